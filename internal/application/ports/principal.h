@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+
+#include "domain/sighting.h"
+
+namespace tastesync::application {
+
+// Who is calling, as proven by a verified token; never taken from a request
+// field.
+enum class Role { kCustomer, kScanner, kStaff, kAdmin, kService };
+
+struct Principal {
+  std::string subject;   // for kCustomer: the customer id
+  Role role = Role::kCustomer;
+  std::string store_id;  // for kScanner and kStaff: the store they are bound to
+  domain::Timestamp expires_at{};
+};
+
+const char* to_string(Role role);
+
+}  // namespace tastesync::application

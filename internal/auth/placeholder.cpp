@@ -1,0 +1,1 @@
+#include "application/ports/token_verifier_port.h"

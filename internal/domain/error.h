@@ -1,0 +1,43 @@
+#pragma once
+
+// The project's one error type. Every port and use case returns
+// `Result<T>`; adapters map `ErrorCode` to a transport status in exactly one
+// place each (gRPC: infrastructure/grpc/status_mapping, HTTP: later).
+
+#include <expected>
+#include <string>
+#include <utility>
+
+namespace tastesync::domain {
+
+enum class ErrorCode {
+  kInvalidArgument,     // the client sent something malformed
+  kNotFound,            // a referenced thing does not exist
+  kAlreadyExists,       // creating something that is already there
+  kFailedPrecondition,  // valid request, wrong state (e.g. beacon retired)
+  kUnauthenticated,     // no or bad credentials
+  kPermissionDenied,    // credentials fine, not allowed
+  kResourceExhausted,   // rate or size limit
+  kUnavailable,         // a dependency is down; retrying may help
+  kInternal,            // a bug or an invariant broke
+};
+
+struct Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;
+  // For kInvalidArgument: the request field at fault (e.g. "sightings[2].rssi"),
+  // so clients can show which input was wrong (AIP-193 field violations).
+  std::string field;
+};
+
+template <typename T>
+using Result = std::expected<T, Error>;
+
+// Shorthand for `return fail(ErrorCode::kNotFound, "...")` from any Result<T>.
+inline std::unexpected<Error> fail(ErrorCode code, std::string message, std::string field = {}) {
+  return std::unexpected<Error>(Error{code, std::move(message), std::move(field)});
+}
+
+const char* to_string(ErrorCode code);
+
+}  // namespace tastesync::domain

@@ -1,0 +1,63 @@
+#include "domain/floor_plan.h"
+
+namespace tastesync::domain {
+namespace {
+
+std::string zone_key(const std::string& store_id, const std::string& zone_id) { return store_id + '\n' + zone_id; }
+
+}  // namespace
+
+Result<FloorPlan> FloorPlan::build(std::vector<Store> stores, std::vector<Beacon> beacons) {
+  FloorPlan plan;
+  plan.stores_ = std::move(stores);
+  plan.beacons_ = std::move(beacons);
+  for (std::size_t i = 0; i < plan.stores_.size(); ++i) {
+    Store& store = plan.stores_[i];
+    if (store.id.empty()) return fail(ErrorCode::kInvalidArgument, "a store has an empty id", "store.id");
+    if (!plan.store_index_.emplace(store.id, i).second) {
+      return fail(ErrorCode::kAlreadyExists, "store '" + store.id + "' is defined twice", "store.id");
+    }
+    for (Zone& zone : store.zones) {
+      if (zone.id.empty()) return fail(ErrorCode::kInvalidArgument, "a zone of store '" + store.id + "' has an empty id", "zone.id");
+      zone.store_id = store.id;
+    }
+  }
+  // Zone pointers are taken only once the vectors stop growing.
+  for (const Store& store : plan.stores_) {
+    for (const Zone& zone : store.zones) {
+      if (!plan.zone_index_.emplace(zone_key(store.id, zone.id), &zone).second) {
+        return fail(ErrorCode::kAlreadyExists, "zone '" + zone.id + "' is defined twice in store '" + store.id + "'", "zone.id");
+      }
+    }
+  }
+  for (std::size_t i = 0; i < plan.beacons_.size(); ++i) {
+    const Beacon& beacon = plan.beacons_[i];
+    if (plan.find_zone(beacon.store_id, beacon.zone_id) == nullptr) {
+      return fail(ErrorCode::kNotFound,
+                  "beacon " + beacon.key.to_string() + " points at zone '" + beacon.zone_id + "' which store '" +
+                      beacon.store_id + "' does not have",
+                  "beacon.zone_id");
+    }
+    if (!plan.beacon_index_.emplace(beacon.key, i).second) {
+      return fail(ErrorCode::kAlreadyExists, "beacon " + beacon.key.to_string() + " is registered twice", "beacon");
+    }
+  }
+  return plan;
+}
+
+const Beacon* FloorPlan::find_beacon(const BeaconKey& key) const {
+  const auto it = beacon_index_.find(key);
+  return it == beacon_index_.end() ? nullptr : &beacons_[it->second];
+}
+
+const Zone* FloorPlan::find_zone(const std::string& store_id, const std::string& zone_id) const {
+  const auto it = zone_index_.find(zone_key(store_id, zone_id));
+  return it == zone_index_.end() ? nullptr : it->second;
+}
+
+const Store* FloorPlan::find_store(const std::string& store_id) const {
+  const auto it = store_index_.find(store_id);
+  return it == store_index_.end() ? nullptr : &stores_[it->second];
+}
+
+}  // namespace tastesync::domain

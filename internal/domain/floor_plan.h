@@ -1,0 +1,50 @@
+#pragma once
+
+// An immutable, indexed view of every store's zones and beacons. Adapters
+// build a new one when the registry changes and swap it in, so lookups on the
+// hot path need neither a lock nor a database round trip.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "domain/beacon.h"
+#include "domain/error.h"
+#include "domain/zone.h"
+
+namespace tastesync::domain {
+
+class FloorPlan {
+ public:
+  // Checks referential integrity: every zone belongs to its store, every
+  // beacon points at an existing zone of its store, no beacon twice.
+  static Result<FloorPlan> build(std::vector<Store> stores, std::vector<Beacon> beacons);
+
+  // The index holds pointers into its own vectors: movable, never copied.
+  FloorPlan(FloorPlan&&) = default;
+  FloorPlan& operator=(FloorPlan&&) = default;
+  FloorPlan(const FloorPlan&) = delete;
+  FloorPlan& operator=(const FloorPlan&) = delete;
+  ~FloorPlan() = default;
+
+  const Beacon* find_beacon(const BeaconKey& key) const;
+  const Zone* find_zone(const std::string& store_id, const std::string& zone_id) const;
+  const Store* find_store(const std::string& store_id) const;
+  const std::vector<Store>& stores() const { return stores_; }
+  const std::vector<Beacon>& beacons() const { return beacons_; }
+
+ private:
+  FloorPlan() = default;
+
+  std::vector<Store> stores_;
+  std::vector<Beacon> beacons_;
+  std::unordered_map<std::string, std::size_t> store_index_;
+  std::unordered_map<std::string, const Zone*> zone_index_;  // key: store_id + '\n' + zone_id
+  std::unordered_map<BeaconKey, std::size_t, BeaconKeyHash> beacon_index_;
+};
+
+using FloorPlanPtr = std::shared_ptr<const FloorPlan>;
+
+}  // namespace tastesync::domain

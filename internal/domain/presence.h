@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/beacon.h"
+#include "domain/sighting.h"
+#include "domain/zone.h"
+
+namespace tastesync::domain {
+
+// Where a customer is now, within one visit.
+struct Presence {
+  std::string visit_id;
+  std::string store_id;
+  std::string zone_id;
+  ZoneKind zone_kind = ZoneKind::kEntrance;
+  Timestamp visit_started_at{};
+  Timestamp zone_since{};
+  Timestamp last_seen{};
+};
+
+// The smoothed reading of one beacon for one customer.
+struct BeaconTrack {
+  BeaconKey beacon;
+  double filtered_rssi = 0.0;  // dBm after per-beacon smoothing
+  int samples = 0;             // readings folded into filtered_rssi
+  Timestamp last_seen{};
+};
+
+// What the zone resolver remembers between two sightings of a customer. It is
+// plain data so any instance can continue where another left off (it travels
+// with the presence record).
+struct ResolverState {
+  std::string store_id;
+  std::vector<BeaconTrack> tracks;
+  std::string incumbent_zone_id;   // the zone we currently place the customer in
+  std::string challenger_zone_id;  // a zone that has been beating it
+  double challenger_evidence = 0.0;  // accumulated lead of the challenger (dB)
+  int challenger_streak = 0;         // consecutive sightings it has led
+};
+
+// Everything stored per customer between requests.
+struct PresenceRecord {
+  std::optional<Presence> presence;
+  ResolverState resolver;
+  // Optimistic concurrency: a store rejects a save whose version is not the
+  // one it loaded, so two instances never both apply a transition.
+  std::uint64_t version = 0;
+};
+
+}  // namespace tastesync::domain

@@ -1,0 +1,7 @@
+#include "domain/zone.h"
+
+namespace tastesync::domain {
+
+const char* to_string(ZoneKind kind) { return kind == ZoneKind::kEntrance ? "ENTRANCE" : "TABLE"; }
+
+}  // namespace tastesync::domain

@@ -1,0 +1,1 @@
+#include "infrastructure/memory/system_clock.h"

@@ -1,0 +1,1 @@
+#include "application/ports/clock_port.h"
