@@ -1,1 +1,219 @@
 #include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace tastesync::config {
+namespace {
+
+using domain::ErrorCode;
+using domain::fail;
+using Values = std::map<std::string, std::string>;
+
+// Every key the service understands; anything else in the file is a typo.
+const std::vector<std::string>& known_keys() {
+  static const std::vector<std::string> keys = {
+      "grpc.listen", "grpc.tls", "grpc.cert_file", "grpc.key_file", "grpc.max_message_bytes",
+      "auth.issuer", "auth.audience", "auth.clock_skew_seconds", "auth.public_keys", "auth.token_cache_capacity",
+      "table_qr.active_key_id", "table_qr.secrets",
+      "floor_plan.file",
+      "identify.max_sightings", "identify.max_clock_skew_seconds", "identify.idempotency_ttl_seconds",
+      "identify.idempotency_capacity",
+      "resolver.smoothing_alpha", "resolver.path_loss_exponent", "resolver.switch_margin_db",
+      "resolver.dwell_sightings", "resolver.stale_after_seconds",
+      "logging.level",
+      "bench.baseline_service",
+  };
+  return keys;
+}
+
+domain::Result<void> flatten(const YAML::Node& node, const std::string& prefix, Values& out) {
+  if (node.IsMap()) {
+    for (const auto& item : node) {
+      const std::string key = prefix.empty() ? item.first.as<std::string>() : prefix + "." + item.first.as<std::string>();
+      if (auto ok = flatten(item.second, key, out); !ok) return ok;
+    }
+    return {};
+  }
+  if (node.IsSequence()) {
+    return fail(ErrorCode::kInvalidArgument, "configuration key '" + prefix + "' must be a scalar (lists are comma-separated strings)", prefix);
+  }
+  if (node.IsScalar()) out[prefix] = node.Scalar();
+  return {};
+}
+
+class Reader {
+ public:
+  explicit Reader(const Values& values) : values_(values) {}
+
+  domain::Result<void> text(const std::string& key, std::string& out) const {
+    if (const auto it = values_.find(key); it != values_.end()) out = it->second;
+    return {};
+  }
+  template <typename Number>
+  domain::Result<void> number(const std::string& key, Number& out, Number min, Number max) const {
+    const auto it = values_.find(key);
+    if (it == values_.end()) return {};
+    Number value{};
+    const std::string& text = it->second;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size()) {
+      return fail(ErrorCode::kInvalidArgument, "configuration key '" + key + "' must be a number, got '" + text + "'", key);
+    }
+    if (value < min || value > max) {
+      std::ostringstream message;
+      message << "configuration key '" << key << "' must be between " << min << " and " << max << ", got " << text;
+      return fail(ErrorCode::kInvalidArgument, message.str(), key);
+    }
+    out = value;
+    return {};
+  }
+  domain::Result<void> seconds(const std::string& key, std::chrono::seconds& out, long min, long max) const {
+    long value = static_cast<long>(out.count());
+    if (auto ok = number<long>(key, value, min, max); !ok) return ok;
+    out = std::chrono::seconds(value);
+    return {};
+  }
+  domain::Result<void> boolean(const std::string& key, bool& out) const {
+    const auto it = values_.find(key);
+    if (it == values_.end()) return {};
+    if (it->second == "true") {
+      out = true;
+    } else if (it->second == "false") {
+      out = false;
+    } else {
+      return fail(ErrorCode::kInvalidArgument, "configuration key '" + key + "' must be true or false, got '" + it->second + "'", key);
+    }
+    return {};
+  }
+  // "kid=path,kid2=path2"
+  domain::Result<void> key_files(const std::string& key, std::vector<KeyFile>& out) const {
+    const auto it = values_.find(key);
+    if (it == values_.end()) return {};
+    std::vector<KeyFile> files;
+    std::stringstream list(it->second);
+    std::string item;
+    while (std::getline(list, item, ',')) {
+      const auto equals = item.find('=');
+      if (equals == std::string::npos || equals == 0 || equals + 1 == item.size()) {
+        return fail(ErrorCode::kInvalidArgument, "configuration key '" + key + "' must be a comma-separated list of key_id=path, got '" + it->second + "'", key);
+      }
+      files.push_back(KeyFile{item.substr(0, equals), item.substr(equals + 1)});
+    }
+    if (files.empty()) return fail(ErrorCode::kInvalidArgument, "configuration key '" + key + "' needs at least one key_id=path", key);
+    out = std::move(files);
+    return {};
+  }
+
+ private:
+  const Values& values_;
+};
+
+#define CID_TRY(expr)                              \
+  if (auto ok_ = (expr); !ok_) {                   \
+    return std::unexpected(std::move(ok_.error())); \
+  }
+
+domain::Result<Config> read(const Values& values) {
+  Config config;
+  const Reader r(values);
+  CID_TRY(r.text("grpc.listen", config.grpc.listen));
+  CID_TRY(r.boolean("grpc.tls", config.grpc.tls));
+  CID_TRY(r.text("grpc.cert_file", config.grpc.cert_file));
+  CID_TRY(r.text("grpc.key_file", config.grpc.key_file));
+  CID_TRY(r.number<std::size_t>("grpc.max_message_bytes", config.grpc.max_message_bytes, 1024, 16 * 1024 * 1024));
+  CID_TRY(r.text("auth.issuer", config.auth.issuer));
+  CID_TRY(r.text("auth.audience", config.auth.audience));
+  CID_TRY(r.seconds("auth.clock_skew_seconds", config.auth.clock_skew, 0, 600));
+  CID_TRY(r.key_files("auth.public_keys", config.auth.public_keys));
+  CID_TRY(r.number<std::size_t>("auth.token_cache_capacity", config.auth.token_cache_capacity, 0, 10000000));
+  CID_TRY(r.text("table_qr.active_key_id", config.table_qr.active_key_id));
+  CID_TRY(r.key_files("table_qr.secrets", config.table_qr.secrets));
+  CID_TRY(r.text("floor_plan.file", config.floor_plan_file));
+  CID_TRY(r.number<std::size_t>("identify.max_sightings", config.identify.max_sightings, 1, 1024));
+  CID_TRY(r.seconds("identify.max_clock_skew_seconds", config.identify.max_clock_skew, 1, 3600));
+  CID_TRY(r.seconds("identify.idempotency_ttl_seconds", config.idempotency_ttl, 1, 7 * 24 * 3600));
+  CID_TRY(r.number<std::size_t>("identify.idempotency_capacity", config.idempotency_capacity, 16, 100000000));
+  CID_TRY(r.number<double>("resolver.smoothing_alpha", config.resolver.smoothing_alpha, 0.01, 1.0));
+  CID_TRY(r.number<double>("resolver.path_loss_exponent", config.resolver.path_loss_exponent, 1.0, 6.0));
+  CID_TRY(r.number<double>("resolver.switch_margin_db", config.resolver.switch_margin_db, 0.0, 40.0));
+  CID_TRY(r.number<int>("resolver.dwell_sightings", config.resolver.dwell_sightings, 1, 100));
+  CID_TRY(r.seconds("resolver.stale_after_seconds", config.resolver.stale_after, 1, 3600));
+  CID_TRY(r.text("logging.level", config.log_level));
+  CID_TRY(r.boolean("bench.baseline_service", config.bench_baseline));
+
+  if (config.grpc.listen.find(':') == std::string::npos) {
+    return fail(ErrorCode::kInvalidArgument, "configuration key 'grpc.listen' must be host:port, got '" + config.grpc.listen + "'", "grpc.listen");
+  }
+  if (!config.grpc.tls) {
+    // Plaintext only where nobody else can listen in.
+    const bool loopback = config.grpc.listen.starts_with("127.") || config.grpc.listen.starts_with("localhost:") ||
+                          config.grpc.listen.starts_with("[::1]:");
+    if (!loopback) {
+      return fail(ErrorCode::kInvalidArgument, "configuration key 'grpc.tls' may be false only when grpc.listen is a loopback address", "grpc.tls");
+    }
+  }
+  static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (std::find(levels.begin(), levels.end(), config.log_level) == levels.end()) {
+    return fail(ErrorCode::kInvalidArgument, "configuration key 'logging.level' must be one of trace, debug, info, warn, error, critical, off", "logging.level");
+  }
+  bool active_known = false;
+  for (const KeyFile& secret : config.table_qr.secrets) active_known = active_known || secret.key_id == config.table_qr.active_key_id;
+  if (!active_known) {
+    return fail(ErrorCode::kInvalidArgument, "configuration key 'table_qr.active_key_id' names a key not listed in table_qr.secrets", "table_qr.active_key_id");
+  }
+  return config;
+}
+
+}  // namespace
+
+std::string environment_name(const std::string& key) {
+  std::string name = "CUSTOMER_ID_";
+  for (const char c : key) name.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  return name;
+}
+
+Environment process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    return value == nullptr ? std::nullopt : std::optional<std::string>(value);
+  };
+}
+
+domain::Result<Config> parse_config(const std::string& yaml_text, const Environment& env) {
+  Values values;
+  try {
+    const YAML::Node root = YAML::Load(yaml_text);
+    if (root && !root.IsNull()) {
+      if (!root.IsMap()) return fail(ErrorCode::kInvalidArgument, "configuration must be a YAML mapping");
+      if (auto ok = flatten(root, "", values); !ok) return std::unexpected(ok.error());
+    }
+  } catch (const YAML::Exception& e) {
+    return fail(ErrorCode::kInvalidArgument, std::string("configuration is not valid YAML: ") + e.what());
+  }
+  for (const auto& [key, value] : values) {
+    if (std::find(known_keys().begin(), known_keys().end(), key) == known_keys().end()) {
+      return fail(ErrorCode::kInvalidArgument, "unknown configuration key '" + key + "'", key);
+    }
+  }
+  for (const std::string& key : known_keys()) {
+    if (auto value = env(environment_name(key))) values[key] = *value;
+  }
+  return read(values);
+}
+
+domain::Result<Config> load_config(const std::string& path, const Environment& env) {
+  std::ifstream file(path);
+  if (!file) return fail(ErrorCode::kNotFound, "cannot read configuration file '" + path + "'");
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_config(text.str(), env);
+}
+
+}  // namespace tastesync::config

@@ -1,1 +1,67 @@
 #pragma once
+
+// The service's configuration: config.yaml (see config.yaml.example) with
+// every key overridable by an environment variable named
+// CUSTOMER_ID_<KEY> (dots become underscores, upper case), e.g.
+// grpc.listen -> CUSTOMER_ID_GRPC_LISTEN. Validated at start; an error names
+// the bad key.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "application/use_cases/identify_request_validation.h"
+#include "domain/error.h"
+#include "domain/identification_service.h"
+
+namespace tastesync::config {
+
+struct KeyFile {
+  std::string key_id;
+  std::string path;
+};
+
+struct Config {
+  struct Grpc {
+    std::string listen = "127.0.0.1:50443";
+    bool tls = true;
+    std::string cert_file = "internal/config/keys/dev/server.crt";
+    std::string key_file = "internal/config/keys/dev/server.key";
+    std::size_t max_message_bytes = 64 * 1024;
+  } grpc;
+  struct Auth {
+    std::string issuer = "tastesync-dev";
+    std::string audience = "tastesync-customer-id";
+    std::chrono::seconds clock_skew{30};
+    std::vector<KeyFile> public_keys{{"dev-1", "internal/config/keys/dev/jwt-dev-1.pub"}};
+    std::size_t token_cache_capacity = 100000;
+  } auth;
+  struct TableQr {
+    std::string active_key_id = "qr-dev-1";
+    std::vector<KeyFile> secrets{{"qr-dev-1", "internal/config/keys/dev/qr-dev-1.secret"}};
+  } table_qr;
+  std::string floor_plan_file = "internal/config/demo-store.yaml";
+  application::IdentifyLimits identify;
+  std::chrono::seconds idempotency_ttl{24 * 3600};
+  std::size_t idempotency_capacity = 1000000;
+  domain::ResolverSettings resolver;
+  std::string log_level = "info";
+  bool bench_baseline = false;  // serve the Baseline/Noop handler for `make bench`
+};
+
+using Environment = std::function<std::optional<std::string>(const std::string& name)>;
+Environment process_environment();
+
+// Reads `path`, applies the environment, validates.
+domain::Result<Config> load_config(const std::string& path, const Environment& env);
+// The same from YAML text, for tests.
+domain::Result<Config> parse_config(const std::string& yaml_text, const Environment& env);
+
+// The environment variable that overrides `key`.
+std::string environment_name(const std::string& key);
+
+}  // namespace tastesync::config

@@ -22,12 +22,21 @@ struct ResolverSettings {
   double smoothing_alpha = 0.5;
   // Log-distance path-loss exponent n: rssi = tx_1m - 10 n log10(d).
   double path_loss_exponent = 2.0;
-  // A challenger must look closer than the incumbent by this much (dB) ...
+  // A challenger's smoothed lead over the incumbent (dB) counts as evidence
+  // only beyond this margin; below it the evidence drains (CUSUM drift).
   double switch_margin_db = 4.0;
-  // ... for this many consecutive sightings.
+  // The challenger must have led for at least this many consecutive sightings.
   int dwell_sightings = 2;
   // Readings older than this no longer count (the phone walked away).
   std::chrono::seconds stale_after{10};
+  // Evidence (dB summed over sightings) a challenger needs to take over:
+  // switch_evidence_db right after the incumbent took over, growing by
+  // evidence_growth_db per sighting it has held, up to max_switch_evidence_db.
+  // Someone who just arrived may still be walking; someone who has sat for a
+  // minute is seated, and noise must not move them.
+  double switch_evidence_db = 8.0;
+  double evidence_growth_db = 4.0;
+  double max_switch_evidence_db = 60.0;
 };
 
 // A sighting whose beacon the registry knows.
@@ -42,7 +51,9 @@ struct ZoneDecision {
   std::string store_id;
   std::string zone_id;       // the incumbent after this update
   double confidence = 0.0;   // 0..1: how clearly this zone beats the next one
-  double distance_m = 0.0;   // estimated distance to the zone's nearest beacon
+  // Estimated distance to the zone's nearest beacon; infinity while the
+  // incumbent is not heard (e.g. just placed by a table QR scan).
+  double distance_m = 0.0;
 };
 
 class IdentificationService {
@@ -60,6 +71,13 @@ class IdentificationService {
   const ResolverSettings& settings() const { return settings_; }
 
  private:
+  void update_incumbent(ResolverState& state) const;
+  const BeaconTrack* accumulate_evidence(ResolverState& state, double required) const;
+  ZoneDecision decide(const ResolverState& state) const;
+  double required_evidence_db(int tenure) const;
+  // Distance for a normalised level (dB relative to the beacon's 1 m power).
+  double level_to_distance_m(double level) const;
+
   ResolverSettings settings_;
 };
 

@@ -25,9 +25,17 @@ struct Presence {
 // The smoothed reading of one beacon for one customer.
 struct BeaconTrack {
   BeaconKey beacon;
-  double filtered_rssi = 0.0;  // dBm after per-beacon smoothing
+  std::string zone_id;         // the beacon's zone, so unheard tracks still count
+  // Smoothed reading normalised to the beacon's 1 m power and calibration:
+  // rssi + calibration_offset_db - tx_power_1m (dB, 0 at 1 m, negative beyond).
+  double filtered_rssi = 0.0;
   int samples = 0;             // readings folded into filtered_rssi
   Timestamp last_seen{};
+  // Accumulated lead of this beacon over the incumbent zone (dB summed over
+  // sightings, CUSUM); kept per beacon so neighbours never pool evidence.
+  double evidence = 0.0;
+  int streak = 0;              // consecutive sightings evidence stayed positive
+
 };
 
 // What the zone resolver remembers between two sightings of a customer. It is
@@ -37,9 +45,12 @@ struct ResolverState {
   std::string store_id;
   std::vector<BeaconTrack> tracks;
   std::string incumbent_zone_id;   // the zone we currently place the customer in
-  std::string challenger_zone_id;  // a zone that has been beating it
+  // The best-placed challenger after the last update (a copy of its
+  // strongest beacon's evidence, for logs and for callers).
+  std::string challenger_zone_id;    // a zone that has been beating it
   double challenger_evidence = 0.0;  // accumulated lead of the challenger (dB)
   int challenger_streak = 0;         // consecutive sightings it has led
+  int incumbent_tenure = 0;          // sightings since the incumbent took over
 };
 
 // Everything stored per customer between requests.

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "application/ports/identify_customer_port.h"
+#include "domain/error.h"
+
+namespace tastesync::application {
+
+// The first answer to each (caller, request_id), so a retry gets it again.
+struct RememberedReply {
+  std::string request_fingerprint;  // digest of the request body
+  IdentifyResponse response;
+};
+
+class IdempotencyStorePort {
+ public:
+  virtual ~IdempotencyStorePort() = default;
+  virtual domain::Result<std::optional<RememberedReply>> find(const std::string& key) const = 0;
+  virtual domain::Result<void> remember(const std::string& key, const RememberedReply& reply) = 0;
+};
+
+}  // namespace tastesync::application

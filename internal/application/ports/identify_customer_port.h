@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "application/ports/principal.h"
+#include "domain/error.h"
+#include "domain/sighting.h"
+#include "domain/zone.h"
+
+namespace tastesync::application {
+
+// A sighting as the client sent it: wide integer types so that out-of-range
+// values reach validation and get a precise error instead of being truncated
+// by the transport adapter.
+struct SightingReport {
+  std::string uuid;
+  std::int64_t major = 0;
+  std::int64_t minor = 0;
+  std::int64_t rssi = 0;
+  std::optional<std::int64_t> tx_power;
+  std::optional<domain::Timestamp> observed_at;
+};
+
+struct IdentifyRequest {
+  std::string request_id;
+  std::vector<SightingReport> sightings;  // either sightings ...
+  std::string table_qr;                   // ... or a scanned table QR payload
+};
+
+struct Location {
+  std::string store_id;
+  std::string zone_id;
+  domain::ZoneKind zone_kind = domain::ZoneKind::kEntrance;
+  std::string table_label;  // empty at the entrance
+};
+
+struct IdentifyResponse {
+  std::string customer_id;
+  Location location;
+  double confidence = 0.0;
+  bool location_changed = false;
+  std::vector<std::string> event_ids;
+};
+
+// Driving port: what the transports (gRPC, HTTPS/JSON) call.
+class IdentifyCustomerPort {
+ public:
+  virtual ~IdentifyCustomerPort() = default;
+  virtual domain::Result<IdentifyResponse> identify(const Principal& caller, const IdentifyRequest& request) = 0;
+};
+
+}  // namespace tastesync::application

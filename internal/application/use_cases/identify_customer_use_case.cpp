@@ -1,0 +1,168 @@
+#include "application/use_cases/identify_customer_use_case.h"
+
+#include <algorithm>
+#include <functional>
+#include <utility>
+
+#include "domain/customer_identity.h"
+
+namespace tastesync::application {
+namespace {
+
+using domain::ErrorCode;
+using domain::fail;
+
+Location location_of(const domain::Zone& zone) {
+  return Location{zone.store_id, zone.id, zone.kind,
+                  zone.kind == domain::ZoneKind::kTable ? zone.label : std::string{}};
+}
+
+}  // namespace
+
+IdentifyCustomerUseCase::IdentifyCustomerUseCase(IdentifyDependencies deps, domain::ResolverSettings resolver,
+                                                 IdentifyLimits limits)
+    : deps_(deps), resolver_(resolver), limits_(limits) {}
+
+std::mutex& IdentifyCustomerUseCase::stripe_for(const std::string& customer_id) {
+  return stripes_[std::hash<std::string>{}(customer_id) % stripes_.size()];
+}
+
+domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify(const Principal& caller,
+                                                                   const IdentifyRequest& request) {
+  if (caller.role != Role::kCustomer) {
+    return fail(ErrorCode::kPermissionDenied,
+                std::string("Identify reports the caller's own sightings and needs a customer token, not ") +
+                    to_string(caller.role));
+  }
+  if (auto ok = validate_request_id(request.request_id, limits_); !ok) return std::unexpected(ok.error());
+  if (!request.table_qr.empty() && !request.sightings.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "send either sightings or table_qr, not both", "table_qr");
+  }
+
+  // Scoped by caller: two customers may pick the same request_id.
+  const std::string idempotency_key = caller.subject + '\n' + request.request_id;
+  const std::string digest = fingerprint(request);
+  std::scoped_lock lock(stripe_for(caller.subject));
+  auto remembered = deps_.idempotency.find(idempotency_key);
+  if (!remembered) return std::unexpected(remembered.error());
+  if (*remembered) {
+    if ((*remembered)->request_fingerprint != digest) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "request_id '" + request.request_id + "' was already used for a different request",
+                  "request_id");
+    }
+    return (*remembered)->response;
+  }
+  return identify_locked(caller, request, idempotency_key, digest);
+}
+
+domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify_locked(const Principal& caller,
+                                                                          const IdentifyRequest& request,
+                                                                          const std::string& idempotency_key,
+                                                                          const std::string& digest) {
+  const domain::Timestamp now = deps_.clock.now();
+  const domain::FloorPlanPtr plan = deps_.registry.current();
+  auto record = deps_.presence.load(caller.subject);
+  if (!record) return std::unexpected(record.error());
+
+  auto placement = request.table_qr.empty() ? place_by_beacons(*plan, request, record->resolver, now)
+                                            : place_by_table_qr(*plan, request, record->resolver);
+  if (!placement) return std::unexpected(placement.error());
+  const domain::Zone& zone = *placement->zone;
+
+  domain::CustomerIdentity identity(caller.subject, record->presence);
+  const std::string zone_before = identity.presence() ? identity.presence()->store_id + '\n' + identity.presence()->zone_id : "";
+  std::vector<domain::DomainEvent> events =
+      identity.place_at(zone, placement->signal, placement->confidence, now, [this] { return deps_.ids.next_id(); });
+
+  IdentifyResponse response;
+  response.customer_id = caller.subject;
+  response.location = location_of(zone);
+  response.confidence = placement->confidence;
+  response.location_changed = zone_before != zone.store_id + '\n' + zone.id;
+  for (domain::DomainEvent& event : events) {
+    event.event_id = deps_.ids.next_id();
+    response.event_ids.push_back(event.event_id);
+  }
+
+  // Transitions are durable before the reply; a sighting that changes
+  // nothing writes nothing to the ledger.
+  if (!events.empty()) {
+    if (auto recorded = deps_.ledger.record(events); !recorded) return std::unexpected(recorded.error());
+  }
+  record->presence = identity.presence();
+  if (auto saved = deps_.presence.save(caller.subject, *record); !saved) return std::unexpected(saved.error());
+  if (!events.empty()) {
+    // The ledger already holds the events; a publisher hiccup must not fail a
+    // request whose transition is committed (the relay retries from the
+    // ledger's outbox).
+    (void)deps_.events.publish(events);
+  }
+  if (auto kept = deps_.idempotency.remember(idempotency_key, RememberedReply{digest, response}); !kept) {
+    return std::unexpected(kept.error());
+  }
+  return response;
+}
+
+domain::Result<IdentifyCustomerUseCase::Placement> IdentifyCustomerUseCase::place_by_beacons(
+    const domain::FloorPlan& plan, const IdentifyRequest& request, domain::ResolverState& state,
+    domain::Timestamp now) const {
+  auto sightings = validate_sightings(request.sightings, now, limits_);
+  if (!sightings) return std::unexpected(sightings.error());
+
+  std::vector<domain::KnownSighting> known;
+  known.reserve(sightings->size());
+  const domain::KnownSighting* strongest = nullptr;
+  for (const domain::Sighting& s : *sightings) {
+    const domain::Beacon* beacon = plan.find_beacon(s.beacon);
+    if (beacon == nullptr) continue;  // a neighbour's beacon, or one we retired
+    known.push_back(domain::KnownSighting{beacon, s.rssi, s.tx_power, s.observed_at});
+  }
+  if (known.empty()) {
+    return fail(ErrorCode::kNotFound,
+                "none of the " + std::to_string(sightings->size()) + " sighted beacons is registered (first: " +
+                    sightings->front().beacon.to_string() + ")",
+                "sightings");
+  }
+  // A phone near a wall may hear a neighbouring store: the store of the
+  // strongest registered beacon is where the customer is.
+  strongest = &*std::max_element(known.begin(), known.end(),
+                                 [](const auto& a, const auto& b) { return a.rssi < b.rssi; });
+  const std::string store_id = strongest->beacon->store_id;
+  std::erase_if(known, [&store_id](const domain::KnownSighting& s) { return s.beacon->store_id != store_id; });
+
+  const domain::ZoneDecision decision = resolver_.resolve(state, known, now);
+  const domain::Zone* zone = plan.find_zone(decision.store_id, decision.zone_id);
+  if (zone == nullptr) {
+    return fail(ErrorCode::kInternal, "resolver chose zone '" + decision.zone_id + "' which the floor plan lacks");
+  }
+  return Placement{zone, decision.confidence, domain::Signal::kBeacon};
+}
+
+domain::Result<IdentifyCustomerUseCase::Placement> IdentifyCustomerUseCase::place_by_table_qr(
+    const domain::FloorPlan& plan, const IdentifyRequest& request, domain::ResolverState& state) const {
+  if (request.table_qr.size() > limits_.max_table_qr_length) {
+    return fail(ErrorCode::kInvalidArgument,
+                "table_qr must be at most " + std::to_string(limits_.max_table_qr_length) + " bytes", "table_qr");
+  }
+  auto claim = deps_.table_qr.verify(request.table_qr);
+  if (!claim) return std::unexpected(claim.error());
+  const domain::Zone* zone = plan.find_zone(claim->store_id, claim->zone_id);
+  if (zone == nullptr) {
+    return fail(ErrorCode::kNotFound,
+                "the table QR names zone '" + claim->zone_id + "' of store '" + claim->store_id +
+                    "', which is not (or no longer) registered",
+                "table_qr");
+  }
+  if (zone->kind != domain::ZoneKind::kTable) {
+    return fail(ErrorCode::kInvalidArgument, "the QR code names '" + zone->id + "', which is not a table", "table_qr");
+  }
+  // A scan is certain: the beacon resolver restarts from this table so it
+  // does not argue with it on the next sighting.
+  state = domain::ResolverState{};
+  state.store_id = zone->store_id;
+  state.incumbent_zone_id = zone->id;
+  return Placement{zone, 1.0, domain::Signal::kTableQr};
+}
+
+}  // namespace tastesync::application

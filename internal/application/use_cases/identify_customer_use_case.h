@@ -1,0 +1,66 @@
+#pragma once
+
+#include <array>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "application/ports/beacon_registry_port.h"
+#include "application/ports/clock_port.h"
+#include "application/ports/event_publisher_port.h"
+#include "application/ports/id_generator_port.h"
+#include "application/ports/idempotency_store_port.h"
+#include "application/ports/identify_customer_port.h"
+#include "application/ports/presence_store_port.h"
+#include "application/ports/table_qr_port.h"
+#include "application/ports/visit_ledger_port.h"
+#include "application/use_cases/identify_request_validation.h"
+#include "domain/identification_service.h"
+
+namespace tastesync::application {
+
+// The driven ports IdentifyCustomerUseCase needs; all outlive it.
+struct IdentifyDependencies {
+  BeaconRegistryPort& registry;
+  PresenceStorePort& presence;
+  VisitLedgerPort& ledger;
+  EventPublisherPort& events;
+  IdempotencyStorePort& idempotency;
+  TableQrVerifierPort& table_qr;
+  ClockPort& clock;
+  IdGeneratorPort& ids;
+};
+
+// Who is where: validates the request, resolves beacons or a table QR to a
+// zone, applies the CustomerIdentity aggregate, records transitions before
+// answering, publishes their events, and remembers the answer for retries.
+class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
+ public:
+  IdentifyCustomerUseCase(IdentifyDependencies deps, domain::ResolverSettings resolver, IdentifyLimits limits);
+
+  domain::Result<IdentifyResponse> identify(const Principal& caller, const IdentifyRequest& request) override;
+
+ private:
+  struct Placement {
+    const domain::Zone* zone = nullptr;
+    double confidence = 0.0;
+    domain::Signal signal = domain::Signal::kBeacon;
+  };
+
+  domain::Result<IdentifyResponse> identify_locked(const Principal& caller, const IdentifyRequest& request,
+                                                   const std::string& idempotency_key, const std::string& digest);
+  domain::Result<Placement> place_by_beacons(const domain::FloorPlan& plan, const IdentifyRequest& request,
+                                             domain::ResolverState& state, domain::Timestamp now) const;
+  domain::Result<Placement> place_by_table_qr(const domain::FloorPlan& plan, const IdentifyRequest& request,
+                                              domain::ResolverState& state) const;
+  std::mutex& stripe_for(const std::string& customer_id);
+
+  IdentifyDependencies deps_;
+  domain::IdentificationService resolver_;
+  IdentifyLimits limits_;
+  // One customer's requests are applied one at a time (their resolver state
+  // is read-modify-write); different customers proceed in parallel.
+  std::array<std::mutex, 256> stripes_;
+};
+
+}  // namespace tastesync::application

@@ -1,0 +1,37 @@
+#pragma once
+
+// Checks an IdentifyRequest as the client sent it, before anything is looked
+// up. Lives in the application layer so gRPC and HTTPS/JSON reject the same
+// inputs with the same messages.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "application/ports/identify_customer_port.h"
+#include "domain/error.h"
+#include "domain/sighting.h"
+
+namespace tastesync::application {
+
+struct IdentifyLimits {
+  std::size_t max_sightings = 64;
+  std::size_t max_request_id_length = 128;
+  std::size_t max_table_qr_length = 512;
+  // Sightings stamped further than this from the server's clock are refused:
+  // a stale or future reading would place the customer where they are not.
+  std::chrono::seconds max_clock_skew{300};
+};
+
+domain::Result<void> validate_request_id(const std::string& request_id, const IdentifyLimits& limits);
+
+// Returns the sightings in domain form; missing `observed_at` becomes `now`.
+domain::Result<std::vector<domain::Sighting>> validate_sightings(const std::vector<SightingReport>& reports,
+                                                                 domain::Timestamp now, const IdentifyLimits& limits);
+
+// A digest of everything in the request body except request_id, to tell a
+// retry from a different request reusing the same request_id.
+std::string fingerprint(const IdentifyRequest& request);
+
+}  // namespace tastesync::application

@@ -1,0 +1,90 @@
+#include "auth/key_files.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace tastesync::auth {
+namespace {
+
+using domain::ErrorCode;
+using domain::fail;
+
+// Key files are small; anything larger is a wrong path (e.g. a log file).
+constexpr std::uintmax_t kMaxKeyFileBytes = 1024 * 1024;
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+}  // namespace
+
+domain::Result<std::string> read_key_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    return fail(ErrorCode::kNotFound, "key file " + path.string() + " does not exist (run scripts/keys.sh for dev keys)");
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return fail(ErrorCode::kFailedPrecondition, "key file " + path.string() + " is not a regular file");
+  }
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxKeyFileBytes) {
+    return fail(ErrorCode::kFailedPrecondition, "key file " + path.string() + " is too large to be a key");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail(ErrorCode::kFailedPrecondition,
+                "cannot open key file " + path.string() + ": " + std::strerror(errno));
+  }
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    return fail(ErrorCode::kFailedPrecondition, "cannot read key file " + path.string());
+  }
+  if (content.empty()) {
+    return fail(ErrorCode::kFailedPrecondition, "key file " + path.string() + " is empty");
+  }
+  return content;
+}
+
+domain::Result<std::string> decode_hex_secret(std::string_view text, std::size_t min_bytes) {
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  if (text.size() % 2 != 0) {
+    return fail(ErrorCode::kInvalidArgument, "hex secret has an odd number of digits");
+  }
+  std::string bytes;
+  bytes.reserve(text.size() / 2);
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    const int high = hex_value(text[i]);
+    const int low = hex_value(text[i + 1]);
+    if (high < 0 || low < 0) {
+      return fail(ErrorCode::kInvalidArgument, "hex secret contains a non-hex character");
+    }
+    bytes.push_back(static_cast<char>((high << 4) | low));
+  }
+  if (bytes.size() < min_bytes) {
+    return fail(ErrorCode::kInvalidArgument, "hex secret is " + std::to_string(bytes.size()) +
+                                                 " bytes; at least " + std::to_string(min_bytes) + " are required");
+  }
+  return bytes;
+}
+
+domain::Result<std::string> read_hex_secret_file(const std::filesystem::path& path, std::size_t min_bytes) {
+  auto content = read_key_file(path);
+  if (!content) return std::unexpected(std::move(content.error()));
+  auto bytes = decode_hex_secret(*content, min_bytes);
+  if (!bytes) {
+    return fail(bytes.error().code, "secret file " + path.string() + ": " + bytes.error().message);
+  }
+  return bytes;
+}
+
+}  // namespace tastesync::auth

@@ -1,1 +1,0 @@
-#include "application/ports/token_verifier_port.h"

@@ -1,0 +1,148 @@
+#include "infrastructure/crypto/table_qr_codec.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstdint>
+#include <exception>
+#include <new>
+#include <optional>
+#include <utility>
+
+#include "util/base64url.h"
+
+namespace tastesync::infrastructure {
+namespace {
+
+using domain::ErrorCode;
+using domain::fail;
+
+constexpr std::string_view kField = "table_qr";
+constexpr std::size_t kMacBytes = 32;
+using Mac = std::array<std::uint8_t, kMacBytes>;
+
+std::unexpected<domain::Error> invalid(std::string message) {
+  return fail(ErrorCode::kInvalidArgument, std::move(message), std::string(kField));
+}
+
+std::optional<Mac> hmac_sha256(std::string_view key, std::string_view data) {
+  Mac mac{};
+  std::size_t length = 0;
+  // EVP_Q_mac accepts a zero-length key pointer only if non-null.
+  static const char kEmpty = 0;
+  const void* key_data = key.empty() ? &kEmpty : key.data();
+  char digest_name[] = "SHA256";
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, digest_name, nullptr, key_data, key.size(),
+                reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(), mac.size(),
+                &length) == nullptr ||
+      length != kMacBytes) {
+    return std::nullopt;
+  }
+  return mac;
+}
+
+}  // namespace
+
+bool HmacTableQrCodec::is_valid_key_id(std::string_view key_id) {
+  if (key_id.empty() || key_id.size() > kMaxKeyIdChars) return false;
+  for (const char c : key_id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+domain::Result<std::unique_ptr<HmacTableQrCodec>> HmacTableQrCodec::create(TableQrKeySet keys,
+                                                                           std::string active_key_id) {
+  for (const auto& [key_id, secret] : keys) {
+    if (!is_valid_key_id(key_id)) {
+      return fail(ErrorCode::kInvalidArgument, "table QR key id '" + key_id + "' must be 1..64 of [A-Za-z0-9_-]");
+    }
+    if (secret.size() < kMinSecretBytes) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "table QR key '" + key_id + "' is shorter than " + std::to_string(kMinSecretBytes) + " bytes");
+    }
+  }
+  if (!keys.contains(active_key_id)) {
+    return fail(ErrorCode::kInvalidArgument, "active table QR key '" + active_key_id + "' is not in the key set");
+  }
+  try {
+    return std::make_unique<HmacTableQrCodec>(std::move(keys), std::move(active_key_id));
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::kInternal, std::string("cannot create table QR codec: ") + e.what());
+  }
+}
+
+HmacTableQrCodec::HmacTableQrCodec(TableQrKeySet keys, std::string active_key_id)
+    : keys_(std::move(keys)), active_key_id_(std::move(active_key_id)) {}
+
+domain::Result<std::string> HmacTableQrCodec::sign(const std::string& store_id, const std::string& zone_id) const {
+  try {
+    if (store_id.empty()) return fail(ErrorCode::kInvalidArgument, "store id must not be empty", "store_id");
+    if (zone_id.empty()) return fail(ErrorCode::kInvalidArgument, "zone id must not be empty", "zone_id");
+    const auto key = keys_.find(active_key_id_);
+    if (key == keys_.end() || !is_valid_key_id(active_key_id_)) {
+      return fail(ErrorCode::kFailedPrecondition, "no usable active table QR signing key '" + active_key_id_ + "'");
+    }
+    std::string payload;
+    payload.append(kPrefix).append(".").append(util::base64url_encode(store_id));
+    payload.append(".").append(util::base64url_encode(zone_id));
+    payload.append(".").append(active_key_id_);
+    const auto mac = hmac_sha256(key->second, payload);
+    if (!mac) return fail(ErrorCode::kInternal, "HMAC-SHA256 failed");
+    payload.append(".").append(util::base64url_encode(std::span<const std::uint8_t>(*mac)));
+    if (payload.size() > kMaxPayloadBytes) {
+      // Verification would refuse it, so refuse to print it.
+      return fail(ErrorCode::kInvalidArgument, "store and zone ids are too long for a table QR code", "zone_id");
+    }
+    return payload;
+  } catch (const std::bad_alloc&) {
+    return fail(ErrorCode::kInternal, "out of memory signing table QR");
+  }
+}
+
+domain::Result<application::TableQrClaim> HmacTableQrCodec::verify(std::string_view payload) const {
+  try {
+    if (payload.empty()) return invalid("table QR payload is empty");
+    if (payload.size() > kMaxPayloadBytes) return invalid("table QR payload is longer than 512 bytes");
+
+    std::array<std::string_view, 5> parts{};
+    std::size_t count = 0;
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t dot = payload.find('.', start);
+      if (count == parts.size()) return invalid("table QR payload must have 5 dot-separated parts");
+      parts[count++] = payload.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+      if (dot == std::string_view::npos) break;
+      start = dot + 1;
+    }
+    if (count != parts.size()) return invalid("table QR payload must have 5 dot-separated parts");
+    const auto [prefix, store_b64, zone_b64, key_id, mac_b64] = parts;
+    if (prefix != kPrefix) return invalid("not a TasteSync table QR code (expected prefix TSQR1)");
+    if (!is_valid_key_id(key_id)) return invalid("table QR key id is malformed");
+
+    auto store_id = util::base64url_decode(store_b64);
+    auto zone_id = util::base64url_decode(zone_b64);
+    const auto mac = util::base64url_decode(mac_b64);
+    if (!store_id || !zone_id || !mac) return invalid("table QR payload is not valid base64url");
+
+    const auto key = keys_.find(key_id);
+    if (key == keys_.end()) return invalid("table QR code is signed with an unknown key");
+    const std::string_view signed_part = payload.substr(0, payload.size() - mac_b64.size() - 1);
+    const auto expected = hmac_sha256(key->second, signed_part);
+    if (!expected) return fail(ErrorCode::kInternal, "HMAC-SHA256 failed");
+    // Constant time, so response timing reveals nothing about how much of a
+    // forged MAC matched.
+    if (mac->size() != expected->size() || CRYPTO_memcmp(mac->data(), expected->data(), expected->size()) != 0) {
+      return invalid("table QR signature does not match");
+    }
+    if (store_id->empty()) return invalid("table QR code has an empty store id");
+    if (zone_id->empty()) return invalid("table QR code has an empty zone id");
+    return application::TableQrClaim{std::move(*store_id), std::move(*zone_id), std::string(key_id)};
+  } catch (const std::bad_alloc&) {
+    return fail(ErrorCode::kInternal, "out of memory verifying table QR");
+  }
+}
+
+}  // namespace tastesync::infrastructure

@@ -1,0 +1,16 @@
+#pragma once
+
+// Reads store floor plans (stores, zones, beacons) from YAML; see
+// internal/config/demo-store.yaml for the format.
+
+#include <string>
+
+#include "domain/error.h"
+#include "domain/floor_plan.h"
+
+namespace tastesync::infrastructure {
+
+domain::Result<domain::FloorPlan> load_floor_plan(const std::string& path);
+domain::Result<domain::FloorPlan> parse_floor_plan(const std::string& yaml_text);
+
+}  // namespace tastesync::infrastructure

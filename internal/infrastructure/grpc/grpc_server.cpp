@@ -1,0 +1,39 @@
+#include "infrastructure/grpc/grpc_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <cstdlib>
+
+namespace tastesync::infrastructure::grpc_adapter {
+
+void restrict_tls_to_1_3() { ::setenv("GRPC_SSL_CIPHER_SUITES", "ECDHE-ECDSA-AES256-GCM-SHA384", 1); }
+
+domain::Result<RunningServer> start_grpc_server(const GrpcServerOptions& options,
+                                                const std::vector<grpc::Service*>& services) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (options.tls) {
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({options.key_pem, options.cert_pem});
+    credentials = grpc::SslServerCredentials(ssl);
+  } else {
+    credentials = grpc::InsecureServerCredentials();
+  }
+
+  RunningServer running;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, credentials, &running.port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  running.server = builder.BuildAndStart();
+  if (!running.server || running.port == 0) {
+    return domain::fail(domain::ErrorCode::kUnavailable,
+                        "cannot listen on " + options.listen + " (address in use, or invalid address/certificate)");
+  }
+  return running;
+}
+
+}  // namespace tastesync::infrastructure::grpc_adapter

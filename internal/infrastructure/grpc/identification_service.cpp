@@ -1,0 +1,93 @@
+#include "infrastructure/grpc/identification_service.h"
+
+#include <chrono>
+
+#include "infrastructure/grpc/proto_mapping.h"
+#include "infrastructure/grpc/status_mapping.h"
+#include "infrastructure/logging/json_log.h"
+
+namespace tastesync::infrastructure::grpc_adapter {
+namespace {
+
+domain::Result<application::Principal> authenticate(const grpc::CallbackServerContext& context,
+                                                    const application::TokenVerifierPort& tokens) {
+  const auto& metadata = context.client_metadata();
+  const auto it = metadata.find("authorization");
+  if (it == metadata.end()) {
+    return domain::fail(domain::ErrorCode::kUnauthenticated, "missing 'authorization: Bearer <token>' metadata");
+  }
+  const std::string_view value(it->second.data(), it->second.size());
+  constexpr std::string_view kScheme = "Bearer ";
+  if (!value.starts_with(kScheme) || value.size() == kScheme.size()) {
+    return domain::fail(domain::ErrorCode::kUnauthenticated, "authorization metadata must be 'Bearer <token>'");
+  }
+  return tokens.verify(value.substr(kScheme.size()));
+}
+
+double elapsed_ms(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
+}
+
+}  // namespace
+
+IdentificationGrpcService::IdentificationGrpcService(application::IdentifyCustomerPort& identify,
+                                                     const application::TokenVerifierPort& tokens)
+    : identify_(identify), tokens_(tokens) {}
+
+grpc::ServerUnaryReactor* IdentificationGrpcService::Identify(grpc::CallbackServerContext* context,
+                                                              const customer_id::v1::IdentifyRequest* request,
+                                                              customer_id::v1::IdentifyResponse* response) {
+  const auto started = std::chrono::steady_clock::now();
+  auto* reactor = context->DefaultReactor();
+  domain::Result<application::IdentifyResponse> result = [&]() -> domain::Result<application::IdentifyResponse> {
+    auto caller = authenticate(*context, tokens_);
+    if (!caller) return std::unexpected(caller.error());
+    auto command = from_proto(*request);
+    if (!command) return std::unexpected(command.error());
+    return identify_.identify(*caller, *command);
+  }();
+
+  if (!result) {
+    const grpc::Status status = to_grpc_status(result.error());
+    log::info("identify.rejected", {{"request_id", request->request_id()},
+                                    {"status", domain::to_string(result.error().code)},
+                                    {"field", result.error().field},
+                                    {"reason", result.error().message},
+                                    {"ms", elapsed_ms(started)}});
+    reactor->Finish(status);
+    return reactor;
+  }
+  to_proto(*result, *response);
+  if (result->location_changed) {
+    log::info("identify.moved", {{"request_id", request->request_id()},
+                                 {"customer_id", result->customer_id},
+                                 {"store_id", result->location.store_id},
+                                 {"zone_id", result->location.zone_id},
+                                 {"events", result->event_ids.size()},
+                                 {"ms", elapsed_ms(started)}});
+  } else if (log::enabled("debug")) {
+    log::debug("identify", {{"request_id", request->request_id()},
+                            {"customer_id", result->customer_id},
+                            {"zone_id", result->location.zone_id},
+                            {"ms", elapsed_ms(started)}});
+  }
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+BaselineGrpcService::BaselineGrpcService(const application::TokenVerifierPort& tokens) : tokens_(tokens) {}
+
+grpc::ServerUnaryReactor* BaselineGrpcService::Noop(grpc::CallbackServerContext* context,
+                                                    const customer_id::v1::NoopRequest* request,
+                                                    customer_id::v1::NoopResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (auto caller = authenticate(*context, tokens_); !caller) {
+    reactor->Finish(to_grpc_status(caller.error()));
+    return reactor;
+  }
+  response->set_request_id(request->request_id());
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace tastesync::infrastructure::grpc_adapter

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "application/ports/identify_customer_port.h"
+#include "application/ports/token_verifier_port.h"
+#include "customer_id.grpc.pb.h"
+
+namespace tastesync::infrastructure::grpc_adapter {
+
+// CustomerIdentification over gRPC: authenticates the caller from the
+// `authorization: Bearer` metadata and hands the request to the use case.
+class IdentificationGrpcService final : public customer_id::v1::CustomerIdentification::CallbackService {
+ public:
+  IdentificationGrpcService(application::IdentifyCustomerPort& identify, const application::TokenVerifierPort& tokens);
+
+  grpc::ServerUnaryReactor* Identify(grpc::CallbackServerContext* context,
+                                     const customer_id::v1::IdentifyRequest* request,
+                                     customer_id::v1::IdentifyResponse* response) override;
+
+ private:
+  application::IdentifyCustomerPort& identify_;
+  const application::TokenVerifierPort& tokens_;
+};
+
+// The do-nothing handler `make bench` measures Identify against. It checks the
+// token like every endpoint, so the comparison isolates the identification
+// work.
+class BaselineGrpcService final : public customer_id::v1::Baseline::CallbackService {
+ public:
+  explicit BaselineGrpcService(const application::TokenVerifierPort& tokens);
+
+  grpc::ServerUnaryReactor* Noop(grpc::CallbackServerContext* context, const customer_id::v1::NoopRequest* request,
+                                 customer_id::v1::NoopResponse* response) override;
+
+ private:
+  const application::TokenVerifierPort& tokens_;
+};
+
+}  // namespace tastesync::infrastructure::grpc_adapter

@@ -1,0 +1,40 @@
+#include "infrastructure/grpc/status_mapping.h"
+
+#include "error_details.pb.h"
+#include "status.pb.h"
+
+namespace tastesync::infrastructure::grpc_adapter {
+
+grpc::StatusCode to_grpc_code(domain::ErrorCode code) {
+  using domain::ErrorCode;
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return grpc::StatusCode::INVALID_ARGUMENT;
+    case ErrorCode::kNotFound: return grpc::StatusCode::NOT_FOUND;
+    case ErrorCode::kAlreadyExists: return grpc::StatusCode::ALREADY_EXISTS;
+    case ErrorCode::kFailedPrecondition: return grpc::StatusCode::FAILED_PRECONDITION;
+    case ErrorCode::kUnauthenticated: return grpc::StatusCode::UNAUTHENTICATED;
+    case ErrorCode::kPermissionDenied: return grpc::StatusCode::PERMISSION_DENIED;
+    case ErrorCode::kResourceExhausted: return grpc::StatusCode::RESOURCE_EXHAUSTED;
+    case ErrorCode::kUnavailable: return grpc::StatusCode::UNAVAILABLE;
+    case ErrorCode::kInternal: return grpc::StatusCode::INTERNAL;
+  }
+  return grpc::StatusCode::INTERNAL;
+}
+
+grpc::Status to_grpc_status(const domain::Error& error) {
+  const grpc::StatusCode code = to_grpc_code(error.code);
+  const std::string message = error.field.empty() ? error.message : error.field + ": " + error.message;
+  if (error.code != domain::ErrorCode::kInvalidArgument || error.field.empty()) return {code, message};
+
+  google::rpc::BadRequest bad_request;
+  auto* violation = bad_request.add_field_violations();
+  violation->set_field(error.field);
+  violation->set_description(error.message);
+  google::rpc::Status status;
+  status.set_code(static_cast<int>(code));
+  status.set_message(message);
+  status.add_details()->PackFrom(bad_request);
+  return {code, message, status.SerializeAsString()};
+}
+
+}  // namespace tastesync::infrastructure::grpc_adapter

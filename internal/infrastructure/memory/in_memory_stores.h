@@ -1,0 +1,121 @@
+#pragma once
+
+// In-memory adapters of the driven ports: what the service runs on until the
+// PostgreSQL / Redis / Kafka adapters replace them, and what unit tests use.
+// All are thread-safe.
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "application/ports/beacon_registry_port.h"
+#include "application/ports/clock_port.h"
+#include "application/ports/customer_directory_port.h"
+#include "application/ports/event_publisher_port.h"
+#include "application/ports/id_generator_port.h"
+#include "application/ports/idempotency_store_port.h"
+#include "application/ports/presence_store_port.h"
+#include "application/ports/visit_ledger_port.h"
+
+namespace tastesync::infrastructure {
+
+class InMemoryBeaconRegistry final : public application::BeaconRegistryPort {
+ public:
+  explicit InMemoryBeaconRegistry(domain::FloorPlan plan);
+  domain::FloorPlanPtr current() const override;
+  void replace(domain::FloorPlan plan);
+
+ private:
+  std::atomic<domain::FloorPlanPtr> plan_;
+};
+
+class InMemoryPresenceStore final : public application::PresenceStorePort {
+ public:
+  domain::Result<domain::PresenceRecord> load(const std::string& customer_id) override;
+  domain::Result<void> save(const std::string& customer_id, const domain::PresenceRecord& record) override;
+
+ private:
+  struct Shard {
+    std::mutex mutex;
+    std::unordered_map<std::string, domain::PresenceRecord> records;
+  };
+  Shard& shard_for(const std::string& customer_id);
+  std::array<Shard, 64> shards_;
+};
+
+class InMemoryVisitLedger final : public application::VisitLedgerPort {
+ public:
+  domain::Result<void> record(const std::vector<domain::DomainEvent>& events) override;
+  domain::Result<std::vector<domain::DomainEvent>> history(const std::string& customer_id) const override;
+  std::size_t size() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<domain::DomainEvent>> by_customer_;
+  std::size_t size_ = 0;
+};
+
+// Hands each published event to a sink (the composition root logs them).
+class InMemoryEventPublisher final : public application::EventPublisherPort {
+ public:
+  using Sink = std::function<void(const domain::DomainEvent&)>;
+  explicit InMemoryEventPublisher(Sink sink = {});
+  domain::Result<void> publish(const std::vector<domain::DomainEvent>& events) override;
+  std::vector<domain::DomainEvent> published() const;
+
+ private:
+  static constexpr std::size_t kKept = 10000;
+  Sink sink_;
+  mutable std::mutex mutex_;
+  std::deque<domain::DomainEvent> recent_;
+};
+
+// Bounded by count and age: the oldest answers are forgotten first.
+class InMemoryIdempotencyStore final : public application::IdempotencyStorePort {
+ public:
+  InMemoryIdempotencyStore(std::size_t capacity, std::chrono::seconds ttl, const application::ClockPort& clock);
+  domain::Result<std::optional<application::RememberedReply>> find(const std::string& key) const override;
+  domain::Result<void> remember(const std::string& key, const application::RememberedReply& reply) override;
+
+ private:
+  struct Entry {
+    application::RememberedReply reply;
+    domain::Timestamp stored_at;
+  };
+  struct Shard {
+    mutable std::mutex mutex;
+    std::unordered_map<std::string, Entry> entries;
+    std::deque<std::string> order;
+  };
+  Shard& shard_for(const std::string& key) const;
+
+  std::size_t capacity_per_shard_;
+  std::chrono::seconds ttl_;
+  const application::ClockPort& clock_;
+  mutable std::array<Shard, 16> shards_;
+};
+
+class InMemoryCustomerDirectory final : public application::CustomerDirectoryPort {
+ public:
+  domain::Result<std::optional<domain::Customer>> find(const std::string& customer_id) const override;
+  domain::Result<void> add(const domain::Customer& customer) override;
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, domain::Customer> customers_;
+};
+
+class UuidV7Generator final : public application::IdGeneratorPort {
+ public:
+  std::string next_id() override;
+};
+
+}  // namespace tastesync::infrastructure

@@ -1,1 +1,0 @@
-#include "infrastructure/memory/system_clock.h"

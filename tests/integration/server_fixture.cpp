@@ -1,0 +1,177 @@
+#include "integration/server_fixture.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "auth/jwt_signer.h"
+#include "auth/key_files.h"
+#include "infrastructure/crypto/table_qr_codec.h"
+
+extern char** environ;
+
+namespace tastesync::testing {
+
+std::filesystem::path source_dir() { return CID_SOURCE_DIR; }
+std::filesystem::path dev_keys_dir() { return source_dir() / "internal/config/keys/dev"; }
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+namespace {
+
+void ensure_dev_keys() {
+  static const bool made = [] {
+    const std::string command = (source_dir() / "scripts/keys.sh").string() + " >/dev/null";
+    return std::system(command.c_str()) == 0;
+  }();
+  ASSERT_TRUE(made) << "scripts/keys.sh failed";
+}
+
+std::filesystem::path make_work_dir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "customer-id-test-XXXXXX").string();
+  const char* dir = mkdtemp(pattern.data());
+  return dir == nullptr ? std::filesystem::path{} : std::filesystem::path(dir);
+}
+
+}  // namespace
+
+RunningServer::RunningServer(const ServerOptions& options) { start(options); }
+
+void RunningServer::start(const ServerOptions& options) {
+  ensure_dev_keys();
+  work_dir_ = make_work_dir();
+  const auto keys = dev_keys_dir();
+  std::ofstream(work_dir_ / "config.yaml")
+      << "grpc:\n  listen: 127.0.0.1:0\n  tls: true\n"
+      << "  cert_file: " << (keys / "server.crt").string() << "\n  key_file: " << (keys / "server.key").string()
+      << "\nauth:\n  public_keys: dev-1=" << (keys / "jwt-dev-1.pub").string()
+      << "\ntable_qr:\n  active_key_id: qr-dev-1\n  secrets: qr-dev-1=" << (keys / "qr-dev-1.secret").string()
+      << "\nfloor_plan:\n  file: " << (source_dir() / "internal/config/demo-store.yaml").string()
+      << "\nlogging:\n  level: info\n"
+      << options.extra_config;
+
+  const std::string binary = CID_SERVER_BINARY;
+  const std::string config = (work_dir_ / "config.yaml").string();
+  const std::string port_file = (work_dir_ / "port").string();
+  const std::string log_file = (work_dir_ / "server.log").string();
+  std::vector<std::string> env_storage;
+  for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
+  for (const auto& [name, value] : options.environment) env_storage.push_back(name + "=" + value);
+  std::vector<char*> env;
+  for (auto& entry : env_storage) env.push_back(entry.data());
+  env.push_back(nullptr);
+  std::vector<std::string> arg_storage = {binary, "--config", config, "--port-file", port_file};
+  std::vector<char*> argv;
+  for (auto& arg : arg_storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  const int spawned = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ASSERT_EQ(spawned, 0) << "cannot start " << binary;
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (std::filesystem::exists(port_file)) {
+      port_ = std::stoi(read_text(port_file));
+      return;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      FAIL() << "server exited during start:\n" << read_text(log_file);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  FAIL() << "server did not start within 30 s:\n" << read_text(log_file);
+}
+
+RunningServer::~RunningServer() {
+  stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(work_dir_, ignored);
+}
+
+int RunningServer::stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return -1;
+}
+
+std::shared_ptr<grpc::Channel> RunningServer::channel() const {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = read_text(dev_keys_dir() / "ca.crt");
+  return grpc::CreateChannel("localhost:" + std::to_string(port_), grpc::SslCredentials(ssl));
+}
+
+std::string token_for(const std::string& subject, application::Role role, const std::string& store_id) {
+  const std::string key = read_text(dev_keys_dir() / "jwt-dev-1.key");
+  auto token = auth::mint_token(key, "dev-1", "tastesync-dev", "tastesync-customer-id", subject, role, store_id,
+                                std::chrono::seconds(600), std::chrono::system_clock::now());
+  EXPECT_TRUE(token.has_value()) << token.error().message;
+  return token.value_or("");
+}
+
+std::string expired_token_for(const std::string& subject) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string claims = R"({"iss":"tastesync-dev","aud":"tastesync-customer-id","sub":")" + subject +
+                             R"(","role":"customer","iat":)" + std::to_string(now - 7200) +
+                             R"(,"exp":)" + std::to_string(now - 3600) + "}";
+  auto token = auth::sign_rs256(read_text(dev_keys_dir() / "jwt-dev-1.key"), "dev-1", claims);
+  EXPECT_TRUE(token.has_value()) << token.error().message;
+  return token.value_or("");
+}
+
+std::unique_ptr<grpc::ClientContext> authorized(const std::string& token) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->AddMetadata("authorization", "Bearer " + token);
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return context;
+}
+
+std::string signed_table_qr(const std::string& store_id, const std::string& zone_id) {
+  auto secret = auth::read_hex_secret_file(dev_keys_dir() / "qr-dev-1.secret", 32);
+  EXPECT_TRUE(secret.has_value());
+  infrastructure::HmacTableQrCodec codec({{"qr-dev-1", secret.value_or("")}}, "qr-dev-1");
+  auto payload = codec.sign(store_id, zone_id);
+  EXPECT_TRUE(payload.has_value());
+  return payload.value_or("");
+}
+
+void add_sighting(v1::IdentifyRequest& request, unsigned minor, int rssi, unsigned major, const std::string& uuid) {
+  auto* sighting = request.mutable_beacons()->add_sightings();
+  sighting->set_uuid(uuid);
+  sighting->set_major(major);
+  sighting->set_minor(minor);
+  sighting->set_rssi(rssi);
+}
+
+}  // namespace tastesync::testing

@@ -1,0 +1,73 @@
+#pragma once
+
+// Starts the real `customer-id` binary on a free loopback port with real TLS
+// and the dev keys, and gives tests a channel and tokens. The server is
+// stopped by PID (SIGTERM) at the end of each suite.
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "application/ports/principal.h"
+#include "customer_id.grpc.pb.h"
+
+namespace tastesync::testing {
+
+namespace v1 = ::tastesync::customer_id::v1;
+
+struct ServerOptions {
+  // Extra config.yaml lines (e.g. "bench:\n  baseline_service: true\n").
+  std::string extra_config;
+  std::map<std::string, std::string> environment;
+};
+
+class RunningServer {
+ public:
+  explicit RunningServer(const ServerOptions& options = {});
+  ~RunningServer();
+  RunningServer(const RunningServer&) = delete;
+  RunningServer& operator=(const RunningServer&) = delete;
+
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::filesystem::path& work_dir() const { return work_dir_; }
+  std::shared_ptr<grpc::Channel> channel() const;
+  // Sends SIGTERM and returns the exit status (-1 when it had to be killed).
+  int stop();
+
+ private:
+  // gtest's ASSERT/FAIL need a void function, not a constructor.
+  void start(const ServerOptions& options);
+
+  std::filesystem::path work_dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+std::filesystem::path source_dir();
+std::filesystem::path dev_keys_dir();
+std::string read_text(const std::filesystem::path& path);
+
+// A dev-signed token.
+std::string token_for(const std::string& subject, application::Role role = application::Role::kCustomer,
+                      const std::string& store_id = "");
+// A dev-signed customer token that expired an hour ago.
+std::string expired_token_for(const std::string& subject);
+std::unique_ptr<grpc::ClientContext> authorized(const std::string& token);
+
+// A table QR payload signed with the dev key.
+std::string signed_table_qr(const std::string& store_id, const std::string& zone_id);
+
+// The demo store's beacons (internal/config/demo-store.yaml).
+constexpr const char* kDemoUuid = "f7826da6-4fa2-4e98-8024-bc5b71e0893e";
+constexpr unsigned kDemoMajor = 100;
+void add_sighting(v1::IdentifyRequest& request, unsigned minor, int rssi, unsigned major = kDemoMajor,
+                  const std::string& uuid = kDemoUuid);
+
+}  // namespace tastesync::testing

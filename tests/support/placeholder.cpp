@@ -1,1 +1,0 @@
-#include "application/ports/clock_port.h"

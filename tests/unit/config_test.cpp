@@ -1,0 +1,67 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+namespace tastesync::config {
+namespace {
+
+Environment env(std::map<std::string, std::string> values = {}) {
+  return [values](const std::string& name) -> std::optional<std::string> {
+    const auto it = values.find(name);
+    return it == values.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+}
+
+TEST(Config, TheExampleFileLoadsAndMatchesTheDefaults) {
+  auto config = load_config(std::string(CID_SOURCE_DIR) + "/internal/config/config.yaml.example", env());
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  const Config defaults;
+  EXPECT_EQ(config->grpc.listen, defaults.grpc.listen);
+  EXPECT_TRUE(config->grpc.tls);
+  EXPECT_EQ(config->identify.max_sightings, 64u);
+  EXPECT_EQ(config->auth.public_keys.size(), 1u);
+  EXPECT_EQ(config->resolver.dwell_sightings, defaults.resolver.dwell_sightings);
+  EXPECT_DOUBLE_EQ(config->resolver.switch_margin_db, defaults.resolver.switch_margin_db);
+  EXPECT_DOUBLE_EQ(config->resolver.smoothing_alpha, defaults.resolver.smoothing_alpha);
+}
+
+TEST(Config, EnvironmentOverridesEveryKey) {
+  auto config = parse_config("grpc:\n  listen: 127.0.0.1:1\n",
+                             env({{"CUSTOMER_ID_GRPC_LISTEN", "127.0.0.1:9999"},
+                                  {"CUSTOMER_ID_AUTH_PUBLIC_KEYS", "a=/k/a.pub,b=/k/b.pub"},
+                                  {"CUSTOMER_ID_RESOLVER_SWITCH_MARGIN_DB", "6.5"},
+                                  {"CUSTOMER_ID_IDENTIFY_MAX_SIGHTINGS", "10"}}));
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->grpc.listen, "127.0.0.1:9999");
+  ASSERT_EQ(config->auth.public_keys.size(), 2u);
+  EXPECT_EQ(config->auth.public_keys[1].key_id, "b");
+  EXPECT_EQ(config->auth.public_keys[1].path, "/k/b.pub");
+  EXPECT_DOUBLE_EQ(config->resolver.switch_margin_db, 6.5);
+  EXPECT_EQ(config->identify.max_sightings, 10u);
+  EXPECT_EQ(environment_name("grpc.max_message_bytes"), "CUSTOMER_ID_GRPC_MAX_MESSAGE_BYTES");
+}
+
+TEST(Config, ErrorsNameTheBadKey) {
+  EXPECT_EQ(parse_config("grpc:\n  lisen: x\n", env()).error().field, "grpc.lisen");
+  EXPECT_EQ(parse_config("identify:\n  max_sightings: lots\n", env()).error().field, "identify.max_sightings");
+  EXPECT_EQ(parse_config("identify:\n  max_sightings: 0\n", env()).error().field, "identify.max_sightings");
+  EXPECT_EQ(parse_config("", env({{"CUSTOMER_ID_GRPC_TLS", "maybe"}})).error().field, "grpc.tls");
+  EXPECT_EQ(parse_config("auth:\n  public_keys: nokid\n", env()).error().field, "auth.public_keys");
+  EXPECT_EQ(parse_config("logging:\n  level: loud\n", env()).error().field, "logging.level");
+  EXPECT_EQ(parse_config("table_qr:\n  active_key_id: other\n", env()).error().field, "table_qr.active_key_id");
+  EXPECT_FALSE(parse_config("grpc: [unclosed\n", env()).has_value());
+  EXPECT_FALSE(load_config("/nonexistent/config.yaml", env()).has_value());
+}
+
+TEST(Config, PlaintextOnlyOnLoopback) {
+  EXPECT_TRUE(parse_config("grpc:\n  listen: 127.0.0.1:5000\n  tls: false\n", env()).has_value());
+  auto open = parse_config("grpc:\n  listen: 0.0.0.0:5000\n  tls: false\n", env());
+  ASSERT_FALSE(open.has_value());
+  EXPECT_EQ(open.error().field, "grpc.tls");
+}
+
+}  // namespace
+}  // namespace tastesync::config

@@ -1,0 +1,253 @@
+#include "application/use_cases/identify_customer_use_case.h"
+
+#include <gtest/gtest.h>
+
+#include "infrastructure/memory/in_memory_stores.h"
+#include "mocks/fake_clock.h"
+#include "mocks/fake_ports.h"
+
+namespace tastesync::application {
+namespace {
+
+using domain::ErrorCode;
+using domain::EventType;
+using ::testing::_;
+using ::testing::Return;
+using testing::FakeClock;
+
+constexpr const char* kUuid = "f7826da6-4fa2-4e98-8024-bc5b71e0893e";
+
+domain::FloorPlan demo_plan() {
+  domain::Store store{"bistro", "Bistro", {}};
+  store.zones.push_back({"entrance", "", domain::ZoneKind::kEntrance, "Entrance"});
+  std::vector<domain::Beacon> beacons;
+  const auto uuid = *domain::BeaconUuid::parse(kUuid);
+  beacons.push_back({{uuid, 1, 0}, "bistro", "entrance", -59, 0.0});
+  for (int t = 1; t <= 4; ++t) {
+    const std::string id = "table-" + std::to_string(t);
+    store.zones.push_back({id, "", domain::ZoneKind::kTable, "Table " + std::to_string(t)});
+    beacons.push_back({{uuid, 1, static_cast<std::uint16_t>(t)}, "bistro", id, -59, 0.0});
+  }
+  domain::Store other{"cafe", "Cafe", {{"table-1", "", domain::ZoneKind::kTable, "Table 1"}}};
+  beacons.push_back({{uuid, 2, 1}, "cafe", "table-1", -59, 0.0});
+  return *domain::FloorPlan::build({store, other}, beacons);
+}
+
+class IdentifyUseCaseTest : public ::testing::Test {
+ protected:
+  IdentifyUseCaseTest()
+      : registry_(demo_plan()),
+        idempotency_(1000, std::chrono::hours(1), clock_),
+        use_case_(IdentifyDependencies{registry_, presence_, ledger_, events_, idempotency_, table_qr_, clock_, ids_},
+                  domain::ResolverSettings{}, IdentifyLimits{}) {}
+
+  IdentifyRequest at(unsigned strongest, std::uint16_t major = 1) {
+    IdentifyRequest request;
+    request.request_id = "req-" + std::to_string(++requests_);
+    for (unsigned minor = 0; minor <= 4; ++minor) {
+      request.sightings.push_back({kUuid, major, minor, minor == strongest ? -50 : -85, std::nullopt, clock_.now()});
+    }
+    return request;
+  }
+  domain::Result<IdentifyResponse> identify(const IdentifyRequest& request, Principal who = {"alice", Role::kCustomer, "", {}}) {
+    clock_.advance(std::chrono::seconds(1));
+    return use_case_.identify(who, request);
+  }
+  std::vector<EventType> event_types() const {
+    std::vector<EventType> types;
+    for (const auto& e : events_.published()) types.push_back(e.type);
+    return types;
+  }
+
+  FakeClock clock_;
+  infrastructure::InMemoryBeaconRegistry registry_;
+  infrastructure::InMemoryPresenceStore presence_;
+  infrastructure::InMemoryVisitLedger ledger_;
+  infrastructure::InMemoryEventPublisher events_;
+  infrastructure::InMemoryIdempotencyStore idempotency_;
+  testing::FakeTableQr table_qr_;
+  testing::SequentialIds ids_;
+  IdentifyCustomerUseCase use_case_;
+  int requests_ = 0;
+};
+
+TEST_F(IdentifyUseCaseTest, FirstSightingAtATableStartsAVisitAndSeatsTheCustomer) {
+  auto response = identify(at(3));
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->customer_id, "alice");
+  EXPECT_EQ(response->location.zone_id, "table-3");
+  EXPECT_EQ(response->location.table_label, "Table 3");
+  EXPECT_TRUE(response->location_changed);
+  EXPECT_EQ(event_types(), (std::vector{EventType::kCustomerIdentified, EventType::kCustomerEnteredStore,
+                                        EventType::kCustomerSeated}));
+  const auto published = events_.published();
+  EXPECT_EQ(response->event_ids, (std::vector<std::string>{published[0].event_id, published[1].event_id,
+                                                           published[2].event_id}));
+  EXPECT_EQ(published[0].visit_id, published[2].visit_id);
+  EXPECT_FALSE(published[0].visit_id.empty());
+  EXPECT_EQ(ledger_.size(), 3u);
+}
+
+TEST_F(IdentifyUseCaseTest, SightingThatChangesNothingRecordsNothing) {
+  ASSERT_TRUE(identify(at(3)).has_value());
+  auto again = identify(at(3));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_FALSE(again->location_changed);
+  EXPECT_TRUE(again->event_ids.empty());
+  EXPECT_EQ(ledger_.size(), 3u);
+}
+
+TEST_F(IdentifyUseCaseTest, WalkingFromTheEntranceToATableSeatsThenChangingTableIsOneEvent) {
+  ASSERT_TRUE(identify(at(0)).has_value());
+  EXPECT_EQ(event_types().size(), 2u);  // identified + entered
+  std::optional<IdentifyResponse> last;
+  for (int i = 0; i < 5; ++i) last = *identify(at(2));
+  EXPECT_EQ(last->location.zone_id, "table-2");
+  for (int i = 0; i < 5; ++i) last = *identify(at(4));
+  EXPECT_EQ(last->location.zone_id, "table-4");
+  EXPECT_EQ(event_types(), (std::vector{EventType::kCustomerIdentified, EventType::kCustomerEnteredStore,
+                                        EventType::kCustomerSeated, EventType::kCustomerChangedTable}));
+  EXPECT_EQ(events_.published().back().previous_zone_id, "table-2");
+}
+
+TEST_F(IdentifyUseCaseTest, SeenInAnotherStoreEndsTheFirstVisit) {
+  ASSERT_TRUE(identify(at(3)).has_value());
+  IdentifyRequest cafe;
+  cafe.request_id = "cafe";
+  cafe.sightings.push_back({kUuid, 2, 1, -50, std::nullopt, clock_.now()});
+  auto response = identify(cafe);
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->location.store_id, "cafe");
+  const auto published = events_.published();
+  ASSERT_EQ(published.size(), 7u);
+  EXPECT_EQ(published[3].type, EventType::kCustomerLeftStore);
+  EXPECT_EQ(published[3].store_id, "bistro");
+  EXPECT_NE(published[4].visit_id, published[0].visit_id);
+}
+
+TEST_F(IdentifyUseCaseTest, RetryReturnsTheFirstAnswerAndChangesNothing) {
+  const IdentifyRequest request = at(3);
+  auto first = identify(request);
+  ASSERT_TRUE(first.has_value());
+  auto retry = identify(request);
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_EQ(retry->event_ids, first->event_ids);
+  EXPECT_TRUE(retry->location_changed);
+  EXPECT_EQ(ledger_.size(), 3u);
+  EXPECT_EQ(events_.published().size(), 3u);
+}
+
+TEST_F(IdentifyUseCaseTest, RequestIdReusedForADifferentBodyIsRejected) {
+  IdentifyRequest request = at(3);
+  ASSERT_TRUE(identify(request).has_value());
+  request.sightings[0].rssi = -60;
+  auto reused = identify(request);
+  ASSERT_FALSE(reused.has_value());
+  EXPECT_EQ(reused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(reused.error().field, "request_id");
+}
+
+TEST_F(IdentifyUseCaseTest, RequestIdsAreScopedToTheCaller) {
+  const IdentifyRequest request = at(3);
+  auto alice = identify(request);
+  auto bob = identify(request, Principal{"bob", Role::kCustomer, "", {}});
+  ASSERT_TRUE(alice.has_value());
+  ASSERT_TRUE(bob.has_value());
+  EXPECT_EQ(bob->customer_id, "bob");
+  EXPECT_NE(bob->event_ids, alice->event_ids);
+}
+
+TEST_F(IdentifyUseCaseTest, NonCustomerTokensMayNotIdentify) {
+  auto response = identify(at(3), Principal{"scanner-7", Role::kScanner, "bistro", {}});
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST_F(IdentifyUseCaseTest, OnlyUnknownBeaconsIsNotFound) {
+  auto response = identify(at(3, 77));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(ledger_.size(), 0u);
+}
+
+TEST_F(IdentifyUseCaseTest, UnknownBeaconsBesideKnownOnesAreIgnored) {
+  IdentifyRequest request = at(2);
+  request.sightings.push_back({kUuid, 77, 1, -30, std::nullopt, clock_.now()});
+  auto response = identify(request);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->location.zone_id, "table-2");
+}
+
+TEST_F(IdentifyUseCaseTest, TableQrSeatsTheCustomerWithFullConfidence) {
+  table_qr_.accept("qr-table-4", "bistro", "table-4");
+  IdentifyRequest request;
+  request.request_id = "scan";
+  request.table_qr = "qr-table-4";
+  auto response = identify(request);
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->location.zone_id, "table-4");
+  EXPECT_DOUBLE_EQ(response->confidence, 1.0);
+  EXPECT_EQ(events_.published().back().signal, domain::Signal::kTableQr);
+  // The beacon resolver continues from the scanned table.
+  auto next = identify(at(4));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_FALSE(next->location_changed);
+}
+
+TEST_F(IdentifyUseCaseTest, TableQrProblemsAreReported) {
+  IdentifyRequest forged;
+  forged.request_id = "forged";
+  forged.table_qr = "forged";
+  EXPECT_EQ(identify(forged).error().code, ErrorCode::kInvalidArgument);
+
+  table_qr_.accept("qr-entrance", "bistro", "entrance");
+  IdentifyRequest entrance;
+  entrance.request_id = "entrance";
+  entrance.table_qr = "qr-entrance";
+  EXPECT_EQ(identify(entrance).error().code, ErrorCode::kInvalidArgument);
+
+  table_qr_.accept("qr-gone", "bistro", "table-9");
+  IdentifyRequest gone;
+  gone.request_id = "gone";
+  gone.table_qr = "qr-gone";
+  EXPECT_EQ(identify(gone).error().code, ErrorCode::kNotFound);
+
+  IdentifyRequest both = at(3);
+  both.table_qr = "qr-table-4";
+  EXPECT_EQ(identify(both).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ledger_.size(), 0u);
+}
+
+TEST(IdentifyUseCase, LedgerFailureFailsTheRequestAndKeepsPresenceUnchanged) {
+  FakeClock clock;
+  infrastructure::InMemoryBeaconRegistry registry(demo_plan());
+  infrastructure::InMemoryPresenceStore presence;
+  testing::MockVisitLedger ledger;
+  infrastructure::InMemoryEventPublisher events;
+  infrastructure::InMemoryIdempotencyStore idempotency(100, std::chrono::hours(1), clock);
+  testing::FakeTableQr table_qr;
+  testing::SequentialIds ids;
+  IdentifyCustomerUseCase use_case(
+      IdentifyDependencies{registry, presence, ledger, events, idempotency, table_qr, clock, ids}, {}, {});
+  EXPECT_CALL(ledger, record(_))
+      .WillOnce(Return(domain::Result<void>(domain::fail(ErrorCode::kUnavailable, "database down"))))
+      .WillOnce(Return(domain::Result<void>()));
+
+  IdentifyRequest request;
+  request.request_id = "r1";
+  request.sightings.push_back({kUuid, 1, 3, -50, std::nullopt, clock.now()});
+  auto failed = use_case.identify({"alice", Role::kCustomer, "", {}}, request);
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(events.published().empty());
+  EXPECT_FALSE(presence.load("alice")->presence.has_value());
+
+  // The retry (same request_id) is applied now that the ledger is back.
+  auto retried = use_case.identify({"alice", Role::kCustomer, "", {}}, request);
+  ASSERT_TRUE(retried.has_value());
+  EXPECT_TRUE(retried->location_changed);
+  EXPECT_EQ(events.published().size(), 3u);
+}
+
+}  // namespace
+}  // namespace tastesync::application
