@@ -74,16 +74,18 @@ void clear_evidence(std::vector<BeaconTrack>& tracks) {
 }
 
 // Every challenger starts over against a new incumbent.
-void take_over(ResolverState& state, const std::string& zone_id) {
+void take_over(ResolverState& state, const std::string& zone_id, double dominance) {
   state.incumbent_zone_id = zone_id;
   state.incumbent_tenure = 0;
+  state.incumbent_dominance = dominance;
   clear_challenger(state);
   clear_evidence(state.tracks);
 }
 
-void promote_challenger(ResolverState& state) {
+void promote_challenger(ResolverState& state, double dominance) {
   state.incumbent_zone_id.swap(state.challenger_zone_id);
   state.incumbent_tenure = 0;
+  state.incumbent_dominance = dominance;
   clear_challenger(state);
   clear_evidence(state.tracks);
 }
@@ -95,6 +97,7 @@ void reset_for_store(ResolverState& state, const std::string& store_id) {
   state.tracks.clear();
   state.incumbent_zone_id.clear();
   state.incumbent_tenure = 0;
+  state.incumbent_dominance = 0.0;
   clear_challenger(state);
 }
 
@@ -111,22 +114,16 @@ double IdentificationService::level_to_distance_m(double level) const {
   return std::pow(10.0, -level / (10.0 * settings_.path_loss_exponent));
 }
 
-double IdentificationService::required_evidence_db(int tenure) const {
-  const double grown = settings_.switch_evidence_db + settings_.evidence_growth_db * static_cast<double>(tenure);
-  return std::min(grown, settings_.max_switch_evidence_db);
-}
-
 void IdentificationService::update_incumbent(ResolverState& state) const {
   const ZoneLevel candidate = strongest_zone(state.tracks, {});
   if (candidate.zone_id == nullptr) return;  // nothing heard: keep the last answer
   if (state.incumbent_zone_id.empty()) {
-    take_over(state, *candidate.zone_id);
+    take_over(state, *candidate.zone_id, 0.0);
     return;
   }
-  // Only a sighting that confirms the incumbent makes it harder to move: a
-  // customer who walked past it and on was never settled there.
-  if (*candidate.zone_id == state.incumbent_zone_id) ++state.incumbent_tenure;
-  const double required = required_evidence_db(state.incumbent_tenure);
+  ++state.incumbent_tenure;
+  update_dominance(state);
+  const double required = settings_.switch_evidence_db + state.incumbent_dominance;
   const BeaconTrack* best = accumulate_evidence(state, required);
   clear_challenger(state);
   if (best == nullptr) return;
@@ -134,8 +131,25 @@ void IdentificationService::update_incumbent(ResolverState& state) const {
   state.challenger_evidence = best->evidence;
   state.challenger_streak = best->streak;
   if (best->evidence >= required && best->streak >= settings_.dwell_sightings) {
-    promote_challenger(state);
+    // The winner starts with the cushion it earned beyond the bar, so the
+    // loser cannot win it straight back on the next noisy reading.
+    const double cushion = std::min(best->evidence - settings_.switch_evidence_db, settings_.max_dominance_db);
+    promote_challenger(state, std::max(0.0, cushion * settings_.cushion_share));
   }
+}
+
+// The incumbent's own CUSUM: how far it has out-shouted its closest rival,
+// summed over sightings and capped. A zone the customer walked past never
+// builds much; one they sit at reaches the cap within seconds.
+void IdentificationService::update_dominance(ResolverState& state) const {
+  const double incumbent = zone_level(state.tracks, state.incumbent_zone_id);
+  const ZoneLevel rival = strongest_zone(state.tracks, state.incumbent_zone_id);
+  if (incumbent == kUnheard) {
+    state.incumbent_dominance = 0.0;
+    return;
+  }
+  const double lead = rival.zone_id == nullptr ? settings_.max_dominance_db : incumbent - rival.level;
+  state.incumbent_dominance = std::clamp(state.incumbent_dominance + lead, 0.0, settings_.max_dominance_db);
 }
 
 // One CUSUM step per beacon outside the incumbent zone: its lead beyond the

@@ -29,14 +29,17 @@ struct ResolverSettings {
   int dwell_sightings = 2;
   // Readings older than this no longer count (the phone walked away).
   std::chrono::seconds stale_after{10};
-  // Evidence (dB summed over sightings) a challenger needs to take over:
-  // switch_evidence_db right after the incumbent took over, growing by
-  // evidence_growth_db per sighting it has held, up to max_switch_evidence_db.
-  // Someone who just arrived may still be walking; someone who has sat for a
-  // minute is seated, and noise must not move them.
+  // A challenger needs switch_evidence_db of evidence (dB summed over
+  // sightings) plus the incumbent's dominance: the incumbent's own summed
+  // lead over its closest rival, capped at max_dominance_db. A zone the
+  // customer only walked past has almost none, so walking is tracked within
+  // a sighting or two; a zone they sit at reaches the cap within seconds, so
+  // noise does not move them.
   double switch_evidence_db = 8.0;
-  double evidence_growth_db = 4.0;
-  double max_switch_evidence_db = 60.0;
+  double max_dominance_db = 60.0;
+  // Share of the evidence beyond the bar a winner keeps as its starting
+  // dominance (0..1), so the loser cannot win it straight back.
+  double cushion_share = 1.0;
 };
 
 // A sighting whose beacon the registry knows.
@@ -74,7 +77,7 @@ class IdentificationService {
   void update_incumbent(ResolverState& state) const;
   const BeaconTrack* accumulate_evidence(ResolverState& state, double required) const;
   ZoneDecision decide(const ResolverState& state) const;
-  double required_evidence_db(int tenure) const;
+  void update_dominance(ResolverState& state) const;
   // Distance for a normalised level (dB relative to the beacon's 1 m power).
   double level_to_distance_m(double level) const;
 

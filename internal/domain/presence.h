@@ -51,6 +51,7 @@ struct ResolverState {
   double challenger_evidence = 0.0;  // accumulated lead of the challenger (dB)
   int challenger_streak = 0;         // consecutive sightings it has led
   int incumbent_tenure = 0;          // sightings since the incumbent took over
+  double incumbent_dominance = 0.0;  // the incumbent's capped summed lead (dB)
 };
 
 // Everything stored per customer between requests.

@@ -3,14 +3,33 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <grpc/support/log.h>
+
 #include <cstdlib>
 
+#include "infrastructure/logging/json_log.h"
+
 namespace tastesync::infrastructure::grpc_adapter {
+namespace {
+
+// gRPC's own diagnostics (e.g. a refused TLS 1.2 handshake) become JSON lines
+// like ours instead of free text on stderr.
+void log_grpc_message(gpr_log_func_args* args) {
+  const nlohmann::json fields = {{"message", args->message}, {"file", args->file}, {"line", args->line}};
+  if (args->severity == GPR_LOG_SEVERITY_ERROR) {
+    log::warn("grpc", fields);
+  } else {
+    log::debug("grpc", fields);
+  }
+}
+
+}  // namespace
 
 void restrict_tls_to_1_3() { ::setenv("GRPC_SSL_CIPHER_SUITES", "ECDHE-ECDSA-AES256-GCM-SHA384", 1); }
 
 domain::Result<RunningServer> start_grpc_server(const GrpcServerOptions& options,
                                                 const std::vector<grpc::Service*>& services) {
+  gpr_set_log_function(log_grpc_message);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
