@@ -26,7 +26,8 @@ const std::vector<std::string>& known_keys() {
       "identify.max_sightings", "identify.max_clock_skew_seconds", "identify.idempotency_ttl_seconds",
       "identify.idempotency_capacity",
       "resolver.smoothing_alpha", "resolver.path_loss_exponent", "resolver.switch_margin_db",
-      "resolver.dwell_sightings", "resolver.stale_after_seconds",
+      "resolver.dwell_sightings", "resolver.stale_after_seconds", "resolver.switch_evidence_db",
+      "resolver.max_dominance_db", "resolver.cushion_share",
       "logging.level",
       "bench.baseline_service",
   };
@@ -145,6 +146,9 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.number<double>("resolver.switch_margin_db", config.resolver.switch_margin_db, 0.0, 40.0));
   CID_TRY(r.number<int>("resolver.dwell_sightings", config.resolver.dwell_sightings, 1, 100));
   CID_TRY(r.seconds("resolver.stale_after_seconds", config.resolver.stale_after, 1, 3600));
+  CID_TRY(r.number<double>("resolver.switch_evidence_db", config.resolver.switch_evidence_db, 0.0, 200.0));
+  CID_TRY(r.number<double>("resolver.max_dominance_db", config.resolver.max_dominance_db, 0.0, 500.0));
+  CID_TRY(r.number<double>("resolver.cushion_share", config.resolver.cushion_share, 0.0, 1.0));
   CID_TRY(r.text("logging.level", config.log_level));
   CID_TRY(r.boolean("bench.baseline_service", config.bench_baseline));
 

@@ -43,18 +43,24 @@ double zone_level(const std::vector<BeaconTrack>& tracks, std::string_view zone_
   return level;
 }
 
+bool zone_fresh(const std::vector<BeaconTrack>& tracks, std::string_view zone_id) {
+  return std::any_of(tracks.begin(), tracks.end(),
+                     [zone_id](const BeaconTrack& t) { return t.fresh && t.zone_id == zone_id; });
+}
+
 void fold(std::vector<BeaconTrack>& tracks, const KnownSighting& sighting, double alpha) {
   const double reading = normalised_rssi(sighting);
   auto track = std::find_if(tracks.begin(), tracks.end(),
                             [&sighting](const BeaconTrack& t) { return t.beacon == sighting.beacon->key; });
   if (track == tracks.end()) {
-    tracks.push_back(BeaconTrack{sighting.beacon->key, sighting.beacon->zone_id, reading, 1, sighting.observed_at, 0.0, 0});
+    tracks.push_back(BeaconTrack{sighting.beacon->key, sighting.beacon->zone_id, reading, 1, sighting.observed_at, 0.0, 0, true});
     return;
   }
   // A late, out-of-order reading would drag the filter back in time.
   if (sighting.observed_at < track->last_seen) return;
   track->filtered_rssi += alpha * (reading - track->filtered_rssi);
   ++track->samples;
+  track->fresh = true;
   track->last_seen = sighting.observed_at;
   // The registry may have moved the beacon to another zone since.
   if (track->zone_id != sighting.beacon->zone_id) track->zone_id = sighting.beacon->zone_id;
@@ -148,6 +154,9 @@ void IdentificationService::update_dominance(ResolverState& state) const {
     state.incumbent_dominance = 0.0;
     return;
   }
+  if (!zone_fresh(state.tracks, state.incumbent_zone_id) && (rival.zone_id == nullptr || !zone_fresh(state.tracks, *rival.zone_id))) {
+    return;  // nothing new heard from either
+  }
   const double lead = rival.zone_id == nullptr ? settings_.max_dominance_db : incumbent - rival.level;
   state.incumbent_dominance = std::clamp(state.incumbent_dominance + lead, 0.0, settings_.max_dominance_db);
 }
@@ -157,11 +166,17 @@ void IdentificationService::update_dominance(ResolverState& state) const {
 // forgotten. Returns the beacon with the most evidence, if any has some.
 const BeaconTrack* IdentificationService::accumulate_evidence(ResolverState& state, double required) const {
   const double incumbent = zone_level(state.tracks, state.incumbent_zone_id);
+  const bool incumbent_fresh = zone_fresh(state.tracks, state.incumbent_zone_id);
   const BeaconTrack* best = nullptr;
   for (BeaconTrack& track : state.tracks) {
     if (track.zone_id == state.incumbent_zone_id) {
       track.evidence = 0.0;
       track.streak = 0;
+      continue;
+    }
+    if (!track.fresh && !incumbent_fresh) {
+      // Nothing new on either side (dropped advertisements): no new evidence.
+      if (track.evidence > 0.0 && (best == nullptr || track.evidence > best->evidence)) best = &track;
       continue;
     }
     // An incumbent no longer heard at all (e.g. set by a table QR scan, or
@@ -180,6 +195,7 @@ ZoneDecision IdentificationService::resolve(ResolverState& state, std::span<cons
     reset_for_store(state, sightings.front().beacon->store_id);
   }
   std::erase_if(state.tracks, [&](const BeaconTrack& track) { return now - track.last_seen > settings_.stale_after; });
+  for (BeaconTrack& track : state.tracks) track.fresh = false;
   for (const KnownSighting& sighting : sightings) {
     if (sighting.beacon->store_id != state.store_id) continue;  // callers filter; stay safe if not
     if (now - sighting.observed_at > settings_.stale_after) continue;

@@ -19,14 +19,14 @@ namespace tastesync::domain {
 
 struct ResolverSettings {
   // Weight of a new reading in the per-beacon exponential filter (0..1].
-  double smoothing_alpha = 0.5;
+  double smoothing_alpha = 0.7;
   // Log-distance path-loss exponent n: rssi = tx_1m - 10 n log10(d).
-  double path_loss_exponent = 2.0;
+  double path_loss_exponent = 2.5;
   // A challenger's smoothed lead over the incumbent (dB) counts as evidence
   // only beyond this margin; below it the evidence drains (CUSUM drift).
-  double switch_margin_db = 4.0;
+  double switch_margin_db = 3.0;
   // The challenger must have led for at least this many consecutive sightings.
-  int dwell_sightings = 2;
+  int dwell_sightings = 1;
   // Readings older than this no longer count (the phone walked away).
   std::chrono::seconds stale_after{10};
   // A challenger needs switch_evidence_db of evidence (dB summed over
@@ -35,8 +35,8 @@ struct ResolverSettings {
   // customer only walked past has almost none, so walking is tracked within
   // a sighting or two; a zone they sit at reaches the cap within seconds, so
   // noise does not move them.
-  double switch_evidence_db = 8.0;
-  double max_dominance_db = 60.0;
+  double switch_evidence_db = 4.0;
+  double max_dominance_db = 30.0;
   // Share of the evidence beyond the bar a winner keeps as its starting
   // dominance (0..1), so the loser cannot win it straight back.
   double cushion_share = 1.0;

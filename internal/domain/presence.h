@@ -35,6 +35,9 @@ struct BeaconTrack {
   // sightings, CUSUM); kept per beacon so neighbours never pool evidence.
   double evidence = 0.0;
   int streak = 0;              // consecutive sightings evidence stayed positive
+  // Whether the last update brought a reading of this beacon; a held value
+  // must not be counted as evidence twice.
+  bool fresh = false;
 
 };
 

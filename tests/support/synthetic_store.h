@@ -37,7 +37,9 @@ struct SyntheticStoreConfig {
   // the neighbouring beacons are sqrt(spacing^2 + offset^2) away.
   double seat_offset_m = 0.5;
   int tx_power_1m = -59;
-  double path_loss_exponent = 2.0;
+  // 2.5: a furnished dining room with people in it (2.0 is free space, the
+  // pessimistic extreme; see the README's accuracy notes for both).
+  double path_loss_exponent = 2.5;
   double noise_sigma_db = 6.0;
   // Chance that one beacon's advertisement is missing from a report.
   double drop_probability = 0.0;

@@ -26,6 +26,10 @@ TEST(Config, TheExampleFileLoadsAndMatchesTheDefaults) {
   EXPECT_EQ(config->resolver.dwell_sightings, defaults.resolver.dwell_sightings);
   EXPECT_DOUBLE_EQ(config->resolver.switch_margin_db, defaults.resolver.switch_margin_db);
   EXPECT_DOUBLE_EQ(config->resolver.smoothing_alpha, defaults.resolver.smoothing_alpha);
+  EXPECT_DOUBLE_EQ(config->resolver.path_loss_exponent, defaults.resolver.path_loss_exponent);
+  EXPECT_DOUBLE_EQ(config->resolver.switch_evidence_db, defaults.resolver.switch_evidence_db);
+  EXPECT_DOUBLE_EQ(config->resolver.max_dominance_db, defaults.resolver.max_dominance_db);
+  EXPECT_DOUBLE_EQ(config->resolver.cushion_share, defaults.resolver.cushion_share);
 }
 
 TEST(Config, EnvironmentOverridesEveryKey) {

@@ -38,6 +38,8 @@ grpc::ServerUnaryReactor* IdentificationGrpcService::Identify(grpc::CallbackServ
                                                               const customer_id::v1::IdentifyRequest* request,
                                                               customer_id::v1::IdentifyResponse* response) {
   const auto started = std::chrono::steady_clock::now();
+  // Client-chosen: bounded so a hostile id cannot bloat the logs.
+  const log::RequestScope scope(request->request_id().substr(0, 128));
   auto* reactor = context->DefaultReactor();
   domain::Result<application::IdentifyResponse> result = [&]() -> domain::Result<application::IdentifyResponse> {
     auto caller = authenticate(*context, tokens_);
@@ -49,8 +51,7 @@ grpc::ServerUnaryReactor* IdentificationGrpcService::Identify(grpc::CallbackServ
 
   if (!result) {
     const grpc::Status status = to_grpc_status(result.error());
-    log::info("identify.rejected", {{"request_id", request->request_id()},
-                                    {"status", domain::to_string(result.error().code)},
+    log::info("identify.rejected", {{"status", domain::to_string(result.error().code)},
                                     {"field", result.error().field},
                                     {"reason", result.error().message},
                                     {"ms", elapsed_ms(started)}});
@@ -59,15 +60,13 @@ grpc::ServerUnaryReactor* IdentificationGrpcService::Identify(grpc::CallbackServ
   }
   to_proto(*result, *response);
   if (result->location_changed) {
-    log::info("identify.moved", {{"request_id", request->request_id()},
-                                 {"customer_id", result->customer_id},
+    log::info("identify.moved", {{"customer_id", result->customer_id},
                                  {"store_id", result->location.store_id},
                                  {"zone_id", result->location.zone_id},
                                  {"events", result->event_ids.size()},
                                  {"ms", elapsed_ms(started)}});
   } else if (log::enabled("debug")) {
-    log::debug("identify", {{"request_id", request->request_id()},
-                            {"customer_id", result->customer_id},
+    log::debug("identify", {{"customer_id", result->customer_id},
                             {"zone_id", result->location.zone_id},
                             {"ms", elapsed_ms(started)}});
   }

@@ -3,8 +3,12 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 namespace tastesync::infrastructure::log {
 namespace {
+
+thread_local std::string current_request_id;
 
 std::shared_ptr<spdlog::logger> make_logger() {
   auto logger = spdlog::stdout_logger_mt("customer-id");
@@ -24,6 +28,7 @@ void write(spdlog::level::level_enum level, std::string_view event, const nlohma
   if (!logger().should_log(level)) return;
   nlohmann::json line = nlohmann::json::object();
   line["event"] = event;
+  if (!current_request_id.empty()) line["request_id"] = current_request_id;
   if (fields.is_object()) line.update(fields);
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   // Drop the braces: the pattern supplies them around ts and level.
@@ -31,6 +36,10 @@ void write(spdlog::level::level_enum level, std::string_view event, const nlohma
 }
 
 }  // namespace
+
+RequestScope::RequestScope(std::string request_id) : previous_(std::exchange(current_request_id, std::move(request_id))) {}
+
+RequestScope::~RequestScope() { current_request_id = std::move(previous_); }
 
 bool init(const std::string& level) {
   const auto parsed = spdlog::level::from_str(level);

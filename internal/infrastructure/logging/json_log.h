@@ -12,6 +12,20 @@
 
 namespace tastesync::infrastructure::log {
 
+// While alive, every line this thread logs carries "request_id": the
+// transport sets it once per request, so lines written deep in adapters
+// (published events, dependency warnings) can be tied to their request.
+class RequestScope {
+ public:
+  explicit RequestScope(std::string request_id);
+  ~RequestScope();
+  RequestScope(const RequestScope&) = delete;
+  RequestScope& operator=(const RequestScope&) = delete;
+
+ private:
+  std::string previous_;
+};
+
 // Returns false for an unknown level name.
 bool init(const std::string& level);
 bool enabled(std::string_view level);
