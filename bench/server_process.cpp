@@ -20,14 +20,24 @@ namespace {
 // Read by the signal handler: an interrupted bench (Ctrl-C, timeout) must not
 // leave a server behind.
 volatile std::sig_atomic_t g_server_pid = 0;
+volatile std::sig_atomic_t g_interrupted = 0;
 
-extern "C" void stop_server_and_die(int signal_number) {
+// The first signal asks the bench to wind down, so main() still stops the
+// server and removes the temporary directory; a second one stops the server
+// and dies at once.
+extern "C" void on_stop_signal(int signal_number) {
+  if (g_interrupted == 0) {
+    g_interrupted = 1;
+    return;
+  }
   if (g_server_pid > 0) kill(static_cast<pid_t>(g_server_pid), SIGTERM);
   std::signal(signal_number, SIG_DFL);
   raise(signal_number);
 }
 
 }  // namespace
+
+bool interrupted() { return g_interrupted != 0; }
 
 std::filesystem::path source_dir() { return CID_SOURCE_DIR; }
 std::filesystem::path dev_keys_dir() { return source_dir() / "internal/config/keys/dev"; }
@@ -68,8 +78,8 @@ std::string ServerProcess::start() {
   char* argv[] = {binary.data(), config_flag.data(), config.data(), port_flag.data(), port_file.data(), nullptr};
   const pid_t parent = getpid();
 
-  std::signal(SIGINT, stop_server_and_die);
-  std::signal(SIGTERM, stop_server_and_die);
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
   pid_ = fork();
   if (pid_ < 0) return "fork failed";
   if (pid_ == 0) {

@@ -15,6 +15,8 @@ namespace tastesync::bench {
 std::filesystem::path source_dir();
 std::filesystem::path dev_keys_dir();
 std::string read_text(const std::filesystem::path& path);
+// True once SIGINT or SIGTERM arrived (handlers installed by ServerProcess::start).
+bool interrupted();
 
 class ServerProcess {
  public:

@@ -47,7 +47,7 @@ struct Config {
   std::string floor_plan_file = "internal/config/demo-store.yaml";
   application::IdentifyLimits identify;
   std::chrono::seconds idempotency_ttl{24 * 3600};
-  std::size_t idempotency_capacity = 1000000;
+  std::size_t idempotency_capacity = 200000;
   domain::ResolverSettings resolver;
   std::string log_level = "info";
   bool bench_baseline = false;  // serve the Baseline/Noop handler for `make bench`

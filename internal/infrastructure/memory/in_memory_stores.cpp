@@ -80,7 +80,11 @@ std::vector<domain::DomainEvent> InMemoryEventPublisher::published() const {
 
 InMemoryIdempotencyStore::InMemoryIdempotencyStore(std::size_t capacity, std::chrono::seconds ttl,
                                                    const application::ClockPort& clock)
-    : capacity_per_shard_(std::max<std::size_t>(1, capacity / 16)), ttl_(ttl), clock_(clock) {}
+    : capacity_per_shard_(std::max<std::size_t>(1, capacity / kShards)), ttl_(ttl), clock_(clock) {
+  // Sized up front: rehashing a shard while its lock is held shows up as
+  // latency spikes under load.
+  for (Shard& shard : shards_) shard.entries.reserve(capacity_per_shard_);
+}
 
 InMemoryIdempotencyStore::Shard& InMemoryIdempotencyStore::shard_for(const std::string& key) const {
   return shards_[std::hash<std::string>{}(key) % shards_.size()];

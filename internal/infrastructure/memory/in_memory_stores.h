@@ -100,7 +100,8 @@ class InMemoryIdempotencyStore final : public application::IdempotencyStorePort 
   std::size_t capacity_per_shard_;
   std::chrono::seconds ttl_;
   const application::ClockPort& clock_;
-  mutable std::array<Shard, 16> shards_;
+  static constexpr std::size_t kShards = 64;
+  mutable std::array<Shard, kShards> shards_;
 };
 
 class InMemoryCustomerDirectory final : public application::CustomerDirectoryPort {

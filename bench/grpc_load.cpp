@@ -1,0 +1,534 @@
+// `make bench`: an async gRPC load generator against the real server binary.
+//
+// It compares Identify (beacon sightings) with Baseline/Noop, an empty handler
+// on the same server stack (TLS, auth, token cache), measured in the same run:
+// absolute numbers on the 2-core dev machines vary by ±30% between runs, the
+// ratio much less (DESIGN.md "Testing and measuring").
+//
+// Load model: a closed loop of exactly N requests in flight, spread over C
+// channels (separate TCP/TLS connections); each completion immediately issues
+// the next request from the same slot. Client and server share the cores, so
+// the client does as little per request as it can: requests, tokens and
+// metadata strings are built once, and the only per-request work is the
+// request id, the ClientContext and the call itself.
+
+#include <grpcpp/grpcpp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "auth/jwt_signer.h"
+#include "customer_id.grpc.pb.h"
+#include "server_process.h"
+
+namespace tastesync::bench {
+namespace {
+
+namespace v1 = ::tastesync::customer_id::v1;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kDemoUuid = "f7826da6-4fa2-4e98-8024-bc5b71e0893e";
+constexpr unsigned kDemoMajor = 100;
+constexpr unsigned kTableThreeMinor = 3;
+constexpr std::chrono::seconds kRequestDeadline{10};
+constexpr double kMaxErrorRate = 0.001;
+
+struct Options {
+  int seconds = 5;
+  int in_flight = 64;
+  int channels = 4;
+  int warmup_seconds = 1;
+  int floor_seconds = 2;  // the 1-in-flight latency-floor passes
+  int customers = 1000;
+  int client_threads = 0;  // 0: one per core, at most one per channel
+};
+
+enum class Target { kNoop, kIdentify };
+const char* name(Target target) { return target == Target::kNoop ? "Baseline/Noop" : "Identify"; }
+
+struct PassConfig {
+  Target target;
+  int in_flight;
+  int channels;
+  int client_threads;
+  int warmup_seconds;
+  int seconds;
+};
+
+struct PassResult {
+  PassConfig config;
+  std::uint64_t requests = 0;  // OK completions inside the timed window
+  double seconds = 0;
+  double per_second = 0;
+  double p50_us = 0;
+  double p99_us = 0;
+  std::uint64_t errors = 0;     // non-OK completions in the whole pass
+  std::uint64_t completed = 0;  // all completions in the whole pass
+  std::map<int, std::pair<std::uint64_t, std::string>> error_samples;  // code -> count, first message
+  double server_cpu_us = 0;  // per OK request in the timed window
+  double client_cpu_us = 0;
+};
+
+// What every slot shares. The timed window is published as steady_clock
+// nanoseconds so completion threads read it without locks.
+struct Shared {
+  const std::vector<std::string>* bearers = nullptr;
+  std::atomic<std::int64_t> window_start{std::numeric_limits<std::int64_t>::max()};
+  std::atomic<std::int64_t> window_end{std::numeric_limits<std::int64_t>::max()};
+  std::atomic<bool> stopping{false};
+  std::atomic<int> outstanding{0};
+};
+
+// Written only by one completion thread; merged after the pass.
+struct ThreadStats {
+  std::vector<std::int64_t> latencies_ns;
+  std::uint64_t ok_in_window = 0;
+  std::uint64_t errors = 0;
+  std::uint64_t completed = 0;
+  std::map<int, std::pair<std::uint64_t, std::string>> error_samples;
+};
+
+// CPU seconds (user + system, all threads) a process has used so far, from
+// /proc/<pid>/stat. CPU per request is far less disturbed by other work on
+// the machine than req/s, and it says whether the client or the server is
+// the one burning the shared cores.
+double cpu_seconds(const std::string& pid) {
+  const std::string stat = read_text("/proc/" + pid + "/stat");
+  const auto after_name = stat.rfind(')');
+  if (after_name == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(after_name + 2));
+  std::string skip;
+  // Fields 3..13 precede utime (14) and stime (15).
+  for (int i = 3; i <= 13; ++i) fields >> skip;
+  double user = 0, system = 0;
+  fields >> user >> system;
+  return (user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Sleeps, but returns early on Ctrl-C so the bench can still clean up.
+void sleep_unless_interrupted(std::chrono::seconds duration) {
+  const auto until = Clock::now() + duration;
+  while (!interrupted() && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+// Five sightings of the demo store, the table-3 beacon clearly strongest:
+// the phone of a customer seated at table 3.
+void fill(v1::IdentifyRequest& request) {
+  for (unsigned minor = 0; minor <= 4; ++minor) {
+    auto* sighting = request.mutable_beacons()->add_sightings();
+    sighting->set_uuid(kDemoUuid);
+    sighting->set_major(kDemoMajor);
+    sighting->set_minor(minor);
+    sighting->set_rssi(minor == kTableThreeMinor ? -52 : -80);
+  }
+}
+void fill(v1::NoopRequest&) {}
+
+// A cheap sanity check on every answer, so a bench that "succeeds" with wrong
+// answers (say, the customer placed at the entrance) counts them as errors.
+const char* wrong_answer(const v1::IdentifyRequest&, const v1::IdentifyResponse& response) {
+  return response.location().zone_id() == "table-3" ? nullptr : "Identify did not place the customer at table-3";
+}
+const char* wrong_answer(const v1::NoopRequest& request, const v1::NoopResponse& response) {
+  return response.request_id() == request.request_id() ? nullptr : "Noop did not echo the request_id";
+}
+
+template <typename Stub, typename Request>
+auto prepare(Stub& stub, grpc::ClientContext* context, const Request& request, grpc::CompletionQueue* cq) {
+  if constexpr (std::is_same_v<Request, v1::IdentifyRequest>) {
+    return stub.PrepareAsyncIdentify(context, request, cq);
+  } else {
+    return stub.PrepareAsyncNoop(context, request, cq);
+  }
+}
+
+// One of the N in-flight requests. Its completion tag is the slot itself; only
+// the thread polling its completion queue touches it after the first issue.
+template <typename Service, typename Request, typename Response>
+class Slot {
+ public:
+  Slot(typename Service::Stub& stub, grpc::CompletionQueue& cq, Shared& shared, ThreadStats& stats, int pass,
+       int index, int in_flight)
+      : stub_(stub), cq_(cq), shared_(shared), stats_(stats), index_(index), in_flight_(in_flight) {
+    fill(request_);
+    // Unique per pass and slot; the sequence number is appended per request,
+    // so Identify's idempotency cache never answers from memory.
+    id_prefix_ = "b" + std::to_string(pass) + "-" + std::to_string(index) + "-";
+    std::memcpy(id_buffer_, id_prefix_.data(), id_prefix_.size());
+  }
+
+  void issue() {
+    char* end = id_buffer_ + id_prefix_.size();
+    end = std::to_chars(end, id_buffer_ + sizeof id_buffer_, sequence_).ptr;
+    request_.set_request_id(id_buffer_, static_cast<std::size_t>(end - id_buffer_));
+    // Customers round-robin over the slots: slot s, request k uses customer
+    // s + k*N, so concurrent slots rarely share a customer.
+    const auto& bearers = *shared_.bearers;
+    const std::size_t customer =
+        (static_cast<std::size_t>(index_) + sequence_ * static_cast<std::size_t>(in_flight_)) % bearers.size();
+    ++sequence_;
+
+    reader_.reset();
+    context_.reset();
+    context_.emplace();
+    context_->AddMetadata("authorization", bearers[customer]);
+    context_->set_deadline(std::chrono::system_clock::now() + kRequestDeadline);
+    started_ns_ = now_ns();
+    reader_ = prepare(stub_, &*context_, request_, &cq_);
+    reader_->StartCall();
+    reader_->Finish(&response_, &status_, this);
+  }
+
+  void on_complete() {
+    const std::int64_t finished = now_ns();
+    ++stats_.completed;
+    if (const char* wrong = status_.ok() ? wrong_answer(request_, response_) : nullptr) {
+      status_ = grpc::Status(grpc::StatusCode::DATA_LOSS, wrong);
+    }
+    if (status_.ok()) {
+      if (finished >= shared_.window_start.load(std::memory_order_relaxed) &&
+          finished < shared_.window_end.load(std::memory_order_relaxed)) {
+        stats_.latencies_ns.push_back(finished - started_ns_);
+        ++stats_.ok_in_window;
+      }
+    } else {
+      ++stats_.errors;
+      auto& sample = stats_.error_samples[status_.error_code()];
+      if (sample.first++ == 0) sample.second = status_.error_message();
+    }
+    if (shared_.stopping.load(std::memory_order_relaxed)) {
+      shared_.outstanding.fetch_sub(1, std::memory_order_acq_rel);
+    } else {
+      issue();
+    }
+  }
+
+ private:
+  typename Service::Stub& stub_;
+  grpc::CompletionQueue& cq_;
+  Shared& shared_;
+  ThreadStats& stats_;
+  int index_;
+  int in_flight_;
+  std::size_t sequence_ = 0;
+  std::string id_prefix_;
+  char id_buffer_[64]{};
+  Request request_;
+  Response response_;
+  grpc::Status status_;
+  std::optional<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader_;
+  std::int64_t started_ns_ = 0;
+};
+
+// Nearest-rank percentile of sorted values.
+double percentile_us(const std::vector<std::int64_t>& sorted, double fraction) {
+  if (sorted.empty()) return 0;
+  const auto rank = static_cast<std::size_t>(fraction * static_cast<double>(sorted.size()));
+  return static_cast<double>(sorted[std::min(rank, sorted.size() - 1)]) / 1000.0;
+}
+
+std::shared_ptr<grpc::Channel> open_channel(int port, int pass, int index, const std::string& ca_pem) {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ca_pem;
+  grpc::ChannelArguments args;
+  // Distinct args and a local subchannel pool: each channel gets its own TCP
+  // connection instead of sharing one through gRPC's global subchannel pool.
+  args.SetInt("bench.channel", pass * 1000 + index);
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  // The dev certificate names localhost; the server binds 127.0.0.1 only.
+  args.SetSslTargetNameOverride("localhost");
+  return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port), grpc::SslCredentials(ssl), args);
+}
+
+template <typename Service, typename Request, typename Response>
+PassResult run_pass(const PassConfig& config, int pass, pid_t server_pid, int port, const std::string& ca_pem,
+                    const std::vector<std::string>& bearers) {
+  PassResult result;
+  result.config = config;
+
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<typename Service::Stub>> stubs;
+  for (int i = 0; i < config.channels; ++i) {
+    channels.push_back(open_channel(port, pass, i, ca_pem));
+    // Connect (TCP + TLS handshake) before the clock starts.
+    if (!channels.back()->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
+      result.errors = 1;
+      result.error_samples[grpc::StatusCode::UNAVAILABLE] = {1, "channel did not connect within 10 s"};
+      return result;
+    }
+    stubs.push_back(Service::NewStub(channels.back()));
+  }
+
+  std::vector<std::unique_ptr<grpc::CompletionQueue>> queues;
+  std::vector<ThreadStats> stats(static_cast<std::size_t>(config.client_threads));
+  for (int i = 0; i < config.client_threads; ++i) {
+    queues.push_back(std::make_unique<grpc::CompletionQueue>());
+    stats[static_cast<std::size_t>(i)].latencies_ns.reserve(
+        static_cast<std::size_t>(config.seconds) * 40000 / static_cast<std::size_t>(config.client_threads) + 1024);
+  }
+
+  Shared shared;
+  shared.bearers = &bearers;
+  using SlotT = Slot<Service, Request, Response>;
+  std::vector<std::unique_ptr<SlotT>> slots;
+  for (int i = 0; i < config.in_flight; ++i) {
+    const auto q = static_cast<std::size_t>(i % config.client_threads);
+    slots.push_back(std::make_unique<SlotT>(*stubs[static_cast<std::size_t>(i % config.channels)], *queues[q], shared,
+                                            stats[q], pass, i, config.in_flight));
+  }
+
+  std::vector<std::thread> pollers;
+  for (auto& queue : queues) {
+    pollers.emplace_back([cq = queue.get()] {
+      void* tag = nullptr;
+      bool ok = false;
+      // Finish() always completes with ok == true; failures are in the status.
+      while (cq->Next(&tag, &ok)) static_cast<SlotT*>(tag)->on_complete();
+    });
+  }
+
+  shared.outstanding.store(config.in_flight);
+  for (auto& slot : slots) slot->issue();
+
+  sleep_unless_interrupted(std::chrono::seconds(config.warmup_seconds));
+  const std::string server = std::to_string(server_pid);
+  const double server_cpu_before = cpu_seconds(server), client_cpu_before = cpu_seconds("self");
+  const std::int64_t window_start = now_ns();
+  shared.window_start.store(window_start);
+  sleep_unless_interrupted(std::chrono::seconds(config.seconds));
+  const std::int64_t window_end = now_ns();
+  shared.window_end.store(window_end);
+  const double server_cpu = cpu_seconds(server) - server_cpu_before;
+  const double client_cpu = cpu_seconds("self") - client_cpu_before;
+  shared.stopping.store(true);
+
+  // Drain: every slot stops re-issuing on its next completion. Requests carry
+  // a 10 s deadline, so this ends even if the server stalls.
+  const auto drain_deadline = Clock::now() + kRequestDeadline + std::chrono::seconds(5);
+  while (shared.outstanding.load() > 0 && Clock::now() < drain_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  for (auto& queue : queues) queue->Shutdown();
+  for (auto& poller : pollers) poller.join();
+
+  std::vector<std::int64_t> latencies;
+  for (auto& s : stats) {
+    latencies.insert(latencies.end(), s.latencies_ns.begin(), s.latencies_ns.end());
+    result.requests += s.ok_in_window;
+    result.errors += s.errors;
+    result.completed += s.completed;
+    for (const auto& [code, sample] : s.error_samples) {
+      auto& merged = result.error_samples[code];
+      if (merged.first == 0) merged.second = sample.second;
+      merged.first += sample.first;
+    }
+  }
+  std::sort(latencies.begin(), latencies.end());
+  result.seconds = static_cast<double>(window_end - window_start) / 1e9;
+  result.per_second = static_cast<double>(result.requests) / result.seconds;
+  result.p50_us = percentile_us(latencies, 0.50);
+  result.p99_us = percentile_us(latencies, 0.99);
+  if (result.requests > 0) {
+    result.server_cpu_us = server_cpu * 1e6 / static_cast<double>(result.requests);
+    result.client_cpu_us = client_cpu * 1e6 / static_cast<double>(result.requests);
+  }
+  return result;
+}
+
+bool parse_int(std::string_view text, int& out) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return error == std::errc{} && end == text.data() + text.size() && out > 0;
+}
+
+constexpr const char* kUsage =
+    "usage: grpc_load [--seconds N] [--in-flight N] [--channels N] [--warmup N] [--floor-seconds N]\n"
+    "                 [--customers N] [--client-threads N]\n"
+    "  --seconds N         timed run per target at N in flight (default 5)\n"
+    "  --in-flight N       requests in flight (default 64)\n"
+    "  --channels N        channels = TCP/TLS connections they are spread over (default 4)\n"
+    "  --warmup N          warm-up seconds before each timed run (default 1)\n"
+    "  --floor-seconds N   timed run of the 1-in-flight latency-floor passes (default 2)\n"
+    "  --customers N       distinct customers/tokens, used round-robin (default 1000)\n"
+    "  --client-threads N  completion-queue threads (default: cores, at most one per channel)\n";
+
+std::optional<Options> parse_options(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      std::exit(0);
+    }
+    int* target = arg == "--seconds"          ? &options.seconds
+                  : arg == "--in-flight"      ? &options.in_flight
+                  : arg == "--channels"       ? &options.channels
+                  : arg == "--warmup"         ? &options.warmup_seconds
+                  : arg == "--floor-seconds"  ? &options.floor_seconds
+                  : arg == "--customers"      ? &options.customers
+                  : arg == "--client-threads" ? &options.client_threads
+                                              : nullptr;
+    if (target == nullptr || i + 1 >= argc || !parse_int(argv[i + 1], *target)) {
+      std::cerr << "grpc_load: bad argument '" << arg << "'\n" << kUsage;
+      return std::nullopt;
+    }
+    ++i;
+  }
+  options.channels = std::min(options.channels, options.in_flight);
+  return options;
+}
+
+int run(const Options& options) {
+  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  // Other work on the machine (a compile, say) shifts both targets' numbers;
+  // the load average tells a reader of the output whether it was quiet.
+  std::string load_1min, load_5min;
+  std::istringstream(read_text("/proc/loadavg")) >> load_1min >> load_5min;
+
+  // Started before any gRPC or token work, while this process has one thread
+  // (the server is fork()ed).
+  ServerProcess server;
+  if (const std::string error = server.start(); !error.empty()) {
+    std::cerr << "grpc_load: " << error << '\n';
+    return 1;
+  }
+
+  // One token per customer, minted once: the server caches verified tokens,
+  // so after warm-up the RS256 verification is off the measured path in both
+  // targets alike.
+  const std::string key = read_text(dev_keys_dir() / "jwt-dev-1.key");
+  std::vector<std::string> bearers;
+  bearers.reserve(static_cast<std::size_t>(options.customers));
+  const auto minted_at = std::chrono::system_clock::now();
+  for (int i = 0; i < options.customers; ++i) {
+    auto token = auth::mint_token(key, "dev-1", "tastesync-dev", "tastesync-customer-id",
+                                  "bench-customer-" + std::to_string(i), application::Role::kCustomer, "",
+                                  std::chrono::hours(1), minted_at);
+    if (!token) {
+      std::cerr << "grpc_load: cannot mint a token: " << token.error().message << '\n';
+      return 1;
+    }
+    bearers.push_back("Bearer " + *token);
+  }
+  const std::string ca_pem = read_text(dev_keys_dir() / "ca.crt");
+
+  const auto threads_for = [&](int channels) {
+    return options.client_threads > 0 ? options.client_threads : std::min(channels, static_cast<int>(cores));
+  };
+  std::cout << "grpc_load: server pid " << server.pid() << " on 127.0.0.1:" << server.port()
+            << " (TLS 1.3, log level warn), " << options.customers << " customers, " << cores << " cores\n"
+            << "  load average before the run: " << load_1min << " (1 min), " << load_5min << " (5 min)\n"
+            << "  each pass: " << options.warmup_seconds << " s warm-up, then a timed run; closed loop, "
+            << "a new request on every completion\n";
+
+  // Noop before Identify at each level, so both see the same warm token cache
+  // and connections of the same age.
+  const std::vector<PassConfig> passes = {
+      {Target::kNoop, options.in_flight, options.channels, threads_for(options.channels), options.warmup_seconds,
+       options.seconds},
+      {Target::kIdentify, options.in_flight, options.channels, threads_for(options.channels),
+       options.warmup_seconds, options.seconds},
+      {Target::kNoop, 1, 1, 1, options.warmup_seconds, options.floor_seconds},
+      {Target::kIdentify, 1, 1, 1, options.warmup_seconds, options.floor_seconds},
+  };
+  std::vector<PassResult> results;
+  for (std::size_t i = 0; i < passes.size(); ++i) {
+    if (interrupted()) {
+      std::cerr << "grpc_load: interrupted; stopping the server\n";
+      return 130;  // `server` stops the server and removes its directory
+    }
+    const PassConfig& pass = passes[i];
+    std::cout << "  running " << name(pass.target) << " at " << pass.in_flight << " in flight over "
+              << pass.channels << " channel(s), " << pass.client_threads << " client thread(s)...\n"
+              << std::flush;
+    const int pass_id = static_cast<int>(i);
+    results.push_back(pass.target == Target::kNoop
+                          ? run_pass<v1::Baseline, v1::NoopRequest, v1::NoopResponse>(pass, pass_id, server.pid(),
+                                                                                      server.port(), ca_pem, bearers)
+                          : run_pass<v1::CustomerIdentification, v1::IdentifyRequest, v1::IdentifyResponse>(
+                                pass, pass_id, server.pid(), server.port(), ca_pem, bearers));
+  }
+
+  // "µ" is two bytes and printf pads by bytes: its columns are one wider.
+  std::printf("\n%-14s %9s %8s %9s %8s %9s %9s %6s %15s %15s\n", "target", "in-flight", "channels", "requests",
+              "req/s", "p50 µs", "p99 µs", "errors", "server CPU µs", "client CPU µs");
+  for (const auto& r : results) {
+    std::printf("%-14s %9d %8d %9llu %8.0f %8.0f %8.0f %6llu %10.1f/req %10.1f/req\n", name(r.config.target),
+                r.config.in_flight, r.config.channels, static_cast<unsigned long long>(r.requests), r.per_second,
+                r.p50_us, r.p99_us, static_cast<unsigned long long>(r.errors), r.server_cpu_us, r.client_cpu_us);
+  }
+  std::printf("\n");
+  for (std::size_t i = 0; i + 1 < results.size(); i += 2) {
+    const PassResult& noop = results[i];
+    const PassResult& identify = results[i + 1];
+    const double throughput = noop.per_second > 0 ? identify.per_second / noop.per_second : 0;
+    const double p50 = noop.p50_us > 0 ? identify.p50_us / noop.p50_us : 0;
+    const double cpu = noop.server_cpu_us > 0 ? identify.server_cpu_us / noop.server_cpu_us : 0;
+    std::printf("Identify/Noop throughput ratio at %d in flight: %.2f%s; p50 latency ratio: %.2f; "
+                "server CPU per request ratio: %.2f\n",
+                noop.config.in_flight, throughput, i == 0 ? " (target >= 0.80)" : "", p50, cpu);
+  }
+  std::printf(
+      "\n%u cores on this machine, shared by this client and the server: both targets pay the same client\n"
+      "and TLS costs, so the ratio is the meaningful figure; absolute numbers vary by about ±30%% between runs.\n",
+      cores);
+
+  std::vector<std::string> failures;
+  for (const auto& r : results) {
+    for (const auto& [code, sample] : r.error_samples) {
+      std::printf("errors in %s at %d in flight: %llu x status %d: %s\n", name(r.config.target), r.config.in_flight,
+                  static_cast<unsigned long long>(sample.first), code, sample.second.c_str());
+    }
+    const double rate = r.completed > 0 ? static_cast<double>(r.errors) / static_cast<double>(r.completed) : 1.0;
+    const std::string pass = std::string(name(r.config.target)) + " at " + std::to_string(r.config.in_flight);
+    if (r.errors > 0 && rate > kMaxErrorRate) failures.push_back(pass + ": more than 0.1% of requests failed");
+    if (r.requests == 0) failures.push_back(pass + ": no request completed in the timed run");
+  }
+
+  // Identify keeps every request_id's answer (idempotency), so the server's
+  // memory grows with the number of requests sent; worth seeing.
+  std::istringstream status(read_text("/proc/" + std::to_string(server.pid()) + "/status"));
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmRSS:")) {
+      std::printf("server memory (RSS) after the run: %s\n", line.substr(line.find_first_not_of(" \t", 6)).c_str());
+    }
+  }
+  const int exit_code = server.stop();
+  if (exit_code != 0) {
+    std::printf("server log:\n%s\n", server.log().c_str());
+    failures.push_back("the server did not exit cleanly on SIGTERM (status " + std::to_string(exit_code) + ")");
+  }
+  for (const auto& failure : failures) std::printf("FAILED: %s\n", failure.c_str());
+  if (!failures.empty()) return 1;
+  return 0;
+}
+
+}  // namespace
+}  // namespace tastesync::bench
+
+int main(int argc, char** argv) {
+  const auto options = tastesync::bench::parse_options(argc, argv);
+  if (!options) return 2;
+  return tastesync::bench::run(*options);
+}
