@@ -65,7 +65,7 @@ grpc::ServerUnaryReactor* IdentificationGrpcService::Identify(grpc::CallbackServ
                                  {"zone_id", result->location.zone_id},
                                  {"events", result->event_ids.size()},
                                  {"ms", elapsed_ms(started)}});
-  } else if (log::enabled("debug")) {
+  } else if (log::debug_enabled()) {
     log::debug("identify", {{"customer_id", result->customer_id},
                             {"zone_id", result->location.zone_id},
                             {"ms", elapsed_ms(started)}});

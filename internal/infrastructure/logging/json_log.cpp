@@ -48,9 +48,7 @@ bool init(const std::string& level) {
   return true;
 }
 
-bool enabled(std::string_view level) {
-  return logger().should_log(spdlog::level::from_str(std::string(level)));
-}
+bool debug_enabled() { return logger().should_log(spdlog::level::debug); }
 
 void debug(std::string_view event, const nlohmann::json& fields) { write(spdlog::level::debug, event, fields); }
 void info(std::string_view event, const nlohmann::json& fields) { write(spdlog::level::info, event, fields); }

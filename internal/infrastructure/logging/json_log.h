@@ -28,7 +28,8 @@ class RequestScope {
 
 // Returns false for an unknown level name.
 bool init(const std::string& level);
-bool enabled(std::string_view level);
+// Cheap (no allocation): for guarding debug lines on the hot path.
+bool debug_enabled();
 
 void debug(std::string_view event, const nlohmann::json& fields = nlohmann::json::object());
 void info(std::string_view event, const nlohmann::json& fields = nlohmann::json::object());
