@@ -44,6 +44,7 @@ test: build keys
 	cd $(BUILD_DIR) && ctest --output-on-failure
 
 bench: build keys
+	$(BUILD_DIR)/bench/micro_bench
 	$(BUILD_DIR)/bench/grpc_load
 
 deploy:
