@@ -18,6 +18,7 @@ enum class ErrorCode {
   kUnauthenticated,     // no or bad credentials
   kPermissionDenied,    // credentials fine, not allowed
   kResourceExhausted,   // rate or size limit
+  kAborted,             // a concurrent change won; re-read and retry
   kUnavailable,         // a dependency is down; retrying may help
   kInternal,            // a bug or an invariant broke
 };

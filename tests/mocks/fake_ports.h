@@ -43,8 +43,15 @@ class FakeTableQr final : public application::TableQrVerifierPort {
 
 class MockVisitLedger final : public application::VisitLedgerPort {
  public:
-  MOCK_METHOD(domain::Result<void>, record, (const std::vector<domain::DomainEvent>& events), (override));
-  MOCK_METHOD(domain::Result<std::vector<domain::DomainEvent>>, history, (const std::string& customer_id),
+  MOCK_METHOD(domain::Result<void>, record,
+              (const std::string& customer_id, const std::optional<domain::Presence>& before,
+               const std::optional<domain::Presence>& after, const std::vector<domain::DomainEvent>& events),
+              (override));
+  MOCK_METHOD(domain::Result<std::optional<domain::Presence>>, current, (const std::string& customer_id),
+              (const, override));
+  MOCK_METHOD(domain::Result<std::vector<domain::Visit>>, visits, (const std::string& customer_id, std::size_t limit),
+              (const, override));
+  MOCK_METHOD(domain::Result<std::vector<domain::CustomerPresence>>, in_store, (const std::string& store_id),
               (const, override));
 };
 

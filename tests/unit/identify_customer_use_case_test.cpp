@@ -229,7 +229,7 @@ TEST(IdentifyUseCase, LedgerFailureFailsTheRequestAndKeepsPresenceUnchanged) {
   testing::SequentialIds ids;
   IdentifyCustomerUseCase use_case(
       IdentifyDependencies{registry, presence, ledger, events, idempotency, table_qr, clock, ids}, {}, {});
-  EXPECT_CALL(ledger, record(_))
+  EXPECT_CALL(ledger, record(_, _, _, _))
       .WillOnce(Return(domain::Result<void>(domain::fail(ErrorCode::kUnavailable, "database down"))))
       .WillOnce(Return(domain::Result<void>()));
 
@@ -247,6 +247,61 @@ TEST(IdentifyUseCase, LedgerFailureFailsTheRequestAndKeepsPresenceUnchanged) {
   ASSERT_TRUE(retried.has_value());
   EXPECT_TRUE(retried->location_changed);
   EXPECT_EQ(events.published().size(), 3u);
+}
+
+TEST(IdentifyUseCase, AnotherInstanceMovingFirstIsReReadAndNotRecordedTwice) {
+  FakeClock clock;
+  infrastructure::InMemoryBeaconRegistry registry(demo_plan());
+  infrastructure::InMemoryPresenceStore presence_a;  // each instance's own view ...
+  infrastructure::InMemoryPresenceStore presence_b;
+  infrastructure::InMemoryVisitLedger ledger;  // ... one shared ledger
+  infrastructure::InMemoryEventPublisher events;
+  infrastructure::InMemoryIdempotencyStore idempotency_a(100, std::chrono::hours(1), clock);
+  infrastructure::InMemoryIdempotencyStore idempotency_b(100, std::chrono::hours(1), clock);
+  testing::FakeTableQr table_qr;
+  testing::SequentialIds ids;
+  IdentifyCustomerUseCase a({registry, presence_a, ledger, events, idempotency_a, table_qr, clock, ids}, {}, {});
+  IdentifyCustomerUseCase b({registry, presence_b, ledger, events, idempotency_b, table_qr, clock, ids}, {}, {});
+  const Principal alice{"alice", Role::kCustomer, "", {}};
+  auto at_table_3 = [&](const std::string& id) {
+    IdentifyRequest request;
+    request.request_id = id;
+    request.sightings.push_back({kUuid, 1, 3, -50, std::nullopt, clock.now()});
+    return request;
+  };
+  auto first = a.identify(alice, at_table_3("a1"));
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->event_ids.size(), 3u);
+  // Instance b has never seen alice: it would start a visit, but the ledger
+  // knows she is already seated there, so nothing new is recorded.
+  auto second = b.identify(alice, at_table_3("b1"));
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+  EXPECT_EQ(second->location.zone_id, "table-3");
+  EXPECT_TRUE(second->event_ids.empty());
+  EXPECT_EQ(ledger.size(), 3u);
+  ASSERT_EQ(ledger.visits("alice", 10)->size(), 1u);
+}
+
+TEST(InMemoryVisitLedger, KeepsVisitsAndWhoIsInTheStore) {
+  infrastructure::InMemoryVisitLedger ledger;
+  const domain::Timestamp t0{std::chrono::seconds(1000)};
+  const domain::Presence entrance{"v1", "bistro", "entrance", domain::ZoneKind::kEntrance, t0, t0, t0};
+  domain::Presence table = entrance;
+  table.zone_id = "table-2";
+  table.zone_kind = domain::ZoneKind::kTable;
+  table.zone_since = t0 + std::chrono::seconds(30);
+  ASSERT_TRUE(ledger.record("alice", std::nullopt, entrance, {}).has_value());
+  EXPECT_EQ(ledger.record("alice", std::nullopt, entrance, {}).error().code, ErrorCode::kAborted);
+  ASSERT_TRUE(ledger.record("alice", entrance, table, {}).has_value());
+  ASSERT_EQ(ledger.in_store("bistro")->size(), 1u);
+  EXPECT_EQ(ledger.in_store("bistro")->front().presence.zone_id, "table-2");
+  ASSERT_TRUE(ledger.record("alice", table, std::nullopt, {}).has_value());
+  EXPECT_TRUE(ledger.in_store("bistro")->empty());
+  const auto visits = *ledger.visits("alice", 10);
+  ASSERT_EQ(visits.size(), 1u);
+  EXPECT_TRUE(visits[0].left_at.has_value());
+  ASSERT_EQ(visits[0].zones.size(), 2u);
+  EXPECT_EQ(visits[0].zones[1].zone_id, "table-2");
 }
 
 }  // namespace

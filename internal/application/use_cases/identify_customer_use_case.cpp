@@ -70,38 +70,69 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify_locked(const 
   if (!placement) return std::unexpected(placement.error());
   const domain::Zone& zone = *placement->zone;
 
-  domain::CustomerIdentity identity(caller.subject, record->presence);
-  const std::string zone_before = identity.presence() ? identity.presence()->store_id + '\n' + identity.presence()->zone_id : "";
-  std::vector<domain::DomainEvent> events =
-      identity.place_at(zone, placement->signal, placement->confidence, now, [this] { return deps_.ids.next_id(); });
+  auto transition = apply_transition(caller.subject, record->presence, *placement, now);
+  if (!transition) return std::unexpected(transition.error());
 
   IdentifyResponse response;
   response.customer_id = caller.subject;
   response.location = location_of(zone);
   response.confidence = placement->confidence;
-  response.location_changed = zone_before != zone.store_id + '\n' + zone.id;
-  for (domain::DomainEvent& event : events) {
-    event.event_id = deps_.ids.next_id();
-    response.event_ids.push_back(event.event_id);
-  }
+  response.location_changed = transition->moved;
+  for (const domain::DomainEvent& event : transition->events) response.event_ids.push_back(event.event_id);
 
-  // Transitions are durable before the reply; a sighting that changes
-  // nothing writes nothing to the ledger.
-  if (!events.empty()) {
-    if (auto recorded = deps_.ledger.record(events); !recorded) return std::unexpected(recorded.error());
-  }
-  record->presence = identity.presence();
-  if (auto saved = deps_.presence.save(caller.subject, *record); !saved) return std::unexpected(saved.error());
-  if (!events.empty()) {
+  record->presence = transition->after;
+  if (auto saved = save_presence(caller.subject, *record); !saved) return std::unexpected(saved.error());
+  if (!transition->events.empty()) {
     // The ledger already holds the events; a publisher hiccup must not fail a
     // request whose transition is committed (the relay retries from the
     // ledger's outbox).
-    (void)deps_.events.publish(events);
+    (void)deps_.events.publish(transition->events);
   }
   if (auto kept = deps_.idempotency.remember(idempotency_key, RememberedReply{digest, response}); !kept) {
     return std::unexpected(kept.error());
   }
   return response;
+}
+
+domain::Result<IdentifyCustomerUseCase::Transition> IdentifyCustomerUseCase::apply_transition(
+    const std::string& customer_id, std::optional<domain::Presence> before, const Placement& placement,
+    domain::Timestamp now) {
+  // The ledger is the arbiter between instances: a transition is recorded
+  // only if the customer's open visit is still what we based it on. When
+  // another instance moved first, re-read and apply ours on top.
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    domain::CustomerIdentity identity(customer_id, before);
+    Transition transition;
+    transition.events = identity.place_at(*placement.zone, placement.signal, placement.confidence, now,
+                                          [this] { return deps_.ids.next_id(); });
+    for (domain::DomainEvent& event : transition.events) event.event_id = deps_.ids.next_id();
+    transition.after = identity.presence();
+    transition.moved = !before || before->visit_id != transition.after->visit_id ||
+                       before->zone_id != transition.after->zone_id;
+    // A sighting that changes nothing writes nothing durable.
+    if (!transition.moved) return transition;
+    auto recorded = deps_.ledger.record(customer_id, before, transition.after, transition.events);
+    if (recorded) return transition;
+    if (recorded.error().code != ErrorCode::kAborted || attempt == kAttempts) {
+      return std::unexpected(recorded.error());
+    }
+    auto current = deps_.ledger.current(customer_id);
+    if (!current) return std::unexpected(current.error());
+    before = *current;
+  }
+}
+
+domain::Result<void> IdentifyCustomerUseCase::save_presence(const std::string& customer_id,
+                                                            domain::PresenceRecord& record) {
+  auto saved = deps_.presence.save(customer_id, record);
+  if (saved || saved.error().code != ErrorCode::kAborted) return saved;
+  // Another instance saved in between. The ledger already arbitrated any
+  // transition, so ours is current: take the new version and write again.
+  auto latest = deps_.presence.load(customer_id);
+  if (!latest) return std::unexpected(latest.error());
+  record.version = latest->version;
+  return deps_.presence.save(customer_id, record);
 }
 
 domain::Result<IdentifyCustomerUseCase::Placement> IdentifyCustomerUseCase::place_by_beacons(

@@ -47,6 +47,15 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
     domain::Signal signal = domain::Signal::kBeacon;
   };
 
+  struct Transition {
+    std::vector<domain::DomainEvent> events;
+    std::optional<domain::Presence> after;
+    bool moved = false;  // store, visit or zone changed
+  };
+
+  domain::Result<Transition> apply_transition(const std::string& customer_id, std::optional<domain::Presence> before,
+                                               const Placement& placement, domain::Timestamp now);
+  domain::Result<void> save_presence(const std::string& customer_id, domain::PresenceRecord& record);
   domain::Result<IdentifyResponse> identify_locked(const Principal& caller, const IdentifyRequest& request,
                                                    const std::string& idempotency_key, const std::string& digest);
   domain::Result<Placement> place_by_beacons(const domain::FloorPlan& plan, const IdentifyRequest& request,

@@ -34,29 +34,82 @@ domain::Result<void> InMemoryPresenceStore::save(const std::string& customer_id,
   std::scoped_lock lock(shard.mutex);
   domain::PresenceRecord& stored = shard.records[customer_id];
   if (stored.version != record.version) {
-    return fail(ErrorCode::kFailedPrecondition, "presence of customer changed concurrently; retry");
+    return fail(ErrorCode::kAborted, "presence of customer changed concurrently; retry");
   }
   stored = record;
   ++stored.version;
   return {};
 }
 
-domain::Result<void> InMemoryVisitLedger::record(const std::vector<domain::DomainEvent>& events) {
+namespace {
+
+bool same_place(const std::optional<domain::Presence>& a, const std::optional<domain::Presence>& b) {
+  if (!a || !b) return !a && !b;
+  return a->visit_id == b->visit_id && a->zone_id == b->zone_id;
+}
+
+}  // namespace
+
+domain::Result<void> InMemoryVisitLedger::record(const std::string& customer_id,
+                                                 const std::optional<domain::Presence>& before,
+                                                 const std::optional<domain::Presence>& after,
+                                                 const std::vector<domain::DomainEvent>& events) {
   std::scoped_lock lock(mutex_);
-  for (const auto& event : events) by_customer_[event.customer_id].push_back(event);
-  size_ += events.size();
+  const auto open = open_.find(customer_id);
+  const std::optional<domain::Presence> stored =
+      open == open_.end() ? std::nullopt : std::optional<domain::Presence>(open->second);
+  if (!same_place(stored, before)) {
+    return fail(ErrorCode::kAborted, "customer's presence changed concurrently; retry");
+  }
+  auto& history = visits_[customer_id];
+  if (stored && (!after || after->visit_id != stored->visit_id)) {
+    for (auto& visit : history) {
+      if (visit.visit_id == stored->visit_id) visit.left_at = after ? after->visit_started_at : stored->last_seen;
+    }
+  }
+  if (after) {
+    if (!stored || stored->visit_id != after->visit_id) {
+      history.push_back(domain::Visit{after->visit_id, customer_id, after->store_id, after->visit_started_at, {}, {}});
+    }
+    history.back().zones.push_back(domain::ZoneStay{after->zone_id, after->zone_since});
+    open_[customer_id] = *after;
+  } else {
+    open_.erase(customer_id);
+  }
+  events_ += events.size();
   return {};
 }
 
-domain::Result<std::vector<domain::DomainEvent>> InMemoryVisitLedger::history(const std::string& customer_id) const {
+domain::Result<std::optional<domain::Presence>> InMemoryVisitLedger::current(const std::string& customer_id) const {
   std::scoped_lock lock(mutex_);
-  const auto it = by_customer_.find(customer_id);
-  return it == by_customer_.end() ? std::vector<domain::DomainEvent>{} : it->second;
+  const auto it = open_.find(customer_id);
+  return it == open_.end() ? std::optional<domain::Presence>{} : std::optional<domain::Presence>(it->second);
+}
+
+domain::Result<std::vector<domain::Visit>> InMemoryVisitLedger::visits(const std::string& customer_id,
+                                                                       std::size_t limit) const {
+  std::scoped_lock lock(mutex_);
+  std::vector<domain::Visit> newest_first;
+  const auto it = visits_.find(customer_id);
+  if (it == visits_.end()) return newest_first;
+  for (auto visit = it->second.rbegin(); visit != it->second.rend() && newest_first.size() < limit; ++visit) {
+    newest_first.push_back(*visit);
+  }
+  return newest_first;
+}
+
+domain::Result<std::vector<domain::CustomerPresence>> InMemoryVisitLedger::in_store(const std::string& store_id) const {
+  std::scoped_lock lock(mutex_);
+  std::vector<domain::CustomerPresence> present;
+  for (const auto& [customer_id, presence] : open_) {
+    if (presence.store_id == store_id) present.push_back({customer_id, presence});
+  }
+  return present;
 }
 
 std::size_t InMemoryVisitLedger::size() const {
   std::scoped_lock lock(mutex_);
-  return size_;
+  return events_;
 }
 
 InMemoryEventPublisher::InMemoryEventPublisher(Sink sink) : sink_(std::move(sink)) {}

@@ -53,14 +53,19 @@ class InMemoryPresenceStore final : public application::PresenceStorePort {
 
 class InMemoryVisitLedger final : public application::VisitLedgerPort {
  public:
-  domain::Result<void> record(const std::vector<domain::DomainEvent>& events) override;
-  domain::Result<std::vector<domain::DomainEvent>> history(const std::string& customer_id) const override;
-  std::size_t size() const;
+  domain::Result<void> record(const std::string& customer_id, const std::optional<domain::Presence>& before,
+                              const std::optional<domain::Presence>& after,
+                              const std::vector<domain::DomainEvent>& events) override;
+  domain::Result<std::optional<domain::Presence>> current(const std::string& customer_id) const override;
+  domain::Result<std::vector<domain::Visit>> visits(const std::string& customer_id, std::size_t limit) const override;
+  domain::Result<std::vector<domain::CustomerPresence>> in_store(const std::string& store_id) const override;
+  std::size_t size() const;  // events recorded
 
  private:
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::vector<domain::DomainEvent>> by_customer_;
-  std::size_t size_ = 0;
+  std::unordered_map<std::string, domain::Presence> open_;                // by customer
+  std::unordered_map<std::string, std::vector<domain::Visit>> visits_;  // by customer, oldest first
+  std::size_t events_ = 0;
 };
 
 // Hands each published event to a sink (the composition root logs them).

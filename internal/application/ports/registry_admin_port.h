@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+
+#include "domain/beacon.h"
+#include "domain/error.h"
+#include "domain/zone.h"
+
+namespace tastesync::application {
+
+// Changes to the stores' floor plans. The adapter behind it also serves
+// BeaconRegistryPort and refreshes every instance's snapshot after a change.
+class RegistryAdminPort {
+ public:
+  virtual ~RegistryAdminPort() = default;
+  // kAlreadyExists when the id is taken.
+  virtual domain::Result<void> create_store(const domain::Store& store) = 0;
+  // kNotFound for an unknown store; kAlreadyExists for a zone id taken in it.
+  virtual domain::Result<void> add_zone(const domain::Zone& zone) = 0;
+  // kNotFound for an unknown store or a zone of another store;
+  // kAlreadyExists when (uuid, major, minor) is registered (and not retired).
+  virtual domain::Result<void> register_beacon(const domain::Beacon& beacon) = 0;
+  // kNotFound when no such active beacon.
+  virtual domain::Result<void> retire_beacon(const domain::BeaconKey& key) = 0;
+};
+
+}  // namespace tastesync::application
