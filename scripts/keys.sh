@@ -4,6 +4,7 @@
 #   ca.crt/ca.key       a throwaway dev CA
 #   server.crt/.key     TLS server cert signed by that CA (localhost, 127.0.0.1, ::1)
 #   qr-dev-1.secret     HMAC-SHA256 key for table QR codes (key id "qr-dev-1"), hex
+#   pii-dev-1.key       AES-256-GCM key for customers' personal data at rest (key id "pii-dev-1"), hex
 # Idempotent: anything that already exists is left alone, so re-running never
 # invalidates tokens, QR codes or certificates that were already handed out.
 set -euo pipefail
@@ -88,6 +89,13 @@ if [[ ! -f qr-dev-1.secret ]]; then
   mv qr-dev-1.secret.tmp qr-dev-1.secret
   chmod 600 qr-dev-1.secret
   note qr-dev-1.secret
+fi
+
+if [[ ! -f pii-dev-1.key ]]; then
+  openssl rand -hex 32 >pii-dev-1.key.tmp
+  mv pii-dev-1.key.tmp pii-dev-1.key
+  chmod 600 pii-dev-1.key
+  note pii-dev-1.key
 fi
 
 if [[ ${made} -eq 0 ]]; then

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# `make run`: serves the demo store on the embedded defaults from the repo root.
+# `make run`: serves the demo store on the embedded defaults from the repo
+# root: local PostgreSQL and Redis in .local/ on the project's ports (started
+# here, stopped again when the service exits), config from the example on
+# first run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -7,4 +10,26 @@ if [ ! -f internal/config/config.yaml ]; then
   cp internal/config/config.yaml.example internal/config/config.yaml
   echo "run: created internal/config/config.yaml from config.yaml.example"
 fi
-exec build/customer-id --config internal/config/config.yaml "$@"
+
+POSTGRES_PORT=${POSTGRES_PORT:-55432}
+REDIS_PORT=${REDIS_PORT:-56379}
+mkdir -p .local
+chmod 755 .local  # PostgreSQL runs as its own user and must reach its data dir
+
+stop_servers() {
+  scripts/redis.sh stop .local/redis >/dev/null 2>&1 || true
+  scripts/postgres.sh stop .local/postgres >/dev/null 2>&1 || true
+}
+trap stop_servers EXIT
+
+CUSTOMER_ID_POSTGRES_URL=${CUSTOMER_ID_POSTGRES_URL:-$(scripts/postgres.sh start .local/postgres "$POSTGRES_PORT")}
+CUSTOMER_ID_REDIS_URL=${CUSTOMER_ID_REDIS_URL:-$(scripts/redis.sh start .local/redis "$REDIS_PORT")}
+export CUSTOMER_ID_POSTGRES_URL CUSTOMER_ID_REDIS_URL
+echo "run: PostgreSQL at $CUSTOMER_ID_POSTGRES_URL, Redis at $CUSTOMER_ID_REDIS_URL"
+
+# Not exec: the trap above stops the servers when the service exits (Ctrl-C).
+build/customer-id --config internal/config/config.yaml "$@" &
+service=$!
+trap 'kill -TERM $service 2>/dev/null || true' INT TERM
+wait $service || true
+wait $service 2>/dev/null || true

@@ -23,6 +23,9 @@ const std::vector<std::string>& known_keys() {
       "auth.issuer", "auth.audience", "auth.clock_skew_seconds", "auth.public_keys", "auth.token_cache_capacity",
       "table_qr.active_key_id", "table_qr.secrets",
       "floor_plan.file",
+      "postgres.url", "postgres.pool_size", "postgres.migrations_dir",
+      "redis.url", "redis.pool_size", "redis.timeout_ms", "redis.presence_ttl_seconds",
+      "pii.active_key_id", "pii.keys",
       "identify.max_sightings", "identify.max_clock_skew_seconds", "identify.idempotency_ttl_seconds",
       "identify.idempotency_capacity",
       "resolver.smoothing_alpha", "resolver.path_loss_exponent", "resolver.switch_margin_db",
@@ -137,6 +140,17 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.text("table_qr.active_key_id", config.table_qr.active_key_id));
   CID_TRY(r.key_files("table_qr.secrets", config.table_qr.secrets));
   CID_TRY(r.text("floor_plan.file", config.floor_plan_file));
+  CID_TRY(r.text("postgres.url", config.postgres.url));
+  CID_TRY(r.number<std::size_t>("postgres.pool_size", config.postgres.pool_size, 1, 256));
+  CID_TRY(r.text("postgres.migrations_dir", config.postgres.migrations_dir));
+  CID_TRY(r.text("redis.url", config.redis.url));
+  CID_TRY(r.number<std::size_t>("redis.pool_size", config.redis.pool_size, 1, 256));
+  long redis_timeout_ms = static_cast<long>(config.redis.timeout.count());
+  CID_TRY(r.number<long>("redis.timeout_ms", redis_timeout_ms, 1, 10000));
+  config.redis.timeout = std::chrono::milliseconds(redis_timeout_ms);
+  CID_TRY(r.seconds("redis.presence_ttl_seconds", config.redis.presence_ttl, 60, 7 * 24 * 3600));
+  CID_TRY(r.text("pii.active_key_id", config.pii.active_key_id));
+  CID_TRY(r.key_files("pii.keys", config.pii.keys));
   CID_TRY(r.number<std::size_t>("identify.max_sightings", config.identify.max_sightings, 1, 1024));
   CID_TRY(r.seconds("identify.max_clock_skew_seconds", config.identify.max_clock_skew, 1, 3600));
   CID_TRY(r.seconds("identify.idempotency_ttl_seconds", config.idempotency_ttl, 1, 7 * 24 * 3600));
@@ -166,6 +180,17 @@ domain::Result<Config> read(const Values& values) {
   static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (std::find(levels.begin(), levels.end(), config.log_level) == levels.end()) {
     return fail(ErrorCode::kInvalidArgument, "configuration key 'logging.level' must be one of trace, debug, info, warn, error, critical, off", "logging.level");
+  }
+  if (!config.postgres.url.starts_with("postgresql://") && !config.postgres.url.starts_with("postgres://")) {
+    return fail(ErrorCode::kInvalidArgument, "configuration key 'postgres.url' must be a postgresql:// URL", "postgres.url");
+  }
+  if (!config.redis.url.starts_with("redis://")) {
+    return fail(ErrorCode::kInvalidArgument, "configuration key 'redis.url' must be a redis:// URL", "redis.url");
+  }
+  bool pii_active_known = false;
+  for (const KeyFile& key : config.pii.keys) pii_active_known = pii_active_known || key.key_id == config.pii.active_key_id;
+  if (!pii_active_known) {
+    return fail(ErrorCode::kInvalidArgument, "configuration key 'pii.active_key_id' names a key not listed in pii.keys", "pii.active_key_id");
   }
   bool active_known = false;
   for (const KeyFile& secret : config.table_qr.secrets) active_known = active_known || secret.key_id == config.table_qr.active_key_id;

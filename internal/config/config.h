@@ -44,6 +44,23 @@ struct Config {
     std::string active_key_id = "qr-dev-1";
     std::vector<KeyFile> secrets{{"qr-dev-1", "internal/config/keys/dev/qr-dev-1.secret"}};
   } table_qr;
+  struct Postgres {
+    std::string url = "postgresql://postgres@127.0.0.1:55432/customer_id";
+    std::size_t pool_size = 4;
+    std::string migrations_dir = "migrations";
+  } postgres;
+  struct Redis {
+    std::string url = "redis://127.0.0.1:56379";
+    std::size_t pool_size = 4;
+    std::chrono::milliseconds timeout{100};
+    std::chrono::seconds presence_ttl{3600};
+  } redis;
+  struct Pii {
+    std::string active_key_id = "pii-dev-1";
+    std::vector<KeyFile> keys{{"pii-dev-1", "internal/config/keys/dev/pii-dev-1.key"}};
+  } pii;
+  // Stores, zones and beacons inserted at start when absent (the demo store);
+  // empty for none.
   std::string floor_plan_file = "internal/config/demo-store.yaml";
   application::IdentifyLimits identify;
   std::chrono::seconds idempotency_ttl{24 * 3600};

@@ -15,6 +15,7 @@
 #include "auth/jwt_signer.h"
 #include "auth/key_files.h"
 #include "infrastructure/crypto/table_qr_codec.h"
+#include "integration/local_servers.h"
 
 extern char** environ;
 
@@ -60,6 +61,10 @@ void RunningServer::start(const ServerOptions& options) {
       << "\nauth:\n  public_keys: dev-1=" << (keys / "jwt-dev-1.pub").string()
       << "\ntable_qr:\n  active_key_id: qr-dev-1\n  secrets: qr-dev-1=" << (keys / "qr-dev-1.secret").string()
       << "\nfloor_plan:\n  file: " << (source_dir() / "internal/config/demo-store.yaml").string()
+      << "\npostgres:\n  url: " << (options.postgres_url.empty() ? postgres_url() : options.postgres_url)
+      << "\n  migrations_dir: " << (source_dir() / "migrations").string()
+      << "\nredis:\n  url: " << (options.redis_url.empty() ? redis_url() : options.redis_url)
+      << "\npii:\n  active_key_id: pii-dev-1\n  keys: pii-dev-1=" << (keys / "pii-dev-1.key").string()
       << "\nlogging:\n  level: info\n"
       << options.extra_config;
 

@@ -22,6 +22,9 @@ namespace tastesync::testing {
 namespace v1 = ::tastesync::customer_id::v1;
 
 struct ServerOptions {
+  // Empty: the suite's shared servers (integration/local_servers.h).
+  std::string postgres_url;
+  std::string redis_url;
   // Extra config.yaml lines (e.g. "bench:\n  baseline_service: true\n").
   std::string extra_config;
   std::map<std::string, std::string> environment;

@@ -1,0 +1,83 @@
+#include "integration/local_servers.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+namespace tastesync::testing {
+namespace {
+
+std::filesystem::path script(const char* name) { return std::filesystem::path(CID_SOURCE_DIR) / "scripts" / name; }
+
+// Runs a script and returns the last line it printed on stdout.
+std::string run(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
+  std::string output;
+  std::array<char, 256> buffer{};
+  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
+  const int status = pclose(pipe);
+  if (status != 0) throw std::runtime_error(command + " failed with status " + std::to_string(status));
+  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
+  const auto newline = output.rfind('\n');
+  return newline == std::string::npos ? output : output.substr(newline + 1);
+}
+
+struct SharedServers {
+  std::filesystem::path dir;
+  std::string postgres;
+  std::string redis;
+
+  SharedServers() {
+    dir = make_server_dir("shared");
+    postgres = start_postgres(dir / "postgres");
+    redis = start_redis(dir / "redis");
+  }
+  ~SharedServers() {
+    // Stopped by the PIDs the scripts recorded; never by name.
+    stop_redis(dir / "redis");
+    stop_postgres(dir / "postgres");
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+};
+
+SharedServers& shared() {
+  static SharedServers servers;
+  return servers;
+}
+
+}  // namespace
+
+std::filesystem::path make_server_dir(const std::string& name) {
+  std::string pattern = (std::filesystem::temp_directory_path() / ("cid-" + name + "-XXXXXX")).string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  // PostgreSQL runs as its own user, which must reach the data directory.
+  chmod(pattern.c_str(), 0755);
+  return pattern;
+}
+
+std::string start_postgres(const std::filesystem::path& dir) {
+  return run(script("postgres.sh").string() + " start " + dir.string());
+}
+
+void stop_postgres(const std::filesystem::path& dir) {
+  (void)std::system((script("postgres.sh").string() + " stop " + dir.string() + " >/dev/null 2>&1").c_str());
+}
+
+std::string start_redis(const std::filesystem::path& dir) {
+  return run(script("redis.sh").string() + " start " + dir.string());
+}
+
+void stop_redis(const std::filesystem::path& dir) {
+  (void)std::system((script("redis.sh").string() + " stop " + dir.string() + " >/dev/null 2>&1").c_str());
+}
+
+const std::string& postgres_url() { return shared().postgres; }
+const std::string& redis_url() { return shared().redis; }
+
+}  // namespace tastesync::testing
