@@ -26,7 +26,7 @@ std::vector<DomainEvent> CustomerIdentity::place_at(const Zone& zone, Signal sig
   std::vector<DomainEvent> events;
   if (presence_ && presence_->store_id != zone.store_id) {
     // Seen in another store: that visit is over.
-    events = leave(at);
+    events = leave(at, signal);
   }
   if (!presence_) {
     presence_ = Presence{new_visit_id(), zone.store_id, zone.id, zone.kind, at, at, at};
@@ -57,11 +57,11 @@ std::vector<DomainEvent> CustomerIdentity::place_at(const Zone& zone, Signal sig
   return events;
 }
 
-std::vector<DomainEvent> CustomerIdentity::leave(Timestamp at) {
+std::vector<DomainEvent> CustomerIdentity::leave(Timestamp at, Signal signal) {
   std::vector<DomainEvent> events;
   if (!presence_) return events;
   const Zone last{presence_->zone_id, presence_->store_id, presence_->zone_kind, {}};
-  events.push_back(event(EventType::kCustomerLeftStore, last, Signal::kBeacon, 1.0, at));
+  events.push_back(event(EventType::kCustomerLeftStore, last, signal, 1.0, at));
   presence_.reset();
   return events;
 }

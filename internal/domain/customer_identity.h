@@ -30,8 +30,9 @@ class CustomerIdentity {
   std::vector<DomainEvent> place_at(const Zone& zone, Signal signal, double confidence, Timestamp at,
                                     const IdSource& new_visit_id);
 
-  // Ends the visit (silence, or seen in another store).
-  std::vector<DomainEvent> leave(Timestamp at);
+  // Ends the visit: by silence, or because `signal` placed the customer in
+  // another store.
+  std::vector<DomainEvent> leave(Timestamp at, Signal signal = Signal::kSilence);
 
   // A sighting that changes nothing still proves the customer is here.
   void touch(Timestamp at);

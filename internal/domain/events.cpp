@@ -13,6 +13,13 @@ const char* to_string(EventType type) {
   return "Unknown";
 }
 
-const char* to_string(Signal signal) { return signal == Signal::kBeacon ? "BEACON" : "TABLE_QR"; }
+const char* to_string(Signal signal) {
+  switch (signal) {
+    case Signal::kBeacon: return "BEACON";
+    case Signal::kTableQr: return "TABLE_QR";
+    case Signal::kSilence: return "SILENCE";
+  }
+  return "BEACON";
+}
 
 }  // namespace tastesync::domain

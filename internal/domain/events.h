@@ -16,7 +16,11 @@ enum class EventType {
 };
 
 // What told us where the customer is.
-enum class Signal { kBeacon, kTableQr };
+enum class Signal {
+  kBeacon,   // the phone heard store beacons
+  kTableQr,  // a scanned table QR code
+  kSilence,  // nothing heard for the leave timeout
+};
 
 struct DomainEvent {
   std::string event_id;  // stamped by the use case (time-ordered UUID)

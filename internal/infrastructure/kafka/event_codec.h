@@ -1,0 +1,18 @@
+#pragma once
+
+// Domain events <-> the Kafka wire format (proto/events.proto).
+
+#include <string>
+
+#include "domain/error.h"
+#include "domain/events.h"
+
+namespace tastesync::infrastructure::kafka {
+
+inline constexpr const char* kEventContentType =
+    "application/x-protobuf; messageType=tastesync.customer_id.events.v1.CustomerEvent";
+
+std::string encode_event(const domain::DomainEvent& event);
+domain::Result<domain::DomainEvent> decode_event(const std::string& bytes);
+
+}  // namespace tastesync::infrastructure::kafka
