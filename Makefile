@@ -5,14 +5,14 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps keys configure proto build run test test-unit test-integration bench deploy clean help
+.PHONY: all deps keys configure proto build run migrate test test-unit test-integration bench deploy clean help
 
 all: build
 
 help:
 	@echo "make run               install deps, make dev keys, build, serve the demo store"
 	@echo "make test              the whole suite (unit + integration)"
-	@echo "make deps | keys | proto | build | test-unit | test-integration | bench | deploy | clean"
+	@echo "make deps | keys | proto | build | migrate | test-unit | test-integration | bench | deploy | clean"
 
 deps:
 	@scripts/deps.sh
@@ -33,6 +33,11 @@ build: configure
 
 run: build keys
 	scripts/run.sh
+
+# Applies the migrations to the configured database (CUSTOMER_ID_POSTGRES_URL
+# or postgres.url) and exits; the service also applies them at start.
+migrate: build
+	build/customer-id --config internal/config/config.yaml --migrate
 
 test-unit: build
 	cd $(BUILD_DIR) && ctest -L unit --output-on-failure

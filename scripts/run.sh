@@ -16,7 +16,9 @@ REDIS_PORT=${REDIS_PORT:-56379}
 mkdir -p .local
 chmod 755 .local  # PostgreSQL runs as its own user and must reach its data dir
 
+devkafka_pid=""
 stop_servers() {
+  if [ -n "$devkafka_pid" ]; then kill "$devkafka_pid" 2>/dev/null || true; fi
   scripts/redis.sh stop .local/redis >/dev/null 2>&1 || true
   scripts/postgres.sh stop .local/postgres >/dev/null 2>&1 || true
 }
@@ -24,8 +26,18 @@ trap stop_servers EXIT
 
 CUSTOMER_ID_POSTGRES_URL=${CUSTOMER_ID_POSTGRES_URL:-$(scripts/postgres.sh start .local/postgres "$POSTGRES_PORT")}
 CUSTOMER_ID_REDIS_URL=${CUSTOMER_ID_REDIS_URL:-$(scripts/redis.sh start .local/redis "$REDIS_PORT")}
-export CUSTOMER_ID_POSTGRES_URL CUSTOMER_ID_REDIS_URL
-echo "run: PostgreSQL at $CUSTOMER_ID_POSTGRES_URL, Redis at $CUSTOMER_ID_REDIS_URL"
+if [ -z "${CUSTOMER_ID_KAFKA_BROKERS:-}" ]; then
+  # The embedded broker: librdkafka's mock cluster, real Kafka protocol.
+  rm -f .local/devkafka.bootstrap
+  build/devkafka --topic tastesync.customer-id.events.v1 --partitions 3 \
+    --bootstrap-file .local/devkafka.bootstrap >/dev/null &
+  devkafka_pid=$!
+  for _ in $(seq 100); do [ -s .local/devkafka.bootstrap ] && break; sleep 0.05; done
+  CUSTOMER_ID_KAFKA_BROKERS=$(cat .local/devkafka.bootstrap)
+fi
+export CUSTOMER_ID_POSTGRES_URL CUSTOMER_ID_REDIS_URL CUSTOMER_ID_KAFKA_BROKERS
+echo "run: PostgreSQL at $CUSTOMER_ID_POSTGRES_URL, Redis at $CUSTOMER_ID_REDIS_URL, Kafka at $CUSTOMER_ID_KAFKA_BROKERS"
+echo "run: follow events with: kcat -C -b $CUSTOMER_ID_KAFKA_BROKERS -t tastesync.customer-id.events.v1 -f '%k %h\\n'"
 
 # Not exec: the trap above stops the servers when the service exits (Ctrl-C).
 build/customer-id --config internal/config/config.yaml "$@" &

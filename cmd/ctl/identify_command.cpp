@@ -9,9 +9,9 @@
 #include <sstream>
 #include <string>
 
-#include "auth/key_files.h"
 #include "command.h"
 #include "customer_id.grpc.pb.h"
+#include "grpc_channel.h"
 #include "util/uuid.h"
 
 namespace tastesync::ctl {
@@ -79,23 +79,14 @@ int run_identify(int argc, char** argv) {
     return usage_error(kName, "--beacons must look like 100:3:-52,100:1:-78");
   }
 
-  std::shared_ptr<grpc::ChannelCredentials> credentials;
-  if (options->get("plaintext") == "true") {
-    credentials = grpc::InsecureChannelCredentials();
-  } else {
-    auto ca = auth::read_key_file(options->get("ca", "internal/config/keys/dev/ca.crt"));
-    if (!ca) {
-      std::cerr << "customer-idctl identify: " << ca.error().message << "\n";
-      return kExitFailure;
-    }
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = *ca;
-    credentials = grpc::SslCredentials(ssl);
+  auto channel = open_channel(*options);
+  if (!channel) {
+    std::cerr << "customer-idctl identify: " << channel.error() << "\n";
+    return kExitFailure;
   }
-  auto stub = v1::CustomerIdentification::NewStub(grpc::CreateChannel(options->get("server", "localhost:50443"), credentials));
+  auto stub = v1::CustomerIdentification::NewStub(*channel);
   grpc::ClientContext context;
-  context.AddMetadata("authorization", "Bearer " + options->get("token"));
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  prepare_call(context, options->get("token"));
   v1::IdentifyResponse response;
   const grpc::Status status = stub->Identify(&context, request, &response);
   if (!status.ok()) {

@@ -4,37 +4,55 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
+#include "application/use_cases/admin_use_cases.h"
 #include "application/use_cases/identify_customer_use_case.h"
 #include "auth/jwt_verifier.h"
 #include "auth/key_files.h"
 #include "config/config.h"
 #include "infrastructure/crypto/table_qr_codec.h"
+#include "infrastructure/db/migrations.h"
+#include "infrastructure/db/pg_pool.h"
+#include "infrastructure/db/postgres_customer_directory.h"
+#include "infrastructure/db/postgres_registry.h"
+#include "infrastructure/db/postgres_visit_ledger.h"
 #include "infrastructure/floorplan/floor_plan_file.h"
+#include "infrastructure/grpc/admin_service.h"
 #include "infrastructure/grpc/grpc_server.h"
 #include "infrastructure/grpc/identification_service.h"
+#include "infrastructure/kafka/outbox_relay.h"
 #include "infrastructure/logging/json_log.h"
 #include "infrastructure/memory/in_memory_stores.h"
 #include "infrastructure/memory/system_clock.h"
+#include "infrastructure/qr/qr_png.h"
+#include "infrastructure/redis/fallback_stores.h"
+#include "infrastructure/redis/outage_gate.h"
+#include "infrastructure/redis/redis_client.h"
+#include "infrastructure/redis/redis_idempotency_store.h"
+#include "infrastructure/redis/redis_presence_store.h"
 
 namespace {
 
 using namespace tastesync;
 namespace log = infrastructure::log;
+namespace db = infrastructure::db;
+namespace redis = infrastructure::redis;
 
 constexpr const char* kUsage =
-    "usage: customer-id [--config PATH] [--port-file PATH]\n"
+    "usage: customer-id [--config PATH] [--port-file PATH] [--migrate]\n"
     "       customer-id --version\n"
     "  --config PATH     configuration file (default internal/config/config.yaml)\n"
-    "  --port-file PATH  write the bound gRPC port there once serving (for tests and scripts)\n";
+    "  --port-file PATH  write the bound gRPC port there once serving (for tests and scripts)\n"
+    "  --migrate         apply the database migrations and exit\n";
 
 struct Arguments {
   std::string config_path = "internal/config/config.yaml";
   std::string port_file;
+  bool migrate_only = false;
 };
 
 int fail_start(const std::string& what, const domain::Error& error) {
@@ -63,6 +81,36 @@ domain::Result<infrastructure::TableQrKeySet> read_qr_secrets(const std::vector<
   return secrets;
 }
 
+domain::Result<db::PiiKeyRing> read_pii_keys(const config::Config::Pii& pii) {
+  db::PiiKeyRing ring;
+  ring.active_key_id = pii.active_key_id;
+  for (const auto& file : pii.keys) {
+    auto text = auth::read_key_file(file.path);
+    if (!text) return std::unexpected(text.error());
+    std::string trimmed = *text;
+    while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r')) trimmed.pop_back();
+    auto key = util::aes_gcm_key_from(trimmed);
+    if (!key) {
+      return domain::fail(domain::ErrorCode::kInvalidArgument,
+                          file.path + " must hold a 256-bit key as 64 hex characters", "pii.keys");
+    }
+    ring.keys[file.key_id] = *key;
+  }
+  return ring;
+}
+
+// PostgreSQL may still be starting (a container beside it, a restart): keep
+// trying for a while before giving up on the start.
+domain::Result<int> migrate_when_reachable(db::PgPool& pool, const std::string& dir) {
+  domain::Result<int> applied = db::apply_migrations(pool, dir);
+  for (int attempt = 0; !applied && applied.error().code == domain::ErrorCode::kUnavailable && attempt < 30; ++attempt) {
+    log::warn("postgres.waiting", {{"reason", applied.error().message}});
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    applied = db::apply_migrations(pool, dir);
+  }
+  return applied;
+}
+
 // Blocks SIGINT/SIGTERM in every thread (call before any thread starts), so
 // the main thread can wait for them with sigwait.
 sigset_t block_shutdown_signals() {
@@ -74,17 +122,72 @@ sigset_t block_shutdown_signals() {
   return signals;
 }
 
+// Publishes events by waking the outbox relay: the events themselves are
+// already in the outbox, written in the transition's transaction.
+class OutboxWakeup final : public application::EventPublisherPort {
+ public:
+  explicit OutboxWakeup(infrastructure::kafka::OutboxRelay* relay) : relay_(relay) {}
+  domain::Result<void> publish(const std::vector<domain::DomainEvent>&) override {
+    if (relay_ != nullptr) relay_->wake();
+    return {};
+  }
+
+ private:
+  infrastructure::kafka::OutboxRelay* relay_;
+};
+
 int serve(const Arguments& args) {
   auto cfg = config::load_config(args.config_path, config::process_environment());
   if (!cfg) return fail_start("configuration " + args.config_path, cfg.error());
   if (!log::init(cfg->log_level)) return fail_start("logging", {domain::ErrorCode::kInvalidArgument, "bad level", "logging.level"});
 
-  auto plan = infrastructure::load_floor_plan(cfg->floor_plan_file);
-  if (!plan) return fail_start("floor plan", plan.error());
-  const std::size_t store_count = plan->stores().size();
-  const std::size_t beacon_count = plan->beacons().size();
+  // ---- PostgreSQL: registry, customers, visits, outbox
+  db::PgPool pool(db::PgPoolOptions{.url = cfg->postgres.url, .size = cfg->postgres.pool_size});
+  auto migrated = migrate_when_reachable(pool, cfg->postgres.migrations_dir);
+  if (!migrated) return fail_start("postgres migrations", migrated.error());
+  log::info("postgres.migrated", {{"applied", *migrated}});
+  if (args.migrate_only) return 0;
 
+  auto registry = db::PostgresRegistry::create(pool);
+  if (!registry) return fail_start("registry", registry.error());
+  if (!cfg->floor_plan_file.empty()) {
+    auto plan = infrastructure::load_floor_plan(cfg->floor_plan_file);
+    if (!plan) return fail_start("floor plan", plan.error());
+    if (auto seeded = (*registry)->seed_from(*plan); !seeded) return fail_start("floor plan seed", seeded.error());
+  }
+  db::PostgresVisitLedger ledger(pool);
+  auto pii = read_pii_keys(cfg->pii);
+  if (!pii) return fail_start("pii.keys", pii.error());
+  auto customers = db::PostgresCustomerDirectory::create(pool, std::move(*pii));
+  if (!customers) return fail_start("customer directory", customers.error());
+
+  // ---- Redis: presence and idempotency, with local fallback during outages
   infrastructure::SystemClock clock;
+  auto redis_client = redis::RedisClient::create(
+      cfg->redis.url, redis::RedisClientOptions{cfg->redis.timeout, cfg->redis.timeout, cfg->redis.pool_size});
+  if (!redis_client) return fail_start("redis", redis_client.error());
+  redis::RedisPresenceStore redis_presence(*redis_client, cfg->redis.presence_ttl);
+  redis::RedisIdempotencyStore redis_idempotency(*redis_client, cfg->idempotency_ttl);
+  auto redis_gate = std::make_shared<redis::OutageGate>(clock, std::chrono::seconds(1));
+  redis::FallbackPresenceStore presence(redis_presence, redis_gate);
+  redis::FallbackIdempotencyStore idempotency(redis_idempotency, redis_gate, cfg->idempotency_capacity,
+                                              cfg->idempotency_ttl);
+
+  // ---- Kafka: the outbox relay
+  std::unique_ptr<infrastructure::kafka::KafkaPublisher> publisher;
+  std::unique_ptr<infrastructure::kafka::OutboxRelay> relay;
+  if (cfg->kafka.brokers.empty()) {
+    log::warn("kafka.not_configured", {{"reason", "kafka.brokers is empty: events stay in the outbox"}});
+  } else {
+    auto created = infrastructure::kafka::KafkaPublisher::create({.brokers = cfg->kafka.brokers, .topic = cfg->kafka.topic});
+    if (!created) return fail_start("kafka", created.error());
+    publisher = std::move(*created);
+    relay = std::make_unique<infrastructure::kafka::OutboxRelay>(pool, *publisher);
+    relay->start();
+  }
+  OutboxWakeup events(relay.get());
+
+  // ---- credentials and the table QR key ring
   auto public_keys = read_public_keys(cfg->auth.public_keys);
   if (!public_keys) return fail_start("auth.public_keys", public_keys.error());
   auto verifier = auth::JwtVerifier::create(std::move(*public_keys), cfg->auth.issuer, cfg->auth.audience,
@@ -95,25 +198,18 @@ int serve(const Arguments& args) {
   auto table_qr = infrastructure::HmacTableQrCodec::create(std::move(*qr_secrets), cfg->table_qr.active_key_id);
   if (!table_qr) return fail_start("table_qr", table_qr.error());
 
-  infrastructure::InMemoryBeaconRegistry registry(std::move(*plan));
-  infrastructure::InMemoryPresenceStore presence;
-  infrastructure::InMemoryVisitLedger ledger;
-  infrastructure::InMemoryEventPublisher events([](const domain::DomainEvent& event) {
-    log::info("event.published", {{"event_id", event.event_id},
-                                  {"type", domain::to_string(event.type)},
-                                  {"customer_id", event.customer_id},
-                                  {"store_id", event.store_id},
-                                  {"zone_id", event.zone_id}});
-  });
-  infrastructure::InMemoryIdempotencyStore idempotency(cfg->idempotency_capacity, cfg->idempotency_ttl, clock);
+  // ---- use cases and transports
   infrastructure::UuidV7Generator ids;
   application::IdentifyCustomerUseCase identify(
-      application::IdentifyDependencies{registry, presence, ledger, events, idempotency, **table_qr, clock, ids},
+      application::IdentifyDependencies{**registry, presence, ledger, events, idempotency, **table_qr, clock, ids},
       cfg->resolver, cfg->identify);
+  infrastructure::QrPngRenderer qr_png;
+  application::AdminUseCases admin(**registry, **registry, **customers, ledger, **table_qr, qr_png);
 
   infrastructure::grpc_adapter::IdentificationGrpcService identification(identify, **verifier);
+  infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier);
   infrastructure::grpc_adapter::BaselineGrpcService baseline(**verifier);
-  std::vector<grpc::Service*> services{&identification};
+  std::vector<grpc::Service*> services{&identification, &admin_service};
   if (cfg->bench_baseline) services.push_back(&baseline);
 
   infrastructure::grpc_adapter::GrpcServerOptions options;
@@ -131,10 +227,12 @@ int serve(const Arguments& args) {
   auto running = infrastructure::grpc_adapter::start_grpc_server(options, services);
   if (!running) return fail_start("grpc", running.error());
 
+  const auto plan = (*registry)->current();
   log::info("serving", {{"grpc_port", running->port},
                         {"tls", options.tls},
-                        {"stores", store_count},
-                        {"beacons", beacon_count},
+                        {"stores", plan->stores().size()},
+                        {"beacons", plan->beacons().size()},
+                        {"kafka", !cfg->kafka.brokers.empty()},
                         {"version", CID_VERSION},
                         {"revision", CID_REVISION}});
   if (!args.port_file.empty()) {
@@ -144,20 +242,40 @@ int serve(const Arguments& args) {
     std::rename(temporary.c_str(), args.port_file.c_str());
   }
 
+  // Readiness: gRPC health follows PostgreSQL, without which transitions
+  // cannot be recorded. Redis is not part of it: the service answers from
+  // local state while Redis is away.
+  std::atomic<bool> stopping{false};
+  std::thread readiness([&] {
+    bool ready = true;
+    while (!stopping.load()) {
+      const bool now_ready = pool.ping().has_value();
+      if (now_ready != ready) {
+        ready = now_ready;
+        running->server->GetHealthCheckService()->SetServingStatus(ready);
+        log::warn(ready ? "ready" : "not_ready", {{"postgres", ready}});
+      }
+      for (int i = 0; i < 10 && !stopping.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+
   const sigset_t signals = block_shutdown_signals();
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   log::info("stopping", {{"signal", signal_number}});
+  stopping = true;
+  readiness.join();
   running->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   running->server->Wait();
-  log::info("stopped", {{"transitions_recorded", ledger.size()}});
+  if (relay) relay->stop();
+  log::info("stopped", {{"events_relayed", relay ? relay->published() : 0}});
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Before any thread exists, so every gRPC thread inherits the mask.
+  // Before any thread exists, so every thread inherits the mask.
   block_shutdown_signals();
   tastesync::infrastructure::grpc_adapter::restrict_tls_to_1_3();
 
@@ -171,6 +289,10 @@ int main(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
       return 0;
+    }
+    if (arg == "--migrate") {
+      args.migrate_only = true;
+      continue;
     }
     if ((arg == "--config" || arg == "--port-file") && i + 1 < argc) {
       (arg == "--config" ? args.config_path : args.port_file) = argv[++i];

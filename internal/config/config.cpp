@@ -25,7 +25,7 @@ const std::vector<std::string>& known_keys() {
       "floor_plan.file",
       "postgres.url", "postgres.pool_size", "postgres.migrations_dir",
       "redis.url", "redis.pool_size", "redis.timeout_ms", "redis.presence_ttl_seconds",
-      "pii.active_key_id", "pii.keys",
+      "pii.active_key_id", "pii.keys", "kafka.brokers", "kafka.topic",
       "identify.max_sightings", "identify.max_clock_skew_seconds", "identify.idempotency_ttl_seconds",
       "identify.idempotency_capacity",
       "resolver.smoothing_alpha", "resolver.path_loss_exponent", "resolver.switch_margin_db",
@@ -149,6 +149,8 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.number<long>("redis.timeout_ms", redis_timeout_ms, 1, 10000));
   config.redis.timeout = std::chrono::milliseconds(redis_timeout_ms);
   CID_TRY(r.seconds("redis.presence_ttl_seconds", config.redis.presence_ttl, 60, 7 * 24 * 3600));
+  CID_TRY(r.text("kafka.brokers", config.kafka.brokers));
+  CID_TRY(r.text("kafka.topic", config.kafka.topic));
   CID_TRY(r.text("pii.active_key_id", config.pii.active_key_id));
   CID_TRY(r.key_files("pii.keys", config.pii.keys));
   CID_TRY(r.number<std::size_t>("identify.max_sightings", config.identify.max_sightings, 1, 1024));

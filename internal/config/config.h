@@ -55,6 +55,12 @@ struct Config {
     std::chrono::milliseconds timeout{100};
     std::chrono::seconds presence_ttl{3600};
   } redis;
+  struct Kafka {
+    // host:port,...; empty: events wait in the outbox until one is set
+    // (`make run` and the tests start the embedded broker, cmd/devkafka).
+    std::string brokers;
+    std::string topic = "tastesync.customer-id.events.v1";
+  } kafka;
   struct Pii {
     std::string active_key_id = "pii-dev-1";
     std::vector<KeyFile> keys{{"pii-dev-1", "internal/config/keys/dev/pii-dev-1.key"}};

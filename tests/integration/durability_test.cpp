@@ -41,12 +41,15 @@ class Caller {
   Caller(const RunningServer& server, std::string customer)
       : stub_(v1::CustomerIdentification::NewStub(server.channel())),
         customer_(std::move(customer)),
-        token_(token_for(customer_)) {}
+        token_(token_for(customer_)),
+        // Distinct per caller: a request id reused across callers would (rightly)
+        // be answered from the idempotency store.
+        request_prefix_(unique_customer(customer_)) {}
 
   // One report with the beacon of `minor` strongest.
   grpc::Status at(unsigned minor, v1::IdentifyResponse& response) {
     v1::IdentifyRequest request;
-    request.set_request_id(customer_ + "-" + std::to_string(++sent_));
+    request.set_request_id(request_prefix_ + "-" + std::to_string(++sent_));
     for (unsigned m = 0; m <= 4; ++m) add_sighting(request, m, m == minor ? -50 : -85);
     return stub_->Identify(authorized(token_).get(), request, &response);
   }
@@ -59,6 +62,7 @@ class Caller {
   std::unique_ptr<v1::CustomerIdentification::Stub> stub_;
   std::string customer_;
   std::string token_;
+  std::string request_prefix_;
   int sent_ = 0;
 };
 
@@ -113,7 +117,9 @@ TEST(Durability, TwoInstancesRecordEachRealChangeOnce) {
 TEST(Durability, RedisOutageFailsNoRequestAndRedisIsUsedAgainAfterwards) {
   const auto dir = make_server_dir("redis-outage");
   const std::string url = start_redis(dir / "redis");
-  RunningServer server(ServerOptions{.redis_url = url});
+  ServerOptions options;
+  options.redis_url = url;
+  RunningServer server(options);
   const std::string customer = unique_customer("redis-outage");
   Caller caller(server, customer);
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(caller.at(2).ok());
@@ -146,7 +152,9 @@ TEST(Durability, RedisOutageFailsNoRequestAndRedisIsUsedAgainAfterwards) {
 TEST(Durability, PostgresOutageFailsOnlyTransitionsAndRecoversWithoutRestart) {
   const auto dir = make_server_dir("pg-outage");
   const std::string url = start_postgres(dir / "postgres");
-  RunningServer server(ServerOptions{.postgres_url = url});
+  ServerOptions options;
+  options.postgres_url = url;
+  RunningServer server(options);
   const std::string customer = unique_customer("pg-outage");
   Caller caller(server, customer);
   ASSERT_TRUE(caller.at(3).ok());

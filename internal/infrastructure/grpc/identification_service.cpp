@@ -2,27 +2,13 @@
 
 #include <chrono>
 
+#include "infrastructure/grpc/authenticate.h"
 #include "infrastructure/grpc/proto_mapping.h"
 #include "infrastructure/grpc/status_mapping.h"
 #include "infrastructure/logging/json_log.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
 namespace {
-
-domain::Result<application::Principal> authenticate(const grpc::CallbackServerContext& context,
-                                                    const application::TokenVerifierPort& tokens) {
-  const auto& metadata = context.client_metadata();
-  const auto it = metadata.find("authorization");
-  if (it == metadata.end()) {
-    return domain::fail(domain::ErrorCode::kUnauthenticated, "missing 'authorization: Bearer <token>' metadata");
-  }
-  const std::string_view value(it->second.data(), it->second.size());
-  constexpr std::string_view kScheme = "Bearer ";
-  if (!value.starts_with(kScheme) || value.size() == kScheme.size()) {
-    return domain::fail(domain::ErrorCode::kUnauthenticated, "authorization metadata must be 'Bearer <token>'");
-  }
-  return tokens.verify(value.substr(kScheme.size()));
-}
 
 double elapsed_ms(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();

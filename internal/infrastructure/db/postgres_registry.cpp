@@ -1,0 +1,322 @@
+#include "infrastructure/db/postgres_registry.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "infrastructure/db/pg_values.h"
+
+namespace tastesync::infrastructure::db {
+namespace {
+
+using domain::ErrorCode;
+using domain::fail;
+
+constexpr std::size_t kMaxIdBytes = 128;
+constexpr std::size_t kMaxNameBytes = 200;
+constexpr int kMinTxPower = -127;
+constexpr int kMaxTxPower = 20;
+constexpr double kMaxCalibrationDb = 60.0;
+
+domain::Result<void> check_zone(const domain::Zone& zone) {
+  if (auto ok = check_text(zone.id, kMaxIdBytes, true, "zone.id"); !ok) return ok;
+  if (auto ok = check_text(zone.store_id, kMaxIdBytes, true, "zone.store_id"); !ok) return ok;
+  return check_text(zone.label, kMaxNameBytes, false, "zone.label");
+}
+
+domain::Result<void> check_beacon(const domain::Beacon& beacon) {
+  if (auto ok = check_text(beacon.store_id, kMaxIdBytes, true, "beacon.store_id"); !ok) return ok;
+  if (auto ok = check_text(beacon.zone_id, kMaxIdBytes, true, "beacon.zone_id"); !ok) return ok;
+  if (beacon.tx_power_1m < kMinTxPower || beacon.tx_power_1m > kMaxTxPower) {
+    return fail(ErrorCode::kInvalidArgument,
+                "beacon.tx_power_1m must be within " + std::to_string(kMinTxPower) + ".." +
+                    std::to_string(kMaxTxPower) + " dBm",
+                "beacon.tx_power_1m");
+  }
+  if (!std::isfinite(beacon.calibration_offset_db) || std::abs(beacon.calibration_offset_db) > kMaxCalibrationDb) {
+    return fail(ErrorCode::kInvalidArgument, "beacon.calibration_offset_db must be a finite number within ±60 dB",
+                "beacon.calibration_offset_db");
+  }
+  return {};
+}
+
+bool store_exists(pqxx::work& tx, const std::string& store_id) {
+  // FOR KEY SHARE: the store cannot vanish before this transaction commits.
+  return !tx.exec_params("SELECT 1 FROM stores WHERE store_id = $1 FOR KEY SHARE", store_id).empty();
+}
+
+domain::Result<void> insert_zone(pqxx::work& tx, const domain::Zone& zone) {
+  const auto inserted = tx.exec_params(
+      "INSERT INTO zones (store_id, zone_id, kind, label) VALUES ($1, $2, $3, $4) "
+      "ON CONFLICT (store_id, zone_id) DO NOTHING RETURNING 1",
+      zone.store_id, zone.id, zone_kind_to_sql(zone.kind), zone.label);
+  if (inserted.empty()) {
+    return fail(ErrorCode::kAlreadyExists, "store '" + zone.store_id + "' already has a zone '" + zone.id + "'",
+                "zone.id");
+  }
+  return {};
+}
+
+// kNotFound unless `zone_id` is a zone of `store_id`; says so when it is a
+// zone of another store, the mistake an admin is most likely to make.
+domain::Result<void> check_zone_of_store(pqxx::work& tx, const std::string& store_id, const std::string& zone_id) {
+  if (!tx.exec_params("SELECT 1 FROM zones WHERE store_id = $1 AND zone_id = $2 FOR KEY SHARE", store_id, zone_id)
+           .empty()) {
+    return {};
+  }
+  const bool elsewhere = !tx.exec_params("SELECT 1 FROM zones WHERE zone_id = $1 LIMIT 1", zone_id).empty();
+  return fail(ErrorCode::kNotFound,
+              "store '" + store_id + "' has no zone '" + zone_id + "'" +
+                  (elsewhere ? " (a zone of that id belongs to another store)" : ""),
+              "beacon.zone_id");
+}
+
+pqxx::result insert_beacon_if_absent(pqxx::work& tx, const domain::Beacon& beacon) {
+  return tx.exec_params(
+      "INSERT INTO beacons (uuid, major, minor, store_id, zone_id, tx_power, calibration_offset_db) "
+      "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7) "
+      "ON CONFLICT (uuid, major, minor) WHERE retired_at IS NULL DO NOTHING RETURNING beacon_id",
+      beacon.key.uuid.to_string(), static_cast<int>(beacon.key.major), static_cast<int>(beacon.key.minor),
+      beacon.store_id, beacon.zone_id, beacon.tx_power_1m, beacon.calibration_offset_db);
+}
+
+using SnapshotTransaction =
+    pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only>;
+
+domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection) {
+  // One snapshot for all three reads, so a concurrent write is seen whole or
+  // not at all.
+  SnapshotTransaction tx(connection);
+  std::vector<domain::Store> stores;
+  std::unordered_map<std::string, std::size_t> store_at;
+  for (const auto& row : tx.exec("SELECT store_id, name FROM stores ORDER BY store_id")) {
+    store_at.emplace(row[0].as<std::string>(), stores.size());
+    stores.push_back(domain::Store{row[0].as<std::string>(), row[1].as<std::string>(), {}});
+  }
+  for (const auto& row :
+       tx.exec("SELECT store_id, zone_id, kind, label FROM zones ORDER BY store_id, created_at, zone_id")) {
+    const auto it = store_at.find(row[0].as<std::string>());
+    if (it == store_at.end()) continue;  // the foreign key makes this impossible
+    stores[it->second].zones.push_back(domain::Zone{row[1].as<std::string>(), row[0].as<std::string>(),
+                                                    zone_kind_from_sql(row[2].as<std::string>()),
+                                                    row[3].as<std::string>()});
+  }
+  std::vector<domain::Beacon> beacons;
+  for (const auto& row : tx.exec(
+           "SELECT uuid::text, major, minor, store_id, zone_id, tx_power, calibration_offset_db "
+           "FROM beacons WHERE retired_at IS NULL ORDER BY beacon_id")) {
+    auto uuid = domain::BeaconUuid::parse(row[0].as<std::string>());
+    if (!uuid) return std::unexpected(uuid.error());
+    domain::Beacon beacon;
+    beacon.key = domain::BeaconKey{*uuid, static_cast<std::uint16_t>(row[1].as<int>()),
+                                   static_cast<std::uint16_t>(row[2].as<int>())};
+    beacon.store_id = row[3].as<std::string>();
+    beacon.zone_id = row[4].as<std::string>();
+    beacon.tx_power_1m = row[5].as<int>();
+    beacon.calibration_offset_db = row[6].as<double>();
+    beacons.push_back(std::move(beacon));
+  }
+  tx.commit();
+  auto plan = domain::FloorPlan::build(std::move(stores), std::move(beacons));
+  if (!plan) {
+    return fail(ErrorCode::kInternal, "the registry in PostgreSQL is inconsistent: " + plan.error().message);
+  }
+  return std::move(*plan);
+}
+
+// Delivered by await_notification on the listener's connection.
+class ChangeReceiver final : public pqxx::notification_receiver {
+ public:
+  ChangeReceiver(pqxx::connection& connection, bool& changed)
+      : pqxx::notification_receiver(connection, "registry_changed"), changed_(changed) {}
+  void operator()(const std::string&, int) override { changed_ = true; }
+
+ private:
+  bool& changed_;
+};
+
+}  // namespace
+
+PostgresRegistry::PostgresRegistry(PgPool& pool, RegistryOptions options) : pool_(pool), options_(options) {}
+
+domain::Result<std::unique_ptr<PostgresRegistry>> PostgresRegistry::create(PgPool& pool, RegistryOptions options) {
+  std::unique_ptr<PostgresRegistry> registry(new PostgresRegistry(pool, options));
+  if (auto loaded = registry->reload(); !loaded) return std::unexpected(loaded.error());
+  try {
+    registry->listener_ = std::thread([raw = registry.get()] { raw->listen_loop(); });
+  } catch (const std::system_error& e) {
+    return fail(ErrorCode::kInternal, std::string("cannot start the registry listener thread: ") + e.what());
+  }
+  return registry;
+}
+
+PostgresRegistry::~PostgresRegistry() {
+  {
+    std::scoped_lock lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (listener_.joinable()) listener_.join();
+}
+
+domain::FloorPlanPtr PostgresRegistry::current() const { return plan_.load(); }
+
+domain::Result<void> PostgresRegistry::reload() {
+  std::scoped_lock lock(reload_mutex_);
+  auto plan = pool_.run([](pqxx::connection& connection) { return load_plan(connection); });
+  if (!plan) return std::unexpected(plan.error());
+  plan_.store(std::make_shared<const domain::FloorPlan>(std::move(*plan)));
+  return {};
+}
+
+template <typename Write>
+domain::Result<void> PostgresRegistry::write_and_notify(Write&& write) {
+  auto written = pool_.run([&](pqxx::connection& connection) -> domain::Result<void> {
+    pqxx::work tx(connection);
+    auto ok = write(tx);
+    if (!ok) return ok;  // the transaction rolls back: nothing half-written
+    // Delivered to every listener when (and only if) this commits.
+    tx.exec("NOTIFY registry_changed");
+    tx.commit();
+    return {};
+  });
+  // The change is committed even if this reload fails; the listener retries.
+  if (written) (void)reload();
+  return written;
+}
+
+domain::Result<void> PostgresRegistry::create_store(const domain::Store& store) {
+  if (auto ok = check_text(store.id, kMaxIdBytes, true, "store.id"); !ok) return ok;
+  if (auto ok = check_text(store.name, kMaxNameBytes, false, "store.name"); !ok) return ok;
+  std::set<std::string> zone_ids;
+  for (domain::Zone zone : store.zones) {
+    if (!zone.store_id.empty() && zone.store_id != store.id) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "zone '" + zone.id + "' names store '" + zone.store_id + "' inside store '" + store.id + "'",
+                  "zone.store_id");
+    }
+    zone.store_id = store.id;
+    if (auto ok = check_zone(zone); !ok) return ok;
+    if (!zone_ids.insert(zone.id).second) {
+      return fail(ErrorCode::kAlreadyExists, "zone '" + zone.id + "' is listed twice", "zone.id");
+    }
+  }
+  return write_and_notify([&](pqxx::work& tx) -> domain::Result<void> {
+    if (tx.exec_params("INSERT INTO stores (store_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+                       store.id, store.name)
+            .empty()) {
+      return fail(ErrorCode::kAlreadyExists, "store '" + store.id + "' already exists", "store.id");
+    }
+    for (domain::Zone zone : store.zones) {
+      zone.store_id = store.id;
+      if (auto ok = insert_zone(tx, zone); !ok) return ok;
+    }
+    return {};
+  });
+}
+
+domain::Result<void> PostgresRegistry::add_zone(const domain::Zone& zone) {
+  if (auto ok = check_zone(zone); !ok) return ok;
+  return write_and_notify([&](pqxx::work& tx) -> domain::Result<void> {
+    if (!store_exists(tx, zone.store_id)) {
+      return fail(ErrorCode::kNotFound, "store '" + zone.store_id + "' does not exist", "zone.store_id");
+    }
+    return insert_zone(tx, zone);
+  });
+}
+
+domain::Result<void> PostgresRegistry::register_beacon(const domain::Beacon& beacon) {
+  if (auto ok = check_beacon(beacon); !ok) return ok;
+  return write_and_notify([&](pqxx::work& tx) -> domain::Result<void> {
+    if (!store_exists(tx, beacon.store_id)) {
+      return fail(ErrorCode::kNotFound, "store '" + beacon.store_id + "' does not exist", "beacon.store_id");
+    }
+    if (auto ok = check_zone_of_store(tx, beacon.store_id, beacon.zone_id); !ok) return ok;
+    if (insert_beacon_if_absent(tx, beacon).empty()) {
+      return fail(ErrorCode::kAlreadyExists, "beacon " + beacon.key.to_string() + " is already registered", "beacon");
+    }
+    return {};
+  });
+}
+
+domain::Result<void> PostgresRegistry::retire_beacon(const domain::BeaconKey& key) {
+  return write_and_notify([&](pqxx::work& tx) -> domain::Result<void> {
+    if (tx.exec_params("UPDATE beacons SET retired_at = now() "
+                       "WHERE uuid = $1::uuid AND major = $2 AND minor = $3 AND retired_at IS NULL RETURNING 1",
+                       key.uuid.to_string(), static_cast<int>(key.major), static_cast<int>(key.minor))
+            .empty()) {
+      return fail(ErrorCode::kNotFound, "no active beacon " + key.to_string(), "beacon");
+    }
+    return {};
+  });
+}
+
+domain::Result<void> PostgresRegistry::seed_from(const domain::FloorPlan& plan) {
+  for (const domain::Store& store : plan.stores()) {
+    if (auto ok = check_text(store.id, kMaxIdBytes, true, "store.id"); !ok) return ok;
+    if (auto ok = check_text(store.name, kMaxNameBytes, false, "store.name"); !ok) return ok;
+    for (const domain::Zone& zone : store.zones) {
+      if (auto ok = check_zone(zone); !ok) return ok;
+    }
+  }
+  for (const domain::Beacon& beacon : plan.beacons()) {
+    if (auto ok = check_beacon(beacon); !ok) return ok;
+  }
+  return write_and_notify([&](pqxx::work& tx) -> domain::Result<void> {
+    for (const domain::Store& store : plan.stores()) {
+      tx.exec_params("INSERT INTO stores (store_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", store.id,
+                     store.name);
+      for (const domain::Zone& zone : store.zones) {
+        tx.exec_params(
+            "INSERT INTO zones (store_id, zone_id, kind, label) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (store_id, zone_id) DO NOTHING",
+            store.id, zone.id, zone_kind_to_sql(zone.kind), zone.label);
+      }
+    }
+    for (const domain::Beacon& beacon : plan.beacons()) (void)insert_beacon_if_absent(tx, beacon);
+    return {};
+  });
+}
+
+bool PostgresRegistry::sleep_unless_stopping(std::chrono::milliseconds duration) {
+  std::unique_lock lock(stop_mutex_);
+  return !stop_cv_.wait_for(lock, duration, [this] { return stopping_.load(); });
+}
+
+void PostgresRegistry::listen_loop() {
+  using Clock = std::chrono::steady_clock;
+  std::chrono::milliseconds backoff = options_.min_backoff;
+  while (!stopping_) {
+    auto connection = connect(pool_.connection_string());
+    if (connection) {
+      try {
+        bool changed = true;  // anything may have changed while we were not listening
+        ChangeReceiver receiver(**connection, changed);
+        backoff = options_.min_backoff;
+        Clock::time_point last_reload = Clock::now();
+        while (!stopping_) {
+          if (Clock::now() - last_reload >= options_.periodic_reload) changed = true;
+          // A failed reload stays pending and is retried on the next round.
+          if (changed && reload()) {
+            changed = false;
+            last_reload = Clock::now();
+          }
+          // Short waits keep shutdown prompt; notifications wake it at once.
+          (*connection)->await_notification(0, 200'000);
+        }
+        return;
+      } catch (...) {
+        // The connection broke (database restarting, network): reconnect.
+      }
+    }
+    if (!sleep_unless_stopping(backoff)) return;
+    backoff = std::min(options_.max_backoff, backoff * 2);
+  }
+}
+
+}  // namespace tastesync::infrastructure::db

@@ -1,0 +1,210 @@
+#include "infrastructure/db/postgres_visit_ledger.h"
+
+#include <utility>
+
+#include "infrastructure/db/outbox_payload.h"
+#include "infrastructure/db/pg_values.h"
+
+namespace tastesync::infrastructure::db {
+namespace {
+
+using domain::ErrorCode;
+using domain::fail;
+
+constexpr std::size_t kMaxIdBytes = 128;
+constexpr std::size_t kMaxVisitsPerQuery = 1000;
+
+#define PRESENCE_COLUMNS                                                                     \
+  "visit_id, store_id, current_zone_id, current_zone_kind, " CID_SQL_MICROS("entered_at") \
+  ", " CID_SQL_MICROS("zone_since") ", " CID_SQL_MICROS("last_seen")
+
+// Reads the PRESENCE_COLUMNS starting at `first`.
+domain::Presence presence_from(const pqxx::row& row, pqxx::row::size_type first) {
+  domain::Presence presence;
+  presence.visit_id = row[first].as<std::string>();
+  presence.store_id = row[first + 1].as<std::string>();
+  presence.zone_id = row[first + 2].as<std::string>();
+  presence.zone_kind = zone_kind_from_sql(row[first + 3].as<std::string>());
+  presence.visit_started_at = from_micros(row[first + 4].as<long long>());
+  presence.zone_since = from_micros(row[first + 5].as<long long>());
+  presence.last_seen = from_micros(row[first + 6].as<long long>());
+  return presence;
+}
+
+struct OpenVisit {
+  std::string visit_id;
+  std::string zone_id;
+};
+
+bool same_place(const std::optional<OpenVisit>& stored, const std::optional<domain::Presence>& before) {
+  if (!stored || !before) return !stored && !before;
+  return stored->visit_id == before->visit_id && stored->zone_id == before->zone_id;
+}
+
+domain::Result<void> check_presence(const domain::Presence& presence) {
+  if (auto ok = check_text(presence.visit_id, kMaxIdBytes, true, "presence.visit_id"); !ok) return ok;
+  if (auto ok = check_text(presence.store_id, kMaxIdBytes, true, "presence.store_id"); !ok) return ok;
+  return check_text(presence.zone_id, kMaxIdBytes, true, "presence.zone_id");
+}
+
+// Ends the open visit; a leave is also a transition (to no zone), kept for
+// the audit trail. Without a next visit, it ended when last seen.
+void close_visit(pqxx::work& tx, const std::string& visit_id, const std::optional<domain::Presence>& next) {
+  if (next) {
+    tx.exec_params("UPDATE visits SET left_at = " CID_SQL_TIMESTAMP_PARAM("$2") " WHERE visit_id = $1", visit_id,
+                   to_micros(next->visit_started_at));
+  } else {
+    tx.exec_params("UPDATE visits SET left_at = last_seen WHERE visit_id = $1", visit_id);
+  }
+  tx.exec_params(
+      "INSERT INTO zone_transitions (visit_id, customer_id, store_id, from_zone_id, to_zone_id, at) "
+      "SELECT visit_id, customer_id, store_id, current_zone_id, NULL, left_at FROM visits WHERE visit_id = $1",
+      visit_id);
+}
+
+// false when another instance opened a visit for the customer first.
+bool open_visit(pqxx::work& tx, const std::string& customer_id, const domain::Presence& after) {
+  const bool seated = after.zone_kind == domain::ZoneKind::kTable;
+  return !tx.exec_params(
+                "INSERT INTO visits (visit_id, customer_id, store_id, entered_at, seated_at, current_zone_id, "
+                "current_zone_kind, zone_since, last_seen) VALUES ($1, $2, $3, " CID_SQL_TIMESTAMP_PARAM("$4") ", "
+                "CASE WHEN $5 THEN " CID_SQL_TIMESTAMP_PARAM("$7") " END, $6, $8, " CID_SQL_TIMESTAMP_PARAM("$7") ", "
+                CID_SQL_TIMESTAMP_PARAM("$9") ") "
+                "ON CONFLICT (customer_id) WHERE left_at IS NULL DO NOTHING RETURNING 1",
+                after.visit_id, customer_id, after.store_id, to_micros(after.visit_started_at), seated, after.zone_id,
+                to_micros(after.zone_since), zone_kind_to_sql(after.zone_kind), to_micros(after.last_seen))
+              .empty();
+}
+
+void move_within_visit(pqxx::work& tx, const domain::Presence& after) {
+  const bool seated = after.zone_kind == domain::ZoneKind::kTable;
+  tx.exec_params(
+      "UPDATE visits SET current_zone_id = $2, current_zone_kind = $3, zone_since = " CID_SQL_TIMESTAMP_PARAM("$4")
+      ", last_seen = " CID_SQL_TIMESTAMP_PARAM("$5") ", "
+      "seated_at = COALESCE(seated_at, CASE WHEN $6 THEN " CID_SQL_TIMESTAMP_PARAM("$4") " END) "
+      "WHERE visit_id = $1",
+      after.visit_id, after.zone_id, zone_kind_to_sql(after.zone_kind), to_micros(after.zone_since),
+      to_micros(after.last_seen), seated);
+}
+
+void insert_outbox(pqxx::work& tx, const std::string& customer_id, const domain::DomainEvent& event) {
+  tx.exec_params(
+      "INSERT INTO outbox (event_id, store_id, customer_id, event_type, payload, occurred_at) "
+      "VALUES ($1::uuid, $2, $3, $4, $5, " CID_SQL_TIMESTAMP_PARAM("$6") ")",
+      event.event_id, event.store_id, event.customer_id.empty() ? customer_id : event.customer_id,
+      domain::to_string(event.type), pqxx::binarystring(outbox_payload(event)), to_micros(event.occurred_at));
+}
+
+}  // namespace
+
+PostgresVisitLedger::PostgresVisitLedger(PgPool& pool) : pool_(pool) {}
+
+domain::Result<void> PostgresVisitLedger::record(const std::string& customer_id,
+                                                 const std::optional<domain::Presence>& before,
+                                                 const std::optional<domain::Presence>& after,
+                                                 const std::vector<domain::DomainEvent>& events) {
+  if (auto ok = check_text(customer_id, kMaxIdBytes, true, "customer_id"); !ok) return ok;
+  if (after) {
+    if (auto ok = check_presence(*after); !ok) return ok;
+  }
+  for (const domain::DomainEvent& event : events) {
+    if (auto ok = check_text(event.event_id, kMaxIdBytes, true, "event.event_id"); !ok) return ok;
+    if (auto ok = check_text(event.store_id, kMaxIdBytes, true, "event.store_id"); !ok) return ok;
+  }
+  return pool_.run([&](pqxx::connection& connection) -> domain::Result<void> {
+    pqxx::work tx(connection);
+    // FOR UPDATE: a concurrent record() for the same customer waits here and
+    // then sees this one's outcome (READ COMMITTED re-checks the row), so
+    // exactly one of two racing transitions passes the comparison below.
+    const auto open = tx.exec_params(
+        "SELECT visit_id, current_zone_id FROM visits WHERE customer_id = $1 AND left_at IS NULL FOR UPDATE",
+        customer_id);
+    std::optional<OpenVisit> stored;
+    if (!open.empty()) stored = OpenVisit{open[0][0].as<std::string>(), open[0][1].as<std::string>()};
+    if (!same_place(stored, before)) {
+      return fail(ErrorCode::kAborted, "customer's presence changed concurrently; retry");
+    }
+    if (stored && (!after || after->visit_id != stored->visit_id)) close_visit(tx, stored->visit_id, after);
+    if (after) {
+      std::optional<std::string> from_zone;
+      if (stored && stored->visit_id == after->visit_id) {
+        move_within_visit(tx, *after);
+        from_zone = stored->zone_id;
+      } else if (!open_visit(tx, customer_id, *after)) {
+        // Nobody was there when we looked, but another instance inserted an
+        // open visit since (the unique index waited for it to commit).
+        return fail(ErrorCode::kAborted, "customer's visit was started concurrently; retry");
+      }
+      tx.exec_params(
+          "INSERT INTO zone_transitions (visit_id, customer_id, store_id, from_zone_id, to_zone_id, at) "
+          "VALUES ($1, $2, $3, $4, $5, " CID_SQL_TIMESTAMP_PARAM("$6") ")",
+          after->visit_id, customer_id, after->store_id, from_zone ? from_zone->c_str() : nullptr, after->zone_id,
+          to_micros(after->zone_since));
+    }
+    for (const domain::DomainEvent& event : events) insert_outbox(tx, customer_id, event);
+    tx.commit();
+    return {};
+  });
+}
+
+domain::Result<std::optional<domain::Presence>> PostgresVisitLedger::current(const std::string& customer_id) const {
+  return pool_.run([&](pqxx::connection& connection) -> domain::Result<std::optional<domain::Presence>> {
+    pqxx::read_transaction tx(connection);
+    const auto rows =
+        tx.exec_params("SELECT " PRESENCE_COLUMNS " FROM visits WHERE customer_id = $1 AND left_at IS NULL",
+                       customer_id);
+    if (rows.empty()) return std::optional<domain::Presence>{};
+    return std::optional<domain::Presence>{presence_from(rows[0], 0)};
+  });
+}
+
+domain::Result<std::vector<domain::Visit>> PostgresVisitLedger::visits(const std::string& customer_id,
+                                                                       std::size_t limit) const {
+  const auto capped = static_cast<long long>(std::min(limit, kMaxVisitsPerQuery));
+  return pool_.run([&](pqxx::connection& connection) -> domain::Result<std::vector<domain::Visit>> {
+    pqxx::read_transaction tx(connection);
+    // Each visit with its stays (transitions into a zone) in one round trip.
+    const auto rows = tx.exec_params(
+        "WITH v AS (SELECT visit_id, seq, store_id, entered_at, left_at FROM visits "
+        "           WHERE customer_id = $1 ORDER BY seq DESC LIMIT $2) "
+        "SELECT v.visit_id, v.store_id, " CID_SQL_MICROS("v.entered_at") ", " CID_SQL_MICROS("v.left_at") ", "
+        "       t.to_zone_id, " CID_SQL_MICROS("t.at") " "
+        "FROM v LEFT JOIN zone_transitions t ON t.visit_id = v.visit_id AND t.to_zone_id IS NOT NULL "
+        "ORDER BY v.seq DESC, t.id",
+        customer_id, capped);
+    std::vector<domain::Visit> newest_first;
+    for (const auto& row : rows) {
+      const std::string visit_id = row[0].as<std::string>();
+      if (newest_first.empty() || newest_first.back().visit_id != visit_id) {
+        domain::Visit visit;
+        visit.visit_id = visit_id;
+        visit.customer_id = customer_id;
+        visit.store_id = row[1].as<std::string>();
+        visit.entered_at = from_micros(row[2].as<long long>());
+        if (!row[3].is_null()) visit.left_at = from_micros(row[3].as<long long>());
+        newest_first.push_back(std::move(visit));
+      }
+      if (!row[4].is_null()) {
+        newest_first.back().zones.push_back(
+            domain::ZoneStay{row[4].as<std::string>(), from_micros(row[5].as<long long>())});
+      }
+    }
+    return newest_first;
+  });
+}
+
+domain::Result<std::vector<domain::CustomerPresence>> PostgresVisitLedger::in_store(const std::string& store_id) const {
+  return pool_.run([&](pqxx::connection& connection) -> domain::Result<std::vector<domain::CustomerPresence>> {
+    pqxx::read_transaction tx(connection);
+    const auto rows = tx.exec_params(
+        "SELECT customer_id, " PRESENCE_COLUMNS " FROM visits WHERE store_id = $1 AND left_at IS NULL "
+        "ORDER BY customer_id",
+        store_id);
+    std::vector<domain::CustomerPresence> present;
+    present.reserve(rows.size());
+    for (const auto& row : rows) present.push_back({row[0].as<std::string>(), presence_from(row, 1)});
+    return present;
+  });
+}
+
+}  // namespace tastesync::infrastructure::db

@@ -1,0 +1,98 @@
+#include "infrastructure/grpc/admin_proto_mapping.h"
+
+#include <chrono>
+
+namespace tastesync::infrastructure::grpc_adapter {
+namespace {
+
+void to_proto(domain::Timestamp at, google::protobuf::Timestamp& out) {
+  const auto since_epoch = at.time_since_epoch();
+  auto seconds = std::chrono::floor<std::chrono::seconds>(since_epoch);
+  out.set_seconds(seconds.count());
+  out.set_nanos(static_cast<std::int32_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count()));
+}
+
+admin_v1::ZoneKind to_proto(domain::ZoneKind kind) {
+  return kind == domain::ZoneKind::kEntrance ? admin_v1::ENTRANCE : admin_v1::TABLE;
+}
+
+}  // namespace
+
+application::CreateStoreRequest from_proto(const admin_v1::CreateStoreRequest& request) {
+  return {request.store_id(), request.name()};
+}
+
+application::AddZoneRequest from_proto(const admin_v1::AddZoneRequest& request) {
+  application::AddZoneRequest out{request.store_id(), request.zone_id(), std::nullopt, request.label()};
+  // UNSPECIFIED and unknown enum numbers stay nullopt: the use case says why.
+  if (request.kind() == admin_v1::ENTRANCE) out.kind = domain::ZoneKind::kEntrance;
+  if (request.kind() == admin_v1::TABLE) out.kind = domain::ZoneKind::kTable;
+  return out;
+}
+
+application::RegisterBeaconRequest from_proto(const admin_v1::RegisterBeaconRequest& request) {
+  application::RegisterBeaconRequest out;
+  out.uuid = request.uuid();
+  out.major = request.major();
+  out.minor = request.minor();
+  out.store_id = request.store_id();
+  out.zone_id = request.zone_id();
+  if (request.has_tx_power()) out.tx_power = request.tx_power();
+  out.calibration_offset_db = request.calibration_offset_db();
+  return out;
+}
+
+application::RetireBeaconRequest from_proto(const admin_v1::RetireBeaconRequest& request) {
+  return {request.uuid(), request.major(), request.minor()};
+}
+
+application::RegisterCustomerRequest from_proto(const admin_v1::RegisterCustomerRequest& request) {
+  return {request.customer_id(), request.display_name(), request.phone(), request.email()};
+}
+
+application::IssueTableQrRequest from_proto(const admin_v1::IssueTableQrRequest& request) {
+  return {request.store_id(), request.zone_id()};
+}
+
+application::GetStorePresenceRequest from_proto(const admin_v1::GetStorePresenceRequest& request) {
+  return {request.store_id()};
+}
+
+application::ListCustomerVisitsRequest from_proto(const admin_v1::ListCustomerVisitsRequest& request) {
+  return {request.customer_id(), request.limit()};
+}
+
+void to_proto(const application::TableQrCode& code, admin_v1::IssueTableQrResponse& out) {
+  out.set_payload(code.payload);
+  out.set_png(code.png);
+}
+
+void to_proto(const std::vector<application::PresentCustomer>& customers, admin_v1::GetStorePresenceResponse& out) {
+  for (const application::PresentCustomer& customer : customers) {
+    admin_v1::PresentCustomer* entry = out.add_customers();
+    entry->set_customer_id(customer.customer_id);
+    entry->set_zone_id(customer.zone_id);
+    entry->set_zone_kind(to_proto(customer.zone_kind));
+    entry->set_table_label(customer.table_label);
+    to_proto(customer.since, *entry->mutable_since());
+    to_proto(customer.last_seen, *entry->mutable_last_seen());
+  }
+}
+
+void to_proto(const std::vector<domain::Visit>& visits, admin_v1::ListCustomerVisitsResponse& out) {
+  for (const domain::Visit& visit : visits) {
+    admin_v1::Visit* entry = out.add_visits();
+    entry->set_visit_id(visit.visit_id);
+    entry->set_store_id(visit.store_id);
+    to_proto(visit.entered_at, *entry->mutable_entered_at());
+    if (visit.left_at) to_proto(*visit.left_at, *entry->mutable_left_at());
+    for (const domain::ZoneStay& stay : visit.zones) {
+      admin_v1::ZoneStay* zone = entry->add_zones();
+      zone->set_zone_id(stay.zone_id);
+      to_proto(stay.since, *zone->mutable_since());
+    }
+  }
+}
+
+}  // namespace tastesync::infrastructure::grpc_adapter

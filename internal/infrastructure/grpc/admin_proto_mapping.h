@@ -1,0 +1,30 @@
+#pragma once
+
+// Protobuf <-> application types for the Admin service. Only translation:
+// every check lives in the use cases, so the HTTPS/JSON transport rejects
+// the same inputs the same way.
+
+#include <vector>
+
+#include "admin.pb.h"
+#include "application/use_cases/admin_requests.h"
+#include "domain/visit.h"
+
+namespace tastesync::infrastructure::grpc_adapter {
+
+namespace admin_v1 = ::tastesync::customer_id::v1;
+
+application::CreateStoreRequest from_proto(const admin_v1::CreateStoreRequest& request);
+application::AddZoneRequest from_proto(const admin_v1::AddZoneRequest& request);
+application::RegisterBeaconRequest from_proto(const admin_v1::RegisterBeaconRequest& request);
+application::RetireBeaconRequest from_proto(const admin_v1::RetireBeaconRequest& request);
+application::RegisterCustomerRequest from_proto(const admin_v1::RegisterCustomerRequest& request);
+application::IssueTableQrRequest from_proto(const admin_v1::IssueTableQrRequest& request);
+application::GetStorePresenceRequest from_proto(const admin_v1::GetStorePresenceRequest& request);
+application::ListCustomerVisitsRequest from_proto(const admin_v1::ListCustomerVisitsRequest& request);
+
+void to_proto(const application::TableQrCode& code, admin_v1::IssueTableQrResponse& out);
+void to_proto(const std::vector<application::PresentCustomer>& customers, admin_v1::GetStorePresenceResponse& out);
+void to_proto(const std::vector<domain::Visit>& visits, admin_v1::ListCustomerVisitsResponse& out);
+
+}  // namespace tastesync::infrastructure::grpc_adapter

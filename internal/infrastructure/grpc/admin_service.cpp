@@ -1,0 +1,125 @@
+#include "infrastructure/grpc/admin_service.h"
+
+#include <chrono>
+
+#include "infrastructure/grpc/admin_proto_mapping.h"
+#include "infrastructure/grpc/authenticate.h"
+#include "infrastructure/grpc/status_mapping.h"
+#include "infrastructure/logging/json_log.h"
+
+namespace tastesync::infrastructure::grpc_adapter {
+namespace {
+
+namespace v1 = ::tastesync::customer_id::v1;
+
+double elapsed_ms(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
+}
+
+// Lets a Result<T> call fill its response and report as Result<void>.
+template <typename T, typename Fill>
+domain::Result<void> then(domain::Result<T> result, Fill&& fill) {
+  if (!result) return std::unexpected(result.error());
+  fill(*result);
+  return {};
+}
+
+}  // namespace
+
+AdminGrpcService::AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens)
+    : admin_(admin), tokens_(tokens) {}
+
+template <typename Call>
+grpc::ServerUnaryReactor* AdminGrpcService::serve(grpc::CallbackServerContext* context, const char* rpc,
+                                                  Call&& call) {
+  const auto started = std::chrono::steady_clock::now();
+  auto* reactor = context->DefaultReactor();
+  auto caller = authenticate(*context, tokens_);
+  domain::Result<void> result = caller ? call(*caller) : domain::Result<void>(std::unexpected(caller.error()));
+  // An audit trail of who changed what; messages never carry personal data.
+  nlohmann::json fields = {{"rpc", rpc}, {"ms", elapsed_ms(started)}};
+  if (caller) {
+    fields["subject"] = caller->subject;
+    fields["role"] = application::to_string(caller->role);
+  }
+  if (!result) {
+    fields["status"] = domain::to_string(result.error().code);
+    fields["field"] = result.error().field;
+    fields["reason"] = result.error().message;
+    log::info("admin.rejected", fields);
+    reactor->Finish(to_grpc_status(result.error()));
+    return reactor;
+  }
+  log::info("admin.done", fields);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminGrpcService::CreateStore(grpc::CallbackServerContext* context,
+                                                        const v1::CreateStoreRequest* request,
+                                                        v1::CreateStoreResponse* /*response*/) {
+  return serve(context, "CreateStore", [&](const application::Principal& caller) {
+    return admin_.create_store(caller, from_proto(*request));
+  });
+}
+
+grpc::ServerUnaryReactor* AdminGrpcService::AddZone(grpc::CallbackServerContext* context,
+                                                    const v1::AddZoneRequest* request,
+                                                    v1::AddZoneResponse* /*response*/) {
+  return serve(context, "AddZone", [&](const application::Principal& caller) {
+    return admin_.add_zone(caller, from_proto(*request));
+  });
+}
+
+grpc::ServerUnaryReactor* AdminGrpcService::RegisterBeacon(grpc::CallbackServerContext* context,
+                                                           const v1::RegisterBeaconRequest* request,
+                                                           v1::RegisterBeaconResponse* /*response*/) {
+  return serve(context, "RegisterBeacon", [&](const application::Principal& caller) {
+    return admin_.register_beacon(caller, from_proto(*request));
+  });
+}
+
+grpc::ServerUnaryReactor* AdminGrpcService::RetireBeacon(grpc::CallbackServerContext* context,
+                                                         const v1::RetireBeaconRequest* request,
+                                                         v1::RetireBeaconResponse* /*response*/) {
+  return serve(context, "RetireBeacon", [&](const application::Principal& caller) {
+    return admin_.retire_beacon(caller, from_proto(*request));
+  });
+}
+
+grpc::ServerUnaryReactor* AdminGrpcService::RegisterCustomer(grpc::CallbackServerContext* context,
+                                                             const v1::RegisterCustomerRequest* request,
+                                                             v1::RegisterCustomerResponse* /*response*/) {
+  return serve(context, "RegisterCustomer", [&](const application::Principal& caller) {
+    return admin_.register_customer(caller, from_proto(*request));
+  });
+}
+
+grpc::ServerUnaryReactor* AdminGrpcService::IssueTableQr(grpc::CallbackServerContext* context,
+                                                         const v1::IssueTableQrRequest* request,
+                                                         v1::IssueTableQrResponse* response) {
+  return serve(context, "IssueTableQr", [&](const application::Principal& caller) {
+    return then(admin_.issue_table_qr(caller, from_proto(*request)),
+                [&](const application::TableQrCode& code) { to_proto(code, *response); });
+  });
+}
+
+grpc::ServerUnaryReactor* AdminGrpcService::GetStorePresence(grpc::CallbackServerContext* context,
+                                                             const v1::GetStorePresenceRequest* request,
+                                                             v1::GetStorePresenceResponse* response) {
+  return serve(context, "GetStorePresence", [&](const application::Principal& caller) {
+    return then(admin_.store_presence(caller, from_proto(*request)),
+                [&](const std::vector<application::PresentCustomer>& customers) { to_proto(customers, *response); });
+  });
+}
+
+grpc::ServerUnaryReactor* AdminGrpcService::ListCustomerVisits(grpc::CallbackServerContext* context,
+                                                               const v1::ListCustomerVisitsRequest* request,
+                                                               v1::ListCustomerVisitsResponse* response) {
+  return serve(context, "ListCustomerVisits", [&](const application::Principal& caller) {
+    return then(admin_.customer_visits(caller, from_proto(*request)),
+                [&](const std::vector<domain::Visit>& visits) { to_proto(visits, *response); });
+  });
+}
+
+}  // namespace tastesync::infrastructure::grpc_adapter

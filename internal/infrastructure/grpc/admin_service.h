@@ -1,0 +1,51 @@
+#pragma once
+
+#include "admin.grpc.pb.h"
+#include "application/ports/token_verifier_port.h"
+#include "application/use_cases/admin_use_cases.h"
+
+namespace tastesync::infrastructure::grpc_adapter {
+
+// The Admin service over gRPC: authenticates the caller, translates the
+// messages and maps errors; who may do what is the use cases' decision.
+class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
+ public:
+  // Both outlive the service.
+  AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens);
+
+  grpc::ServerUnaryReactor* CreateStore(grpc::CallbackServerContext* context,
+                                        const customer_id::v1::CreateStoreRequest* request,
+                                        customer_id::v1::CreateStoreResponse* response) override;
+  grpc::ServerUnaryReactor* AddZone(grpc::CallbackServerContext* context,
+                                    const customer_id::v1::AddZoneRequest* request,
+                                    customer_id::v1::AddZoneResponse* response) override;
+  grpc::ServerUnaryReactor* RegisterBeacon(grpc::CallbackServerContext* context,
+                                           const customer_id::v1::RegisterBeaconRequest* request,
+                                           customer_id::v1::RegisterBeaconResponse* response) override;
+  grpc::ServerUnaryReactor* RetireBeacon(grpc::CallbackServerContext* context,
+                                         const customer_id::v1::RetireBeaconRequest* request,
+                                         customer_id::v1::RetireBeaconResponse* response) override;
+  grpc::ServerUnaryReactor* RegisterCustomer(grpc::CallbackServerContext* context,
+                                             const customer_id::v1::RegisterCustomerRequest* request,
+                                             customer_id::v1::RegisterCustomerResponse* response) override;
+  grpc::ServerUnaryReactor* IssueTableQr(grpc::CallbackServerContext* context,
+                                         const customer_id::v1::IssueTableQrRequest* request,
+                                         customer_id::v1::IssueTableQrResponse* response) override;
+  grpc::ServerUnaryReactor* GetStorePresence(grpc::CallbackServerContext* context,
+                                             const customer_id::v1::GetStorePresenceRequest* request,
+                                             customer_id::v1::GetStorePresenceResponse* response) override;
+  grpc::ServerUnaryReactor* ListCustomerVisits(grpc::CallbackServerContext* context,
+                                               const customer_id::v1::ListCustomerVisitsRequest* request,
+                                               customer_id::v1::ListCustomerVisitsResponse* response) override;
+
+ private:
+  // Authenticates, runs `call(principal)` (a Result<void> that fills the
+  // response), logs the outcome and finishes the reactor.
+  template <typename Call>
+  grpc::ServerUnaryReactor* serve(grpc::CallbackServerContext* context, const char* rpc, Call&& call);
+
+  application::AdminUseCases& admin_;
+  const application::TokenVerifierPort& tokens_;
+};
+
+}  // namespace tastesync::infrastructure::grpc_adapter

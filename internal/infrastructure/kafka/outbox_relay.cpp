@@ -1,0 +1,135 @@
+#include "infrastructure/kafka/outbox_relay.h"
+
+#include <pqxx/pqxx>
+
+#include "infrastructure/logging/json_log.h"
+
+namespace tastesync::infrastructure::kafka {
+namespace {
+
+// Any constant shared by every instance; names the relay's advisory lock.
+constexpr std::int64_t kRelayLockId = 0x7461737465001;
+
+}  // namespace
+
+OutboxRelay::OutboxRelay(db::PgPool& pool, KafkaPublisher& publisher, OutboxRelayOptions options)
+    : pool_(pool), publisher_(publisher), options_(options) {}
+
+OutboxRelay::~OutboxRelay() { stop(); }
+
+void OutboxRelay::start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { run(); });
+}
+
+void OutboxRelay::stop() {
+  {
+    std::scoped_lock lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void OutboxRelay::wake() {
+  {
+    std::scoped_lock lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_one();
+}
+
+bool OutboxRelay::hold_leadership() {
+  try {
+    if (lock_session_ && lock_session_->is_open()) {
+      // Still ours: the lock lives as long as the session does.
+      pqxx::nontransaction check(*lock_session_);
+      check.exec("SELECT 1");
+      return true;
+    }
+    leader_ = false;
+    auto session = db::connect(pool_.connection_string());
+    if (!session) return false;
+    pqxx::nontransaction attempt(**session);
+    const bool acquired = attempt.exec_params1("SELECT pg_try_advisory_lock($1)", kRelayLockId)[0].as<bool>();
+    attempt.commit();
+    if (!acquired) return false;
+    lock_session_ = std::move(*session);
+    leader_ = true;
+    log::info("outbox.relay.leader");
+    return true;
+  } catch (const std::exception& e) {
+    if (leader_) log::warn("outbox.relay.lost_leadership", {{"reason", e.what()}});
+    lock_session_.reset();
+    leader_ = false;
+    return false;
+  }
+}
+
+domain::Result<std::size_t> OutboxRelay::relay_once() {
+  return pool_.run([this](pqxx::connection& connection) -> domain::Result<std::size_t> {
+    pqxx::work tx(connection);
+    const pqxx::result rows = tx.exec_params(
+        "SELECT event_id::text, store_id, event_type, payload FROM outbox WHERE sent_at IS NULL "
+        "ORDER BY seq LIMIT $1",
+        static_cast<std::int64_t>(options_.batch_size));
+    if (rows.empty()) return std::size_t{0};
+    std::vector<OutboundEvent> batch;
+    batch.reserve(rows.size());
+    for (const auto& row : rows) {
+      const pqxx::binarystring payload(row[3]);
+      batch.push_back(OutboundEvent{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                                    payload.str()});
+    }
+    const std::vector<std::string> delivered = publisher_.deliver(batch, options_.delivery_wait);
+    if (delivered.empty()) return std::size_t{0};
+    std::string ids = "{";
+    for (std::size_t i = 0; i < delivered.size(); ++i) ids += (i ? "," : "") + delivered[i];
+    ids += "}";
+    tx.exec_params("UPDATE outbox SET sent_at = now() WHERE event_id = ANY($1::uuid[])", ids);
+    tx.commit();
+    published_ += delivered.size();
+    return delivered.size();
+  });
+}
+
+domain::Result<OutboxBacklog> OutboxRelay::backlog() {
+  return pool_.run([](pqxx::connection& connection) -> domain::Result<OutboxBacklog> {
+    pqxx::nontransaction tx(connection);
+    const pqxx::row row = tx.exec1(
+        "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) FROM outbox WHERE sent_at IS NULL");
+    return OutboxBacklog{row[0].as<std::int64_t>(), row[1].as<double>()};
+  });
+}
+
+void OutboxRelay::run() {
+  auto next_report = std::chrono::steady_clock::now();
+  for (;;) {
+    bool drained = true;
+    if (hold_leadership()) {
+      auto relayed = relay_once();
+      if (!relayed) {
+        log::warn("outbox.relay.failed", {{"reason", relayed.error().message}});
+      } else {
+        drained = *relayed < options_.batch_size;
+      }
+    }
+    if (std::chrono::steady_clock::now() >= next_report) {
+      next_report = std::chrono::steady_clock::now() + options_.backlog_report_interval;
+      if (auto pending = backlog(); pending && pending->rows > 0) {
+        log::info("outbox.backlog", {{"rows", pending->rows},
+                                     {"oldest_age_s", pending->oldest_age_seconds},
+                                     {"leader", leader_.load()}});
+      }
+    }
+    std::unique_lock lock(mutex_);
+    if (stopping_) break;
+    if (drained) wake_.wait_for(lock, options_.poll_interval, [this] { return woken_ || stopping_; });
+    woken_ = false;
+    if (stopping_) break;
+  }
+  lock_session_.reset();
+  leader_ = false;
+}
+
+}  // namespace tastesync::infrastructure::kafka

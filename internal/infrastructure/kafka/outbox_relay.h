@@ -1,0 +1,69 @@
+#pragma once
+
+// Publishes the transactional outbox to Kafka. One instance at a time relays
+// (a PostgreSQL advisory lock held on a session of its own), so rows go out
+// once and in order; the others stand by and take over when it dies. A row
+// is stamped sent only after Kafka acknowledged it: delivery is at least
+// once, consumers de-duplicate by event_id.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "infrastructure/db/pg_pool.h"
+#include "infrastructure/kafka/kafka_publisher.h"
+
+namespace tastesync::infrastructure::kafka {
+
+struct OutboxRelayOptions {
+  std::size_t batch_size = 500;
+  // Without a local wake-up (another instance committed), rows are found by
+  // polling this often.
+  std::chrono::milliseconds poll_interval{100};
+  std::chrono::milliseconds delivery_wait{5000};
+  std::chrono::seconds backlog_report_interval{30};
+};
+
+struct OutboxBacklog {
+  std::int64_t rows = 0;
+  double oldest_age_seconds = 0.0;
+};
+
+class OutboxRelay {
+ public:
+  OutboxRelay(db::PgPool& pool, KafkaPublisher& publisher, OutboxRelayOptions options = {});
+  ~OutboxRelay();  // stops the thread
+  OutboxRelay(const OutboxRelay&) = delete;
+  OutboxRelay& operator=(const OutboxRelay&) = delete;
+
+  void start();
+  void stop();
+  // A transition was committed here: relay now rather than at the next poll.
+  void wake();
+
+  bool is_leader() const { return leader_.load(); }
+  std::uint64_t published() const { return published_.load(); }
+  domain::Result<OutboxBacklog> backlog();
+
+ private:
+  void run();
+  bool hold_leadership();
+  domain::Result<std::size_t> relay_once();
+
+  db::PgPool& pool_;
+  KafkaPublisher& publisher_;
+  OutboxRelayOptions options_;
+  std::unique_ptr<pqxx::connection> lock_session_;
+  std::atomic<bool> leader_{false};
+  std::atomic<std::uint64_t> published_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace tastesync::infrastructure::kafka

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <mutex>
+
+#include "application/ports/registry_admin_port.h"
+#include "infrastructure/memory/in_memory_stores.h"
+
+namespace tastesync::infrastructure {
+
+// Floor-plan changes for the no-database mode and unit tests. Each change
+// builds a whole new FloorPlan (current one plus the change, checked by
+// FloorPlan::build) and swaps it into the registry, so readers never see a
+// half-applied change and a rejected change leaves the registry untouched.
+class InMemoryRegistryAdmin final : public application::RegistryAdminPort {
+ public:
+  // `registry` outlives this object.
+  explicit InMemoryRegistryAdmin(InMemoryBeaconRegistry& registry);
+
+  domain::Result<void> create_store(const domain::Store& store) override;
+  domain::Result<void> add_zone(const domain::Zone& zone) override;
+  domain::Result<void> register_beacon(const domain::Beacon& beacon) override;
+  domain::Result<void> retire_beacon(const domain::BeaconKey& key) override;
+
+ private:
+  domain::Result<void> publish(std::vector<domain::Store> stores, std::vector<domain::Beacon> beacons);
+
+  InMemoryBeaconRegistry& registry_;
+  // Serialises read-modify-replace; lookups on the hot path never take it.
+  std::mutex mutex_;
+};
+
+}  // namespace tastesync::infrastructure

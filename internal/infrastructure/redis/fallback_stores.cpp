@@ -1,0 +1,107 @@
+#include "infrastructure/redis/fallback_stores.h"
+
+#include <utility>
+
+namespace tastesync::infrastructure::redis {
+namespace {
+
+using domain::ErrorCode;
+
+bool is_outage(const domain::Error& error) { return error.code == ErrorCode::kUnavailable; }
+
+// Writes `record` whatever version `store` holds now: see fallback_stores.h
+// for when that is right. A writer slipping in between still gets kAborted.
+domain::Result<void> save_over(application::PresenceStorePort& store, const std::string& customer_id,
+                               domain::PresenceRecord record) {
+  auto current = store.load(customer_id);
+  if (!current) return std::unexpected(current.error());
+  record.version = current->version;
+  return store.save(customer_id, record);
+}
+
+}  // namespace
+
+FallbackPresenceStore::FallbackPresenceStore(application::PresenceStorePort& primary, OutageGatePtr gate)
+    : primary_(primary), gate_(std::move(gate)), local_(std::make_shared<InMemoryPresenceStore>()) {}
+
+std::shared_ptr<InMemoryPresenceStore> FallbackPresenceStore::local_for_outage() {
+  const std::uint64_t outage = gate_->outages();
+  if (local_outage_.load(std::memory_order_acquire) != outage) {
+    std::scoped_lock lock(local_mutex_);
+    if (local_outage_.load(std::memory_order_acquire) != outage) {
+      local_.store(std::make_shared<InMemoryPresenceStore>(), std::memory_order_release);
+      local_outage_.store(outage, std::memory_order_release);
+    }
+  }
+  return local_.load(std::memory_order_acquire);
+}
+
+domain::Result<domain::PresenceRecord> FallbackPresenceStore::load(const std::string& customer_id) {
+  if (gate_->should_try_primary()) {
+    auto loaded = primary_.load(customer_id);
+    if (loaded || !is_outage(loaded.error())) {
+      if (loaded) gate_->primary_succeeded();
+      return loaded;
+    }
+    gate_->primary_failed(loaded.error(), "presence.load");
+  }
+  fallbacks_.fetch_add(1, std::memory_order_relaxed);
+  auto loaded = local_for_outage()->load(customer_id);
+  if (loaded) loaded->version |= kLocalVersionBit;
+  return loaded;
+}
+
+domain::Result<void> FallbackPresenceStore::save(const std::string& customer_id, const domain::PresenceRecord& record) {
+  const bool read_locally = (record.version & kLocalVersionBit) != 0;
+  if (gate_->should_try_primary()) {
+    auto saved = read_locally ? save_over(primary_, customer_id, record) : primary_.save(customer_id, record);
+    if (saved || !is_outage(saved.error())) {
+      if (saved) gate_->primary_succeeded();
+      return saved;
+    }
+    gate_->primary_failed(saved.error(), "presence.save");
+  }
+  fallbacks_.fetch_add(1, std::memory_order_relaxed);
+  const std::shared_ptr<InMemoryPresenceStore> local = local_for_outage();
+  if (!read_locally) return save_over(*local, customer_id, record);
+  domain::PresenceRecord local_record = record;
+  local_record.version &= ~kLocalVersionBit;
+  return local->save(customer_id, local_record);
+}
+
+FallbackIdempotencyStore::FallbackIdempotencyStore(application::IdempotencyStorePort& primary, OutageGatePtr gate,
+                                                   std::size_t local_capacity, std::chrono::seconds ttl)
+    : primary_(primary), gate_(std::move(gate)), local_(local_capacity, ttl, gate_->clock()) {}
+
+domain::Result<std::optional<application::RememberedReply>> FallbackIdempotencyStore::find(
+    const std::string& key) const {
+  if (gate_->should_try_primary()) {
+    auto found = primary_.find(key);
+    if (found || !is_outage(found.error())) {
+      if (!found) return found;
+      gate_->primary_succeeded();
+      if (*found || !local_used_.load(std::memory_order_acquire)) return found;
+      return local_.find(key);
+    }
+    gate_->primary_failed(found.error(), "idempotency.find");
+  }
+  fallbacks_.fetch_add(1, std::memory_order_relaxed);
+  return local_.find(key);
+}
+
+domain::Result<void> FallbackIdempotencyStore::remember(const std::string& key,
+                                                        const application::RememberedReply& reply) {
+  if (gate_->should_try_primary()) {
+    auto kept = primary_.remember(key, reply);
+    if (kept || !is_outage(kept.error())) {
+      if (kept) gate_->primary_succeeded();
+      return kept;
+    }
+    gate_->primary_failed(kept.error(), "idempotency.remember");
+  }
+  fallbacks_.fetch_add(1, std::memory_order_relaxed);
+  local_used_.store(true, std::memory_order_release);
+  return local_.remember(key, reply);
+}
+
+}  // namespace tastesync::infrastructure::redis

@@ -1,0 +1,97 @@
+#pragma once
+
+// A small synchronous Redis client over hiredis: a fixed pool of blocking
+// connections, each used by one thread at a time. Blocking is deliberate:
+// a loopback command costs tens of microseconds, less than handing work to
+// an event loop would. Every failure is a value (domain::Error); nothing
+// throws.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/error.h"
+
+namespace tastesync::infrastructure::redis {
+
+struct RedisEndpoint {
+  std::string host;
+  int port = 6379;
+  int db = 0;
+};
+
+// redis://host[:port][/db]; host may be an IPv6 literal in brackets.
+domain::Result<RedisEndpoint> parse_redis_url(std::string_view url);
+
+// A reply copied out of hiredis, so callers never touch its memory.
+struct RedisReply {
+  enum class Type { kString, kStatus, kInteger, kNil, kArray, kError };
+  Type type = Type::kNil;
+  std::string str;  // kString, kStatus, kError
+  long long integer = 0;
+  std::vector<RedisReply> elements;  // kArray
+
+  bool is_error() const { return type == Type::kError; }
+  bool is_nil() const { return type == Type::kNil; }
+};
+
+struct RedisClientOptions {
+  // Bounds how long a request can stall on an unreachable or stuck Redis.
+  std::chrono::milliseconds connect_timeout{100};
+  std::chrono::milliseconds command_timeout{100};
+  // Connections; a thread that finds all busy waits for one.
+  std::size_t pool_size = 4;
+};
+
+class RedisClient {
+ public:
+  // Parses the URL; connects lazily, so a Redis that is down at start does
+  // not stop the service from starting. Fails only on a malformed URL
+  // (kInvalidArgument).
+  static domain::Result<std::shared_ptr<RedisClient>> create(const std::string& url,
+                                                             RedisClientOptions options = {});
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  // Runs one command, binary-safe. Error replies from the server are values
+  // (RedisReply::kError), so callers can react to e.g. NOSCRIPT; connection
+  // failures and timeouts are kUnavailable.
+  domain::Result<RedisReply> raw(std::span<const std::string_view> args);
+  // As raw(), but an error reply is an Error too: kUnavailable for the
+  // transient ones (LOADING, BUSY, READONLY, ...), kInternal otherwise.
+  domain::Result<RedisReply> command(std::span<const std::string_view> args);
+  domain::Result<RedisReply> command(std::initializer_list<std::string_view> args) {
+    return command(std::span<const std::string_view>(args.begin(), args.size()));
+  }
+
+  domain::Result<void> ping();
+  // For readiness probes.
+  bool redis_reachable() { return ping().has_value(); }
+
+  const RedisEndpoint& endpoint() const { return endpoint_; }
+
+ private:
+  struct Slot;
+  RedisClient(RedisEndpoint endpoint, RedisClientOptions options);
+  Slot& acquire_slot();
+  domain::Result<void> connect(Slot& slot);
+
+  RedisEndpoint endpoint_;
+  RedisClientOptions options_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::atomic<std::size_t> next_slot_{0};
+};
+
+using RedisClientPtr = std::shared_ptr<RedisClient>;
+
+// The Error for an error reply (see RedisClient::command).
+domain::Error error_from_reply(const RedisReply& reply, std::string_view context);
+
+}  // namespace tastesync::infrastructure::redis

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "application/ports/idempotency_store_port.h"
+#include "infrastructure/redis/redis_client.h"
+
+namespace tastesync::infrastructure::redis {
+
+// Remembered Identify answers in Redis, `cid:idem:{key}` (the key is
+// binary-safe, it may hold the caller/request separator), expiring after
+// `ttl`. The first answer stored wins: a retry racing the original on
+// another instance cannot replace it (SET NX).
+class RedisIdempotencyStore final : public application::IdempotencyStorePort {
+ public:
+  RedisIdempotencyStore(RedisClientPtr client, std::chrono::seconds ttl);
+
+  domain::Result<std::optional<application::RememberedReply>> find(const std::string& key) const override;
+  domain::Result<void> remember(const std::string& key, const application::RememberedReply& reply) override;
+
+  static std::string key_for(const std::string& key) { return "cid:idem:" + key; }
+
+ private:
+  RedisClientPtr client_;
+  std::string ttl_seconds_;
+};
+
+}  // namespace tastesync::infrastructure::redis

@@ -1,0 +1,120 @@
+#include "infrastructure/redis/redis_presence_store.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <utility>
+
+#include "infrastructure/logging/json_log.h"
+#include "infrastructure/redis/presence_codec.h"
+
+namespace tastesync::infrastructure::redis {
+namespace {
+
+using domain::ErrorCode;
+using domain::fail;
+
+// KEYS[1] the customer's hash; ARGV: expected version, new version, value,
+// TTL in ms. Versions are compared as strings, so Lua's doubles never round
+// them. A missing key is version 0, like a customer never seen.
+constexpr std::string_view kSaveScript = R"lua(
+local current = redis.call('HGET', KEYS[1], 'v') or '0'
+if current ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+)lua";
+
+std::string sha1_hex(std::string_view text) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha1(), nullptr);
+  std::string hex;
+  hex.reserve(size * 2);
+  for (unsigned int i = 0; i < size; ++i) {
+    std::array<char, 3> pair{};
+    std::snprintf(pair.data(), pair.size(), "%02x", digest[i]);
+    hex.append(pair.data(), 2);
+  }
+  return hex;
+}
+
+const std::string& save_script_sha() {
+  static const std::string sha = sha1_hex(kSaveScript);
+  return sha;
+}
+
+bool parse_version(const std::string& text, std::uint64_t& version) {
+  if (text.empty() || text.size() > 19) return false;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return std::from_chars(text.data(), text.data() + text.size(), version).ec == std::errc{};
+}
+
+}  // namespace
+
+RedisPresenceStore::RedisPresenceStore(RedisClientPtr client, std::chrono::seconds ttl)
+    : client_(std::move(client)),
+      ttl_ms_(std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 ttl.count() > 0 ? ttl : std::chrono::seconds(1))
+                                 .count())) {}
+
+domain::Result<domain::PresenceRecord> RedisPresenceStore::load(const std::string& customer_id) {
+  const std::string key = key_for(customer_id);
+  auto reply = client_->command({"HMGET", key, "v", "r"});
+  if (!reply) return std::unexpected(reply.error());
+  if (reply->type != RedisReply::Type::kArray || reply->elements.size() != 2) {
+    return fail(ErrorCode::kInternal, "redis HMGET " + key + ": unexpected reply shape");
+  }
+  const RedisReply& version = reply->elements[0];
+  const RedisReply& value = reply->elements[1];
+  if (version.is_nil() && value.is_nil()) return domain::PresenceRecord{};
+  std::uint64_t parsed_version = 0;
+  if (version.type != RedisReply::Type::kString || value.type != RedisReply::Type::kString ||
+      !parse_version(version.str, parsed_version)) {
+    return fail(ErrorCode::kInternal, "corrupt presence record in redis at " + key + ": bad version or value");
+  }
+  auto record = decode_presence(value.str);
+  if (!record) {
+    // Presence is derived state (the visit ledger holds the truth), so a
+    // value we cannot read is treated as absent rather than failing every
+    // request of this customer until it expires: the next save, made
+    // against the stored version, replaces it.
+    log::error("redis.presence_corrupt", {{"customer_id", customer_id}, {"error", record.error().message}});
+    domain::PresenceRecord fresh;
+    fresh.version = parsed_version;
+    return fresh;
+  }
+  record->version = parsed_version;
+  return record;
+}
+
+domain::Result<void> RedisPresenceStore::save(const std::string& customer_id, const domain::PresenceRecord& record) {
+  auto value = encode_presence(record);
+  if (!value) return std::unexpected(value.error());
+  const std::string key = key_for(customer_id);
+  const std::string expected = std::to_string(record.version);
+  const std::string next = std::to_string(record.version + 1);
+  auto reply = client_->raw(
+      std::array<std::string_view, 8>{"EVALSHA", save_script_sha(), "1", key, expected, next, *value, ttl_ms_});
+  // A Redis that restarted (or was flushed) has forgotten the script: send
+  // it in full once, which also caches it again.
+  if (reply && reply->is_error() && reply->str.starts_with("NOSCRIPT")) {
+    reply = client_->raw(std::array<std::string_view, 8>{"EVAL", kSaveScript, "1", key, expected, next, *value, ttl_ms_});
+  }
+  if (!reply) return std::unexpected(reply.error());
+  if (reply->is_error()) return std::unexpected(error_from_reply(*reply, "presence save"));
+  if (reply->type != RedisReply::Type::kInteger) {
+    return fail(ErrorCode::kInternal, "redis presence save: unexpected reply type");
+  }
+  if (reply->integer == 0) {
+    return fail(ErrorCode::kAborted, "presence of customer changed concurrently; retry");
+  }
+  return {};
+}
+
+}  // namespace tastesync::infrastructure::redis

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "application/ports/presence_store_port.h"
+#include "infrastructure/redis/redis_client.h"
+
+namespace tastesync::infrastructure::redis {
+
+// Presence in Redis: one hash per customer, `cid:presence:{customer_id}`,
+// with field "v" (version, decimal) and "r" (presence_codec value). Saves
+// are a compare-and-set on "v" in a Lua script, so instances sharing Redis
+// never overwrite each other's newer state; each save renews the TTL, so a
+// customer not seen for `ttl` is forgotten (the visit ledger in PostgreSQL
+// remains the record of what happened).
+class RedisPresenceStore final : public application::PresenceStorePort {
+ public:
+  static constexpr std::chrono::seconds kDefaultTtl{3600};  // the original README's policy
+
+  explicit RedisPresenceStore(RedisClientPtr client, std::chrono::seconds ttl = kDefaultTtl);
+
+  domain::Result<domain::PresenceRecord> load(const std::string& customer_id) override;
+  domain::Result<void> save(const std::string& customer_id, const domain::PresenceRecord& record) override;
+
+  static std::string key_for(const std::string& customer_id) { return "cid:presence:" + customer_id; }
+
+ private:
+  RedisClientPtr client_;
+  std::string ttl_ms_;
+};
+
+}  // namespace tastesync::infrastructure::redis

@@ -1,0 +1,285 @@
+#include "infrastructure/redis/fallback_stores.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "infrastructure/memory/in_memory_stores.h"
+#include "mocks/fake_clock.h"
+
+namespace tastesync::infrastructure::redis {
+namespace {
+
+using domain::ErrorCode;
+using domain::fail;
+using namespace std::chrono_literals;
+
+enum class Mode { kUp, kDown, kCorrupt };
+
+// Stands in for Redis: an in-memory store that can be switched off.
+class SwitchablePresence final : public application::PresenceStorePort {
+ public:
+  domain::Result<domain::PresenceRecord> load(const std::string& customer_id) override {
+    ++calls;
+    if (auto broken = check(); !broken) return std::unexpected(broken.error());
+    return store.load(customer_id);
+  }
+  domain::Result<void> save(const std::string& customer_id, const domain::PresenceRecord& record) override {
+    ++calls;
+    if (auto broken = check(); !broken) return std::unexpected(broken.error());
+    return store.save(customer_id, record);
+  }
+
+  std::atomic<Mode> mode{Mode::kUp};
+  std::atomic<int> calls{0};
+  InMemoryPresenceStore store;
+
+ private:
+  domain::Result<void> check() const {
+    if (mode == Mode::kDown) return fail(ErrorCode::kUnavailable, "redis: connection refused");
+    if (mode == Mode::kCorrupt) return fail(ErrorCode::kInternal, "corrupt presence record");
+    return {};
+  }
+};
+
+class SwitchableIdempotency final : public application::IdempotencyStorePort {
+ public:
+  explicit SwitchableIdempotency(const application::ClockPort& clock) : store(1000, 3600s, clock) {}
+  domain::Result<std::optional<application::RememberedReply>> find(const std::string& key) const override {
+    ++calls;
+    if (mode == Mode::kDown) return fail(ErrorCode::kUnavailable, "redis: timeout");
+    return store.find(key);
+  }
+  domain::Result<void> remember(const std::string& key, const application::RememberedReply& reply) override {
+    ++calls;
+    if (mode == Mode::kDown) return fail(ErrorCode::kUnavailable, "redis: timeout");
+    return store.remember(key, reply);
+  }
+
+  std::atomic<Mode> mode{Mode::kUp};
+  mutable std::atomic<int> calls{0};
+  InMemoryIdempotencyStore store;
+};
+
+domain::PresenceRecord at_zone(domain::PresenceRecord record, const std::string& zone) {
+  domain::Presence presence;
+  presence.visit_id = "visit-1";
+  presence.store_id = "store-1";
+  presence.zone_id = zone;
+  record.presence = presence;
+  return record;
+}
+
+std::string zone_of(const domain::PresenceRecord& record) { return record.presence ? record.presence->zone_id : ""; }
+
+class FallbackPresenceStoreTest : public ::testing::Test {
+ protected:
+  testing::FakeClock clock_;
+  SwitchablePresence primary_;
+  OutageGatePtr gate_ = std::make_shared<OutageGate>(clock_, 1000ms);
+  FallbackPresenceStore store_{primary_, gate_};
+};
+
+TEST_F(FallbackPresenceStoreTest, UsesOnlyThePrimaryWhileItIsUp) {
+  auto loaded = store_.load("c1");
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->version, 0u);
+  ASSERT_TRUE(store_.save("c1", at_zone(*loaded, "table-1")));
+  EXPECT_EQ(zone_of(primary_.store.load("c1").value()), "table-1");
+  EXPECT_EQ(store_.load("c1")->version, 1u);
+  EXPECT_EQ(store_.fallbacks(), 0u);
+  EXPECT_FALSE(gate_->degraded());
+}
+
+TEST_F(FallbackPresenceStoreTest, AbortedAndInternalErrorsAreNotOutages) {
+  auto loaded = store_.load("c1").value();
+  ASSERT_TRUE(store_.save("c1", at_zone(loaded, "table-1")));
+  auto stale = store_.save("c1", at_zone(loaded, "table-2"));  // version 0 again
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kAborted);
+
+  primary_.mode = Mode::kCorrupt;
+  auto corrupt = store_.load("c1");
+  ASSERT_FALSE(corrupt);
+  EXPECT_EQ(corrupt.error().code, ErrorCode::kInternal);
+  EXPECT_FALSE(gate_->degraded());
+  EXPECT_EQ(store_.fallbacks(), 0u);
+}
+
+TEST_F(FallbackPresenceStoreTest, ServesLocallyAndBacksOffDuringAnOutage) {
+  primary_.mode = Mode::kDown;
+  auto loaded = store_.load("c1");
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_TRUE(gate_->degraded());
+  EXPECT_EQ(primary_.calls, 1);
+  ASSERT_TRUE(store_.save("c1", at_zone(*loaded, "table-1")));
+  // Within the back-off the primary is not asked at all: no timeout per request.
+  for (int i = 0; i < 10; ++i) {
+    auto again = store_.load("c1");
+    ASSERT_TRUE(again);
+    EXPECT_EQ(zone_of(*again), "table-1");
+    ASSERT_TRUE(store_.save("c1", *again));
+    clock_.advance(50ms);
+  }
+  EXPECT_EQ(primary_.calls, 1);
+  EXPECT_EQ(store_.fallbacks(), 22u);
+
+  // After the back-off one request probes; still down, so back to local.
+  clock_.advance(600ms);
+  ASSERT_TRUE(store_.load("c1"));
+  EXPECT_EQ(primary_.calls, 2);
+  ASSERT_TRUE(store_.load("c1"));
+  EXPECT_EQ(primary_.calls, 2);
+  EXPECT_EQ(gate_->outages(), 1u);
+}
+
+TEST_F(FallbackPresenceStoreTest, OnlyOneCallerProbesAfterTheBackOff) {
+  primary_.mode = Mode::kDown;
+  ASSERT_TRUE(store_.load("c1"));
+  clock_.advance(1001ms);
+  EXPECT_TRUE(gate_->should_try_primary());
+  EXPECT_FALSE(gate_->should_try_primary());
+  EXPECT_FALSE(gate_->should_try_primary());
+}
+
+TEST_F(FallbackPresenceStoreTest, GoesBackToThePrimaryByItselfAfterRecovery) {
+  primary_.mode = Mode::kDown;
+  ASSERT_TRUE(store_.load("c1"));
+  primary_.mode = Mode::kUp;
+  ASSERT_TRUE(store_.load("c1"));  // still backing off: local
+  EXPECT_EQ(primary_.calls, 1);
+  clock_.advance(1s);
+  auto loaded = store_.load("c1");
+  ASSERT_TRUE(loaded);
+  EXPECT_FALSE(gate_->degraded());
+  EXPECT_EQ(loaded->version & FallbackPresenceStore::kLocalVersionBit, 0u);
+  ASSERT_TRUE(store_.save("c1", at_zone(*loaded, "table-9")));
+  EXPECT_EQ(zone_of(primary_.store.load("c1").value()), "table-9");
+  const int calls = primary_.calls;
+  ASSERT_TRUE(store_.load("c1"));
+  EXPECT_EQ(primary_.calls, calls + 1);
+}
+
+TEST_F(FallbackPresenceStoreTest, ARecordReadFromThePrimaryIsSavedLocallyWhenItGoesDown) {
+  // Give the primary a version the local store has never heard of.
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_.save("c1", store_.load("c1").value()));
+  auto loaded = store_.load("c1").value();
+  EXPECT_EQ(loaded.version, 5u);
+  primary_.mode = Mode::kDown;
+  ASSERT_TRUE(store_.save("c1", at_zone(loaded, "table-4")));
+  auto local = store_.load("c1").value();
+  EXPECT_EQ(zone_of(local), "table-4");
+  EXPECT_NE(local.version & FallbackPresenceStore::kLocalVersionBit, 0u);
+}
+
+TEST_F(FallbackPresenceStoreTest, LocalSavesAreStillCompareAndSet) {
+  primary_.mode = Mode::kDown;
+  auto first = store_.load("c1").value();
+  ASSERT_TRUE(store_.save("c1", at_zone(first, "table-1")));
+  auto stale = store_.save("c1", at_zone(first, "table-2"));
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kAborted);
+  EXPECT_EQ(zone_of(store_.load("c1").value()), "table-1");
+}
+
+TEST_F(FallbackPresenceStoreTest, ARecordReadLocallyIsWrittenOverThePrimaryAfterRecovery) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_.save("c1", store_.load("c1").value()));
+  primary_.mode = Mode::kDown;
+  auto local = store_.load("c1").value();
+  primary_.mode = Mode::kUp;
+  clock_.advance(2s);
+  ASSERT_TRUE(store_.save("c1", at_zone(local, "table-7")));
+  EXPECT_FALSE(gate_->degraded());
+  const auto in_primary = primary_.store.load("c1").value();
+  EXPECT_EQ(zone_of(in_primary), "table-7");
+  EXPECT_EQ(in_primary.version, 4u);
+}
+
+TEST_F(FallbackPresenceStoreTest, EachOutageStartsFromAnEmptyLocalStore) {
+  primary_.mode = Mode::kDown;
+  ASSERT_TRUE(store_.save("c1", at_zone(store_.load("c1").value(), "table-1")));
+  primary_.mode = Mode::kUp;
+  clock_.advance(2s);
+  ASSERT_TRUE(store_.load("c2"));
+  EXPECT_FALSE(gate_->degraded());
+  primary_.mode = Mode::kDown;
+  auto second_outage = store_.load("c1");
+  ASSERT_TRUE(second_outage);
+  EXPECT_FALSE(second_outage->presence);
+  EXPECT_EQ(gate_->outages(), 2u);
+}
+
+TEST(OutageGate, ProbesAtOnceWhenTheClockStepsBack) {
+  testing::FakeClock clock;
+  OutageGate gate(clock, 1000ms);
+  gate.primary_failed(domain::Error{ErrorCode::kUnavailable, "down", {}}, "test");
+  EXPECT_FALSE(gate.should_try_primary());
+  clock.advance(-1h);
+  EXPECT_TRUE(gate.should_try_primary());
+}
+
+class FallbackIdempotencyStoreTest : public ::testing::Test {
+ protected:
+  static application::RememberedReply reply(const std::string& zone) {
+    application::RememberedReply r;
+    r.request_fingerprint = "fp-" + zone;
+    r.response.location.zone_id = zone;
+    return r;
+  }
+
+  testing::FakeClock clock_;
+  SwitchableIdempotency primary_{clock_};
+  OutageGatePtr gate_ = std::make_shared<OutageGate>(clock_, 1000ms);
+  FallbackIdempotencyStore store_{primary_, gate_, 1000, 3600s};
+};
+
+TEST_F(FallbackIdempotencyStoreTest, UsesThePrimaryWhileItIsUp) {
+  ASSERT_TRUE(store_.remember("k1", reply("t1")));
+  EXPECT_TRUE(primary_.store.find("k1").value());
+  EXPECT_EQ(store_.find("k1").value()->request_fingerprint, "fp-t1");
+  EXPECT_EQ(store_.fallbacks(), 0u);
+}
+
+TEST_F(FallbackIdempotencyStoreTest, RemembersLocallyDuringAnOutageAndStillAnswersAfterIt) {
+  primary_.mode = Mode::kDown;
+  ASSERT_TRUE(store_.remember("k1", reply("t1")));
+  auto found = store_.find("k1");
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(*found);
+  EXPECT_EQ((*found)->request_fingerprint, "fp-t1");
+  EXPECT_EQ(primary_.calls, 1);
+  EXPECT_EQ(store_.fallbacks(), 2u);
+
+  primary_.mode = Mode::kUp;
+  clock_.advance(1s);
+  // Redis never saw k1; the answer given during the outage is still found.
+  auto after = store_.find("k1");
+  ASSERT_TRUE(after);
+  ASSERT_TRUE(*after);
+  EXPECT_EQ((*after)->request_fingerprint, "fp-t1");
+  EXPECT_FALSE(gate_->degraded());
+  ASSERT_TRUE(store_.remember("k2", reply("t2")));
+  EXPECT_TRUE(primary_.store.find("k2").value());
+}
+
+TEST(FallbackStores, ShareOneGateSoAnOutageIsCountedOnce) {
+  testing::FakeClock clock;
+  auto gate = std::make_shared<OutageGate>(clock, 1000ms);
+  SwitchablePresence presence_primary;
+  SwitchableIdempotency idempotency_primary(clock);
+  FallbackPresenceStore presence(presence_primary, gate);
+  FallbackIdempotencyStore idempotency(idempotency_primary, gate, 100, 60s);
+  presence_primary.mode = Mode::kDown;
+  idempotency_primary.mode = Mode::kDown;
+  ASSERT_TRUE(idempotency.find("k"));
+  ASSERT_TRUE(presence.load("c"));
+  EXPECT_EQ(gate->outages(), 1u);
+  // The presence store did not even try: the gate was already backing off.
+  EXPECT_EQ(presence_primary.calls, 0);
+}
+
+}  // namespace
+}  // namespace tastesync::infrastructure::redis
