@@ -49,6 +49,18 @@ std::string read_text(const std::filesystem::path& path) {
   return text.str();
 }
 
+std::string ServerProcess::run_script(const std::string& arguments) {
+  const std::string command = (source_dir() / "scripts").string() + "/" + arguments + " 2>/dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return {};
+  std::string output;
+  char buffer[256];
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
+  if (pclose(pipe) != 0) return {};
+  while (!output.empty() && output.back() == '\n') output.pop_back();
+  return output.substr(output.rfind('\n') == std::string::npos ? 0 : output.rfind('\n') + 1);
+}
+
 std::string ServerProcess::start() {
   const std::string keys_command = (source_dir() / "scripts/keys.sh").string() + " >/dev/null";
   if (std::system(keys_command.c_str()) != 0) return "scripts/keys.sh failed";
@@ -56,6 +68,16 @@ std::string ServerProcess::start() {
   std::string pattern = (std::filesystem::temp_directory_path() / "customer-id-bench-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) return "cannot create a temporary directory";
   work_dir_ = pattern;
+  // The real dependencies in the path: PostgreSQL and Redis of the bench's
+  // own, started by the project's scripts (PostgreSQL runs as its own user,
+  // so the directory must be traversable).
+  std::filesystem::permissions(work_dir_, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                              std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                                              std::filesystem::perms::others_exec);
+  postgres_url_ = run_script("postgres.sh start " + (work_dir_ / "postgres").string());
+  if (postgres_url_.empty()) return "scripts/postgres.sh start failed";
+  redis_url_ = run_script("redis.sh start " + (work_dir_ / "redis").string());
+  if (redis_url_.empty()) return "scripts/redis.sh start failed";
 
   // Production-like: TLS on. Logging at warn, so per-request info lines
   // ("identify.moved", "event.published") don't dominate what is measured.
@@ -66,6 +88,9 @@ std::string ServerProcess::start() {
       << "\nauth:\n  public_keys: dev-1=" << (keys / "jwt-dev-1.pub").string()
       << "\ntable_qr:\n  active_key_id: qr-dev-1\n  secrets: qr-dev-1=" << (keys / "qr-dev-1.secret").string()
       << "\nfloor_plan:\n  file: " << (source_dir() / "internal/config/demo-store.yaml").string()
+      << "\npostgres:\n  url: " << postgres_url_ << "\n  migrations_dir: " << (source_dir() / "migrations").string()
+      << "\nredis:\n  url: " << redis_url_
+      << "\npii:\n  active_key_id: pii-dev-1\n  keys: pii-dev-1=" << (keys / "pii-dev-1.key").string()
       << "\nlogging:\n  level: warn\nbench:\n  baseline_service: true\n";
 
   // Everything the child needs is prepared before fork(): after it, only
@@ -141,6 +166,9 @@ int ServerProcess::stop() {
 ServerProcess::~ServerProcess() {
   stop();
   if (!work_dir_.empty()) {
+    // By the PIDs the scripts recorded.
+    if (!redis_url_.empty()) (void)run_script("redis.sh stop " + (work_dir_ / "redis").string());
+    if (!postgres_url_.empty()) (void)run_script("postgres.sh stop " + (work_dir_ / "postgres").string());
     std::error_code ignored;
     std::filesystem::remove_all(work_dir_, ignored);
   }

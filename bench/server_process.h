@@ -36,11 +36,17 @@ class ServerProcess {
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
   std::string log() const { return read_text(work_dir_ / "server.log"); }
+  const std::string& postgres_url() const { return postgres_url_; }
 
  private:
   std::filesystem::path work_dir_;
   pid_t pid_ = -1;
   int port_ = 0;
+  // Runs scripts/<arguments>; returns the last line it printed, empty on failure.
+  static std::string run_script(const std::string& arguments);
+
+  std::string postgres_url_;
+  std::string redis_url_;
 };
 
 }  // namespace tastesync::bench

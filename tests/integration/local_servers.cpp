@@ -3,7 +3,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <array>
+#include <chrono>
+#include <fstream>
+#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -31,13 +37,16 @@ struct SharedServers {
   std::filesystem::path dir;
   std::string postgres;
   std::string redis;
+  DevKafka kafka;
 
   SharedServers() {
     dir = make_server_dir("shared");
     postgres = start_postgres(dir / "postgres");
     redis = start_redis(dir / "redis");
+    kafka = start_devkafka(dir / "kafka");
   }
   ~SharedServers() {
+    stop_devkafka(kafka);
     // Stopped by the PIDs the scripts recorded; never by name.
     stop_redis(dir / "redis");
     stop_postgres(dir / "postgres");
@@ -76,6 +85,37 @@ std::string start_redis(const std::filesystem::path& dir) {
 void stop_redis(const std::filesystem::path& dir) {
   (void)std::system((script("redis.sh").string() + " stop " + dir.string() + " >/dev/null 2>&1").c_str());
 }
+
+DevKafka start_devkafka(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  const std::string bootstrap_file = (dir / "bootstrap").string();
+  std::filesystem::remove(bootstrap_file);
+  DevKafka kafka;
+  kafka.pid = fork();
+  if (kafka.pid == 0) {
+    const std::string binary = CID_DEVKAFKA_BINARY;
+    execl(binary.c_str(), binary.c_str(), "--topic", kEventsTopic, "--partitions", "3", "--bootstrap-file",
+          bootstrap_file.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 200 && kafka.bootstrap.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    std::ifstream file(bootstrap_file);
+    std::getline(file, kafka.bootstrap);
+  }
+  if (kafka.bootstrap.empty()) throw std::runtime_error("devkafka did not publish its bootstrap address");
+  return kafka;
+}
+
+void stop_devkafka(DevKafka& kafka) {
+  if (kafka.pid <= 0) return;
+  kill(kafka.pid, SIGTERM);
+  int status = 0;
+  waitpid(kafka.pid, &status, 0);
+  kafka.pid = -1;
+}
+
+const std::string& kafka_bootstrap() { return shared().kafka.bootstrap; }
 
 const std::string& postgres_url() { return shared().postgres; }
 const std::string& redis_url() { return shared().redis; }

@@ -8,12 +8,27 @@
 #include <filesystem>
 #include <string>
 
+#include <sys/types.h>
+
 namespace tastesync::testing {
 
 // postgresql://postgres@127.0.0.1:PORT/customer_id
 const std::string& postgres_url();
 // redis://127.0.0.1:PORT
 const std::string& redis_url();
+// 127.0.0.1:PORT of the embedded Kafka (cmd/devkafka, librdkafka's mock
+// cluster) with the events topic (3 partitions) created.
+const std::string& kafka_bootstrap();
+inline constexpr const char* kEventsTopic = "tastesync.customer-id.events.v1";
+
+// An embedded Kafka of its own (for outage tests). SIGUSR1 takes its brokers
+// down, SIGUSR2 brings them back.
+struct DevKafka {
+  pid_t pid = -1;
+  std::string bootstrap;
+};
+DevKafka start_devkafka(const std::filesystem::path& dir);
+void stop_devkafka(DevKafka& kafka);
 
 // A server of its own (for outage tests): started in `dir`, which the caller
 // owns; stop and start it with the functions below.

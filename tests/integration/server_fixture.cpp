@@ -64,6 +64,7 @@ void RunningServer::start(const ServerOptions& options) {
       << "\npostgres:\n  url: " << (options.postgres_url.empty() ? postgres_url() : options.postgres_url)
       << "\n  migrations_dir: " << (source_dir() / "migrations").string()
       << "\nredis:\n  url: " << (options.redis_url.empty() ? redis_url() : options.redis_url)
+      << "\nkafka:\n  brokers: " << (options.kafka_brokers.empty() ? kafka_bootstrap() : options.kafka_brokers)
       << "\npii:\n  active_key_id: pii-dev-1\n  keys: pii-dev-1=" << (keys / "pii-dev-1.key").string()
       << "\nlogging:\n  level: info\n"
       << options.extra_config;

@@ -25,6 +25,7 @@ struct ServerOptions {
   // Empty: the suite's shared servers (integration/local_servers.h).
   std::string postgres_url;
   std::string redis_url;
+  std::string kafka_brokers;  // empty: the suite's embedded Kafka
   // Extra config.yaml lines (e.g. "bench:\n  baseline_service: true\n").
   std::string extra_config;
   std::map<std::string, std::string> environment;
