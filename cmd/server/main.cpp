@@ -11,6 +11,7 @@
 
 #include "application/use_cases/admin_use_cases.h"
 #include "application/use_cases/identify_customer_use_case.h"
+#include "application/use_cases/leave_detection_use_case.h"
 #include "auth/jwt_verifier.h"
 #include "auth/key_files.h"
 #include "config/config.h"
@@ -27,12 +28,14 @@
 #include "infrastructure/kafka/outbox_relay.h"
 #include "infrastructure/logging/json_log.h"
 #include "infrastructure/memory/in_memory_stores.h"
+#include "infrastructure/memory/periodic_task.h"
 #include "infrastructure/memory/system_clock.h"
 #include "infrastructure/qr/qr_png.h"
 #include "infrastructure/redis/fallback_stores.h"
 #include "infrastructure/redis/outage_gate.h"
 #include "infrastructure/redis/redis_client.h"
 #include "infrastructure/redis/redis_idempotency_store.h"
+#include "infrastructure/redis/redis_last_seen_index.h"
 #include "infrastructure/redis/redis_presence_store.h"
 
 namespace {
@@ -203,10 +206,40 @@ int serve(const Arguments& args) {
   application::IdentifyCustomerUseCase identify(
       application::IdentifyDependencies{**registry, presence, ledger, events, idempotency, **table_qr, clock, ids},
       cfg->resolver, cfg->identify);
+  // Leaving: every instance sweeps; the ledger's compare-and-set records each
+  // leave (and its one CustomerLeftStore) once. The index is written by
+  // redis_presence's save script and read here.
+  redis::RedisLastSeenIndex last_seen(*redis_client);
+  application::LeaveDetectionSettings leave_settings;
+  leave_settings.leave_after = cfg->presence.leave_after;
+  application::LeaveDetectionUseCase leave_detection(
+      application::LeaveDetectionDependencies{last_seen, ledger, events, ids, presence}, leave_settings);
+  // Presence saved locally while Redis was away never reached the index, so
+  // sweeping resumes only leave_after past an outage: by then everyone still
+  // here has been seen, and so re-indexed, since Redis came back.
+  std::uint64_t outages_seen = redis_gate->outages();
+  domain::Timestamp sweep_resumes_at{};
+  infrastructure::PeriodicTask leave_sweeper(
+      "leave_detection", std::chrono::duration_cast<std::chrono::milliseconds>(cfg->presence.sweep_interval), [&] {
+        const domain::Timestamp now = clock.now();
+        if (redis_gate->degraded() || redis_gate->outages() != outages_seen) {
+          outages_seen = redis_gate->outages();
+          sweep_resumes_at = now + cfg->presence.leave_after;
+          return;
+        }
+        if (now < sweep_resumes_at) return;
+        auto left = leave_detection.sweep(now);
+        if (!left) {
+          log::warn("leave_detection.failed", {{"reason", left.error().message}});
+        } else if (*left > 0) {
+          log::info("leave_detection.swept", {{"left", *left}});
+        }
+      });
   infrastructure::QrPngRenderer qr_png;
   application::AdminUseCases admin(**registry, **registry, **customers, ledger, **table_qr, qr_png);
 
-  infrastructure::grpc_adapter::IdentificationGrpcService identification(identify, **verifier);
+  infrastructure::grpc_adapter::WorkerPool workers(cfg->grpc.handler_threads, cfg->grpc.max_queued_requests);
+  infrastructure::grpc_adapter::IdentificationGrpcService identification(identify, **verifier, &workers);
   infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier);
   infrastructure::grpc_adapter::BaselineGrpcService baseline(**verifier);
   std::vector<grpc::Service*> services{&identification, &admin_service};
@@ -226,6 +259,7 @@ int serve(const Arguments& args) {
   }
   auto running = infrastructure::grpc_adapter::start_grpc_server(options, services);
   if (!running) return fail_start("grpc", running.error());
+  leave_sweeper.start();
 
   const auto plan = (*registry)->current();
   log::info("serving", {{"grpc_port", running->port},
@@ -267,6 +301,7 @@ int serve(const Arguments& args) {
   readiness.join();
   running->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   running->server->Wait();
+  leave_sweeper.stop();
   if (relay) relay->stop();
   log::info("stopped", {{"events_relayed", relay ? relay->published() : 0}});
   return 0;

@@ -19,12 +19,13 @@ using Values = std::map<std::string, std::string>;
 // Every key the service understands; anything else in the file is a typo.
 const std::vector<std::string>& known_keys() {
   static const std::vector<std::string> keys = {
-      "grpc.listen", "grpc.tls", "grpc.cert_file", "grpc.key_file", "grpc.max_message_bytes",
+      "grpc.listen", "grpc.tls", "grpc.cert_file", "grpc.key_file", "grpc.max_message_bytes", "grpc.handler_threads", "grpc.max_queued_requests",
       "auth.issuer", "auth.audience", "auth.clock_skew_seconds", "auth.public_keys", "auth.token_cache_capacity",
       "table_qr.active_key_id", "table_qr.secrets",
       "floor_plan.file",
       "postgres.url", "postgres.pool_size", "postgres.migrations_dir",
       "redis.url", "redis.pool_size", "redis.timeout_ms", "redis.presence_ttl_seconds",
+      "presence.leave_after_seconds", "presence.sweep_interval_seconds",
       "pii.active_key_id", "pii.keys", "kafka.brokers", "kafka.topic",
       "identify.max_sightings", "identify.max_clock_skew_seconds", "identify.idempotency_ttl_seconds",
       "identify.idempotency_capacity",
@@ -132,6 +133,8 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.text("grpc.cert_file", config.grpc.cert_file));
   CID_TRY(r.text("grpc.key_file", config.grpc.key_file));
   CID_TRY(r.number<std::size_t>("grpc.max_message_bytes", config.grpc.max_message_bytes, 1024, 16 * 1024 * 1024));
+  CID_TRY(r.number<std::size_t>("grpc.handler_threads", config.grpc.handler_threads, 1, 1024));
+  CID_TRY(r.number<std::size_t>("grpc.max_queued_requests", config.grpc.max_queued_requests, 1, 1000000));
   CID_TRY(r.text("auth.issuer", config.auth.issuer));
   CID_TRY(r.text("auth.audience", config.auth.audience));
   CID_TRY(r.seconds("auth.clock_skew_seconds", config.auth.clock_skew, 0, 600));
@@ -149,6 +152,9 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.number<long>("redis.timeout_ms", redis_timeout_ms, 1, 10000));
   config.redis.timeout = std::chrono::milliseconds(redis_timeout_ms);
   CID_TRY(r.seconds("redis.presence_ttl_seconds", config.redis.presence_ttl, 60, 7 * 24 * 3600));
+  // Small values are for tests; a day is far past any meal.
+  CID_TRY(r.seconds("presence.leave_after_seconds", config.presence.leave_after, 1, 24 * 3600));
+  CID_TRY(r.seconds("presence.sweep_interval_seconds", config.presence.sweep_interval, 1, 3600));
   CID_TRY(r.text("kafka.brokers", config.kafka.brokers));
   CID_TRY(r.text("kafka.topic", config.kafka.topic));
   CID_TRY(r.text("pii.active_key_id", config.pii.active_key_id));

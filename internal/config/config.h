@@ -32,6 +32,10 @@ struct Config {
     std::string cert_file = "internal/config/keys/dev/server.crt";
     std::string key_file = "internal/config/keys/dev/server.key";
     std::size_t max_message_bytes = 64 * 1024;
+    // Identify blocks on PostgreSQL/Redis round trips: this many run at once.
+    std::size_t handler_threads = 32;
+    // Beyond this many waiting requests, new ones get UNAVAILABLE at once.
+    std::size_t max_queued_requests = 10000;
   } grpc;
   struct Auth {
     std::string issuer = "tastesync-dev";
@@ -55,6 +59,12 @@ struct Config {
     std::chrono::milliseconds timeout{100};
     std::chrono::seconds presence_ttl{3600};
   } redis;
+  struct Presence {
+    // A customer not seen for this long has left the store (CustomerLeftStore).
+    std::chrono::seconds leave_after{600};
+    // How often each instance looks for silent customers.
+    std::chrono::seconds sweep_interval{30};
+  } presence;
   struct Kafka {
     // host:port,...; empty: events wait in the outbox until one is set
     // (`make run` and the tests start the embedded broker, cmd/devkafka).

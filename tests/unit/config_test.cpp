@@ -30,6 +30,8 @@ TEST(Config, TheExampleFileLoadsAndMatchesTheDefaults) {
   EXPECT_DOUBLE_EQ(config->resolver.switch_evidence_db, defaults.resolver.switch_evidence_db);
   EXPECT_DOUBLE_EQ(config->resolver.max_dominance_db, defaults.resolver.max_dominance_db);
   EXPECT_DOUBLE_EQ(config->resolver.cushion_share, defaults.resolver.cushion_share);
+  EXPECT_EQ(config->presence.leave_after, defaults.presence.leave_after);
+  EXPECT_EQ(config->presence.sweep_interval, defaults.presence.sweep_interval);
 }
 
 TEST(Config, EnvironmentOverridesEveryKey) {
@@ -58,6 +60,36 @@ TEST(Config, ErrorsNameTheBadKey) {
   EXPECT_EQ(parse_config("table_qr:\n  active_key_id: other\n", env()).error().field, "table_qr.active_key_id");
   EXPECT_FALSE(parse_config("grpc: [unclosed\n", env()).has_value());
   EXPECT_FALSE(load_config("/nonexistent/config.yaml", env()).has_value());
+}
+
+TEST(Config, LeavingDefaultsToTenMinutesSweptEveryThirtySeconds) {
+  auto defaults = parse_config("", env());
+  ASSERT_TRUE(defaults.has_value()) << defaults.error().message;
+  EXPECT_EQ(defaults->presence.leave_after, std::chrono::seconds(600));
+  EXPECT_EQ(defaults->presence.sweep_interval, std::chrono::seconds(30));
+
+  auto from_file = parse_config("presence:\n  leave_after_seconds: 900\n  sweep_interval_seconds: 60\n", env());
+  ASSERT_TRUE(from_file.has_value()) << from_file.error().message;
+  EXPECT_EQ(from_file->presence.leave_after, std::chrono::seconds(900));
+  EXPECT_EQ(from_file->presence.sweep_interval, std::chrono::seconds(60));
+
+  // The integration tests run with seconds, through the environment.
+  auto quick = parse_config("", env({{"CUSTOMER_ID_PRESENCE_LEAVE_AFTER_SECONDS", "2"},
+                                     {"CUSTOMER_ID_PRESENCE_SWEEP_INTERVAL_SECONDS", "1"}}));
+  ASSERT_TRUE(quick.has_value()) << quick.error().message;
+  EXPECT_EQ(quick->presence.leave_after, std::chrono::seconds(2));
+  EXPECT_EQ(quick->presence.sweep_interval, std::chrono::seconds(1));
+
+  for (const char* bad : {"0", "-5", "soon", "86401"}) {
+    auto rejected = parse_config(std::string("presence:\n  leave_after_seconds: ") + bad + "\n", env());
+    ASSERT_FALSE(rejected.has_value()) << bad;
+    EXPECT_EQ(rejected.error().field, "presence.leave_after_seconds");
+    EXPECT_NE(rejected.error().message.find("presence.leave_after_seconds"), std::string::npos);
+  }
+  auto never = parse_config("", env({{"CUSTOMER_ID_PRESENCE_SWEEP_INTERVAL_SECONDS", "0"}}));
+  ASSERT_FALSE(never.has_value());
+  EXPECT_EQ(never.error().field, "presence.sweep_interval_seconds");
+  EXPECT_EQ(parse_config("presence:\n  leave_after: 5\n", env()).error().field, "presence.leave_after");
 }
 
 TEST(Config, PlaintextOnlyOnLoopback) {

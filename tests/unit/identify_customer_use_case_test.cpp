@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <utility>
+
 #include "infrastructure/memory/in_memory_stores.h"
 #include "mocks/fake_clock.h"
 #include "mocks/fake_ports.h"
@@ -280,6 +283,56 @@ TEST(IdentifyUseCase, AnotherInstanceMovingFirstIsReReadAndNotRecordedTwice) {
   EXPECT_TRUE(second->event_ids.empty());
   EXPECT_EQ(ledger.size(), 3u);
   ASSERT_EQ(ledger.visits("alice", 10)->size(), 1u);
+}
+
+// Runs `hook` once, just before the first save reaches the store: what a
+// concurrent writer (another instance, the leave sweep) looks like.
+class RacedPresenceStore final : public PresenceStorePort {
+ public:
+  domain::Result<domain::PresenceRecord> load(const std::string& id) override { return inner.load(id); }
+  domain::Result<void> save(const std::string& id, const domain::PresenceRecord& record) override {
+    if (hook) std::exchange(hook, nullptr)();
+    return inner.save(id, record);
+  }
+  infrastructure::InMemoryPresenceStore inner;
+  std::function<void()> hook;
+};
+
+TEST(IdentifyUseCase, ASightingRacingTheLeaveSweepStartsANewVisitInsteadOfResurrectingTheOldOne) {
+  FakeClock clock;
+  infrastructure::InMemoryBeaconRegistry registry(demo_plan());
+  RacedPresenceStore presence;
+  infrastructure::InMemoryVisitLedger ledger;
+  infrastructure::InMemoryEventPublisher events;
+  infrastructure::InMemoryIdempotencyStore idempotency(100, std::chrono::hours(1), clock);
+  testing::FakeTableQr table_qr;
+  testing::SequentialIds ids;
+  IdentifyCustomerUseCase use_case({registry, presence, ledger, events, idempotency, table_qr, clock, ids}, {}, {});
+  const Principal alice{"alice", Role::kCustomer, "", {}};
+  auto at_table_3 = [&](const std::string& id) {
+    IdentifyRequest request;
+    request.request_id = id;
+    request.sightings.push_back({kUuid, 1, 3, -50, std::nullopt, clock.now()});
+    return request;
+  };
+  ASSERT_TRUE(use_case.identify(alice, at_table_3("r1")).has_value());
+  const std::string first_visit = ledger.current("alice")->value().visit_id;
+
+  // The sweep closes the visit and clears presence while r2 is in flight.
+  presence.hook = [&] {
+    const auto open = ledger.current("alice").value();
+    ASSERT_TRUE(ledger.record("alice", open, std::nullopt, {}).has_value());
+    auto cleared = presence.inner.load("alice").value();
+    cleared.presence.reset();
+    ASSERT_TRUE(presence.inner.save("alice", cleared).has_value());
+  };
+  auto raced = use_case.identify(alice, at_table_3("r2"));
+  ASSERT_TRUE(raced.has_value()) << raced.error().message;
+  EXPECT_EQ(raced->event_ids.size(), 3u);  // identified, entered, seated: a new visit
+  EXPECT_TRUE(raced->location_changed);
+  ASSERT_TRUE(ledger.current("alice")->has_value());
+  EXPECT_NE(ledger.current("alice")->value().visit_id, first_visit);
+  EXPECT_EQ(presence.inner.load("alice")->presence->visit_id, ledger.current("alice")->value().visit_id);
 }
 
 TEST(InMemoryVisitLedger, KeepsVisitsAndWhoIsInTheStore) {

@@ -81,7 +81,13 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify_locked(const 
   for (const domain::DomainEvent& event : transition->events) response.event_ids.push_back(event.event_id);
 
   record->presence = transition->after;
-  if (auto saved = save_presence(caller.subject, *record); !saved) return std::unexpected(saved.error());
+  auto saved = save_presence(caller.subject, *record, *placement, now);
+  if (!saved) return std::unexpected(saved.error());
+  for (domain::DomainEvent& event : *saved) {
+    response.event_ids.push_back(event.event_id);
+    transition->events.push_back(std::move(event));
+  }
+  if (!saved->empty()) response.location_changed = true;
   if (!transition->events.empty()) {
     // The ledger already holds the events; a publisher hiccup must not fail a
     // request whose transition is committed (the relay retries from the
@@ -123,16 +129,23 @@ domain::Result<IdentifyCustomerUseCase::Transition> IdentifyCustomerUseCase::app
   }
 }
 
-domain::Result<void> IdentifyCustomerUseCase::save_presence(const std::string& customer_id,
-                                                            domain::PresenceRecord& record) {
+domain::Result<std::vector<domain::DomainEvent>> IdentifyCustomerUseCase::save_presence(
+    const std::string& customer_id, domain::PresenceRecord& record, const Placement& placement, domain::Timestamp now) {
   auto saved = deps_.presence.save(customer_id, record);
-  if (saved || saved.error().code != ErrorCode::kAborted) return saved;
-  // Another instance saved in between. The ledger already arbitrated any
-  // transition, so ours is current: take the new version and write again.
+  if (saved) return std::vector<domain::DomainEvent>{};
+  if (saved.error().code != ErrorCode::kAborted) return std::unexpected(saved.error());
+  // Someone wrote presence in between: another instance, or the leave sweep
+  // that just closed this visit. Rebase on what they wrote and apply our
+  // placement again; the ledger arbitrates, so a closed visit is reopened as
+  // a new one rather than silently overwritten.
   auto latest = deps_.presence.load(customer_id);
   if (!latest) return std::unexpected(latest.error());
+  auto rebased = apply_transition(customer_id, latest->presence, placement, now);
+  if (!rebased) return std::unexpected(rebased.error());
+  record.presence = rebased->after;
   record.version = latest->version;
-  return deps_.presence.save(customer_id, record);
+  if (auto again = deps_.presence.save(customer_id, record); !again) return std::unexpected(again.error());
+  return std::move(rebased->events);
 }
 
 domain::Result<IdentifyCustomerUseCase::Placement> IdentifyCustomerUseCase::place_by_beacons(

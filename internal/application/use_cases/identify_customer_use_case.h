@@ -55,7 +55,10 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
 
   domain::Result<Transition> apply_transition(const std::string& customer_id, std::optional<domain::Presence> before,
                                                const Placement& placement, domain::Timestamp now);
-  domain::Result<void> save_presence(const std::string& customer_id, domain::PresenceRecord& record);
+  // Returns the events of a transition re-applied after a concurrent write.
+  domain::Result<std::vector<domain::DomainEvent>> save_presence(const std::string& customer_id,
+                                                                 domain::PresenceRecord& record,
+                                                                 const Placement& placement, domain::Timestamp now);
   domain::Result<IdentifyResponse> identify_locked(const Principal& caller, const IdentifyRequest& request,
                                                    const std::string& idempotency_key, const std::string& digest);
   domain::Result<Placement> place_by_beacons(const domain::FloorPlan& plan, const IdentifyRequest& request,

@@ -48,11 +48,19 @@ domain::Result<void> check_presence(const domain::Presence& presence) {
 }
 
 // Ends the open visit; a leave is also a transition (to no zone), kept for
-// the audit trail. Without a next visit, it ended when last seen.
-void close_visit(pqxx::work& tx, const std::string& visit_id, const std::optional<domain::Presence>& next) {
-  if (next) {
+// the audit trail. It ended when the next visit began or, without one, when
+// the CustomerLeftStore event says (the time the silence was noticed);
+// last_seen only moves on zone changes, so it is the fallback of last resort.
+void close_visit(pqxx::work& tx, const std::string& visit_id, const std::optional<domain::Presence>& next,
+                 const std::vector<domain::DomainEvent>& events) {
+  std::optional<domain::Timestamp> ended;
+  if (next) ended = next->visit_started_at;
+  for (const domain::DomainEvent& event : events) {
+    if (!ended && event.type == domain::EventType::kCustomerLeftStore) ended = event.occurred_at;
+  }
+  if (ended) {
     tx.exec_params("UPDATE visits SET left_at = " CID_SQL_TIMESTAMP_PARAM("$2") " WHERE visit_id = $1", visit_id,
-                   to_micros(next->visit_started_at));
+                   to_micros(*ended));
   } else {
     tx.exec_params("UPDATE visits SET left_at = last_seen WHERE visit_id = $1", visit_id);
   }
@@ -124,7 +132,7 @@ domain::Result<void> PostgresVisitLedger::record(const std::string& customer_id,
     if (!same_place(stored, before)) {
       return fail(ErrorCode::kAborted, "customer's presence changed concurrently; retry");
     }
-    if (stored && (!after || after->visit_id != stored->visit_id)) close_visit(tx, stored->visit_id, after);
+    if (stored && (!after || after->visit_id != stored->visit_id)) close_visit(tx, stored->visit_id, after, events);
     if (after) {
       std::optional<std::string> from_zone;
       if (stored && stored->visit_id == after->visit_id) {

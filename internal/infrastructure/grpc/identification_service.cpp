@@ -17,16 +17,31 @@ double elapsed_ms(std::chrono::steady_clock::time_point since) {
 }  // namespace
 
 IdentificationGrpcService::IdentificationGrpcService(application::IdentifyCustomerPort& identify,
-                                                     const application::TokenVerifierPort& tokens)
-    : identify_(identify), tokens_(tokens) {}
+                                                     const application::TokenVerifierPort& tokens,
+                                                     WorkerPool* workers)
+    : identify_(identify), tokens_(tokens), workers_(workers) {}
 
 grpc::ServerUnaryReactor* IdentificationGrpcService::Identify(grpc::CallbackServerContext* context,
                                                               const customer_id::v1::IdentifyRequest* request,
                                                               customer_id::v1::IdentifyResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (workers_ == nullptr) {
+    handle(context, request, response, reactor);
+    return reactor;
+  }
+  // context, request and response stay valid until Finish.
+  if (!workers_->post([this, context, request, response, reactor] { handle(context, request, response, reactor); })) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server overloaded: too many requests queued; retry"));
+  }
+  return reactor;
+}
+
+void IdentificationGrpcService::handle(grpc::CallbackServerContext* context,
+                                       const customer_id::v1::IdentifyRequest* request,
+                                       customer_id::v1::IdentifyResponse* response, grpc::ServerUnaryReactor* reactor) {
   const auto started = std::chrono::steady_clock::now();
   // Client-chosen: bounded so a hostile id cannot bloat the logs.
   const log::RequestScope scope(request->request_id().substr(0, 128));
-  auto* reactor = context->DefaultReactor();
   domain::Result<application::IdentifyResponse> result = [&]() -> domain::Result<application::IdentifyResponse> {
     auto caller = authenticate(*context, tokens_);
     if (!caller) return std::unexpected(caller.error());
@@ -42,7 +57,7 @@ grpc::ServerUnaryReactor* IdentificationGrpcService::Identify(grpc::CallbackServ
                                     {"reason", result.error().message},
                                     {"ms", elapsed_ms(started)}});
     reactor->Finish(status);
-    return reactor;
+    return;
   }
   to_proto(*result, *response);
   if (result->location_changed) {
@@ -57,7 +72,6 @@ grpc::ServerUnaryReactor* IdentificationGrpcService::Identify(grpc::CallbackServ
                             {"ms", elapsed_ms(started)}});
   }
   reactor->Finish(grpc::Status::OK);
-  return reactor;
 }
 
 BaselineGrpcService::BaselineGrpcService(const application::TokenVerifierPort& tokens) : tokens_(tokens) {}

@@ -3,6 +3,7 @@
 #include "application/ports/identify_customer_port.h"
 #include "application/ports/token_verifier_port.h"
 #include "customer_id.grpc.pb.h"
+#include "infrastructure/grpc/worker_pool.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
 
@@ -10,15 +11,22 @@ namespace tastesync::infrastructure::grpc_adapter {
 // `authorization: Bearer` metadata and hands the request to the use case.
 class IdentificationGrpcService final : public customer_id::v1::CustomerIdentification::CallbackService {
  public:
-  IdentificationGrpcService(application::IdentifyCustomerPort& identify, const application::TokenVerifierPort& tokens);
+  // With `workers`, requests run there (they block on PostgreSQL/Redis);
+  // without, on gRPC's callback thread.
+  IdentificationGrpcService(application::IdentifyCustomerPort& identify, const application::TokenVerifierPort& tokens,
+                            WorkerPool* workers = nullptr);
 
   grpc::ServerUnaryReactor* Identify(grpc::CallbackServerContext* context,
                                      const customer_id::v1::IdentifyRequest* request,
                                      customer_id::v1::IdentifyResponse* response) override;
 
  private:
+  void handle(grpc::CallbackServerContext* context, const customer_id::v1::IdentifyRequest* request,
+              customer_id::v1::IdentifyResponse* response, grpc::ServerUnaryReactor* reactor);
+
   application::IdentifyCustomerPort& identify_;
   const application::TokenVerifierPort& tokens_;
+  WorkerPool* workers_;
 };
 
 // The do-nothing handler `make bench` measures Identify against. It checks the

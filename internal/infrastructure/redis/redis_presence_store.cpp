@@ -17,14 +17,22 @@ namespace {
 using domain::ErrorCode;
 using domain::fail;
 
-// KEYS[1] the customer's hash; ARGV: expected version, new version, value,
-// TTL in ms. Versions are compared as strings, so Lua's doubles never round
-// them. A missing key is version 0, like a customer never seen.
+// KEYS[1] the customer's hash, KEYS[2] the last-seen index; ARGV: expected
+// version, new version, value, TTL in ms, last seen in ms since the epoch
+// ("" when the record has no presence), customer id. Versions are compared
+// as strings, so Lua's doubles never round them. A missing key is version 0,
+// like a customer never seen. The index is written by the same script so an
+// identification costs one round trip.
 constexpr std::string_view kSaveScript = R"lua(
 local current = redis.call('HGET', KEYS[1], 'v') or '0'
 if current ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if ARGV[5] == '' then
+  redis.call('ZREM', KEYS[2], ARGV[6])
+else
+  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
+end
 return 1
 )lua";
 
@@ -99,12 +107,19 @@ domain::Result<void> RedisPresenceStore::save(const std::string& customer_id, co
   const std::string key = key_for(customer_id);
   const std::string expected = std::to_string(record.version);
   const std::string next = std::to_string(record.version + 1);
-  auto reply = client_->raw(
-      std::array<std::string_view, 8>{"EVALSHA", save_script_sha(), "1", key, expected, next, *value, ttl_ms_});
+  const std::string last_seen =
+      record.presence ? std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           record.presence->last_seen.time_since_epoch())
+                                           .count())
+                      : std::string{};
+  auto reply = client_->raw(std::array<std::string_view, 11>{"EVALSHA", save_script_sha(), "2", key, kLastSeenKey,
+                                                             expected, next, *value, ttl_ms_, last_seen,
+                                                             customer_id});
   // A Redis that restarted (or was flushed) has forgotten the script: send
   // it in full once, which also caches it again.
   if (reply && reply->is_error() && reply->str.starts_with("NOSCRIPT")) {
-    reply = client_->raw(std::array<std::string_view, 8>{"EVAL", kSaveScript, "1", key, expected, next, *value, ttl_ms_});
+    reply = client_->raw(std::array<std::string_view, 11>{"EVAL", kSaveScript, "2", key, kLastSeenKey, expected, next,
+                                                          *value, ttl_ms_, last_seen, customer_id});
   }
   if (!reply) return std::unexpected(reply.error());
   if (reply->is_error()) return std::unexpected(error_from_reply(*reply, "presence save"));

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "application/ports/presence_store_port.h"
 #include "infrastructure/redis/redis_client.h"
@@ -14,6 +15,16 @@ namespace tastesync::infrastructure::redis {
 // never overwrite each other's newer state; each save renews the TTL, so a
 // customer not seen for `ttl` is forgotten (the visit ledger in PostgreSQL
 // remains the record of what happened).
+//
+// The same script maintains the last-seen index (application/ports/
+// last_seen_port.h), the sorted set `cid:last_seen` (member: customer id,
+// score: presence->last_seen in ms since the epoch): a record with a presence
+// is added or re-scored, one without is removed. RedisLastSeenIndex reads
+// that set; it relies on this store for the writes, so the two must be given
+// the same Redis. The index has no TTL: a customer whose presence expired is
+// still found by leave detection.
+// Redis Cluster: the script touches two keys in different hash slots, so
+// it needs a single-shard Redis (or a sharded index) as it stands.
 class RedisPresenceStore final : public application::PresenceStorePort {
  public:
   static constexpr std::chrono::seconds kDefaultTtl{3600};  // the original README's policy
@@ -24,6 +35,7 @@ class RedisPresenceStore final : public application::PresenceStorePort {
   domain::Result<void> save(const std::string& customer_id, const domain::PresenceRecord& record) override;
 
   static std::string key_for(const std::string& customer_id) { return "cid:presence:" + customer_id; }
+  static constexpr std::string_view kLastSeenKey = "cid:last_seen";
 
  private:
   RedisClientPtr client_;
