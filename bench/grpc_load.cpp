@@ -36,6 +36,7 @@
 
 #include "auth/jwt_signer.h"
 #include "customer_id.grpc.pb.h"
+#include "delivery_latency.h"
 #include "server_process.h"
 
 namespace tastesync::bench {
@@ -58,6 +59,11 @@ struct Options {
   int floor_seconds = 2;  // the 1-in-flight latency-floor passes
   int customers = 1000;
   int client_threads = 0;  // 0: one per core, at most one per channel
+  // --mode: "throughput" (Identify vs Noop), "delivery" (commit -> Kafka
+  // delivery latency, delivery_latency.h), or "all" (both, the default).
+  std::string mode = "all";
+  int delivery_seconds = 10;
+  int delivery_rate = 200;
 };
 
 enum class Target { kNoop, kIdentify };
@@ -365,13 +371,17 @@ bool parse_int(std::string_view text, int& out) {
 constexpr const char* kUsage =
     "usage: grpc_load [--seconds N] [--in-flight N] [--channels N] [--warmup N] [--floor-seconds N]\n"
     "                 [--customers N] [--client-threads N]\n"
+    "                 [--mode all|throughput|delivery] [--delivery-seconds N] [--delivery-rate N]\n"
     "  --seconds N         timed run per target at N in flight (default 5)\n"
     "  --in-flight N       requests in flight (default 64)\n"
     "  --channels N        channels = TCP/TLS connections they are spread over (default 4)\n"
     "  --warmup N          warm-up seconds before each timed run (default 1)\n"
     "  --floor-seconds N   timed run of the 1-in-flight latency-floor passes (default 2)\n"
     "  --customers N       distinct customers/tokens, used round-robin (default 1000)\n"
-    "  --client-threads N  completion-queue threads (default: cores, at most one per channel)\n";
+    "  --client-threads N  completion-queue threads (default: cores, at most one per channel)\n"
+    "  --mode M            throughput, delivery (commit -> Kafka delivery latency) or all (default)\n"
+    "  --delivery-seconds N  timed run of the delivery-latency stream (default 10)\n"
+    "  --delivery-rate N   Identify calls per second in the delivery-latency stream (default 200)\n";
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
@@ -381,6 +391,14 @@ std::optional<Options> parse_options(int argc, char** argv) {
       std::cout << kUsage;
       std::exit(0);
     }
+    if (arg == "--mode" && i + 1 < argc) {
+      options.mode = argv[++i];
+      if (options.mode != "all" && options.mode != "throughput" && options.mode != "delivery") {
+        std::cerr << "grpc_load: bad --mode '" << options.mode << "'\n" << kUsage;
+        return std::nullopt;
+      }
+      continue;
+    }
     int* target = arg == "--seconds"          ? &options.seconds
                   : arg == "--in-flight"      ? &options.in_flight
                   : arg == "--channels"       ? &options.channels
@@ -388,6 +406,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
                   : arg == "--floor-seconds"  ? &options.floor_seconds
                   : arg == "--customers"      ? &options.customers
                   : arg == "--client-threads" ? &options.client_threads
+                  : arg == "--delivery-seconds" ? &options.delivery_seconds
+                  : arg == "--delivery-rate"  ? &options.delivery_rate
                                               : nullptr;
     if (target == nullptr || i + 1 >= argc || !parse_int(argv[i + 1], *target)) {
       std::cerr << "grpc_load: bad argument '" << arg << "'\n" << kUsage;
@@ -530,5 +550,13 @@ int run(const Options& options) {
 int main(int argc, char** argv) {
   const auto options = tastesync::bench::parse_options(argc, argv);
   if (!options) return 2;
-  return tastesync::bench::run(*options);
+  int exit_code = 0;
+  if (options->mode != "delivery") exit_code = tastesync::bench::run(*options);
+  if (options->mode != "throughput" && !tastesync::bench::interrupted()) {
+    tastesync::bench::DeliveryLatencyOptions delivery;
+    delivery.seconds = options->delivery_seconds;
+    delivery.rate = options->delivery_rate;
+    exit_code = std::max(exit_code, tastesync::bench::run_delivery_latency(delivery));
+  }
+  return exit_code;
 }

@@ -61,7 +61,7 @@ std::string ServerProcess::run_script(const std::string& arguments) {
   return output.substr(output.rfind('\n') == std::string::npos ? 0 : output.rfind('\n') + 1);
 }
 
-std::string ServerProcess::start() {
+std::string ServerProcess::start(const std::string& kafka_brokers) {
   const std::string keys_command = (source_dir() / "scripts/keys.sh").string() + " >/dev/null";
   if (std::system(keys_command.c_str()) != 0) return "scripts/keys.sh failed";
 
@@ -91,7 +91,8 @@ std::string ServerProcess::start() {
       << "\npostgres:\n  url: " << postgres_url_ << "\n  migrations_dir: " << (source_dir() / "migrations").string()
       << "\nredis:\n  url: " << redis_url_
       << "\npii:\n  active_key_id: pii-dev-1\n  keys: pii-dev-1=" << (keys / "pii-dev-1.key").string()
-      << "\nlogging:\n  level: warn\nbench:\n  baseline_service: true\n";
+      << "\nlogging:\n  level: warn\nbench:\n  baseline_service: true\n"
+      << (kafka_brokers.empty() ? std::string{} : "kafka:\n  brokers: " + kafka_brokers + "\n");
 
   // Everything the child needs is prepared before fork(): after it, only
   // async-signal-safe calls are allowed.

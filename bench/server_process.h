@@ -28,7 +28,8 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   // Returns an empty string on success, else what went wrong (with the log).
-  std::string start();
+  // With `kafka_brokers`, the server relays its outbox to that Kafka.
+  std::string start(const std::string& kafka_brokers = "");
   // SIGTERM, then waitpid; SIGKILL after 10 s. Returns the exit code, or -1
   // when the server had to be killed or was not running.
   int stop();

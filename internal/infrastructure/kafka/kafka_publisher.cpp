@@ -48,6 +48,8 @@ domain::Result<std::unique_ptr<KafkaPublisher>> KafkaPublisher::create(const Kaf
   const bool configured = set(*conf, "bootstrap.servers", options.brokers, error) &&
                           set(*conf, "enable.idempotence", "true", error) && set(*conf, "acks", "all", error) &&
                           set(*conf, "linger.ms", "2", error) &&
+                          // Back within a second of the brokers returning, not librdkafka's 10 s.
+                          set(*conf, "reconnect.backoff.max.ms", "1000", error) &&
                           set(*conf, "message.timeout.ms", std::to_string(options.message_timeout.count()), error) &&
                           set(*conf, "log_level", "4", error) &&
                           conf->set("dr_cb", &reports(), error) == RdKafka::Conf::CONF_OK;
