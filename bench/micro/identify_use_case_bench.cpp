@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "application/use_cases/identify_customer_use_case.h"
+#include "infrastructure/memory/composite_request_state.h"
 #include "infrastructure/memory/in_memory_stores.h"
 #include "infrastructure/memory/system_clock.h"
 
@@ -50,10 +51,11 @@ void BM_IdentifyWithFiveSightings(benchmark::State& state) {
   infrastructure::InMemoryVisitLedger ledger;
   infrastructure::InMemoryEventPublisher events;
   infrastructure::InMemoryIdempotencyStore idempotency(200000, std::chrono::hours(1), clock);
+  infrastructure::CompositeRequestState request_state(presence, idempotency);
   infrastructure::UuidV7Generator ids;
   NoQr qr;
   application::IdentifyCustomerUseCase use_case(
-      {registry, presence, ledger, events, idempotency, qr, clock, ids}, {}, {});
+      {registry, presence, ledger, events, idempotency, request_state, qr, clock, ids}, {}, {});
   application::IdentifyRequest request;
   for (unsigned minor = 0; minor <= 4; ++minor) {
     request.sightings.push_back({kUuid, 100, minor, minor == 3 ? -52 : -80, std::nullopt, std::nullopt});

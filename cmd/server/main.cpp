@@ -37,6 +37,7 @@
 #include "infrastructure/redis/redis_idempotency_store.h"
 #include "infrastructure/redis/redis_last_seen_index.h"
 #include "infrastructure/redis/redis_presence_store.h"
+#include "infrastructure/redis/redis_request_state.h"
 
 namespace {
 
@@ -175,6 +176,9 @@ int serve(const Arguments& args) {
   redis::FallbackPresenceStore presence(redis_presence, redis_gate);
   redis::FallbackIdempotencyStore idempotency(redis_idempotency, redis_gate, cfg->idempotency_capacity,
                                               cfg->idempotency_ttl);
+  // Each Identify's reads and writes in one round trip each, over the same keys.
+  redis::RedisRequestState redis_request_state(*redis_client, redis_presence, redis_idempotency);
+  redis::FallbackRequestState request_state(redis_request_state, presence, idempotency, redis_gate);
 
   // ---- Kafka: the outbox relay
   std::unique_ptr<infrastructure::kafka::KafkaPublisher> publisher;
@@ -204,7 +208,8 @@ int serve(const Arguments& args) {
   // ---- use cases and transports
   infrastructure::UuidV7Generator ids;
   application::IdentifyCustomerUseCase identify(
-      application::IdentifyDependencies{**registry, presence, ledger, events, idempotency, **table_qr, clock, ids},
+      application::IdentifyDependencies{**registry, presence, ledger, events, idempotency, request_state, **table_qr,
+                                        clock, ids},
       cfg->resolver, cfg->identify);
   // Leaving: every instance sweeps; the ledger's compare-and-set records each
   // leave (and its one CustomerLeftStore) once. The index is written by
@@ -277,17 +282,27 @@ int serve(const Arguments& args) {
   }
 
   // Readiness: gRPC health follows PostgreSQL, without which transitions
-  // cannot be recorded. Redis is not part of it: the service answers from
-  // local state while Redis is away.
+  // cannot be recorded, and Kafka: when this instance relays and events have
+  // waited longer than kafka.unreachable_after with no delivery, downstream
+  // services are going stale. Redis is not part of it: the service answers
+  // from local state while Redis is away.
   std::atomic<bool> stopping{false};
   std::thread readiness([&] {
     bool ready = true;
     while (!stopping.load()) {
-      const bool now_ready = pool.ping().has_value();
+      const bool postgres_ok = pool.ping().has_value();
+      bool kafka_ok = true;
+      if (postgres_ok && relay && relay->is_leader() &&
+          std::chrono::steady_clock::now() - publisher->last_success() > cfg->kafka.unreachable_after) {
+        const auto backlog = relay->backlog();
+        kafka_ok = !backlog || backlog->rows == 0 ||
+                   backlog->oldest_age_seconds < static_cast<double>(cfg->kafka.unreachable_after.count());
+      }
+      const bool now_ready = postgres_ok && kafka_ok;
       if (now_ready != ready) {
         ready = now_ready;
         running->server->GetHealthCheckService()->SetServingStatus(ready);
-        log::warn(ready ? "ready" : "not_ready", {{"postgres", ready}});
+        log::warn(ready ? "ready" : "not_ready", {{"postgres", postgres_ok}, {"kafka", kafka_ok}});
       }
       for (int i = 0; i < 10 && !stopping.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

@@ -26,7 +26,7 @@ const std::vector<std::string>& known_keys() {
       "postgres.url", "postgres.pool_size", "postgres.migrations_dir",
       "redis.url", "redis.pool_size", "redis.timeout_ms", "redis.presence_ttl_seconds",
       "presence.leave_after_seconds", "presence.sweep_interval_seconds",
-      "pii.active_key_id", "pii.keys", "kafka.brokers", "kafka.topic",
+      "pii.active_key_id", "pii.keys", "kafka.brokers", "kafka.topic", "kafka.unreachable_after_seconds",
       "identify.max_sightings", "identify.max_clock_skew_seconds", "identify.idempotency_ttl_seconds",
       "identify.idempotency_capacity",
       "resolver.smoothing_alpha", "resolver.path_loss_exponent", "resolver.switch_margin_db",
@@ -157,6 +157,7 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.seconds("presence.sweep_interval_seconds", config.presence.sweep_interval, 1, 3600));
   CID_TRY(r.text("kafka.brokers", config.kafka.brokers));
   CID_TRY(r.text("kafka.topic", config.kafka.topic));
+  CID_TRY(r.seconds("kafka.unreachable_after_seconds", config.kafka.unreachable_after, 1, 86400));
   CID_TRY(r.text("pii.active_key_id", config.pii.active_key_id));
   CID_TRY(r.key_files("pii.keys", config.pii.keys));
   CID_TRY(r.number<std::size_t>("identify.max_sightings", config.identify.max_sightings, 1, 1024));

@@ -70,6 +70,8 @@ struct Config {
     // (`make run` and the tests start the embedded broker, cmd/devkafka).
     std::string brokers;
     std::string topic = "tastesync.customer-id.events.v1";
+    // Readiness turns false when events have waited this long undelivered.
+    std::chrono::seconds unreachable_after{60};
   } kafka;
   struct Pii {
     std::string active_key_id = "pii-dev-1";

@@ -7,7 +7,11 @@
 
 #include <fcntl.h>
 
+#include <grpcpp/generic/generic_stub.h>
+
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -161,6 +165,38 @@ std::unique_ptr<grpc::ClientContext> authorized(const std::string& token) {
   context->AddMetadata("authorization", "Bearer " + token);
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   return context;
+}
+
+std::string health_status(const RunningServer& server) {
+  grpc::GenericStub generic(server.channel());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  // HealthCheckRequest{service: ""} is the empty message; no generated
+  // health stubs are packaged, so the bytes are spelled out.
+  grpc::Slice empty;
+  grpc::ByteBuffer request_bytes(&empty, 1);
+  grpc::ByteBuffer response_bytes;
+  std::mutex mutex;
+  std::condition_variable done_signal;
+  bool done = false;
+  grpc::Status status;
+  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request_bytes, &response_bytes,
+                    [&](grpc::Status s) {
+                      std::scoped_lock lock(mutex);
+                      status = std::move(s);
+                      done = true;
+                      done_signal.notify_one();
+                    });
+  std::unique_lock lock(mutex);
+  done_signal.wait(lock, [&] { return done; });
+  if (!status.ok()) return status.error_message();
+  std::vector<grpc::Slice> slices;
+  if (!response_bytes.Dump(&slices).ok()) return "unreadable response";
+  std::string bytes;
+  for (const auto& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  if (bytes == std::string("\x08\x01", 2)) return "SERVING";
+  if (bytes == std::string("\x08\x02", 2)) return "NOT_SERVING";
+  return "unexpected response";
 }
 
 std::string signed_table_qr(const std::string& store_id, const std::string& zone_id) {

@@ -65,6 +65,10 @@ std::string token_for(const std::string& subject, application::Role role = appli
 std::string expired_token_for(const std::string& subject);
 std::unique_ptr<grpc::ClientContext> authorized(const std::string& token);
 
+// grpc.health.v1 Check for the whole server: "SERVING", "NOT_SERVING", or
+// the call's error message.
+std::string health_status(const RunningServer& server);
+
 // A table QR payload signed with the dev key.
 std::string signed_table_qr(const std::string& store_id, const std::string& zone_id);
 

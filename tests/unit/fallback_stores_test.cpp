@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "infrastructure/memory/composite_request_state.h"
 #include "infrastructure/memory/in_memory_stores.h"
 #include "mocks/fake_clock.h"
 
@@ -279,6 +280,142 @@ TEST(FallbackStores, ShareOneGateSoAnOutageIsCountedOnce) {
   EXPECT_EQ(gate->outages(), 1u);
   // The presence store did not even try: the gate was already backing off.
   EXPECT_EQ(presence_primary.calls, 0);
+}
+
+// Stands in for RedisRequestState: over the same "Redis" as the two
+// switchable stores, and down whenever they are.
+class SwitchableRequestState final : public application::RequestStatePort {
+ public:
+  SwitchableRequestState(SwitchablePresence& presence, SwitchableIdempotency& idempotency)
+      : presence_(presence), idempotency_(idempotency), inner_(presence.store, idempotency.store) {}
+  domain::Result<application::RequestState> begin(const std::string& customer_id, const std::string& key) override {
+    ++calls;
+    if (auto broken = check(); !broken) return std::unexpected(broken.error());
+    return inner_.begin(customer_id, key);
+  }
+  domain::Result<void> commit(const std::string& customer_id, const domain::PresenceRecord& record,
+                              const std::string& key, const application::RememberedReply& reply) override {
+    ++calls;
+    if (auto broken = check(); !broken) return std::unexpected(broken.error());
+    return inner_.commit(customer_id, record, key, reply);
+  }
+  std::atomic<int> calls{0};
+
+ private:
+  domain::Result<void> check() const {
+    if (presence_.mode == Mode::kDown || idempotency_.mode == Mode::kDown) {
+      return fail(ErrorCode::kUnavailable, "redis: connection refused");
+    }
+    return {};
+  }
+  SwitchablePresence& presence_;
+  SwitchableIdempotency& idempotency_;
+  CompositeRequestState inner_;
+};
+
+class FallbackRequestStateTest : public ::testing::Test {
+ protected:
+  void set_redis(Mode mode) {
+    presence_primary_.mode = mode;
+    idempotency_primary_.mode = mode;
+  }
+  static application::RememberedReply reply(const std::string& zone) {
+    application::RememberedReply r;
+    r.request_fingerprint = "fp-" + zone;
+    r.response.location.zone_id = zone;
+    return r;
+  }
+
+  testing::FakeClock clock_;
+  OutageGatePtr gate_ = std::make_shared<OutageGate>(clock_, 1000ms);
+  SwitchablePresence presence_primary_;
+  SwitchableIdempotency idempotency_primary_{clock_};
+  SwitchableRequestState primary_{presence_primary_, idempotency_primary_};
+  FallbackPresenceStore presence_{presence_primary_, gate_};
+  FallbackIdempotencyStore idempotency_{idempotency_primary_, gate_, 1000, 3600s};
+  FallbackRequestState state_{primary_, presence_, idempotency_, gate_};
+};
+
+TEST_F(FallbackRequestStateTest, UsesOnlyThePrimaryWhileItIsUp) {
+  auto begun = state_.begin("c1", "k1");
+  ASSERT_TRUE(begun);
+  EXPECT_FALSE(begun->remembered);
+  EXPECT_EQ(begun->record.version, 0u);
+  ASSERT_TRUE(state_.commit("c1", at_zone(begun->record, "table-1"), "k1", reply("table-1")));
+  EXPECT_EQ(primary_.calls, 2);
+  EXPECT_EQ(presence_primary_.calls, 0);  // the separate stores were not involved
+  EXPECT_EQ(idempotency_primary_.calls, 0);
+  EXPECT_EQ(zone_of(presence_primary_.store.load("c1").value()), "table-1");
+  EXPECT_EQ(state_.begin("c1", "k1")->remembered->request_fingerprint, "fp-table-1");
+  EXPECT_FALSE(gate_->degraded());
+}
+
+TEST_F(FallbackRequestStateTest, ALostCompareAndSetIsNotAnOutageAndWritesNothing) {
+  auto begun = state_.begin("c1", "k1").value();
+  ASSERT_TRUE(presence_.save("c1", at_zone(begun.record, "table-1")));
+  auto lost = state_.commit("c1", at_zone(begun.record, "table-2"), "k1", reply("table-2"));
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, ErrorCode::kAborted);
+  EXPECT_FALSE(gate_->degraded());
+  EXPECT_FALSE(idempotency_primary_.store.find("k1").value());
+  EXPECT_EQ(zone_of(presence_primary_.store.load("c1").value()), "table-1");
+}
+
+TEST_F(FallbackRequestStateTest, ServesFromTheSharedLocalStoresDuringAnOutage) {
+  set_redis(Mode::kDown);
+  auto begun = state_.begin("c1", "k1");
+  ASSERT_TRUE(begun) << begun.error().message;
+  EXPECT_TRUE(gate_->degraded());
+  EXPECT_NE(begun->record.version & FallbackPresenceStore::kLocalVersionBit, 0u);
+  ASSERT_TRUE(state_.commit("c1", at_zone(begun->record, "table-1"), "k1", reply("table-1")));
+  EXPECT_EQ(primary_.calls, 1);  // backing off: one failed call per outage period
+  EXPECT_EQ(gate_->outages(), 1u);
+  // The separate stores (a rebase, a retry) see the same local data.
+  EXPECT_EQ(zone_of(presence_.load("c1").value()), "table-1");
+  EXPECT_EQ(idempotency_.find("k1").value()->request_fingerprint, "fp-table-1");
+  // Local saves are still compare-and-set.
+  auto stale = state_.commit("c1", at_zone(begun->record, "table-2"), "k2", reply("table-2"));
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kAborted);
+  EXPECT_FALSE(idempotency_.find("k2").value());
+  EXPECT_EQ(presence_primary_.calls, 0);
+  EXPECT_EQ(idempotency_primary_.calls, 0);
+}
+
+TEST_F(FallbackRequestStateTest, ARecordReadFromRedisIsCommittedLocallyWhenItGoesDown) {
+  auto begun = state_.begin("c1", "k1").value();
+  set_redis(Mode::kDown);
+  ASSERT_TRUE(state_.commit("c1", at_zone(begun.record, "table-1"), "k1", reply("table-1")));
+  EXPECT_TRUE(gate_->degraded());
+  EXPECT_EQ(zone_of(presence_.load("c1").value()), "table-1");
+  EXPECT_EQ(state_.begin("c1", "k1")->remembered->request_fingerprint, "fp-table-1");
+}
+
+TEST_F(FallbackRequestStateTest, AfterRecoveryALocalRecordIsWrittenOverRedisAndOutageAnswersAreKept) {
+  ASSERT_TRUE(presence_primary_.store.save("c1", at_zone({}, "table-9")));  // Redis: version 1
+  set_redis(Mode::kDown);
+  auto local = state_.begin("c1", "k1").value();
+  ASSERT_TRUE(state_.commit("c1", at_zone(local.record, "table-1"), "k1", reply("table-1")));
+  auto again = state_.begin("c1", "k2").value();  // read locally, committed after recovery
+
+  set_redis(Mode::kUp);
+  clock_.advance(1500ms);
+  ASSERT_TRUE(state_.commit("c1", at_zone(again.record, "table-2"), "k2", reply("table-2")));
+  EXPECT_FALSE(gate_->degraded());
+  const auto in_redis = presence_primary_.store.load("c1").value();
+  EXPECT_EQ(zone_of(in_redis), "table-2");
+  EXPECT_EQ(in_redis.version, 2u);
+  EXPECT_EQ(idempotency_primary_.store.find("k2").value()->request_fingerprint, "fp-table-2");
+  // Redis never saw k1; a retry still gets the answer given during the outage.
+  auto retry = state_.begin("c1", "k1");
+  ASSERT_TRUE(retry);
+  ASSERT_TRUE(retry->remembered);
+  EXPECT_EQ(retry->remembered->request_fingerprint, "fp-table-1");
+  // And a new request reads Redis again.
+  auto fresh = state_.begin("c1", "k3").value();
+  EXPECT_FALSE(fresh.remembered);
+  EXPECT_EQ(fresh.record.version, 2u);
+  EXPECT_EQ(zone_of(fresh.record), "table-2");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <functional>
 #include <utility>
 
+#include "infrastructure/memory/composite_request_state.h"
 #include "infrastructure/memory/in_memory_stores.h"
 #include "mocks/fake_clock.h"
 #include "mocks/fake_ports.h"
@@ -41,7 +42,9 @@ class IdentifyUseCaseTest : public ::testing::Test {
   IdentifyUseCaseTest()
       : registry_(demo_plan()),
         idempotency_(1000, std::chrono::hours(1), clock_),
-        use_case_(IdentifyDependencies{registry_, presence_, ledger_, events_, idempotency_, table_qr_, clock_, ids_},
+        request_state_(presence_, idempotency_),
+        use_case_(IdentifyDependencies{registry_, presence_, ledger_, events_, idempotency_, request_state_, table_qr_,
+                                       clock_, ids_},
                   domain::ResolverSettings{}, IdentifyLimits{}) {}
 
   IdentifyRequest at(unsigned strongest, std::uint16_t major = 1) {
@@ -68,6 +71,7 @@ class IdentifyUseCaseTest : public ::testing::Test {
   infrastructure::InMemoryVisitLedger ledger_;
   infrastructure::InMemoryEventPublisher events_;
   infrastructure::InMemoryIdempotencyStore idempotency_;
+  infrastructure::CompositeRequestState request_state_;
   testing::FakeTableQr table_qr_;
   testing::SequentialIds ids_;
   IdentifyCustomerUseCase use_case_;
@@ -230,8 +234,10 @@ TEST(IdentifyUseCase, LedgerFailureFailsTheRequestAndKeepsPresenceUnchanged) {
   infrastructure::InMemoryIdempotencyStore idempotency(100, std::chrono::hours(1), clock);
   testing::FakeTableQr table_qr;
   testing::SequentialIds ids;
+  infrastructure::CompositeRequestState request_state(presence, idempotency);
   IdentifyCustomerUseCase use_case(
-      IdentifyDependencies{registry, presence, ledger, events, idempotency, table_qr, clock, ids}, {}, {});
+      IdentifyDependencies{registry, presence, ledger, events, idempotency, request_state, table_qr, clock, ids}, {},
+      {});
   EXPECT_CALL(ledger, record(_, _, _, _))
       .WillOnce(Return(domain::Result<void>(domain::fail(ErrorCode::kUnavailable, "database down"))))
       .WillOnce(Return(domain::Result<void>()));
@@ -263,8 +269,12 @@ TEST(IdentifyUseCase, AnotherInstanceMovingFirstIsReReadAndNotRecordedTwice) {
   infrastructure::InMemoryIdempotencyStore idempotency_b(100, std::chrono::hours(1), clock);
   testing::FakeTableQr table_qr;
   testing::SequentialIds ids;
-  IdentifyCustomerUseCase a({registry, presence_a, ledger, events, idempotency_a, table_qr, clock, ids}, {}, {});
-  IdentifyCustomerUseCase b({registry, presence_b, ledger, events, idempotency_b, table_qr, clock, ids}, {}, {});
+  infrastructure::CompositeRequestState request_state_a(presence_a, idempotency_a);
+  infrastructure::CompositeRequestState request_state_b(presence_b, idempotency_b);
+  IdentifyCustomerUseCase a(
+      {registry, presence_a, ledger, events, idempotency_a, request_state_a, table_qr, clock, ids}, {}, {});
+  IdentifyCustomerUseCase b(
+      {registry, presence_b, ledger, events, idempotency_b, request_state_b, table_qr, clock, ids}, {}, {});
   const Principal alice{"alice", Role::kCustomer, "", {}};
   auto at_table_3 = [&](const std::string& id) {
     IdentifyRequest request;
@@ -307,7 +317,9 @@ TEST(IdentifyUseCase, ASightingRacingTheLeaveSweepStartsANewVisitInsteadOfResurr
   infrastructure::InMemoryIdempotencyStore idempotency(100, std::chrono::hours(1), clock);
   testing::FakeTableQr table_qr;
   testing::SequentialIds ids;
-  IdentifyCustomerUseCase use_case({registry, presence, ledger, events, idempotency, table_qr, clock, ids}, {}, {});
+  infrastructure::CompositeRequestState request_state(presence, idempotency);
+  IdentifyCustomerUseCase use_case(
+      {registry, presence, ledger, events, idempotency, request_state, table_qr, clock, ids}, {}, {});
   const Principal alice{"alice", Role::kCustomer, "", {}};
   auto at_table_3 = [&](const std::string& id) {
     IdentifyRequest request;
@@ -333,6 +345,136 @@ TEST(IdentifyUseCase, ASightingRacingTheLeaveSweepStartsANewVisitInsteadOfResurr
   ASSERT_TRUE(ledger.current("alice")->has_value());
   EXPECT_NE(ledger.current("alice")->value().visit_id, first_visit);
   EXPECT_EQ(presence.inner.load("alice")->presence->visit_id, ledger.current("alice")->value().visit_id);
+}
+
+// Counts calls; `before_commit` runs once, just before a commit reaches the
+// stores: a concurrent writer on the batched path.
+class CountingRequestState final : public RequestStatePort {
+ public:
+  CountingRequestState(PresenceStorePort& presence, IdempotencyStorePort& idempotency)
+      : inner(presence, idempotency) {}
+  domain::Result<RequestState> begin(const std::string& id, const std::string& key) override {
+    ++begins;
+    return inner.begin(id, key);
+  }
+  domain::Result<void> commit(const std::string& id, const domain::PresenceRecord& record, const std::string& key,
+                              const RememberedReply& reply) override {
+    ++commits;
+    if (before_commit) std::exchange(before_commit, nullptr)();
+    return inner.commit(id, record, key, reply);
+  }
+  infrastructure::CompositeRequestState inner;
+  std::function<void()> before_commit;
+  int begins = 0;
+  int commits = 0;
+};
+
+// Counts the use case's own calls to the separate stores.
+class CountingPresence final : public PresenceStorePort {
+ public:
+  explicit CountingPresence(PresenceStorePort& inner) : inner_(inner) {}
+  domain::Result<domain::PresenceRecord> load(const std::string& id) override {
+    ++loads;
+    return inner_.load(id);
+  }
+  domain::Result<void> save(const std::string& id, const domain::PresenceRecord& record) override {
+    ++saves;
+    return inner_.save(id, record);
+  }
+  int loads = 0;
+  int saves = 0;
+
+ private:
+  PresenceStorePort& inner_;
+};
+
+class CountingIdempotency final : public IdempotencyStorePort {
+ public:
+  explicit CountingIdempotency(IdempotencyStorePort& inner) : inner_(inner) {}
+  domain::Result<std::optional<RememberedReply>> find(const std::string& key) const override {
+    ++finds;
+    return inner_.find(key);
+  }
+  domain::Result<void> remember(const std::string& key, const RememberedReply& reply) override {
+    ++remembers;
+    return inner_.remember(key, reply);
+  }
+  mutable int finds = 0;
+  int remembers = 0;
+
+ private:
+  IdempotencyStorePort& inner_;
+};
+
+class BatchedStateTest : public ::testing::Test {
+ protected:
+  IdentifyRequest at_table_3(const std::string& id) {
+    IdentifyRequest request;
+    request.request_id = id;
+    request.sightings.push_back({kUuid, 1, 3, -50, std::nullopt, clock_.now()});
+    return request;
+  }
+
+  FakeClock clock_;
+  infrastructure::InMemoryBeaconRegistry registry_{demo_plan()};
+  infrastructure::InMemoryPresenceStore stored_presence_;
+  infrastructure::InMemoryIdempotencyStore stored_replies_{100, std::chrono::hours(1), clock_};
+  CountingPresence presence_{stored_presence_};
+  CountingIdempotency idempotency_{stored_replies_};
+  CountingRequestState request_state_{stored_presence_, stored_replies_};
+  infrastructure::InMemoryVisitLedger ledger_;
+  infrastructure::InMemoryEventPublisher events_;
+  testing::FakeTableQr table_qr_;
+  testing::SequentialIds ids_;
+  IdentifyCustomerUseCase use_case_{
+      {registry_, presence_, ledger_, events_, idempotency_, request_state_, table_qr_, clock_, ids_}, {}, {}};
+  const Principal alice_{"alice", Role::kCustomer, "", {}};
+};
+
+TEST_F(BatchedStateTest, TheCommonPathIsOneBeginAndOneCommit) {
+  auto first = use_case_.identify(alice_, at_table_3("r1"));
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  EXPECT_EQ(request_state_.begins, 1);
+  EXPECT_EQ(request_state_.commits, 1);
+  EXPECT_EQ(presence_.loads + presence_.saves + idempotency_.finds + idempotency_.remembers, 0);
+  EXPECT_EQ(stored_presence_.load("alice")->version, 1u);
+
+  // A retry is answered by begin alone, with the same answer.
+  auto retried = use_case_.identify(alice_, at_table_3("r1"));
+  ASSERT_TRUE(retried.has_value());
+  EXPECT_EQ(retried->event_ids, first->event_ids);
+  EXPECT_EQ(retried->location.zone_id, first->location.zone_id);
+  EXPECT_EQ(request_state_.begins, 2);
+  EXPECT_EQ(request_state_.commits, 1);
+}
+
+TEST_F(BatchedStateTest, ALostCommitRebasesThroughTheSeparateStoresAndRemembersTheFinalAnswer) {
+  ASSERT_TRUE(use_case_.identify(alice_, at_table_3("r1")).has_value());
+  const std::string first_visit = ledger_.current("alice")->value().visit_id;
+  // The leave sweep closes the visit and clears presence while r2 is in flight.
+  request_state_.before_commit = [&] {
+    const auto open = ledger_.current("alice").value();
+    ASSERT_TRUE(ledger_.record("alice", open, std::nullopt, {}).has_value());
+    auto cleared = stored_presence_.load("alice").value();
+    cleared.presence.reset();
+    ASSERT_TRUE(stored_presence_.save("alice", cleared).has_value());
+  };
+  auto raced = use_case_.identify(alice_, at_table_3("r2"));
+  ASSERT_TRUE(raced.has_value()) << raced.error().message;
+  EXPECT_EQ(raced->event_ids.size(), 3u);  // a new visit
+  EXPECT_TRUE(raced->location_changed);
+  EXPECT_NE(ledger_.current("alice")->value().visit_id, first_visit);
+  EXPECT_EQ(stored_presence_.load("alice")->presence->visit_id, ledger_.current("alice")->value().visit_id);
+  EXPECT_EQ(presence_.loads, 1);
+  EXPECT_EQ(presence_.saves, 1);
+  EXPECT_EQ(idempotency_.remembers, 1);
+  // The answer remembered is the rebased one, events included.
+  auto remembered = stored_replies_.find("alice\nr2").value();
+  ASSERT_TRUE(remembered);
+  EXPECT_EQ(remembered->response.event_ids, raced->event_ids);
+  auto retried = use_case_.identify(alice_, at_table_3("r2"));
+  ASSERT_TRUE(retried.has_value());
+  EXPECT_EQ(retried->event_ids, raced->event_ids);
 }
 
 TEST(InMemoryVisitLedger, KeepsVisitsAndWhoIsInTheStore) {

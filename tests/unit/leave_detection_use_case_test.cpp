@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "application/use_cases/identify_customer_use_case.h"
+#include "infrastructure/memory/composite_request_state.h"
 #include "infrastructure/memory/in_memory_last_seen.h"
 #include "infrastructure/memory/in_memory_stores.h"
 #include "mocks/fake_clock.h"
@@ -74,7 +75,9 @@ class LeaveDetectionTest : public ::testing::Test {
         presence_(raw_presence_, index_),
         ledger_(raw_ledger_),
         idempotency_(1000, std::chrono::hours(1), clock_),
-        identify_(IdentifyDependencies{registry_, presence_, ledger_, events_, idempotency_, table_qr_, clock_, ids_},
+        request_state_(presence_, idempotency_),
+        identify_(IdentifyDependencies{registry_, presence_, ledger_, events_, idempotency_, request_state_, table_qr_,
+                                       clock_, ids_},
                   domain::ResolverSettings{}, IdentifyLimits{}),
         leave_(instance()) {}
 
@@ -117,6 +120,7 @@ class LeaveDetectionTest : public ::testing::Test {
   SharedLedger ledger_;
   infrastructure::InMemoryEventPublisher events_;
   infrastructure::InMemoryIdempotencyStore idempotency_;
+  infrastructure::CompositeRequestState request_state_;
   testing::FakeTableQr table_qr_;
   testing::SequentialIds ids_;
   IdentifyCustomerUseCase identify_;

@@ -43,34 +43,33 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify(const Princip
   const std::string idempotency_key = caller.subject + '\n' + request.request_id;
   const std::string digest = fingerprint(request);
   std::scoped_lock lock(stripe_for(caller.subject));
-  auto remembered = deps_.idempotency.find(idempotency_key);
-  if (!remembered) return std::unexpected(remembered.error());
-  if (*remembered) {
-    if ((*remembered)->request_fingerprint != digest) {
+  auto state = deps_.request_state.begin(caller.subject, idempotency_key);
+  if (!state) return std::unexpected(state.error());
+  if (state->remembered) {
+    if (state->remembered->request_fingerprint != digest) {
       return fail(ErrorCode::kInvalidArgument,
                   "request_id '" + request.request_id + "' was already used for a different request",
                   "request_id");
     }
-    return (*remembered)->response;
+    return std::move(state->remembered->response);
   }
-  return identify_locked(caller, request, idempotency_key, digest);
+  return identify_locked(caller, request, idempotency_key, digest, std::move(state->record));
 }
 
 domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify_locked(const Principal& caller,
                                                                           const IdentifyRequest& request,
                                                                           const std::string& idempotency_key,
-                                                                          const std::string& digest) {
+                                                                          const std::string& digest,
+                                                                          domain::PresenceRecord record) {
   const domain::Timestamp now = deps_.clock.now();
   const domain::FloorPlanPtr plan = deps_.registry.current();
-  auto record = deps_.presence.load(caller.subject);
-  if (!record) return std::unexpected(record.error());
 
-  auto placement = request.table_qr.empty() ? place_by_beacons(*plan, request, record->resolver, now)
-                                            : place_by_table_qr(*plan, request, record->resolver);
+  auto placement = request.table_qr.empty() ? place_by_beacons(*plan, request, record.resolver, now)
+                                            : place_by_table_qr(*plan, request, record.resolver);
   if (!placement) return std::unexpected(placement.error());
   const domain::Zone& zone = *placement->zone;
 
-  auto transition = apply_transition(caller.subject, record->presence, *placement, now);
+  auto transition = apply_transition(caller.subject, record.presence, *placement, now);
   if (!transition) return std::unexpected(transition.error());
 
   IdentifyResponse response;
@@ -80,22 +79,32 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify_locked(const 
   response.location_changed = transition->moved;
   for (const domain::DomainEvent& event : transition->events) response.event_ids.push_back(event.event_id);
 
-  record->presence = transition->after;
-  auto saved = save_presence(caller.subject, *record, *placement, now);
-  if (!saved) return std::unexpected(saved.error());
-  for (domain::DomainEvent& event : *saved) {
-    response.event_ids.push_back(event.event_id);
-    transition->events.push_back(std::move(event));
+  record.presence = transition->after;
+  // The common path: presence and the answer written together, in one call.
+  auto committed =
+      deps_.request_state.commit(caller.subject, record, idempotency_key, RememberedReply{digest, response});
+  if (!committed && committed.error().code != ErrorCode::kAborted) return std::unexpected(committed.error());
+  if (!committed) {
+    // Nothing was written: rebase presence, which may add events to the
+    // answer, then remember the answer as it finally is.
+    auto rebased = rebase_presence(caller.subject, record, *placement, now);
+    if (!rebased) return std::unexpected(rebased.error());
+    for (domain::DomainEvent& event : *rebased) {
+      response.event_ids.push_back(event.event_id);
+      transition->events.push_back(std::move(event));
+    }
+    if (!rebased->empty()) response.location_changed = true;
   }
-  if (!saved->empty()) response.location_changed = true;
   if (!transition->events.empty()) {
     // The ledger already holds the events; a publisher hiccup must not fail a
     // request whose transition is committed (the relay retries from the
     // ledger's outbox).
     (void)deps_.events.publish(transition->events);
   }
-  if (auto kept = deps_.idempotency.remember(idempotency_key, RememberedReply{digest, response}); !kept) {
-    return std::unexpected(kept.error());
+  if (!committed) {
+    if (auto kept = deps_.idempotency.remember(idempotency_key, RememberedReply{digest, response}); !kept) {
+      return std::unexpected(kept.error());
+    }
   }
   return response;
 }
@@ -129,11 +138,8 @@ domain::Result<IdentifyCustomerUseCase::Transition> IdentifyCustomerUseCase::app
   }
 }
 
-domain::Result<std::vector<domain::DomainEvent>> IdentifyCustomerUseCase::save_presence(
+domain::Result<std::vector<domain::DomainEvent>> IdentifyCustomerUseCase::rebase_presence(
     const std::string& customer_id, domain::PresenceRecord& record, const Placement& placement, domain::Timestamp now) {
-  auto saved = deps_.presence.save(customer_id, record);
-  if (saved) return std::vector<domain::DomainEvent>{};
-  if (saved.error().code != ErrorCode::kAborted) return std::unexpected(saved.error());
   // Someone wrote presence in between: another instance, or the leave sweep
   // that just closed this visit. Rebase on what they wrote and apply our
   // placement again; the ledger arbitrates, so a closed visit is reopened as

@@ -12,6 +12,7 @@
 #include "application/ports/idempotency_store_port.h"
 #include "application/ports/identify_customer_port.h"
 #include "application/ports/presence_store_port.h"
+#include "application/ports/request_state_port.h"
 #include "application/ports/table_qr_port.h"
 #include "application/ports/visit_ledger_port.h"
 #include "application/use_cases/identify_request_validation.h"
@@ -20,12 +21,16 @@
 namespace tastesync::application {
 
 // The driven ports IdentifyCustomerUseCase needs; all outlive it.
+// `request_state` must be over the same data as `presence` and
+// `idempotency`: it serves the common path in one call each way, the two
+// separate ports the rare one (rebasing after a concurrent write).
 struct IdentifyDependencies {
   BeaconRegistryPort& registry;
   PresenceStorePort& presence;
   VisitLedgerPort& ledger;
   EventPublisherPort& events;
   IdempotencyStorePort& idempotency;
+  RequestStatePort& request_state;
   TableQrVerifierPort& table_qr;
   ClockPort& clock;
   IdGeneratorPort& ids;
@@ -55,12 +60,14 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
 
   domain::Result<Transition> apply_transition(const std::string& customer_id, std::optional<domain::Presence> before,
                                                const Placement& placement, domain::Timestamp now);
-  // Returns the events of a transition re-applied after a concurrent write.
-  domain::Result<std::vector<domain::DomainEvent>> save_presence(const std::string& customer_id,
-                                                                 domain::PresenceRecord& record,
-                                                                 const Placement& placement, domain::Timestamp now);
+  // After a concurrent write: re-reads presence, re-applies the placement
+  // and saves; returns the events of the re-applied transition.
+  domain::Result<std::vector<domain::DomainEvent>> rebase_presence(const std::string& customer_id,
+                                                                   domain::PresenceRecord& record,
+                                                                   const Placement& placement, domain::Timestamp now);
   domain::Result<IdentifyResponse> identify_locked(const Principal& caller, const IdentifyRequest& request,
-                                                   const std::string& idempotency_key, const std::string& digest);
+                                                   const std::string& idempotency_key, const std::string& digest,
+                                                   domain::PresenceRecord record);
   domain::Result<Placement> place_by_beacons(const domain::FloorPlan& plan, const IdentifyRequest& request,
                                              domain::ResolverState& state, domain::Timestamp now) const;
   domain::Result<Placement> place_by_table_qr(const domain::FloorPlan& plan, const IdentifyRequest& request,

@@ -80,12 +80,18 @@ domain::Result<std::optional<application::RememberedReply>> FallbackIdempotencyS
     if (found || !is_outage(found.error())) {
       if (!found) return found;
       gate_->primary_succeeded();
-      if (*found || !local_used_.load(std::memory_order_acquire)) return found;
-      return local_.find(key);
+      if (*found) return found;
+      return find_after_primary_miss(key);
     }
     gate_->primary_failed(found.error(), "idempotency.find");
   }
   fallbacks_.fetch_add(1, std::memory_order_relaxed);
+  return local_.find(key);
+}
+
+domain::Result<std::optional<application::RememberedReply>> FallbackIdempotencyStore::find_after_primary_miss(
+    const std::string& key) const {
+  if (!local_used_.load(std::memory_order_acquire)) return std::optional<application::RememberedReply>{};
   return local_.find(key);
 }
 
@@ -102,6 +108,44 @@ domain::Result<void> FallbackIdempotencyStore::remember(const std::string& key,
   fallbacks_.fetch_add(1, std::memory_order_relaxed);
   local_used_.store(true, std::memory_order_release);
   return local_.remember(key, reply);
+}
+
+FallbackRequestState::FallbackRequestState(application::RequestStatePort& primary, FallbackPresenceStore& presence,
+                                           FallbackIdempotencyStore& idempotency, OutageGatePtr gate)
+    : primary_(primary), idempotency_(idempotency), gate_(std::move(gate)), degraded_(presence, idempotency) {}
+
+domain::Result<application::RequestState> FallbackRequestState::begin(const std::string& customer_id,
+                                                                      const std::string& idempotency_key) {
+  if (gate_->should_try_primary()) {
+    auto begun = primary_.begin(customer_id, idempotency_key);
+    if (begun || !is_outage(begun.error())) {
+      if (!begun) return begun;
+      gate_->primary_succeeded();
+      if (begun->remembered) return begun;
+      auto local = idempotency_.find_after_primary_miss(idempotency_key);
+      if (!local) return std::unexpected(local.error());
+      // Answered during the outage: the record is not needed (see the port).
+      if (*local) return application::RequestState{std::move(*local), {}};
+      return begun;
+    }
+    gate_->primary_failed(begun.error(), "request_state.begin");
+  }
+  return degraded_.begin(customer_id, idempotency_key);
+}
+
+domain::Result<void> FallbackRequestState::commit(const std::string& customer_id, const domain::PresenceRecord& record,
+                                                  const std::string& idempotency_key,
+                                                  const application::RememberedReply& reply) {
+  const bool read_locally = (record.version & FallbackPresenceStore::kLocalVersionBit) != 0;
+  if (!read_locally && gate_->should_try_primary()) {
+    auto committed = primary_.commit(customer_id, record, idempotency_key, reply);
+    if (committed || !is_outage(committed.error())) {
+      if (committed) gate_->primary_succeeded();
+      return committed;
+    }
+    gate_->primary_failed(committed.error(), "request_state.commit");
+  }
+  return degraded_.commit(customer_id, record, idempotency_key, reply);
 }
 
 }  // namespace tastesync::infrastructure::redis

@@ -32,6 +32,8 @@
 
 #include "application/ports/idempotency_store_port.h"
 #include "application/ports/presence_store_port.h"
+#include "application/ports/request_state_port.h"
+#include "infrastructure/memory/composite_request_state.h"
 #include "infrastructure/memory/in_memory_stores.h"
 #include "infrastructure/redis/outage_gate.h"
 
@@ -80,12 +82,45 @@ class FallbackIdempotencyStore final : public application::IdempotencyStorePort 
   std::uint64_t fallbacks() const { return fallbacks_.load(std::memory_order_relaxed); }
   const OutageGate& gate() const { return *gate_; }
 
+  // After the primary answered "not remembered": the answer kept locally
+  // during an outage, if any (what find() does after such a miss).
+  domain::Result<std::optional<application::RememberedReply>> find_after_primary_miss(const std::string& key) const;
+
  private:
   application::IdempotencyStorePort& primary_;
   OutageGatePtr gate_;
   InMemoryIdempotencyStore local_;
   std::atomic<bool> local_used_{false};  // skip the local lookup until it holds anything
   mutable std::atomic<std::uint64_t> fallbacks_{0};
+};
+
+// The batched per-request port (RedisRequestState) with the same degraded
+// mode, over the same local state as the two stores above: while the gate
+// says Redis is away (or a call finds it so) begin and commit go through
+// those stores, so the version-bit rules above hold unchanged, and a rebase
+// or a retry through the separate stores sees what was written here.
+//  - begin from Redis: as IdempotencyStore::find, a miss still consults the
+//    answers kept locally during an outage.
+//  - commit of a record read locally (kLocalVersionBit): through the stores
+//    (their "written over" rule), even if Redis is back; rare, so the extra
+//    round trips do not matter.
+class FallbackRequestState final : public application::RequestStatePort {
+ public:
+  // `primary`, `presence` and `idempotency` must outlive this; `gate` is the
+  // one the two stores use.
+  FallbackRequestState(application::RequestStatePort& primary, FallbackPresenceStore& presence,
+                       FallbackIdempotencyStore& idempotency, OutageGatePtr gate);
+
+  domain::Result<application::RequestState> begin(const std::string& customer_id,
+                                                  const std::string& idempotency_key) override;
+  domain::Result<void> commit(const std::string& customer_id, const domain::PresenceRecord& record,
+                              const std::string& idempotency_key, const application::RememberedReply& reply) override;
+
+ private:
+  application::RequestStatePort& primary_;
+  FallbackIdempotencyStore& idempotency_;
+  OutageGatePtr gate_;
+  CompositeRequestState degraded_;  // over the two fallback stores
 };
 
 }  // namespace tastesync::infrastructure::redis

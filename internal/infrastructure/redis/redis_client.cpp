@@ -1,8 +1,10 @@
 #include "infrastructure/redis/redis_client.h"
 
 #include <hiredis/hiredis.h>
+#include <openssl/evp.h>
 #include <sys/time.h>
 
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -210,13 +212,31 @@ domain::Result<void> RedisClient::connect(Slot& slot) {
 
 domain::Result<RedisReply> RedisClient::raw(std::span<const std::string_view> args) {
   if (args.empty()) return fail(ErrorCode::kInternal, "redis: empty command");
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  argv.reserve(args.size());
-  lengths.reserve(args.size());
-  for (const std::string_view arg : args) {
-    argv.push_back(arg.data());
-    lengths.push_back(arg.size());
+  const std::span<const std::string_view> one[] = {args};
+  auto replies = pipeline(one);
+  if (!replies) return std::unexpected(replies.error());
+  return std::move(replies->front());
+}
+
+domain::Result<std::vector<RedisReply>> RedisClient::pipeline(
+    std::span<const std::span<const std::string_view>> commands) {
+  if (commands.empty()) return std::vector<RedisReply>{};
+  struct Argv {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lengths;
+  };
+  std::vector<Argv> prepared(commands.size());
+  std::string names;  // for error messages
+  for (std::size_t c = 0; c < commands.size(); ++c) {
+    if (commands[c].empty()) return fail(ErrorCode::kInternal, "redis: empty command");
+    prepared[c].argv.reserve(commands[c].size());
+    prepared[c].lengths.reserve(commands[c].size());
+    for (const std::string_view arg : commands[c]) {
+      prepared[c].argv.push_back(arg.data());
+      prepared[c].lengths.push_back(arg.size());
+    }
+    if (!names.empty()) names += '+';
+    names += commands[c].front();
   }
 
   Slot& slot = acquire_slot();
@@ -227,24 +247,38 @@ domain::Result<RedisReply> RedisClient::raw(std::span<const std::string_view> ar
       if (auto connected = connect(slot); !connected) return std::unexpected(connected.error());
     }
     errno = 0;
-    void* reply = redisCommandArgv(slot.context, static_cast<int>(argv.size()), argv.data(), lengths.data());
-    const int saved_errno = errno;
-    if (reply != nullptr) {
-      RedisReply copied = copy_reply(*static_cast<redisReply*>(reply));
-      freeReplyObject(reply);
-      return copied;
+    bool failed = false;
+    for (Argv& command : prepared) {
+      if (redisAppendCommandArgv(slot.context, static_cast<int>(command.argv.size()), command.argv.data(),
+                                 command.lengths.data()) != REDIS_OK) {
+        failed = true;
+        break;
+      }
     }
-    // After any failure a hiredis context is unusable; drop it and let the
-    // next command reconnect.
+    std::vector<RedisReply> replies;
+    replies.reserve(prepared.size());
+    while (!failed && replies.size() < prepared.size()) {
+      void* reply = nullptr;
+      if (redisGetReply(slot.context, &reply) != REDIS_OK || reply == nullptr) {
+        failed = true;
+        break;
+      }
+      replies.push_back(copy_reply(*static_cast<redisReply*>(reply)));
+      freeReplyObject(reply);
+    }
+    if (!failed) return replies;
+    const int saved_errno = errno;
+    // After any failure a hiredis context is unusable (it may also hold
+    // replies not read yet); drop it and let the next command reconnect.
     const int error = slot.context->err;
     std::string detail = slot.context->errstr;
     slot.drop();
     // A pooled connection whose server went away (e.g. Redis restarted)
     // fails on first use with EOF or a reset: retry once on a fresh
     // connection, so a recovered Redis is not reported down once per pooled
-    // connection. Safe for our commands: reads, SET NX, and a
-    // compare-and-set that rejects its own replay. Never after a timeout,
-    // which would double the stall.
+    // connection. Safe for our commands: reads, SET NX, and compare-and-set
+    // scripts that reject their own replay. Never after a timeout, which
+    // would double the stall.
     const bool stale = !fresh && attempt == 1 &&
                        (error == REDIS_ERR_EOF ||
                         (error == REDIS_ERR_IO && (saved_errno == EPIPE || saved_errno == ECONNRESET)));
@@ -252,8 +286,39 @@ domain::Result<RedisReply> RedisClient::raw(std::span<const std::string_view> ar
     if (error == REDIS_ERR_IO && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)) {
       detail = "no reply within " + std::to_string(options_.command_timeout.count()) + " ms";
     }
-    return fail(ErrorCode::kUnavailable, "redis " + endpoint_.host + ":" + std::to_string(endpoint_.port) + " " +
-                                             std::string(args.front()) + ": " + detail);
+    return fail(ErrorCode::kUnavailable,
+                "redis " + endpoint_.host + ":" + std::to_string(endpoint_.port) + " " + names + ": " + detail);
+  }
+}
+
+domain::Result<RedisReply> RedisClient::eval(const RedisScript& script, std::span<const std::string_view> keys,
+                                             std::span<const std::string_view> args) {
+  const std::string key_count = std::to_string(keys.size());
+  std::vector<std::string_view> command;
+  command.reserve(3 + keys.size() + args.size());
+  command.insert(command.end(), {std::string_view("EVALSHA"), std::string_view(script.sha1()), key_count});
+  command.insert(command.end(), keys.begin(), keys.end());
+  command.insert(command.end(), args.begin(), args.end());
+  auto reply = raw(command);
+  // A Redis that restarted (or was flushed) has forgotten the script: send
+  // it in full once, which also caches it again.
+  if (reply && reply->is_error() && reply->str.starts_with("NOSCRIPT")) {
+    command[0] = "EVAL";
+    command[1] = script.source();
+    reply = raw(command);
+  }
+  return reply;
+}
+
+RedisScript::RedisScript(std::string_view source) : source_(source) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  EVP_Digest(source_.data(), source_.size(), digest.data(), &size, EVP_sha1(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  sha1_.reserve(std::size_t{size} * 2);
+  for (unsigned int i = 0; i < size; ++i) {
+    sha1_.push_back(kHex[digest[i] >> 4]);
+    sha1_.push_back(kHex[digest[i] & 0x0f]);
   }
 }
 

@@ -41,6 +41,19 @@ struct RedisReply {
   bool is_nil() const { return type == Type::kNil; }
 };
 
+// A Lua script for RedisClient::eval: run by its SHA-1, sent in full only
+// when Redis does not know it (after a restart or SCRIPT FLUSH).
+class RedisScript {
+ public:
+  explicit RedisScript(std::string_view source);
+  std::string_view source() const { return source_; }
+  const std::string& sha1() const { return sha1_; }
+
+ private:
+  std::string source_;
+  std::string sha1_;
+};
+
 struct RedisClientOptions {
   // Bounds how long a request can stall on an unreachable or stuck Redis.
   std::chrono::milliseconds connect_timeout{100};
@@ -70,6 +83,17 @@ class RedisClient {
   domain::Result<RedisReply> command(std::initializer_list<std::string_view> args) {
     return command(std::span<const std::string_view>(args.begin(), args.size()));
   }
+
+  // Sends all `commands` on one connection before reading any reply: one
+  // round trip. Replies come back in order, error replies as values (as
+  // raw()); a connection failure fails the whole call (kUnavailable). Only
+  // for commands that are safe to send twice (see raw()).
+  domain::Result<std::vector<RedisReply>> pipeline(std::span<const std::span<const std::string_view>> commands);
+
+  // EVALSHA, falling back to EVAL on NOSCRIPT; `keys` then `args` as the
+  // script reads them. Error replies are values, as with raw().
+  domain::Result<RedisReply> eval(const RedisScript& script, std::span<const std::string_view> keys,
+                                  std::span<const std::string_view> args);
 
   domain::Result<void> ping();
   // For readiness probes.

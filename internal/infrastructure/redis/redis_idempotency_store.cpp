@@ -16,11 +16,17 @@ domain::Result<std::optional<application::RememberedReply>> RedisIdempotencyStor
     const std::string& key) const {
   auto reply = client_->command({"GET", key_for(key)});
   if (!reply) return std::unexpected(reply.error());
-  if (reply->is_nil()) return std::optional<application::RememberedReply>{};
-  if (reply->type != RedisReply::Type::kString) {
+  return remembered_from_reply(*reply);
+}
+
+domain::Result<std::optional<application::RememberedReply>> RedisIdempotencyStore::remembered_from_reply(
+    const RedisReply& reply) {
+  if (reply.is_error()) return std::unexpected(error_from_reply(reply, "GET"));
+  if (reply.is_nil()) return std::optional<application::RememberedReply>{};
+  if (reply.type != RedisReply::Type::kString) {
     return fail(ErrorCode::kInternal, "redis GET of a remembered reply: unexpected reply type");
   }
-  auto decoded = decode_reply(reply->str);
+  auto decoded = decode_reply(reply.str);
   if (!decoded) return std::unexpected(decoded.error());
   return std::optional<application::RememberedReply>{std::move(*decoded)};
 }

@@ -20,6 +20,9 @@ class RedisIdempotencyStore final : public application::IdempotencyStorePort {
   domain::Result<void> remember(const std::string& key, const application::RememberedReply& reply) override;
 
   static std::string key_for(const std::string& key) { return "cid:idem:" + key; }
+  // Shared with RedisRequestState: the answer in a reply to `GET key_for(key)`.
+  static domain::Result<std::optional<application::RememberedReply>> remembered_from_reply(const RedisReply& reply);
+  const std::string& ttl_seconds() const { return ttl_seconds_; }
 
  private:
   RedisClientPtr client_;

@@ -1,11 +1,8 @@
 #include "infrastructure/redis/redis_presence_store.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <charconv>
 #include <cstdint>
-#include <cstdio>
 #include <utility>
 
 #include "infrastructure/logging/json_log.h"
@@ -36,23 +33,9 @@ end
 return 1
 )lua";
 
-std::string sha1_hex(std::string_view text) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha1(), nullptr);
-  std::string hex;
-  hex.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    std::array<char, 3> pair{};
-    std::snprintf(pair.data(), pair.size(), "%02x", digest[i]);
-    hex.append(pair.data(), 2);
-  }
-  return hex;
-}
-
-const std::string& save_script_sha() {
-  static const std::string sha = sha1_hex(kSaveScript);
-  return sha;
+const RedisScript& save_script() {
+  static const RedisScript script(kSaveScript);
+  return script;
 }
 
 bool parse_version(const std::string& text, std::uint64_t& version) {
@@ -72,14 +55,20 @@ RedisPresenceStore::RedisPresenceStore(RedisClientPtr client, std::chrono::secon
                                  .count())) {}
 
 domain::Result<domain::PresenceRecord> RedisPresenceStore::load(const std::string& customer_id) {
-  const std::string key = key_for(customer_id);
-  auto reply = client_->command({"HMGET", key, "v", "r"});
+  auto reply = client_->command({"HMGET", key_for(customer_id), "v", "r"});
   if (!reply) return std::unexpected(reply.error());
-  if (reply->type != RedisReply::Type::kArray || reply->elements.size() != 2) {
+  return record_from_reply(customer_id, *reply);
+}
+
+domain::Result<domain::PresenceRecord> RedisPresenceStore::record_from_reply(const std::string& customer_id,
+                                                                             const RedisReply& reply) {
+  if (reply.is_error()) return std::unexpected(error_from_reply(reply, "HMGET"));
+  const std::string key = key_for(customer_id);
+  if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 2) {
     return fail(ErrorCode::kInternal, "redis HMGET " + key + ": unexpected reply shape");
   }
-  const RedisReply& version = reply->elements[0];
-  const RedisReply& value = reply->elements[1];
+  const RedisReply& version = reply.elements[0];
+  const RedisReply& value = reply.elements[1];
   if (version.is_nil() && value.is_nil()) return domain::PresenceRecord{};
   std::uint64_t parsed_version = 0;
   if (version.type != RedisReply::Type::kString || value.type != RedisReply::Type::kString ||
@@ -101,26 +90,29 @@ domain::Result<domain::PresenceRecord> RedisPresenceStore::load(const std::strin
   return record;
 }
 
-domain::Result<void> RedisPresenceStore::save(const std::string& customer_id, const domain::PresenceRecord& record) {
+domain::Result<RedisPresenceStore::SaveArguments> RedisPresenceStore::save_arguments(
+    const domain::PresenceRecord& record) {
   auto value = encode_presence(record);
   if (!value) return std::unexpected(value.error());
-  const std::string key = key_for(customer_id);
-  const std::string expected = std::to_string(record.version);
-  const std::string next = std::to_string(record.version + 1);
-  const std::string last_seen =
-      record.presence ? std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           record.presence->last_seen.time_since_epoch())
-                                           .count())
-                      : std::string{};
-  auto reply = client_->raw(std::array<std::string_view, 11>{"EVALSHA", save_script_sha(), "2", key, kLastSeenKey,
-                                                             expected, next, *value, ttl_ms_, last_seen,
-                                                             customer_id});
-  // A Redis that restarted (or was flushed) has forgotten the script: send
-  // it in full once, which also caches it again.
-  if (reply && reply->is_error() && reply->str.starts_with("NOSCRIPT")) {
-    reply = client_->raw(std::array<std::string_view, 11>{"EVAL", kSaveScript, "2", key, kLastSeenKey, expected, next,
-                                                          *value, ttl_ms_, last_seen, customer_id});
+  SaveArguments out;
+  out.expected_version = std::to_string(record.version);
+  out.next_version = std::to_string(record.version + 1);
+  out.value = std::move(*value);
+  if (record.presence) {
+    out.last_seen_ms = std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>(record.presence->last_seen.time_since_epoch()).count());
   }
+  return out;
+}
+
+domain::Result<void> RedisPresenceStore::save(const std::string& customer_id, const domain::PresenceRecord& record) {
+  auto arguments = save_arguments(record);
+  if (!arguments) return std::unexpected(arguments.error());
+  const std::string key = key_for(customer_id);
+  const std::array<std::string_view, 2> keys{key, kLastSeenKey};
+  const std::array<std::string_view, 6> args{arguments->expected_version, arguments->next_version, arguments->value,
+                                             ttl_ms_, arguments->last_seen_ms, customer_id};
+  auto reply = client_->eval(save_script(), keys, args);
   if (!reply) return std::unexpected(reply.error());
   if (reply->is_error()) return std::unexpected(error_from_reply(*reply, "presence save"));
   if (reply->type != RedisReply::Type::kInteger) {

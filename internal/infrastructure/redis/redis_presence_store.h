@@ -37,6 +37,21 @@ class RedisPresenceStore final : public application::PresenceStorePort {
   static std::string key_for(const std::string& customer_id) { return "cid:presence:" + customer_id; }
   static constexpr std::string_view kLastSeenKey = "cid:last_seen";
 
+  // Shared with RedisRequestState, which reads and writes the same keys the
+  // same way, batched with the remembered reply.
+  // The record in a reply to `HMGET key_for(customer_id) v r`.
+  static domain::Result<domain::PresenceRecord> record_from_reply(const std::string& customer_id,
+                                                                 const RedisReply& reply);
+  // ARGV[1..6] of the save script (see the .cpp); KEYS are key_for() and kLastSeenKey.
+  struct SaveArguments {
+    std::string expected_version;
+    std::string next_version;
+    std::string value;
+    std::string last_seen_ms;  // empty: the record has no presence
+  };
+  static domain::Result<SaveArguments> save_arguments(const domain::PresenceRecord& record);
+  const std::string& ttl_ms() const { return ttl_ms_; }
+
  private:
   RedisClientPtr client_;
   std::string ttl_ms_;

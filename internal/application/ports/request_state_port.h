@@ -1,0 +1,38 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "application/ports/idempotency_store_port.h"
+#include "domain/error.h"
+#include "domain/presence.h"
+
+namespace tastesync::application {
+
+// What one Identify reads before deciding, and writes after.
+struct RequestState {
+  std::optional<RememberedReply> remembered;  // the first answer to this request_id, if any
+  // The customer's presence (version 0 if never seen); left default when a
+  // reply is remembered, since the retry is answered without it.
+  domain::PresenceRecord record;
+};
+
+// The per-request view of PresenceStorePort and IdempotencyStorePort
+// together, over the same data, so an adapter can serve each direction in
+// one round trip. The separate ports stay for the rare paths (rebasing after
+// a concurrent write, the leave sweep).
+class RequestStatePort {
+ public:
+  virtual ~RequestStatePort() = default;
+  // The remembered reply for `idempotency_key` and the customer's record,
+  // as IdempotencyStorePort::find and PresenceStorePort::load return them.
+  virtual domain::Result<RequestState> begin(const std::string& customer_id, const std::string& idempotency_key) = 0;
+  // PresenceStorePort::save, then IdempotencyStorePort::remember, as one
+  // step: kAborted when the stored version is no longer `record.version`,
+  // and then neither is written. As with remember, an answer already stored
+  // for the key is kept.
+  virtual domain::Result<void> commit(const std::string& customer_id, const domain::PresenceRecord& record,
+                                      const std::string& idempotency_key, const RememberedReply& reply) = 0;
+};
+
+}  // namespace tastesync::application

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <string>
+
+#include "application/ports/request_state_port.h"
+#include "infrastructure/redis/redis_client.h"
+#include "infrastructure/redis/redis_idempotency_store.h"
+#include "infrastructure/redis/redis_presence_store.h"
+
+namespace tastesync::infrastructure::redis {
+
+// An Identify's reads and writes in one round trip each, over the keys of
+// RedisPresenceStore and RedisIdempotencyStore (same keys, values, TTLs and
+// last-seen index), so the separate stores and this adapter see the same
+// data. On loopback a round trip costs tens of microseconds of mostly kernel
+// time; the four an Identify made through the separate stores were most of
+// its cost.
+//  - begin: GET of the remembered reply and HMGET of the presence,
+//    pipelined on one connection.
+//  - commit: one script doing the presence store's compare-and-set save
+//    (hash, TTL, last-seen index) and, only if that succeeded, the
+//    idempotency store's SET NX EX; a lost compare-and-set writes nothing.
+// Redis Cluster: three keys in different hash slots (see
+// RedisPresenceStore), so a single-shard Redis as it stands.
+class RedisRequestState final : public application::RequestStatePort {
+ public:
+  // Takes the TTLs of `presence` and `idempotency`; they need not outlive this.
+  RedisRequestState(RedisClientPtr client, const RedisPresenceStore& presence,
+                    const RedisIdempotencyStore& idempotency);
+
+  domain::Result<application::RequestState> begin(const std::string& customer_id,
+                                                  const std::string& idempotency_key) override;
+  domain::Result<void> commit(const std::string& customer_id, const domain::PresenceRecord& record,
+                              const std::string& idempotency_key, const application::RememberedReply& reply) override;
+
+ private:
+  RedisClientPtr client_;
+  std::string presence_ttl_ms_;
+  std::string reply_ttl_seconds_;
+};
+
+}  // namespace tastesync::infrastructure::redis
