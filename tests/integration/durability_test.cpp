@@ -14,22 +14,7 @@
 namespace tastesync::testing {
 namespace {
 
-std::string unique_customer(const std::string& prefix) {
-  return prefix + "-" + std::to_string(getpid()) + "-" +
-         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-}
 
-// Runs a query with psql, the way an operator would, and returns its output.
-std::string psql(const std::string& url, const std::string& sql) {
-  const std::string command = "psql '" + url + "' -Atc \"" + sql + "\" 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  std::array<char, 512> buffer{};
-  while (pipe != nullptr && fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  if (pipe != nullptr) pclose(pipe);
-  while (!output.empty() && output.back() == '\n') output.pop_back();
-  return output;
-}
 
 int port_of(const std::string& url) {
   const auto colon = url.rfind(':');

@@ -25,23 +25,12 @@
 namespace tastesync::testing {
 namespace {
 
+// The suite's shared PostgreSQL.
+std::string psql(const std::string& sql) { return tastesync::testing::psql(postgres_url(), sql); }
+
 using namespace std::chrono_literals;
 
-std::string unique_customer(const std::string& prefix) {
-  return prefix + "-" + std::to_string(getpid()) + "-" +
-         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-}
 
-std::string psql(const std::string& sql) {
-  const std::string command = "psql '" + postgres_url() + "' -Atc \"" + sql + "\" 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  std::array<char, 512> buffer{};
-  while (pipe != nullptr && fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  if (pipe != nullptr) pclose(pipe);
-  while (!output.empty() && output.back() == '\n') output.pop_back();
-  return output;
-}
 
 std::string closed_visits(const std::string& customer) {
   return psql("SELECT count(*) FROM visits WHERE left_at IS NOT NULL AND customer_id = '" + customer + "'");

@@ -37,6 +37,13 @@ void stop_postgres(const std::filesystem::path& dir);
 std::string start_redis(const std::filesystem::path& dir);
 void stop_redis(const std::filesystem::path& dir);
 
+// Runs a query with psql, the way an operator would, and returns its output
+// (rows on lines, columns separated by '|').
+std::string psql(const std::string& url, const std::string& sql);
+
+// An id no other test (or earlier run) uses: prefix-pid-steady_clock.
+std::string unique_customer(const std::string& prefix);
+
 // A fresh directory under the temp dir that the unprivileged postgres user
 // can traverse; removed by the caller.
 std::filesystem::path make_server_dir(const std::string& name);

@@ -8,6 +8,7 @@
 #include "infrastructure/memory/composite_request_state.h"
 #include "infrastructure/memory/in_memory_stores.h"
 #include "mocks/fake_clock.h"
+#include "support/test_floor_plan.h"
 #include "mocks/fake_ports.h"
 
 namespace tastesync::application {
@@ -19,23 +20,9 @@ using ::testing::_;
 using ::testing::Return;
 using testing::FakeClock;
 
-constexpr const char* kUuid = "f7826da6-4fa2-4e98-8024-bc5b71e0893e";
+constexpr const char* kUuid = testing::kTestUuid;
 
-domain::FloorPlan demo_plan() {
-  domain::Store store{"bistro", "Bistro", {}};
-  store.zones.push_back({"entrance", "", domain::ZoneKind::kEntrance, "Entrance"});
-  std::vector<domain::Beacon> beacons;
-  const auto uuid = *domain::BeaconUuid::parse(kUuid);
-  beacons.push_back({{uuid, 1, 0}, "bistro", "entrance", -59, 0.0});
-  for (int t = 1; t <= 4; ++t) {
-    const std::string id = "table-" + std::to_string(t);
-    store.zones.push_back({id, "", domain::ZoneKind::kTable, "Table " + std::to_string(t)});
-    beacons.push_back({{uuid, 1, static_cast<std::uint16_t>(t)}, "bistro", id, -59, 0.0});
-  }
-  domain::Store other{"cafe", "Cafe", {{"table-1", "", domain::ZoneKind::kTable, "Table 1"}}};
-  beacons.push_back({{uuid, 2, 1}, "cafe", "table-1", -59, 0.0});
-  return *domain::FloorPlan::build({store, other}, beacons);
-}
+domain::FloorPlan demo_plan() { return testing::test_floor_plan(); }
 
 class IdentifyUseCaseTest : public ::testing::Test {
  protected:

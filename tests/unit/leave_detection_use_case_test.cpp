@@ -10,6 +10,7 @@
 #include "infrastructure/memory/in_memory_last_seen.h"
 #include "infrastructure/memory/in_memory_stores.h"
 #include "mocks/fake_clock.h"
+#include "support/test_floor_plan.h"
 #include "mocks/fake_ports.h"
 
 namespace tastesync::application {
@@ -20,21 +21,9 @@ using domain::EventType;
 using namespace std::chrono_literals;
 using testing::FakeClock;
 
-constexpr const char* kUuid = "f7826da6-4fa2-4e98-8024-bc5b71e0893e";
+constexpr const char* kUuid = testing::kTestUuid;
 
-domain::FloorPlan demo_plan() {
-  domain::Store store{"bistro", "Bistro", {}};
-  store.zones.push_back({"entrance", "", domain::ZoneKind::kEntrance, "Entrance"});
-  std::vector<domain::Beacon> beacons;
-  const auto uuid = *domain::BeaconUuid::parse(kUuid);
-  beacons.push_back({{uuid, 1, 0}, "bistro", "entrance", -59, 0.0});
-  for (int t = 1; t <= 4; ++t) {
-    const std::string id = "table-" + std::to_string(t);
-    store.zones.push_back({id, "", domain::ZoneKind::kTable, "Table " + std::to_string(t)});
-    beacons.push_back({{uuid, 1, static_cast<std::uint16_t>(t)}, "bistro", id, -59, 0.0});
-  }
-  return *domain::FloorPlan::build({store}, beacons);
-}
+domain::FloorPlan demo_plan() { return testing::test_floor_plan(); }
 
 // The ledger as another process sees it: shares the real one, can be taken
 // down, and can run something between reading the open visit and recording

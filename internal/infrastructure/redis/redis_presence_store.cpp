@@ -14,27 +14,10 @@ namespace {
 using domain::ErrorCode;
 using domain::fail;
 
-// KEYS[1] the customer's hash, KEYS[2] the last-seen index; ARGV: expected
-// version, new version, value, TTL in ms, last seen in ms since the epoch
-// ("" when the record has no presence), customer id. Versions are compared
-// as strings, so Lua's doubles never round them. A missing key is version 0,
-// like a customer never seen. The index is written by the same script so an
-// identification costs one round trip.
-constexpr std::string_view kSaveScript = R"lua(
-local current = redis.call('HGET', KEYS[1], 'v') or '0'
-if current ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-if ARGV[5] == '' then
-  redis.call('ZREM', KEYS[2], ARGV[6])
-else
-  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
-end
-return 1
-)lua";
+
 
 const RedisScript& save_script() {
-  static const RedisScript script(kSaveScript);
+  static const RedisScript script(std::string(kPresenceCasLua) + "return 1\n");
   return script;
 }
 

@@ -9,6 +9,27 @@
 
 namespace tastesync::infrastructure::redis {
 
+// The compare-and-set of a presence save, as the opening of a Lua script
+// (callers append the rest and `return 1`). KEYS[1] the customer's hash,
+// KEYS[2] the last-seen index; ARGV: expected version, new version, value,
+// TTL in ms, last seen in ms since the epoch ("" when the record has no
+// presence), customer id. Versions are compared as strings, so Lua's doubles
+// never round them; a missing key is version 0, like a customer never seen.
+// The index is written by the same script so it costs no extra round trip.
+// Shared by RedisPresenceStore::save and RedisRequestState::commit, which
+// write the same keys and must agree.
+inline constexpr std::string_view kPresenceCasLua = R"lua(
+local current = redis.call('HGET', KEYS[1], 'v') or '0'
+if current ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if ARGV[5] == '' then
+  redis.call('ZREM', KEYS[2], ARGV[6])
+else
+  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
+end
+)lua";
+
 // Presence in Redis: one hash per customer, `cid:presence:{customer_id}`,
 // with field "v" (version, decimal) and "r" (presence_codec value). Saves
 // are a compare-and-set on "v" in a Lua script, so instances sharing Redis

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "infrastructure/redis/redis_presence_store.h"
 #include "infrastructure/redis/reply_codec.h"
 
 namespace tastesync::infrastructure::redis {
@@ -13,26 +14,15 @@ namespace {
 using domain::ErrorCode;
 using domain::fail;
 
-// KEYS[1] the customer's presence hash, KEYS[2] the last-seen index, KEYS[3]
-// the remembered reply; ARGV[1..6] exactly as RedisPresenceStore's save
-// script, ARGV[7] the encoded reply, ARGV[8] its TTL in seconds. The first
-// part must stay the same as that script: both write the same keys.
-constexpr std::string_view kCommitScript = R"lua(
-local current = redis.call('HGET', KEYS[1], 'v') or '0'
-if current ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-if ARGV[5] == '' then
-  redis.call('ZREM', KEYS[2], ARGV[6])
-else
-  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
-end
+// kPresenceCasLua (KEYS[1..2], ARGV[1..6]), then the reply: KEYS[3] its key,
+// ARGV[7] the encoded reply, ARGV[8] its TTL in seconds (first writer wins).
+constexpr std::string_view kRememberReplyLua = R"lua(
 redis.call('SET', KEYS[3], ARGV[7], 'NX', 'EX', ARGV[8])
 return 1
 )lua";
 
 const RedisScript& commit_script() {
-  static const RedisScript script(kCommitScript);
+  static const RedisScript script(std::string(kPresenceCasLua) + std::string(kRememberReplyLua));
   return script;
 }
 
