@@ -104,13 +104,19 @@ domain::Result<OutboxBacklog> OutboxRelay::backlog() {
 
 void OutboxRelay::run() {
   auto next_report = std::chrono::steady_clock::now();
+  // Logged when relaying starts failing and when it recovers, not on every
+  // 100 ms retry of an outage.
+  bool failing = false;
   for (;;) {
     bool drained = true;
     if (hold_leadership()) {
       auto relayed = relay_once();
       if (!relayed) {
-        log::warn("outbox.relay.failed", {{"reason", relayed.error().message}});
+        if (!failing) log::warn("outbox.relay.failed", {{"reason", relayed.error().message}});
+        failing = true;
       } else {
+        if (failing) log::info("outbox.relay.recovered");
+        failing = false;
         drained = *relayed < options_.batch_size;
       }
     }
