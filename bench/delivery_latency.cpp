@@ -229,6 +229,9 @@ struct StreamResult {
   std::string first_error;
   std::set<std::string> measured_ids;  // events of calls started inside the window
   std::set<std::string> all_ids;
+  // Identify round trips (client side) of calls in the window that moved
+  // someone: the transition-causing latency, PostgreSQL commit included.
+  std::vector<double> transition_call_ms;
 };
 
 void add_sightings(v1::IdentifyRequest& request, unsigned strongest) {
@@ -276,14 +279,19 @@ void call_stream(int caller, int port, const std::string& ca_pem, const std::vec
     grpc::ClientContext context;
     context.AddMetadata("authorization", bearers[customer]);
     context.set_deadline(WallClock::now() + std::chrono::seconds(10));
-    const bool measured = SteadyClock::now() >= window_start;
+    const auto sent = SteadyClock::now();
+    const bool measured = sent >= window_start;
     const grpc::Status status = stub->Identify(&context, request, &response);
+    const double call_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - sent).count();
     ++result.calls;
     if (!status.ok()) {
       if (result.errors++ == 0) result.first_error = status.error_message();
       continue;
     }
-    if (response.location_changed()) ++result.transitions;
+    if (response.location_changed()) {
+      ++result.transitions;
+      if (measured) result.transition_call_ms.push_back(call_ms);
+    }
     for (const std::string& id : response.event_ids()) {
       result.all_ids.insert(id);
       if (measured) result.measured_ids.insert(id);
@@ -361,6 +369,8 @@ int run_delivery_latency(const DeliveryLatencyOptions& options) {
     if (total.first_error.empty()) total.first_error = r.first_error;
     total.measured_ids.insert(r.measured_ids.begin(), r.measured_ids.end());
     total.all_ids.insert(r.all_ids.begin(), r.all_ids.end());
+    total.transition_call_ms.insert(total.transition_call_ms.end(), r.transition_call_ms.begin(),
+                                    r.transition_call_ms.end());
   }
   // Whatever is still on its way gets a generous, bounded while to arrive.
   const auto drain_deadline = SteadyClock::now() + std::chrono::seconds(15);
@@ -388,7 +398,9 @@ int run_delivery_latency(const DeliveryLatencyOptions& options) {
       kafka_ms.push_back(std::chrono::duration<double, std::milli>(r.received_at - produced).count());
     }
   }
-  for (auto* values : {&delivery_ms, &relay_ms, &kafka_ms}) std::sort(values->begin(), values->end());
+  for (auto* values : {&delivery_ms, &relay_ms, &kafka_ms, &total.transition_call_ms}) {
+    std::sort(values->begin(), values->end());
+  }
 
   std::printf("  %llu calls (%.0f/s), %llu moved someone, %llu errors; %zu events, %zu in the timed window\n",
               static_cast<unsigned long long>(total.calls),
@@ -400,6 +412,7 @@ int run_delivery_latency(const DeliveryLatencyOptions& options) {
     std::printf("  %-34s %8zu %8.1f %8.1f %8.1f\n", label, values.size(), percentile(values, 0.50),
                 percentile(values, 0.99), values.empty() ? 0.0 : values.back());
   };
+  row("Identify that moved someone", total.transition_call_ms);
   row("commit -> consumer received", delivery_ms);
   // CreateTime has millisecond resolution: these two are coarse.
   row("  of which commit -> produced", relay_ms);
