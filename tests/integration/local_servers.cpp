@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -129,8 +130,10 @@ std::string psql(const std::string& url, const std::string& sql) {
 }
 
 std::string unique_customer(const std::string& prefix) {
+  static std::atomic<int> counter{0};
   return prefix + "-" + std::to_string(getpid()) + "-" +
-         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "-" +
+         std::to_string(++counter);
 }
 
 const std::string& postgres_url() { return shared().postgres; }

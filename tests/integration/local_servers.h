@@ -41,7 +41,7 @@ void stop_redis(const std::filesystem::path& dir);
 // (rows on lines, columns separated by '|').
 std::string psql(const std::string& url, const std::string& sql);
 
-// An id no other test (or earlier run) uses: prefix-pid-steady_clock.
+// An id no other test (or earlier run) uses: prefix-pid-steady_clock-counter.
 std::string unique_customer(const std::string& prefix);
 
 // A fresh directory under the temp dir that the unprivileged postgres user

@@ -20,12 +20,7 @@ namespace {
 using domain::ErrorCode;
 using namespace std::chrono_literals;
 
-std::string unique_id(const std::string& what) {
-  static std::atomic<int> counter{0};
-  return "it-rs-" + what + "-" + std::to_string(getpid()) + "-" +
-         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "-" +
-         std::to_string(++counter);
-}
+std::string unique_id(const std::string& what) { return testing::unique_customer("it-rs-" + what); }
 
 domain::PresenceRecord at_zone(domain::PresenceRecord record, const std::string& zone) {
   domain::Presence presence;
