@@ -14,6 +14,8 @@
 namespace tastesync::testing {
 namespace {
 
+using Caller = DemoCaller;
+
 
 
 int port_of(const std::string& url) {
@@ -21,35 +23,6 @@ int port_of(const std::string& url) {
   return std::stoi(url.substr(colon + 1));
 }
 
-class Caller {
- public:
-  Caller(const RunningServer& server, std::string customer)
-      : stub_(v1::CustomerIdentification::NewStub(server.channel())),
-        customer_(std::move(customer)),
-        token_(token_for(customer_)),
-        // Distinct per caller: a request id reused across callers would (rightly)
-        // be answered from the idempotency store.
-        request_prefix_(unique_customer(customer_)) {}
-
-  // One report with the beacon of `minor` strongest.
-  grpc::Status at(unsigned minor, v1::IdentifyResponse& response) {
-    v1::IdentifyRequest request;
-    request.set_request_id(request_prefix_ + "-" + std::to_string(++sent_));
-    for (unsigned m = 0; m <= 4; ++m) add_sighting(request, m, m == minor ? -50 : -85);
-    return stub_->Identify(authorized(token_).get(), request, &response);
-  }
-  grpc::Status at(unsigned minor) {
-    v1::IdentifyResponse ignored;
-    return at(minor, ignored);
-  }
-
- private:
-  std::unique_ptr<v1::CustomerIdentification::Stub> stub_;
-  std::string customer_;
-  std::string token_;
-  std::string request_prefix_;
-  int sent_ = 0;
-};
 
 std::string count_rows(const std::string& url, const std::string& table, const std::string& customer) {
   return psql(url, "SELECT count(*) FROM " + table + " WHERE customer_id = '" + customer + "'");

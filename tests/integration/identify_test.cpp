@@ -56,7 +56,7 @@ class IdentifyTest : public ::testing::Test {
   static v1::IdentifyRequest sightings_request(const std::string& request_id, unsigned strongest_minor) {
     v1::IdentifyRequest request;
     request.set_request_id(request_id);
-    for (unsigned minor = 0; minor <= 4; ++minor) add_sighting(request, minor, minor == strongest_minor ? -52 : -80);
+    add_demo_report(request, strongest_minor, -52, -80);
     return request;
   }
 

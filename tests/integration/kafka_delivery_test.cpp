@@ -28,6 +28,8 @@
 namespace tastesync::testing {
 namespace {
 
+using Caller = DemoCaller;
+
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -44,48 +46,7 @@ std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
-std::string zone_of(unsigned minor) { return minor == 0 ? "entrance" : "table-" + std::to_string(minor); }
 
-class Caller {
- public:
-  Caller(const RunningServer& server, std::string customer)
-      : stub_(v1::CustomerIdentification::NewStub(server.channel())),
-        customer_(std::move(customer)),
-        token_(token_for(customer_)),
-        request_prefix_(unique_customer(customer_)) {}
-
-  const std::string& customer() const { return customer_; }
-
-  // One report with the beacon of `minor` strongest.
-  grpc::Status at(unsigned minor, v1::IdentifyResponse& response) {
-    v1::IdentifyRequest request;
-    request.set_request_id(request_prefix_ + "-" + std::to_string(++sent_));
-    for (unsigned m = 0; m <= 4; ++m) add_sighting(request, m, m == minor ? -50 : -85);
-    return stub_->Identify(authorized(token_).get(), request, &response);
-  }
-
-  // Reports `minor` until the service places the customer there (the zone
-  // resolver wants a sighting or two of evidence), appending the ids of the
-  // events every answer carried. Fails on the first error, or when the
-  // customer does not arrive within 10 reports.
-  grpc::Status move_to(unsigned minor, std::vector<std::string>& event_ids) {
-    for (int attempt = 0; attempt < 10; ++attempt) {
-      v1::IdentifyResponse response;
-      const grpc::Status status = at(minor, response);
-      if (!status.ok()) return status;
-      for (const std::string& id : response.event_ids()) event_ids.push_back(id);
-      if (response.location().zone_id() == zone_of(minor)) return grpc::Status::OK;
-    }
-    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, customer_ + " never reached " + zone_of(minor));
-  }
-
- private:
-  std::unique_ptr<v1::CustomerIdentification::Stub> stub_;
-  std::string customer_;
-  std::string token_;
-  std::string request_prefix_;
-  int sent_ = 0;
-};
 
 // A PostgreSQL (and optionally an embedded Kafka) of the test's own, so its
 // relay publishes only the test's outbox rows to the Kafka it reads, and the

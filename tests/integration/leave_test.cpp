@@ -59,7 +59,7 @@ int seen_at(const RunningServer& server, const std::string& customer, unsigned m
   auto stub = v1::CustomerIdentification::NewStub(server.channel());
   v1::IdentifyRequest request;
   request.set_request_id(customer + "-" + std::to_string(++sent));
-  for (unsigned m = 0; m <= 4; ++m) add_sighting(request, m, m == minor ? -50 : -85);
+  add_demo_report(request, minor);
   v1::IdentifyResponse response;
   const grpc::Status status = stub->Identify(authorized(token_for(customer)).get(), request, &response);
   EXPECT_TRUE(status.ok()) << status.error_message();

@@ -216,4 +216,41 @@ void add_sighting(v1::IdentifyRequest& request, unsigned minor, int rssi, unsign
   sighting->set_rssi(rssi);
 }
 
+void add_demo_report(v1::IdentifyRequest& request, unsigned strongest_minor, int strongest_rssi, int other_rssi) {
+  for (unsigned minor = 0; minor <= 4; ++minor) {
+    add_sighting(request, minor, minor == strongest_minor ? strongest_rssi : other_rssi);
+  }
+}
+
+std::string demo_zone(unsigned minor) { return minor == 0 ? "entrance" : "table-" + std::to_string(minor); }
+
+DemoCaller::DemoCaller(const RunningServer& server, std::string customer)
+    : stub_(v1::CustomerIdentification::NewStub(server.channel())),
+      customer_(std::move(customer)),
+      token_(token_for(customer_)),
+      request_prefix_(unique_customer(customer_)) {}
+
+grpc::Status DemoCaller::at(unsigned minor, v1::IdentifyResponse& response) {
+  v1::IdentifyRequest request;
+  request.set_request_id(request_prefix_ + "-" + std::to_string(++sent_));
+  add_demo_report(request, minor);
+  return stub_->Identify(authorized(token_).get(), request, &response);
+}
+
+grpc::Status DemoCaller::at(unsigned minor) {
+  v1::IdentifyResponse ignored;
+  return at(minor, ignored);
+}
+
+grpc::Status DemoCaller::move_to(unsigned minor, std::vector<std::string>& event_ids) {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    v1::IdentifyResponse response;
+    const grpc::Status status = at(minor, response);
+    if (!status.ok()) return status;
+    for (const std::string& id : response.event_ids()) event_ids.push_back(id);
+    if (response.location().zone_id() == demo_zone(minor)) return grpc::Status::OK;
+  }
+  return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, customer_ + " never reached " + demo_zone(minor));
+}
+
 }  // namespace tastesync::testing

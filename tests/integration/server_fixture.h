@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "application/ports/principal.h"
 #include "customer_id.grpc.pb.h"
@@ -77,5 +78,39 @@ constexpr const char* kDemoUuid = "f7826da6-4fa2-4e98-8024-bc5b71e0893e";
 constexpr unsigned kDemoMajor = 100;
 void add_sighting(v1::IdentifyRequest& request, unsigned minor, int rssi, unsigned major = kDemoMajor,
                   const std::string& uuid = kDemoUuid);
+
+// One report hearing all five demo beacons, `strongest_minor`'s loudest.
+void add_demo_report(v1::IdentifyRequest& request, unsigned strongest_minor, int strongest_rssi = -50,
+                     int other_rssi = -85);
+
+// The demo zone a minor stands for: 0 the entrance, N table N.
+std::string demo_zone(unsigned minor);
+
+// A customer's phone talking to one server: its own token, request ids no
+// other caller uses (a reused id would rightly be answered from the
+// idempotency store).
+class DemoCaller {
+ public:
+  DemoCaller(const RunningServer& server, std::string customer);
+
+  const std::string& customer() const { return customer_; }
+
+  // One report with the beacon of `minor` strongest.
+  grpc::Status at(unsigned minor, v1::IdentifyResponse& response);
+  grpc::Status at(unsigned minor);
+
+  // Reports `minor` until the service places the customer there (the zone
+  // resolver wants a sighting or two of evidence), appending the ids of the
+  // events every answer carried. Fails on the first error, or when the
+  // customer does not arrive within 10 reports.
+  grpc::Status move_to(unsigned minor, std::vector<std::string>& event_ids);
+
+ private:
+  std::unique_ptr<v1::CustomerIdentification::Stub> stub_;
+  std::string customer_;
+  std::string token_;
+  std::string request_prefix_;
+  int sent_ = 0;
+};
 
 }  // namespace tastesync::testing

@@ -24,6 +24,14 @@ constexpr const char* kUuid = testing::kTestUuid;
 
 domain::FloorPlan demo_plan() { return testing::test_floor_plan(); }
 
+// One report with only table 3's beacon, loud.
+IdentifyRequest one_report_at_table_3(const std::string& request_id, domain::Timestamp at) {
+  IdentifyRequest request;
+  request.request_id = request_id;
+  request.sightings.push_back({kUuid, 1, 3, -50, std::nullopt, at});
+  return request;
+}
+
 class IdentifyUseCaseTest : public ::testing::Test {
  protected:
   IdentifyUseCaseTest()
@@ -229,9 +237,7 @@ TEST(IdentifyUseCase, LedgerFailureFailsTheRequestAndKeepsPresenceUnchanged) {
       .WillOnce(Return(domain::Result<void>(domain::fail(ErrorCode::kUnavailable, "database down"))))
       .WillOnce(Return(domain::Result<void>()));
 
-  IdentifyRequest request;
-  request.request_id = "r1";
-  request.sightings.push_back({kUuid, 1, 3, -50, std::nullopt, clock.now()});
+  const IdentifyRequest request = one_report_at_table_3("r1", clock.now());
   auto failed = use_case.identify({"alice", Role::kCustomer, "", {}}, request);
   ASSERT_FALSE(failed.has_value());
   EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
@@ -263,12 +269,7 @@ TEST(IdentifyUseCase, AnotherInstanceMovingFirstIsReReadAndNotRecordedTwice) {
   IdentifyCustomerUseCase b(
       {registry, presence_b, ledger, events, idempotency_b, request_state_b, table_qr, clock, ids}, {}, {});
   const Principal alice{"alice", Role::kCustomer, "", {}};
-  auto at_table_3 = [&](const std::string& id) {
-    IdentifyRequest request;
-    request.request_id = id;
-    request.sightings.push_back({kUuid, 1, 3, -50, std::nullopt, clock.now()});
-    return request;
-  };
+  auto at_table_3 = [&](const std::string& id) { return one_report_at_table_3(id, clock.now()); };
   auto first = a.identify(alice, at_table_3("a1"));
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->event_ids.size(), 3u);
@@ -308,12 +309,7 @@ TEST(IdentifyUseCase, ASightingRacingTheLeaveSweepStartsANewVisitInsteadOfResurr
   IdentifyCustomerUseCase use_case(
       {registry, presence, ledger, events, idempotency, request_state, table_qr, clock, ids}, {}, {});
   const Principal alice{"alice", Role::kCustomer, "", {}};
-  auto at_table_3 = [&](const std::string& id) {
-    IdentifyRequest request;
-    request.request_id = id;
-    request.sightings.push_back({kUuid, 1, 3, -50, std::nullopt, clock.now()});
-    return request;
-  };
+  auto at_table_3 = [&](const std::string& id) { return one_report_at_table_3(id, clock.now()); };
   ASSERT_TRUE(use_case.identify(alice, at_table_3("r1")).has_value());
   const std::string first_visit = ledger.current("alice")->value().visit_id;
 
@@ -395,12 +391,7 @@ class CountingIdempotency final : public IdempotencyStorePort {
 
 class BatchedStateTest : public ::testing::Test {
  protected:
-  IdentifyRequest at_table_3(const std::string& id) {
-    IdentifyRequest request;
-    request.request_id = id;
-    request.sightings.push_back({kUuid, 1, 3, -50, std::nullopt, clock_.now()});
-    return request;
-  }
+  IdentifyRequest at_table_3(const std::string& id) { return one_report_at_table_3(id, clock_.now()); }
 
   FakeClock clock_;
   infrastructure::InMemoryBeaconRegistry registry_{demo_plan()};
