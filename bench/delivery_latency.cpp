@@ -19,8 +19,8 @@
 
 #include "delivery_latency.h"
 
-#include <grpcpp/grpcpp.h>
 #include <fcntl.h>
+#include <grpcpp/grpcpp.h>
 #include <librdkafka/rdkafkacpp.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -201,13 +201,13 @@ class LatencyConsumer {
       }
       const RdKafka::MessageTimestamp stamp = message->timestamp();
       std::scoped_lock lock(mutex_);
-      const bool first = first_
-                             .try_emplace(event->event_id,
-                                          Reception{event->occurred_at, received,
-                                                    stamp.type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_CREATE_TIME
-                                                        ? stamp.timestamp
-                                                        : -1})
-                             .second;
+      const bool first =
+          first_
+              .try_emplace(
+                  event->event_id,
+                  Reception{event->occurred_at, received,
+                            stamp.type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_CREATE_TIME ? stamp.timestamp : -1})
+              .second;
       if (!first) ++duplicates_;
     }
   }
@@ -265,7 +265,8 @@ void call_stream(int caller, int port, const std::string& ca_pem, const std::vec
   std::vector<unsigned> target(bearers.size());
   for (std::size_t c : mine) target[c] = static_cast<unsigned>(c % 4) + 1;
 
-  const auto interval = std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(1.0 / per_second));
+  const auto interval =
+      std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(1.0 / per_second));
   auto next = SteadyClock::now();
   std::uint64_t sequence = 0;
   for (std::size_t turn = 0; SteadyClock::now() < end && !interrupted(); ++turn) {
@@ -313,9 +314,10 @@ double percentile(const std::vector<double>& sorted, double fraction) {
 }  // namespace
 
 int run_delivery_latency(const DeliveryLatencyOptions& options) {
-  std::printf("\ncommit -> Kafka delivery: %d Identify calls/s for %d s (after %d s warm-up), %d customers "
-              "alternating tables, embedded Kafka (devkafka), one server\n",
-              options.rate, options.seconds, options.warmup_seconds, options.customers);
+  std::printf(
+      "\ncommit -> Kafka delivery: %d Identify calls/s for %d s (after %d s warm-up), %d customers "
+      "alternating tables, embedded Kafka (devkafka), one server\n",
+      options.rate, options.seconds, options.warmup_seconds, options.customers);
   std::fflush(stdout);
   DevKafkaProcess kafka;
   if (const std::string error = kafka.start(); !error.empty()) {
@@ -420,17 +422,17 @@ int run_delivery_latency(const DeliveryLatencyOptions& options) {
   std::printf("  lost: %zu, duplicate deliveries: %llu, undecodable: %llu\n", lost,
               static_cast<unsigned long long>(consumer.duplicates()),
               static_cast<unsigned long long>(consumer.undecodable()));
-  std::printf("commit->Kafka delivery p99: %.1f ms (target < %.0f ms)\n", percentile(delivery_ms, 0.99),
-              kTargetP99Ms);
+  std::printf("commit->Kafka delivery p99: %.1f ms (target < %.0f ms)\n", percentile(delivery_ms, 0.99), kTargetP99Ms);
 
   std::vector<std::string> failures;
-  if (total.errors > 0) failures.push_back("delivery stream: " + std::to_string(total.errors) +
-                                           " Identify calls failed; first: " + total.first_error);
+  if (total.errors > 0)
+    failures.push_back("delivery stream: " + std::to_string(total.errors) +
+                       " Identify calls failed; first: " + total.first_error);
   if (lost > 0) failures.push_back("delivery stream: " + std::to_string(lost) + " events never reached Kafka");
   if (delivery_ms.empty()) failures.push_back("delivery stream: no event delivered in the timed window");
   const int exit_code = server.stop();
-  if (exit_code != 0) failures.push_back("the delivery-stream server did not exit cleanly (status " +
-                                         std::to_string(exit_code) + ")");
+  if (exit_code != 0)
+    failures.push_back("the delivery-stream server did not exit cleanly (status " + std::to_string(exit_code) + ")");
   for (const std::string& failure : failures) std::printf("FAILED: %s\n", failure.c_str());
   return failures.empty() ? 0 : 1;
 }

@@ -7,9 +7,9 @@
 namespace tastesync::bench {
 
 struct DeliveryLatencyOptions {
-  int seconds = 10;     // the measured stream
-  int rate = 200;       // Identify calls per second, spread over the callers
-  int customers = 64;   // each alternates between two tables
+  int seconds = 10;    // the measured stream
+  int rate = 200;      // Identify calls per second, spread over the callers
+  int customers = 64;  // each alternates between two tables
   int warmup_seconds = 1;
 };
 

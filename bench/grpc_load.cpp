@@ -85,10 +85,10 @@ struct PassResult {
   double per_second = 0;
   double p50_us = 0;
   double p99_us = 0;
-  std::uint64_t errors = 0;     // non-OK completions in the whole pass
-  std::uint64_t completed = 0;  // all completions in the whole pass
+  std::uint64_t errors = 0;                                            // non-OK completions in the whole pass
+  std::uint64_t completed = 0;                                         // all completions in the whole pass
   std::map<int, std::pair<std::uint64_t, std::string>> error_samples;  // code -> count, first message
-  double server_cpu_us = 0;  // per OK request in the timed window
+  double server_cpu_us = 0;                                            // per OK request in the timed window
   double client_cpu_us = 0;
 };
 
@@ -174,8 +174,8 @@ auto prepare(Stub& stub, grpc::ClientContext* context, const Request& request, g
 template <typename Service, typename Request, typename Response>
 class Slot {
  public:
-  Slot(typename Service::Stub& stub, grpc::CompletionQueue& cq, Shared& shared, ThreadStats& stats, int pass,
-       int index, int in_flight)
+  Slot(typename Service::Stub& stub, grpc::CompletionQueue& cq, Shared& shared, ThreadStats& stats, int pass, int index,
+       int in_flight)
       : stub_(stub), cq_(cq), shared_(shared), stats_(stats), index_(index), in_flight_(in_flight) {
     fill(request_);
     // Unique per pass and slot; the sequence number is appended per request,
@@ -399,16 +399,16 @@ std::optional<Options> parse_options(int argc, char** argv) {
       }
       continue;
     }
-    int* target = arg == "--seconds"          ? &options.seconds
-                  : arg == "--in-flight"      ? &options.in_flight
-                  : arg == "--channels"       ? &options.channels
-                  : arg == "--warmup"         ? &options.warmup_seconds
-                  : arg == "--floor-seconds"  ? &options.floor_seconds
-                  : arg == "--customers"      ? &options.customers
-                  : arg == "--client-threads" ? &options.client_threads
+    int* target = arg == "--seconds"            ? &options.seconds
+                  : arg == "--in-flight"        ? &options.in_flight
+                  : arg == "--channels"         ? &options.channels
+                  : arg == "--warmup"           ? &options.warmup_seconds
+                  : arg == "--floor-seconds"    ? &options.floor_seconds
+                  : arg == "--customers"        ? &options.customers
+                  : arg == "--client-threads"   ? &options.client_threads
                   : arg == "--delivery-seconds" ? &options.delivery_seconds
-                  : arg == "--delivery-rate"  ? &options.delivery_rate
-                                              : nullptr;
+                  : arg == "--delivery-rate"    ? &options.delivery_rate
+                                                : nullptr;
     if (target == nullptr || i + 1 >= argc || !parse_int(argv[i + 1], *target)) {
       std::cerr << "grpc_load: bad argument '" << arg << "'\n" << kUsage;
       return std::nullopt;
@@ -442,9 +442,9 @@ int run(const Options& options) {
   bearers.reserve(static_cast<std::size_t>(options.customers));
   const auto minted_at = std::chrono::system_clock::now();
   for (int i = 0; i < options.customers; ++i) {
-    auto token = auth::mint_token(key, "dev-1", "tastesync-dev", "tastesync-customer-id",
-                                  "bench-customer-" + std::to_string(i), application::Role::kCustomer, "",
-                                  std::chrono::hours(1), minted_at);
+    auto token =
+        auth::mint_token(key, "dev-1", "tastesync-dev", "tastesync-customer-id", "bench-customer-" + std::to_string(i),
+                         application::Role::kCustomer, "", std::chrono::hours(1), minted_at);
     if (!token) {
       std::cerr << "grpc_load: cannot mint a token: " << token.error().message << '\n';
       return 1;
@@ -467,8 +467,8 @@ int run(const Options& options) {
   const std::vector<PassConfig> passes = {
       {Target::kNoop, options.in_flight, options.channels, threads_for(options.channels), options.warmup_seconds,
        options.seconds},
-      {Target::kIdentify, options.in_flight, options.channels, threads_for(options.channels),
-       options.warmup_seconds, options.seconds},
+      {Target::kIdentify, options.in_flight, options.channels, threads_for(options.channels), options.warmup_seconds,
+       options.seconds},
       {Target::kNoop, 1, 1, 1, options.warmup_seconds, options.floor_seconds},
       {Target::kIdentify, 1, 1, 1, options.warmup_seconds, options.floor_seconds},
   };
@@ -479,8 +479,8 @@ int run(const Options& options) {
       return 130;  // `server` stops the server and removes its directory
     }
     const PassConfig& pass = passes[i];
-    std::cout << "  running " << name(pass.target) << " at " << pass.in_flight << " in flight over "
-              << pass.channels << " channel(s), " << pass.client_threads << " client thread(s)...\n"
+    std::cout << "  running " << name(pass.target) << " at " << pass.in_flight << " in flight over " << pass.channels
+              << " channel(s), " << pass.client_threads << " client thread(s)...\n"
               << std::flush;
     const int pass_id = static_cast<int>(i);
     results.push_back(pass.target == Target::kNoop
@@ -491,8 +491,8 @@ int run(const Options& options) {
   }
 
   // "µ" is two bytes and printf pads by bytes: its columns are one wider.
-  std::printf("\n%-14s %9s %8s %9s %8s %9s %9s %6s %15s %15s\n", "target", "in-flight", "channels", "requests",
-              "req/s", "p50 µs", "p99 µs", "errors", "server CPU µs", "client CPU µs");
+  std::printf("\n%-14s %9s %8s %9s %8s %9s %9s %6s %15s %15s\n", "target", "in-flight", "channels", "requests", "req/s",
+              "p50 µs", "p99 µs", "errors", "server CPU µs", "client CPU µs");
   for (const auto& r : results) {
     std::printf("%-14s %9d %8d %9llu %8.0f %8.0f %8.0f %6llu %10.1f/req %10.1f/req\n", name(r.config.target),
                 r.config.in_flight, r.config.channels, static_cast<unsigned long long>(r.requests), r.per_second,
@@ -505,9 +505,10 @@ int run(const Options& options) {
     const double throughput = noop.per_second > 0 ? identify.per_second / noop.per_second : 0;
     const double p50 = noop.p50_us > 0 ? identify.p50_us / noop.p50_us : 0;
     const double cpu = noop.server_cpu_us > 0 ? identify.server_cpu_us / noop.server_cpu_us : 0;
-    std::printf("Identify/Noop throughput ratio at %d in flight: %.2f%s; p50 latency ratio: %.2f; "
-                "server CPU per request ratio: %.2f\n",
-                noop.config.in_flight, throughput, i == 0 ? " (target >= 0.80)" : "", p50, cpu);
+    std::printf(
+        "Identify/Noop throughput ratio at %d in flight: %.2f%s; p50 latency ratio: %.2f; "
+        "server CPU per request ratio: %.2f\n",
+        noop.config.in_flight, throughput, i == 0 ? " (target >= 0.80)" : "", p50, cpu);
   }
   std::printf(
       "\n%u cores on this machine, shared by this client and the server: both targets pay the same client\n"

@@ -24,7 +24,8 @@ domain::FloorPlan demo_plan() {
   for (int t = 1; t <= 4; ++t) {
     const std::string id = "table-" + std::to_string(t);
     store.zones.push_back({id, "", domain::ZoneKind::kTable, "Table " + std::to_string(t)});
-    beacons.push_back({{*domain::BeaconUuid::parse(kUuid), 100, static_cast<std::uint16_t>(t)}, "bistro", id, -59, 0.0});
+    beacons.push_back(
+        {{*domain::BeaconUuid::parse(kUuid), 100, static_cast<std::uint16_t>(t)}, "bistro", id, -59, 0.0});
   }
   return *domain::FloorPlan::build({store}, beacons);
 }

@@ -46,7 +46,8 @@ bool add_beacons(const std::string& list, const std::string& uuid, v1::IdentifyR
     std::string major;
     std::string minor;
     std::string rssi;
-    if (!std::getline(parts, major, ':') || !std::getline(parts, minor, ':') || !std::getline(parts, rssi)) return false;
+    if (!std::getline(parts, major, ':') || !std::getline(parts, minor, ':') || !std::getline(parts, rssi))
+      return false;
     try {
       auto* sighting = request.mutable_beacons()->add_sightings();
       sighting->set_uuid(uuid);
@@ -61,14 +62,16 @@ bool add_beacons(const std::string& list, const std::string& uuid, v1::IdentifyR
 }
 
 int run_identify(int argc, char** argv) {
-  auto options = parse_options(argc, argv, {"token", "beacons", "uuid", "qr", "request-id", "server", "ca", "plaintext"});
+  auto options =
+      parse_options(argc, argv, {"token", "beacons", "uuid", "qr", "request-id", "server", "ca", "plaintext"});
   if (!options) return usage_error(kName, options.error());
   if (options->help) {
     print_help();
     return kExitOk;
   }
   if (!options->has("token")) return usage_error(kName, "--token is required (customer-idctl token --customer ID)");
-  if (options->has("beacons") == options->has("qr")) return usage_error(kName, "give exactly one of --beacons and --qr");
+  if (options->has("beacons") == options->has("qr"))
+    return usage_error(kName, "give exactly one of --beacons and --qr");
 
   v1::IdentifyRequest request;
   request.set_request_id(options->get("request-id", util::new_uuid_v7()));

@@ -101,9 +101,7 @@ class Loader {
   int failures_ = 0;
 };
 
-v1::ZoneKind to_proto(domain::ZoneKind kind) {
-  return kind == domain::ZoneKind::kEntrance ? v1::ENTRANCE : v1::TABLE;
-}
+v1::ZoneKind to_proto(domain::ZoneKind kind) { return kind == domain::ZoneKind::kEntrance ? v1::ENTRANCE : v1::TABLE; }
 
 bool write_file(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
@@ -161,9 +159,8 @@ void load_store(Loader& loader, const domain::FloorPlan& plan, const domain::Sto
     issue.set_store_id(store.id);
     issue.set_zone_id(zone.id);
     v1::IssueTableQrResponse qr;
-    const Outcome issued = loader.call(what, "", [&](auto& stub, auto& context) {
-      return stub.IssueTableQr(&context, issue, &qr);
-    });
+    const Outcome issued =
+        loader.call(what, "", [&](auto& stub, auto& context) { return stub.IssueTableQr(&context, issue, &qr); });
     if (issued != Outcome::kDone) continue;
     if (!write_file(path, qr.png())) {
       loader.fail(what, "cannot write " + path.string());

@@ -80,8 +80,7 @@ int run_token(int argc, char** argv) {
                                 options->get("audience", "tastesync-customer-id"), customer, *role, store,
                                 std::chrono::seconds(ttl_seconds), std::chrono::system_clock::now());
   if (!token) {
-    std::cerr << "customer-idctl token: " << token.error().message << " (is " << key_path
-              << " an RSA private key?)\n";
+    std::cerr << "customer-idctl token: " << token.error().message << " (is " << key_path << " an RSA private key?)\n";
     return kExitFailure;
   }
   std::cout << *token << "\n";

@@ -107,7 +107,8 @@ domain::Result<db::PiiKeyRing> read_pii_keys(const config::Config::Pii& pii) {
 // trying for a while before giving up on the start.
 domain::Result<int> migrate_when_reachable(db::PgPool& pool, const std::string& dir) {
   domain::Result<int> applied = db::apply_migrations(pool, dir);
-  for (int attempt = 0; !applied && applied.error().code == domain::ErrorCode::kUnavailable && attempt < 30; ++attempt) {
+  for (int attempt = 0; !applied && applied.error().code == domain::ErrorCode::kUnavailable && attempt < 30;
+       ++attempt) {
     log::warn("postgres.waiting", {{"reason", applied.error().message}});
     std::this_thread::sleep_for(std::chrono::seconds(1));
     applied = db::apply_migrations(pool, dir);
@@ -143,7 +144,8 @@ class OutboxWakeup final : public application::EventPublisherPort {
 int serve(const Arguments& args) {
   auto cfg = config::load_config(args.config_path, config::process_environment());
   if (!cfg) return fail_start("configuration " + args.config_path, cfg.error());
-  if (!log::init(cfg->log_level)) return fail_start("logging", {domain::ErrorCode::kInvalidArgument, "bad level", "logging.level"});
+  if (!log::init(cfg->log_level))
+    return fail_start("logging", {domain::ErrorCode::kInvalidArgument, "bad level", "logging.level"});
 
   // ---- PostgreSQL: registry, customers, visits, outbox
   db::PgPool pool(db::PgPoolOptions{.url = cfg->postgres.url, .size = cfg->postgres.pool_size});
@@ -186,7 +188,8 @@ int serve(const Arguments& args) {
   if (cfg->kafka.brokers.empty()) {
     log::warn("kafka.not_configured", {{"reason", "kafka.brokers is empty: events stay in the outbox"}});
   } else {
-    auto created = infrastructure::kafka::KafkaPublisher::create({.brokers = cfg->kafka.brokers, .topic = cfg->kafka.topic});
+    auto created =
+        infrastructure::kafka::KafkaPublisher::create({.brokers = cfg->kafka.brokers, .topic = cfg->kafka.topic});
     if (!created) return fail_start("kafka", created.error());
     publisher = std::move(*created);
     relay = std::make_unique<infrastructure::kafka::OutboxRelay>(pool, *publisher);

@@ -1,8 +1,8 @@
 #include "auth/jwt_verifier.h"
 
-#include <jwt/jwt.hpp>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <jwt/jwt.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -53,8 +53,7 @@ std::optional<domain::Timestamp> numeric_date(const json_t& value) {
     return std::nullopt;
   }
   if (!(seconds >= 0.0 && seconds <= kMaxNumericDate)) return std::nullopt;  // also rejects NaN
-  return domain::Timestamp(std::chrono::duration_cast<domain::Clock::duration>(
-      std::chrono::duration<double>(seconds)));
+  return domain::Timestamp(std::chrono::duration_cast<domain::Clock::duration>(std::chrono::duration<double>(seconds)));
 }
 
 std::optional<Role> parse_role(std::string_view text) {
@@ -309,7 +308,8 @@ Result<Principal> JwtVerifier::verify_uncached(std::string_view token) const {
     }
     const auto aud = claims.find("aud");
     if (aud == claims.end()) return unauthenticated("token has no audience (aud)");
-    if (!audience_matches(*aud, audience_)) return unauthenticated("token audience does not include '" + audience_ + "'");
+    if (!audience_matches(*aud, audience_))
+      return unauthenticated("token audience does not include '" + audience_ + "'");
 
     Principal principal;
     const auto sub = claims.find("sub");
@@ -317,7 +317,8 @@ Result<Principal> JwtVerifier::verify_uncached(std::string_view token) const {
       return unauthenticated("token has no subject (sub)");
     }
     principal.subject = sub->get<std::string>();
-    if (principal.subject.size() > kMaxSubjectChars) return unauthenticated("token subject is longer than 128 characters");
+    if (principal.subject.size() > kMaxSubjectChars)
+      return unauthenticated("token subject is longer than 128 characters");
 
     if (const auto role = claims.find("role"); role != claims.end()) {
       if (!role->is_string()) return unauthenticated("token role claim is not a string");

@@ -30,7 +30,8 @@ domain::Result<std::string> read_key_file(const std::filesystem::path& path) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) {
-    return fail(ErrorCode::kNotFound, "key file " + path.string() + " does not exist (run scripts/keys.sh for dev keys)");
+    return fail(ErrorCode::kNotFound,
+                "key file " + path.string() + " does not exist (run scripts/keys.sh for dev keys)");
   }
   if (!std::filesystem::is_regular_file(status)) {
     return fail(ErrorCode::kFailedPrecondition, "key file " + path.string() + " is not a regular file");
@@ -41,8 +42,7 @@ domain::Result<std::string> read_key_file(const std::filesystem::path& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return fail(ErrorCode::kFailedPrecondition,
-                "cannot open key file " + path.string() + ": " + std::strerror(errno));
+    return fail(ErrorCode::kFailedPrecondition, "cannot open key file " + path.string() + ": " + std::strerror(errno));
   }
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) {
@@ -71,8 +71,8 @@ domain::Result<std::string> decode_hex_secret(std::string_view text, std::size_t
     bytes.push_back(static_cast<char>((high << 4) | low));
   }
   if (bytes.size() < min_bytes) {
-    return fail(ErrorCode::kInvalidArgument, "hex secret is " + std::to_string(bytes.size()) +
-                                                 " bytes; at least " + std::to_string(min_bytes) + " are required");
+    return fail(ErrorCode::kInvalidArgument, "hex secret is " + std::to_string(bytes.size()) + " bytes; at least " +
+                                                 std::to_string(min_bytes) + " are required");
   }
   return bytes;
 }

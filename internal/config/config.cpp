@@ -19,19 +19,47 @@ using Values = std::map<std::string, std::string>;
 // Every key the service understands; anything else in the file is a typo.
 const std::vector<std::string>& known_keys() {
   static const std::vector<std::string> keys = {
-      "grpc.listen", "grpc.tls", "grpc.cert_file", "grpc.key_file", "grpc.max_message_bytes", "grpc.handler_threads", "grpc.max_queued_requests",
-      "auth.issuer", "auth.audience", "auth.clock_skew_seconds", "auth.public_keys", "auth.token_cache_capacity",
-      "table_qr.active_key_id", "table_qr.secrets",
+      "grpc.listen",
+      "grpc.tls",
+      "grpc.cert_file",
+      "grpc.key_file",
+      "grpc.max_message_bytes",
+      "grpc.handler_threads",
+      "grpc.max_queued_requests",
+      "auth.issuer",
+      "auth.audience",
+      "auth.clock_skew_seconds",
+      "auth.public_keys",
+      "auth.token_cache_capacity",
+      "table_qr.active_key_id",
+      "table_qr.secrets",
       "floor_plan.file",
-      "postgres.url", "postgres.pool_size", "postgres.migrations_dir",
-      "redis.url", "redis.pool_size", "redis.timeout_ms", "redis.presence_ttl_seconds",
-      "presence.leave_after_seconds", "presence.sweep_interval_seconds",
-      "pii.active_key_id", "pii.keys", "kafka.brokers", "kafka.topic", "kafka.unreachable_after_seconds",
-      "identify.max_sightings", "identify.max_clock_skew_seconds", "identify.idempotency_ttl_seconds",
+      "postgres.url",
+      "postgres.pool_size",
+      "postgres.migrations_dir",
+      "redis.url",
+      "redis.pool_size",
+      "redis.timeout_ms",
+      "redis.presence_ttl_seconds",
+      "presence.leave_after_seconds",
+      "presence.sweep_interval_seconds",
+      "pii.active_key_id",
+      "pii.keys",
+      "kafka.brokers",
+      "kafka.topic",
+      "kafka.unreachable_after_seconds",
+      "identify.max_sightings",
+      "identify.max_clock_skew_seconds",
+      "identify.idempotency_ttl_seconds",
       "identify.idempotency_capacity",
-      "resolver.smoothing_alpha", "resolver.path_loss_exponent", "resolver.switch_margin_db",
-      "resolver.dwell_sightings", "resolver.stale_after_seconds", "resolver.switch_evidence_db",
-      "resolver.max_dominance_db", "resolver.cushion_share",
+      "resolver.smoothing_alpha",
+      "resolver.path_loss_exponent",
+      "resolver.switch_margin_db",
+      "resolver.dwell_sightings",
+      "resolver.stale_after_seconds",
+      "resolver.switch_evidence_db",
+      "resolver.max_dominance_db",
+      "resolver.cushion_share",
       "logging.level",
       "bench.baseline_service",
   };
@@ -41,13 +69,15 @@ const std::vector<std::string>& known_keys() {
 domain::Result<void> flatten(const YAML::Node& node, const std::string& prefix, Values& out) {
   if (node.IsMap()) {
     for (const auto& item : node) {
-      const std::string key = prefix.empty() ? item.first.as<std::string>() : prefix + "." + item.first.as<std::string>();
+      const std::string key =
+          prefix.empty() ? item.first.as<std::string>() : prefix + "." + item.first.as<std::string>();
       if (auto ok = flatten(item.second, key, out); !ok) return ok;
     }
     return {};
   }
   if (node.IsSequence()) {
-    return fail(ErrorCode::kInvalidArgument, "configuration key '" + prefix + "' must be a scalar (lists are comma-separated strings)", prefix);
+    return fail(ErrorCode::kInvalidArgument,
+                "configuration key '" + prefix + "' must be a scalar (lists are comma-separated strings)", prefix);
   }
   if (node.IsScalar()) out[prefix] = node.Scalar();
   return {};
@@ -69,7 +99,8 @@ class Reader {
     const std::string& text = it->second;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc{} || end != text.data() + text.size()) {
-      return fail(ErrorCode::kInvalidArgument, "configuration key '" + key + "' must be a number, got '" + text + "'", key);
+      return fail(ErrorCode::kInvalidArgument, "configuration key '" + key + "' must be a number, got '" + text + "'",
+                  key);
     }
     if (value < min || value > max) {
       std::ostringstream message;
@@ -93,7 +124,8 @@ class Reader {
     } else if (it->second == "false") {
       out = false;
     } else {
-      return fail(ErrorCode::kInvalidArgument, "configuration key '" + key + "' must be true or false, got '" + it->second + "'", key);
+      return fail(ErrorCode::kInvalidArgument,
+                  "configuration key '" + key + "' must be true or false, got '" + it->second + "'", key);
     }
     return {};
   }
@@ -107,11 +139,15 @@ class Reader {
     while (std::getline(list, item, ',')) {
       const auto equals = item.find('=');
       if (equals == std::string::npos || equals == 0 || equals + 1 == item.size()) {
-        return fail(ErrorCode::kInvalidArgument, "configuration key '" + key + "' must be a comma-separated list of key_id=path, got '" + it->second + "'", key);
+        return fail(
+            ErrorCode::kInvalidArgument,
+            "configuration key '" + key + "' must be a comma-separated list of key_id=path, got '" + it->second + "'",
+            key);
       }
       files.push_back(KeyFile{item.substr(0, equals), item.substr(equals + 1)});
     }
-    if (files.empty()) return fail(ErrorCode::kInvalidArgument, "configuration key '" + key + "' needs at least one key_id=path", key);
+    if (files.empty())
+      return fail(ErrorCode::kInvalidArgument, "configuration key '" + key + "' needs at least one key_id=path", key);
     out = std::move(files);
     return {};
   }
@@ -120,8 +156,8 @@ class Reader {
   const Values& values_;
 };
 
-#define CID_TRY(expr)                              \
-  if (auto ok_ = (expr); !ok_) {                   \
+#define CID_TRY(expr)                               \
+  if (auto ok_ = (expr); !ok_) {                    \
     return std::unexpected(std::move(ok_.error())); \
   }
 
@@ -176,35 +212,45 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.boolean("bench.baseline_service", config.bench_baseline));
 
   if (config.grpc.listen.find(':') == std::string::npos) {
-    return fail(ErrorCode::kInvalidArgument, "configuration key 'grpc.listen' must be host:port, got '" + config.grpc.listen + "'", "grpc.listen");
+    return fail(ErrorCode::kInvalidArgument,
+                "configuration key 'grpc.listen' must be host:port, got '" + config.grpc.listen + "'", "grpc.listen");
   }
   if (!config.grpc.tls) {
     // Plaintext only where nobody else can listen in.
     const bool loopback = config.grpc.listen.starts_with("127.") || config.grpc.listen.starts_with("localhost:") ||
                           config.grpc.listen.starts_with("[::1]:");
     if (!loopback) {
-      return fail(ErrorCode::kInvalidArgument, "configuration key 'grpc.tls' may be false only when grpc.listen is a loopback address", "grpc.tls");
+      return fail(ErrorCode::kInvalidArgument,
+                  "configuration key 'grpc.tls' may be false only when grpc.listen is a loopback address", "grpc.tls");
     }
   }
   static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (std::find(levels.begin(), levels.end(), config.log_level) == levels.end()) {
-    return fail(ErrorCode::kInvalidArgument, "configuration key 'logging.level' must be one of trace, debug, info, warn, error, critical, off", "logging.level");
+    return fail(ErrorCode::kInvalidArgument,
+                "configuration key 'logging.level' must be one of trace, debug, info, warn, error, critical, off",
+                "logging.level");
   }
   if (!config.postgres.url.starts_with("postgresql://") && !config.postgres.url.starts_with("postgres://")) {
-    return fail(ErrorCode::kInvalidArgument, "configuration key 'postgres.url' must be a postgresql:// URL", "postgres.url");
+    return fail(ErrorCode::kInvalidArgument, "configuration key 'postgres.url' must be a postgresql:// URL",
+                "postgres.url");
   }
   if (!config.redis.url.starts_with("redis://")) {
     return fail(ErrorCode::kInvalidArgument, "configuration key 'redis.url' must be a redis:// URL", "redis.url");
   }
   bool pii_active_known = false;
-  for (const KeyFile& key : config.pii.keys) pii_active_known = pii_active_known || key.key_id == config.pii.active_key_id;
+  for (const KeyFile& key : config.pii.keys)
+    pii_active_known = pii_active_known || key.key_id == config.pii.active_key_id;
   if (!pii_active_known) {
-    return fail(ErrorCode::kInvalidArgument, "configuration key 'pii.active_key_id' names a key not listed in pii.keys", "pii.active_key_id");
+    return fail(ErrorCode::kInvalidArgument, "configuration key 'pii.active_key_id' names a key not listed in pii.keys",
+                "pii.active_key_id");
   }
   bool active_known = false;
-  for (const KeyFile& secret : config.table_qr.secrets) active_known = active_known || secret.key_id == config.table_qr.active_key_id;
+  for (const KeyFile& secret : config.table_qr.secrets)
+    active_known = active_known || secret.key_id == config.table_qr.active_key_id;
   if (!active_known) {
-    return fail(ErrorCode::kInvalidArgument, "configuration key 'table_qr.active_key_id' names a key not listed in table_qr.secrets", "table_qr.active_key_id");
+    return fail(ErrorCode::kInvalidArgument,
+                "configuration key 'table_qr.active_key_id' names a key not listed in table_qr.secrets",
+                "table_qr.active_key_id");
   }
   return config;
 }
@@ -213,7 +259,8 @@ domain::Result<Config> read(const Values& values) {
 
 std::string environment_name(const std::string& key) {
   std::string name = "CUSTOMER_ID_";
-  for (const char c : key) name.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  for (const char c : key)
+    name.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   return name;
 }
 

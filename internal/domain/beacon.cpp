@@ -18,8 +18,7 @@ Result<BeaconUuid> BeaconUuid::parse(std::string_view text) {
   constexpr std::size_t kCanonicalLength = 36;
   if (text.size() != kCanonicalLength) {
     return fail(ErrorCode::kInvalidArgument,
-                "uuid must be 36 characters in the 8-4-4-4-12 form, got " +
-                    std::to_string(text.size()));
+                "uuid must be 36 characters in the 8-4-4-4-12 form, got " + std::to_string(text.size()));
   }
   std::array<std::uint8_t, 16> bytes{};
   std::size_t out = 0;

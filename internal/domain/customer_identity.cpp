@@ -32,7 +32,8 @@ std::vector<DomainEvent> CustomerIdentity::place_at(const Zone& zone, Signal sig
     presence_ = Presence{new_visit_id(), zone.store_id, zone.id, zone.kind, at, at, at};
     events.push_back(event(EventType::kCustomerIdentified, zone, signal, confidence, at));
     events.push_back(event(EventType::kCustomerEnteredStore, zone, signal, confidence, at));
-    if (zone.kind == ZoneKind::kTable) events.push_back(event(EventType::kCustomerSeated, zone, signal, confidence, at));
+    if (zone.kind == ZoneKind::kTable)
+      events.push_back(event(EventType::kCustomerSeated, zone, signal, confidence, at));
     return events;
   }
 

@@ -18,7 +18,8 @@ Result<FloorPlan> FloorPlan::build(std::vector<Store> stores, std::vector<Beacon
       return fail(ErrorCode::kAlreadyExists, "store '" + store.id + "' is defined twice", "store.id");
     }
     for (Zone& zone : store.zones) {
-      if (zone.id.empty()) return fail(ErrorCode::kInvalidArgument, "a zone of store '" + store.id + "' has an empty id", "zone.id");
+      if (zone.id.empty())
+        return fail(ErrorCode::kInvalidArgument, "a zone of store '" + store.id + "' has an empty id", "zone.id");
       zone.store_id = store.id;
     }
   }
@@ -26,7 +27,8 @@ Result<FloorPlan> FloorPlan::build(std::vector<Store> stores, std::vector<Beacon
   for (const Store& store : plan.stores_) {
     for (const Zone& zone : store.zones) {
       if (!plan.zone_index_.emplace(zone_key(store.id, zone.id), &zone).second) {
-        return fail(ErrorCode::kAlreadyExists, "zone '" + zone.id + "' is defined twice in store '" + store.id + "'", "zone.id");
+        return fail(ErrorCode::kAlreadyExists, "zone '" + zone.id + "' is defined twice in store '" + store.id + "'",
+                    "zone.id");
       }
     }
   }

@@ -29,7 +29,8 @@ ZoneLevel strongest_zone(const std::vector<BeaconTrack>& tracks, std::string_vie
   ZoneLevel best;
   for (const BeaconTrack& track : tracks) {
     if (track.zone_id == excluded) continue;
-    if (best.zone_id == nullptr || track.filtered_rssi > best.level) best = ZoneLevel{&track.zone_id, track.filtered_rssi};
+    if (best.zone_id == nullptr || track.filtered_rssi > best.level)
+      best = ZoneLevel{&track.zone_id, track.filtered_rssi};
   }
   return best;
 }
@@ -53,7 +54,8 @@ void fold(std::vector<BeaconTrack>& tracks, const KnownSighting& sighting, doubl
   auto track = std::find_if(tracks.begin(), tracks.end(),
                             [&sighting](const BeaconTrack& t) { return t.beacon == sighting.beacon->key; });
   if (track == tracks.end()) {
-    tracks.push_back(BeaconTrack{sighting.beacon->key, sighting.beacon->zone_id, reading, 1, sighting.observed_at, 0.0, 0, true});
+    tracks.push_back(
+        BeaconTrack{sighting.beacon->key, sighting.beacon->zone_id, reading, 1, sighting.observed_at, 0.0, 0, true});
     return;
   }
   // A late, out-of-order reading would drag the filter back in time.
@@ -154,7 +156,8 @@ void IdentificationService::update_dominance(ResolverState& state) const {
     state.incumbent_dominance = 0.0;
     return;
   }
-  if (!zone_fresh(state.tracks, state.incumbent_zone_id) && (rival.zone_id == nullptr || !zone_fresh(state.tracks, *rival.zone_id))) {
+  if (!zone_fresh(state.tracks, state.incumbent_zone_id) &&
+      (rival.zone_id == nullptr || !zone_fresh(state.tracks, *rival.zone_id))) {
     return;  // nothing new heard from either
   }
   const double lead = rival.zone_id == nullptr ? settings_.max_dominance_db : incumbent - rival.level;
@@ -219,8 +222,9 @@ ZoneDecision IdentificationService::decide(const ResolverState& state) const {
   const ZoneLevel runner_up = strongest_zone(state.tracks, state.incumbent_zone_id);
   // 1 - d_zone / d_runner_up: 0 when the two are equally close (or the
   // runner-up is closer), 1 when nothing else is heard.
-  decision.confidence =
-      runner_up.zone_id == nullptr ? 1.0 : std::clamp(1.0 - decision.distance_m / level_to_distance_m(runner_up.level), 0.0, 1.0);
+  decision.confidence = runner_up.zone_id == nullptr
+                            ? 1.0
+                            : std::clamp(1.0 - decision.distance_m / level_to_distance_m(runner_up.level), 0.0, 1.0);
   return decision;
 }
 

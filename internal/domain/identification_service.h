@@ -46,14 +46,14 @@ struct ResolverSettings {
 struct KnownSighting {
   const Beacon* beacon = nullptr;  // never null
   int rssi = 0;
-  std::optional<int> tx_power;     // overrides beacon->tx_power_1m when present
+  std::optional<int> tx_power;  // overrides beacon->tx_power_1m when present
   Timestamp observed_at{};
 };
 
 struct ZoneDecision {
   std::string store_id;
-  std::string zone_id;       // the incumbent after this update
-  double confidence = 0.0;   // 0..1: how clearly this zone beats the next one
+  std::string zone_id;      // the incumbent after this update
+  double confidence = 0.0;  // 0..1: how clearly this zone beats the next one
   // Estimated distance to the zone's nearest beacon; infinity while the
   // incumbent is not heard (e.g. just placed by a table QR scan).
   double distance_m = 0.0;

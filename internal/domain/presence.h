@@ -25,20 +25,19 @@ struct Presence {
 // The smoothed reading of one beacon for one customer.
 struct BeaconTrack {
   BeaconKey beacon;
-  std::string zone_id;         // the beacon's zone, so unheard tracks still count
+  std::string zone_id;  // the beacon's zone, so unheard tracks still count
   // Smoothed reading normalised to the beacon's 1 m power and calibration:
   // rssi + calibration_offset_db - tx_power_1m (dB, 0 at 1 m, negative beyond).
   double filtered_rssi = 0.0;
-  int samples = 0;             // readings folded into filtered_rssi
+  int samples = 0;  // readings folded into filtered_rssi
   Timestamp last_seen{};
   // Accumulated lead of this beacon over the incumbent zone (dB summed over
   // sightings, CUSUM); kept per beacon so neighbours never pool evidence.
   double evidence = 0.0;
-  int streak = 0;              // consecutive sightings evidence stayed positive
+  int streak = 0;  // consecutive sightings evidence stayed positive
   // Whether the last update brought a reading of this beacon; a held value
   // must not be counted as evidence twice.
   bool fresh = false;
-
 };
 
 // What the zone resolver remembers between two sightings of a customer. It is
@@ -47,7 +46,7 @@ struct BeaconTrack {
 struct ResolverState {
   std::string store_id;
   std::vector<BeaconTrack> tracks;
-  std::string incumbent_zone_id;   // the zone we currently place the customer in
+  std::string incumbent_zone_id;  // the zone we currently place the customer in
   // The best-placed challenger after the last update (a copy of its
   // strongest beacon's evidence, for logs and for callers).
   std::string challenger_zone_id;    // a zone that has been beating it

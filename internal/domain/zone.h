@@ -9,10 +9,10 @@ enum class ZoneKind { kEntrance, kTable };
 
 // A place in a store where the service can say a customer is.
 struct Zone {
-  std::string id;        // unique within the store, e.g. "table-3"
+  std::string id;  // unique within the store, e.g. "table-3"
   std::string store_id;
   ZoneKind kind = ZoneKind::kTable;
-  std::string label;     // what staff call it: "Table 3", "Entrance"
+  std::string label;  // what staff call it: "Table 3", "Entrance"
 };
 
 struct Store {

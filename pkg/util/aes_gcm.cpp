@@ -71,8 +71,8 @@ std::optional<std::string> aes_gcm_open(const AesGcmKey& key, std::string_view s
   if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), in) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &ignored, bytes_of(associated_data),
                         static_cast<int>(associated_data.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()), &written,
-                        in + kAesGcmNonceBytes, static_cast<int>(length)) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()), &written, in + kAesGcmNonceBytes,
+                        static_cast<int>(length)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kAesGcmTagBytes), tag.data()) != 1) {
     return std::nullopt;
   }

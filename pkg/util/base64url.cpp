@@ -35,20 +35,23 @@ std::string base64url_encode(std::span<const std::uint8_t> bytes) {
   std::string buffer((std::min(kChunk, bytes.size()) + 2) / 3 * 4 + 1, '\0');
   for (std::size_t offset = 0; offset < bytes.size(); offset += kChunk) {
     const std::size_t n = std::min(kChunk, bytes.size() - offset);
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(buffer.data()), bytes.data() + offset,
-                                        static_cast<int>(n));
+    const int written =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(buffer.data()), bytes.data() + offset, static_cast<int>(n));
     out.append(buffer.data(), static_cast<std::size_t>(written));
   }
   while (!out.empty() && out.back() == '=') out.pop_back();
   for (char& c : out) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   return out;
 }
 
 std::string base64url_encode(std::string_view bytes) {
-  return base64url_encode(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+  return base64url_encode(
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
 }
 
 // Decoded by hand rather than with EVP_DecodeBlock: that function skips

@@ -8,14 +8,15 @@
 namespace tastesync::util {
 
 std::string uuid_v7_at(std::chrono::system_clock::time_point at, std::uint64_t random_high, std::uint64_t random_low) {
-  const auto millis = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count());
+  const auto millis =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count());
   std::array<std::uint8_t, 16> bytes{};
   for (int i = 0; i < 6; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(millis >> (40 - 8 * i));
   bytes[6] = static_cast<std::uint8_t>(0x70 | ((random_high >> 8) & 0x0f));  // version 7
   bytes[7] = static_cast<std::uint8_t>(random_high);
   bytes[8] = static_cast<std::uint8_t>(0x80 | ((random_low >> 56) & 0x3f));  // RFC 9562 variant
-  for (int i = 9; i < 16; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(random_low >> (8 * (15 - i)));
+  for (int i = 9; i < 16; ++i)
+    bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(random_low >> (8 * (15 - i)));
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string text;
   text.reserve(36);

@@ -16,13 +16,10 @@ namespace {
 
 using Caller = DemoCaller;
 
-
-
 int port_of(const std::string& url) {
   const auto colon = url.rfind(':');
   return std::stoi(url.substr(colon + 1));
 }
-
 
 std::string count_rows(const std::string& url, const std::string& table, const std::string& customer) {
   return psql(url, "SELECT count(*) FROM " + table + " WHERE customer_id = '" + customer + "'");
@@ -49,8 +46,8 @@ TEST(Durability, RestartMidVisitKeepsPresenceAndHistory) {
   EXPECT_FALSE(again.location_changed());
   EXPECT_EQ(again.event_ids_size(), 0);
   EXPECT_EQ(count_rows(postgres_url(), "outbox", customer), "3");
-  EXPECT_EQ(psql(postgres_url(), "SELECT current_zone_id FROM visits WHERE left_at IS NULL AND customer_id = '" +
-                                     customer + "'"),
+  EXPECT_EQ(psql(postgres_url(),
+                 "SELECT current_zone_id FROM visits WHERE left_at IS NULL AND customer_id = '" + customer + "'"),
             "table-3");
 }
 
@@ -67,8 +64,10 @@ TEST(Durability, TwoInstancesRecordEachRealChangeOnce) {
   for (int i = 0; i < 6; ++i) ASSERT_TRUE((i % 2 == 0 ? via_b : via_a).at(4).ok());
   EXPECT_EQ(count_rows(postgres_url(), "outbox", customer), "4");
   EXPECT_EQ(count_rows(postgres_url(), "visits", customer), "1");
-  EXPECT_EQ(psql(postgres_url(), "SELECT string_agg(event_type, ',' ORDER BY occurred_at, created_at) FROM outbox "
-                                 "WHERE customer_id = '" + customer + "'"),
+  EXPECT_EQ(psql(postgres_url(),
+                 "SELECT string_agg(event_type, ',' ORDER BY occurred_at, created_at) FROM outbox "
+                 "WHERE customer_id = '" +
+                     customer + "'"),
             "CustomerIdentified,CustomerEnteredStore,CustomerSeated,CustomerChangedTable");
 }
 
@@ -95,9 +94,11 @@ TEST(Durability, RedisOutageFailsNoRequestAndRedisIsUsedAgainAfterwards) {
   bool back = false;
   for (int i = 0; i < 60 && !back; ++i) {
     ASSERT_TRUE(caller.at(4).ok());
-    FILE* pipe = popen(("redis-cli -p " + std::to_string(port_of(url)) + " EXISTS 'cid:presence:" + customer + "'").c_str(), "r");
+    FILE* pipe = popen(
+        ("redis-cli -p " + std::to_string(port_of(url)) + " EXISTS 'cid:presence:" + customer + "'").c_str(), "r");
     std::array<char, 64> out{};
-    back = pipe != nullptr && fgets(out.data(), out.size(), pipe) != nullptr && std::string(out.data()).starts_with("1");
+    back =
+        pipe != nullptr && fgets(out.data(), out.size(), pipe) != nullptr && std::string(out.data()).starts_with("1");
     if (pipe != nullptr) pclose(pipe);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }

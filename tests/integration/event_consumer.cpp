@@ -81,9 +81,9 @@ void EventConsumer::poll_once(std::chrono::milliseconds wait) {
   if (const std::string* key = message->key()) consumed.key = *key;
   if (RdKafka::Headers* headers = message->headers()) {
     for (const RdKafka::Headers::Header& header : headers->get_all()) {
-      consumed.headers[header.key()] =
-          header.value() == nullptr ? std::string{}
-                                    : std::string(static_cast<const char*>(header.value()), header.value_size());
+      consumed.headers[header.key()] = header.value() == nullptr
+                                           ? std::string{}
+                                           : std::string(static_cast<const char*>(header.value()), header.value_size());
     }
   }
   consumed.partition = message->partition();

@@ -45,8 +45,7 @@ class EventConsumer {
   // Consumes until `customer` has at least `count` events (duplicates
   // included) or `timeout` passes; returns that customer's events in arrival
   // order (which is offset order within a partition).
-  std::vector<ConsumedEvent> collect(const std::string& customer, std::size_t count,
-                                     std::chrono::milliseconds timeout);
+  std::vector<ConsumedEvent> collect(const std::string& customer, std::size_t count, std::chrono::milliseconds timeout);
   // Consumes until `done()` holds or `timeout` passes; returns done().
   bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
   // Keeps consuming for `duration` (to catch late duplicates).

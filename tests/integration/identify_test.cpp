@@ -35,8 +35,7 @@ class IdentifyTest : public ::testing::Test {
     return std::string("it-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
   }
 
-  grpc::Status identify(const v1::IdentifyRequest& request, v1::IdentifyResponse& response,
-                        const std::string& token) {
+  grpc::Status identify(const v1::IdentifyRequest& request, v1::IdentifyResponse& response, const std::string& token) {
     return stub_->Identify(authorized(token).get(), request, &response);
   }
   grpc::Status identify(const v1::IdentifyRequest& request, v1::IdentifyResponse& response) {
@@ -239,8 +238,7 @@ TEST_F(IdentifyTest, MissingExpiredOrBadlySignedTokensAreUnauthenticated) {
   grpc::ClientContext no_token;
   EXPECT_EQ(stub_->Identify(&no_token, request, &response).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 
-  expect_rejected(request, grpc::StatusCode::UNAUTHENTICATED, "expired",
-                  expired_token_for(customer()));
+  expect_rejected(request, grpc::StatusCode::UNAUTHENTICATED, "expired", expired_token_for(customer()));
 
   std::string tampered = token_for(customer());
   tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';

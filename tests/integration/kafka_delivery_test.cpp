@@ -35,8 +35,6 @@ using std::chrono::seconds;
 
 constexpr const char* kDemoStore = "demo-bistro";
 
-
-
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
@@ -45,8 +43,6 @@ std::vector<std::string> lines(const std::string& text) {
   }
   return out;
 }
-
-
 
 // A PostgreSQL (and optionally an embedded Kafka) of the test's own, so its
 // relay publishes only the test's outbox rows to the Kafka it reads, and the
@@ -147,7 +143,8 @@ TEST(KafkaDelivery, OneEventPerTransitionInOrderWithTheFieldsRight) {
       domain::EventType::kCustomerIdentified, domain::EventType::kCustomerEnteredStore,
       domain::EventType::kCustomerSeated, domain::EventType::kCustomerChangedTable};
   const std::array<const char*, 4> zones = {"table-1", "table-1", "table-1", "table-4"};
-  const std::string visit_id = psql(postgres_url(), "SELECT visit_id FROM visits WHERE customer_id = '" + customer + "'");
+  const std::string visit_id =
+      psql(postgres_url(), "SELECT visit_id FROM visits WHERE customer_id = '" + customer + "'");
   ASSERT_FALSE(visit_id.empty());
   for (std::size_t i = 0; i < events.size(); ++i) {
     SCOPED_TRACE("event " + std::to_string(i) + ":\n" + describe({events[i]}));
@@ -242,20 +239,22 @@ TEST(KafkaDelivery, BrokersDownForThirtySecondsLosesNothing) {
   }
   const bool all_arrived =
       consumer.poll_until([&] { return missing(committed, consumer.id_counts()).empty(); }, seconds(90));
-  const auto recovered_in = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - recovery_started);
+  const auto recovered_in =
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - recovery_started);
   const auto received = consumer.id_counts();
   const auto lost = missing(committed, received);
   EXPECT_TRUE(all_arrived && lost.empty())
-      << lost.size() << " of " << committed.size() << " committed events never arrived (after "
-      << recovered_in.count() << " ms): " << first_few(lost) << "; last consumer error: " << consumer.last_error()
-      << "\nserver log tail:\n" << read_text(server.work_dir() / "server.log").substr(0, 4000);
+      << lost.size() << " of " << committed.size() << " committed events never arrived (after " << recovered_in.count()
+      << " ms): " << first_few(lost) << "; last consumer error: " << consumer.last_error() << "\nserver log tail:\n"
+      << read_text(server.work_dir() / "server.log").substr(0, 4000);
   // Catch late redeliveries before counting duplicates.
   consumer.poll_for(milliseconds(1000));
   const int extra = duplicates(committed, consumer.id_counts());
-  std::printf("[ kafka outage ] %zu events committed (%zu before the outage, %d moves during it), all %zu "
-              "delivered %lld ms after the brokers came back; %d duplicate deliveries\n",
-              committed.size(), before_outage, moves, committed.size() - lost.size(),
-              static_cast<long long>(recovered_in.count()), extra);
+  std::printf(
+      "[ kafka outage ] %zu events committed (%zu before the outage, %d moves during it), all %zu "
+      "delivered %lld ms after the brokers came back; %d duplicate deliveries\n",
+      committed.size(), before_outage, moves, committed.size() - lost.size(),
+      static_cast<long long>(recovered_in.count()), extra);
 
   // Per customer, the first delivery of each event comes in commit order:
   // one store, one partition.
@@ -265,8 +264,8 @@ TEST(KafkaDelivery, BrokersDownForThirtySecondsLosesNothing) {
     for (const ConsumedEvent& consumed : consumer.events_for(customer)) {
       if (seen.insert(consumed.event.event_id).second) first_deliveries.push_back(consumed.event.event_id);
     }
-    const auto in_commit_order = lines(psql(stack.postgres, "SELECT event_id FROM outbox WHERE customer_id = '" +
-                                                                customer + "' ORDER BY seq"));
+    const auto in_commit_order =
+        lines(psql(stack.postgres, "SELECT event_id FROM outbox WHERE customer_id = '" + customer + "' ORDER BY seq"));
     EXPECT_EQ(first_deliveries, in_commit_order) << customer << ": events out of order";
   }
   EXPECT_EQ(psql_until(stack.postgres, "SELECT count(*) FROM outbox WHERE sent_at IS NULL", "0", seconds(10)), "0")
@@ -344,10 +343,11 @@ TEST(KafkaDelivery, KillNineMidStreamThenRestartDeliversEveryCommittedEvent) {
   EXPECT_TRUE(lost_committed.empty()) << lost_committed.size() << " of " << committed_before_restart.size()
                                       << " committed events never arrived: " << first_few(lost_committed);
   const int extra = duplicates(committed_before_restart, received);
-  std::printf("[ kill -9 ] %d transitions before the kill; %zu events answered, %zu committed, %d unsent at the "
-              "kill; all delivered after the restart: %s; %d duplicate deliveries\n",
-              before_kill, answered.size(), committed_before_restart.size(), unsent_at_kill,
-              lost_committed.empty() && lost_answered.empty() ? "yes" : "NO", extra);
+  std::printf(
+      "[ kill -9 ] %d transitions before the kill; %zu events answered, %zu committed, %d unsent at the "
+      "kill; all delivered after the restart: %s; %d duplicate deliveries\n",
+      before_kill, answered.size(), committed_before_restart.size(), unsent_at_kill,
+      lost_committed.empty() && lost_answered.empty() ? "yes" : "NO", extra);
   EXPECT_EQ(psql_until(stack.postgres, "SELECT count(*) FROM outbox WHERE sent_at IS NULL", "0", seconds(10)), "0")
       << "the new instance's relay must take over the backlog";
 }

@@ -30,8 +30,6 @@ std::string psql(const std::string& sql) { return tastesync::testing::psql(postg
 
 using namespace std::chrono_literals;
 
-
-
 std::string closed_visits(const std::string& customer) {
   return psql("SELECT count(*) FROM visits WHERE left_at IS NOT NULL AND customer_id = '" + customer + "'");
 }
@@ -95,13 +93,13 @@ TEST_F(LeaveTest, ASilentCustomerLeavesOnceAndTheNextSightingStartsANewVisit) {
   EXPECT_TRUE(eventually([&] { return closed_visits(customer) == "1" && left_events(customer) == "1"; }))
       << "closed visits: " << closed_visits(customer) << ", CustomerLeftStore rows: " << left_events(customer);
   EXPECT_EQ(open_visits(customer), "0");
-  EXPECT_EQ(psql("SELECT store_id FROM outbox WHERE event_type = 'CustomerLeftStore' AND customer_id = '" +
-                 customer + "'"),
-            "demo-bistro");
+  EXPECT_EQ(
+      psql("SELECT store_id FROM outbox WHERE event_type = 'CustomerLeftStore' AND customer_id = '" + customer + "'"),
+      "demo-bistro");
   // The leave is a transition out of the last zone.
-  EXPECT_EQ(psql("SELECT from_zone_id FROM zone_transitions WHERE to_zone_id IS NULL AND customer_id = '" +
-                 customer + "'"),
-            "table-3");
+  EXPECT_EQ(
+      psql("SELECT from_zone_id FROM zone_transitions WHERE to_zone_id IS NULL AND customer_id = '" + customer + "'"),
+      "table-3");
   // Further sweeps find nothing more to do.
   std::this_thread::sleep_for(2500ms);
   EXPECT_EQ(left_events(customer), "1");

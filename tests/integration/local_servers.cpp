@@ -9,11 +9,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <fstream>
-#include <thread>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
+#include <thread>
 
 namespace tastesync::testing {
 namespace {
@@ -132,8 +132,7 @@ std::string psql(const std::string& url, const std::string& sql) {
 std::string unique_customer(const std::string& prefix) {
   static std::atomic<int> counter{0};
   return prefix + "-" + std::to_string(getpid()) + "-" +
-         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "-" +
-         std::to_string(++counter);
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "-" + std::to_string(++counter);
 }
 
 const std::string& postgres_url() { return shared().postgres; }

@@ -179,8 +179,10 @@ TEST_F(PostgresTest, MigrationsApplyOnceEvenWhenInstancesRace) {
   for (int i = 0; i < 4; ++i) {
     instances.emplace_back([&] {
       auto applied = apply_migrations(other_pool, kMigrations);
-      if (applied) total += *applied;
-      else ++failures;
+      if (applied)
+        total += *applied;
+      else
+        ++failures;
     });
   }
   for (auto& instance : instances) instance.join();
@@ -318,9 +320,9 @@ TEST_F(PostgresTest, SqlMetacharactersAreStoredVerbatim) {
   ASSERT_NE(reg, nullptr);
   const domain::Store store{kNasty, kNasty + " name", {domain::Zone{kNasty, kNasty, domain::ZoneKind::kTable, kNasty}}};
   ASSERT_TRUE(reg->create_store(store).has_value());
-  ASSERT_TRUE(reg->add_zone(domain::Zone{"z\"; DELETE FROM zones; --", kNasty, domain::ZoneKind::kEntrance,
-                                         "$1 $$ \\ ' \" ;"})
-                  .has_value());
+  ASSERT_TRUE(
+      reg->add_zone(domain::Zone{"z\"; DELETE FROM zones; --", kNasty, domain::ZoneKind::kEntrance, "$1 $$ \\ ' \" ;"})
+          .has_value());
   ASSERT_TRUE(reg->register_beacon(beacon(kNasty, kNasty, 1)).has_value());
   const domain::Zone* zone = reg->current()->find_zone(kNasty, kNasty);
   ASSERT_NE(zone, nullptr);
@@ -434,7 +436,7 @@ TEST_F(PostgresTest, LedgerKeepsVisitsAndZoneStays) {
   auto history = ledger.visits(customer, 10);
   ASSERT_TRUE(history.has_value());
   ASSERT_EQ(history->size(), 2u);
-  EXPECT_EQ((*history)[0].visit_id, "v2");  // newest first
+  EXPECT_EQ((*history)[0].visit_id, "v2");            // newest first
   EXPECT_EQ((*history)[0].left_at, at_seconds(100));  // last seen
   const domain::Visit& first = (*history)[1];
   EXPECT_EQ(first.store_id, "s1");
@@ -454,8 +456,9 @@ TEST_F(PostgresTest, LedgerKeepsVisitsAndZoneStays) {
   ASSERT_TRUE(current.has_value());
   EXPECT_FALSE(current->has_value());
   EXPECT_EQ(rows("outbox"), 4);
-  EXPECT_EQ(count(url_, "SELECT count(*) FROM outbox WHERE event_type = 'CustomerChangedTable' "
-                        "AND position('table-2'::bytea in payload) > 0"),
+  EXPECT_EQ(count(url_,
+                  "SELECT count(*) FROM outbox WHERE event_type = 'CustomerChangedTable' "
+                  "AND position('table-2'::bytea in payload) > 0"),
             1);
 }
 
@@ -476,10 +479,9 @@ TEST_F(PostgresTest, LedgerLetsExactlyOneOfTwoRacingTransitionsWin) {
     for (int i = 0; i < 2; ++i) {
       instances.emplace_back([&, i] {
         // Each "instance" computes its own transition from the same `before`.
-        const auto after = starting ? presence("v" + std::to_string(i) + customer, "s1", "entrance",
-                                               domain::ZoneKind::kEntrance, 1, 1)
-                                    : presence(entrance.visit_id, "s1", "table-" + std::to_string(i),
-                                               domain::ZoneKind::kTable, 0, 5);
+        const auto after =
+            starting ? presence("v" + std::to_string(i) + customer, "s1", "entrance", domain::ZoneKind::kEntrance, 1, 1)
+                     : presence(entrance.visit_id, "s1", "table-" + std::to_string(i), domain::ZoneKind::kTable, 0, 5);
         std::vector<domain::DomainEvent> events = {event(domain::EventType::kCustomerSeated, after, customer),
                                                    event(domain::EventType::kCustomerIdentified, after, customer)};
         go.arrive_and_wait();
@@ -562,8 +564,10 @@ TEST_F(PostgresTest, CustomersAreEncryptedAtRestAndKeysRotate) {
       EXPECT_EQ(row[3].as<std::string>(), "k1");
     }
     // The text form of the columns (what psql shows) hides them too.
-    const std::string text = tx.exec("SELECT string_agg(display_name::text || phone::text || email::text, '') "
-                                     "FROM customers")[0][0].as<std::string>();
+    const std::string text = tx.exec(
+                                   "SELECT string_agg(display_name::text || phone::text || email::text, '') "
+                                   "FROM customers")[0][0]
+                                 .as<std::string>();
     EXPECT_EQ(text.find("Ada"), std::string::npos);
   }
 
@@ -593,8 +597,9 @@ TEST_F(PostgresTest, CustomersAreEncryptedAtRestAndKeysRotate) {
   {
     pqxx::connection connection(url_);
     pqxx::work tx(connection);
-    tx.exec("UPDATE customers SET display_name = (SELECT display_name FROM customers WHERE customer_id = 'c-ada'), "
-            "pii_key_id = 'k1' WHERE customer_id = 'c-grace'");
+    tx.exec(
+        "UPDATE customers SET display_name = (SELECT display_name FROM customers WHERE customer_id = 'c-ada'), "
+        "pii_key_id = 'k1' WHERE customer_id = 'c-grace'");
     tx.commit();
   }
   auto moved = (*rotated)->find("c-grace");
@@ -666,8 +671,11 @@ TEST(PostgresOutageTest, UnavailableWhileDownAndRecoversWithoutRecreatingAnythin
     auto other = PostgresRegistry::create(other_pool);
     ASSERT_TRUE(other.has_value());
     ASSERT_TRUE((*other)->register_beacon(beacon("s1", "table-2", 2)).has_value());
-    EXPECT_TRUE(wait_until([&] { return registry.current()->find_beacon(domain::BeaconKey{kUuid, 1, 2}) != nullptr; },
-                           10s));
+    EXPECT_TRUE(wait_until(
+        [&] {
+          return registry.current()->find_beacon(domain::BeaconKey{kUuid, 1, 2}) != nullptr;
+        },
+        10s));
   }
   testing::stop_postgres(data);
   std::error_code ignored;

@@ -133,7 +133,7 @@ TEST_F(RedisRequestStateTest, TheFirstAnswerWinsAndAForgottenScriptIsSentAgain) 
   ASSERT_TRUE(command({"SCRIPT", "FLUSH"}).type == RedisReply::Type::kStatus);
   auto committed = state_.commit(customer, at_zone({}, "table-2"), key, reply_for("fp-second", "table-2"));
   ASSERT_TRUE(committed) << committed.error().message;
-  EXPECT_EQ(presence_.load(customer)->presence->zone_id, "table-2");  // presence written ...
+  EXPECT_EQ(presence_.load(customer)->presence->zone_id, "table-2");                    // presence written ...
   EXPECT_EQ(state_.begin(customer, key)->remembered->request_fingerprint, "fp-first");  // ... the answer kept
 }
 

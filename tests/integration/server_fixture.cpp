@@ -150,11 +150,11 @@ std::string token_for(const std::string& subject, application::Role role, const 
 }
 
 std::string expired_token_for(const std::string& subject) {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const std::string claims = R"({"iss":"tastesync-dev","aud":"tastesync-customer-id","sub":")" + subject +
-                             R"(","role":"customer","iat":)" + std::to_string(now - 7200) +
-                             R"(,"exp":)" + std::to_string(now - 3600) + "}";
+                             R"(","role":"customer","iat":)" + std::to_string(now - 7200) + R"(,"exp":)" +
+                             std::to_string(now - 3600) + "}";
   auto token = auth::sign_rs256(read_text(dev_keys_dir() / "jwt-dev-1.key"), "dev-1", claims);
   EXPECT_TRUE(token.has_value()) << token.error().message;
   return token.value_or("");

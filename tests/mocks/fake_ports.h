@@ -33,7 +33,8 @@ class FakeTableQr final : public application::TableQrVerifierPort {
   }
   domain::Result<application::TableQrClaim> verify(std::string_view payload) const override {
     const auto it = valid_.find(std::string(payload));
-    if (it == valid_.end()) return domain::fail(domain::ErrorCode::kInvalidArgument, "signature does not verify", "table_qr");
+    if (it == valid_.end())
+      return domain::fail(domain::ErrorCode::kInvalidArgument, "signature does not verify", "table_qr");
     return it->second;
   }
 

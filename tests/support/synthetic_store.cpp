@@ -18,9 +18,7 @@ domain::BeaconKey synthetic_key(std::uint16_t minor) {
 }
 
 // iBeacon RSSI is an integer in -127..-1 dBm.
-int to_reported_rssi(double rssi) {
-  return static_cast<int>(std::clamp(std::lround(rssi), -127L, -1L));
-}
+int to_reported_rssi(double rssi) { return static_cast<int>(std::clamp(std::lround(rssi), -127L, -1L)); }
 
 }  // namespace
 
@@ -46,8 +44,8 @@ domain::Store SyntheticStore::store() const {
   domain::Store store{config_.store_id, "Synthetic bistro", {}};
   store.zones.push_back(domain::Zone{entrance_zone_id(), config_.store_id, domain::ZoneKind::kEntrance, "Entrance"});
   for (int table = 1; table <= config_.tables; ++table) {
-    store.zones.push_back(
-        domain::Zone{table_zone_id(table), config_.store_id, domain::ZoneKind::kTable, "Table " + std::to_string(table)});
+    store.zones.push_back(domain::Zone{table_zone_id(table), config_.store_id, domain::ZoneKind::kTable,
+                                       "Table " + std::to_string(table)});
   }
   return store;
 }

@@ -54,8 +54,8 @@ class AdminGrpcServiceTest : public ::testing::Test {
     auto running = start_grpc_server(options, {&service_});
     ASSERT_TRUE(running.has_value()) << running.error().message;
     server_ = std::move(running->server);
-    stub_ = v1::Admin::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(running->port),
-                                                   grpc::InsecureChannelCredentials()));
+    stub_ = v1::Admin::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(running->port), grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
     if (server_) server_->Shutdown();
@@ -144,7 +144,10 @@ TEST_F(AdminGrpcServiceTest, MapsZonesQrCodesAndPresence) {
   EXPECT_TRUE(codec_.verify(qr.payload()).has_value());
   EXPECT_EQ(qr.png().substr(0, 4), "\x89PNG");
 
-  domain::Presence presence{"v1", "bistro", "table-1", domain::ZoneKind::kTable,
+  domain::Presence presence{"v1",
+                            "bistro",
+                            "table-1",
+                            domain::ZoneKind::kTable,
                             domain::Timestamp(std::chrono::seconds(1000)),
                             domain::Timestamp(std::chrono::milliseconds(1100250)),
                             domain::Timestamp(std::chrono::seconds(1200))};

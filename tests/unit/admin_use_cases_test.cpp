@@ -154,8 +154,7 @@ TEST_F(AdminUseCasesTest, IdsAreANarrowAlphabet) {
     expect_rejected(admin_.create_store(kAdmin, {id, "Name"}), ErrorCode::kInvalidArgument, "store_id");
     expect_rejected(admin_.add_zone(kAdmin, {"bistro", id, domain::ZoneKind::kTable, "Label"}),
                     ErrorCode::kInvalidArgument, "zone_id");
-    expect_rejected(admin_.register_customer(kAdmin, {id, "Name", "", ""}), ErrorCode::kInvalidArgument,
-                    "customer_id");
+    expect_rejected(admin_.register_customer(kAdmin, {id, "Name", "", ""}), ErrorCode::kInvalidArgument, "customer_id");
     expect_rejected(admin_.issue_table_qr(kAdmin, {"bistro", id}), ErrorCode::kInvalidArgument, "zone_id");
     expect_rejected(admin_.store_presence(kAdmin, {id}), ErrorCode::kInvalidArgument, "store_id");
     expect_rejected(admin_.customer_visits(kAdmin, {id, 10}), ErrorCode::kInvalidArgument, "customer_id");
@@ -180,27 +179,27 @@ TEST_F(AdminUseCasesTest, SqlMetacharactersInNamesAreStoredVerbatim) {
 
 TEST_F(AdminUseCasesTest, NamesMustBeWellFormedUtf8WithoutControlCharacters) {
   const std::vector<std::string> bad = {
-      "",                       // empty
-      "\xff",                   // never valid in UTF-8
-      "Caf\xc3",                // truncated sequence
-      "\xc0\xaf",               // overlong '/'
-      "\xed\xa0\x80",           // UTF-16 surrogate
-      "\xf4\x90\x80\x80",       // beyond U+10FFFF
-      "Table\n1",               // C0 control
+      "",                         // empty
+      "\xff",                     // never valid in UTF-8
+      "Caf\xc3",                  // truncated sequence
+      "\xc0\xaf",                 // overlong '/'
+      "\xed\xa0\x80",             // UTF-16 surrogate
+      "\xf4\x90\x80\x80",         // beyond U+10FFFF
+      "Table\n1",                 // C0 control
       std::string("Ta\0ble", 6),  // NUL
-      "Table\x7f",              // DEL
-      "Table\xc2\x85",          // C1 control (NEL)
+      "Table\x7f",                // DEL
+      "Table\xc2\x85",            // C1 control (NEL)
   };
   for (const std::string& name : bad) {
     SCOPED_TRACE(::testing::PrintToString(name));
     expect_rejected(admin_.create_store(kAdmin, {"s", name}), ErrorCode::kInvalidArgument, "name");
     expect_rejected(admin_.add_zone(kAdmin, {"bistro", "z", domain::ZoneKind::kTable, name}),
                     ErrorCode::kInvalidArgument, "label");
-    expect_rejected(admin_.register_customer(kAdmin, {"c", name, "", ""}), ErrorCode::kInvalidArgument,
-                    "display_name");
+    expect_rejected(admin_.register_customer(kAdmin, {"c", name, "", ""}), ErrorCode::kInvalidArgument, "display_name");
   }
   EXPECT_FALSE(customers_.find("c")->has_value());
-  EXPECT_TRUE(admin_.create_store(kAdmin, {"unicode", "Caf\xc3\xa9 \xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x8d\x95"}).has_value());
+  EXPECT_TRUE(
+      admin_.create_store(kAdmin, {"unicode", "Caf\xc3\xa9 \xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x8d\x95"}).has_value());
 }
 
 TEST_F(AdminUseCasesTest, NamesAreAtMostOneHundredCharactersNotBytes) {
@@ -217,11 +216,10 @@ TEST_F(AdminUseCasesTest, NamesAreAtMostOneHundredCharactersNotBytes) {
 // ---- customers ---------------------------------------------------------------
 
 TEST_F(AdminUseCasesTest, PhoneMustBeE164) {
-  for (const char* phone : {"4915112345678", "+1234567", "+1234567890123456", "+49 151 1234567",
-                                   "+49-1511234567", "+0123456789", "+", "++4915112345678", "+4915112345678'--"}) {
+  for (const char* phone : {"4915112345678", "+1234567", "+1234567890123456", "+49 151 1234567", "+49-1511234567",
+                            "+0123456789", "+", "++4915112345678", "+4915112345678'--"}) {
     SCOPED_TRACE(phone);
-    expect_rejected(admin_.register_customer(kAdmin, {"c", "Carol", phone, ""}), ErrorCode::kInvalidArgument,
-                    "phone");
+    expect_rejected(admin_.register_customer(kAdmin, {"c", "Carol", phone, ""}), ErrorCode::kInvalidArgument, "phone");
   }
   EXPECT_FALSE(customers_.find("c")->has_value());
   EXPECT_TRUE(admin_.register_customer(kAdmin, {"c8", "Carol", "+12345678", ""}).has_value());
@@ -239,13 +237,14 @@ TEST_F(AdminUseCasesTest, EmailMustLookLikeAnAddress) {
         std::string("\"carol\"@example.com"), kSqlInjection + "@example.com", std::string("carol@exa'mple.com"),
         std::string(65, 'a') + "@example.com", long_local}) {
     SCOPED_TRACE(email);
-    expect_rejected(admin_.register_customer(kAdmin, {"c", "Carol", "", email}), ErrorCode::kInvalidArgument,
-                    "email");
+    expect_rejected(admin_.register_customer(kAdmin, {"c", "Carol", "", email}), ErrorCode::kInvalidArgument, "email");
   }
   EXPECT_FALSE(customers_.find("c")->has_value());
-  for (const std::string email : {"carol@example.com", "carol.o'neil+tables@mail.example.co.uk", "c@xn--p1ai.xn--p1ai"}) {
-    EXPECT_TRUE(admin_.register_customer(kAdmin, {"c-" + std::to_string(std::hash<std::string>{}(email) % 1000),
-                                                  "Carol", "", email})
+  for (const std::string email :
+       {"carol@example.com", "carol.o'neil+tables@mail.example.co.uk", "c@xn--p1ai.xn--p1ai"}) {
+    EXPECT_TRUE(admin_
+                    .register_customer(
+                        kAdmin, {"c-" + std::to_string(std::hash<std::string>{}(email) % 1000), "Carol", "", email})
                     .has_value())
         << email;
   }
@@ -272,8 +271,8 @@ TEST_F(AdminUseCasesTest, StoresAndZonesAreCreatedOnceAndOnlyInKnownStores) {
   expect_rejected(admin_.create_store(kAdmin, {"deli", "Deli again"}), ErrorCode::kAlreadyExists);
   expect_rejected(admin_.add_zone(kAdmin, {"deli", "door", domain::ZoneKind::kTable, "Door"}),
                   ErrorCode::kAlreadyExists);
-  expect_rejected(admin_.add_zone(kAdmin, {"nowhere", "door", domain::ZoneKind::kTable, "Door"}),
-                  ErrorCode::kNotFound, "store_id");
+  expect_rejected(admin_.add_zone(kAdmin, {"nowhere", "door", domain::ZoneKind::kTable, "Door"}), ErrorCode::kNotFound,
+                  "store_id");
   expect_rejected(admin_.add_zone(kAdmin, {"deli", "t", std::nullopt, "T"}), ErrorCode::kInvalidArgument, "kind");
   // The same zone id in another store is a different zone.
   EXPECT_TRUE(admin_.add_zone(kAdmin, {"cafe", "door", domain::ZoneKind::kEntrance, "Door"}).has_value());
@@ -295,8 +294,7 @@ TEST_F(AdminUseCasesTest, BeaconsAreRegisteredOnceInAZoneOfTheirStore) {
   upper.uuid = "F7826DA6-4FA2-4E98-8024-BC5B71E0893E";
   expect_rejected(admin_.register_beacon(kAdmin, upper), ErrorCode::kAlreadyExists);
   expect_rejected(admin_.register_beacon(kAdmin, beacon(3, "terrace-1", "bistro")), ErrorCode::kNotFound, "zone_id");
-  expect_rejected(admin_.register_beacon(kAdmin, beacon(3, "table-1", "nowhere")), ErrorCode::kNotFound,
-                  "store_id");
+  expect_rejected(admin_.register_beacon(kAdmin, beacon(3, "table-1", "nowhere")), ErrorCode::kNotFound, "store_id");
   expect_rejected(admin_.register_beacon(kAdmin, beacon(3, "missing")), ErrorCode::kNotFound, "zone_id");
 }
 

@@ -45,12 +45,12 @@ TEST(Base64UrlTest, SpanOverload) {
 }
 
 TEST(Base64UrlTest, RejectsBadInput) {
-  EXPECT_FALSE(base64url_decode("Zg=="));   // padding
+  EXPECT_FALSE(base64url_decode("Zg=="));    // padding
   EXPECT_FALSE(base64url_decode("Zm9v+g"));  // standard alphabet
   EXPECT_FALSE(base64url_decode("Zm9v/g"));
   EXPECT_FALSE(base64url_decode("Zm9 v"));
   EXPECT_FALSE(base64url_decode("Zm9v\n"));
-  EXPECT_FALSE(base64url_decode("Z"));       // length 1 mod 4
+  EXPECT_FALSE(base64url_decode("Z"));  // length 1 mod 4
   EXPECT_FALSE(base64url_decode("Zm9vY"));
   EXPECT_FALSE(base64url_decode(std::string_view("Zm\0v", 4)));
   EXPECT_FALSE(base64url_decode("\xff\xfe"));

@@ -35,11 +35,11 @@ TEST(Config, TheExampleFileLoadsAndMatchesTheDefaults) {
 }
 
 TEST(Config, EnvironmentOverridesEveryKey) {
-  auto config = parse_config("grpc:\n  listen: 127.0.0.1:1\n",
-                             env({{"CUSTOMER_ID_GRPC_LISTEN", "127.0.0.1:9999"},
-                                  {"CUSTOMER_ID_AUTH_PUBLIC_KEYS", "a=/k/a.pub,b=/k/b.pub"},
-                                  {"CUSTOMER_ID_RESOLVER_SWITCH_MARGIN_DB", "6.5"},
-                                  {"CUSTOMER_ID_IDENTIFY_MAX_SIGHTINGS", "10"}}));
+  auto config =
+      parse_config("grpc:\n  listen: 127.0.0.1:1\n", env({{"CUSTOMER_ID_GRPC_LISTEN", "127.0.0.1:9999"},
+                                                          {"CUSTOMER_ID_AUTH_PUBLIC_KEYS", "a=/k/a.pub,b=/k/b.pub"},
+                                                          {"CUSTOMER_ID_RESOLVER_SWITCH_MARGIN_DB", "6.5"},
+                                                          {"CUSTOMER_ID_IDENTIFY_MAX_SIGHTINGS", "10"}}));
   ASSERT_TRUE(config.has_value()) << config.error().message;
   EXPECT_EQ(config->grpc.listen, "127.0.0.1:9999");
   ASSERT_EQ(config->auth.public_keys.size(), 2u);

@@ -28,7 +28,8 @@ class CustomerIdentityTest : public ::testing::Test {
 };
 
 TEST_F(CustomerIdentityTest, EnteringThenSittingIsAVisitWithThreeEvents) {
-  EXPECT_EQ(types(place(kEntrance, 0)), (std::vector{EventType::kCustomerIdentified, EventType::kCustomerEnteredStore}));
+  EXPECT_EQ(types(place(kEntrance, 0)),
+            (std::vector{EventType::kCustomerIdentified, EventType::kCustomerEnteredStore}));
   const auto seated = place(kTable1, 10);
   ASSERT_EQ(types(seated), std::vector{EventType::kCustomerSeated});
   EXPECT_EQ(seated[0].visit_id, "visit-1");
@@ -41,7 +42,7 @@ TEST_F(CustomerIdentityTest, EnteringThenSittingIsAVisitWithThreeEvents) {
 
 TEST_F(CustomerIdentityTest, FirstSeenAtATableAlsoEntersTheStore) {
   EXPECT_EQ(types(place(kTable2, 0)), (std::vector{EventType::kCustomerIdentified, EventType::kCustomerEnteredStore,
-                                                    EventType::kCustomerSeated}));
+                                                   EventType::kCustomerSeated}));
 }
 
 TEST_F(CustomerIdentityTest, SameZoneAgainIsNoEventButRefreshesLastSeen) {

@@ -10,7 +10,9 @@ BeaconKey key(std::uint16_t major, std::uint16_t minor) {
 }
 
 TEST(FloorPlan, IndexesZonesAndBeaconsOfEveryStore) {
-  Store store{"bistro", "Bistro", {{"entrance", "", ZoneKind::kEntrance, "Entrance"}, {"table-1", "", ZoneKind::kTable, "Table 1"}}};
+  Store store{"bistro",
+              "Bistro",
+              {{"entrance", "", ZoneKind::kEntrance, "Entrance"}, {"table-1", "", ZoneKind::kTable, "Table 1"}}};
   auto plan = FloorPlan::build({store}, {Beacon{key(1, 1), "bistro", "table-1", -59, 0.0}});
   ASSERT_TRUE(plan.has_value()) << plan.error().message;
   ASSERT_NE(plan->find_beacon(key(1, 1)), nullptr);
@@ -31,7 +33,8 @@ TEST(FloorPlan, RejectsBeaconPointingAtAnotherStoresZone) {
 
 TEST(FloorPlan, RejectsTheSameBeaconTwice) {
   Store a{"a", "A", {{"table-1", "", ZoneKind::kTable, "Table 1"}}};
-  auto plan = FloorPlan::build({a}, {Beacon{key(1, 1), "a", "table-1", -59, 0.0}, Beacon{key(1, 1), "a", "table-1", -60, 0.0}});
+  auto plan =
+      FloorPlan::build({a}, {Beacon{key(1, 1), "a", "table-1", -59, 0.0}, Beacon{key(1, 1), "a", "table-1", -60, 0.0}});
   ASSERT_FALSE(plan.has_value());
   EXPECT_EQ(plan.error().code, ErrorCode::kAlreadyExists);
 }

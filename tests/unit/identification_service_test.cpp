@@ -26,7 +26,8 @@ SyntheticStoreConfig config_with_seed(std::uint64_t seed) {
 }
 
 // Zones the resolver answered for each report of a visit.
-std::vector<std::string> replay(SyntheticStore& store, const testing::Visit& visit, const IdentificationService& service) {
+std::vector<std::string> replay(SyntheticStore& store, const testing::Visit& visit,
+                                const IdentificationService& service) {
   ResolverState state;
   std::vector<KnownSighting> report;
   std::vector<std::string> zones;
@@ -77,7 +78,7 @@ TEST(IdentificationService, DistanceFollowsTheLogDistanceModel) {
   EXPECT_NEAR(service.distance_m(beacon, -79.0), 10.0, 1e-9);
   EXPECT_NEAR(service.distance_m(beacon, -65.0), std::pow(10.0, 6.0 / 20.0), 1e-9);
   EXPECT_NEAR(service.distance_m(beacon, -65.0, -65), 1.0, 1e-12);  // tx override
-  beacon.calibration_offset_db = 6.0;                                 // reads 6 dB too weak
+  beacon.calibration_offset_db = 6.0;                               // reads 6 dB too weak
   EXPECT_NEAR(service.distance_m(beacon, -65.0), 1.0, 1e-12);
   IdentificationService steep(ResolverSettings{.path_loss_exponent = 3.0});
   EXPECT_NEAR(steep.distance_m(Beacon{{}, "s", "z", -59, 0.0}, -89.0), 10.0, 1e-9);

@@ -8,8 +8,8 @@
 #include "infrastructure/memory/composite_request_state.h"
 #include "infrastructure/memory/in_memory_stores.h"
 #include "mocks/fake_clock.h"
-#include "support/test_floor_plan.h"
 #include "mocks/fake_ports.h"
+#include "support/test_floor_plan.h"
 
 namespace tastesync::application {
 namespace {
@@ -17,8 +17,8 @@ namespace {
 using domain::ErrorCode;
 using domain::EventType;
 using ::testing::_;
-using ::testing::Return;
 using testing::FakeClock;
+using ::testing::Return;
 
 constexpr const char* kUuid = testing::kTestUuid;
 
@@ -50,7 +50,8 @@ class IdentifyUseCaseTest : public ::testing::Test {
     }
     return request;
   }
-  domain::Result<IdentifyResponse> identify(const IdentifyRequest& request, Principal who = {"alice", Role::kCustomer, "", {}}) {
+  domain::Result<IdentifyResponse> identify(const IdentifyRequest& request,
+                                            Principal who = {"alice", Role::kCustomer, "", {}}) {
     clock_.advance(std::chrono::seconds(1));
     return use_case_.identify(who, request);
   }
@@ -83,8 +84,8 @@ TEST_F(IdentifyUseCaseTest, FirstSightingAtATableStartsAVisitAndSeatsTheCustomer
   EXPECT_EQ(event_types(), (std::vector{EventType::kCustomerIdentified, EventType::kCustomerEnteredStore,
                                         EventType::kCustomerSeated}));
   const auto published = events_.published();
-  EXPECT_EQ(response->event_ids, (std::vector<std::string>{published[0].event_id, published[1].event_id,
-                                                           published[2].event_id}));
+  EXPECT_EQ(response->event_ids,
+            (std::vector<std::string>{published[0].event_id, published[1].event_id, published[2].event_id}));
   EXPECT_EQ(published[0].visit_id, published[2].visit_id);
   EXPECT_FALSE(published[0].visit_id.empty());
   EXPECT_EQ(ledger_.size(), 3u);
@@ -334,8 +335,7 @@ TEST(IdentifyUseCase, ASightingRacingTheLeaveSweepStartsANewVisitInsteadOfResurr
 // stores: a concurrent writer on the batched path.
 class CountingRequestState final : public RequestStatePort {
  public:
-  CountingRequestState(PresenceStorePort& presence, IdempotencyStorePort& idempotency)
-      : inner(presence, idempotency) {}
+  CountingRequestState(PresenceStorePort& presence, IdempotencyStorePort& idempotency) : inner(presence, idempotency) {}
   domain::Result<RequestState> begin(const std::string& id, const std::string& key) override {
     ++begins;
     return inner.begin(id, key);

@@ -191,15 +191,15 @@ TEST_F(JwtVerifierTest, IssuedInFutureIsRejected) {
 }
 
 TEST_F(JwtVerifierTest, WrongIssuerIsRejected) {
-  auto token = mint_token(keys_->private_pem, "k1", "evil-issuer", kAudience, "c", Role::kCustomer, "", 600s,
-                          clock_.now());
+  auto token =
+      mint_token(keys_->private_pem, "k1", "evil-issuer", kAudience, "c", Role::kCustomer, "", 600s, clock_.now());
   ASSERT_TRUE(token);
   expect_unauthenticated(*token, "issuer 'evil-issuer' is not accepted");
 }
 
 TEST_F(JwtVerifierTest, WrongAudienceIsRejected) {
-  auto token = mint_token(keys_->private_pem, "k1", kIssuer, "other-service", "c", Role::kCustomer, "", 600s,
-                          clock_.now());
+  auto token =
+      mint_token(keys_->private_pem, "k1", kIssuer, "other-service", "c", Role::kCustomer, "", 600s, clock_.now());
   ASSERT_TRUE(token);
   expect_unauthenticated(*token, "audience");
 }
@@ -222,8 +222,8 @@ TEST_F(JwtVerifierTest, MissingKidIsRejected) {
 }
 
 TEST_F(JwtVerifierTest, SignedByAnotherKeyIsRejected) {
-  auto token = mint_token(other_keys_->private_pem, "k1", kIssuer, kAudience, "c", Role::kCustomer, "", 600s,
-                          clock_.now());
+  auto token =
+      mint_token(other_keys_->private_pem, "k1", kIssuer, kAudience, "c", Role::kCustomer, "", 600s, clock_.now());
   ASSERT_TRUE(token);
   expect_unauthenticated(*token, "signature does not verify");
 }
@@ -302,8 +302,19 @@ TEST_F(JwtVerifierTest, BadRoleIsRejected) {
 
 TEST_F(JwtVerifierTest, GarbageIsRejectedWithoutThrowing) {
   const std::vector<std::string> garbage = {
-      "",           "abc",        "a.b",        "a.b.c.d",    "...",        "..",        "a..c",
-      ".b.c",       "a.b.",       "!!!.@@@.###", "eyJ.eyJ.eyJ", std::string(9000, 'a'), std::string("\0.\0.\0", 5),
+      "",
+      "abc",
+      "a.b",
+      "a.b.c.d",
+      "...",
+      "..",
+      "a..c",
+      ".b.c",
+      "a.b.",
+      "!!!.@@@.###",
+      "eyJ.eyJ.eyJ",
+      std::string(9000, 'a'),
+      std::string("\0.\0.\0", 5),
       b64("[1,2]") + "." + b64("{}") + ".AAAA",
       b64(R"({"alg":5})") + "." + b64("{}") + ".AAAA",
       b64(R"({"alg":"RS256","kid":["k1"]})") + "." + b64("{}") + ".AAAA",
@@ -395,13 +406,13 @@ TEST_F(JwtVerifierTest, KeyRotationAcceptsBothKeys) {
                                      kAudience, 30s, clock_);
   ASSERT_TRUE(created);
   EXPECT_TRUE((*created)->verify(mint("a")));
-  auto token = mint_token(other_keys_->private_pem, "k2", kIssuer, kAudience, "b", Role::kCustomer, "", 600s,
-                          clock_.now());
+  auto token =
+      mint_token(other_keys_->private_pem, "k2", kIssuer, kAudience, "b", Role::kCustomer, "", 600s, clock_.now());
   ASSERT_TRUE(token);
   EXPECT_TRUE((*created)->verify(*token));
   // The kid decides the key: k2's token presented as k1 fails.
-  auto mislabeled = mint_token(other_keys_->private_pem, "k1", kIssuer, kAudience, "b", Role::kCustomer, "", 600s,
-                               clock_.now());
+  auto mislabeled =
+      mint_token(other_keys_->private_pem, "k1", kIssuer, kAudience, "b", Role::kCustomer, "", 600s, clock_.now());
   ASSERT_TRUE(mislabeled);
   EXPECT_FALSE((*created)->verify(*mislabeled));
 }

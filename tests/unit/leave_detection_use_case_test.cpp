@@ -10,8 +10,8 @@
 #include "infrastructure/memory/in_memory_last_seen.h"
 #include "infrastructure/memory/in_memory_stores.h"
 #include "mocks/fake_clock.h"
-#include "support/test_floor_plan.h"
 #include "mocks/fake_ports.h"
+#include "support/test_floor_plan.h"
 
 namespace tastesync::application {
 namespace {

@@ -227,7 +227,9 @@ TEST(PresenceCodec, NeverCrashesOnTruncatedOrMutatedValues) {
 
 application::RememberedReply full_reply() {
   application::RememberedReply reply;
-  reply.request_fingerprint = "sha256:\x01\x02" "abc";
+  reply.request_fingerprint =
+      "sha256:\x01\x02"
+      "abc";
   reply.response.customer_id = "customer-7";
   reply.response.location = {"store-1", "table-3", domain::ZoneKind::kTable, "Table 3 \xE2\x98\x95"};
   reply.response.confidence = 0.8765432109876543;

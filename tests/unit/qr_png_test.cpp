@@ -39,8 +39,7 @@ int modules_for(const std::string& payload) {
   return width;
 }
 
-const std::string kPayload =
-    "TSQR1.ZGVtby1iaXN0cm8.dGFibGUtMw.qr-dev-1.q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80";
+const std::string kPayload = "TSQR1.ZGVtby1iaXN0cm8.dGFibGUtMw.qr-dev-1.q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80";
 
 TEST(QrPngRenderer, WritesAPngFile) {
   auto png = QrPngRenderer{}.png(kPayload);

@@ -11,7 +11,7 @@ namespace tastesync::application {
 enum class Role { kCustomer, kScanner, kStaff, kAdmin, kService };
 
 struct Principal {
-  std::string subject;   // for kCustomer: the customer id
+  std::string subject;  // for kCustomer: the customer id
   Role role = Role::kCustomer;
   std::string store_id;  // for kScanner and kStaff: the store they are bound to
   domain::Timestamp expires_at{};

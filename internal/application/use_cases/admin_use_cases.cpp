@@ -36,9 +36,9 @@ domain::Result<void> require_visit_reader(const Principal& caller, const std::st
   if (caller.role == Role::kCustomer) {
     return fail(ErrorCode::kPermissionDenied, "ListCustomerVisits: a customer may list only their own visits");
   }
-  return fail(ErrorCode::kPermissionDenied,
-              std::string("ListCustomerVisits needs an admin, service or customer token, not ") +
-                  to_string(caller.role));
+  return fail(
+      ErrorCode::kPermissionDenied,
+      std::string("ListCustomerVisits needs an admin, service or customer token, not ") + to_string(caller.role));
 }
 
 // Runs the checks in order and returns the first failure.
@@ -63,8 +63,8 @@ AdminUseCases::AdminUseCases(RegistryAdminPort& registry_admin, const BeaconRegi
 
 domain::Result<void> AdminUseCases::create_store(const Principal& caller, const CreateStoreRequest& request) {
   if (auto ok = first_failure([&] { return require_admin(caller, "CreateStore"); },
-                       [&] { return validate_id(request.store_id, "store_id"); },
-                       [&] { return validate_name(request.name, "name"); });
+                              [&] { return validate_id(request.store_id, "store_id"); },
+                              [&] { return validate_name(request.name, "name"); });
       !ok) {
     return ok;
   }
@@ -73,13 +73,13 @@ domain::Result<void> AdminUseCases::create_store(const Principal& caller, const 
 
 domain::Result<void> AdminUseCases::add_zone(const Principal& caller, const AddZoneRequest& request) {
   if (auto ok = first_failure([&] { return require_admin(caller, "AddZone"); },
-                       [&] { return validate_id(request.store_id, "store_id"); },
-                       [&] { return validate_id(request.zone_id, "zone_id"); },
-                       [&]() -> domain::Result<void> {
-                         if (request.kind) return {};
-                         return fail(ErrorCode::kInvalidArgument, "kind must be ENTRANCE or TABLE", "kind");
-                       },
-                       [&] { return validate_name(request.label, "label"); });
+                              [&] { return validate_id(request.store_id, "store_id"); },
+                              [&] { return validate_id(request.zone_id, "zone_id"); },
+                              [&]() -> domain::Result<void> {
+                                if (request.kind) return {};
+                                return fail(ErrorCode::kInvalidArgument, "kind must be ENTRANCE or TABLE", "kind");
+                              },
+                              [&] { return validate_name(request.label, "label"); });
       !ok) {
     return ok;
   }
@@ -88,9 +88,9 @@ domain::Result<void> AdminUseCases::add_zone(const Principal& caller, const AddZ
 
 domain::Result<void> AdminUseCases::register_beacon(const Principal& caller, const RegisterBeaconRequest& request) {
   if (auto ok = first_failure([&] { return require_admin(caller, "RegisterBeacon"); },
-                       [&] { return validate_id(request.store_id, "store_id"); },
-                       [&] { return validate_id(request.zone_id, "zone_id"); },
-                       [&] { return validate_calibration_offset(request.calibration_offset_db); });
+                              [&] { return validate_id(request.store_id, "store_id"); },
+                              [&] { return validate_id(request.zone_id, "zone_id"); },
+                              [&] { return validate_calibration_offset(request.calibration_offset_db); });
       !ok) {
     return ok;
   }
@@ -112,28 +112,28 @@ domain::Result<void> AdminUseCases::retire_beacon(const Principal& caller, const
   return registry_admin_.retire_beacon(checked->key);
 }
 
-domain::Result<void> AdminUseCases::register_customer(const Principal& caller,
-                                                      const RegisterCustomerRequest& request) {
+domain::Result<void> AdminUseCases::register_customer(const Principal& caller, const RegisterCustomerRequest& request) {
   if (auto ok = first_failure([&] { return require_admin(caller, "RegisterCustomer"); },
-                       [&] { return validate_id(request.customer_id, "customer_id"); },
-                       [&] { return validate_name(request.display_name, "display_name"); },
-                       [&]() -> domain::Result<void> {
-                         return request.phone.empty() ? domain::Result<void>{} : validate_phone(request.phone, "phone");
-                       },
-                       [&]() -> domain::Result<void> {
-                         return request.email.empty() ? domain::Result<void>{} : validate_email(request.email, "email");
-                       });
+                              [&] { return validate_id(request.customer_id, "customer_id"); },
+                              [&] { return validate_name(request.display_name, "display_name"); },
+                              [&]() -> domain::Result<void> {
+                                return request.phone.empty() ? domain::Result<void>{}
+                                                             : validate_phone(request.phone, "phone");
+                              },
+                              [&]() -> domain::Result<void> {
+                                return request.email.empty() ? domain::Result<void>{}
+                                                             : validate_email(request.email, "email");
+                              });
       !ok) {
     return ok;
   }
   return customers_.add(domain::Customer{request.customer_id, request.display_name, request.phone, request.email});
 }
 
-domain::Result<TableQrCode> AdminUseCases::issue_table_qr(const Principal& caller,
-                                                          const IssueTableQrRequest& request) {
+domain::Result<TableQrCode> AdminUseCases::issue_table_qr(const Principal& caller, const IssueTableQrRequest& request) {
   if (auto ok = first_failure([&] { return require_admin(caller, "IssueTableQr"); },
-                       [&] { return validate_id(request.store_id, "store_id"); },
-                       [&] { return validate_id(request.zone_id, "zone_id"); });
+                              [&] { return validate_id(request.store_id, "store_id"); },
+                              [&] { return validate_id(request.zone_id, "zone_id"); });
       !ok) {
     return std::unexpected(ok.error());
   }
@@ -163,7 +163,7 @@ domain::Result<TableQrCode> AdminUseCases::issue_table_qr(const Principal& calle
 domain::Result<std::vector<PresentCustomer>> AdminUseCases::store_presence(const Principal& caller,
                                                                            const GetStorePresenceRequest& request) {
   if (auto ok = first_failure([&] { return require_store_reader(caller, request.store_id); },
-                       [&] { return validate_id(request.store_id, "store_id"); });
+                              [&] { return validate_id(request.store_id, "store_id"); });
       !ok) {
     return std::unexpected(ok.error());
   }
@@ -178,8 +178,8 @@ domain::Result<std::vector<PresentCustomer>> AdminUseCases::store_presence(const
   customers.reserve(present->size());
   for (const domain::CustomerPresence& entry : *present) {
     const domain::Presence& presence = entry.presence;
-    PresentCustomer customer{entry.customer_id, presence.zone_id, presence.zone_kind, {}, presence.zone_since,
-                             presence.last_seen};
+    PresentCustomer customer{entry.customer_id,   presence.zone_id,  presence.zone_kind, {},
+                             presence.zone_since, presence.last_seen};
     // A zone removed since the customer sat down keeps no label.
     const domain::Zone* zone = plan->find_zone(presence.store_id, presence.zone_id);
     if (zone != nullptr && zone->kind == domain::ZoneKind::kTable) customer.table_label = zone->label;
@@ -194,7 +194,7 @@ domain::Result<std::vector<PresentCustomer>> AdminUseCases::store_presence(const
 domain::Result<std::vector<domain::Visit>> AdminUseCases::customer_visits(const Principal& caller,
                                                                           const ListCustomerVisitsRequest& request) {
   if (auto ok = first_failure([&] { return require_visit_reader(caller, request.customer_id); },
-                       [&] { return validate_id(request.customer_id, "customer_id"); });
+                              [&] { return validate_id(request.customer_id, "customer_id"); });
       !ok) {
     return std::unexpected(ok.error());
   }

@@ -21,9 +21,8 @@ namespace tastesync::application {
 class AdminUseCases final {
  public:
   // All ports outlive this object.
-  AdminUseCases(RegistryAdminPort& registry_admin, const BeaconRegistryPort& registry,
-                CustomerDirectoryPort& customers, const VisitLedgerPort& ledger, const TableQrSignerPort& table_qr,
-                const QrImagePort& qr_image);
+  AdminUseCases(RegistryAdminPort& registry_admin, const BeaconRegistryPort& registry, CustomerDirectoryPort& customers,
+                const VisitLedgerPort& ledger, const TableQrSignerPort& table_qr, const QrImagePort& qr_image);
 
   domain::Result<void> create_store(const Principal& caller, const CreateStoreRequest& request);
   domain::Result<void> add_zone(const Principal& caller, const AddZoneRequest& request);

@@ -92,10 +92,10 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 domain::Result<void> validate_id(std::string_view value, const std::string& field) {
   if (value.empty()) return fail(ErrorCode::kInvalidArgument, field + " is required", field);
   if (value.size() > kMaxIdChars) {
-    return fail(ErrorCode::kInvalidArgument,
-                field + " must be at most " + std::to_string(kMaxIdChars) + " characters, got " +
-                    std::to_string(value.size()),
-                field);
+    return fail(
+        ErrorCode::kInvalidArgument,
+        field + " must be at most " + std::to_string(kMaxIdChars) + " characters, got " + std::to_string(value.size()),
+        field);
   }
   for (const char c : value) {
     if (!is_id_char(c)) {
@@ -116,16 +116,16 @@ domain::Result<void> validate_name(std::string_view value, const std::string& fi
                   field);
     }
     if (is_control(*c)) {
-      return fail(ErrorCode::kInvalidArgument, field + " must not contain control characters (at byte " +
-                  std::to_string(at) + ")", field);
+      return fail(ErrorCode::kInvalidArgument,
+                  field + " must not contain control characters (at byte " + std::to_string(at) + ")", field);
     }
     ++code_points;
   }
   if (code_points > kMaxNameChars) {
-    return fail(ErrorCode::kInvalidArgument,
-                field + " must be at most " + std::to_string(kMaxNameChars) + " characters, got " +
-                    std::to_string(code_points),
-                field);
+    return fail(
+        ErrorCode::kInvalidArgument,
+        field + " must be at most " + std::to_string(kMaxNameChars) + " characters, got " + std::to_string(code_points),
+        field);
   }
   return {};
 }
@@ -133,8 +133,8 @@ domain::Result<void> validate_name(std::string_view value, const std::string& fi
 domain::Result<void> validate_phone(std::string_view value, const std::string& field) {
   // E.164 allows at most 15 digits; 8 is the shortest full number in use.
   const auto invalid = [&field] {
-    return fail(ErrorCode::kInvalidArgument, field + " must be in E.164 form: '+' and 8..15 digits, e.g. +4915112345678",
-                field);
+    return fail(ErrorCode::kInvalidArgument,
+                field + " must be in E.164 form: '+' and 8..15 digits, e.g. +4915112345678", field);
   };
   if (value.size() < 9 || value.size() > 16 || value.front() != '+') return invalid();
   const std::string_view digits = value.substr(1);
@@ -153,8 +153,10 @@ domain::Result<void> validate_email(std::string_view value, const std::string& f
     return fail(ErrorCode::kInvalidArgument, field + " must look like name@example.com: " + why, field);
   };
   if (value.size() > kMaxEmailChars) {
-    return fail(ErrorCode::kInvalidArgument, field + " must be at most " + std::to_string(kMaxEmailChars) +
-                " characters, got " + std::to_string(value.size()), field);
+    return fail(ErrorCode::kInvalidArgument,
+                field + " must be at most " + std::to_string(kMaxEmailChars) + " characters, got " +
+                    std::to_string(value.size()),
+                field);
   }
   const std::size_t at = value.rfind('@');
   if (at == std::string_view::npos) return invalid("no '@'");
@@ -177,9 +179,8 @@ domain::Result<void> validate_email(std::string_view value, const std::string& f
   // Top-level domains are letters, or punycode ("xn--p1ai") for
   // internationalised ones; an all-digit one would make an IP address.
   const std::string_view tld = labels.back();
-  const bool letters_only = std::all_of(tld.begin(), tld.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-  });
+  const bool letters_only =
+      std::all_of(tld.begin(), tld.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); });
   if (tld.size() < 2 || !(letters_only || tld.starts_with("xn--"))) {
     return invalid("the top-level domain must be at least 2 letters");
   }

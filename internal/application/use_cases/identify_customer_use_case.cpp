@@ -48,8 +48,7 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify(const Princip
   if (state->remembered) {
     if (state->remembered->request_fingerprint != digest) {
       return fail(ErrorCode::kInvalidArgument,
-                  "request_id '" + request.request_id + "' was already used for a different request",
-                  "request_id");
+                  "request_id '" + request.request_id + "' was already used for a different request", "request_id");
     }
     return std::move(state->remembered->response);
   }
@@ -123,8 +122,8 @@ domain::Result<IdentifyCustomerUseCase::Transition> IdentifyCustomerUseCase::app
                                           [this] { return deps_.ids.next_id(); });
     for (domain::DomainEvent& event : transition.events) event.event_id = deps_.ids.next_id();
     transition.after = identity.presence();
-    transition.moved = !before || before->visit_id != transition.after->visit_id ||
-                       before->zone_id != transition.after->zone_id;
+    transition.moved =
+        !before || before->visit_id != transition.after->visit_id || before->zone_id != transition.after->zone_id;
     // A sighting that changes nothing writes nothing durable.
     if (!transition.moved) return transition;
     auto recorded = deps_.ledger.record(customer_id, before, transition.after, transition.events);
@@ -170,14 +169,14 @@ domain::Result<IdentifyCustomerUseCase::Placement> IdentifyCustomerUseCase::plac
   }
   if (known.empty()) {
     return fail(ErrorCode::kNotFound,
-                "none of the " + std::to_string(sightings->size()) + " sighted beacons is registered (first: " +
-                    sightings->front().beacon.to_string() + ")",
+                "none of the " + std::to_string(sightings->size()) +
+                    " sighted beacons is registered (first: " + sightings->front().beacon.to_string() + ")",
                 "sightings");
   }
   // A phone near a wall may hear a neighbouring store: the store of the
   // strongest registered beacon is where the customer is.
-  strongest = &*std::max_element(known.begin(), known.end(),
-                                 [](const auto& a, const auto& b) { return a.rssi < b.rssi; });
+  strongest =
+      &*std::max_element(known.begin(), known.end(), [](const auto& a, const auto& b) { return a.rssi < b.rssi; });
   const std::string store_id = strongest->beacon->store_id;
   std::erase_if(known, [&store_id](const domain::KnownSighting& s) { return s.beacon->store_id != store_id; });
 

@@ -59,7 +59,7 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
   };
 
   domain::Result<Transition> apply_transition(const std::string& customer_id, std::optional<domain::Presence> before,
-                                               const Placement& placement, domain::Timestamp now);
+                                              const Placement& placement, domain::Timestamp now);
   // After a concurrent write: re-reads presence, re-applies the placement
   // and saves; returns the events of the re-applied transition.
   domain::Result<std::vector<domain::DomainEvent>> rebase_presence(const std::string& customer_id,

@@ -43,8 +43,8 @@ domain::Result<std::size_t> LeaveDetectionUseCase::sweep(domain::Timestamp now) 
 }
 
 domain::Result<LeaveDetectionUseCase::Outcome> LeaveDetectionUseCase::leave_if_silent(const std::string& customer_id,
-                                                                                       domain::Timestamp now,
-                                                                                       domain::Timestamp cutoff) {
+                                                                                      domain::Timestamp now,
+                                                                                      domain::Timestamp cutoff) {
   // The presence record is what sightings update; if it saw the customer
   // after the cutoff, the index lagged behind it (a save it missed): the
   // customer is here.

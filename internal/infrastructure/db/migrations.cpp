@@ -81,8 +81,7 @@ domain::Result<bool> apply_one(PgPool& pool, const Migration& migration, const s
       return false;
     }
     tx.exec(sql);  // simple-query protocol: the file may hold many statements
-    tx.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", migration.version,
-                   migration.name);
+    tx.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", migration.version, migration.name);
     tx.commit();
     return true;
   });

@@ -28,8 +28,8 @@ std::string with_timeouts(const PgPoolOptions& options) {
     return options.url + separator + "connect_timeout=" + std::to_string(connect_s) +
            "&options=-c%20statement_timeout%3D" + std::to_string(statement_ms) + "&application_name=customer-id";
   }
-  return options.url + " connect_timeout=" + std::to_string(connect_s) + " options='-c statement_timeout=" +
-         std::to_string(statement_ms) + "' application_name=customer-id";
+  return options.url + " connect_timeout=" + std::to_string(connect_s) +
+         " options='-c statement_timeout=" + std::to_string(statement_ms) + "' application_name=customer-id";
 }
 
 Error sql_state_to_error(const std::string& state, const std::string& message) {
@@ -64,10 +64,12 @@ domain::Error current_exception_to_error() {
     throw;
   } catch (const pqxx::in_doubt_error& e) {
     return {ErrorCode::kUnavailable,
-            "connection to PostgreSQL lost during commit; the outcome is unknown: " + first_line(e.what()), {}};
+            "connection to PostgreSQL lost during commit; the outcome is unknown: " + first_line(e.what()),
+            {}};
   } catch (const pqxx::statement_completion_unknown& e) {
     return {ErrorCode::kUnavailable,
-            "connection to PostgreSQL lost; whether the statement ran is unknown: " + first_line(e.what()), {}};
+            "connection to PostgreSQL lost; whether the statement ran is unknown: " + first_line(e.what()),
+            {}};
   } catch (const pqxx::broken_connection& e) {
     return {ErrorCode::kUnavailable, "PostgreSQL is unreachable: " + first_line(e.what()), {}};
   } catch (const pqxx::sql_error& e) {

@@ -5,8 +5,7 @@
 namespace tastesync::infrastructure::db {
 
 long long to_micros(domain::Timestamp at) {
-  return static_cast<long long>(
-      std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count());
+  return static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count());
 }
 
 domain::Timestamp from_micros(long long micros) {

@@ -29,21 +29,20 @@ std::string associated_data(const std::string& customer_id, const std::string& k
   return ad;
 }
 
-domain::Result<std::string> seal(const util::AesGcmKey& key, const std::string& customer_id,
-                                 const std::string& key_id, const char* column, const std::string& plaintext) {
+domain::Result<std::string> seal(const util::AesGcmKey& key, const std::string& customer_id, const std::string& key_id,
+                                 const char* column, const std::string& plaintext) {
   auto sealed = util::aes_gcm_seal(key, plaintext, associated_data(customer_id, key_id, column));
   if (!sealed) return fail(ErrorCode::kInternal, "AES-256-GCM sealing failed (OpenSSL)");
   return std::move(*sealed);
 }
 
-domain::Result<std::string> open(const util::AesGcmKey& key, const std::string& customer_id,
-                                 const std::string& key_id, const char* column, const pqxx::field& sealed) {
+domain::Result<std::string> open(const util::AesGcmKey& key, const std::string& customer_id, const std::string& key_id,
+                                 const char* column, const pqxx::field& sealed) {
   auto plaintext =
       util::aes_gcm_open(key, pqxx::binarystring(sealed).str(), associated_data(customer_id, key_id, column));
   if (!plaintext) {
-    return fail(ErrorCode::kInternal,
-                std::string("the stored ") + column + " of customer '" + customer_id +
-                    "' does not authenticate under key '" + key_id + "' (tampered or moved)");
+    return fail(ErrorCode::kInternal, std::string("the stored ") + column + " of customer '" + customer_id +
+                                          "' does not authenticate under key '" + key_id + "' (tampered or moved)");
   }
   return std::move(*plaintext);
 }

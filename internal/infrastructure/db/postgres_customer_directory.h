@@ -19,7 +19,7 @@ namespace tastesync::infrastructure::db {
 // or the repository.
 struct PiiKeyRing {
   std::map<std::string, util::AesGcmKey> keys;  // key id → key
-  std::string active_key_id;                     // seals new rows
+  std::string active_key_id;                    // seals new rows
 };
 
 class PostgresCustomerDirectory final : public application::CustomerDirectoryPort {

@@ -107,9 +107,8 @@ domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection) {
                                                     row[3].as<std::string>()});
   }
   std::vector<domain::Beacon> beacons;
-  for (const auto& row : tx.exec(
-           "SELECT uuid::text, major, minor, store_id, zone_id, tx_power, calibration_offset_db "
-           "FROM beacons WHERE retired_at IS NULL ORDER BY beacon_id")) {
+  for (const auto& row : tx.exec("SELECT uuid::text, major, minor, store_id, zone_id, tx_power, calibration_offset_db "
+                                 "FROM beacons WHERE retired_at IS NULL ORDER BY beacon_id")) {
     auto uuid = domain::BeaconUuid::parse(row[0].as<std::string>());
     if (!uuid) return std::unexpected(uuid.error());
     domain::Beacon beacon;

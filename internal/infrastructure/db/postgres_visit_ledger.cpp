@@ -14,9 +14,9 @@ using domain::fail;
 constexpr std::size_t kMaxIdBytes = 128;
 constexpr std::size_t kMaxVisitsPerQuery = 1000;
 
-#define PRESENCE_COLUMNS                                                                     \
-  "visit_id, store_id, current_zone_id, current_zone_kind, " CID_SQL_MICROS("entered_at") \
-  ", " CID_SQL_MICROS("zone_since") ", " CID_SQL_MICROS("last_seen")
+#define PRESENCE_COLUMNS                                                                                       \
+  "visit_id, store_id, current_zone_id, current_zone_kind, " CID_SQL_MICROS("entered_at") ", " CID_SQL_MICROS( \
+      "zone_since") ", " CID_SQL_MICROS("last_seen")
 
 // Reads the PRESENCE_COLUMNS starting at `first`.
 domain::Presence presence_from(const pqxx::row& row, pqxx::row::size_type first) {
@@ -158,9 +158,8 @@ domain::Result<void> PostgresVisitLedger::record(const std::string& customer_id,
 domain::Result<std::optional<domain::Presence>> PostgresVisitLedger::current(const std::string& customer_id) const {
   return pool_.run([&](pqxx::connection& connection) -> domain::Result<std::optional<domain::Presence>> {
     pqxx::read_transaction tx(connection);
-    const auto rows =
-        tx.exec_params("SELECT " PRESENCE_COLUMNS " FROM visits WHERE customer_id = $1 AND left_at IS NULL",
-                       customer_id);
+    const auto rows = tx.exec_params(
+        "SELECT " PRESENCE_COLUMNS " FROM visits WHERE customer_id = $1 AND left_at IS NULL", customer_id);
     if (rows.empty()) return std::optional<domain::Presence>{};
     return std::optional<domain::Presence>{presence_from(rows[0], 0)};
   });
@@ -204,10 +203,10 @@ domain::Result<std::vector<domain::Visit>> PostgresVisitLedger::visits(const std
 domain::Result<std::vector<domain::CustomerPresence>> PostgresVisitLedger::in_store(const std::string& store_id) const {
   return pool_.run([&](pqxx::connection& connection) -> domain::Result<std::vector<domain::CustomerPresence>> {
     pqxx::read_transaction tx(connection);
-    const auto rows = tx.exec_params(
-        "SELECT customer_id, " PRESENCE_COLUMNS " FROM visits WHERE store_id = $1 AND left_at IS NULL "
-        "ORDER BY customer_id",
-        store_id);
+    const auto rows = tx.exec_params("SELECT customer_id, " PRESENCE_COLUMNS
+                                     " FROM visits WHERE store_id = $1 AND left_at IS NULL "
+                                     "ORDER BY customer_id",
+                                     store_id);
     std::vector<domain::CustomerPresence> present;
     present.reserve(rows.size());
     for (const auto& row : rows) present.push_back({row[0].as<std::string>(), presence_from(row, 1)});

@@ -59,7 +59,8 @@ domain::Result<domain::Beacon> read_beacon(const YAML::Node& node, const std::st
   beacon.tx_power_1m = node["tx_power"].as<int>(-59);
   beacon.calibration_offset_db = node["calibration_offset_db"].as<double>(0.0);
   if (beacon.tx_power_1m < -127 || beacon.tx_power_1m > 20) {
-    return fail(ErrorCode::kInvalidArgument, where + " " + beacon.key.to_string() + ": tx_power must be -127..20 dBm", "tx_power");
+    return fail(ErrorCode::kInvalidArgument, where + " " + beacon.key.to_string() + ": tx_power must be -127..20 dBm",
+                "tx_power");
   }
   return beacon;
 }
@@ -72,7 +73,8 @@ domain::Result<domain::FloorPlan> parse_floor_plan(const std::string& yaml_text)
   try {
     const YAML::Node root = YAML::Load(yaml_text);
     const YAML::Node list = root["stores"];
-    if (!list || !list.IsSequence()) return fail(ErrorCode::kInvalidArgument, "floor plan needs a 'stores' list", "stores");
+    if (!list || !list.IsSequence())
+      return fail(ErrorCode::kInvalidArgument, "floor plan needs a 'stores' list", "stores");
     for (const YAML::Node& store_node : list) {
       domain::Store store;
       auto id = required_text(store_node, "id", "store");

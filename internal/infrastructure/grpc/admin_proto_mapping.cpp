@@ -9,8 +9,8 @@ void to_proto(domain::Timestamp at, google::protobuf::Timestamp& out) {
   const auto since_epoch = at.time_since_epoch();
   auto seconds = std::chrono::floor<std::chrono::seconds>(since_epoch);
   out.set_seconds(seconds.count());
-  out.set_nanos(static_cast<std::int32_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count()));
+  out.set_nanos(
+      static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count()));
 }
 
 admin_v1::ZoneKind to_proto(domain::ZoneKind kind) {

@@ -30,8 +30,7 @@ AdminGrpcService::AdminGrpcService(application::AdminUseCases& admin, const appl
     : admin_(admin), tokens_(tokens) {}
 
 template <typename Call>
-grpc::ServerUnaryReactor* AdminGrpcService::serve(grpc::CallbackServerContext* context, const char* rpc,
-                                                  Call&& call) {
+grpc::ServerUnaryReactor* AdminGrpcService::serve(grpc::CallbackServerContext* context, const char* rpc, Call&& call) {
   const auto started = std::chrono::steady_clock::now();
   auto* reactor = context->DefaultReactor();
   auto caller = authenticate(*context, tokens_);
@@ -58,17 +57,15 @@ grpc::ServerUnaryReactor* AdminGrpcService::serve(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* AdminGrpcService::CreateStore(grpc::CallbackServerContext* context,
                                                         const v1::CreateStoreRequest* request,
                                                         v1::CreateStoreResponse* /*response*/) {
-  return serve(context, "CreateStore", [&](const application::Principal& caller) {
-    return admin_.create_store(caller, from_proto(*request));
-  });
+  return serve(context, "CreateStore",
+               [&](const application::Principal& caller) { return admin_.create_store(caller, from_proto(*request)); });
 }
 
 grpc::ServerUnaryReactor* AdminGrpcService::AddZone(grpc::CallbackServerContext* context,
                                                     const v1::AddZoneRequest* request,
                                                     v1::AddZoneResponse* /*response*/) {
-  return serve(context, "AddZone", [&](const application::Principal& caller) {
-    return admin_.add_zone(caller, from_proto(*request));
-  });
+  return serve(context, "AddZone",
+               [&](const application::Principal& caller) { return admin_.add_zone(caller, from_proto(*request)); });
 }
 
 grpc::ServerUnaryReactor* AdminGrpcService::RegisterBeacon(grpc::CallbackServerContext* context,

@@ -11,10 +11,10 @@
 namespace tastesync::infrastructure::grpc_adapter {
 
 struct GrpcServerOptions {
-  std::string listen;       // host:port; port 0 picks a free one
+  std::string listen;  // host:port; port 0 picks a free one
   bool tls = true;
-  std::string cert_pem;     // server certificate chain
-  std::string key_pem;      // its private key
+  std::string cert_pem;  // server certificate chain
+  std::string key_pem;   // its private key
   int max_message_bytes = 64 * 1024;
 };
 

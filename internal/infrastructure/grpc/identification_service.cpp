@@ -17,8 +17,7 @@ double elapsed_ms(std::chrono::steady_clock::time_point since) {
 }  // namespace
 
 IdentificationGrpcService::IdentificationGrpcService(application::IdentifyCustomerPort& identify,
-                                                     const application::TokenVerifierPort& tokens,
-                                                     WorkerPool* workers)
+                                                     const application::TokenVerifierPort& tokens, WorkerPool* workers)
     : identify_(identify), tokens_(tokens), workers_(workers) {}
 
 grpc::ServerUnaryReactor* IdentificationGrpcService::Identify(grpc::CallbackServerContext* context,
@@ -67,9 +66,9 @@ void IdentificationGrpcService::handle(grpc::CallbackServerContext* context,
                                  {"events", result->event_ids.size()},
                                  {"ms", elapsed_ms(started)}});
   } else if (log::debug_enabled()) {
-    log::debug("identify", {{"customer_id", result->customer_id},
-                            {"zone_id", result->location.zone_id},
-                            {"ms", elapsed_ms(started)}});
+    log::debug(
+        "identify",
+        {{"customer_id", result->customer_id}, {"zone_id", result->location.zone_id}, {"ms", elapsed_ms(started)}});
   }
   reactor->Finish(grpc::Status::OK);
 }

@@ -21,9 +21,7 @@ domain::Result<domain::Timestamp> from_proto(const google::protobuf::Timestamp& 
   return domain::Timestamp(std::chrono::duration_cast<domain::Clock::duration>(since_epoch));
 }
 
-v1::ZoneKind to_proto(domain::ZoneKind kind) {
-  return kind == domain::ZoneKind::kEntrance ? v1::ENTRANCE : v1::TABLE;
-}
+v1::ZoneKind to_proto(domain::ZoneKind kind) { return kind == domain::ZoneKind::kEntrance ? v1::ENTRANCE : v1::TABLE; }
 
 }  // namespace
 

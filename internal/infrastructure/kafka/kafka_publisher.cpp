@@ -45,15 +45,15 @@ domain::Result<std::unique_ptr<KafkaPublisher>> KafkaPublisher::create(const Kaf
   std::unique_ptr<KafkaPublisher> publisher(new KafkaPublisher(options));
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string error;
-  const bool configured = set(*conf, "bootstrap.servers", options.brokers, error) &&
-                          set(*conf, "enable.idempotence", "true", error) && set(*conf, "acks", "all", error) &&
-                          set(*conf, "linger.ms", "2", error) &&
-                          // Back within a second of the brokers returning, not librdkafka's 10 s.
-                          set(*conf, "reconnect.backoff.max.ms", "1000", error) &&
-                          set(*conf, "message.timeout.ms", std::to_string(options.message_timeout.count()), error) &&
-                          set(*conf, "log_level", "4", error) &&
-                          conf->set("dr_cb", &reports(), error) == RdKafka::Conf::CONF_OK;
-  if (!configured) return domain::fail(domain::ErrorCode::kInvalidArgument, "kafka configuration: " + error, "kafka.brokers");
+  const bool configured =
+      set(*conf, "bootstrap.servers", options.brokers, error) && set(*conf, "enable.idempotence", "true", error) &&
+      set(*conf, "acks", "all", error) && set(*conf, "linger.ms", "2", error) &&
+      // Back within a second of the brokers returning, not librdkafka's 10 s.
+      set(*conf, "reconnect.backoff.max.ms", "1000", error) &&
+      set(*conf, "message.timeout.ms", std::to_string(options.message_timeout.count()), error) &&
+      set(*conf, "log_level", "4", error) && conf->set("dr_cb", &reports(), error) == RdKafka::Conf::CONF_OK;
+  if (!configured)
+    return domain::fail(domain::ErrorCode::kInvalidArgument, "kafka configuration: " + error, "kafka.brokers");
   publisher->producer_.reset(RdKafka::Producer::create(conf.get(), error));
   if (!publisher->producer_) return domain::fail(domain::ErrorCode::kUnavailable, "kafka producer: " + error);
   return publisher;
@@ -69,10 +69,10 @@ std::vector<std::string> KafkaPublisher::deliver(const std::vector<OutboundEvent
     headers->add("event-id", event.event_id);
     headers->add("content-type", kEventContentType);
     auto slot = std::make_unique<Slot>(Slot{outcomes, i});
-    const RdKafka::ErrorCode produced = producer_->produce(
-        options_.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-        const_cast<char*>(event.payload.data()), event.payload.size(), event.store_id.data(), event.store_id.size(), 0,
-        headers, slot.get());
+    const RdKafka::ErrorCode produced =
+        producer_->produce(options_.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                           const_cast<char*>(event.payload.data()), event.payload.size(), event.store_id.data(),
+                           event.store_id.size(), 0, headers, slot.get());
     if (produced == RdKafka::ERR_NO_ERROR) {
       (void)slot.release();  // the delivery report owns it now
     } else {

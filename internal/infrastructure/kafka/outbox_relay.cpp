@@ -78,8 +78,8 @@ domain::Result<std::size_t> OutboxRelay::relay_once() {
     batch.reserve(rows.size());
     for (const auto& row : rows) {
       const pqxx::binarystring payload(row[3]);
-      batch.push_back(OutboundEvent{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                                    payload.str()});
+      batch.push_back(
+          OutboundEvent{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(), payload.str()});
     }
     const std::vector<std::string> delivered = publisher_.deliver(batch, options_.delivery_wait);
     if (delivered.empty()) return std::size_t{0};
@@ -123,9 +123,8 @@ void OutboxRelay::run() {
     if (std::chrono::steady_clock::now() >= next_report) {
       next_report = std::chrono::steady_clock::now() + options_.backlog_report_interval;
       if (auto pending = backlog(); pending && pending->rows > 0) {
-        log::info("outbox.backlog", {{"rows", pending->rows},
-                                     {"oldest_age_s", pending->oldest_age_seconds},
-                                     {"leader", leader_.load()}});
+        log::info("outbox.backlog",
+                  {{"rows", pending->rows}, {"oldest_age_s", pending->oldest_age_seconds}, {"leader", leader_.load()}});
       }
     }
     std::unique_lock lock(mutex_);

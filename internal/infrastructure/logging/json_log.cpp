@@ -37,7 +37,8 @@ void write(spdlog::level::level_enum level, std::string_view event, const nlohma
 
 }  // namespace
 
-RequestScope::RequestScope(std::string request_id) : previous_(std::exchange(current_request_id, std::move(request_id))) {}
+RequestScope::RequestScope(std::string request_id)
+    : previous_(std::exchange(current_request_id, std::move(request_id))) {}
 
 RequestScope::~RequestScope() { current_request_id = std::move(previous_); }
 

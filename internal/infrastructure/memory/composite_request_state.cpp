@@ -18,8 +18,7 @@ domain::Result<application::RequestState> CompositeRequestState::begin(const std
   return application::RequestState{std::move(*remembered), std::move(*record)};
 }
 
-domain::Result<void> CompositeRequestState::commit(const std::string& customer_id,
-                                                   const domain::PresenceRecord& record,
+domain::Result<void> CompositeRequestState::commit(const std::string& customer_id, const domain::PresenceRecord& record,
                                                    const std::string& idempotency_key,
                                                    const application::RememberedReply& reply) {
   if (auto saved = presence_.save(customer_id, record); !saved) return saved;

@@ -12,8 +12,7 @@ domain::Result<void> InMemoryLastSeenIndex::touch(const std::string& customer_id
   return {};
 }
 
-domain::Result<std::vector<std::string>> InMemoryLastSeenIndex::stale(domain::Timestamp older_than,
-                                                                      std::size_t limit) {
+domain::Result<std::vector<std::string>> InMemoryLastSeenIndex::stale(domain::Timestamp older_than, std::size_t limit) {
   std::vector<std::pair<domain::Timestamp, std::string>> found;
   {
     std::scoped_lock lock(mutex_);

@@ -63,7 +63,7 @@ class InMemoryVisitLedger final : public application::VisitLedgerPort {
 
  private:
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, domain::Presence> open_;                // by customer
+  std::unordered_map<std::string, domain::Presence> open_;              // by customer
   std::unordered_map<std::string, std::vector<domain::Visit>> visits_;  // by customer, oldest first
   std::size_t events_ = 0;
 };

@@ -73,8 +73,8 @@ class FallbackIdempotencyStore final : public application::IdempotencyStorePort 
  public:
   // `primary` and the gate's clock must outlive this store; the local store
   // keeps up to `local_capacity` answers for `ttl`.
-  FallbackIdempotencyStore(application::IdempotencyStorePort& primary, OutageGatePtr gate,
-                           std::size_t local_capacity, std::chrono::seconds ttl);
+  FallbackIdempotencyStore(application::IdempotencyStorePort& primary, OutageGatePtr gate, std::size_t local_capacity,
+                           std::chrono::seconds ttl);
 
   domain::Result<std::optional<application::RememberedReply>> find(const std::string& key) const override;
   domain::Result<void> remember(const std::string& key, const application::RememberedReply& reply) override;

@@ -19,8 +19,7 @@ namespace tastesync::infrastructure::redis {
 // outage is logged once (redis.unavailable / redis.recovered).
 class OutageGate {
  public:
-  OutageGate(const application::ClockPort& clock, std::chrono::milliseconds backoff,
-             std::string dependency = "redis");
+  OutageGate(const application::ClockPort& clock, std::chrono::milliseconds backoff, std::string dependency = "redis");
 
   // False while backing off; true when healthy, or for the one probing caller.
   bool should_try_primary();

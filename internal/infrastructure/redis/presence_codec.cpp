@@ -69,8 +69,8 @@ class Reader {
     if (!take(sizeof(T))) return T{};
     U bits = 0;
     for (std::size_t i = 0; i < sizeof(T); ++i) {
-      bits = static_cast<U>(bits | static_cast<U>(static_cast<U>(static_cast<unsigned char>(in_[at_ - sizeof(T) + i]))
-                                                  << (8 * i)));
+      bits = static_cast<U>(
+          bits | static_cast<U>(static_cast<U>(static_cast<unsigned char>(in_[at_ - sizeof(T) + i])) << (8 * i)));
     }
     return static_cast<T>(bits);
   }
@@ -167,9 +167,8 @@ domain::Result<domain::PresenceRecord> decode_presence(std::string_view value) {
     return fail(ErrorCode::kInternal, "corrupt presence record in redis: not a presence value");
   }
   if (const auto format = in.integer<std::uint8_t>(); format != kFormat) {
-    return fail(ErrorCode::kInternal,
-                "corrupt presence record in redis: unknown format " + std::to_string(format) +
-                    " (written by a newer version?)");
+    return fail(ErrorCode::kInternal, "corrupt presence record in redis: unknown format " + std::to_string(format) +
+                                          " (written by a newer version?)");
   }
   domain::PresenceRecord record;
   if (in.flag()) {

@@ -63,8 +63,7 @@ RedisReply copy_reply(const redisReply& reply) {
       out.elements.reserve(reply.elements);
       for (std::size_t i = 0; i < reply.elements; ++i) out.elements.push_back(copy_reply(*reply.element[i]));
       break;
-    default:
-      out.type = RedisReply::Type::kNil;
+    default: out.type = RedisReply::Type::kNil;
   }
   return out;
 }
@@ -142,7 +141,7 @@ domain::Error error_from_reply(const RedisReply& reply, std::string_view context
   // Conditions that pass by themselves (a replica loading its data, a long
   // script, a failover, memory full): the caller should treat Redis as
   // unavailable, not the request as broken.
-  static constexpr std::string_view kTransient[] = {"LOADING", "BUSY",        "READONLY",   "MASTERDOWN",
+  static constexpr std::string_view kTransient[] = {"LOADING",  "BUSY",        "READONLY",   "MASTERDOWN",
                                                     "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS", "OOM"};
   ErrorCode code = ErrorCode::kInternal;
   for (const std::string_view prefix : kTransient) {
@@ -279,9 +278,9 @@ domain::Result<std::vector<RedisReply>> RedisClient::pipeline(
     // connection. Safe for our commands: reads, SET NX, and compare-and-set
     // scripts that reject their own replay. Never after a timeout, which
     // would double the stall.
-    const bool stale = !fresh && attempt == 1 &&
-                       (error == REDIS_ERR_EOF ||
-                        (error == REDIS_ERR_IO && (saved_errno == EPIPE || saved_errno == ECONNRESET)));
+    const bool stale =
+        !fresh && attempt == 1 &&
+        (error == REDIS_ERR_EOF || (error == REDIS_ERR_IO && (saved_errno == EPIPE || saved_errno == ECONNRESET)));
     if (stale) continue;
     if (error == REDIS_ERR_IO && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)) {
       detail = "no reply within " + std::to_string(options_.command_timeout.count()) + " ms";

@@ -67,8 +67,7 @@ class RedisClient {
   // Parses the URL; connects lazily, so a Redis that is down at start does
   // not stop the service from starting. Fails only on a malformed URL
   // (kInvalidArgument).
-  static domain::Result<std::shared_ptr<RedisClient>> create(const std::string& url,
-                                                             RedisClientOptions options = {});
+  static domain::Result<std::shared_ptr<RedisClient>> create(const std::string& url, RedisClientOptions options = {});
   ~RedisClient();
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;

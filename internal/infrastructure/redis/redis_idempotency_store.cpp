@@ -12,8 +12,7 @@ using domain::fail;
 RedisIdempotencyStore::RedisIdempotencyStore(RedisClientPtr client, std::chrono::seconds ttl)
     : client_(std::move(client)), ttl_seconds_(std::to_string(ttl.count() > 0 ? ttl.count() : 1)) {}
 
-domain::Result<std::optional<application::RememberedReply>> RedisIdempotencyStore::find(
-    const std::string& key) const {
+domain::Result<std::optional<application::RememberedReply>> RedisIdempotencyStore::find(const std::string& key) const {
   auto reply = client_->command({"GET", key_for(key)});
   if (!reply) return std::unexpected(reply.error());
   return remembered_from_reply(*reply);

@@ -14,8 +14,6 @@ namespace {
 using domain::ErrorCode;
 using domain::fail;
 
-
-
 const RedisScript& save_script() {
   static const RedisScript script(std::string(kPresenceCasLua) + "return 1\n");
   return script;
@@ -33,9 +31,9 @@ bool parse_version(const std::string& text, std::uint64_t& version) {
 
 RedisPresenceStore::RedisPresenceStore(RedisClientPtr client, std::chrono::seconds ttl)
     : client_(std::move(client)),
-      ttl_ms_(std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 ttl.count() > 0 ? ttl : std::chrono::seconds(1))
-                                 .count())) {}
+      ttl_ms_(std::to_string(
+          std::chrono::duration_cast<std::chrono::milliseconds>(ttl.count() > 0 ? ttl : std::chrono::seconds(1))
+              .count())) {}
 
 domain::Result<domain::PresenceRecord> RedisPresenceStore::load(const std::string& customer_id) {
   auto reply = client_->command({"HMGET", key_for(customer_id), "v", "r"});
@@ -93,8 +91,12 @@ domain::Result<void> RedisPresenceStore::save(const std::string& customer_id, co
   if (!arguments) return std::unexpected(arguments.error());
   const std::string key = key_for(customer_id);
   const std::array<std::string_view, 2> keys{key, kLastSeenKey};
-  const std::array<std::string_view, 6> args{arguments->expected_version, arguments->next_version, arguments->value,
-                                             ttl_ms_, arguments->last_seen_ms, customer_id};
+  const std::array<std::string_view, 6> args{arguments->expected_version,
+                                             arguments->next_version,
+                                             arguments->value,
+                                             ttl_ms_,
+                                             arguments->last_seen_ms,
+                                             customer_id};
   auto reply = client_->eval(save_script(), keys, args);
   if (!reply) return std::unexpected(reply.error());
   if (reply->is_error()) return std::unexpected(error_from_reply(*reply, "presence save"));

@@ -62,7 +62,7 @@ class RedisPresenceStore final : public application::PresenceStorePort {
   // same way, batched with the remembered reply.
   // The record in a reply to `HMGET key_for(customer_id) v r`.
   static domain::Result<domain::PresenceRecord> record_from_reply(const std::string& customer_id,
-                                                                 const RedisReply& reply);
+                                                                  const RedisReply& reply);
   // ARGV[1..6] of the save script (see the .cpp); KEYS are key_for() and kLastSeenKey.
   struct SaveArguments {
     std::string expected_version;

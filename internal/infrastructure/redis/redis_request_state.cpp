@@ -30,9 +30,7 @@ const RedisScript& commit_script() {
 
 RedisRequestState::RedisRequestState(RedisClientPtr client, const RedisPresenceStore& presence,
                                      const RedisIdempotencyStore& idempotency)
-    : client_(std::move(client)),
-      presence_ttl_ms_(presence.ttl_ms()),
-      reply_ttl_seconds_(idempotency.ttl_seconds()) {}
+    : client_(std::move(client)), presence_ttl_ms_(presence.ttl_ms()), reply_ttl_seconds_(idempotency.ttl_seconds()) {}
 
 domain::Result<application::RequestState> RedisRequestState::begin(const std::string& customer_id,
                                                                    const std::string& idempotency_key) {
