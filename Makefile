@@ -5,17 +5,23 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps keys configure proto build run migrate test test-unit test-integration bench deploy clean help
+.PHONY: all deps deps-dev keys configure proto build run migrate test test-unit test-integration bench deploy clean help \
+	lint format coverage
 
 all: build
 
 help:
 	@echo "make run               install deps, make dev keys, build, serve the demo store"
 	@echo "make test              the whole suite (unit + integration)"
-	@echo "make deps | keys | proto | build | migrate | test-unit | test-integration | bench | deploy | clean"
+	@echo "make lint              clang-format, clang-tidy and cppcheck on the project's own code"
+	@echo "make coverage          line coverage of internal/ and pkg/ (fails below 80%)"
+	@echo "make deps | keys | proto | build | migrate | test-unit | test-integration | bench | format | deploy | clean"
 
 deps:
 	@scripts/deps.sh
+
+deps-dev:
+	@scripts/deps.sh dev
 
 keys:
 	@scripts/keys.sh
@@ -52,9 +58,19 @@ bench: build keys
 	$(BUILD_DIR)/bench/micro_bench
 	$(BUILD_DIR)/bench/grpc_load
 
+# Layout and smells; clang-tidy needs the compile commands of a configured build.
+lint: deps-dev configure proto
+	scripts/lint.sh
+
+format: deps-dev
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+coverage: deps-dev keys
+	scripts/coverage.sh
+
 deploy:
 	@command -v kubectl >/dev/null || { echo "deploy: kubectl is not installed; see deploy/k8s/README.md" >&2; exit 1; }
 	kubectl apply -f deploy/k8s/
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-coverage build-fuzz

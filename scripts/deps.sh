@@ -1,21 +1,41 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the project needs. Idempotent and quick when
-# everything is present (one dpkg-query); uses sudo when not root.
+# everything is present (one dpkg-query per package); uses sudo when not root.
+#   scripts/deps.sh           what `make run` and `make test` need
+#   scripts/deps.sh dev       also lint, coverage and fuzzing tools
+#   scripts/deps.sh --list build|servers|dev   print one group, one per line
+# deploy/docker/Dockerfile installs BUILD_PACKAGES verbatim (a test checks it).
 set -euo pipefail
 
-PACKAGES=(
+BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config git openssl ca-certificates
   libgrpc++-dev libgrpc-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   golang-github-grpc-ecosystem-grpc-gateway-dev
   libssl-dev libcpp-jwt-dev libboost-dev libboost-system-dev
   libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev prometheus-cpp-dev
-  librdkafka-dev kcat libpqxx-dev libpq-dev libhiredis-dev libqrencode-dev libpng-dev
+  librdkafka-dev libpqxx-dev libpq-dev libhiredis-dev libqrencode-dev libpng-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  postgresql redis-server wrk nghttp2-client
 )
+# Servers and clients the local run, the tests and the benchmarks start.
+SERVER_PACKAGES=(postgresql redis-server kcat wrk nghttp2-client curl)
+# make lint, make coverage, make fuzz.
+DEV_PACKAGES=(clang-format clang-tidy-16 clang-16 libclang-rt-16-dev cppcheck gcovr ccache)
+
+if [ "${1:-}" = "--list" ]; then
+  case "${2:-}" in
+    build) printf '%s\n' "${BUILD_PACKAGES[@]}" ;;
+    servers) printf '%s\n' "${SERVER_PACKAGES[@]}" ;;
+    dev) printf '%s\n' "${DEV_PACKAGES[@]}" ;;
+    *) echo "usage: $0 --list build|servers|dev" >&2; exit 2 ;;
+  esac
+  exit 0
+fi
+
+wanted=("${BUILD_PACKAGES[@]}" "${SERVER_PACKAGES[@]}")
+if [ "${1:-}" = "dev" ]; then wanted+=("${DEV_PACKAGES[@]}"); fi
 
 missing=()
-for package in "${PACKAGES[@]}"; do
+for package in "${wanted[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$package")
   fi
