@@ -29,7 +29,7 @@ run-clang-tidy-16 -quiet -p "$lint_db" -j "$JOBS" \
 }
 
 echo "lint: cppcheck"
-cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c++20 --language=c++ \
+cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c++20 --language=c++ --library=googletest \
   --enable=warning,performance,portability --suppressions-list=.cppcheck-suppressions \
   -I internal -I pkg -I cmd -I tests -I bench internal pkg cmd tests bench
 

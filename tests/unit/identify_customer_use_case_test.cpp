@@ -51,7 +51,7 @@ class IdentifyUseCaseTest : public ::testing::Test {
     return request;
   }
   domain::Result<IdentifyResponse> identify(const IdentifyRequest& request,
-                                            Principal who = {"alice", Role::kCustomer, "", {}}) {
+                                            const Principal& who = {"alice", Role::kCustomer, "", {}}) {
     clock_.advance(std::chrono::seconds(1));
     return use_case_.identify(who, request);
   }

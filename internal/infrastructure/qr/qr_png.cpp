@@ -44,8 +44,7 @@ bool write_png(png_structp png, png_infop info, png_uint_32 side, png_bytepp row
 
 class PngWriter {
  public:
-  PngWriter() {
-    png_ = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, &on_png_error, &on_png_warning);
+  PngWriter() : png_(png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, &on_png_error, &on_png_warning)) {
     if (png_ != nullptr) info_ = png_create_info_struct(png_);
   }
   ~PngWriter() { png_destroy_write_struct(&png_, info_ != nullptr ? &info_ : nullptr); }

@@ -214,7 +214,7 @@ domain::Result<RedisReply> RedisClient::raw(std::span<const std::string_view> ar
   const std::span<const std::string_view> one[] = {args};
   auto replies = pipeline(one);
   if (!replies) return std::unexpected(replies.error());
-  return std::move(replies->front());
+  return RedisReply(std::move(replies->front()));
 }
 
 domain::Result<std::vector<RedisReply>> RedisClient::pipeline(
