@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
+#include <cstdio>
+#include <regex>
 #include <string>
 
 #include "auth/key_files.h"
@@ -307,6 +310,47 @@ TEST_F(StoreScannerTest, OnlyTheCustomerMayRegisterAPhoneOrGetACode) {
                 StatusCode::PERMISSION_DENIED, "customer's own token");
   grpc::ClientContext anonymous;
   expect_status(credentials_->IssueEntranceCode(&anonymous, {}, &code), StatusCode::UNAUTHENTICATED, "authorization");
+}
+
+TEST_F(StoreScannerTest, PhoneSecretsAreSealedAtRest) {
+  const std::string secret = register_phone();
+  std::string secret_hex;
+  for (const char c : secret) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    secret_hex.push_back(kDigits[static_cast<unsigned char>(c) >> 4]);
+    secret_hex.push_back(kDigits[static_cast<unsigned char>(c) & 0x0f]);
+  }
+  const std::string stored = psql(postgres_url(),
+                                  "SELECT encode(secret, 'hex') || ' ' || secret_key_id FROM "
+                                  "customer_devices WHERE customer_id = '" +
+                                      customer_ + "'");
+  // nonce (12) + ciphertext (32) + tag (16), under the personal-data key.
+  EXPECT_EQ(stored.size(), 60u * 2 + std::string(" pii-dev-1").size()) << stored;
+  EXPECT_EQ(stored.find(secret_hex.substr(0, 16)), std::string::npos) << "the secret is stored in the clear";
+  EXPECT_TRUE(stored.ends_with(" pii-dev-1")) << stored;
+}
+
+// The README's calls, verbatim but for the server address.
+TEST_F(StoreScannerTest, ReadmeCommandLinesWork) {
+  const std::string ctl = CID_CTL_BINARY;
+  const std::string server = " --server localhost:" + std::to_string(server_->port());
+  const std::string script =
+      "set -e; cd '" + source_dir().string() + "'; CUSTOMER=$(" + ctl + " token --customer " + customer_ +
+      "); SCANNER=$(" + ctl + " token --customer door-1 --role scanner --store demo-bistro); " + ctl +
+      " scan --token \"$SCANNER\" --store demo-bistro --code \"$(" + ctl + " entrance-code --token \"$CUSTOMER\"" +
+      server + ")\"" + server + "; SECRET=$(" + ctl + " register-phone --token \"$CUSTOMER\" --secret-only true" +
+      server + "); " + ctl + " scan --token \"$SCANNER\" --store demo-bistro --phone \"$(" + ctl +
+      " phone-id --secret \"$SECRET\")\"" + server;
+  FILE* pipe = popen(("bash -c '" + std::regex_replace(script, std::regex("'"), "'\\''") + "' 2>&1").c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  std::array<char, 512> buffer{};
+  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
+  EXPECT_EQ(pclose(pipe), 0) << output;
+  // Both scans answer with the customer at the entrance; the second finds them already there.
+  EXPECT_NE(output.find("\"customerId\":\"" + customer_ + "\""), std::string::npos) << output;
+  EXPECT_NE(output.find("\"zoneId\":\"entrance\""), std::string::npos) << output;
+  EXPECT_NE(output.find("\"locationChanged\":false"), std::string::npos) << output;
 }
 
 TEST_F(StoreScannerTest, ACustomerHasAtMostFivePhones) {
