@@ -14,24 +14,25 @@ PhoneBeaconIndex::PhoneBeaconIndex(const application::CustomerDeviceStorePort& d
                                    std::chrono::seconds rotation_period, std::chrono::seconds refresh_every)
     : devices_store_(devices), period_(rotation_period), refresh_every_(refresh_every) {}
 
-void PhoneBeaconIndex::index_locked(std::size_t device) {
-  for (std::int64_t counter = window_ - 1; counter <= window_ + 1; ++counter) {
-    const auto id = rotating_beacon_id(devices_[device].secret, counter);
-    if (id) index_.emplace(id->packed(), Entry{device, counter});
-  }
+void PhoneBeaconIndex::index_locked(std::size_t device, std::int64_t counter, WindowIndex& window) {
+  if (const auto id = rotating_beacon_id(devices_[device].secret, counter)) window.emplace(id->packed(), device);
 }
 
-void PhoneBeaconIndex::rebuild_locked(std::int64_t counter) {
-  window_ = counter;
-  index_.clear();
-  index_.reserve(devices_.size() * 3);
-  for (std::size_t i = 0; i < devices_.size(); ++i) index_locked(i);
+void PhoneBeaconIndex::advance_locked(std::int64_t counter) {
+  std::erase_if(windows_,
+                [counter](const auto& entry) { return entry.first < counter - 1 || entry.first > counter + 1; });
+  for (std::int64_t c = counter - 1; c <= counter + 1; ++c) {
+    if (windows_.contains(c)) continue;
+    WindowIndex& window = windows_[c];
+    window.reserve(devices_.size());
+    for (std::size_t i = 0; i < devices_.size(); ++i) index_locked(i, c, window);
+  }
 }
 
 void PhoneBeaconIndex::add_locked(const application::CustomerDevice& device) {
   if (!known_ids_.insert(device.device_id).second) return;
   devices_.push_back(device);
-  index_locked(devices_.size() - 1);
+  for (auto& [counter, window] : windows_) index_locked(devices_.size() - 1, counter, window);
 }
 
 domain::Result<void> PhoneBeaconIndex::refresh_locked(domain::Timestamp now) {
@@ -61,18 +62,19 @@ domain::Result<std::vector<application::PhoneBeaconMatch>> PhoneBeaconIndex::res
                                                                                      std::uint16_t minor,
                                                                                      domain::Timestamp now) {
   std::scoped_lock lock(mutex_);
-  const std::int64_t counter = rotation_counter(now, period_);
-  if (counter != window_) rebuild_locked(counter);
+  advance_locked(rotation_counter(now, period_));
   if (!loaded_ || now - last_refresh_ >= refresh_every_) {
     if (auto ok = refresh_locked(now); !ok) return std::unexpected(ok.error());
   }
   const std::uint32_t packed = RotatingBeaconId{major, minor}.packed();
   auto lookup = [&] {
     std::vector<application::PhoneBeaconMatch> matches;
-    const auto [first, last] = index_.equal_range(packed);
-    for (auto it = first; it != last; ++it) {
-      const application::CustomerDevice& device = devices_[it->second.device];
-      matches.push_back(application::PhoneBeaconMatch{device.customer_id, device.device_id, it->second.counter});
+    for (const auto& [counter, window] : windows_) {
+      const auto [first, last] = window.equal_range(packed);
+      for (auto it = first; it != last; ++it) {
+        const application::CustomerDevice& device = devices_[it->second];
+        matches.push_back(application::PhoneBeaconMatch{device.customer_id, device.device_id, counter});
+      }
     }
     return matches;
   };

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -15,16 +16,16 @@ namespace tastesync::infrastructure {
 
 // Resolves rotating phone ids from memory: for the current rotation window
 // and its two neighbours (clock skew between phone and server), every
-// registered phone's id is computed once and indexed by its 32 bits. The
-// index is rebuilt when the window advances; phones registered through
+// registered phone's id is computed once and indexed by its 32 bits. When
+// the window advances only the newly needed window is computed; phones registered through
 // other instances are loaded incrementally from the device store every
 // `refresh_every`, and at most once a second on a miss.
 //
-// Cost: three HMACs per phone per window and ~100 bytes per phone and id.
-// At 10 million phones that is 30 million HMACs (tens of CPU-seconds) per
-// window and a few GB per instance, and 32-bit ids start to collide (about
-// 1 in 140 lookups finds two phones sharing an id across the three
-// windows): see the README. v1's hundreds of customers cost nothing.
+// Cost: one HMAC per phone per window (three on a cold start) and ~100
+// bytes per phone and id. At 10 million phones that is 10 million HMACs
+// (seconds of CPU, bench/micro/store_scanner_bench.cpp) per window and a few GB per instance, and 32-bit ids start to
+// collide (about 1 in 140 lookups finds two phones sharing an id across the three windows): see the README. v1's
+// hundreds of customers cost nothing.
 class PhoneBeaconIndex final : public application::PhoneBeaconResolverPort {
  public:
   PhoneBeaconIndex(const application::CustomerDeviceStorePort& devices, std::chrono::seconds rotation_period,
@@ -35,15 +36,15 @@ class PhoneBeaconIndex final : public application::PhoneBeaconResolverPort {
   void learn(const application::CustomerDevice& device) override;
 
  private:
-  struct Entry {
-    std::size_t device = 0;  // index into devices_
-    std::int64_t counter = 0;
-  };
+  // One rotation window's ids: packed Major/Minor -> index into devices_.
+  using WindowIndex = std::unordered_multimap<std::uint32_t, std::size_t>;
 
   domain::Result<void> refresh_locked(domain::Timestamp now);
   void add_locked(const application::CustomerDevice& device);
-  void index_locked(std::size_t device);
-  void rebuild_locked(std::int64_t counter);
+  void index_locked(std::size_t device, std::int64_t counter, WindowIndex& window);
+  // Keeps windows counter-1..counter+1, computing only the ones not held yet
+  // (one HMAC per phone when the window advances by one).
+  void advance_locked(std::int64_t counter);
 
   const application::CustomerDeviceStorePort& devices_store_;
   const std::chrono::seconds period_;
@@ -55,8 +56,7 @@ class PhoneBeaconIndex final : public application::PhoneBeaconResolverPort {
   std::int64_t loaded_seq_ = 0;
   bool loaded_ = false;
   domain::Timestamp last_refresh_{};
-  std::int64_t window_ = 0;  // the counter the index is centred on
-  std::unordered_multimap<std::uint32_t, Entry> index_;
+  std::map<std::int64_t, WindowIndex> windows_;  // by counter
 };
 
 }  // namespace tastesync::infrastructure
