@@ -360,5 +360,31 @@ TEST_F(StoreScannerTest, ACustomerHasAtMostFivePhones) {
                 StatusCode::FAILED_PRECONDITION, "already has 5 phones");
 }
 
+// One-time claims live only in Redis: without it a code could be used once
+// per instance, so the scanner RPCs fail closed rather than fall back.
+TEST(StoreScannerRedisOutage, ScannerReportsFailClosedWhileRedisIsDown) {
+  const auto dir = make_server_dir("scanner-redis-outage");
+  ServerOptions options;
+  options.redis_url = start_redis(dir / "redis");
+  RunningServer server(options);
+  const std::string customer = unique_customer("scanner-outage");
+  auto credentials = v1::CustomerCredentials::NewStub(server.channel());
+  auto scanner = v1::StoreScanner::NewStub(server.channel());
+  v1::IssueEntranceCodeResponse code;
+  ASSERT_TRUE(credentials->IssueEntranceCode(authorized(token_for(customer)).get(), {}, &code).ok());
+
+  stop_redis(dir / "redis");
+  v1::ScanCustomerCodeRequest request;
+  request.set_request_id(customer + "-1");
+  request.set_store_id(kStore);
+  request.set_code(code.code());
+  v1::IdentifyResponse response;
+  const grpc::Status status =
+      scanner->ScanCustomerCode(authorized(token_for("door-1", Role::kScanner, kStore)).get(), request, &response);
+  EXPECT_EQ(status.error_code(), StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_EQ(server.stop(), 0);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace tastesync::testing
