@@ -5,6 +5,7 @@
 #   server.crt/.key     TLS server cert signed by that CA (localhost, 127.0.0.1, ::1)
 #   qr-dev-1.secret     HMAC-SHA256 key for table QR codes (key id "qr-dev-1"), hex
 #   pii-dev-1.key       AES-256-GCM key for customers' personal data at rest (key id "pii-dev-1"), hex
+#   cc-dev-1.secret     HMAC-SHA256 key for customers' entrance codes (key id "cc-dev-1"), hex
 # Idempotent: anything that already exists is left alone, so re-running never
 # invalidates tokens, QR codes or certificates that were already handed out.
 set -euo pipefail
@@ -96,6 +97,13 @@ if [[ ! -f pii-dev-1.key ]]; then
   mv pii-dev-1.key.tmp pii-dev-1.key
   chmod 600 pii-dev-1.key
   note pii-dev-1.key
+fi
+
+if [[ ! -f cc-dev-1.secret ]]; then
+  openssl rand -hex 32 >cc-dev-1.secret.tmp
+  mv cc-dev-1.secret.tmp cc-dev-1.secret
+  chmod 600 cc-dev-1.secret
+  note cc-dev-1.secret
 fi
 
 if [[ ${made} -eq 0 ]]; then

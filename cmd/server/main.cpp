@@ -10,14 +10,19 @@
 #include <vector>
 
 #include "application/use_cases/admin_use_cases.h"
+#include "application/use_cases/customer_credentials_use_case.h"
 #include "application/use_cases/identify_customer_use_case.h"
 #include "application/use_cases/leave_detection_use_case.h"
+#include "application/use_cases/store_scanner_use_case.h"
 #include "auth/jwt_verifier.h"
 #include "auth/key_files.h"
 #include "config/config.h"
+#include "infrastructure/crypto/customer_code_codec.h"
+#include "infrastructure/crypto/phone_beacon_index.h"
 #include "infrastructure/crypto/table_qr_codec.h"
 #include "infrastructure/db/migrations.h"
 #include "infrastructure/db/pg_pool.h"
+#include "infrastructure/db/postgres_customer_devices.h"
 #include "infrastructure/db/postgres_customer_directory.h"
 #include "infrastructure/db/postgres_registry.h"
 #include "infrastructure/db/postgres_visit_ledger.h"
@@ -25,6 +30,7 @@
 #include "infrastructure/grpc/admin_service.h"
 #include "infrastructure/grpc/grpc_server.h"
 #include "infrastructure/grpc/identification_service.h"
+#include "infrastructure/grpc/store_scanner_service.h"
 #include "infrastructure/kafka/outbox_relay.h"
 #include "infrastructure/logging/json_log.h"
 #include "infrastructure/memory/in_memory_stores.h"
@@ -36,6 +42,7 @@
 #include "infrastructure/redis/redis_client.h"
 #include "infrastructure/redis/redis_idempotency_store.h"
 #include "infrastructure/redis/redis_last_seen_index.h"
+#include "infrastructure/redis/redis_one_time_claims.h"
 #include "infrastructure/redis/redis_presence_store.h"
 #include "infrastructure/redis/redis_request_state.h"
 
@@ -164,6 +171,8 @@ int serve(const Arguments& args) {
   db::PostgresVisitLedger ledger(pool);
   auto pii = read_pii_keys(cfg->pii);
   if (!pii) return fail_start("pii.keys", pii.error());
+  auto devices = db::PostgresCustomerDevices::create(pool, *pii);
+  if (!devices) return fail_start("customer devices", devices.error());
   auto customers = db::PostgresCustomerDirectory::create(pool, std::move(*pii));
   if (!customers) return fail_start("customer directory", customers.error());
 
@@ -207,6 +216,11 @@ int serve(const Arguments& args) {
   if (!qr_secrets) return fail_start("table_qr.secrets", qr_secrets.error());
   auto table_qr = infrastructure::HmacTableQrCodec::create(std::move(*qr_secrets), cfg->table_qr.active_key_id);
   if (!table_qr) return fail_start("table_qr", table_qr.error());
+  auto code_secrets = read_qr_secrets(cfg->customer_code.secrets);
+  if (!code_secrets) return fail_start("customer_code.secrets", code_secrets.error());
+  auto customer_codes = infrastructure::HmacCustomerCodeCodec::create(
+      std::move(*code_secrets), cfg->customer_code.active_key_id, cfg->customer_code.lifetime);
+  if (!customer_codes) return fail_start("customer_code", customer_codes.error());
 
   // ---- use cases and transports
   infrastructure::UuidV7Generator ids;
@@ -243,6 +257,16 @@ int serve(const Arguments& args) {
           log::info("leave_detection.swept", {{"left", *left}});
         }
       });
+  // Store scanners (ways 3 and 4): phones' rotating ids and entrance codes.
+  infrastructure::PhoneBeaconIndex phone_index(**devices, cfg->phone_beacon.rotation_period,
+                                               cfg->phone_beacon.refresh_interval);
+  redis::RedisOneTimeClaims one_time_claims(*redis_client);
+  application::StoreScannerUseCase store_scanner(
+      application::StoreScannerDependencies{identify, phone_index, **customer_codes, one_time_claims, clock},
+      application::StoreScannerSettings{cfg->phone_beacon.rotation_period, cfg->customer_code.lifetime, cfg->identify});
+  application::CustomerCredentialsUseCase customer_credentials(
+      application::CustomerCredentialsDependencies{**devices, phone_index, **customer_codes, clock},
+      application::PhoneBeaconSettings{cfg->phone_beacon.uuid, cfg->phone_beacon.rotation_period});
   infrastructure::QrPngRenderer qr_png;
   application::AdminUseCases admin(**registry, **registry, **customers, ledger, **table_qr, qr_png);
 
@@ -250,7 +274,12 @@ int serve(const Arguments& args) {
   infrastructure::grpc_adapter::IdentificationGrpcService identification(identify, **verifier, &workers);
   infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier);
   infrastructure::grpc_adapter::BaselineGrpcService baseline(**verifier);
+  infrastructure::grpc_adapter::StoreScannerGrpcService store_scanner_service(store_scanner, **verifier, &workers);
+  infrastructure::grpc_adapter::CustomerCredentialsGrpcService credentials_service(customer_credentials, **verifier,
+                                                                                   &workers);
   std::vector<grpc::Service*> services{&identification, &admin_service};
+  services.push_back(&store_scanner_service);
+  services.push_back(&credentials_service);
   if (cfg->bench_baseline) services.push_back(&baseline);
 
   infrastructure::grpc_adapter::GrpcServerOptions options;

@@ -45,6 +45,12 @@ const std::vector<std::string>& known_keys() {
       "presence.sweep_interval_seconds",
       "pii.active_key_id",
       "pii.keys",
+      "customer_code.active_key_id",
+      "customer_code.secrets",
+      "customer_code.lifetime_seconds",
+      "phone_beacon.uuid",
+      "phone_beacon.rotation_period_seconds",
+      "phone_beacon.refresh_interval_seconds",
       "kafka.brokers",
       "kafka.topic",
       "kafka.unreachable_after_seconds",
@@ -156,6 +162,15 @@ class Reader {
   const Values& values_;
 };
 
+bool is_uuid(const std::string& text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
 #define CID_TRY(expr)                               \
   if (auto ok_ = (expr); !ok_) {                    \
     return std::unexpected(std::move(ok_.error())); \
@@ -196,6 +211,16 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.seconds("kafka.unreachable_after_seconds", config.kafka.unreachable_after, 1, 86400));
   CID_TRY(r.text("pii.active_key_id", config.pii.active_key_id));
   CID_TRY(r.key_files("pii.keys", config.pii.keys));
+  CID_TRY(r.text("customer_code.active_key_id", config.customer_code.active_key_id));
+  CID_TRY(r.key_files("customer_code.secrets", config.customer_code.secrets));
+  // Long enough to walk up to the scanner, short enough that a photographed
+  // code is soon worthless.
+  CID_TRY(r.seconds("customer_code.lifetime_seconds", config.customer_code.lifetime, 5, 600));
+  CID_TRY(r.text("phone_beacon.uuid", config.phone_beacon.uuid));
+  // Eddystone-EID rotates every 2^k s (k = 0..15); minutes suit a phone
+  // walking in, and a longer period gives a cloned id longer to be used.
+  CID_TRY(r.seconds("phone_beacon.rotation_period_seconds", config.phone_beacon.rotation_period, 10, 3600));
+  CID_TRY(r.seconds("phone_beacon.refresh_interval_seconds", config.phone_beacon.refresh_interval, 1, 3600));
   CID_TRY(r.number<std::size_t>("identify.max_sightings", config.identify.max_sightings, 1, 1024));
   CID_TRY(r.seconds("identify.max_clock_skew_seconds", config.identify.max_clock_skew, 1, 3600));
   CID_TRY(r.seconds("identify.idempotency_ttl_seconds", config.idempotency_ttl, 1, 7 * 24 * 3600));
@@ -243,6 +268,20 @@ domain::Result<Config> read(const Values& values) {
   if (!pii_active_known) {
     return fail(ErrorCode::kInvalidArgument, "configuration key 'pii.active_key_id' names a key not listed in pii.keys",
                 "pii.active_key_id");
+  }
+  bool code_key_known = false;
+  for (const KeyFile& secret : config.customer_code.secrets)
+    code_key_known = code_key_known || secret.key_id == config.customer_code.active_key_id;
+  if (!code_key_known) {
+    return fail(ErrorCode::kInvalidArgument,
+                "configuration key 'customer_code.active_key_id' names a key not listed in customer_code.secrets",
+                "customer_code.active_key_id");
+  }
+  if (!is_uuid(config.phone_beacon.uuid)) {
+    return fail(
+        ErrorCode::kInvalidArgument,
+        "configuration key 'phone_beacon.uuid' must be a UUID (8-4-4-4-12 hex), got '" + config.phone_beacon.uuid + "'",
+        "phone_beacon.uuid");
   }
   bool active_known = false;
   for (const KeyFile& secret : config.table_qr.secrets)

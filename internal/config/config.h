@@ -77,6 +77,20 @@ struct Config {
     std::string active_key_id = "pii-dev-1";
     std::vector<KeyFile> keys{{"pii-dev-1", "internal/config/keys/dev/pii-dev-1.key"}};
   } pii;
+  // Way 4: short-lived signed codes the customer's app shows to a store scanner.
+  struct CustomerCode {
+    std::string active_key_id = "cc-dev-1";
+    std::vector<KeyFile> secrets{{"cc-dev-1", "internal/config/keys/dev/cc-dev-1.secret"}};
+    std::chrono::seconds lifetime{60};
+  } customer_code;
+  // Way 3: the rotating iBeacon id phones advertise for store scanners.
+  struct PhoneBeacon {
+    // The proximity UUID every customer phone advertises (only Major/Minor rotate).
+    std::string uuid = "3f5d2c8e-1b7a-4e6f-9a0c-7d4b2e9f1a63";
+    std::chrono::seconds rotation_period{120};
+    // How often an instance loads phones registered through other instances.
+    std::chrono::seconds refresh_interval{5};
+  } phone_beacon;
   // Stores, zones and beacons inserted at start when absent (the demo store);
   // empty for none.
   std::string floor_plan_file = "internal/config/demo-store.yaml";

@@ -18,6 +18,8 @@ const char* to_string(Signal signal) {
     case Signal::kBeacon: return "BEACON";
     case Signal::kTableQr: return "TABLE_QR";
     case Signal::kSilence: return "SILENCE";
+    case Signal::kPhoneBeacon: return "PHONE_BEACON";
+    case Signal::kCustomerCode: return "CUSTOMER_CODE";
   }
   return "BEACON";
 }

@@ -17,9 +17,11 @@ enum class EventType {
 
 // What told us where the customer is.
 enum class Signal {
-  kBeacon,   // the phone heard store beacons
-  kTableQr,  // a scanned table QR code
-  kSilence,  // nothing heard for the leave timeout
+  kBeacon,        // the phone heard store beacons
+  kTableQr,       // a scanned table QR code
+  kSilence,       // nothing heard for the leave timeout
+  kPhoneBeacon,   // a store scanner heard the customer's phone (rotating iBeacon id)
+  kCustomerCode,  // a store scanner read the customer's entrance code
 };
 
 struct DomainEvent {

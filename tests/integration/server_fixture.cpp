@@ -71,6 +71,8 @@ void RunningServer::start(const ServerOptions& options) {
       << "\nkafka:\n  brokers: " << (options.kafka_brokers.empty() ? kafka_bootstrap() : options.kafka_brokers)
       << "\npii:\n  active_key_id: pii-dev-1\n  keys: pii-dev-1=" << (keys / "pii-dev-1.key").string()
       << "\nlogging:\n  level: info\n"
+      << "\ncustomer_code:\n  active_key_id: cc-dev-1\n  secrets: cc-dev-1=" << (keys / "cc-dev-1.secret").string()
+      << "\n"
       << options.extra_config;
 
   const std::string binary = CID_SERVER_BINARY;

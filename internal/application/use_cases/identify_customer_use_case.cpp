@@ -41,38 +41,49 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify(const Princip
 
   // Scoped by caller: two customers may pick the same request_id.
   const std::string idempotency_key = caller.subject + '\n' + request.request_id;
-  const std::string digest = fingerprint(request);
-  std::scoped_lock lock(stripe_for(caller.subject));
-  auto state = deps_.request_state.begin(caller.subject, idempotency_key);
+  return place_customer(caller.subject, idempotency_key, fingerprint(request),
+                        [this, &request](const domain::FloorPlan& plan, domain::PresenceRecord& record,
+                                         domain::Timestamp now) -> domain::Result<Placement> {
+                          return request.table_qr.empty() ? place_by_beacons(plan, request, record.resolver, now)
+                                                          : place_by_table_qr(plan, request, record.resolver);
+                        });
+}
+
+domain::Result<IdentifyResponse> IdentifyCustomerUseCase::place_customer(const std::string& customer_id,
+                                                                         const std::string& idempotency_key,
+                                                                         const std::string& digest,
+                                                                         const Locate& locate) {
+  std::scoped_lock lock(stripe_for(customer_id));
+  auto state = deps_.request_state.begin(customer_id, idempotency_key);
   if (!state) return std::unexpected(state.error());
   if (state->remembered) {
     if (state->remembered->request_fingerprint != digest) {
+      const std::string request_id = idempotency_key.substr(idempotency_key.rfind('\n') + 1);
       return fail(ErrorCode::kInvalidArgument,
-                  "request_id '" + request.request_id + "' was already used for a different request", "request_id");
+                  "request_id '" + request_id + "' was already used for a different request", "request_id");
     }
     return std::move(state->remembered->response);
   }
-  return identify_locked(caller, request, idempotency_key, digest, std::move(state->record));
+  return identify_locked(customer_id, locate, idempotency_key, digest, std::move(state->record));
 }
 
-domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify_locked(const Principal& caller,
-                                                                          const IdentifyRequest& request,
+domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify_locked(const std::string& customer_id,
+                                                                          const Locate& locate,
                                                                           const std::string& idempotency_key,
                                                                           const std::string& digest,
                                                                           domain::PresenceRecord record) {
   const domain::Timestamp now = deps_.clock.now();
   const domain::FloorPlanPtr plan = deps_.registry.current();
 
-  auto placement = request.table_qr.empty() ? place_by_beacons(*plan, request, record.resolver, now)
-                                            : place_by_table_qr(*plan, request, record.resolver);
+  auto placement = locate(*plan, record, now);
   if (!placement) return std::unexpected(placement.error());
   const domain::Zone& zone = *placement->zone;
 
-  auto transition = apply_transition(caller.subject, record.presence, *placement, now);
+  auto transition = apply_transition(customer_id, record.presence, *placement, now);
   if (!transition) return std::unexpected(transition.error());
 
   IdentifyResponse response;
-  response.customer_id = caller.subject;
+  response.customer_id = customer_id;
   response.location = location_of(zone);
   response.confidence = placement->confidence;
   response.location_changed = transition->moved;
@@ -80,13 +91,12 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify_locked(const 
 
   record.presence = transition->after;
   // The common path: presence and the answer written together, in one call.
-  auto committed =
-      deps_.request_state.commit(caller.subject, record, idempotency_key, RememberedReply{digest, response});
+  auto committed = deps_.request_state.commit(customer_id, record, idempotency_key, RememberedReply{digest, response});
   if (!committed && committed.error().code != ErrorCode::kAborted) return std::unexpected(committed.error());
   if (!committed) {
     // Nothing was written: rebase presence, which may add events to the
     // answer, then remember the answer as it finally is.
-    auto rebased = rebase_presence(caller.subject, record, *placement, now);
+    auto rebased = rebase_presence(customer_id, record, *placement, now);
     if (!rebased) return std::unexpected(rebased.error());
     for (domain::DomainEvent& event : *rebased) {
       response.event_ids.push_back(event.event_id);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -45,13 +46,28 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
 
   domain::Result<IdentifyResponse> identify(const Principal& caller, const IdentifyRequest& request) override;
 
- private:
+  // Where a signal puts the customer, and how surely.
   struct Placement {
     const domain::Zone* zone = nullptr;
     double confidence = 0.0;
     domain::Signal signal = domain::Signal::kBeacon;
   };
+  // Decides the placement from the floor plan and the customer's presence
+  // record (whose resolver state it may reset). Runs only for a request not
+  // already answered, under the customer's lock, so it may consume one-time
+  // things (a code's nonce).
+  using Locate = std::function<domain::Result<Placement>(const domain::FloorPlan& plan, domain::PresenceRecord& record,
+                                                         domain::Timestamp now)>;
 
+  // The path every signal takes once it names a customer: a retry under
+  // `idempotency_key` with the same `digest` gets the first answer; otherwise
+  // `locate` places the customer, the transition is recorded before
+  // answering, its events published and the answer remembered. Identify and
+  // the store scanner's reports share it.
+  domain::Result<IdentifyResponse> place_customer(const std::string& customer_id, const std::string& idempotency_key,
+                                                  const std::string& digest, const Locate& locate);
+
+ private:
   struct Transition {
     std::vector<domain::DomainEvent> events;
     std::optional<domain::Presence> after;
@@ -65,7 +81,7 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
   domain::Result<std::vector<domain::DomainEvent>> rebase_presence(const std::string& customer_id,
                                                                    domain::PresenceRecord& record,
                                                                    const Placement& placement, domain::Timestamp now);
-  domain::Result<IdentifyResponse> identify_locked(const Principal& caller, const IdentifyRequest& request,
+  domain::Result<IdentifyResponse> identify_locked(const std::string& customer_id, const Locate& locate,
                                                    const std::string& idempotency_key, const std::string& digest,
                                                    domain::PresenceRecord record);
   domain::Result<Placement> place_by_beacons(const domain::FloorPlan& plan, const IdentifyRequest& request,

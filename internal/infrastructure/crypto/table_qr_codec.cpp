@@ -1,8 +1,5 @@
 #include "infrastructure/crypto/table_qr_codec.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include <array>
 #include <cstdint>
 #include <exception>
@@ -10,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "infrastructure/crypto/hmac_sha256.h"
 #include "util/base64url.h"
 
 namespace tastesync::infrastructure {
@@ -19,39 +17,13 @@ using domain::ErrorCode;
 using domain::fail;
 
 constexpr std::string_view kField = "table_qr";
-constexpr std::size_t kMacBytes = 32;
-using Mac = std::array<std::uint8_t, kMacBytes>;
-
 std::unexpected<domain::Error> invalid(std::string message) {
   return fail(ErrorCode::kInvalidArgument, std::move(message), std::string(kField));
 }
 
-std::optional<Mac> hmac_sha256(std::string_view key, std::string_view data) {
-  Mac mac{};
-  std::size_t length = 0;
-  // EVP_Q_mac accepts a zero-length key pointer only if non-null.
-  static const char kEmpty = 0;
-  const void* key_data = key.empty() ? &kEmpty : key.data();
-  char digest_name[] = "SHA256";
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, digest_name, nullptr, key_data, key.size(),
-                reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(), mac.size(),
-                &length) == nullptr ||
-      length != kMacBytes) {
-    return std::nullopt;
-  }
-  return mac;
-}
-
 }  // namespace
 
-bool HmacTableQrCodec::is_valid_key_id(std::string_view key_id) {
-  if (key_id.empty() || key_id.size() > kMaxKeyIdChars) return false;
-  for (const char c : key_id) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
+bool HmacTableQrCodec::is_valid_key_id(std::string_view key_id) { return is_valid_hmac_key_id(key_id); }
 
 domain::Result<std::unique_ptr<HmacTableQrCodec>> HmacTableQrCodec::create(TableQrKeySet keys,
                                                                            std::string active_key_id) {
@@ -132,9 +104,7 @@ domain::Result<application::TableQrClaim> HmacTableQrCodec::verify(std::string_v
     const std::string_view signed_part = payload.substr(0, payload.size() - mac_b64.size() - 1);
     const auto expected = hmac_sha256(key->second, signed_part);
     if (!expected) return fail(ErrorCode::kInternal, "HMAC-SHA256 failed");
-    // Constant time, so response timing reveals nothing about how much of a
-    // forged MAC matched.
-    if (mac->size() != expected->size() || CRYPTO_memcmp(mac->data(), expected->data(), expected->size()) != 0) {
+    if (!same_mac(*mac, *expected)) {
       return invalid("table QR signature does not match");
     }
     if (store_id->empty()) return invalid("table QR code has an empty store id");

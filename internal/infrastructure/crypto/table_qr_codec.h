@@ -8,11 +8,12 @@
 
 #include "application/ports/table_qr_port.h"
 #include "domain/error.h"
+#include "infrastructure/crypto/hmac_sha256.h"
 
 namespace tastesync::infrastructure {
 
 // key id -> raw HMAC key bytes.
-using TableQrKeySet = std::map<std::string, std::string, std::less<>>;
+using TableQrKeySet = HmacKeySet;
 
 // Signs and verifies the payloads printed as table QR codes:
 //

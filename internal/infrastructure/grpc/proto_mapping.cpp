@@ -25,6 +25,11 @@ v1::ZoneKind to_proto(domain::ZoneKind kind) { return kind == domain::ZoneKind::
 
 }  // namespace
 
+domain::Result<domain::Timestamp> timestamp_from_proto(const google::protobuf::Timestamp& at,
+                                                       const std::string& field) {
+  return from_proto(at, field);
+}
+
 domain::Result<application::IdentifyRequest> from_proto(const v1::IdentifyRequest& request) {
   application::IdentifyRequest out;
   out.request_id = request.request_id();

@@ -14,6 +14,8 @@ pb::Signal to_proto(domain::Signal signal) {
     case domain::Signal::kBeacon: return pb::BEACON;
     case domain::Signal::kTableQr: return pb::TABLE_QR;
     case domain::Signal::kSilence: return pb::SILENCE;
+    case domain::Signal::kPhoneBeacon: return pb::PHONE_BEACON;
+    case domain::Signal::kCustomerCode: return pb::CUSTOMER_CODE;
   }
   return pb::SIGNAL_UNSPECIFIED;
 }
@@ -22,6 +24,8 @@ domain::Signal from_proto(pb::Signal signal) {
   switch (signal) {
     case pb::TABLE_QR: return domain::Signal::kTableQr;
     case pb::SILENCE: return domain::Signal::kSilence;
+    case pb::PHONE_BEACON: return domain::Signal::kPhoneBeacon;
+    case pb::CUSTOMER_CODE: return domain::Signal::kCustomerCode;
     default: return domain::Signal::kBeacon;
   }
 }

@@ -1,0 +1,143 @@
+#include "infrastructure/grpc/store_scanner_service.h"
+
+#include <chrono>
+#include <functional>
+
+#include "infrastructure/grpc/authenticate.h"
+#include "infrastructure/grpc/proto_mapping.h"
+#include "infrastructure/grpc/status_mapping.h"
+#include "infrastructure/logging/json_log.h"
+
+namespace tastesync::infrastructure::grpc_adapter {
+namespace {
+
+namespace pb = ::tastesync::customer_id::v1;
+
+// Runs `work` on the pool (or here without one) and finishes the call with
+// its status; `work` fills the response.
+grpc::ServerUnaryReactor* dispatch(grpc::CallbackServerContext* context, WorkerPool* workers,
+                                   std::function<domain::Result<void>()> work, const char* what) {
+  auto* reactor = context->DefaultReactor();
+  auto run = [reactor, work = std::move(work), what] {
+    const auto result = work();
+    if (!result) {
+      log::info(what, {{"status", domain::to_string(result.error().code)},
+                       {"field", result.error().field},
+                       {"reason", result.error().message}});
+      reactor->Finish(to_grpc_status(result.error()));
+      return;
+    }
+    reactor->Finish(grpc::Status::OK);
+  };
+  if (workers == nullptr) {
+    run();
+  } else if (!workers->post(run)) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server overloaded: too many requests queued; retry"));
+  }
+  return reactor;
+}
+
+void to_proto(domain::Timestamp at, google::protobuf::Timestamp& out) {
+  const auto since = at.time_since_epoch();
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since);
+  out.set_seconds(seconds.count());
+  out.set_nanos(
+      static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since - seconds).count()));
+}
+
+}  // namespace
+
+StoreScannerGrpcService::StoreScannerGrpcService(application::StoreScannerPort& scanner,
+                                                 const application::TokenVerifierPort& tokens, WorkerPool* workers)
+    : scanner_(scanner), tokens_(tokens), workers_(workers) {}
+
+grpc::ServerUnaryReactor* StoreScannerGrpcService::ReportPhoneBeacon(grpc::CallbackServerContext* context,
+                                                                     const pb::ReportPhoneBeaconRequest* request,
+                                                                     pb::IdentifyResponse* response) {
+  return dispatch(
+      context, workers_,
+      [this, context, request, response]() -> domain::Result<void> {
+        const log::RequestScope scope(request->request_id().substr(0, 128));
+        auto caller = authenticate(*context, tokens_);
+        if (!caller) return std::unexpected(caller.error());
+        application::PhoneBeaconReport report;
+        report.request_id = request->request_id();
+        report.store_id = request->store_id();
+        report.major = request->major();
+        report.minor = request->minor();
+        report.rssi = request->rssi();
+        if (request->has_observed_at()) {
+          auto at = timestamp_from_proto(request->observed_at(), "observed_at");
+          if (!at) return std::unexpected(at.error());
+          report.observed_at = *at;
+        }
+        auto result = scanner_.report_phone_beacon(*caller, report);
+        if (!result) return std::unexpected(result.error());
+        to_proto(*result, *response);
+        return {};
+      },
+      "scanner.phone_beacon.rejected");
+}
+
+grpc::ServerUnaryReactor* StoreScannerGrpcService::ScanCustomerCode(grpc::CallbackServerContext* context,
+                                                                    const pb::ScanCustomerCodeRequest* request,
+                                                                    pb::IdentifyResponse* response) {
+  return dispatch(
+      context, workers_,
+      [this, context, request, response]() -> domain::Result<void> {
+        const log::RequestScope scope(request->request_id().substr(0, 128));
+        auto caller = authenticate(*context, tokens_);
+        if (!caller) return std::unexpected(caller.error());
+        auto result = scanner_.scan_customer_code(
+            *caller, application::CustomerCodeScan{request->request_id(), request->store_id(), request->code()});
+        if (!result) return std::unexpected(result.error());
+        to_proto(*result, *response);
+        return {};
+      },
+      "scanner.customer_code.rejected");
+}
+
+CustomerCredentialsGrpcService::CustomerCredentialsGrpcService(application::CustomerCredentialsPort& credentials,
+                                                               const application::TokenVerifierPort& tokens,
+                                                               WorkerPool* workers)
+    : credentials_(credentials), tokens_(tokens), workers_(workers) {}
+
+grpc::ServerUnaryReactor* CustomerCredentialsGrpcService::RegisterPhone(grpc::CallbackServerContext* context,
+                                                                        const pb::RegisterPhoneRequest*,
+                                                                        pb::RegisterPhoneResponse* response) {
+  return dispatch(
+      context, workers_,
+      [this, context, response]() -> domain::Result<void> {
+        auto caller = authenticate(*context, tokens_);
+        if (!caller) return std::unexpected(caller.error());
+        auto phone = credentials_.register_phone(*caller);
+        if (!phone) return std::unexpected(phone.error());
+        response->set_device_id(phone->device_id);
+        response->set_secret(phone->secret);
+        response->set_advertise_uuid(phone->advertise_uuid);
+        response->set_rotation_period_seconds(static_cast<std::uint32_t>(phone->rotation_period.count()));
+        // Device ids only: the secret never reaches a log.
+        log::info("phone.registered", {{"customer_id", caller->subject}, {"device_id", phone->device_id}});
+        return {};
+      },
+      "phone.register.rejected");
+}
+
+grpc::ServerUnaryReactor* CustomerCredentialsGrpcService::IssueEntranceCode(grpc::CallbackServerContext* context,
+                                                                            const pb::IssueEntranceCodeRequest*,
+                                                                            pb::IssueEntranceCodeResponse* response) {
+  return dispatch(
+      context, workers_,
+      [this, context, response]() -> domain::Result<void> {
+        auto caller = authenticate(*context, tokens_);
+        if (!caller) return std::unexpected(caller.error());
+        auto code = credentials_.issue_entrance_code(*caller);
+        if (!code) return std::unexpected(code.error());
+        response->set_code(code->code);
+        to_proto(code->expires_at, *response->mutable_expires_at());
+        return {};
+      },
+      "entrance_code.rejected");
+}
+
+}  // namespace tastesync::infrastructure::grpc_adapter
