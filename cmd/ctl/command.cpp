@@ -23,7 +23,7 @@ std::vector<Command> registered_commands() {
   return commands;
 }
 
-std::string ParsedOptions::get(std::string_view name, std::string fallback) const {
+std::string ParsedOptions::get(std::string_view name, const std::string& fallback) const {
   const auto it = values.find(name);
   return it == values.end() ? fallback : it->second;
 }

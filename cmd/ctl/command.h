@@ -37,7 +37,7 @@ struct ParsedOptions {
   std::map<std::string, std::string, std::less<>> values;  // "--ttl 60" and "--ttl=60" both give {"ttl", "60"}
   bool help = false;                                       // -h or --help anywhere
 
-  std::string get(std::string_view name, std::string fallback = {}) const;
+  std::string get(std::string_view name, const std::string& fallback = {}) const;
   bool has(std::string_view name) const { return values.contains(name); }
 };
 

@@ -14,6 +14,7 @@
 #include <librdkafka/rdkafka_mock.h>
 #include <signal.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -34,19 +35,27 @@ struct Options {
   std::string bootstrap_file;
 };
 
+// A small positive count; anything else (junk, overflow) is 0, which every
+// caller rejects.
+int parse_count(const std::string& text) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size() ? value : 0;
+}
+
 bool parse(int argc, char** argv, Options& options) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (i + 1 >= argc) return false;
     const std::string value = argv[++i];
     if (arg == "--brokers") {
-      options.brokers = std::atoi(value.c_str());
+      options.brokers = parse_count(value);
       if (options.brokers < 1 || options.brokers > 9) return false;
     } else if (arg == "--topic") {
       options.topics.emplace_back(value, 1);
     } else if (arg == "--partitions") {
       if (options.topics.empty()) return false;
-      options.topics.back().second = std::atoi(value.c_str());
+      options.topics.back().second = parse_count(value);
       if (options.topics.back().second < 1 || options.topics.back().second > 64) return false;
     } else if (arg == "--bootstrap-file") {
       options.bootstrap_file = value;

@@ -29,7 +29,7 @@ std::string base64url_encode(std::span<const std::uint8_t> bytes) {
   if (bytes.empty()) return {};
   // EVP_EncodeBlock writes standard base64 with padding and a trailing NUL;
   // it takes an int length, so feed it in chunks that are a multiple of 3.
-  constexpr std::size_t kChunk = 3 * 1024 * 1024;
+  constexpr std::size_t kChunk = std::size_t{3} * 1024 * 1024;
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4 + 1);
   std::string buffer((std::min(kChunk, bytes.size()) + 2) / 3 * 4 + 1, '\0');

@@ -13,8 +13,8 @@ using domain::ErrorCode;
 
 }  // namespace
 
-LeaveDetectionUseCase::LeaveDetectionUseCase(LeaveDetectionDependencies deps, LeaveDetectionSettings settings)
-    : deps_(std::move(deps)), settings_(settings) {
+LeaveDetectionUseCase::LeaveDetectionUseCase(const LeaveDetectionDependencies& deps, LeaveDetectionSettings settings)
+    : deps_(deps), settings_(settings) {
   if (settings_.batch_size == 0) settings_.batch_size = 1;
   if (settings_.max_batches == 0) settings_.max_batches = 1;
 }

@@ -45,7 +45,7 @@ struct LeaveDetectionSettings {
 // interval before it.
 class LeaveDetectionUseCase {
  public:
-  explicit LeaveDetectionUseCase(LeaveDetectionDependencies deps, LeaveDetectionSettings settings = {});
+  explicit LeaveDetectionUseCase(const LeaveDetectionDependencies& deps, LeaveDetectionSettings settings = {});
 
   // Leaves every customer last seen at or before `now - leave_after`.
   // Returns how many visits this call ended. kUnavailable (ledger or index

@@ -84,7 +84,7 @@ domain::Result<std::string> QrPngRenderer::png(std::string_view payload) const {
   // With 8 pixels per module and a 1-bit image, each module is exactly one
   // byte of a row: 0x00 black, 0xff white.
   static_assert(kPixelsPerModule == 8);
-  const auto modules = static_cast<std::size_t>(code->width + 2 * kQuietZoneModules);
+  const auto modules = static_cast<std::size_t>(code->width) + 2 * static_cast<std::size_t>(kQuietZoneModules);
   const auto side = modules * kPixelsPerModule;
   std::vector<png_byte> pixels(side * modules, 0xff);
   const auto quiet = static_cast<std::size_t>(kQuietZoneModules);
