@@ -19,6 +19,7 @@
 #include "accuracy/leave_probe.h"
 #include "accuracy/report_table.h"
 #include "config/config.h"
+#include "domain/floor_plan.h"
 #include "domain/identification_service.h"
 #include "support/accuracy_metrics.h"
 #include "support/store_simulator.h"
@@ -93,7 +94,10 @@ struct Column {
   std::size_t customers = 0;
 };
 
-Column simulate(const Options& options, const config::Config& service, double sigma_db) {
+// Calibration: what staff record per zone (one scan a second).
+constexpr int kCalibrationScansPerZone = 30;
+
+Column simulate(const Options& options, const config::Config& service, double sigma_db, bool fingerprints) {
   testing::SimulationSettings settings;
   settings.customers = options.customers;
   settings.store.seed = options.seed;
@@ -102,10 +106,20 @@ Column simulate(const Options& options, const config::Config& service, double si
   settings.store.drop_probability = options.drop_probability;
   testing::StoreSimulator simulator(settings);
   const domain::IdentificationService resolver(service.resolver);
-  const std::vector<testing::CustomerTrack> tracks = simulator.run(testing::path_loss_resolver(resolver));
+  std::vector<testing::CustomerTrack> tracks;
+  if (fingerprints) {
+    auto plan = domain::FloorPlan::build(
+        {simulator.store().store()}, simulator.store().beacons(),
+        {testing::calibration_walk(settings.store, kCalibrationScansPerZone, options.seed + 1000)});
+    const domain::FingerprintClassifier* classifier = plan ? plan->find_fingerprints(settings.store.store_id) : nullptr;
+    if (classifier == nullptr) usage("the simulated calibration produced no classifier");
+    tracks = simulator.run(testing::fingerprint_resolver(resolver, *classifier));
+  } else {
+    tracks = simulator.run(testing::path_loss_resolver(resolver));
+  }
 
   Column column;
-  column.title = "σ = " + number(sigma_db, 0) + " dB";
+  column.title = "σ " + number(sigma_db, 0) + (fingerprints ? " fingerprints" : " nearest beacon");
   column.metrics = testing::measure(tracks);
   column.customers = tracks.size();
   column.leave_delays = leave_delays(tracks, settings.store.store_id,
@@ -156,7 +170,10 @@ int main(int argc, char** argv) {
 
   const auto started = std::chrono::steady_clock::now();
   std::vector<bench::Column> columns;
-  for (const double sigma : {4.0, 6.0, 8.0}) columns.push_back(bench::simulate(options, service, sigma));
+  for (const double sigma : {4.0, 6.0, 8.0}) {
+    columns.push_back(bench::simulate(options, service, sigma, false));
+    columns.push_back(bench::simulate(options, service, sigma, true));
+  }
 
   std::vector<std::string> titles;
   for (const bench::Column& column : columns) titles.push_back(column.title);

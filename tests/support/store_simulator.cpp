@@ -22,6 +22,34 @@ ResolveFn path_loss_resolver(const domain::IdentificationService& service) {
                     domain::Timestamp now) { return service.resolve(state, sightings, now); };
 }
 
+ResolveFn fingerprint_resolver(const domain::IdentificationService& service,
+                               const domain::FingerprintClassifier& fingerprints) {
+  return [&service, &fingerprints](domain::ResolverState& state, std::span<const domain::KnownSighting> sightings,
+                                   domain::Timestamp now) {
+    return service.resolve(state, sightings, now, &fingerprints);
+  };
+}
+
+domain::StoreFingerprints calibration_walk(SyntheticStoreConfig config, int scans_per_zone, std::uint64_t seed) {
+  config.seed = seed;
+  SyntheticStore store(std::move(config));
+  domain::StoreFingerprints fingerprints{store.config().store_id, {}};
+  std::vector<domain::KnownSighting> report;
+  auto record = [&](const std::string& zone_id, Point spot, Point heading) {
+    for (int i = 0; i < scans_per_zone; ++i) {
+      store.report(spot, heading, store.report_time(static_cast<std::size_t>(i)), report);
+      domain::FingerprintSample sample{zone_id, {}};
+      for (const domain::KnownSighting& s : report) sample.readings.push_back({s.beacon->key, s.rssi});
+      fingerprints.samples.push_back(std::move(sample));
+    }
+  };
+  record(entrance_zone_id(), store.entrance_spot(), Point{1.0, 0.0});
+  for (int table = 1; table <= store.config().tables; ++table) {
+    record(table_zone_id(table), store.seat(table), Point{0.0, -1.0});
+  }
+  return fingerprints;
+}
+
 StoreSimulator::StoreSimulator(SimulationSettings settings)
     : settings_(std::move(settings)), store_(settings_.store), script_rng_(settings_.store.seed ^ kScriptSalt) {
   if (settings_.customers < 1) throw std::invalid_argument("a simulation needs at least one customer");

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/fingerprint.h"
 #include "domain/identification_service.h"
 #include "support/synthetic_store.h"
 
@@ -64,6 +65,15 @@ using ResolveFn = std::function<domain::ZoneDecision(domain::ResolverState&, std
 
 // A resolver function calling `service` without fingerprints.
 ResolveFn path_loss_resolver(const domain::IdentificationService& service);
+// ... and with a store's fingerprint classifier.
+ResolveFn fingerprint_resolver(const domain::IdentificationService& service,
+                               const domain::FingerprintClassifier& fingerprints);
+
+// What staff record when calibrating `config`'s store: `scans_per_zone`
+// reports at the entrance spot and at each seat, facing the way customers
+// do, with noise drawn from `seed` (not the customers' seed: calibration and
+// use are different moments).
+domain::StoreFingerprints calibration_walk(SyntheticStoreConfig config, int scans_per_zone, std::uint64_t seed);
 
 class StoreSimulator {
  public:
