@@ -51,6 +51,7 @@ Result<FloorPlan> FloorPlan::build(std::vector<Store> stores, std::vector<Beacon
                                    const std::vector<StoreFingerprints>& fingerprints, FingerprintSettings settings) {
   auto plan = build(std::move(stores), std::move(beacons));
   if (!plan) return plan;
+  plan->fingerprint_sources_ = fingerprints;
   for (const StoreFingerprints& store : fingerprints) {
     StoreFingerprints usable{store.store_id, {}};
     for (const FingerprintSample& sample : store.samples) {

@@ -40,6 +40,9 @@ class FloorPlan {
   const Beacon* find_beacon(const BeaconKey& key) const;
   const Zone* find_zone(const std::string& store_id, const std::string& zone_id) const;
   const Store* find_store(const std::string& store_id) const;
+  // The calibration data the plan was built with (adapters rebuilding the
+  // plan after a change pass it on).
+  const std::vector<StoreFingerprints>& fingerprints() const { return fingerprint_sources_; }
   // The store's fingerprint classifier, or nullptr when it is not calibrated.
   const FingerprintClassifier* find_fingerprints(const std::string& store_id) const;
   const std::vector<Store>& stores() const { return stores_; }
@@ -54,6 +57,7 @@ class FloorPlan {
   std::unordered_map<std::string, const Zone*> zone_index_;  // key: store_id + '\n' + zone_id
   std::unordered_map<BeaconKey, std::size_t, BeaconKeyHash> beacon_index_;
   std::unordered_map<std::string, FingerprintClassifier> fingerprints_;  // by store
+  std::vector<StoreFingerprints> fingerprint_sources_;
 };
 
 using FloorPlanPtr = std::shared_ptr<const FloorPlan>;
