@@ -141,7 +141,7 @@ void add_simulated_rows(ReportTable& table, const std::vector<Column>& columns) 
     table.add_row(std::move(metric), std::move(cells));
   };
   row("sightings at the right table, ≥ 3 s seated (target ≥ 95% at σ 6)",
-      [](const Column& c) { return percent(c.metrics.seated_accuracy()); });
+      [](const Column& c) { return percent(c.metrics.seated_accuracy(), 2); });
   row("arrivals at a table placed within 2 sightings (target ≥ 90%)",
       [](const Column& c) { return percent(c.metrics.arrival_reports.share_within(2.0)); });
   row("arrival → placed, sightings p50 / p90", [](const Column& c) { return p50_p90(c.metrics.arrival_reports, 0); });

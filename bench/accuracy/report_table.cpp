@@ -24,7 +24,7 @@ std::string number(double value, int decimals) {
   return buffer;
 }
 
-std::string percent(double share) { return number(100.0 * share, 1) + "%"; }
+std::string percent(double share, int decimals) { return number(100.0 * share, decimals) + "%"; }
 
 std::string or_never(const std::optional<double>& value, int decimals) {
   return value ? number(*value, decimals) : "never";

@@ -27,7 +27,7 @@ class ReportTable {
   std::vector<Row> rows_;
 };
 
-std::string percent(double share);                                       // "97.3%"
+std::string percent(double share, int decimals = 1);                     // "97.3%"
 std::string number(double value, int decimals);                          // "0.12"
 std::string or_never(const std::optional<double>& value, int decimals);  // "never" for nullopt
 
