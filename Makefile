@@ -74,3 +74,11 @@ deploy:
 
 clean:
 	rm -rf $(BUILD_DIR) build-coverage build-fuzz
+
+# Zone accuracy: the store simulator at σ = 4/6/8 dB and the real labeled
+# dataset (README "Zone accuracy"). Not part of `make test`.
+.PHONY: accuracy
+ACCURACY_DATASET ?= ../shared/data/ble-rssi-uci435
+accuracy: configure
+	cmake --build $(BUILD_DIR) --target accuracy_report -j $(JOBS)
+	$(BUILD_DIR)/bench/accuracy_report --dataset $(ACCURACY_DATASET)

@@ -47,6 +47,33 @@ Result<FloorPlan> FloorPlan::build(std::vector<Store> stores, std::vector<Beacon
   return plan;
 }
 
+Result<FloorPlan> FloorPlan::build(std::vector<Store> stores, std::vector<Beacon> beacons,
+                                   const std::vector<StoreFingerprints>& fingerprints, FingerprintSettings settings) {
+  auto plan = build(std::move(stores), std::move(beacons));
+  if (!plan) return plan;
+  plan->fingerprint_sources_ = fingerprints;
+  for (const StoreFingerprints& store : fingerprints) {
+    StoreFingerprints usable{store.store_id, {}};
+    for (const FingerprintSample& sample : store.samples) {
+      if (plan->find_zone(store.store_id, sample.zone_id) != nullptr) usable.samples.push_back(sample);
+    }
+    auto classifier = FingerprintClassifier::build(
+        usable,
+        [&](const BeaconKey& key) -> const Beacon* {
+          const Beacon* beacon = plan->find_beacon(key);
+          return beacon != nullptr && beacon->store_id == store.store_id ? beacon : nullptr;
+        },
+        settings);
+    if (classifier) plan->fingerprints_.insert_or_assign(store.store_id, std::move(*classifier));
+  }
+  return plan;
+}
+
+const FingerprintClassifier* FloorPlan::find_fingerprints(const std::string& store_id) const {
+  const auto it = fingerprints_.find(store_id);
+  return it == fingerprints_.end() ? nullptr : &it->second;
+}
+
 const Beacon* FloorPlan::find_beacon(const BeaconKey& key) const {
   const auto it = beacon_index_.find(key);
   return it == beacon_index_.end() ? nullptr : &beacons_[it->second];

@@ -12,6 +12,8 @@
 
 #include "domain/beacon.h"
 #include "domain/error.h"
+#include "domain/fingerprint.h"
+#include "domain/fingerprint_classifier.h"
 #include "domain/zone.h"
 
 namespace tastesync::domain {
@@ -21,6 +23,12 @@ class FloorPlan {
   // Checks referential integrity: every zone belongs to its store, every
   // beacon points at an existing zone of its store, no beacon twice.
   static Result<FloorPlan> build(std::vector<Store> stores, std::vector<Beacon> beacons);
+  // The same, with stores' fingerprint calibration. Samples of zones the
+  // store lacks and readings of unregistered beacons are left out (a beacon
+  // may be retired after calibrating); a store left with no usable sample
+  // simply has no classifier.
+  static Result<FloorPlan> build(std::vector<Store> stores, std::vector<Beacon> beacons,
+                                 const std::vector<StoreFingerprints>& fingerprints, FingerprintSettings settings = {});
 
   // The index holds pointers into its own vectors: movable, never copied.
   FloorPlan(FloorPlan&&) = default;
@@ -32,6 +40,11 @@ class FloorPlan {
   const Beacon* find_beacon(const BeaconKey& key) const;
   const Zone* find_zone(const std::string& store_id, const std::string& zone_id) const;
   const Store* find_store(const std::string& store_id) const;
+  // The calibration data the plan was built with (adapters rebuilding the
+  // plan after a change pass it on).
+  const std::vector<StoreFingerprints>& fingerprints() const { return fingerprint_sources_; }
+  // The store's fingerprint classifier, or nullptr when it is not calibrated.
+  const FingerprintClassifier* find_fingerprints(const std::string& store_id) const;
   const std::vector<Store>& stores() const { return stores_; }
   const std::vector<Beacon>& beacons() const { return beacons_; }
 
@@ -43,6 +56,8 @@ class FloorPlan {
   std::unordered_map<std::string, std::size_t> store_index_;
   std::unordered_map<std::string, const Zone*> zone_index_;  // key: store_id + '\n' + zone_id
   std::unordered_map<BeaconKey, std::size_t, BeaconKeyHash> beacon_index_;
+  std::unordered_map<std::string, FingerprintClassifier> fingerprints_;  // by store
+  std::vector<StoreFingerprints> fingerprint_sources_;
 };
 
 using FloorPlanPtr = std::shared_ptr<const FloorPlan>;

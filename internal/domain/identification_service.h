@@ -12,6 +12,7 @@
 #include <string>
 
 #include "domain/beacon.h"
+#include "domain/fingerprint_classifier.h"
 #include "domain/presence.h"
 #include "domain/sighting.h"
 
@@ -65,8 +66,12 @@ class IdentificationService {
 
   // Folds `sightings` (all of one store, non-empty) into `state` and returns
   // the zone the customer is in now. Deterministic: same state and input,
-  // same answer.
-  ZoneDecision resolve(ResolverState& state, std::span<const KnownSighting> sightings, Timestamp now) const;
+  // same answer. With the store's `fingerprints` the candidate zone is the
+  // one whose calibration samples the smoothed readings resemble most;
+  // without (or when none of its beacons is heard), the zone of the nearest
+  // beacon. The same incumbent/challenger rule keeps either answer stable.
+  ZoneDecision resolve(ResolverState& state, std::span<const KnownSighting> sightings, Timestamp now,
+                       const FingerprintClassifier* fingerprints = nullptr) const;
 
   // Estimated distance (m) for a smoothed reading of `beacon`.
   double distance_m(const Beacon& beacon, double rssi, std::optional<int> tx_power = std::nullopt) const;
@@ -75,6 +80,12 @@ class IdentificationService {
 
  private:
   void update_incumbent(ResolverState& state) const;
+  // The fingerprint counterpart of update_incumbent; returns the zones
+  // ranked for the smoothed readings, or nothing when no calibrated beacon
+  // is heard (the caller falls back to the path-loss model).
+  std::optional<std::vector<ZoneDistance>> update_incumbent_by_fingerprints(
+      ResolverState& state, const FingerprintClassifier& fingerprints) const;
+  ZoneDecision decide_by_fingerprints(const ResolverState& state, const std::vector<ZoneDistance>& ranked) const;
   const BeaconTrack* accumulate_evidence(ResolverState& state, double required) const;
   ZoneDecision decide(const ResolverState& state) const;
   void update_dominance(ResolverState& state) const;

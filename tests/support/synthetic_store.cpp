@@ -68,7 +68,25 @@ double SyntheticStore::expected_rssi(std::size_t index, Point phone) const {
   return static_cast<double>(config_.tx_power_1m) - 10.0 * config_.path_loss_exponent * std::log10(distance);
 }
 
+double SyntheticStore::body_loss_db(std::size_t index, Point phone, std::optional<Point> heading) const {
+  if (!heading || config_.body_shadow_db <= 0.0) return 0.0;
+  const Point to_beacon{positions_[index].x - phone.x, positions_[index].y - phone.y};
+  const double norms = std::hypot(heading->x, heading->y) * std::hypot(to_beacon.x, to_beacon.y);
+  if (norms <= 0.0) return 0.0;
+  const double cosine = (heading->x * to_beacon.x + heading->y * to_beacon.y) / norms;
+  return config_.body_shadow_db * (1.0 - cosine) / 2.0;
+}
+
 void SyntheticStore::report(Point phone, domain::Timestamp at, std::vector<domain::KnownSighting>& out) {
+  fill_report(phone, std::nullopt, at, out);
+}
+
+void SyntheticStore::report(Point phone, Point heading, domain::Timestamp at, std::vector<domain::KnownSighting>& out) {
+  fill_report(phone, heading, at, out);
+}
+
+void SyntheticStore::fill_report(Point phone, std::optional<Point> heading, domain::Timestamp at,
+                                 std::vector<domain::KnownSighting>& out) {
   out.clear();
   for (std::size_t i = 0; i < beacons_.size(); ++i) {
     // Draw both numbers for every beacon, heard or not, so changing the range
@@ -79,7 +97,7 @@ void SyntheticStore::report(Point phone, domain::Timestamp at, std::vector<domai
     if (draw < config_.drop_probability) continue;
     domain::KnownSighting sighting;
     sighting.beacon = &beacons_[i];
-    sighting.rssi = to_reported_rssi(expected_rssi(i, phone) + noise);
+    sighting.rssi = to_reported_rssi(expected_rssi(i, phone) - body_loss_db(i, phone, heading) + noise);
     if (config_.readings_carry_tx_power) sighting.tx_power = beacons_[i].tx_power_1m;
     sighting.observed_at = at;
     out.push_back(sighting);

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -47,7 +48,11 @@ struct SyntheticStoreConfig {
   double hearing_range_m = 15.0;
   // When set, every reading carries tx_power (as iBeacon's measured power does).
   bool readings_carry_tx_power = false;
-  std::chrono::seconds report_interval{1};
+  // Extra loss (dB) for a beacon straight behind the customer's body; a
+  // beacon at an angle theta from where they face loses
+  // body_shadow_db * (1 - cos theta) / 2. Only reports given a heading use it.
+  double body_shadow_db = 0.0;
+  std::chrono::milliseconds report_interval{1000};
   std::uint64_t seed = 1;
 };
 
@@ -86,12 +91,18 @@ class SyntheticStore {
 
   // Noise-free RSSI (dBm) of beacon `index` heard at `phone`.
   double expected_rssi(std::size_t index, Point phone) const;
+  // Body loss (dB, >= 0) of beacon `index` for a phone at `phone` held by a
+  // customer facing `heading`; 0 without a heading.
+  double body_loss_db(std::size_t index, Point phone, std::optional<Point> heading) const;
 
   // One report: a reading of every beacon in range of `phone` that is not
   // dropped. `out` is cleared and refilled, so a caller looping over reports
   // allocates once.
   void report(Point phone, domain::Timestamp at, std::vector<domain::KnownSighting>& out);
   std::vector<domain::KnownSighting> report(Point phone, domain::Timestamp at);
+  // The same, for a customer facing `heading` (any non-zero vector): beacons
+  // behind their body are attenuated by body_shadow_db.
+  void report(Point phone, Point heading, domain::Timestamp at, std::vector<domain::KnownSighting>& out);
 
   // Waits `entrance_reports` reports at the entrance, walks in a straight
   // line to the seat of `table` at `speed_mps` (one position per report, the
@@ -103,6 +114,9 @@ class SyntheticStore {
   domain::Timestamp report_time(std::size_t index) const;
 
  private:
+  void fill_report(Point phone, std::optional<Point> heading, domain::Timestamp at,
+                   std::vector<domain::KnownSighting>& out);
+
   SyntheticStoreConfig config_;
   std::vector<domain::Beacon> beacons_;  // entrance first, then tables 1..N
   std::vector<Point> positions_;         // parallel to beacons_

@@ -417,5 +417,72 @@ TEST_F(AdminUseCasesTest, VisitsComeNewestFirstUpToTheLimit) {
   }
 }
 
+// ---- fingerprint calibration --------------------------------------------------
+
+namespace fingerprints {
+
+FingerprintSampleRequest sample(std::string zone, std::vector<std::pair<std::int64_t, std::int64_t>> minor_rssi) {
+  FingerprintSampleRequest s{std::move(zone), {}};
+  for (const auto& [minor, rssi] : minor_rssi) s.readings.push_back({kUuid, 100, minor, rssi});
+  return s;
+}
+
+ImportFingerprintsRequest calibration() {
+  return {"bistro",
+          {sample("entrance", {{0, -55}, {1, -80}}), sample("table-1", {{0, -82}, {1, -60}}),
+           sample("table-1", {{0, -200}, {1, -62}})}};
+}
+
+}  // namespace fingerprints
+
+TEST_F(AdminUseCasesTest, ImportFingerprintsCalibratesTheStore) {
+  EXPECT_EQ(registry_.current()->find_fingerprints("bistro"), nullptr);
+  auto imported = admin_.import_fingerprints(kAdmin, fingerprints::calibration());
+  ASSERT_TRUE(imported.has_value()) << imported.error().message;
+  EXPECT_EQ(imported->samples, 3u);
+  EXPECT_EQ(imported->zones, 2u);
+  const domain::FingerprintClassifier* classifier = registry_.current()->find_fingerprints("bistro");
+  ASSERT_NE(classifier, nullptr);
+  EXPECT_EQ(classifier->samples(), 3u);
+  // -200 is "not heard": the third sample holds one reading.
+  EXPECT_EQ(registry_.current()->fingerprints().front().samples[2].readings.size(), 1u);
+  // A later floor-plan change keeps the calibration.
+  ASSERT_TRUE(admin_.register_beacon(kAdmin, beacon(7)).has_value());
+  EXPECT_NE(registry_.current()->find_fingerprints("bistro"), nullptr);
+  // A new import replaces the old one.
+  ASSERT_TRUE(admin_.import_fingerprints(kAdmin, {"bistro", {fingerprints::sample("table-1", {{1, -60}})}}));
+  EXPECT_EQ(registry_.current()->find_fingerprints("bistro")->samples(), 1u);
+}
+
+TEST_F(AdminUseCasesTest, ImportFingerprintsRejectsBadSamplesAndWritesNothing) {
+  remember_plan();
+  using fingerprints::sample;
+  expect_rejected(admin_.import_fingerprints(kStaffBistro, fingerprints::calibration()), ErrorCode::kPermissionDenied);
+  expect_rejected(admin_.import_fingerprints(kAdmin, {"nowhere", {sample("table-1", {{1, -60}})}}),
+                  ErrorCode::kNotFound, "store_id");
+  expect_rejected(admin_.import_fingerprints(kAdmin, {"bistro", {}}), ErrorCode::kInvalidArgument, "samples");
+  // A zone of another store, and one nobody has.
+  expect_rejected(
+      admin_.import_fingerprints(kAdmin, {"bistro", {sample("table-1", {{1, -60}}), sample("terrace-1", {{1, -60}})}}),
+      ErrorCode::kNotFound, "samples[1].zone_id");
+  // A beacon not registered in the store.
+  expect_rejected(admin_.import_fingerprints(kAdmin, {"bistro", {sample("table-1", {{1, -60}, {9, -70}})}}),
+                  ErrorCode::kNotFound, "samples[0].readings[1]");
+  // RSSI outside -127..-1 (other than -200), a malformed UUID, nothing heard, a beacon twice.
+  expect_rejected(admin_.import_fingerprints(kAdmin, {"bistro", {sample("table-1", {{1, 0}})}}),
+                  ErrorCode::kInvalidArgument, "samples[0].readings[0].rssi");
+  expect_rejected(admin_.import_fingerprints(kAdmin, {"bistro", {sample("table-1", {{1, -128}})}}),
+                  ErrorCode::kInvalidArgument, "samples[0].readings[0].rssi");
+  FingerprintSampleRequest bad_uuid{"table-1", {{"not-a-uuid", 100, 1, -60}}};
+  expect_rejected(admin_.import_fingerprints(kAdmin, {"bistro", {bad_uuid}}), ErrorCode::kInvalidArgument,
+                  "samples[0].readings[0].uuid");
+  expect_rejected(admin_.import_fingerprints(kAdmin, {"bistro", {sample("table-1", {{1, -200}})}}),
+                  ErrorCode::kInvalidArgument, "samples[0].readings");
+  expect_rejected(admin_.import_fingerprints(kAdmin, {"bistro", {sample("table-1", {{1, -60}, {1, -61}})}}),
+                  ErrorCode::kInvalidArgument, "samples[0].readings[1]");
+  expect_rejected(admin_.import_fingerprints(kAdmin, {"bistro", {sample("bad zone!", {{1, -60}})}}),
+                  ErrorCode::kInvalidArgument, "samples[0].zone_id");
+}
+
 }  // namespace
 }  // namespace tastesync::application

@@ -4,6 +4,7 @@
 
 #include "domain/beacon.h"
 #include "domain/error.h"
+#include "domain/fingerprint.h"
 #include "domain/zone.h"
 
 namespace tastesync::application {
@@ -22,6 +23,9 @@ class RegistryAdminPort {
   virtual domain::Result<void> register_beacon(const domain::Beacon& beacon) = 0;
   // kNotFound when no such active beacon.
   virtual domain::Result<void> retire_beacon(const domain::BeaconKey& key) = 0;
+  // Replaces the store's fingerprint calibration as a whole (callers have
+  // checked its zones and beacons). kNotFound for an unknown store.
+  virtual domain::Result<void> replace_fingerprints(const domain::StoreFingerprints& fingerprints) = 0;
 };
 
 }  // namespace tastesync::application

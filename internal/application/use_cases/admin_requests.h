@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "domain/sighting.h"
 #include "domain/zone.h"
@@ -39,6 +40,28 @@ struct RetireBeaconRequest {
   std::string uuid;
   std::int64_t major = 0;
   std::int64_t minor = 0;
+};
+
+struct FingerprintReadingRequest {
+  std::string uuid;
+  std::int64_t major = 0;
+  std::int64_t minor = 0;
+  std::int64_t rssi = 0;  // -127..-1, or -200 (domain::kNotHeardRssi) for "not heard"
+};
+
+struct FingerprintSampleRequest {
+  std::string zone_id;
+  std::vector<FingerprintReadingRequest> readings;
+};
+
+struct ImportFingerprintsRequest {
+  std::string store_id;
+  std::vector<FingerprintSampleRequest> samples;
+};
+
+struct ImportedFingerprints {
+  std::size_t samples = 0;
+  std::size_t zones = 0;
 };
 
 struct RegisterCustomerRequest {

@@ -22,6 +22,9 @@ inline constexpr std::size_t kMaxNameChars = 100;  // code points, not bytes
 inline constexpr std::size_t kMaxEmailChars = 254;
 inline constexpr std::int64_t kMaxVisitsLimit = 100;
 inline constexpr double kMaxCalibrationOffsetDb = 30.0;
+// A thorough calibration walk is a few thousand scans; the cap keeps one
+// request (and the snapshot every instance builds from it) bounded.
+inline constexpr std::size_t kMaxFingerprintSamples = 50000;
 
 // 1..64 of [A-Za-z0-9_-].
 domain::Result<void> validate_id(std::string_view value, const std::string& field);

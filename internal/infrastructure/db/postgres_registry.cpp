@@ -85,6 +85,33 @@ pqxx::result insert_beacon_if_absent(pqxx::work& tx, const domain::Beacon& beaco
       beacon.store_id, beacon.zone_id, beacon.tx_power_1m, beacon.calibration_offset_db);
 }
 
+// Every store's calibration, samples in the order they were imported.
+domain::Result<std::vector<domain::StoreFingerprints>> load_fingerprints(pqxx::transaction_base& tx) {
+  std::vector<domain::StoreFingerprints> stores;
+  int last_sample = -1;
+  for (const auto& row : tx.exec("SELECT store_id, sample_no, zone_id, uuid::text, major, minor, rssi "
+                                 "FROM fingerprint_readings ORDER BY store_id, sample_no")) {
+    const auto store_id = row[0].as<std::string>();
+    const int sample_no = row[1].as<int>();
+    if (stores.empty() || stores.back().store_id != store_id) {
+      stores.push_back(domain::StoreFingerprints{store_id, {}});
+      last_sample = -1;
+    }
+    auto& samples = stores.back().samples;
+    if (sample_no != last_sample) {
+      samples.push_back(domain::FingerprintSample{row[2].as<std::string>(), {}});
+      last_sample = sample_no;
+    }
+    auto uuid = domain::BeaconUuid::parse(row[3].as<std::string>());
+    if (!uuid) return std::unexpected(uuid.error());
+    samples.back().readings.push_back(
+        domain::FingerprintReading{domain::BeaconKey{*uuid, static_cast<std::uint16_t>(row[4].as<int>()),
+                                                     static_cast<std::uint16_t>(row[5].as<int>())},
+                                   row[6].as<int>()});
+  }
+  return stores;
+}
+
 using SnapshotTransaction =
     pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only>;
 
@@ -120,8 +147,10 @@ domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection) {
     beacon.calibration_offset_db = row[6].as<double>();
     beacons.push_back(std::move(beacon));
   }
+  auto fingerprints = load_fingerprints(tx);
+  if (!fingerprints) return std::unexpected(fingerprints.error());
   tx.commit();
-  auto plan = domain::FloorPlan::build(std::move(stores), std::move(beacons));
+  auto plan = domain::FloorPlan::build(std::move(stores), std::move(beacons), *fingerprints);
   if (!plan) {
     return fail(ErrorCode::kInternal, "the registry in PostgreSQL is inconsistent: " + plan.error().message);
   }
@@ -251,6 +280,29 @@ domain::Result<void> PostgresRegistry::retire_beacon(const domain::BeaconKey& ke
             .empty()) {
       return fail(ErrorCode::kNotFound, "no active beacon " + key.to_string(), "beacon");
     }
+    return {};
+  });
+}
+
+domain::Result<void> PostgresRegistry::replace_fingerprints(const domain::StoreFingerprints& fingerprints) {
+  return write_and_notify([&](pqxx::work& tx) -> domain::Result<void> {
+    if (!store_exists(tx, fingerprints.store_id)) {
+      return fail(ErrorCode::kNotFound, "store '" + fingerprints.store_id + "' does not exist", "store_id");
+    }
+    tx.exec_params("DELETE FROM fingerprint_readings WHERE store_id = $1", fingerprints.store_id);
+    // COPY: a calibration walk is thousands of rows.
+    pqxx::stream_to rows(
+        tx, "fingerprint_readings",
+        std::vector<std::string>{"store_id", "sample_no", "zone_id", "uuid", "major", "minor", "rssi"});
+    for (std::size_t i = 0; i < fingerprints.samples.size(); ++i) {
+      const domain::FingerprintSample& sample = fingerprints.samples[i];
+      for (const domain::FingerprintReading& reading : sample.readings) {
+        rows << std::make_tuple(fingerprints.store_id, static_cast<int>(i), sample.zone_id,
+                                reading.beacon.uuid.to_string(), static_cast<int>(reading.beacon.major),
+                                static_cast<int>(reading.beacon.minor), reading.rssi);
+      }
+    }
+    rows.complete();
     return {};
   });
 }

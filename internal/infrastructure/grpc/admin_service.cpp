@@ -84,6 +84,15 @@ grpc::ServerUnaryReactor* AdminGrpcService::RetireBeacon(grpc::CallbackServerCon
   });
 }
 
+grpc::ServerUnaryReactor* AdminGrpcService::ImportFingerprints(grpc::CallbackServerContext* context,
+                                                               const v1::ImportFingerprintsRequest* request,
+                                                               v1::ImportFingerprintsResponse* response) {
+  return serve(context, "ImportFingerprints", [&](const application::Principal& caller) {
+    return then(admin_.import_fingerprints(caller, from_proto(*request)),
+                [&](const application::ImportedFingerprints& imported) { to_proto(imported, *response); });
+  });
+}
+
 grpc::ServerUnaryReactor* AdminGrpcService::RegisterCustomer(grpc::CallbackServerContext* context,
                                                              const v1::RegisterCustomerRequest* request,
                                                              v1::RegisterCustomerResponse* /*response*/) {

@@ -37,6 +37,9 @@ class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* ListCustomerVisits(grpc::CallbackServerContext* context,
                                                const customer_id::v1::ListCustomerVisitsRequest* request,
                                                customer_id::v1::ListCustomerVisitsResponse* response) override;
+  grpc::ServerUnaryReactor* ImportFingerprints(grpc::CallbackServerContext* context,
+                                               const customer_id::v1::ImportFingerprintsRequest* request,
+                                               customer_id::v1::ImportFingerprintsResponse* response) override;
 
  private:
   // Authenticates, runs `call(principal)` (a Result<void> that fills the

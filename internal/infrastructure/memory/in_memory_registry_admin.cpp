@@ -11,8 +11,10 @@ using domain::fail;
 InMemoryRegistryAdmin::InMemoryRegistryAdmin(InMemoryBeaconRegistry& registry) : registry_(registry) {}
 
 domain::Result<void> InMemoryRegistryAdmin::publish(std::vector<domain::Store> stores,
-                                                    std::vector<domain::Beacon> beacons) {
-  auto plan = domain::FloorPlan::build(std::move(stores), std::move(beacons));
+                                                    std::vector<domain::Beacon> beacons,
+                                                    const std::vector<domain::StoreFingerprints>* fingerprints) {
+  auto plan = domain::FloorPlan::build(std::move(stores), std::move(beacons),
+                                       fingerprints != nullptr ? *fingerprints : registry_.current()->fingerprints());
   // The checks before each call give the precise errors; build stays the
   // last word on integrity (e.g. zones handed in with a new store).
   if (!plan) return std::unexpected(plan.error());
@@ -79,6 +81,18 @@ domain::Result<void> InMemoryRegistryAdmin::retire_beacon(const domain::BeaconKe
   std::vector<domain::Beacon> beacons = plan->beacons();
   std::erase_if(beacons, [&key](const domain::Beacon& beacon) { return beacon.key == key; });
   return publish(plan->stores(), std::move(beacons));
+}
+
+domain::Result<void> InMemoryRegistryAdmin::replace_fingerprints(const domain::StoreFingerprints& fingerprints) {
+  std::scoped_lock lock(mutex_);
+  const domain::FloorPlanPtr plan = registry_.current();
+  if (plan->find_store(fingerprints.store_id) == nullptr) {
+    return fail(ErrorCode::kNotFound, "store '" + fingerprints.store_id + "' is not registered", "store_id");
+  }
+  std::vector<domain::StoreFingerprints> all = plan->fingerprints();
+  std::erase_if(all, [&](const domain::StoreFingerprints& f) { return f.store_id == fingerprints.store_id; });
+  all.push_back(fingerprints);
+  return publish(plan->stores(), plan->beacons(), &all);
 }
 
 }  // namespace tastesync::infrastructure

@@ -20,9 +20,12 @@ class InMemoryRegistryAdmin final : public application::RegistryAdminPort {
   domain::Result<void> add_zone(const domain::Zone& zone) override;
   domain::Result<void> register_beacon(const domain::Beacon& beacon) override;
   domain::Result<void> retire_beacon(const domain::BeaconKey& key) override;
+  domain::Result<void> replace_fingerprints(const domain::StoreFingerprints& fingerprints) override;
 
  private:
-  domain::Result<void> publish(std::vector<domain::Store> stores, std::vector<domain::Beacon> beacons);
+  // Keeps the current plan's fingerprints unless `fingerprints` is given.
+  domain::Result<void> publish(std::vector<domain::Store> stores, std::vector<domain::Beacon> beacons,
+                               const std::vector<domain::StoreFingerprints>* fingerprints = nullptr);
 
   InMemoryBeaconRegistry& registry_;
   // Serialises read-modify-replace; lookups on the hot path never take it.

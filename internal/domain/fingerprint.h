@@ -1,0 +1,37 @@
+#pragma once
+
+// Fingerprint calibration: in a store with fewer beacons than tables, staff
+// stand in each zone and record what a phone hears there. Each such scan is a
+// labeled sample; the resolver then places a customer in the zone whose
+// samples look most like the customer's smoothed readings
+// (FingerprintClassifier).
+
+#include <string>
+#include <vector>
+
+#include "domain/beacon.h"
+
+namespace tastesync::domain {
+
+// RSSI values at or below this mean "not heard" (the convention of common
+// recording apps and of public datasets, which write -200).
+inline constexpr int kNotHeardRssi = -200;
+
+struct FingerprintReading {
+  BeaconKey beacon;
+  int rssi = 0;  // dBm, -127..-1
+};
+
+// One scan recorded in one zone; beacons not heard are simply absent.
+struct FingerprintSample {
+  std::string zone_id;
+  std::vector<FingerprintReading> readings;
+};
+
+// A store's calibration data.
+struct StoreFingerprints {
+  std::string store_id;
+  std::vector<FingerprintSample> samples;
+};
+
+}  // namespace tastesync::domain
