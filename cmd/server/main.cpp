@@ -65,12 +65,17 @@ int fail_start(const std::string& what, const domain::Error& error) {
   return 1;
 }
 
-domain::Result<auth::JwtKeySet> read_public_keys(const std::vector<config::KeyFile>& files) {
+domain::Result<auth::JwtKeySet> read_public_keys(const config::Config::Auth& auth_config) {
   auth::JwtKeySet keys;
-  for (const auto& file : files) {
+  for (const auto& file : auth_config.public_keys) {
     auto pem = auth::read_key_file(file.path);
     if (!pem) return std::unexpected(pem.error());
     keys[file.key_id] = *pem;
+  }
+  if (!auth_config.public_keys_dir.empty()) {
+    auto mounted = auth::read_public_key_dir(auth_config.public_keys_dir);
+    if (!mounted) return std::unexpected(mounted.error());
+    for (auto& [kid, pem] : *mounted) keys[kid] = std::move(pem);
   }
   return keys;
 }
@@ -198,7 +203,7 @@ int serve(const Arguments& args) {
   OutboxWakeup events(relay.get());
 
   // ---- credentials and the table QR key ring
-  auto public_keys = read_public_keys(cfg->auth.public_keys);
+  auto public_keys = read_public_keys(cfg->auth);
   if (!public_keys) return fail_start("auth.public_keys", public_keys.error());
   auto verifier = auth::JwtVerifier::create(std::move(*public_keys), cfg->auth.issuer, cfg->auth.audience,
                                             cfg->auth.clock_skew, clock, cfg->auth.token_cache_capacity);

@@ -30,6 +30,7 @@ const std::vector<std::string>& known_keys() {
       "auth.audience",
       "auth.clock_skew_seconds",
       "auth.public_keys",
+      "auth.public_keys_dir",
       "auth.token_cache_capacity",
       "table_qr.active_key_id",
       "table_qr.secrets",
@@ -175,6 +176,7 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.text("auth.audience", config.auth.audience));
   CID_TRY(r.seconds("auth.clock_skew_seconds", config.auth.clock_skew, 0, 600));
   CID_TRY(r.key_files("auth.public_keys", config.auth.public_keys));
+  CID_TRY(r.text("auth.public_keys_dir", config.auth.public_keys_dir));
   CID_TRY(r.number<std::size_t>("auth.token_cache_capacity", config.auth.token_cache_capacity, 0, 10000000));
   CID_TRY(r.text("table_qr.active_key_id", config.table_qr.active_key_id));
   CID_TRY(r.key_files("table_qr.secrets", config.table_qr.secrets));

@@ -42,6 +42,9 @@ struct Config {
     std::string audience = "tastesync-customer-id";
     std::chrono::seconds clock_skew{30};
     std::vector<KeyFile> public_keys{{"dev-1", "internal/config/keys/dev/jwt-dev-1.pub"}};
+    // Production: a mounted folder (e.g. internal/config/keys/prod/) whose
+    // every <kid>.pub is accepted beside public_keys; empty for none.
+    std::string public_keys_dir;
     std::size_t token_cache_capacity = 100000;
   } auth;
   struct TableQr {
