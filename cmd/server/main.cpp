@@ -30,6 +30,7 @@
 #include "infrastructure/memory/in_memory_stores.h"
 #include "infrastructure/memory/periodic_task.h"
 #include "infrastructure/memory/system_clock.h"
+#include "infrastructure/memory/token_bucket_limiter.h"
 #include "infrastructure/qr/qr_png.h"
 #include "infrastructure/redis/fallback_stores.h"
 #include "infrastructure/redis/outage_gate.h"
@@ -212,6 +213,11 @@ int serve(const Arguments& args) {
   if (!qr_secrets) return fail_start("table_qr.secrets", qr_secrets.error());
   auto table_qr = infrastructure::HmacTableQrCodec::create(std::move(*qr_secrets), cfg->table_qr.active_key_id);
   if (!table_qr) return fail_start("table_qr", table_qr.error());
+  if (!cfg->table_qr.key_validity.empty()) {
+    std::map<std::string, infrastructure::TableQrKeyValidity, std::less<>> windows;
+    for (const auto& [kid, window] : cfg->table_qr.key_validity) windows[kid] = {window.not_before, window.not_after};
+    (*table_qr)->limit_validity(std::move(windows), clock);
+  }
 
   // ---- use cases and transports
   infrastructure::UuidV7Generator ids;
@@ -252,8 +258,14 @@ int serve(const Arguments& args) {
   application::AdminUseCases admin(**registry, **registry, **customers, ledger, **table_qr, qr_png);
 
   infrastructure::grpc_adapter::WorkerPool workers(cfg->grpc.handler_threads, cfg->grpc.max_queued_requests);
-  infrastructure::grpc_adapter::IdentificationGrpcService identification(identify, **verifier, &workers);
-  infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier);
+  infrastructure::TokenBucketLimiter rate_limits(
+      infrastructure::RateLimitSettings{
+          .customer = {cfg->rate_limit.customer_per_second, cfg->rate_limit.customer_burst},
+          .device = {cfg->rate_limit.device_per_second, cfg->rate_limit.device_burst},
+          .scanner = {cfg->rate_limit.scanner_per_second, cfg->rate_limit.scanner_burst}},
+      clock);
+  infrastructure::grpc_adapter::IdentificationGrpcService identification(identify, **verifier, &workers, &rate_limits);
+  infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier, &rate_limits);
   infrastructure::grpc_adapter::BaselineGrpcService baseline(**verifier);
   std::vector<grpc::Service*> services{&identification, &admin_service};
   if (cfg->bench_baseline) services.push_back(&baseline);
@@ -269,6 +281,11 @@ int serve(const Arguments& args) {
     if (!key) return fail_start("grpc.key_file", key.error());
     options.cert_pem = *cert;
     options.key_pem = *key;
+    if (!cfg->grpc.client_ca_file.empty()) {
+      auto client_ca = auth::read_key_file(cfg->grpc.client_ca_file);
+      if (!client_ca) return fail_start("grpc.client_ca_file", client_ca.error());
+      options.client_ca_pem = *client_ca;
+    }
   }
   auto running = infrastructure::grpc_adapter::start_grpc_server(options, services);
   if (!running) return fail_start("grpc", running.error());
@@ -277,6 +294,7 @@ int serve(const Arguments& args) {
   const auto plan = (*registry)->current();
   log::info("serving", {{"grpc_port", running->port},
                         {"tls", options.tls},
+                        {"mutual_tls", !options.client_ca_pem.empty()},
                         {"stores", plan->stores().size()},
                         {"beacons", plan->beacons().size()},
                         {"kafka", !cfg->kafka.brokers.empty()},

@@ -344,6 +344,13 @@ Result<Principal> JwtVerifier::verify_uncached(std::string_view token) const {
         return unauthenticated("token store_id is longer than 128 characters");
       }
     }
+    if (const auto device = claims.find("device_id"); device != claims.end()) {
+      if (!device->is_string()) return unauthenticated("token device_id claim is not a string");
+      principal.device_id = device->get<std::string>();
+      if (principal.device_id.size() > kMaxSubjectChars) {
+        return unauthenticated("token device_id is longer than 128 characters");
+      }
+    }
     if ((principal.role == Role::kScanner || principal.role == Role::kStaff) && principal.store_id.empty()) {
       return unauthenticated(std::string("role '") + application::to_string(principal.role) +
                              "' requires a store_id claim");
