@@ -12,6 +12,7 @@ PACKAGES=(
   librdkafka-dev kcat libpqxx-dev libpq-dev libhiredis-dev libqrencode-dev libpng-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   postgresql redis-server wrk nghttp2-client
+  clang-16 libclang-rt-16-dev
 )
 
 missing=()

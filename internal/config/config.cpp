@@ -293,6 +293,10 @@ domain::Result<Config> read(const Values& values) {
                   "configuration key 'grpc.tls' may be false only when grpc.listen is a loopback address", "grpc.tls");
     }
   }
+  if (!config.grpc.client_ca_file.empty() && !config.grpc.tls) {
+    return fail(ErrorCode::kInvalidArgument,
+                "configuration key 'grpc.client_ca_file' (mutual TLS) needs grpc.tls: true", "grpc.client_ca_file");
+  }
   static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (std::find(levels.begin(), levels.end(), config.log_level) == levels.end()) {
     return fail(ErrorCode::kInvalidArgument,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <sstream>
 
 namespace tastesync::infrastructure {
 
@@ -50,10 +51,10 @@ domain::Result<void> TokenBucketLimiter::take(const std::string& key, const Buck
     return {};
   }
   const double wait_ms = std::ceil((1.0 - bucket.tokens) / settings.per_second * 1000.0);
-  return domain::fail(domain::ErrorCode::kResourceExhausted,
-                      std::string("rate limit of this ") + what + " exceeded (" + std::to_string(settings.per_second) +
-                          " requests/s, burst " + std::to_string(static_cast<long>(settings.burst)) + "); retry in " +
-                          std::to_string(static_cast<long>(wait_ms)) + " ms");
+  std::ostringstream message;
+  message << "rate limit of this " << what << " exceeded (" << settings.per_second << " requests/s, burst "
+          << settings.burst << "); retry in " << static_cast<long>(wait_ms) << " ms";
+  return domain::fail(domain::ErrorCode::kResourceExhausted, message.str());
 }
 
 }  // namespace tastesync::infrastructure
