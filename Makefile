@@ -6,7 +6,8 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
 .PHONY: all deps deps-dev keys configure proto build run migrate test test-unit test-integration bench deploy clean help \
-	lint format coverage
+	lint format coverage fuzz
+.PHONY: all deps keys configure proto build run migrate test test-unit test-integration bench deploy clean help fuzz
 
 all: build
 
@@ -15,7 +16,8 @@ help:
 	@echo "make test              the whole suite (unit + integration)"
 	@echo "make lint              clang-format, clang-tidy and cppcheck on the project's own code"
 	@echo "make coverage          line coverage of internal/ and pkg/ (fails below 80%)"
-	@echo "make deps | keys | proto | build | migrate | test-unit | test-integration | bench | format | deploy | clean"
+	@echo "make deps | keys | proto | build | migrate | test-unit | test-integration | bench | fuzz | format | deploy | clean"
+	@echo "make deps | keys | proto | build | migrate | test-unit | test-integration | bench | fuzz | deploy | clean"
 
 deps:
 	@scripts/deps.sh
@@ -67,6 +69,31 @@ format: deps-dev
 
 coverage: deps-dev keys
 	scripts/coverage.sh
+# libFuzzer targets (tests/fuzz) under ASan/UBSan, FUZZ_SECONDS each, in their
+# own build dir with clang 16 (Debian's clang 14 cannot compile libstdc++ 12's
+# <expected>; clang 16 can once __cpp_concepts is raised to C++20's value).
+# Seeds come from tests/fuzz/corpus/<target>; new inputs go to the build dir.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = token table_qr identify_request
+FUZZ_FLAGS = -U__cpp_concepts -D__cpp_concepts=202002L -fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link -fno-omit-frame-pointer
+
+fuzz: deps-dev
+	CXX=clang++-16 cmake -S . -B $(FUZZ_DIR) -G Ninja -DCID_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS="$(FUZZ_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
+	cmake --build $(FUZZ_DIR) --target fuzzers -j $(JOBS)
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$target; \
+	  echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_DIR)/tests/fuzz/fuzz_$$target -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 $(FUZZ_DIR)/corpus/$$target tests/fuzz/corpus/$$target \
+	    2>&1 | tee $(FUZZ_DIR)/fuzz_$$target.log | grep -E '^(Done [0-9]+ runs|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)'; \
+	  if ! grep -q 'stat::number_of_executed_units' $(FUZZ_DIR)/fuzz_$$target.log || \
+	     grep -qE '==[0-9]+==ERROR|runtime error|SUMMARY: .*Sanitizer' $(FUZZ_DIR)/fuzz_$$target.log; then \
+	    echo "fuzz: $$target FAILED (see $(FUZZ_DIR)/fuzz_$$target.log)"; exit 1; \
+	  fi; \
+	done
+	@echo "fuzz: every target ran $(FUZZ_SECONDS) s without a crash, leak or sanitizer report"
 
 deploy:
 	@command -v kubectl >/dev/null || { echo "deploy: kubectl is not installed; see deploy/k8s/README.md" >&2; exit 1; }

@@ -92,6 +92,9 @@ std::string ServerProcess::start(const std::string& kafka_brokers) {
       << "\nredis:\n  url: " << redis_url_
       << "\npii:\n  active_key_id: pii-dev-1\n  keys: pii-dev-1=" << (keys / "pii-dev-1.key").string()
       << "\nlogging:\n  level: warn\nbench:\n  baseline_service: true\n"
+      // The load generator is one client playing many customers far faster
+      // than phones report: abuse limits would measure themselves.
+      << "rate_limit:\n  customer_per_second: 0\n  device_per_second: 0\n  scanner_per_second: 0\n"
       << (kafka_brokers.empty() ? std::string{} : "kafka:\n  brokers: " + kafka_brokers + "\n");
 
   // Everything the child needs is prepared before fork(): after it, only

@@ -3,6 +3,7 @@
 #   jwt-dev-1.key/.pub  RS256 signing pair for dev tokens (key id "dev-1")
 #   ca.crt/ca.key       a throwaway dev CA
 #   server.crt/.key     TLS server cert signed by that CA (localhost, 127.0.0.1, ::1)
+#   client.crt/.key     TLS client cert signed by that CA, for mutual TLS (grpc.client_ca_file)
 #   qr-dev-1.secret     HMAC-SHA256 key for table QR codes (key id "qr-dev-1"), hex
 #   pii-dev-1.key       AES-256-GCM key for customers' personal data at rest (key id "pii-dev-1"), hex
 #   cc-dev-1.secret     HMAC-SHA256 key for customers' entrance codes (key id "cc-dev-1"), hex
@@ -82,6 +83,31 @@ EXT
   chmod 644 server.crt
   rm -f ca.srl
   note server.crt
+fi
+
+# ---- TLS: client certificate for internal callers (mutual TLS) ----------------------
+if [[ ! -f client.key ]]; then
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out client.key.tmp 2>/dev/null
+  mv client.key.tmp client.key
+  chmod 600 client.key
+  note client.key
+  rm -f client.crt
+fi
+if [[ ! -f client.crt || client.crt -ot ca.crt ]]; then
+  client_ext="$(mktemp)"
+  client_csr="$(mktemp)"
+  cat >"${client_ext}" <<'EXT'
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=clientAuth
+EXT
+  openssl req -new -key client.key -subj "/O=TasteSync Dev/CN=internal-service" -out "${client_csr}"
+  openssl x509 -req -in "${client_csr}" -CA ca.crt -CAkey ca.key -CAcreateserial \
+    -days 825 -sha256 -extfile "${client_ext}" -out client.crt.tmp 2>/dev/null
+  mv client.crt.tmp client.crt
+  chmod 644 client.crt
+  rm -f ca.srl "${client_ext}" "${client_csr}"
+  note client.crt
 fi
 
 # ---- Table QR HMAC key -------------------------------------------------------------

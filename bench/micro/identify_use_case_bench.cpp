@@ -61,7 +61,7 @@ void BM_IdentifyWithFiveSightings(benchmark::State& state) {
   for (unsigned minor = 0; minor <= 4; ++minor) {
     request.sightings.push_back({kUuid, 100, minor, minor == 3 ? -52 : -80, std::nullopt, std::nullopt});
   }
-  const application::Principal alice{"bench-customer-1", application::Role::kCustomer, "", {}};
+  const application::Principal alice{"bench-customer-1", application::Role::kCustomer, "", {}, {}};
   std::uint64_t n = 0;
   for (auto _ : state) {
     request.request_id = "r-" + std::to_string(++n);

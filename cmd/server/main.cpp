@@ -36,6 +36,7 @@
 #include "infrastructure/memory/in_memory_stores.h"
 #include "infrastructure/memory/periodic_task.h"
 #include "infrastructure/memory/system_clock.h"
+#include "infrastructure/memory/token_bucket_limiter.h"
 #include "infrastructure/qr/qr_png.h"
 #include "infrastructure/redis/fallback_stores.h"
 #include "infrastructure/redis/outage_gate.h"
@@ -72,12 +73,17 @@ int fail_start(const std::string& what, const domain::Error& error) {
   return 1;
 }
 
-domain::Result<auth::JwtKeySet> read_public_keys(const std::vector<config::KeyFile>& files) {
+domain::Result<auth::JwtKeySet> read_public_keys(const config::Config::Auth& auth_config) {
   auth::JwtKeySet keys;
-  for (const auto& file : files) {
+  for (const auto& file : auth_config.public_keys) {
     auto pem = auth::read_key_file(file.path);
     if (!pem) return std::unexpected(pem.error());
     keys[file.key_id] = *pem;
+  }
+  if (!auth_config.public_keys_dir.empty()) {
+    auto mounted = auth::read_public_key_dir(auth_config.public_keys_dir);
+    if (!mounted) return std::unexpected(mounted.error());
+    for (auto& [kid, pem] : *mounted) keys[kid] = std::move(pem);
   }
   return keys;
 }
@@ -207,7 +213,7 @@ int serve(const Arguments& args) {
   OutboxWakeup events(relay.get());
 
   // ---- credentials and the table QR key ring
-  auto public_keys = read_public_keys(cfg->auth.public_keys);
+  auto public_keys = read_public_keys(cfg->auth);
   if (!public_keys) return fail_start("auth.public_keys", public_keys.error());
   auto verifier = auth::JwtVerifier::create(std::move(*public_keys), cfg->auth.issuer, cfg->auth.audience,
                                             cfg->auth.clock_skew, clock, cfg->auth.token_cache_capacity);
@@ -221,6 +227,11 @@ int serve(const Arguments& args) {
   auto customer_codes = infrastructure::HmacCustomerCodeCodec::create(
       std::move(*code_secrets), cfg->customer_code.active_key_id, cfg->customer_code.lifetime);
   if (!customer_codes) return fail_start("customer_code", customer_codes.error());
+  if (!cfg->table_qr.key_validity.empty()) {
+    std::map<std::string, infrastructure::TableQrKeyValidity, std::less<>> windows;
+    for (const auto& [kid, window] : cfg->table_qr.key_validity) windows[kid] = {window.not_before, window.not_after};
+    (*table_qr)->limit_validity(std::move(windows), clock);
+  }
 
   // ---- use cases and transports
   infrastructure::UuidV7Generator ids;
@@ -271,8 +282,14 @@ int serve(const Arguments& args) {
   application::AdminUseCases admin(**registry, **registry, **customers, ledger, **table_qr, qr_png);
 
   infrastructure::grpc_adapter::WorkerPool workers(cfg->grpc.handler_threads, cfg->grpc.max_queued_requests);
-  infrastructure::grpc_adapter::IdentificationGrpcService identification(identify, **verifier, &workers);
-  infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier);
+  infrastructure::TokenBucketLimiter rate_limits(
+      infrastructure::RateLimitSettings{
+          .customer = {cfg->rate_limit.customer_per_second, cfg->rate_limit.customer_burst},
+          .device = {cfg->rate_limit.device_per_second, cfg->rate_limit.device_burst},
+          .scanner = {cfg->rate_limit.scanner_per_second, cfg->rate_limit.scanner_burst}},
+      clock);
+  infrastructure::grpc_adapter::IdentificationGrpcService identification(identify, **verifier, &workers, &rate_limits);
+  infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier, &rate_limits);
   infrastructure::grpc_adapter::BaselineGrpcService baseline(**verifier);
   infrastructure::grpc_adapter::StoreScannerGrpcService store_scanner_service(store_scanner, **verifier, &workers);
   infrastructure::grpc_adapter::CustomerCredentialsGrpcService credentials_service(customer_credentials, **verifier,
@@ -293,6 +310,11 @@ int serve(const Arguments& args) {
     if (!key) return fail_start("grpc.key_file", key.error());
     options.cert_pem = *cert;
     options.key_pem = *key;
+    if (!cfg->grpc.client_ca_file.empty()) {
+      auto client_ca = auth::read_key_file(cfg->grpc.client_ca_file);
+      if (!client_ca) return fail_start("grpc.client_ca_file", client_ca.error());
+      options.client_ca_pem = *client_ca;
+    }
   }
   auto running = infrastructure::grpc_adapter::start_grpc_server(options, services);
   if (!running) return fail_start("grpc", running.error());
@@ -301,6 +323,7 @@ int serve(const Arguments& args) {
   const auto plan = (*registry)->current();
   log::info("serving", {{"grpc_port", running->port},
                         {"tls", options.tls},
+                        {"mutual_tls", !options.client_ca_pem.empty()},
                         {"stores", plan->stores().size()},
                         {"beacons", plan->beacons().size()},
                         {"kafka", !cfg->kafka.brokers.empty()},

@@ -2,7 +2,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <jwt/jwt.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -23,6 +23,7 @@ using application::Role;
 using domain::ErrorCode;
 using domain::fail;
 using domain::Result;
+using json_t = nlohmann::json;
 
 std::unexpected<domain::Error> unauthenticated(std::string message) {
   return fail(ErrorCode::kUnauthenticated, std::move(message));
@@ -82,10 +83,14 @@ struct BioDeleter {
   void operator()(BIO* bio) const noexcept { BIO_free(bio); }
 };
 
-Result<void> check_public_key(const std::string& kid, const std::string& pem) {
+std::unique_ptr<EVP_PKEY, PkeyDeleter> parse_public_key(const std::string& pem) {
   std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return fail(ErrorCode::kInternal, "out of memory reading key '" + kid + "'");
-  std::unique_ptr<EVP_PKEY, PkeyDeleter> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  if (!bio) return nullptr;
+  return std::unique_ptr<EVP_PKEY, PkeyDeleter>(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+}
+
+Result<void> check_public_key(const std::string& kid, const std::string& pem) {
+  const auto key = parse_public_key(pem);
   if (!key) {
     return fail(ErrorCode::kInvalidArgument, "JWT key '" + kid + "' is not a PEM public key (BEGIN PUBLIC KEY)");
   }
@@ -101,6 +106,7 @@ Result<void> check_public_key(const std::string& kid, const std::string& pem) {
 }  // namespace
 
 void JwtVerifier::EvpMdDeleter::operator()(evp_md_st* md) const noexcept { EVP_MD_free(md); }
+void JwtVerifier::PkeyDeleter::operator()(evp_pkey_st* key) const noexcept { EVP_PKEY_free(key); }
 
 std::size_t JwtVerifier::DigestHash::operator()(const Digest& digest) const noexcept {
   // The digest is already uniformly distributed; any 8 bytes make a good hash.
@@ -131,13 +137,29 @@ Result<std::unique_ptr<JwtVerifier>> JwtVerifier::create(JwtKeySet keys, std::st
 
 JwtVerifier::JwtVerifier(JwtKeySet keys, std::string issuer, std::string audience, std::chrono::seconds clock_skew,
                          const application::ClockPort& clock, std::size_t cache_capacity)
-    : keys_(std::move(keys)),
-      issuer_(std::move(issuer)),
+    : issuer_(std::move(issuer)),
       audience_(std::move(audience)),
       clock_skew_(clock_skew),
       clock_(clock),
       shard_capacity_(cache_capacity == 0 ? 0 : std::max<std::size_t>(1, cache_capacity / kShardCount)),
-      sha256_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {}
+      sha256_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {
+  for (const auto& [kid, pem] : keys) {
+    auto parsed = parse_public_key(pem);
+    const bool usable = parsed && EVP_PKEY_get_base_id(parsed.get()) == EVP_PKEY_RSA;
+    public_keys_.emplace(kid, usable ? parsed.release() : nullptr);
+  }
+}
+
+bool JwtVerifier::signature_verifies(evp_pkey_st* key, std::string_view signed_part,
+                                     const std::string& signature) const {
+  // RS256 = RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3), OpenSSL's default
+  // RSA padding. The signature is exactly the modulus length.
+  if (!sha256_ || signature.size() != static_cast<std::size_t>(EVP_PKEY_get_size(key))) return false;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, sha256_.get(), nullptr, key) != 1) return false;
+  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                          reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) == 1;
+}
 
 JwtVerifier::~JwtVerifier() = default;
 
@@ -225,8 +247,7 @@ Result<Principal> JwtVerifier::verify_uncached(std::string_view token) const {
     if (token.empty()) return unauthenticated("token is empty");
     if (token.size() > kMaxTokenBytes) return unauthenticated("token is longer than 8192 bytes");
 
-    // header.payload.signature, all three non-empty. Checked strictly here so
-    // nothing malformed reaches cpp-jwt's lenient decoder.
+    // header.payload.signature, all three non-empty, strict base64url.
     const std::size_t dot1 = token.find('.');
     const std::size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
     if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
@@ -238,50 +259,40 @@ Result<Principal> JwtVerifier::verify_uncached(std::string_view token) const {
     if (header_b64.empty() || payload_b64.empty()) return unauthenticated("token header or payload is empty");
     if (signature_b64.empty()) return unauthenticated("token is unsigned; algorithm must be RS256");
     const auto header_text = util::base64url_decode(header_b64);
-    if (!header_text || !util::base64url_decode(payload_b64) || !util::base64url_decode(signature_b64)) {
-      return unauthenticated("token is not valid base64url");
-    }
+    const auto payload_text = util::base64url_decode(payload_b64);
+    const auto signature = util::base64url_decode(signature_b64);
+    if (!header_text || !payload_text || !signature) return unauthenticated("token is not valid base64url");
 
     // --- header: algorithm and key --------------------------------------------
-    // Inspected here first so a hostile header gets a precise answer and never
-    // reaches code paths in cpp-jwt that throw on unexpected JSON types.
-    const json_t header_json = json_t::parse(*header_text, nullptr, /*allow_exceptions=*/false);
-    if (!header_json.is_object()) return unauthenticated("token header is not a JSON object");
-    const auto alg = header_json.find("alg");
-    // Exact, case-sensitive match (RFC 7515); cpp-jwt's own comparison ignores case.
-    if (alg == header_json.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "RS256") {
+    // The algorithm is ours to choose, never the token's: only RS256, exact
+    // and case-sensitive (RFC 7515). This is what stops `none` and HS256
+    // signed with our public key as the HMAC secret.
+    const json_t header = json_t::parse(*header_text, nullptr, /*allow_exceptions=*/false);
+    if (!header.is_object()) return unauthenticated("token header is not a JSON object");
+    const auto alg = header.find("alg");
+    if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "RS256") {
       return unauthenticated("algorithm must be RS256");
     }
-    if (header_json.contains("crit")) {
+    if (header.contains("crit")) {
       return unauthenticated("token header has critical extensions we do not understand");
     }
-    const auto kid = header_json.find("kid");
-    if (kid == header_json.end() || !kid->is_string()) return unauthenticated("token header has no key id (kid)");
-    const auto key = keys_.find(kid->get_ref<const std::string&>());
-    if (key == keys_.end()) {
+    const auto kid = header.find("kid");
+    if (kid == header.end() || !kid->is_string()) return unauthenticated("token header has no key id (kid)");
+    const auto key = public_keys_.find(kid->get_ref<const std::string&>());
+    if (key == public_keys_.end()) {
       return unauthenticated("unknown key id '" + printable(kid->get_ref<const std::string&>()) + "'");
     }
-    jwt::jwt_header header;
-    std::error_code ec;
-    header.decode(jwt::string_view(header_b64.data(), header_b64.size()), ec);
-    if (ec && ec != jwt::DecodeErrc::DuplClaims) return unauthenticated("token header is invalid: " + ec.message());
-    if (header.algo() != jwt::algorithm::RS256) return unauthenticated("algorithm must be RS256");
-
-    // --- signature (cpp-jwt; it parses the PEM key on every call) -------------
-    const std::string_view signed_part = token.substr(0, dot2);
-    jwt::jwt_signature signature{jwt::string_view(key->second.data(), key->second.size())};
-    const auto [valid, sig_ec] = signature.verify(header, jwt::string_view(signed_part.data(), signed_part.size()),
-                                                  jwt::string_view(signature_b64.data(), signature_b64.size()));
-    if (sig_ec == jwt::AlgorithmErrc::InvalidKeyErr) {
+    if (!key->second) {
       return fail(ErrorCode::kInternal, "configured key '" + key->first + "' is not a usable public key");
     }
-    if (sig_ec || !valid) return unauthenticated("signature does not verify");
 
-    // --- claims, against our clock (cpp-jwt's checks use the system clock) ----
-    jwt::jwt_payload payload;
-    payload.decode(jwt::string_view(payload_b64.data(), payload_b64.size()), ec);
-    if (ec) return unauthenticated("token payload is invalid: " + ec.message());
-    const json_t& claims = payload.create_json_obj();
+    // --- signature, over the exact bytes received ------------------------------
+    if (!signature_verifies(key->second.get(), token.substr(0, dot2), *signature)) {
+      return unauthenticated("signature does not verify");
+    }
+
+    // --- claims, against our clock ------------------------------------------------
+    const json_t claims = json_t::parse(*payload_text, nullptr, /*allow_exceptions=*/false);
     if (!claims.is_object()) return unauthenticated("token payload is not a JSON object");
 
     const domain::Timestamp now = clock_.now();
@@ -333,6 +344,13 @@ Result<Principal> JwtVerifier::verify_uncached(std::string_view token) const {
         return unauthenticated("token store_id is longer than 128 characters");
       }
     }
+    if (const auto device = claims.find("device_id"); device != claims.end()) {
+      if (!device->is_string()) return unauthenticated("token device_id claim is not a string");
+      principal.device_id = device->get<std::string>();
+      if (principal.device_id.size() > kMaxSubjectChars) {
+        return unauthenticated("token device_id is longer than 128 characters");
+      }
+    }
     if ((principal.role == Role::kScanner || principal.role == Role::kStaff) && principal.store_id.empty()) {
       return unauthenticated(std::string("role '") + application::to_string(principal.role) +
                              "' requires a store_id claim");
@@ -342,7 +360,7 @@ Result<Principal> JwtVerifier::verify_uncached(std::string_view token) const {
   } catch (const std::bad_alloc&) {
     return fail(ErrorCode::kInternal, "out of memory verifying token");
   } catch (const std::exception& e) {
-    // cpp-jwt and nlohmann throw on some malformed input (e.g. a non-string alg).
+    // nlohmann throws on some unexpected input; never let it escape.
     return unauthenticated(std::string("token is malformed: ") + printable(e.what()));
   } catch (...) {
     return unauthenticated("token is malformed");

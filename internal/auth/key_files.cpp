@@ -87,4 +87,21 @@ domain::Result<std::string> read_hex_secret_file(const std::filesystem::path& pa
   return bytes;
 }
 
+domain::Result<std::map<std::string, std::string>> read_public_key_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return fail(ErrorCode::kNotFound, "public key folder " + dir.string() + " does not exist or is not a folder");
+  }
+  std::map<std::string, std::string> keys;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".pub" || !entry.is_regular_file()) continue;
+    auto pem = read_key_file(entry.path());
+    if (!pem) return std::unexpected(std::move(pem.error()));
+    keys[entry.path().stem().string()] = std::move(*pem);
+  }
+  if (ec) return fail(ErrorCode::kFailedPrecondition, "cannot list " + dir.string() + ": " + ec.message());
+  if (keys.empty()) return fail(ErrorCode::kNotFound, "public key folder " + dir.string() + " holds no <kid>.pub file");
+  return keys;
+}
+
 }  // namespace tastesync::auth

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "domain/error.h"
@@ -19,5 +20,10 @@ domain::Result<std::string> read_hex_secret_file(const std::filesystem::path& pa
 
 // Hex decoding with the same rules, for secrets that come from the environment.
 domain::Result<std::string> decode_hex_secret(std::string_view text, std::size_t min_bytes = 16);
+
+// Every `<kid>.pub` file in `dir` (a mounted production key folder), as
+// kid -> PEM. Rotation without downtime: add the new key's file, restart or
+// roll the instances, later remove the old one. Other files are ignored.
+domain::Result<std::map<std::string, std::string>> read_public_key_dir(const std::filesystem::path& dir);
 
 }  // namespace tastesync::auth

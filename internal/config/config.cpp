@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -26,13 +27,16 @@ const std::vector<std::string>& known_keys() {
       "grpc.max_message_bytes",
       "grpc.handler_threads",
       "grpc.max_queued_requests",
+      "grpc.client_ca_file",
       "auth.issuer",
       "auth.audience",
       "auth.clock_skew_seconds",
       "auth.public_keys",
+      "auth.public_keys_dir",
       "auth.token_cache_capacity",
       "table_qr.active_key_id",
       "table_qr.secrets",
+      "table_qr.key_validity",
       "floor_plan.file",
       "postgres.url",
       "postgres.pool_size",
@@ -68,6 +72,13 @@ const std::vector<std::string>& known_keys() {
       "resolver.cushion_share",
       "logging.level",
       "bench.baseline_service",
+      "rate_limit.customer_per_second",
+      "rate_limit.customer_burst",
+      "rate_limit.device_per_second",
+      "rate_limit.device_burst",
+      "rate_limit.scanner_per_second",
+      "rate_limit.scanner_burst",
+      "plausibility.max_speed_kmh",
   };
   return keys;
 }
@@ -87,6 +98,23 @@ domain::Result<void> flatten(const YAML::Node& node, const std::string& prefix, 
   }
   if (node.IsScalar()) out[prefix] = node.Scalar();
   return {};
+}
+
+// YYYY-MM-DDTHH:MM:SSZ, nothing else.
+std::optional<domain::Timestamp> parse_utc(const std::string& text) {
+  int year = 0;
+  unsigned month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  char zulu = 0;
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u%c%n", &year, &month, &day, &hour, &minute, &second, &zulu,
+                  &consumed) != 7 ||
+      zulu != 'Z' || static_cast<std::size_t>(consumed) != text.size() || hour > 23 || minute > 59 || second > 59) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{month}, std::chrono::day{day}};
+  if (!date.ok()) return std::nullopt;
+  return domain::Timestamp(std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+                           std::chrono::seconds(second));
 }
 
 class Reader {
@@ -157,6 +185,37 @@ class Reader {
     out = std::move(files);
     return {};
   }
+  // "kid=FROM/UNTIL,..." with RFC 3339 UTC instants (2025-01-01T00:00:00Z);
+  // either side may be empty (open).
+  domain::Result<void> key_windows(const std::string& key, std::map<std::string, TimeWindow>& out) const {
+    const auto it = values_.find(key);
+    if (it == values_.end() || it->second.empty()) return {};
+    const auto bad = [&](const std::string& why) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "configuration key '" + key + "' must be kid=FROM/UNTIL,... (RFC 3339 UTC, e.g. " +
+                      "qr-1=2025-01-01T00:00:00Z/2026-01-01T00:00:00Z): " + why,
+                  key);
+    };
+    std::map<std::string, TimeWindow> windows;
+    std::stringstream list(it->second);
+    std::string item;
+    while (std::getline(list, item, ',')) {
+      const auto equals = item.find('=');
+      const auto slash = item.find('/', equals == std::string::npos ? 0 : equals);
+      if (equals == std::string::npos || equals == 0 || slash == std::string::npos) return bad("got '" + item + "'");
+      TimeWindow window;
+      const std::string from = item.substr(equals + 1, slash - equals - 1);
+      const std::string until = item.substr(slash + 1);
+      if (!from.empty() && !(window.not_before = parse_utc(from))) return bad("bad instant '" + from + "'");
+      if (!until.empty() && !(window.not_after = parse_utc(until))) return bad("bad instant '" + until + "'");
+      if (window.not_before && window.not_after && *window.not_after <= *window.not_before) {
+        return bad("'" + item + "' ends before it starts");
+      }
+      windows[item.substr(0, equals)] = window;
+    }
+    out = std::move(windows);
+    return {};
+  }
 
  private:
   const Values& values_;
@@ -186,13 +245,16 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.number<std::size_t>("grpc.max_message_bytes", config.grpc.max_message_bytes, 1024, 16 * 1024 * 1024));
   CID_TRY(r.number<std::size_t>("grpc.handler_threads", config.grpc.handler_threads, 1, 1024));
   CID_TRY(r.number<std::size_t>("grpc.max_queued_requests", config.grpc.max_queued_requests, 1, 1000000));
+  CID_TRY(r.text("grpc.client_ca_file", config.grpc.client_ca_file));
   CID_TRY(r.text("auth.issuer", config.auth.issuer));
   CID_TRY(r.text("auth.audience", config.auth.audience));
   CID_TRY(r.seconds("auth.clock_skew_seconds", config.auth.clock_skew, 0, 600));
   CID_TRY(r.key_files("auth.public_keys", config.auth.public_keys));
+  CID_TRY(r.text("auth.public_keys_dir", config.auth.public_keys_dir));
   CID_TRY(r.number<std::size_t>("auth.token_cache_capacity", config.auth.token_cache_capacity, 0, 10000000));
   CID_TRY(r.text("table_qr.active_key_id", config.table_qr.active_key_id));
   CID_TRY(r.key_files("table_qr.secrets", config.table_qr.secrets));
+  CID_TRY(r.key_windows("table_qr.key_validity", config.table_qr.key_validity));
   CID_TRY(r.text("floor_plan.file", config.floor_plan_file));
   CID_TRY(r.text("postgres.url", config.postgres.url));
   CID_TRY(r.number<std::size_t>("postgres.pool_size", config.postgres.pool_size, 1, 256));
@@ -235,6 +297,13 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.number<double>("resolver.cushion_share", config.resolver.cushion_share, 0.0, 1.0));
   CID_TRY(r.text("logging.level", config.log_level));
   CID_TRY(r.boolean("bench.baseline_service", config.bench_baseline));
+  CID_TRY(r.number<double>("rate_limit.customer_per_second", config.rate_limit.customer_per_second, 0.0, 1e6));
+  CID_TRY(r.number<double>("rate_limit.customer_burst", config.rate_limit.customer_burst, 1.0, 1e6));
+  CID_TRY(r.number<double>("rate_limit.device_per_second", config.rate_limit.device_per_second, 0.0, 1e6));
+  CID_TRY(r.number<double>("rate_limit.device_burst", config.rate_limit.device_burst, 1.0, 1e6));
+  CID_TRY(r.number<double>("rate_limit.scanner_per_second", config.rate_limit.scanner_per_second, 0.0, 1e6));
+  CID_TRY(r.number<double>("rate_limit.scanner_burst", config.rate_limit.scanner_burst, 1.0, 1e6));
+  CID_TRY(r.number<double>("plausibility.max_speed_kmh", config.identify.max_travel_speed_kmh, 0.0, 100000.0));
 
   if (config.grpc.listen.find(':') == std::string::npos) {
     return fail(ErrorCode::kInvalidArgument,
@@ -248,6 +317,10 @@ domain::Result<Config> read(const Values& values) {
       return fail(ErrorCode::kInvalidArgument,
                   "configuration key 'grpc.tls' may be false only when grpc.listen is a loopback address", "grpc.tls");
     }
+  }
+  if (!config.grpc.client_ca_file.empty() && !config.grpc.tls) {
+    return fail(ErrorCode::kInvalidArgument,
+                "configuration key 'grpc.client_ca_file' (mutual TLS) needs grpc.tls: true", "grpc.client_ca_file");
   }
   static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (std::find(levels.begin(), levels.end(), config.log_level) == levels.end()) {

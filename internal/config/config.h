@@ -25,6 +25,12 @@ struct KeyFile {
   std::string path;
 };
 
+// When a key may be used; an absent bound is open.
+struct TimeWindow {
+  std::optional<domain::Timestamp> not_before;
+  std::optional<domain::Timestamp> not_after;
+};
+
 struct Config {
   struct Grpc {
     std::string listen = "127.0.0.1:50443";
@@ -36,18 +42,35 @@ struct Config {
     std::size_t handler_threads = 32;
     // Beyond this many waiting requests, new ones get UNAVAILABLE at once.
     std::size_t max_queued_requests = 10000;
+    // Mutual TLS for internal callers: when set, every client must present a
+    // certificate signed by this CA (PEM); empty: no client certificates.
+    std::string client_ca_file;
   } grpc;
   struct Auth {
     std::string issuer = "tastesync-dev";
     std::string audience = "tastesync-customer-id";
     std::chrono::seconds clock_skew{30};
     std::vector<KeyFile> public_keys{{"dev-1", "internal/config/keys/dev/jwt-dev-1.pub"}};
+    // Production: a mounted folder (e.g. internal/config/keys/prod/) whose
+    // every <kid>.pub is accepted beside public_keys; empty for none.
+    std::string public_keys_dir;
     std::size_t token_cache_capacity = 100000;
   } auth;
   struct TableQr {
     std::string active_key_id = "qr-dev-1";
     std::vector<KeyFile> secrets{{"qr-dev-1", "internal/config/keys/dev/qr-dev-1.secret"}};
+    // kid -> when codes signed with it are accepted; keys not listed: always.
+    std::map<std::string, TimeWindow> key_validity;
   } table_qr;
+  // Abuse limits, token buckets per caller in each instance; 0 per second: off.
+  struct RateLimit {
+    double customer_per_second = 5;
+    double customer_burst = 20;
+    double device_per_second = 5;
+    double device_burst = 20;
+    double scanner_per_second = 50;
+    double scanner_burst = 200;
+  } rate_limit;
   struct Postgres {
     std::string url = "postgresql://postgres@127.0.0.1:55432/customer_id";
     std::size_t pool_size = 4;

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "domain/travel.h"
 
 namespace tastesync::domain {
 
@@ -19,6 +22,9 @@ struct Store {
   std::string id;
   std::string name;
   std::vector<Zone> zones;
+  // Where the restaurant is; needed to tell an impossible jump between two
+  // stores from a customer walking next door. Absent: not checked.
+  std::optional<GeoPoint> location = std::nullopt;
 };
 
 const char* to_string(ZoneKind kind);

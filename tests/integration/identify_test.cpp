@@ -248,7 +248,7 @@ TEST_F(IdentifyTest, MissingExpiredOrBadlySignedTokensAreUnauthenticated) {
 }
 
 TEST_F(IdentifyTest, OnlyCustomersMayIdentifyThemselves) {
-  expect_rejected(sightings_request("r", 3), grpc::StatusCode::PERMISSION_DENIED, "customer token",
+  expect_rejected(sightings_request("r", 3), grpc::StatusCode::PERMISSION_DENIED, "does not accept role",
                   token_for("scanner-1", Role::kScanner, "demo-bistro"));
 }
 

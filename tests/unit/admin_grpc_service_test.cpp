@@ -27,9 +27,9 @@ class FakeTokens final : public application::TokenVerifierPort {
  public:
   domain::Result<Principal> verify(std::string_view token) const override {
     static const std::map<std::string, Principal, std::less<>> kKnown = {
-        {"admin", {"ops", Role::kAdmin, "", {}}},
-        {"staff", {"waiter", Role::kStaff, "bistro", {}}},
-        {"alice", {"alice", Role::kCustomer, "", {}}}};
+        {"admin", {"ops", Role::kAdmin, "", {}, {}}},
+        {"staff", {"waiter", Role::kStaff, "bistro", {}, {}}},
+        {"alice", {"alice", Role::kCustomer, "", {}, {}}}};
     const auto it = kKnown.find(token);
     if (it == kKnown.end()) return domain::fail(domain::ErrorCode::kUnauthenticated, "unknown test token");
     return it->second;

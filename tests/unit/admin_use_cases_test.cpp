@@ -19,13 +19,13 @@ using domain::ErrorCode;
 constexpr const char* kUuid = "f7826da6-4fa2-4e98-8024-bc5b71e0893e";
 const std::string kSqlInjection = "'; DROP TABLE stores; --";
 
-const Principal kAdmin{"ops", Role::kAdmin, "", {}};
-const Principal kService{"recommender", Role::kService, "", {}};
-const Principal kStaffBistro{"waiter", Role::kStaff, "bistro", {}};
-const Principal kStaffCafe{"barista", Role::kStaff, "cafe", {}};
-const Principal kScanner{"door", Role::kScanner, "bistro", {}};
-const Principal kAlice{"alice", Role::kCustomer, "", {}};
-const Principal kBob{"bob", Role::kCustomer, "", {}};
+const Principal kAdmin{"ops", Role::kAdmin, "", {}, {}};
+const Principal kService{"recommender", Role::kService, "", {}, {}};
+const Principal kStaffBistro{"waiter", Role::kStaff, "bistro", {}, {}};
+const Principal kStaffCafe{"barista", Role::kStaff, "cafe", {}, {}};
+const Principal kScanner{"door", Role::kScanner, "bistro", {}, {}};
+const Principal kAlice{"alice", Role::kCustomer, "", {}, {}};
+const Principal kBob{"bob", Role::kCustomer, "", {}, {}};
 
 // Stands in for the PNG renderer (tested on its own): shows which payload
 // the use case asked to draw.
@@ -126,7 +126,7 @@ TEST_F(AdminUseCasesTest, StorePresenceIsForAdminsAndThatStoresStaff) {
   EXPECT_TRUE(admin_.store_presence(kAdmin, {"bistro"}).has_value());
   EXPECT_TRUE(admin_.store_presence(kStaffBistro, {"bistro"}).has_value());
   expect_rejected(admin_.store_presence(kStaffCafe, {"bistro"}), ErrorCode::kPermissionDenied);
-  expect_rejected(admin_.store_presence(Principal{"w", Role::kStaff, "", {}}, {"bistro"}),
+  expect_rejected(admin_.store_presence(Principal{"w", Role::kStaff, "", {}, {}}, {"bistro"}),
                   ErrorCode::kPermissionDenied);
   for (const Principal& caller : {kService, kScanner, kAlice}) {
     expect_rejected(admin_.store_presence(caller, {"bistro"}), ErrorCode::kPermissionDenied);
@@ -141,7 +141,7 @@ TEST_F(AdminUseCasesTest, VisitsAreForAdminsServicesAndTheCustomerThemselves) {
     expect_rejected(admin_.customer_visits(caller, {"alice", 10}), ErrorCode::kPermissionDenied);
   }
   // A customer token whose subject merely resembles another id gets nothing.
-  expect_rejected(admin_.customer_visits(Principal{"alice ", Role::kCustomer, "", {}}, {"alice", 10}),
+  expect_rejected(admin_.customer_visits(Principal{"alice ", Role::kCustomer, "", {}, {}}, {"alice", 10}),
                   ErrorCode::kPermissionDenied);
 }
 

@@ -51,7 +51,7 @@ class IdentifyUseCaseTest : public ::testing::Test {
     return request;
   }
   domain::Result<IdentifyResponse> identify(const IdentifyRequest& request,
-                                            const Principal& who = {"alice", Role::kCustomer, "", {}}) {
+                                            const Principal& who = {"alice", Role::kCustomer, "", {}, {}}) {
     clock_.advance(std::chrono::seconds(1));
     return use_case_.identify(who, request);
   }
@@ -153,7 +153,7 @@ TEST_F(IdentifyUseCaseTest, RequestIdReusedForADifferentBodyIsRejected) {
 TEST_F(IdentifyUseCaseTest, RequestIdsAreScopedToTheCaller) {
   const IdentifyRequest request = at(3);
   auto alice = identify(request);
-  auto bob = identify(request, Principal{"bob", Role::kCustomer, "", {}});
+  auto bob = identify(request, Principal{"bob", Role::kCustomer, "", {}, {}});
   ASSERT_TRUE(alice.has_value());
   ASSERT_TRUE(bob.has_value());
   EXPECT_EQ(bob->customer_id, "bob");
@@ -161,7 +161,7 @@ TEST_F(IdentifyUseCaseTest, RequestIdsAreScopedToTheCaller) {
 }
 
 TEST_F(IdentifyUseCaseTest, NonCustomerTokensMayNotIdentify) {
-  auto response = identify(at(3), Principal{"scanner-7", Role::kScanner, "bistro", {}});
+  auto response = identify(at(3), Principal{"scanner-7", Role::kScanner, "bistro", {}, {}});
   ASSERT_FALSE(response.has_value());
   EXPECT_EQ(response.error().code, ErrorCode::kPermissionDenied);
 }
@@ -239,14 +239,14 @@ TEST(IdentifyUseCase, LedgerFailureFailsTheRequestAndKeepsPresenceUnchanged) {
       .WillOnce(Return(domain::Result<void>()));
 
   const IdentifyRequest request = one_report_at_table_3("r1", clock.now());
-  auto failed = use_case.identify({"alice", Role::kCustomer, "", {}}, request);
+  auto failed = use_case.identify({"alice", Role::kCustomer, "", {}, {}}, request);
   ASSERT_FALSE(failed.has_value());
   EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
   EXPECT_TRUE(events.published().empty());
   EXPECT_FALSE(presence.load("alice")->presence.has_value());
 
   // The retry (same request_id) is applied now that the ledger is back.
-  auto retried = use_case.identify({"alice", Role::kCustomer, "", {}}, request);
+  auto retried = use_case.identify({"alice", Role::kCustomer, "", {}, {}}, request);
   ASSERT_TRUE(retried.has_value());
   EXPECT_TRUE(retried->location_changed);
   EXPECT_EQ(events.published().size(), 3u);
@@ -269,7 +269,7 @@ TEST(IdentifyUseCase, AnotherInstanceMovingFirstIsReReadAndNotRecordedTwice) {
       {registry, presence_a, ledger, events, idempotency_a, request_state_a, table_qr, clock, ids}, {}, {});
   IdentifyCustomerUseCase b(
       {registry, presence_b, ledger, events, idempotency_b, request_state_b, table_qr, clock, ids}, {}, {});
-  const Principal alice{"alice", Role::kCustomer, "", {}};
+  const Principal alice{"alice", Role::kCustomer, "", {}, {}};
   auto at_table_3 = [&](const std::string& id) { return one_report_at_table_3(id, clock.now()); };
   auto first = a.identify(alice, at_table_3("a1"));
   ASSERT_TRUE(first.has_value());
@@ -309,7 +309,7 @@ TEST(IdentifyUseCase, ASightingRacingTheLeaveSweepStartsANewVisitInsteadOfResurr
   infrastructure::CompositeRequestState request_state(presence, idempotency);
   IdentifyCustomerUseCase use_case(
       {registry, presence, ledger, events, idempotency, request_state, table_qr, clock, ids}, {}, {});
-  const Principal alice{"alice", Role::kCustomer, "", {}};
+  const Principal alice{"alice", Role::kCustomer, "", {}, {}};
   auto at_table_3 = [&](const std::string& id) { return one_report_at_table_3(id, clock.now()); };
   ASSERT_TRUE(use_case.identify(alice, at_table_3("r1")).has_value());
   const std::string first_visit = ledger.current("alice")->value().visit_id;
@@ -406,7 +406,7 @@ class BatchedStateTest : public ::testing::Test {
   testing::SequentialIds ids_;
   IdentifyCustomerUseCase use_case_{
       {registry_, presence_, ledger_, events_, idempotency_, request_state_, table_qr_, clock_, ids_}, {}, {}};
-  const Principal alice_{"alice", Role::kCustomer, "", {}};
+  const Principal alice_{"alice", Role::kCustomer, "", {}, {}};
 };
 
 TEST_F(BatchedStateTest, TheCommonPathIsOneBeginAndOneCommit) {

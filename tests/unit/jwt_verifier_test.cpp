@@ -6,13 +6,18 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "auth/jwt_signer.h"
+#include "auth/key_files.h"
 #include "mocks/fake_clock.h"
 #include "util/base64url.h"
 
@@ -250,6 +255,16 @@ TEST_F(JwtVerifierTest, TamperedSignatureIsRejected) {
   expect_unauthenticated(token.substr(0, dot2 + 1) + b64(*signature), "signature does not verify");
 }
 
+TEST_F(JwtVerifierTest, TruncatedOrExtendedSignatureIsRejected) {
+  std::string token = mint("cust-1");
+  const std::size_t dot2 = token.rfind('.');
+  auto signature = util::base64url_decode(token.substr(dot2 + 1));
+  ASSERT_TRUE(signature);
+  expect_unauthenticated(token.substr(0, dot2 + 1) + b64(signature->substr(0, signature->size() - 1)),
+                         "signature does not verify");
+  expect_unauthenticated(token.substr(0, dot2 + 1) + b64(*signature + "x"), "signature does not verify");
+}
+
 TEST_F(JwtVerifierTest, AlgNoneIsRejected) {
   const std::string header = b64(R"({"alg":"none","typ":"JWT","kid":"k1"})");
   const std::string payload = b64(claims());
@@ -415,6 +430,22 @@ TEST_F(JwtVerifierTest, KeyRotationAcceptsBothKeys) {
       mint_token(other_keys_->private_pem, "k1", kIssuer, kAudience, "b", Role::kCustomer, "", 600s, clock_.now());
   ASSERT_TRUE(mislabeled);
   EXPECT_FALSE((*created)->verify(*mislabeled));
+}
+
+TEST_F(JwtVerifierTest, PublicKeyFolderGivesOneKeyPerPubFile) {
+  const auto dir = std::filesystem::temp_directory_path() / ("jwt-keys-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "prod-2025.pub") << keys_->public_pem;
+  std::ofstream(dir / "prod-2026.pub") << other_keys_->public_pem;
+  std::ofstream(dir / "README.txt") << "not a key";
+  auto read = read_public_key_dir(dir);
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read->size(), 2u);
+  auto created = JwtVerifier::create(JwtKeySet(read->begin(), read->end()), kIssuer, kAudience, 30s, clock_);
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_TRUE((*created)->verify(mint("a", Role::kCustomer, "", 600s, "prod-2025")));
+  std::filesystem::remove_all(dir);
+  EXPECT_FALSE(read_public_key_dir(dir));
 }
 
 TEST(JwtSignerTest, BadPrivateKeyIsAnErrorNotAnException) {

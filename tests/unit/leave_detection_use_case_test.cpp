@@ -85,7 +85,7 @@ class LeaveDetectionTest : public ::testing::Test {
     for (unsigned minor = 0; minor <= 4; ++minor) {
       request.sightings.push_back({kUuid, 1, minor, minor == strongest ? -50 : -85, std::nullopt, clock_.now()});
     }
-    return identify_.identify({who, Role::kCustomer, "", {}}, request);
+    return identify_.identify({who, Role::kCustomer, "", {}, {}}, request);
   }
 
   std::vector<domain::DomainEvent> published(EventType type) const {

@@ -17,6 +17,9 @@ namespace tastesync::application {
 struct CreateStoreRequest {
   std::string store_id;
   std::string name;
+  // Both or neither; WGS 84 degrees.
+  std::optional<double> latitude = std::nullopt;
+  std::optional<double> longitude = std::nullopt;
 };
 
 struct AddZoneRequest {

@@ -114,11 +114,14 @@ AdminUseCases::AdminUseCases(RegistryAdminPort& registry_admin, const BeaconRegi
 domain::Result<void> AdminUseCases::create_store(const Principal& caller, const CreateStoreRequest& request) {
   if (auto ok = first_failure([&] { return require_admin(caller, "CreateStore"); },
                               [&] { return validate_id(request.store_id, "store_id"); },
-                              [&] { return validate_name(request.name, "name"); });
+                              [&] { return validate_name(request.name, "name"); },
+                              [&] { return validate_location(request.latitude, request.longitude); });
       !ok) {
     return ok;
   }
-  return registry_admin_.create_store(domain::Store{request.store_id, request.name, {}});
+  domain::Store store{request.store_id, request.name, {}};
+  if (request.latitude) store.location = domain::GeoPoint{*request.latitude, *request.longitude};
+  return registry_admin_.create_store(store);
 }
 
 domain::Result<void> AdminUseCases::add_zone(const Principal& caller, const AddZoneRequest& request) {

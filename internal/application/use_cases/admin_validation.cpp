@@ -223,4 +223,19 @@ domain::Result<std::size_t> validate_visits_limit(std::int64_t limit) {
   return static_cast<std::size_t>(limit);
 }
 
+domain::Result<void> validate_location(std::optional<double> latitude, std::optional<double> longitude) {
+  if (!latitude && !longitude) return {};
+  if (!latitude || !longitude) {
+    return fail(ErrorCode::kInvalidArgument, "latitude and longitude go together: give both or neither",
+                latitude ? "longitude" : "latitude");
+  }
+  if (!(*latitude >= -90.0 && *latitude <= 90.0)) {
+    return fail(ErrorCode::kInvalidArgument, "latitude must be between -90 and 90", "latitude");
+  }
+  if (!(*longitude >= -180.0 && *longitude <= 180.0)) {
+    return fail(ErrorCode::kInvalidArgument, "longitude must be between -180 and 180", "longitude");
+  }
+  return {};
+}
+
 }  // namespace tastesync::application

@@ -46,6 +46,9 @@ struct CheckedBeacon {
 domain::Result<CheckedBeacon> validate_beacon(const std::string& uuid, std::int64_t major, std::int64_t minor,
                                               std::optional<std::int64_t> tx_power = std::nullopt);
 domain::Result<void> validate_calibration_offset(double offset_db);
+// A store's location: both coordinates or neither, latitude -90..90,
+// longitude -180..180.
+domain::Result<void> validate_location(std::optional<double> latitude, std::optional<double> longitude);
 domain::Result<std::size_t> validate_visits_limit(std::int64_t limit);
 
 }  // namespace tastesync::application

@@ -78,6 +78,9 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify_locked(const 
   auto placement = locate(*plan, record, now);
   if (!placement) return std::unexpected(placement.error());
   const domain::Zone& zone = *placement->zone;
+  if (auto plausible = check_travel(*plan, record.presence, zone.store_id, now); !plausible) {
+    return std::unexpected(std::move(plausible.error()));
+  }
 
   auto transition = apply_transition(customer_id, record.presence, *placement, now);
   if (!transition) return std::unexpected(transition.error());
@@ -222,6 +225,26 @@ domain::Result<IdentifyCustomerUseCase::Placement> IdentifyCustomerUseCase::plac
   state.store_id = zone->store_id;
   state.incumbent_zone_id = zone->id;
   return Placement{zone, 1.0, domain::Signal::kTableQr};
+}
+
+domain::Result<void> IdentifyCustomerUseCase::check_travel(const domain::FloorPlan& plan,
+                                                           const std::optional<domain::Presence>& last,
+                                                           const std::string& store_id, domain::Timestamp now) const {
+  if (limits_.max_travel_speed_kmh <= 0 || !last || last->store_id == store_id) return {};
+  const domain::Store* from = plan.find_store(last->store_id);
+  const domain::Store* to = plan.find_store(store_id);
+  if (from == nullptr || to == nullptr || !from->location || !to->location) return {};
+  if (domain::travel_is_plausible(*from->location, *to->location, now - last->last_seen,
+                                  limits_.max_travel_speed_kmh)) {
+    return {};
+  }
+  // FAILED_PRECONDITION: the request is well-formed; the customer's state
+  // (where they were a moment ago) is what rules it out. Nothing is written.
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - last->last_seen).count();
+  return fail(ErrorCode::kFailedPrecondition,
+              "implausible location: the customer was seen at another store " +
+                  std::to_string(static_cast<long>(domain::distance_km(*from->location, *to->location))) + " km away " +
+                  std::to_string(seconds) + " s ago, faster than plausibility.max_speed_kmh allows");
 }
 
 }  // namespace tastesync::application

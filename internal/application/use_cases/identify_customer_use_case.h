@@ -86,6 +86,10 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
                                                    domain::PresenceRecord record);
   domain::Result<Placement> place_by_beacons(const domain::FloorPlan& plan, const IdentifyRequest& request,
                                              domain::ResolverState& state, domain::Timestamp now) const;
+  // kFailedPrecondition when the customer was last seen in a store too far
+  // from `store_id` to have come here since (limits_.max_travel_speed_kmh).
+  domain::Result<void> check_travel(const domain::FloorPlan& plan, const std::optional<domain::Presence>& last,
+                                    const std::string& store_id, domain::Timestamp now) const;
   domain::Result<Placement> place_by_table_qr(const domain::FloorPlan& plan, const IdentifyRequest& request,
                                               domain::ResolverState& state) const;
   std::mutex& stripe_for(const std::string& customer_id);

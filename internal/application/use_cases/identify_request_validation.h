@@ -22,6 +22,10 @@ struct IdentifyLimits {
   // Sightings stamped further than this from the server's clock are refused:
   // a stale or future reading would place the customer where they are not.
   std::chrono::seconds max_clock_skew{300};
+  // A customer cannot be placed in a store farther from the one they were
+  // last seen in than this speed allows in the time between (km/h; stores
+  // need a location). 0: not checked.
+  double max_travel_speed_kmh = 200;
 };
 
 domain::Result<void> validate_request_id(const std::string& request_id, const IdentifyLimits& limits);

@@ -53,6 +53,7 @@ domain::Result<std::string> HmacTableQrCodec::sign(const std::string& store_id, 
   try {
     if (store_id.empty()) return fail(ErrorCode::kInvalidArgument, "store id must not be empty", "store_id");
     if (zone_id.empty()) return fail(ErrorCode::kInvalidArgument, "zone id must not be empty", "zone_id");
+    if (auto valid = check_window(active_key_id_); !valid) return std::unexpected(std::move(valid.error()));
     const auto key = keys_.find(active_key_id_);
     if (key == keys_.end() || !is_valid_key_id(active_key_id_)) {
       return fail(ErrorCode::kFailedPrecondition, "no usable active table QR signing key '" + active_key_id_ + "'");
@@ -109,10 +110,35 @@ domain::Result<application::TableQrClaim> HmacTableQrCodec::verify(std::string_v
     }
     if (store_id->empty()) return invalid("table QR code has an empty store id");
     if (zone_id->empty()) return invalid("table QR code has an empty zone id");
+    if (auto valid = check_window(key_id); !valid) return std::unexpected(std::move(valid.error()));
     return application::TableQrClaim{std::move(*store_id), std::move(*zone_id), std::string(key_id)};
   } catch (const std::bad_alloc&) {
     return fail(ErrorCode::kInternal, "out of memory verifying table QR");
   }
+}
+
+void HmacTableQrCodec::limit_validity(std::map<std::string, TableQrKeyValidity, std::less<>> windows,
+                                      const application::ClockPort& clock) {
+  windows_ = std::move(windows);
+  clock_ = &clock;
+}
+
+domain::Result<void> HmacTableQrCodec::check_window(std::string_view key_id) const {
+  if (clock_ == nullptr) return {};
+  const auto window = windows_.find(key_id);
+  if (window == windows_.end()) return {};
+  const domain::Timestamp now = clock_->now();
+  if (window->second.not_before && now < *window->second.not_before) {
+    return fail(ErrorCode::kFailedPrecondition,
+                "table QR key '" + std::string(key_id) + "' is not valid yet (table_qr.key_validity)", "table_qr");
+  }
+  if (window->second.not_after && now > *window->second.not_after) {
+    return fail(ErrorCode::kFailedPrecondition,
+                "table QR code was signed with key '" + std::string(key_id) +
+                    "', which is no longer valid (table_qr.key_validity): the table needs a newly printed code",
+                "table_qr");
+  }
+  return {};
 }
 
 }  // namespace tastesync::infrastructure

@@ -3,9 +3,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "application/ports/clock_port.h"
 #include "application/ports/table_qr_port.h"
 #include "domain/error.h"
 #include "infrastructure/crypto/hmac_sha256.h"
@@ -14,6 +16,13 @@ namespace tastesync::infrastructure {
 
 // key id -> raw HMAC key bytes.
 using TableQrKeySet = HmacKeySet;
+
+// When codes signed with a key are accepted (a printed batch's lifetime); an
+// absent bound is open.
+struct TableQrKeyValidity {
+  std::optional<domain::Timestamp> not_before;
+  std::optional<domain::Timestamp> not_after;
+};
 
 // Signs and verifies the payloads printed as table QR codes:
 //
@@ -45,9 +54,19 @@ class HmacTableQrCodec final : public application::TableQrVerifierPort, public a
 
   static bool is_valid_key_id(std::string_view key_id);
 
+  // From now on a genuine code whose key is outside its window is
+  // kFailedPrecondition (field table_qr), and sign() refuses an active key
+  // outside its window. Call before serving; `clock` outlives the codec.
+  void limit_validity(std::map<std::string, TableQrKeyValidity, std::less<>> windows,
+                      const application::ClockPort& clock);
+
  private:
+  domain::Result<void> check_window(std::string_view key_id) const;
+
   TableQrKeySet keys_;
   std::string active_key_id_;
+  std::map<std::string, TableQrKeyValidity, std::less<>> windows_;
+  const application::ClockPort* clock_ = nullptr;
 };
 
 }  // namespace tastesync::infrastructure

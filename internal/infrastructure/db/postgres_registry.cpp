@@ -121,9 +121,12 @@ domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection) {
   SnapshotTransaction tx(connection);
   std::vector<domain::Store> stores;
   std::unordered_map<std::string, std::size_t> store_at;
-  for (const auto& row : tx.exec("SELECT store_id, name FROM stores ORDER BY store_id")) {
+  for (const auto& row : tx.exec("SELECT store_id, name, latitude, longitude FROM stores ORDER BY store_id")) {
     store_at.emplace(row[0].as<std::string>(), stores.size());
     stores.push_back(domain::Store{row[0].as<std::string>(), row[1].as<std::string>(), {}});
+    if (!row[2].is_null() && !row[3].is_null()) {
+      stores.back().location = domain::GeoPoint{row[2].as<double>(), row[3].as<double>()};
+    }
   }
   for (const auto& row :
        tx.exec("SELECT store_id, zone_id, kind, label FROM zones ORDER BY store_id, created_at, zone_id")) {
@@ -235,9 +238,15 @@ domain::Result<void> PostgresRegistry::create_store(const domain::Store& store) 
     }
   }
   return write_and_notify([&](pqxx::work& tx) -> domain::Result<void> {
-    if (tx.exec_params("INSERT INTO stores (store_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
-                       store.id, store.name)
-            .empty()) {
+    const pqxx::result inserted =
+        store.location
+            ? tx.exec_params(
+                  "INSERT INTO stores (store_id, name, latitude, longitude) VALUES ($1, $2, $3, $4) "
+                  "ON CONFLICT DO NOTHING RETURNING 1",
+                  store.id, store.name, store.location->latitude, store.location->longitude)
+            : tx.exec_params("INSERT INTO stores (store_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+                             store.id, store.name);
+    if (inserted.empty()) {
       return fail(ErrorCode::kAlreadyExists, "store '" + store.id + "' already exists", "store.id");
     }
     for (domain::Zone zone : store.zones) {

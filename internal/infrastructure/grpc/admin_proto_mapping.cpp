@@ -20,7 +20,10 @@ admin_v1::ZoneKind to_proto(domain::ZoneKind kind) {
 }  // namespace
 
 application::CreateStoreRequest from_proto(const admin_v1::CreateStoreRequest& request) {
-  return {request.store_id(), request.name()};
+  application::CreateStoreRequest out{request.store_id(), request.name()};
+  if (request.has_latitude()) out.latitude = request.latitude();
+  if (request.has_longitude()) out.longitude = request.longitude();
+  return out;
 }
 
 application::AddZoneRequest from_proto(const admin_v1::AddZoneRequest& request) {

@@ -4,6 +4,7 @@
 
 #include "infrastructure/grpc/admin_proto_mapping.h"
 #include "infrastructure/grpc/authenticate.h"
+#include "infrastructure/grpc/rpc_roles.h"
 #include "infrastructure/grpc/status_mapping.h"
 #include "infrastructure/logging/json_log.h"
 
@@ -26,14 +27,16 @@ domain::Result<void> then(domain::Result<T> result, Fill&& fill) {
 
 }  // namespace
 
-AdminGrpcService::AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens)
-    : admin_(admin), tokens_(tokens) {}
+AdminGrpcService::AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens,
+                                   application::RateLimiterPort* limits)
+    : admin_(admin), tokens_(tokens), limits_(limits) {}
 
 template <typename Call>
-grpc::ServerUnaryReactor* AdminGrpcService::serve(grpc::CallbackServerContext* context, const char* rpc, Call&& call) {
+grpc::ServerUnaryReactor* AdminGrpcService::serve(grpc::CallbackServerContext* context, std::string_view rpc,
+                                                  Call&& call) {
   const auto started = std::chrono::steady_clock::now();
   auto* reactor = context->DefaultReactor();
-  auto caller = authenticate(*context, tokens_);
+  auto caller = admit_caller(*context, tokens_, limits_, rpc);
   domain::Result<void> result = caller ? call(*caller) : domain::Result<void>(std::unexpected(caller.error()));
   // An audit trail of who changed what; messages never carry personal data.
   nlohmann::json fields = {{"rpc", rpc}, {"ms", elapsed_ms(started)}};
@@ -57,21 +60,21 @@ grpc::ServerUnaryReactor* AdminGrpcService::serve(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* AdminGrpcService::CreateStore(grpc::CallbackServerContext* context,
                                                         const v1::CreateStoreRequest* request,
                                                         v1::CreateStoreResponse* /*response*/) {
-  return serve(context, "CreateStore",
+  return serve(context, rpc::kCreateStore,
                [&](const application::Principal& caller) { return admin_.create_store(caller, from_proto(*request)); });
 }
 
 grpc::ServerUnaryReactor* AdminGrpcService::AddZone(grpc::CallbackServerContext* context,
                                                     const v1::AddZoneRequest* request,
                                                     v1::AddZoneResponse* /*response*/) {
-  return serve(context, "AddZone",
+  return serve(context, rpc::kAddZone,
                [&](const application::Principal& caller) { return admin_.add_zone(caller, from_proto(*request)); });
 }
 
 grpc::ServerUnaryReactor* AdminGrpcService::RegisterBeacon(grpc::CallbackServerContext* context,
                                                            const v1::RegisterBeaconRequest* request,
                                                            v1::RegisterBeaconResponse* /*response*/) {
-  return serve(context, "RegisterBeacon", [&](const application::Principal& caller) {
+  return serve(context, rpc::kRegisterBeacon, [&](const application::Principal& caller) {
     return admin_.register_beacon(caller, from_proto(*request));
   });
 }
@@ -79,7 +82,7 @@ grpc::ServerUnaryReactor* AdminGrpcService::RegisterBeacon(grpc::CallbackServerC
 grpc::ServerUnaryReactor* AdminGrpcService::RetireBeacon(grpc::CallbackServerContext* context,
                                                          const v1::RetireBeaconRequest* request,
                                                          v1::RetireBeaconResponse* /*response*/) {
-  return serve(context, "RetireBeacon", [&](const application::Principal& caller) {
+  return serve(context, rpc::kRetireBeacon, [&](const application::Principal& caller) {
     return admin_.retire_beacon(caller, from_proto(*request));
   });
 }
@@ -96,7 +99,7 @@ grpc::ServerUnaryReactor* AdminGrpcService::ImportFingerprints(grpc::CallbackSer
 grpc::ServerUnaryReactor* AdminGrpcService::RegisterCustomer(grpc::CallbackServerContext* context,
                                                              const v1::RegisterCustomerRequest* request,
                                                              v1::RegisterCustomerResponse* /*response*/) {
-  return serve(context, "RegisterCustomer", [&](const application::Principal& caller) {
+  return serve(context, rpc::kRegisterCustomer, [&](const application::Principal& caller) {
     return admin_.register_customer(caller, from_proto(*request));
   });
 }
@@ -104,7 +107,7 @@ grpc::ServerUnaryReactor* AdminGrpcService::RegisterCustomer(grpc::CallbackServe
 grpc::ServerUnaryReactor* AdminGrpcService::IssueTableQr(grpc::CallbackServerContext* context,
                                                          const v1::IssueTableQrRequest* request,
                                                          v1::IssueTableQrResponse* response) {
-  return serve(context, "IssueTableQr", [&](const application::Principal& caller) {
+  return serve(context, rpc::kIssueTableQr, [&](const application::Principal& caller) {
     return then(admin_.issue_table_qr(caller, from_proto(*request)),
                 [&](const application::TableQrCode& code) { to_proto(code, *response); });
   });
@@ -113,7 +116,7 @@ grpc::ServerUnaryReactor* AdminGrpcService::IssueTableQr(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* AdminGrpcService::GetStorePresence(grpc::CallbackServerContext* context,
                                                              const v1::GetStorePresenceRequest* request,
                                                              v1::GetStorePresenceResponse* response) {
-  return serve(context, "GetStorePresence", [&](const application::Principal& caller) {
+  return serve(context, rpc::kGetStorePresence, [&](const application::Principal& caller) {
     return then(admin_.store_presence(caller, from_proto(*request)),
                 [&](const std::vector<application::PresentCustomer>& customers) { to_proto(customers, *response); });
   });
@@ -122,7 +125,7 @@ grpc::ServerUnaryReactor* AdminGrpcService::GetStorePresence(grpc::CallbackServe
 grpc::ServerUnaryReactor* AdminGrpcService::ListCustomerVisits(grpc::CallbackServerContext* context,
                                                                const v1::ListCustomerVisitsRequest* request,
                                                                v1::ListCustomerVisitsResponse* response) {
-  return serve(context, "ListCustomerVisits", [&](const application::Principal& caller) {
+  return serve(context, rpc::kListCustomerVisits, [&](const application::Principal& caller) {
     return then(admin_.customer_visits(caller, from_proto(*request)),
                 [&](const std::vector<domain::Visit>& visits) { to_proto(visits, *response); });
   });

@@ -1,17 +1,21 @@
 #pragma once
 
 #include "admin.grpc.pb.h"
+#include "application/ports/rate_limiter_port.h"
 #include "application/ports/token_verifier_port.h"
 #include "application/use_cases/admin_use_cases.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
 
 // The Admin service over gRPC: authenticates the caller, translates the
-// messages and maps errors; who may do what is the use cases' decision.
+// messages and maps errors. Which roles may call an RPC is rpc_roles.h's
+// table; rules that depend on the request are the use cases'.
 class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
  public:
   // Both outlive the service.
-  AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens);
+  // `limits` (optional) too.
+  AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens,
+                   application::RateLimiterPort* limits = nullptr);
 
   grpc::ServerUnaryReactor* CreateStore(grpc::CallbackServerContext* context,
                                         const customer_id::v1::CreateStoreRequest* request,
@@ -45,10 +49,11 @@ class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
   // Authenticates, runs `call(principal)` (a Result<void> that fills the
   // response), logs the outcome and finishes the reactor.
   template <typename Call>
-  grpc::ServerUnaryReactor* serve(grpc::CallbackServerContext* context, const char* rpc, Call&& call);
+  grpc::ServerUnaryReactor* serve(grpc::CallbackServerContext* context, std::string_view rpc, Call&& call);
 
   application::AdminUseCases& admin_;
   const application::TokenVerifierPort& tokens_;
+  application::RateLimiterPort* limits_;
 };
 
 }  // namespace tastesync::infrastructure::grpc_adapter

@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "infrastructure/grpc/rpc_roles.h"
+
 namespace tastesync::infrastructure::grpc_adapter {
 
 domain::Result<application::Principal> authenticate(const grpc::CallbackServerContext& context,
@@ -17,6 +19,19 @@ domain::Result<application::Principal> authenticate(const grpc::CallbackServerCo
     return domain::fail(domain::ErrorCode::kUnauthenticated, "authorization metadata must be 'Bearer <token>'");
   }
   return tokens.verify(value.substr(kScheme.size()));
+}
+
+domain::Result<application::Principal> admit_caller(const grpc::CallbackServerContext& context,
+                                                    const application::TokenVerifierPort& tokens,
+                                                    application::RateLimiterPort* limits,
+                                                    std::string_view rpc_full_name) {
+  auto caller = authenticate(context, tokens);
+  if (!caller) return caller;
+  if (auto allowed = authorize(*caller, rpc_full_name); !allowed) return std::unexpected(std::move(allowed.error()));
+  if (limits != nullptr) {
+    if (auto admitted = limits->admit(*caller); !admitted) return std::unexpected(std::move(admitted.error()));
+  }
+  return caller;
 }
 
 }  // namespace tastesync::infrastructure::grpc_adapter

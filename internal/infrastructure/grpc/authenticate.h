@@ -2,7 +2,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <string_view>
+
 #include "application/ports/principal.h"
+#include "application/ports/rate_limiter_port.h"
 #include "application/ports/token_verifier_port.h"
 #include "domain/error.h"
 
@@ -12,5 +15,12 @@ namespace tastesync::infrastructure::grpc_adapter {
 // service of ours authenticates through here so all reject the same way.
 domain::Result<application::Principal> authenticate(const grpc::CallbackServerContext& context,
                                                     const application::TokenVerifierPort& tokens);
+
+// The gate in front of every RPC: authenticate, then the role table
+// (rpc_roles.h), then the caller's rate limits (when `limits` is set).
+domain::Result<application::Principal> admit_caller(const grpc::CallbackServerContext& context,
+                                                    const application::TokenVerifierPort& tokens,
+                                                    application::RateLimiterPort* limits,
+                                                    std::string_view rpc_full_name);
 
 }  // namespace tastesync::infrastructure::grpc_adapter

@@ -37,6 +37,10 @@ domain::Result<RunningServer> start_grpc_server(const GrpcServerOptions& options
   if (options.tls) {
     grpc::SslServerCredentialsOptions ssl;
     ssl.pem_key_cert_pairs.push_back({options.key_pem, options.cert_pem});
+    if (!options.client_ca_pem.empty()) {
+      ssl.pem_root_certs = options.client_ca_pem;
+      ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    }
     credentials = grpc::SslServerCredentials(ssl);
   } else {
     credentials = grpc::InsecureServerCredentials();

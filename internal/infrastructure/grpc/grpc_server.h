@@ -15,6 +15,9 @@ struct GrpcServerOptions {
   bool tls = true;
   std::string cert_pem;  // server certificate chain
   std::string key_pem;   // its private key
+  // Mutual TLS: when set, clients must present a certificate chaining to
+  // this CA (PEM), and the handshake fails without one.
+  std::string client_ca_pem;
   int max_message_bytes = 64 * 1024;
 };
 

@@ -4,6 +4,7 @@
 
 #include "infrastructure/grpc/authenticate.h"
 #include "infrastructure/grpc/proto_mapping.h"
+#include "infrastructure/grpc/rpc_roles.h"
 #include "infrastructure/grpc/status_mapping.h"
 #include "infrastructure/logging/json_log.h"
 
@@ -17,8 +18,9 @@ double elapsed_ms(std::chrono::steady_clock::time_point since) {
 }  // namespace
 
 IdentificationGrpcService::IdentificationGrpcService(application::IdentifyCustomerPort& identify,
-                                                     const application::TokenVerifierPort& tokens, WorkerPool* workers)
-    : identify_(identify), tokens_(tokens), workers_(workers) {}
+                                                     const application::TokenVerifierPort& tokens, WorkerPool* workers,
+                                                     application::RateLimiterPort* limits)
+    : identify_(identify), tokens_(tokens), workers_(workers), limits_(limits) {}
 
 grpc::ServerUnaryReactor* IdentificationGrpcService::Identify(grpc::CallbackServerContext* context,
                                                               const customer_id::v1::IdentifyRequest* request,
@@ -42,7 +44,7 @@ void IdentificationGrpcService::handle(grpc::CallbackServerContext* context,
   // Client-chosen: bounded so a hostile id cannot bloat the logs.
   const log::RequestScope scope(request->request_id().substr(0, 128));
   domain::Result<application::IdentifyResponse> result = [&]() -> domain::Result<application::IdentifyResponse> {
-    auto caller = authenticate(*context, tokens_);
+    auto caller = admit_caller(*context, tokens_, limits_, rpc::kIdentify);
     if (!caller) return std::unexpected(caller.error());
     auto command = from_proto(*request);
     if (!command) return std::unexpected(command.error());
@@ -79,7 +81,7 @@ grpc::ServerUnaryReactor* BaselineGrpcService::Noop(grpc::CallbackServerContext*
                                                     const customer_id::v1::NoopRequest* request,
                                                     customer_id::v1::NoopResponse* response) {
   auto* reactor = context->DefaultReactor();
-  if (auto caller = authenticate(*context, tokens_); !caller) {
+  if (auto caller = admit_caller(*context, tokens_, nullptr, rpc::kNoop); !caller) {
     reactor->Finish(to_grpc_status(caller.error()));
     return reactor;
   }

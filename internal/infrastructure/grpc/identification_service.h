@@ -1,6 +1,7 @@
 #pragma once
 
 #include "application/ports/identify_customer_port.h"
+#include "application/ports/rate_limiter_port.h"
 #include "application/ports/token_verifier_port.h"
 #include "customer_id.grpc.pb.h"
 #include "infrastructure/grpc/worker_pool.h"
@@ -13,8 +14,9 @@ class IdentificationGrpcService final : public customer_id::v1::CustomerIdentifi
  public:
   // With `workers`, requests run there (they block on PostgreSQL/Redis);
   // without, on gRPC's callback thread.
+  // `limits` (optional): the callers' rate limits.
   IdentificationGrpcService(application::IdentifyCustomerPort& identify, const application::TokenVerifierPort& tokens,
-                            WorkerPool* workers = nullptr);
+                            WorkerPool* workers = nullptr, application::RateLimiterPort* limits = nullptr);
 
   grpc::ServerUnaryReactor* Identify(grpc::CallbackServerContext* context,
                                      const customer_id::v1::IdentifyRequest* request,
@@ -27,6 +29,7 @@ class IdentificationGrpcService final : public customer_id::v1::CustomerIdentifi
   application::IdentifyCustomerPort& identify_;
   const application::TokenVerifierPort& tokens_;
   WorkerPool* workers_;
+  application::RateLimiterPort* limits_;
 };
 
 // The do-nothing handler `make bench` measures Identify against. It checks the

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# The security suite: starts PostgreSQL, Redis, the embedded Kafka and the
+# service on its own (free loopback ports, temporary directory), then tries
+# every attack of tests/security/attack_probe.cpp against the live server plus
+# a TLS 1.2 handshake, printing one line per attack with the status received
+# and the one expected. Afterwards the server must still answer its health
+# check and the database must be exactly as before the attacks (checksum of
+# every table's contents). Exits non-zero on any mismatch.
+#
+#   tests/security_test.sh BUILD_DIR
+#
+# Run by `make test` (ctest label "security").
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$(cd "${1:-${repo}/build}" && pwd)"
+keys="${repo}/internal/config/keys/dev"
+server_bin="${build}/customer-id"
+probe_bin="${build}/tests/attack_probe"
+devkafka_bin="${build}/devkafka"
+
+for binary in "${server_bin}" "${probe_bin}" "${devkafka_bin}"; do
+  [[ -x "${binary}" ]] || { echo "security_test: ${binary} is not built" >&2; exit 2; }
+done
+"${repo}/scripts/keys.sh" >/dev/null
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/cid-security-XXXXXX")"
+# The unprivileged postgres user (when we are root) must reach its data dir.
+chmod 755 "${work}"
+server_pid=""
+kafka_pid=""
+cleanup() {
+  [[ -n "${server_pid}" ]] && kill "${server_pid}" 2>/dev/null && wait "${server_pid}" 2>/dev/null || true
+  [[ -n "${kafka_pid}" ]] && kill "${kafka_pid}" 2>/dev/null && wait "${kafka_pid}" 2>/dev/null || true
+  "${repo}/scripts/postgres.sh" stop "${work}/postgres" >/dev/null 2>&1 || true
+  "${repo}/scripts/redis.sh" stop "${work}/redis" >/dev/null 2>&1 || true
+  rm -rf "${work}"
+}
+trap cleanup EXIT
+
+mkdir -p "${work}/postgres" "${work}/redis" "${work}/kafka"
+postgres_url="$("${repo}/scripts/postgres.sh" start "${work}/postgres")"
+redis_url="$("${repo}/scripts/redis.sh" start "${work}/redis")"
+"${devkafka_bin}" --topic tastesync.customer-id.events.v1 --partitions 3 \
+  --bootstrap-file "${work}/kafka/bootstrap" >"${work}/kafka/log" 2>&1 &
+kafka_pid=$!
+for _ in $(seq 100); do [[ -s "${work}/kafka/bootstrap" ]] && break; sleep 0.1; done
+kafka="$(cat "${work}/kafka/bootstrap")"
+
+# A retired table-QR key, whose validity window has ended: its codes are the
+# "replayed QR of an expired key" attack.
+openssl rand -hex 32 >"${work}/qr-old.secret"
+
+cat >"${work}/config.yaml" <<EOF
+grpc:
+  listen: 127.0.0.1:0
+  tls: true
+  cert_file: ${keys}/server.crt
+  key_file: ${keys}/server.key
+auth:
+  public_keys: dev-1=${keys}/jwt-dev-1.pub
+table_qr:
+  active_key_id: qr-dev-1
+  secrets: qr-dev-1=${keys}/qr-dev-1.secret,qr-old=${work}/qr-old.secret
+  key_validity: qr-old=2020-01-01T00:00:00Z/2021-01-01T00:00:00Z
+floor_plan:
+  file: ${repo}/internal/config/demo-store.yaml
+postgres:
+  url: ${postgres_url}
+  migrations_dir: ${repo}/migrations
+redis:
+  url: ${redis_url}
+kafka:
+  brokers: ${kafka}
+pii:
+  active_key_id: pii-dev-1
+  keys: pii-dev-1=${keys}/pii-dev-1.key
+logging:
+  level: warn
+EOF
+
+"${server_bin}" --config "${work}/config.yaml" --port-file "${work}/port" >"${work}/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 300); do [[ -s "${work}/port" ]] && break; sleep 0.1; done
+[[ -s "${work}/port" ]] || { echo "security_test: the server did not start" >&2; cat "${work}/server.log" >&2; exit 1; }
+port="$(cat "${work}/port")"
+echo "security_test: server on 127.0.0.1:${port} (PostgreSQL ${postgres_url##*@}, Redis ${redis_url##*//})"
+
+probe=("${probe_bin}" --port "${port}" --keys "${keys}" --old-qr-secret "${work}/qr-old.secret")
+"${probe[@]}" --phase setup
+
+# Every table's rows, in a stable order, as one digest per table.
+database_checksum() {
+  local tables
+  tables="$(psql "${postgres_url}" -Atc "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")"
+  for table in ${tables}; do
+    printf '%s %s\n' "${table}" \
+      "$(psql "${postgres_url}" -Atc "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \"${table}\" t")"
+  done
+}
+before="$(database_checksum)"
+
+failed=0
+"${probe[@]}" --phase attacks || failed=1
+
+# TLS 1.2 must not get a handshake (TLS 1.3 only); TLS 1.3 must.
+if echo | openssl s_client -connect "127.0.0.1:${port}" -tls1_2 -CAfile "${keys}/ca.crt" >"${work}/tls12.log" 2>&1; then
+  echo "attack tls_1_2_handshake: got HANDSHAKE expected NO_HANDSHAKE MISMATCH"
+  failed=1
+else
+  echo "attack tls_1_2_handshake: got NO_HANDSHAKE expected NO_HANDSHAKE ok ($(grep -m1 -o 'alert[^:]*\|no protocols available\|handshake failure' "${work}/tls12.log" || echo refused))"
+fi
+if echo | openssl s_client -connect "127.0.0.1:${port}" -tls1_3 -CAfile "${keys}/ca.crt" -alpn h2 >"${work}/tls13.log" 2>&1 &&
+  grep -q "TLSv1.3" "${work}/tls13.log"; then
+  echo "check tls_1_3_handshake: got HANDSHAKE expected HANDSHAKE ok"
+else
+  echo "check tls_1_3_handshake: got NO_HANDSHAKE expected HANDSHAKE MISMATCH"
+  failed=1
+fi
+
+# Still up, and nothing written.
+if kill -0 "${server_pid}" 2>/dev/null; then
+  echo "check server_still_running: got RUNNING expected RUNNING ok"
+else
+  echo "check server_still_running: got EXITED expected RUNNING MISMATCH"
+  failed=1
+fi
+health="$("${probe[@]}" --phase health 2>&1 || true)"
+echo "check ${health}"
+[[ "${health}" == *" ok"* ]] || failed=1
+after="$(database_checksum)"
+if [[ "${before}" == "${after}" ]]; then
+  echo "check database_unchanged: got UNCHANGED expected UNCHANGED ok ($(echo "${after}" | wc -l) tables)"
+else
+  echo "check database_unchanged: got CHANGED expected UNCHANGED MISMATCH"
+  diff <(echo "${before}") <(echo "${after}") || true
+  failed=1
+fi
+
+if [[ ${failed} -ne 0 ]]; then
+  echo "security_test: FAILED (server log: last lines below)"
+  tail -20 "${work}/server.log"
+  exit 1
+fi
+echo "security_test: all attacks got the expected answer"
