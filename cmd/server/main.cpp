@@ -291,9 +291,10 @@ int serve(const Arguments& args) {
   infrastructure::grpc_adapter::IdentificationGrpcService identification(identify, **verifier, &workers, &rate_limits);
   infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier, &rate_limits);
   infrastructure::grpc_adapter::BaselineGrpcService baseline(**verifier);
-  infrastructure::grpc_adapter::StoreScannerGrpcService store_scanner_service(store_scanner, **verifier, &workers);
+  infrastructure::grpc_adapter::StoreScannerGrpcService store_scanner_service(store_scanner, **verifier, &workers,
+                                                                              &rate_limits);
   infrastructure::grpc_adapter::CustomerCredentialsGrpcService credentials_service(customer_credentials, **verifier,
-                                                                                   &workers);
+                                                                                   &workers, &rate_limits);
   std::vector<grpc::Service*> services{&identification, &admin_service};
   services.push_back(&store_scanner_service);
   services.push_back(&credentials_service);

@@ -19,6 +19,7 @@
 #include "infrastructure/grpc/admin_service.h"
 #include "infrastructure/grpc/grpc_server.h"
 #include "infrastructure/grpc/identification_service.h"
+#include "infrastructure/grpc/store_scanner_service.h"
 #include "infrastructure/memory/in_memory_registry_admin.h"
 #include "infrastructure/memory/in_memory_stores.h"
 #include "infrastructure/qr/qr_png.h"
@@ -46,6 +47,11 @@ const std::map<std::string, std::set<Role>>& expected_matrix() {
       {"/tastesync.customer_id.v1.Admin/IssueTableQr", {Role::kAdmin}},
       {"/tastesync.customer_id.v1.Admin/GetStorePresence", {Role::kAdmin, Role::kStaff}},
       {"/tastesync.customer_id.v1.Admin/ListCustomerVisits", {Role::kAdmin, Role::kService, Role::kCustomer}},
+      {"/tastesync.customer_id.v1.Admin/ImportFingerprints", {Role::kAdmin}},
+      {"/tastesync.customer_id.v1.StoreScanner/ReportPhoneBeacon", {Role::kScanner}},
+      {"/tastesync.customer_id.v1.StoreScanner/ScanCustomerCode", {Role::kScanner}},
+      {"/tastesync.customer_id.v1.CustomerCredentials/RegisterPhone", {Role::kCustomer}},
+      {"/tastesync.customer_id.v1.CustomerCredentials/IssueEntranceCode", {Role::kCustomer}},
   };
   return matrix;
 }
@@ -54,7 +60,7 @@ const std::map<std::string, std::set<Role>>& expected_matrix() {
 // RPC cannot be added without a decision about its roles.
 std::vector<std::string> declared_rpcs() {
   std::vector<std::string> names;
-  for (const char* file : {"customer_id.proto", "admin.proto"}) {
+  for (const char* file : {"customer_id.proto", "admin.proto", "store_scanner.proto"}) {
     const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindFileByName(file);
     if (descriptor == nullptr) continue;
     for (int s = 0; s < descriptor->service_count(); ++s) {
@@ -84,6 +90,26 @@ class ReachedIdentify final : public application::IdentifyCustomerPort {
   domain::Result<application::IdentifyResponse> identify(const Principal&,
                                                          const application::IdentifyRequest&) override {
     return domain::fail(domain::ErrorCode::kFailedPrecondition, "reached the use case");
+  }
+};
+
+// Past the gate, the scanner and credential RPCs answer this.
+class ReachedScanner final : public application::StoreScannerPort, public application::CustomerCredentialsPort {
+ public:
+  domain::Result<application::IdentifyResponse> report_phone_beacon(const Principal&,
+                                                                    const application::PhoneBeaconReport&) override {
+    return reached();
+  }
+  domain::Result<application::IdentifyResponse> scan_customer_code(const Principal&,
+                                                                   const application::CustomerCodeScan&) override {
+    return reached();
+  }
+  domain::Result<application::RegisteredPhone> register_phone(const Principal&) override { return reached(); }
+  domain::Result<application::IssuedCustomerCode> issue_entrance_code(const Principal&) override { return reached(); }
+
+ private:
+  static std::unexpected<domain::Error> reached() {
+    return std::unexpected(domain::Error{domain::ErrorCode::kFailedPrecondition, "reached the use case", {}});
   }
 };
 
@@ -122,13 +148,16 @@ class RpcRolesOverGrpcTest : public ::testing::Test {
         admin_(registry_admin_, registry_, customers_, ledger_, codec_, png_),
         admin_service_(admin_, tokens_),
         identification_(identify_, tokens_),
-        baseline_(tokens_) {}
+        baseline_(tokens_),
+        scanner_service_(scanner_, tokens_),
+        credentials_service_(scanner_, tokens_) {}
 
   void SetUp() override {
     GrpcServerOptions options;
     options.listen = "127.0.0.1:0";
     options.tls = false;
-    auto running = start_grpc_server(options, {&admin_service_, &identification_, &baseline_});
+    auto running = start_grpc_server(
+        options, {&admin_service_, &identification_, &baseline_, &scanner_service_, &credentials_service_});
     ASSERT_TRUE(running.has_value()) << running.error().message;
     server_ = std::move(running->server);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(running->port), grpc::InsecureChannelCredentials());
@@ -165,6 +194,9 @@ class RpcRolesOverGrpcTest : public ::testing::Test {
   AdminGrpcService admin_service_;
   IdentificationGrpcService identification_;
   BaselineGrpcService baseline_;
+  ReachedScanner scanner_;
+  StoreScannerGrpcService scanner_service_;
+  CustomerCredentialsGrpcService credentials_service_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
 };
@@ -185,7 +217,7 @@ TEST_F(RpcRolesOverGrpcTest, EveryRpcTimesEveryRoleGetsTheTablesAnswer) {
       EXPECT_NE(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << method;
     }
   }
-  EXPECT_EQ(calls, 10 * 5);
+  EXPECT_EQ(calls, 15 * 5);
 }
 
 }  // namespace

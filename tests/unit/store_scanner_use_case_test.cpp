@@ -73,8 +73,8 @@ class StoreScannerUseCaseTest : public ::testing::Test {
         credentials_(CustomerCredentialsDependencies{devices_, index_, *codes_, clock_},
                      PhoneBeaconSettings{"3f5d2c8e-1b7a-4e6f-9a0c-7d4b2e9f1a63", kPeriod}) {}
 
-  static Principal customer(const std::string& id) { return {id, Role::kCustomer, "", {}}; }
-  static Principal scanner(const std::string& store) { return {"door-" + store, Role::kScanner, store, {}}; }
+  static Principal customer(const std::string& id) { return {id, Role::kCustomer, "", {}, {}}; }
+  static Principal scanner(const std::string& store) { return {"door-" + store, Role::kScanner, store, {}, {}}; }
 
   PhoneBeaconReport heard(const std::string& secret, const std::string& store = "bistro", int windows_from_now = 0) {
     const auto counter = infrastructure::rotation_counter(clock_.now(), kPeriod) + windows_from_now;

@@ -90,7 +90,7 @@ grpc::ServerUnaryReactor* AdminGrpcService::RetireBeacon(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* AdminGrpcService::ImportFingerprints(grpc::CallbackServerContext* context,
                                                                const v1::ImportFingerprintsRequest* request,
                                                                v1::ImportFingerprintsResponse* response) {
-  return serve(context, "ImportFingerprints", [&](const application::Principal& caller) {
+  return serve(context, rpc::kImportFingerprints, [&](const application::Principal& caller) {
     return then(admin_.import_fingerprints(caller, from_proto(*request)),
                 [&](const application::ImportedFingerprints& imported) { to_proto(imported, *response); });
   });

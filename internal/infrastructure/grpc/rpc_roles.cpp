@@ -19,10 +19,17 @@ const std::map<std::string_view, RoleSet>& rpc_roles() {
       {rpc::kRetireBeacon, {Role::kAdmin}},
       {rpc::kRegisterCustomer, {Role::kAdmin}},
       {rpc::kIssueTableQr, {Role::kAdmin}},
+      {rpc::kImportFingerprints, {Role::kAdmin}},
       // Staff: their own store only (checked by the use case).
       {rpc::kGetStorePresence, {Role::kAdmin, Role::kStaff}},
       // Internal services (recommendations), and a customer for themselves only.
       {rpc::kListCustomerVisits, {Role::kAdmin, Role::kService, Role::kCustomer}},
+      // Store scanners, each bound to its store (checked by the use case).
+      {rpc::kReportPhoneBeacon, {Role::kScanner}},
+      {rpc::kScanCustomerCode, {Role::kScanner}},
+      // The customer's app, for the customer itself (the token's subject).
+      {rpc::kRegisterPhone, {Role::kCustomer}},
+      {rpc::kIssueEntranceCode, {Role::kCustomer}},
   };
   return table;
 }

@@ -22,6 +22,12 @@ inline constexpr std::string_view kRegisterCustomer = "/tastesync.customer_id.v1
 inline constexpr std::string_view kIssueTableQr = "/tastesync.customer_id.v1.Admin/IssueTableQr";
 inline constexpr std::string_view kGetStorePresence = "/tastesync.customer_id.v1.Admin/GetStorePresence";
 inline constexpr std::string_view kListCustomerVisits = "/tastesync.customer_id.v1.Admin/ListCustomerVisits";
+inline constexpr std::string_view kImportFingerprints = "/tastesync.customer_id.v1.Admin/ImportFingerprints";
+inline constexpr std::string_view kReportPhoneBeacon = "/tastesync.customer_id.v1.StoreScanner/ReportPhoneBeacon";
+inline constexpr std::string_view kScanCustomerCode = "/tastesync.customer_id.v1.StoreScanner/ScanCustomerCode";
+inline constexpr std::string_view kRegisterPhone = "/tastesync.customer_id.v1.CustomerCredentials/RegisterPhone";
+inline constexpr std::string_view kIssueEntranceCode =
+    "/tastesync.customer_id.v1.CustomerCredentials/IssueEntranceCode";
 }  // namespace rpc
 
 // A set of roles as bits, so a row of the table is one small value.

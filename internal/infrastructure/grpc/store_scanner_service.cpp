@@ -5,6 +5,7 @@
 
 #include "infrastructure/grpc/authenticate.h"
 #include "infrastructure/grpc/proto_mapping.h"
+#include "infrastructure/grpc/rpc_roles.h"
 #include "infrastructure/grpc/status_mapping.h"
 #include "infrastructure/logging/json_log.h"
 
@@ -48,8 +49,9 @@ void to_proto(domain::Timestamp at, google::protobuf::Timestamp& out) {
 }  // namespace
 
 StoreScannerGrpcService::StoreScannerGrpcService(application::StoreScannerPort& scanner,
-                                                 const application::TokenVerifierPort& tokens, WorkerPool* workers)
-    : scanner_(scanner), tokens_(tokens), workers_(workers) {}
+                                                 const application::TokenVerifierPort& tokens, WorkerPool* workers,
+                                                 application::RateLimiterPort* limits)
+    : scanner_(scanner), tokens_(tokens), workers_(workers), limits_(limits) {}
 
 grpc::ServerUnaryReactor* StoreScannerGrpcService::ReportPhoneBeacon(grpc::CallbackServerContext* context,
                                                                      const pb::ReportPhoneBeaconRequest* request,
@@ -58,7 +60,7 @@ grpc::ServerUnaryReactor* StoreScannerGrpcService::ReportPhoneBeacon(grpc::Callb
       context, workers_,
       [this, context, request, response]() -> domain::Result<void> {
         const log::RequestScope scope(request->request_id().substr(0, 128));
-        auto caller = authenticate(*context, tokens_);
+        auto caller = admit_caller(*context, tokens_, limits_, rpc::kReportPhoneBeacon);
         if (!caller) return std::unexpected(caller.error());
         application::PhoneBeaconReport report;
         report.request_id = request->request_id();
@@ -86,7 +88,7 @@ grpc::ServerUnaryReactor* StoreScannerGrpcService::ScanCustomerCode(grpc::Callba
       context, workers_,
       [this, context, request, response]() -> domain::Result<void> {
         const log::RequestScope scope(request->request_id().substr(0, 128));
-        auto caller = authenticate(*context, tokens_);
+        auto caller = admit_caller(*context, tokens_, limits_, rpc::kScanCustomerCode);
         if (!caller) return std::unexpected(caller.error());
         auto result = scanner_.scan_customer_code(
             *caller, application::CustomerCodeScan{request->request_id(), request->store_id(), request->code()});
@@ -99,8 +101,9 @@ grpc::ServerUnaryReactor* StoreScannerGrpcService::ScanCustomerCode(grpc::Callba
 
 CustomerCredentialsGrpcService::CustomerCredentialsGrpcService(application::CustomerCredentialsPort& credentials,
                                                                const application::TokenVerifierPort& tokens,
-                                                               WorkerPool* workers)
-    : credentials_(credentials), tokens_(tokens), workers_(workers) {}
+                                                               WorkerPool* workers,
+                                                               application::RateLimiterPort* limits)
+    : credentials_(credentials), tokens_(tokens), workers_(workers), limits_(limits) {}
 
 grpc::ServerUnaryReactor* CustomerCredentialsGrpcService::RegisterPhone(grpc::CallbackServerContext* context,
                                                                         const pb::RegisterPhoneRequest*,
@@ -108,7 +111,7 @@ grpc::ServerUnaryReactor* CustomerCredentialsGrpcService::RegisterPhone(grpc::Ca
   return dispatch(
       context, workers_,
       [this, context, response]() -> domain::Result<void> {
-        auto caller = authenticate(*context, tokens_);
+        auto caller = admit_caller(*context, tokens_, limits_, rpc::kRegisterPhone);
         if (!caller) return std::unexpected(caller.error());
         auto phone = credentials_.register_phone(*caller);
         if (!phone) return std::unexpected(phone.error());
@@ -129,7 +132,7 @@ grpc::ServerUnaryReactor* CustomerCredentialsGrpcService::IssueEntranceCode(grpc
   return dispatch(
       context, workers_,
       [this, context, response]() -> domain::Result<void> {
-        auto caller = authenticate(*context, tokens_);
+        auto caller = admit_caller(*context, tokens_, limits_, rpc::kIssueEntranceCode);
         if (!caller) return std::unexpected(caller.error());
         auto code = credentials_.issue_entrance_code(*caller);
         if (!code) return std::unexpected(code.error());

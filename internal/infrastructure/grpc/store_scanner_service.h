@@ -1,6 +1,7 @@
 #pragma once
 
 #include "application/ports/customer_credentials_port.h"
+#include "application/ports/rate_limiter_port.h"
 #include "application/ports/store_scanner_port.h"
 #include "application/ports/token_verifier_port.h"
 #include "infrastructure/grpc/worker_pool.h"
@@ -14,7 +15,7 @@ namespace tastesync::infrastructure::grpc_adapter {
 class StoreScannerGrpcService final : public customer_id::v1::StoreScanner::CallbackService {
  public:
   StoreScannerGrpcService(application::StoreScannerPort& scanner, const application::TokenVerifierPort& tokens,
-                          WorkerPool* workers = nullptr);
+                          WorkerPool* workers = nullptr, application::RateLimiterPort* limits = nullptr);
 
   grpc::ServerUnaryReactor* ReportPhoneBeacon(grpc::CallbackServerContext* context,
                                               const customer_id::v1::ReportPhoneBeaconRequest* request,
@@ -27,6 +28,7 @@ class StoreScannerGrpcService final : public customer_id::v1::StoreScanner::Call
   application::StoreScannerPort& scanner_;
   const application::TokenVerifierPort& tokens_;
   WorkerPool* workers_;
+  application::RateLimiterPort* limits_;
 };
 
 // CustomerCredentials over gRPC: the customer's app registers its phone and
@@ -34,7 +36,8 @@ class StoreScannerGrpcService final : public customer_id::v1::StoreScanner::Call
 class CustomerCredentialsGrpcService final : public customer_id::v1::CustomerCredentials::CallbackService {
  public:
   CustomerCredentialsGrpcService(application::CustomerCredentialsPort& credentials,
-                                 const application::TokenVerifierPort& tokens, WorkerPool* workers = nullptr);
+                                 const application::TokenVerifierPort& tokens, WorkerPool* workers = nullptr,
+                                 application::RateLimiterPort* limits = nullptr);
 
   grpc::ServerUnaryReactor* RegisterPhone(grpc::CallbackServerContext* context,
                                           const customer_id::v1::RegisterPhoneRequest* request,
@@ -47,6 +50,7 @@ class CustomerCredentialsGrpcService final : public customer_id::v1::CustomerCre
   application::CustomerCredentialsPort& credentials_;
   const application::TokenVerifierPort& tokens_;
   WorkerPool* workers_;
+  application::RateLimiterPort* limits_;
 };
 
 }  // namespace tastesync::infrastructure::grpc_adapter
