@@ -63,6 +63,9 @@ table_qr:
   active_key_id: qr-dev-1
   secrets: qr-dev-1=${keys}/qr-dev-1.secret,qr-old=${work}/qr-old.secret
   key_validity: qr-old=2020-01-01T00:00:00Z/2021-01-01T00:00:00Z
+customer_code:
+  active_key_id: cc-dev-1
+  secrets: cc-dev-1=${keys}/cc-dev-1.secret
 floor_plan:
   file: ${repo}/internal/config/demo-store.yaml
 postgres:

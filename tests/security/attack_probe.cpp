@@ -35,6 +35,7 @@
 #include "auth/key_files.h"
 #include "customer_id.grpc.pb.h"
 #include "infrastructure/crypto/table_qr_codec.h"
+#include "store_scanner.grpc.pb.h"
 #include "util/base64url.h"
 
 namespace {
@@ -103,6 +104,8 @@ class Probe {
     channel_ = grpc::CreateCustomChannel("localhost:" + std::to_string(port), grpc::SslCredentials(ssl), args);
     identify_ = v1::CustomerIdentification::NewStub(channel_);
     admin_ = v1::Admin::NewStub(channel_);
+    scanner_ = v1::StoreScanner::NewStub(channel_);
+    credentials_ = v1::CustomerCredentials::NewStub(channel_);
     private_key_ = read_text(keys_ / "jwt-dev-1.key");
     public_key_ = read_text(keys_ / "jwt-dev-1.pub");
   }
@@ -162,6 +165,21 @@ class Probe {
     Response response;
     return (admin_.get()->*rpc)(context(bearer).get(), request, &response);
   }
+  // An entrance code the customer's app would show, issued by the service.
+  std::string entrance_code(const std::string& customer) const {
+    v1::IssueEntranceCodeResponse response;
+    const grpc::Status status =
+        credentials_->IssueEntranceCode(context(token(customer)).get(), v1::IssueEntranceCodeRequest{}, &response);
+    return status.ok() ? response.code() : "no-code: " + status.error_message();
+  }
+  grpc::Status scan_code(const std::string& bearer, const std::string& store, const std::string& code) const {
+    v1::ScanCustomerCodeRequest request;
+    request.set_request_id("sec-scan-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    request.set_store_id(store);
+    request.set_code(code);
+    v1::IdentifyResponse response;
+    return scanner_->ScanCustomerCode(context(bearer).get(), request, &response);
+  }
   // Raw bytes as the request of `method`: for bodies no generated class
   // writes. The response's bytes go to `response_bytes` when given.
   grpc::Status raw(const std::string& method, const std::string& bearer, const std::string& bytes,
@@ -191,6 +209,8 @@ class Probe {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::CustomerIdentification::Stub> identify_;
   std::unique_ptr<v1::Admin::Stub> admin_;
+  std::unique_ptr<v1::StoreScanner::Stub> scanner_;
+  std::unique_ptr<v1::CustomerCredentials::Stub> credentials_;
   std::string private_key_;
   std::string public_key_;
 };
@@ -307,9 +327,11 @@ std::vector<Attack> attacks() {
        [](const Probe& p) {
          return p.identify(p.token("scanner-a", Role::kScanner, kParisStore), beacons(unique_id("scanner")));
        }},
-      // TODO(scanner RPC): "scanner_of_store_A_reports_for_store_B" needs the
-      // StoreScanner service of the parallel branch; add its row here when
-      // merging (expected PERMISSION_DENIED).
+      {"scanner_of_store_A_reports_for_store_B", StatusCode::PERMISSION_DENIED,
+       [](const Probe& p) {
+         return p.scan_code(p.token("door-paris", Role::kScanner, kParisStore), kDemoStore,
+                            p.entrance_code(kSeatedCustomer));
+       }},
       {"staff_of_store_A_reads_store_B", StatusCode::PERMISSION_DENIED,
        [](const Probe& p) {
          v1::GetStorePresenceRequest request;
@@ -335,6 +357,15 @@ std::vector<Attack> attacks() {
       {"future_sighting", StatusCode::INVALID_ARGUMENT,
        [](const Probe& p) {
          return p.identify(p.token("sec-future"), beacons(unique_id("future"), 3, kDemoUuid, 1, 3600));
+       }},
+      // An entrance code is single use. The customer is already in Paris, so
+      // the first (genuine) scan changes nothing durable; the replay is refused.
+      {"replayed_entrance_code", StatusCode::ALREADY_EXISTS,
+       [](const Probe& p) {
+         const std::string scanner = p.token("door-paris", Role::kScanner, kParisStore);
+         const std::string code = p.entrance_code(kSeatedCustomer);
+         const grpc::Status first = p.scan_code(scanner, kParisStore, code);
+         return first.ok() ? p.scan_code(scanner, kParisStore, code) : first;
        }},
       {"replayed_request_id_same_body", StatusCode::OK,
        [](const Probe& p) {
