@@ -15,7 +15,8 @@ struct Principal {
   Role role = Role::kCustomer;
   std::string store_id;  // for kScanner and kStaff: the store they are bound to
   domain::Timestamp expires_at{};
-  std::string device_id;  // the optional `device_id` claim: the phone or scanner the token was issued to
+  // Defaulted so four-member initialisers ({sub, role, store, exp}) stay valid.
+  std::string device_id = {};  // the optional `device_id` claim: the phone or scanner the token was issued to
 };
 
 const char* to_string(Role role);
