@@ -92,6 +92,7 @@ std::string ServerProcess::start(const std::string& kafka_brokers) {
       << "\nredis:\n  url: " << redis_url_
       << "\npii:\n  active_key_id: pii-dev-1\n  keys: pii-dev-1=" << (keys / "pii-dev-1.key").string()
       << "\nlogging:\n  level: warn\nbench:\n  baseline_service: true\n"
+      << "http:\n  listen: 127.0.0.1:0\n"
       << (kafka_brokers.empty() ? std::string{} : "kafka:\n  brokers: " + kafka_brokers + "\n");
 
   // Everything the child needs is prepared before fork(): after it, only
@@ -127,7 +128,8 @@ std::string ServerProcess::start(const std::string& kafka_brokers) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (std::filesystem::exists(port_file)) {
-      port_ = std::atoi(read_text(port_file).c_str());
+      std::istringstream ports(read_text(port_file));
+      ports >> port_ >> http_port_;
       return port_ > 0 ? "" : "bad port file";
     }
     int status = 0;

@@ -10,7 +10,7 @@ PACKAGES=(
   libssl-dev libcpp-jwt-dev libboost-dev libboost-system-dev
   libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev prometheus-cpp-dev
   librdkafka-dev kcat libpqxx-dev libpq-dev libhiredis-dev libqrencode-dev libpng-dev
-  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev libcurl4-openssl-dev
   postgresql redis-server wrk nghttp2-client
 )
 

@@ -71,7 +71,8 @@ void RunningServer::start(const ServerOptions& options) {
       << "\nkafka:\n  brokers: " << (options.kafka_brokers.empty() ? kafka_bootstrap() : options.kafka_brokers)
       << "\npii:\n  active_key_id: pii-dev-1\n  keys: pii-dev-1=" << (keys / "pii-dev-1.key").string()
       << "\nlogging:\n  level: info\n"
-      << options.extra_config;
+      << "http:\n  listen: 127.0.0.1:0\n"
+      << options.http_config << options.extra_config;
 
   const std::string binary = CID_SERVER_BINARY;
   const std::string config = (work_dir_ / "config.yaml").string();
@@ -99,7 +100,8 @@ void RunningServer::start(const ServerOptions& options) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (std::filesystem::exists(port_file)) {
-      port_ = std::stoi(read_text(port_file));
+      std::istringstream ports(read_text(port_file));
+      ports >> port_ >> http_port_;
       return;
     }
     int status = 0;

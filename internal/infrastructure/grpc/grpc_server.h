@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "application/ports/metrics_port.h"
 #include "domain/error.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
@@ -16,6 +17,7 @@ struct GrpcServerOptions {
   std::string cert_pem;  // server certificate chain
   std::string key_pem;   // its private key
   int max_message_bytes = 64 * 1024;
+  application::MetricsPort* metrics = nullptr;  // counts every call when set
 };
 
 // Call before the first gRPC object is created: gRPC 1.51 has no public
