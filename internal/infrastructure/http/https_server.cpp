@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -41,6 +42,10 @@ struct HttpsServer::State {
   ssl::context tls{ssl::context::tls_server};
   net::io_context ioc;
   tcp::acceptor acceptor{net::make_strand(ioc)};
+  // Without it the threads would return from run() the moment nothing is
+  // pending in Asio, e.g. while draining with every request in a worker:
+  // their answers would then never be written.
+  net::executor_work_guard<net::io_context::executor_type> keep_running{ioc.get_executor()};
   std::vector<std::thread> threads;
   int port = 0;
   std::atomic<bool> draining{false};
