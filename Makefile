@@ -51,6 +51,7 @@ test: build keys
 bench: build keys
 	$(BUILD_DIR)/bench/micro_bench
 	$(BUILD_DIR)/bench/grpc_load
+	$(BUILD_DIR)/bench/https_load
 
 deploy:
 	@command -v kubectl >/dev/null || { echo "deploy: kubectl is not installed; see deploy/k8s/README.md" >&2; exit 1; }
