@@ -253,6 +253,14 @@ int serve(const Arguments& args) {
   application::AdminUseCases admin(**registry, **registry, **customers, ledger, **table_qr, qr_png);
 
   infrastructure::metrics::PrometheusMetrics metrics;
+  // The token cache keeps its own counts; each scrape reports what changed.
+  metrics.on_scrape([&metrics, &tokens = **verifier, hits = std::uint64_t{0}, misses = std::uint64_t{0}]() mutable {
+    const std::uint64_t now_hits = tokens.cache_hits();
+    const std::uint64_t now_misses = tokens.cache_misses();
+    metrics.cache_lookups("token", now_hits - hits, now_misses - misses);
+    hits = now_hits;
+    misses = now_misses;
+  });
   application::MeteredIdentifyCustomer metered_identify(identify, metrics);
   infrastructure::grpc_adapter::WorkerPool workers(cfg->grpc.handler_threads, cfg->grpc.max_queued_requests);
   infrastructure::grpc_adapter::IdentificationGrpcService identification(metered_identify, **verifier, &workers);

@@ -315,6 +315,8 @@ TEST_F(HttpsGatewayTest, MetricsMoveByTheSizeOfABurst) {
             kBurst);
   EXPECT_EQ(moved("customer_id_identifications_total", {R"(signal="beacons")", R"(outcome="identified")"}), 2 * kBurst);
   EXPECT_GE(metric_value(after.body, "customer_id_transitions_total", {R"(to="table")"}), 1);
+  // One token, 2 x kBurst calls: at most one needed the RSA check.
+  EXPECT_GE(moved("customer_id_cache_hits_total", {R"(cache="token")"}), 2 * kBurst - 1);
   EXPECT_NE(after.body.find("customer_id_outbox_backlog_rows"), std::string::npos);
 }
 
