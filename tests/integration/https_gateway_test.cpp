@@ -54,7 +54,9 @@ class HttpsGatewayTest : public ::testing::Test {
   }
 
   std::string customer() const {
-    return unique_customer(std::string("http-") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    // Ids are at most 64 characters; the unique suffix takes about 25.
+    const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    return unique_customer("http-" + test.substr(0, 20));
   }
 
   // Expects `status`, a JSON error with `code` and a message mentioning `needle`.
