@@ -59,6 +59,7 @@ test: build keys
 bench: build keys
 	$(BUILD_DIR)/bench/micro_bench
 	$(BUILD_DIR)/bench/grpc_load
+	$(BUILD_DIR)/bench/https_load
 
 # Layout and smells; clang-tidy needs the compile commands of a configured build.
 lint: deps-dev configure proto

@@ -95,6 +95,7 @@ std::string ServerProcess::start(const std::string& kafka_brokers) {
       // The load generator is one client playing many customers far faster
       // than phones report: abuse limits would measure themselves.
       << "rate_limit:\n  customer_per_second: 0\n  device_per_second: 0\n  scanner_per_second: 0\n"
+      << "http:\n  listen: 127.0.0.1:0\n"
       << (kafka_brokers.empty() ? std::string{} : "kafka:\n  brokers: " + kafka_brokers + "\n");
 
   // Everything the child needs is prepared before fork(): after it, only
@@ -130,7 +131,8 @@ std::string ServerProcess::start(const std::string& kafka_brokers) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (std::filesystem::exists(port_file)) {
-      port_ = std::atoi(read_text(port_file).c_str());
+      std::istringstream ports(read_text(port_file));
+      ports >> port_ >> http_port_;
       return port_ > 0 ? "" : "bad port file";
     }
     int status = 0;

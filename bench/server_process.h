@@ -35,6 +35,7 @@ class ServerProcess {
   int stop();
 
   int port() const { return port_; }
+  int http_port() const { return http_port_; }  // the HTTPS/JSON gateway
   pid_t pid() const { return pid_; }
   std::string log() const { return read_text(work_dir_ / "server.log"); }
   const std::string& postgres_url() const { return postgres_url_; }
@@ -43,6 +44,7 @@ class ServerProcess {
   std::filesystem::path work_dir_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int http_port_ = 0;
   // Runs scripts/<arguments>; returns the last line it printed, empty on failure.
   static std::string run_script(const std::string& arguments);
 

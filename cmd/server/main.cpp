@@ -13,6 +13,8 @@
 #include "application/use_cases/customer_credentials_use_case.h"
 #include "application/use_cases/identify_customer_use_case.h"
 #include "application/use_cases/leave_detection_use_case.h"
+#include "application/use_cases/metered_identify.h"
+#include "application/use_cases/metered_rate_limiter.h"
 #include "application/use_cases/store_scanner_use_case.h"
 #include "auth/jwt_verifier.h"
 #include "auth/key_files.h"
@@ -31,12 +33,17 @@
 #include "infrastructure/grpc/grpc_server.h"
 #include "infrastructure/grpc/identification_service.h"
 #include "infrastructure/grpc/store_scanner_service.h"
+#include "infrastructure/health/readiness.h"
+#include "infrastructure/http/https_server.h"
+#include "infrastructure/http/json_api.h"
+#include "infrastructure/http/operations_routes.h"
 #include "infrastructure/kafka/outbox_relay.h"
 #include "infrastructure/logging/json_log.h"
 #include "infrastructure/memory/in_memory_stores.h"
 #include "infrastructure/memory/periodic_task.h"
 #include "infrastructure/memory/system_clock.h"
 #include "infrastructure/memory/token_bucket_limiter.h"
+#include "infrastructure/metrics/prometheus_metrics.h"
 #include "infrastructure/qr/qr_png.h"
 #include "infrastructure/redis/fallback_stores.h"
 #include "infrastructure/redis/outage_gate.h"
@@ -281,14 +288,26 @@ int serve(const Arguments& args) {
   infrastructure::QrPngRenderer qr_png;
   application::AdminUseCases admin(**registry, **registry, **customers, ledger, **table_qr, qr_png);
 
-  infrastructure::grpc_adapter::WorkerPool workers(cfg->grpc.handler_threads, cfg->grpc.max_queued_requests);
-  infrastructure::TokenBucketLimiter rate_limits(
+  infrastructure::metrics::PrometheusMetrics metrics;
+  // The token cache keeps its own counts; each scrape reports what changed.
+  metrics.on_scrape([&metrics, &tokens = **verifier, hits = std::uint64_t{0}, misses = std::uint64_t{0}]() mutable {
+    const std::uint64_t now_hits = tokens.cache_hits();
+    const std::uint64_t now_misses = tokens.cache_misses();
+    metrics.cache_lookups("token", now_hits - hits, now_misses - misses);
+    hits = now_hits;
+    misses = now_misses;
+  });
+  application::MeteredIdentifyCustomer metered_identify(identify, metrics);
+  infrastructure::TokenBucketLimiter bucket_limits(
       infrastructure::RateLimitSettings{
           .customer = {cfg->rate_limit.customer_per_second, cfg->rate_limit.customer_burst},
           .device = {cfg->rate_limit.device_per_second, cfg->rate_limit.device_burst},
           .scanner = {cfg->rate_limit.scanner_per_second, cfg->rate_limit.scanner_burst}},
       clock);
-  infrastructure::grpc_adapter::IdentificationGrpcService identification(identify, **verifier, &workers, &rate_limits);
+  application::MeteredRateLimiter rate_limits(bucket_limits, metrics);
+  infrastructure::grpc_adapter::WorkerPool workers(cfg->grpc.handler_threads, cfg->grpc.max_queued_requests);
+  infrastructure::grpc_adapter::IdentificationGrpcService identification(metered_identify, **verifier, &workers,
+                                                                         &rate_limits);
   infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier, &rate_limits);
   infrastructure::grpc_adapter::BaselineGrpcService baseline(**verifier);
   infrastructure::grpc_adapter::StoreScannerGrpcService store_scanner_service(store_scanner, **verifier, &workers,
@@ -304,6 +323,7 @@ int serve(const Arguments& args) {
   options.listen = cfg->grpc.listen;
   options.tls = cfg->grpc.tls;
   options.max_message_bytes = static_cast<int>(cfg->grpc.max_message_bytes);
+  options.metrics = &metrics;
   if (options.tls) {
     auto cert = auth::read_key_file(cfg->grpc.cert_file);
     if (!cert) return fail_start("grpc.cert_file", cert.error());
@@ -319,10 +339,42 @@ int serve(const Arguments& args) {
   }
   auto running = infrastructure::grpc_adapter::start_grpc_server(options, services);
   if (!running) return fail_start("grpc", running.error());
+
+  // ---- the HTTPS/JSON gateway: the same use cases, plus the operations routes
+  infrastructure::health::Readiness readiness_state;
+  infrastructure::http::Router router(metrics);
+  infrastructure::http::add_operations_routes(router, readiness_state, [&metrics] { return metrics.scrape(); });
+  infrastructure::http::add_json_api(router, {.identify = metered_identify,
+                                              .admin = admin,
+                                              .tokens = **verifier,
+                                              .workers = &workers,
+                                              .limits = &rate_limits,
+                                              .baseline = cfg->bench_baseline});
+  std::unique_ptr<infrastructure::http::HttpsServer> http_server;
+  if (cfg->http.enabled) {
+    infrastructure::http::HttpsServerOptions http_options;
+    http_options.listen = cfg->http.listen;
+    http_options.threads = cfg->http.threads;
+    http_options.max_body_bytes = cfg->http.max_body_bytes;
+    http_options.request_timeout = cfg->http.request_timeout;
+    auto cert = auth::read_key_file(cfg->http.cert_file);
+    if (!cert) return fail_start("http.cert_file", cert.error());
+    auto key = auth::read_key_file(cfg->http.key_file);
+    if (!key) return fail_start("http.key_file", key.error());
+    http_options.cert_pem = *cert;
+    http_options.key_pem = *key;
+    auto started = infrastructure::http::HttpsServer::start(
+        http_options, [&router](infrastructure::http::HttpRequest request, infrastructure::http::Respond respond) {
+          router.dispatch(std::move(request), std::move(respond));
+        });
+    if (!started) return fail_start("http", started.error());
+    http_server = std::move(*started);
+  }
   leave_sweeper.start();
 
   const auto plan = (*registry)->current();
   log::info("serving", {{"grpc_port", running->port},
+                        {"http_port", http_server ? http_server->port() : 0},
                         {"tls", options.tls},
                         {"mutual_tls", !options.client_ca_pem.empty()},
                         {"stores", plan->stores().size()},
@@ -333,7 +385,8 @@ int serve(const Arguments& args) {
   if (!args.port_file.empty()) {
     // Written to a temporary name and renamed, so a reader never sees half.
     const std::string temporary = args.port_file + ".tmp";
-    std::ofstream(temporary) << running->port << '\n';
+    // Line 1 the gRPC port, line 2 the HTTPS port (0 when disabled).
+    std::ofstream(temporary) << running->port << '\n' << (http_server ? http_server->port() : 0) << '\n';
     std::rename(temporary.c_str(), args.port_file.c_str());
   }
 
@@ -348,14 +401,19 @@ int serve(const Arguments& args) {
     while (!stopping.load()) {
       const bool postgres_ok = pool.ping().has_value();
       bool kafka_ok = true;
-      if (postgres_ok && relay && relay->is_leader() &&
-          std::chrono::steady_clock::now() - publisher->last_success() > cfg->kafka.unreachable_after) {
+      if (postgres_ok && relay) {
         const auto backlog = relay->backlog();
-        kafka_ok = !backlog || backlog->rows == 0 ||
-                   backlog->oldest_age_seconds < static_cast<double>(cfg->kafka.unreachable_after.count());
+        if (backlog) metrics.outbox_backlog(backlog->rows, backlog->oldest_age_seconds);
+        if (relay->is_leader() &&
+            std::chrono::steady_clock::now() - publisher->last_success() > cfg->kafka.unreachable_after) {
+          kafka_ok = !backlog || backlog->rows == 0 ||
+                     backlog->oldest_age_seconds < static_cast<double>(cfg->kafka.unreachable_after.count());
+        }
       }
-      const bool now_ready = postgres_ok && kafka_ok;
-      if (now_ready != ready) {
+      readiness_state.update({.postgres = postgres_ok, .redis = !redis_gate->degraded(), .kafka = kafka_ok});
+      // Same answer for gRPC health and GET /readyz.
+      const bool now_ready = readiness_state.ready();
+      if (now_ready != ready && !readiness_state.draining()) {
         ready = now_ready;
         running->server->GetHealthCheckService()->SetServingStatus(ready);
         log::warn(ready ? "ready" : "not_ready", {{"postgres", postgres_ok}, {"kafka", kafka_ok}});
@@ -367,13 +425,36 @@ int serve(const Arguments& args) {
   const sigset_t signals = block_shutdown_signals();
   int signal_number = 0;
   sigwait(&signals, &signal_number);
-  log::info("stopping", {{"signal", signal_number}});
+  log::info("stopping", {{"signal", signal_number}, {"drain_seconds", cfg->server.drain.count()}});
+  const auto drained_by = std::chrono::steady_clock::now() + cfg->server.drain;
+  // Whatever hangs, the process is gone by the deadline: an orchestrator
+  // kills it soon after anyway, and a bounded stop is what it plans for.
+  std::thread([drained_by] {
+    std::this_thread::sleep_until(drained_by);
+    log::error("stop.deadline_passed", {{"reason", "drain did not finish within server.drain_seconds"}});
+    std::_Exit(1);
+  }).detach();
+  // New requests are refused from here on; those accepted finish. A quarter
+  // of the drain (at most 2 s) is kept for handing the last events to Kafka.
+  readiness_state.start_draining();
+  running->server->GetHealthCheckService()->SetServingStatus(false);
+  if (http_server) http_server->drain();
+  const auto requests_by =
+      drained_by - std::min<std::chrono::steady_clock::duration>(std::chrono::seconds(2), cfg->server.drain / 4);
+  running->server->Shutdown(std::chrono::system_clock::now() + (requests_by - std::chrono::steady_clock::now()));
+  running->server->Wait();
+  if (http_server) {
+    if (!http_server->wait_idle(requests_by))
+      log::warn("http.drain_incomplete", {{"in_flight", http_server->in_flight()}});
+    http_server->stop();
+  }
   stopping = true;
   readiness.join();
-  running->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  running->server->Wait();
   leave_sweeper.stop();
-  if (relay) relay->stop();
+  if (relay) {
+    relay->wake();  // events of the last requests go out now, not at the next poll
+    relay->stop();
+  }
   log::info("stopped", {{"events_relayed", relay ? relay->published() : 0}});
   return 0;
 }

@@ -221,6 +221,7 @@ Result<Principal> JwtVerifier::verify(std::string_view bearer_token) const {
     std::lock_guard lock(shard.mutex);
     if (auto it = shard.entries.find(digest); it != shard.entries.end()) {
       if (clock_.now() <= it->second.valid_until) {
+        cache_hits_.fetch_add(1, std::memory_order_relaxed);
         try {
           return it->second.principal;
         } catch (const std::bad_alloc&) {
@@ -231,6 +232,7 @@ Result<Principal> JwtVerifier::verify(std::string_view bearer_token) const {
       return unauthenticated("token expired");
     }
   }
+  cache_misses_.fetch_add(1, std::memory_order_relaxed);
   auto principal = verify_uncached(token);
   if (principal) {
     try {

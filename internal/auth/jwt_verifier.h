@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -70,6 +71,10 @@ class JwtVerifier final : public application::TokenVerifierPort {
   domain::Result<application::Principal> verify_uncached(std::string_view token) const;
 
   std::size_t cache_size() const;
+  // Tokens answered from the cache, and tokens that needed the RSA check
+  // (for the metrics' cache hit rate).
+  std::uint64_t cache_hits() const { return cache_hits_.load(std::memory_order_relaxed); }
+  std::uint64_t cache_misses() const { return cache_misses_.load(std::memory_order_relaxed); }
 
  private:
   using Digest = std::array<std::uint8_t, 32>;
@@ -111,6 +116,8 @@ class JwtVerifier final : public application::TokenVerifierPort {
 
   bool signature_verifies(evp_pkey_st* key, std::string_view signed_part, const std::string& signature) const;
   mutable std::array<Shard, kShardCount> shards_;
+  mutable std::atomic<std::uint64_t> cache_hits_{0};
+  mutable std::atomic<std::uint64_t> cache_misses_{0};
 };
 
 }  // namespace tastesync::auth

@@ -79,6 +79,14 @@ const std::vector<std::string>& known_keys() {
       "rate_limit.scanner_per_second",
       "rate_limit.scanner_burst",
       "plausibility.max_speed_kmh",
+      "http.enabled",
+      "http.listen",
+      "http.threads",
+      "http.max_body_bytes",
+      "http.request_timeout_seconds",
+      "http.cert_file",
+      "http.key_file",
+      "server.drain_seconds",
   };
   return keys;
 }
@@ -304,6 +312,20 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.number<double>("rate_limit.scanner_per_second", config.rate_limit.scanner_per_second, 0.0, 1e6));
   CID_TRY(r.number<double>("rate_limit.scanner_burst", config.rate_limit.scanner_burst, 1.0, 1e6));
   CID_TRY(r.number<double>("plausibility.max_speed_kmh", config.identify.max_travel_speed_kmh, 0.0, 100000.0));
+  CID_TRY(r.boolean("http.enabled", config.http.enabled));
+  CID_TRY(r.text("http.listen", config.http.listen));
+  CID_TRY(r.number<std::size_t>("http.threads", config.http.threads, 1, 256));
+  CID_TRY(r.number<std::size_t>("http.max_body_bytes", config.http.max_body_bytes, 1024, 16 * 1024 * 1024));
+  CID_TRY(r.seconds("http.request_timeout_seconds", config.http.request_timeout, 1, 3600));
+  CID_TRY(r.text("http.cert_file", config.http.cert_file));
+  CID_TRY(r.text("http.key_file", config.http.key_file));
+  CID_TRY(r.seconds("server.drain_seconds", config.server.drain, 1, 600));
+  if (config.http.cert_file.empty()) config.http.cert_file = config.grpc.cert_file;
+  if (config.http.key_file.empty()) config.http.key_file = config.grpc.key_file;
+  if (config.http.listen.find(':') == std::string::npos) {
+    return fail(ErrorCode::kInvalidArgument,
+                "configuration key 'http.listen' must be host:port, got '" + config.http.listen + "'", "http.listen");
+  }
 
   if (config.grpc.listen.find(':') == std::string::npos) {
     return fail(ErrorCode::kInvalidArgument,

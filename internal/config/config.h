@@ -123,6 +123,23 @@ struct Config {
   domain::ResolverSettings resolver;
   std::string log_level = "info";
   bool bench_baseline = false;  // serve the Baseline/Noop handler for `make bench`
+  // The HTTPS/JSON gateway (the same API as gRPC, plus /healthz, /readyz,
+  // /metrics).
+  struct Http {
+    bool enabled = true;
+    std::string listen = "127.0.0.1:8443";
+    std::size_t threads = 2;
+    std::size_t max_body_bytes = 64 * 1024;
+    std::chrono::seconds request_timeout{15};
+    // Empty: grpc.cert_file / grpc.key_file.
+    std::string cert_file;
+    std::string key_file;
+  } http;
+  struct Server {
+    // SIGTERM: refuse new requests, finish those in flight, flush Kafka, and
+    // exit within this many seconds.
+    std::chrono::seconds drain{10};
+  } server;
 };
 
 using Environment = std::function<std::optional<std::string>(const std::string& name)>;

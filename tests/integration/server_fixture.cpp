@@ -73,7 +73,8 @@ void RunningServer::start(const ServerOptions& options) {
       << "\nlogging:\n  level: info\n"
       << "\ncustomer_code:\n  active_key_id: cc-dev-1\n  secrets: cc-dev-1=" << (keys / "cc-dev-1.secret").string()
       << "\n"
-      << options.extra_config;
+      << "http:\n  listen: 127.0.0.1:0\n"
+      << options.http_config << options.extra_config;
 
   const std::string binary = CID_SERVER_BINARY;
   const std::string config = (work_dir_ / "config.yaml").string();
@@ -101,7 +102,8 @@ void RunningServer::start(const ServerOptions& options) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (std::filesystem::exists(port_file)) {
-      port_ = std::stoi(read_text(port_file));
+      std::istringstream ports(read_text(port_file));
+      ports >> port_ >> http_port_;
       return;
     }
     int status = 0;

@@ -30,6 +30,9 @@ struct ServerOptions {
   // Extra config.yaml lines (e.g. "bench:\n  baseline_service: true\n").
   std::string extra_config;
   std::map<std::string, std::string> environment;
+  // Extra lines of the `http:` group (e.g. "  max_body_bytes: 2048\n"); the
+  // fixture already sets listen to a free port.
+  std::string http_config;
 };
 
 class RunningServer {
@@ -40,6 +43,7 @@ class RunningServer {
   RunningServer& operator=(const RunningServer&) = delete;
 
   int port() const { return port_; }
+  int http_port() const { return http_port_; }  // the HTTPS/JSON gateway
   pid_t pid() const { return pid_; }
   const std::filesystem::path& work_dir() const { return work_dir_; }
   std::shared_ptr<grpc::Channel> channel() const;
@@ -53,6 +57,7 @@ class RunningServer {
   std::filesystem::path work_dir_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int http_port_ = 0;
 };
 
 std::filesystem::path source_dir();

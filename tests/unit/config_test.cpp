@@ -101,3 +101,33 @@ TEST(Config, PlaintextOnlyOnLoopback) {
 
 }  // namespace
 }  // namespace tastesync::config
+
+namespace tastesync::config {
+namespace {
+
+TEST(Config, HttpGatewayKeysAndTheirDefaults) {
+  auto config = parse_config("grpc:\n  cert_file: /k/server.crt\n  key_file: /k/server.key\n", env());
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_TRUE(config->http.enabled);
+  EXPECT_EQ(config->http.listen, "127.0.0.1:8443");
+  EXPECT_EQ(config->http.cert_file, "/k/server.crt") << "the gRPC certificate unless one is given";
+  EXPECT_EQ(config->http.key_file, "/k/server.key");
+  EXPECT_EQ(config->server.drain, std::chrono::seconds(10));
+
+  config = parse_config("http:\n  listen: 127.0.0.1:0\n  max_body_bytes: 2048\n",
+                        env({{"CUSTOMER_ID_SERVER_DRAIN_SECONDS", "3"}, {"CUSTOMER_ID_HTTP_ENABLED", "false"}}));
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_FALSE(config->http.enabled);
+  EXPECT_EQ(config->http.max_body_bytes, 2048u);
+  EXPECT_EQ(config->server.drain, std::chrono::seconds(3));
+
+  auto bad = parse_config("http:\n  listen: nowhere\n", env());
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().field, "http.listen");
+  bad = parse_config("http:\n  max_body_bytes: 10\n", env());
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().field, "http.max_body_bytes");
+}
+
+}  // namespace
+}  // namespace tastesync::config

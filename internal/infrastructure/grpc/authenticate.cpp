@@ -6,26 +6,46 @@
 
 namespace tastesync::infrastructure::grpc_adapter {
 
-domain::Result<application::Principal> authenticate(const grpc::CallbackServerContext& context,
-                                                    const application::TokenVerifierPort& tokens) {
+namespace {
+
+std::optional<std::string_view> authorization_of(const grpc::CallbackServerContext& context) {
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find("authorization");
-  if (it == metadata.end()) {
-    return domain::fail(domain::ErrorCode::kUnauthenticated, "missing 'authorization: Bearer <token>' metadata");
+  if (it == metadata.end()) return std::nullopt;
+  return std::string_view(it->second.data(), it->second.size());
+}
+
+}  // namespace
+
+domain::Result<application::Principal> authenticate(const grpc::CallbackServerContext& context,
+                                                    const application::TokenVerifierPort& tokens) {
+  return authenticate(authorization_of(context), tokens);
+}
+
+domain::Result<application::Principal> authenticate(std::optional<std::string_view> authorization,
+                                                    const application::TokenVerifierPort& tokens) {
+  if (!authorization) {
+    return domain::fail(domain::ErrorCode::kUnauthenticated, "missing 'authorization: Bearer <token>'");
   }
-  const std::string_view value(it->second.data(), it->second.size());
   constexpr std::string_view kScheme = "Bearer ";
-  if (!value.starts_with(kScheme) || value.size() == kScheme.size()) {
-    return domain::fail(domain::ErrorCode::kUnauthenticated, "authorization metadata must be 'Bearer <token>'");
+  if (!authorization->starts_with(kScheme) || authorization->size() == kScheme.size()) {
+    return domain::fail(domain::ErrorCode::kUnauthenticated, "authorization must be 'Bearer <token>'");
   }
-  return tokens.verify(value.substr(kScheme.size()));
+  return tokens.verify(authorization->substr(kScheme.size()));
 }
 
 domain::Result<application::Principal> admit_caller(const grpc::CallbackServerContext& context,
                                                     const application::TokenVerifierPort& tokens,
                                                     application::RateLimiterPort* limits,
                                                     std::string_view rpc_full_name) {
-  auto caller = authenticate(context, tokens);
+  return admit_caller(authorization_of(context), tokens, limits, rpc_full_name);
+}
+
+domain::Result<application::Principal> admit_caller(std::optional<std::string_view> authorization,
+                                                    const application::TokenVerifierPort& tokens,
+                                                    application::RateLimiterPort* limits,
+                                                    std::string_view rpc_full_name) {
+  auto caller = authenticate(authorization, tokens);
   if (!caller) return caller;
   if (auto allowed = authorize(*caller, rpc_full_name); !allowed) return std::unexpected(std::move(allowed.error()));
   if (limits != nullptr) {

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <optional>
 #include <string_view>
 
 #include "application/ports/principal.h"
@@ -22,5 +23,15 @@ domain::Result<application::Principal> admit_caller(const grpc::CallbackServerCo
                                                     const application::TokenVerifierPort& tokens,
                                                     application::RateLimiterPort* limits,
                                                     std::string_view rpc_full_name);
+// The same gate from an `Authorization` value: the HTTPS/JSON gateway admits
+// each route as the gRPC method it maps to.
+domain::Result<application::Principal> admit_caller(std::optional<std::string_view> authorization,
+                                                    const application::TokenVerifierPort& tokens,
+                                                    application::RateLimiterPort* limits,
+                                                    std::string_view rpc_full_name);
+// The same from an `Authorization` value (HTTP header or gRPC metadata;
+// nullopt when absent): the HTTPS/JSON gateway authenticates through here too.
+domain::Result<application::Principal> authenticate(std::optional<std::string_view> authorization,
+                                                    const application::TokenVerifierPort& tokens);
 
 }  // namespace tastesync::infrastructure::grpc_adapter

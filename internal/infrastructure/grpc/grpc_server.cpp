@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 
+#include "infrastructure/grpc/metrics_interceptor.h"
 #include "infrastructure/logging/json_log.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
@@ -51,6 +52,11 @@ domain::Result<RunningServer> start_grpc_server(const GrpcServerOptions& options
   builder.AddListeningPort(options.listen, credentials, &running.port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  if (options.metrics != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(*options.metrics));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   running.server = builder.BuildAndStart();
   if (!running.server || running.port == 0) {
     return domain::fail(domain::ErrorCode::kUnavailable,

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "application/ports/metrics_port.h"
 #include "domain/error.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
@@ -19,6 +20,7 @@ struct GrpcServerOptions {
   // this CA (PEM), and the handshake fails without one.
   std::string client_ca_pem;
   int max_message_bytes = 64 * 1024;
+  application::MetricsPort* metrics = nullptr;  // counts every call when set
 };
 
 // Call before the first gRPC object is created: gRPC 1.51 has no public

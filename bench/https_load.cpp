@@ -1,0 +1,178 @@
+// make bench, HTTPS/JSON part: Identify through the built-in HTTPS/JSON
+// gateway against POST /v1/noop (token check + JSON + the same hand-off to
+// the handler pool, no identification) of the same server in the same run,
+// driven by wrk over keep-alive TLS 1.3 connections. The ratio is the figure
+// that matters; absolute numbers vary by about ±30% between runs here.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "auth/jwt_signer.h"
+#include "server_process.h"
+
+namespace tastesync::bench {
+namespace {
+
+constexpr int kCustomers = 200;
+constexpr int kConnections = 64;
+constexpr int kThreads = 2;
+constexpr int kSeconds = 5;
+
+struct WrkResult {
+  double per_second = 0;
+  std::string p50, p99;
+  long non_2xx = 0;
+  long socket_errors = 0;
+  std::string raw;
+};
+
+std::string lua_script(const std::vector<std::string>& tokens, const std::string& target, const std::string& tag) {
+  std::ostringstream lua;
+  lua << "local tokens = {\n";
+  for (const auto& token : tokens) lua << "  \"" << token << "\",\n";
+  lua << "}\n"
+      << "local target = \"" << target << "\"\n"
+      << "local tag = \"" << tag << "\"\n"
+      << R"LUA(local next_id = 0
+function setup(thread)
+  thread:set("tid", next_id)
+  next_id = next_id + 1
+end
+local n = 0
+local beacons = ""
+for minor = 0, 4 do
+  local rssi = -85
+  if minor == 3 then rssi = -50 end
+  if minor > 0 then beacons = beacons .. "," end
+  beacons = beacons .. string.format(
+    '{"uuid":"f7826da6-4fa2-4e98-8024-bc5b71e0893e","major":100,"minor":%d,"rssi":%d}', minor, rssi)
+end
+request = function()
+  n = n + 1
+  local customer = (n * 7 + tid * 13) % #tokens + 1
+  local id = string.format("%s-%d-%d", tag, tid, n)
+  local body
+  if target == "noop" then
+    body = string.format('{"requestId":"%s"}', id)
+  else
+    body = string.format('{"requestId":"%s","beacons":{"sightings":[%s]}}', id, beacons)
+  end
+  return wrk.format("POST", "/v1/" .. target,
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. tokens[customer]}, body)
+end
+)LUA";
+  return lua.str();
+}
+
+std::optional<WrkResult> run_wrk(const std::filesystem::path& script, int port, int seconds) {
+  const std::string command = "wrk -t" + std::to_string(kThreads) + " -c" + std::to_string(kConnections) + " -d" +
+                              std::to_string(seconds) + "s --latency -s " + script.string() +
+                              " https://127.0.0.1:" + std::to_string(port) + "/ 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  WrkResult result;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe) != nullptr) result.raw += buffer;
+  if (pclose(pipe) != 0) return std::nullopt;
+  std::istringstream lines(result.raw);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string first;
+    words >> first;
+    if (first == "Requests/sec:") words >> result.per_second;
+    if (first == "50%") words >> result.p50;
+    if (first == "99%") words >> result.p99;
+    if (line.find("Non-2xx or 3xx responses:") != std::string::npos) {
+      result.non_2xx = std::stol(line.substr(line.find(':') + 1));
+    }
+    if (first == "Socket") result.socket_errors = 1;
+  }
+  return result;
+}
+
+int run() {
+  if (std::system("command -v wrk >/dev/null 2>&1") != 0) {
+    std::cout << "https_load: wrk is not installed (scripts/deps.sh installs it); skipped\n";
+    return 1;
+  }
+  ServerProcess server;
+  if (const std::string error = server.start(); !error.empty()) {
+    std::cerr << "https_load: " << error << '\n';
+    return 1;
+  }
+  if (server.http_port() <= 0) {
+    std::cerr << "https_load: the server did not report an HTTPS port\n";
+    return 1;
+  }
+  const std::string key = read_text(dev_keys_dir() / "jwt-dev-1.key");
+  std::vector<std::string> tokens;
+  const auto now = std::chrono::system_clock::now();
+  for (int i = 0; i < kCustomers; ++i) {
+    auto token =
+        auth::mint_token(key, "dev-1", "tastesync-dev", "tastesync-customer-id", "https-bench-" + std::to_string(i),
+                         application::Role::kCustomer, "", std::chrono::hours(1), now);
+    if (!token) {
+      std::cerr << "https_load: cannot mint a token: " << token.error().message << '\n';
+      return 1;
+    }
+    tokens.push_back(*token);
+  }
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("https-load-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto tag = std::to_string(now.time_since_epoch().count());
+
+  std::cout << "https_load: server pid " << server.pid() << ", HTTPS/JSON on 127.0.0.1:" << server.http_port()
+            << " (TLS 1.3, keep-alive), wrk " << kThreads << " threads, " << kConnections << " connections, "
+            << kCustomers << " customers; 1 s warm-up then " << kSeconds << " s per target\n"
+            << std::flush;
+  std::vector<std::pair<std::string, WrkResult>> results;
+  int pass = 0;
+  for (const std::string target : {"noop", "identify"}) {
+    for (const int seconds : {1, kSeconds}) {
+      const auto script = dir / (target + std::to_string(pass) + ".lua");
+      std::ofstream(script) << lua_script(tokens, target, tag + "-" + std::to_string(pass++));
+      auto result = run_wrk(script, server.http_port(), seconds);
+      if (!result) {
+        std::cerr << "https_load: wrk failed against /v1/" << target << '\n';
+        std::filesystem::remove_all(dir);
+        return 1;
+      }
+      if (seconds == kSeconds) results.emplace_back(target, *result);
+    }
+  }
+  std::filesystem::remove_all(dir);
+
+  std::printf("\n%-16s %10s %10s %10s %8s\n", "HTTPS/JSON", "req/s", "p50", "p99", "non-2xx");
+  for (const auto& [target, r] : results) {
+    std::printf("%-16s %10.0f %10s %10s %8ld\n", ("POST /v1/" + target).c_str(), r.per_second, r.p50.c_str(),
+                r.p99.c_str(), r.non_2xx);
+  }
+  const double ratio =
+      results[0].second.per_second > 0 ? results[1].second.per_second / results[0].second.per_second : 0;
+  std::printf("\nHTTPS/JSON Identify/Noop throughput ratio at %d connections: %.2f\n", kConnections, ratio);
+  int exit_code = 0;
+  for (const auto& [target, r] : results) {
+    if (r.non_2xx > 0) {
+      std::printf("FAILED: %ld non-2xx answers from /v1/%s\n", r.non_2xx, target.c_str());
+      exit_code = 1;
+    }
+  }
+  if (server.stop() != 0) {
+    std::printf("FAILED: the server did not exit cleanly on SIGTERM\n%s\n", server.log().c_str());
+    exit_code = 1;
+  }
+  return exit_code;
+}
+
+}  // namespace
+}  // namespace tastesync::bench
+
+int main() { return tastesync::bench::run(); }

@@ -1,0 +1,39 @@
+#include "infrastructure/http/http_error_mapping.h"
+
+#include <nlohmann/json.hpp>
+
+#include "infrastructure/grpc/status_mapping.h"
+
+namespace tastesync::infrastructure::http {
+
+unsigned to_http_status(domain::ErrorCode code) {
+  // google/api/http.proto and grpc-gateway's HTTPStatusFromCode.
+  switch (grpc_adapter::to_grpc_code(code)) {
+    case grpc::StatusCode::OK: return 200;
+    case grpc::StatusCode::CANCELLED: return 499;
+    case grpc::StatusCode::INVALID_ARGUMENT: return 400;
+    case grpc::StatusCode::OUT_OF_RANGE: return 400;
+    case grpc::StatusCode::FAILED_PRECONDITION: return 400;
+    case grpc::StatusCode::UNAUTHENTICATED: return 401;
+    case grpc::StatusCode::PERMISSION_DENIED: return 403;
+    case grpc::StatusCode::NOT_FOUND: return 404;
+    case grpc::StatusCode::ALREADY_EXISTS: return 409;
+    case grpc::StatusCode::ABORTED: return 409;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return 429;
+    case grpc::StatusCode::UNIMPLEMENTED: return 501;
+    case grpc::StatusCode::UNAVAILABLE: return 503;
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return 504;
+    default: return 500;  // UNKNOWN, INTERNAL, DATA_LOSS
+  }
+}
+
+HttpError to_http_error(const domain::Error& error) {
+  nlohmann::json body = {
+      {"code", domain::to_string(error.code)},
+      {"message", error.field.empty() ? error.message : error.field + ": " + error.message},
+  };
+  if (!error.field.empty()) body["field"] = error.field;
+  return {to_http_status(error.code), body.dump()};
+}
+
+}  // namespace tastesync::infrastructure::http

@@ -1,0 +1,22 @@
+#pragma once
+
+// The one place where a domain Error becomes an HTTP answer. The status is
+// derived from the gRPC code the gRPC adapter gives the same error
+// (grpc_adapter::to_grpc_code), by the table google.api.http transcoders
+// use, so a client sees the same outcome through Envoy, this gateway or gRPC.
+
+#include <string>
+
+#include "domain/error.h"
+
+namespace tastesync::infrastructure::http {
+
+struct HttpError {
+  unsigned status = 500;
+  std::string body;  // {"code": "INVALID_ARGUMENT", "message": "...", "field": "..."}
+};
+
+unsigned to_http_status(domain::ErrorCode code);
+HttpError to_http_error(const domain::Error& error);
+
+}  // namespace tastesync::infrastructure::http

@@ -1,0 +1,37 @@
+#pragma once
+
+// What the HTTPS server hands to the routes and gets back: plain strings, so
+// routes need not know Beast.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tastesync::infrastructure::http {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // without the query
+  std::string query;   // after '?', undecoded
+  std::optional<std::string> authorization;
+  std::string body;
+};
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Called exactly once per request, from any thread.
+using Respond = std::function<void(HttpResponse)>;
+using RequestHandler = std::function<void(HttpRequest, Respond)>;
+
+// Decoded {name} segments of the matched route.
+using PathParams = std::map<std::string, std::string>;
+
+}  // namespace tastesync::infrastructure::http

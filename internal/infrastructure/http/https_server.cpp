@@ -1,0 +1,271 @@
+#include "infrastructure/http/https_server.h"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "infrastructure/http/router.h"
+#include "infrastructure/logging/json_log.h"
+
+namespace tastesync::infrastructure::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = boost::asio::ip::tcp;
+
+// Connections keep the state alive (they may be answered from a worker thread
+// after the server began stopping); members are declared so that the
+// io_context, and with it every connection, goes before the TLS context the
+// connections use.
+struct HttpsServer::State {
+  State(const HttpsServerOptions& opts, RequestHandler request_handler)
+      : options(opts), handler(std::move(request_handler)), ioc(static_cast<int>(opts.threads)) {}
+
+  HttpsServerOptions options;
+  RequestHandler handler;
+  ssl::context tls{ssl::context::tls_server};
+  net::io_context ioc;
+  tcp::acceptor acceptor{net::make_strand(ioc)};
+  // Without it the threads would return from run() the moment nothing is
+  // pending in Asio, e.g. while draining with every request in a worker:
+  // their answers would then never be written.
+  net::executor_work_guard<net::io_context::executor_type> keep_running{ioc.get_executor()};
+  std::vector<std::thread> threads;
+  int port = 0;
+  std::atomic<bool> draining{false};
+  std::atomic<bool> stopped{false};
+  std::atomic<std::size_t> in_flight{0};
+  mutable std::mutex idle_mutex;
+  mutable std::condition_variable idle;
+
+  void answered() {
+    if (in_flight.fetch_sub(1) == 1) {
+      std::scoped_lock lock(idle_mutex);
+      idle.notify_all();
+    }
+  }
+};
+
+namespace {
+
+using State = HttpsServer::State;
+
+// One client connection: TLS handshake, then requests one at a time
+// (keep-alive) until the client closes, a deadline passes or the server
+// drains.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket&& socket, std::shared_ptr<State> state)
+      : stream_(std::move(socket), state->tls), state_(std::move(state)) {}
+
+  void run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->handshake(); });
+  }
+
+ private:
+  void handshake() {
+    beast::get_lowest_layer(stream_).expires_after(state_->options.request_timeout);
+    stream_.async_handshake(ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+      // A refused TLS 1.2 client ends here (protocol version alert).
+      if (!ec) self->read();
+    });
+  }
+
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(state_->options.max_body_bytes);
+    beast::get_lowest_layer(stream_).expires_after(state_->options.request_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream) return close();
+    if (ec == bhttp::error::body_limit) {
+      version_ = parser_->get().version();
+      return send(
+          transport_error(413, "RESOURCE_EXHAUSTED",
+                          "request body is larger than " + std::to_string(state_->options.max_body_bytes) + " bytes"),
+          true, false);
+    }
+    if (ec) return;  // deadline, reset or malformed: nothing to answer
+    auto& message = parser_->get();
+    version_ = message.version();
+    const bool keep_alive = message.keep_alive();
+    if (state_->draining.load()) {
+      return send(transport_error(503, "UNAVAILABLE", "server is shutting down; retry"), true, false);
+    }
+    HttpRequest request;
+    request.method = std::string(message.method_string().data(), message.method_string().size());
+    const std::string_view target(message.target().data(), message.target().size());
+    const std::size_t question = target.find('?');
+    request.path = std::string(target.substr(0, question));
+    if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
+    if (const auto it = message.find(bhttp::field::authorization); it != message.end()) {
+      request.authorization = std::string(it->value().data(), it->value().size());
+    }
+    request.body = std::move(message.body());
+    state_->in_flight.fetch_add(1);
+    // The handler may take as long as the use case needs; the deadline is on
+    // the client's reading and writing only.
+    beast::get_lowest_layer(stream_).expires_never();
+    state_->handler(std::move(request), [self = shared_from_this(), keep_alive](HttpResponse response) {
+      net::post(self->stream_.get_executor(), [self, keep_alive, response = std::move(response)]() mutable {
+        self->send(std::move(response), !keep_alive || self->state_->draining.load(), true);
+      });
+    });
+  }
+
+  void send(HttpResponse answer, bool close_after, bool counted) {
+    auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
+    message->version(version_);
+    message->result(answer.status);
+    message->set(bhttp::field::server, "customer-id");
+    message->set(bhttp::field::content_type, answer.content_type);
+    for (const auto& [name, value] : answer.headers) message->set(name, value);
+    message->body() = std::move(answer.body);
+    message->keep_alive(!close_after);
+    message->prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(state_->options.request_timeout);
+    bhttp::async_write(stream_, *message,
+                       [self = shared_from_this(), message, close_after, counted](beast::error_code ec, std::size_t) {
+                         if (counted) self->state_->answered();
+                         if (ec) return;
+                         if (close_after) {
+                           self->close();
+                         } else {
+                           self->read();
+                         }
+                       });
+  }
+
+  void close() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  std::shared_ptr<State> state_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  unsigned version_ = 11;
+};
+
+void accept(const std::shared_ptr<State>& state) {
+  state->acceptor.async_accept(net::make_strand(state->ioc), [state](beast::error_code ec, tcp::socket socket) {
+    if (!state->acceptor.is_open()) return;  // draining
+    if (!ec) std::make_shared<Connection>(std::move(socket), state)->run();
+    accept(state);
+  });
+}
+
+domain::Result<tcp::endpoint> parse_listen(const std::string& listen) {
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return domain::fail(domain::ErrorCode::kInvalidArgument, "must be host:port, got '" + listen + "'", "http.listen");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(host, ec);
+  unsigned long port = 0;
+  try {
+    port = std::stoul(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = 70000;
+  }
+  if (ec || port > 65535) {
+    return domain::fail(domain::ErrorCode::kInvalidArgument, "must be an IP address and port, got '" + listen + "'",
+                        "http.listen");
+  }
+  return tcp::endpoint(address, static_cast<unsigned short>(port));
+}
+
+}  // namespace
+
+domain::Result<std::unique_ptr<HttpsServer>> HttpsServer::start(const HttpsServerOptions& options,
+                                                                RequestHandler handler) {
+  auto endpoint = parse_listen(options.listen);
+  if (!endpoint) return std::unexpected(endpoint.error());
+  auto state = std::make_shared<State>(options, std::move(handler));
+
+  // TLS 1.3 only (DESIGN.md): older clients fail the handshake.
+  SSL_CTX_set_min_proto_version(state->tls.native_handle(), TLS1_3_VERSION);
+  boost::system::error_code ec;
+  state->tls.use_certificate_chain(net::buffer(options.cert_pem), ec);
+  if (!ec) state->tls.use_private_key(net::buffer(options.key_pem), ssl::context::pem, ec);
+  if (ec) {
+    return domain::fail(domain::ErrorCode::kInvalidArgument, "unusable certificate or key: " + ec.message(),
+                        "http.cert_file");
+  }
+
+  state->acceptor.open(endpoint->protocol(), ec);
+  if (!ec) state->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) state->acceptor.bind(*endpoint, ec);
+  if (!ec) state->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return domain::fail(domain::ErrorCode::kUnavailable, "cannot listen on " + options.listen + ": " + ec.message(),
+                        "http.listen");
+  }
+  state->port = state->acceptor.local_endpoint().port();
+  accept(state);
+  for (std::size_t i = 0; i < std::max<std::size_t>(options.threads, 1); ++i) {
+    state->threads.emplace_back([raw = state.get()] {
+      for (;;) {
+        try {
+          raw->ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          log::error("http.thread_failed", {{"reason", e.what()}});
+        }
+      }
+    });
+  }
+  return std::unique_ptr<HttpsServer>(new HttpsServer(std::move(state)));
+}
+
+HttpsServer::~HttpsServer() { stop(); }
+
+int HttpsServer::port() const { return state_->port; }
+
+void HttpsServer::drain() {
+  if (state_->draining.exchange(true)) return;
+  net::post(state_->acceptor.get_executor(), [state = state_] {
+    boost::system::error_code ignored;
+    state->acceptor.close(ignored);
+  });
+}
+
+std::size_t HttpsServer::in_flight() const { return state_->in_flight.load(); }
+
+bool HttpsServer::wait_idle(std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock lock(state_->idle_mutex);
+  return state_->idle.wait_until(lock, deadline, [this] { return state_->in_flight.load() == 0; });
+}
+
+void HttpsServer::stop() {
+  if (state_->stopped.exchange(true)) return;
+  state_->ioc.stop();
+  for (std::thread& thread : state_->threads) thread.join();
+  // Handlers still queued hold the state (and their connections); they are
+  // released with the process, which is exiting.
+}
+
+}  // namespace tastesync::infrastructure::http

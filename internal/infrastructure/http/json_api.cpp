@@ -1,0 +1,233 @@
+#include "infrastructure/http/json_api.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <charconv>
+
+#include "admin.pb.h"
+#include "customer_id.pb.h"
+#include "infrastructure/grpc/admin_proto_mapping.h"
+#include "infrastructure/grpc/authenticate.h"
+#include "infrastructure/grpc/proto_mapping.h"
+#include "infrastructure/http/http_error_mapping.h"
+#include "infrastructure/logging/json_log.h"
+
+namespace tastesync::infrastructure::http {
+namespace {
+
+namespace v1 = ::tastesync::customer_id::v1;
+namespace protobuf = ::google::protobuf;
+using domain::ErrorCode;
+using domain::fail;
+using domain::Result;
+
+// Lets a Result<T> call fill its response and report as Result<void>.
+template <typename T, typename Fill>
+Result<void> then(Result<T> result, Fill&& fill) {
+  if (!result) return std::unexpected(result.error());
+  fill(*result);
+  return {};
+}
+
+// The body in protobuf's JSON mapping; an empty body is the empty message.
+// Unknown fields are errors, as a typo would otherwise be silently dropped.
+Result<void> parse_body(const std::string& body, protobuf::Message& message) {
+  if (body.empty()) return {};
+  protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const auto status = protobuf::util::JsonStringToMessage(body, &message, options);
+  if (!status.ok()) {
+    return fail(ErrorCode::kInvalidArgument,
+                "request body is not valid JSON for " + message.GetTypeName() + ": " + std::string(status.message()));
+  }
+  return {};
+}
+
+// A path or query parameter into the request field of that name (proto or
+// JSON spelling); like google.api.http, it wins over the body.
+Result<void> set_field(protobuf::Message& message, const std::string& name, const std::string& value) {
+  const protobuf::Descriptor* descriptor = message.GetDescriptor();
+  const protobuf::FieldDescriptor* field = descriptor->FindFieldByName(name);
+  if (field == nullptr) field = descriptor->FindFieldByCamelcaseName(name);
+  if (field == nullptr || field->is_repeated() || field->message_type() != nullptr) {
+    return fail(ErrorCode::kInvalidArgument, "unknown parameter '" + name + "'", name);
+  }
+  const protobuf::Reflection* reflection = message.GetReflection();
+  const auto integer = [&](auto& out) {
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), out);
+    return error == std::errc{} && end == value.data() + value.size();
+  };
+  const auto not_a_number = [&] { return fail(ErrorCode::kInvalidArgument, "must be an integer", name); };
+  switch (field->cpp_type()) {
+    case protobuf::FieldDescriptor::CPPTYPE_STRING: reflection->SetString(&message, field, value); return {};
+    case protobuf::FieldDescriptor::CPPTYPE_INT32: {
+      std::int32_t out = 0;
+      if (!integer(out)) return not_a_number();
+      reflection->SetInt32(&message, field, out);
+      return {};
+    }
+    case protobuf::FieldDescriptor::CPPTYPE_UINT32: {
+      std::uint32_t out = 0;
+      if (!integer(out)) return not_a_number();
+      reflection->SetUInt32(&message, field, out);
+      return {};
+    }
+    case protobuf::FieldDescriptor::CPPTYPE_INT64: {
+      std::int64_t out = 0;
+      if (!integer(out)) return not_a_number();
+      reflection->SetInt64(&message, field, out);
+      return {};
+    }
+    default: return fail(ErrorCode::kInvalidArgument, "cannot be given as a parameter", name);
+  }
+}
+
+Result<void> apply_parameters(const PathParams& path, const std::string& query, protobuf::Message& message) {
+  for (const auto& [name, value] : path) {
+    if (auto ok = set_field(message, name, value); !ok) return ok;
+  }
+  std::size_t start = 0;
+  while (start < query.size()) {
+    const std::size_t end = std::min(query.find('&', start), query.size());
+    const std::string_view pair = std::string_view(query).substr(start, end - start);
+    start = end + 1;
+    if (pair.empty()) continue;
+    const std::size_t equals = pair.find('=');
+    const std::string name = percent_decode(pair.substr(0, equals), true);
+    const std::string value = equals == std::string_view::npos ? "" : percent_decode(pair.substr(equals + 1), true);
+    if (auto ok = set_field(message, name, value); !ok) return ok;
+  }
+  return {};
+}
+
+HttpResponse json_response(const protobuf::Message& message) {
+  protobuf::util::JsonPrintOptions options;
+  // Clients see every field, e.g. "locationChanged": false, not an absence.
+  options.always_print_primitive_fields = true;
+  HttpResponse response;
+  if (!protobuf::util::MessageToJsonString(message, &response.body, options).ok()) {
+    return transport_error(500, "INTERNAL", "response could not be encoded");
+  }
+  return response;
+}
+
+// The one place the gateway decides who the caller is and whether they may
+// call, per gRPC method: the gRPC services' own gate (token, role table,
+// rate limits); the use cases then apply the same per-request rules.
+Result<application::Principal> admit_for(const char* grpc_method, const HttpRequest& http,
+                                         const JsonApiDependencies& deps) {
+  std::optional<std::string_view> authorization;
+  if (http.authorization) authorization = *http.authorization;
+  return grpc_adapter::admit_caller(authorization, deps.tokens, deps.limits, grpc_method);
+}
+
+HttpResponse error_response(const char* grpc_method, const domain::Error& error) {
+  log::info("http.rejected", {{"rpc", grpc_method},
+                              {"status", domain::to_string(error.code)},
+                              {"field", error.field},
+                              {"reason", error.message}});
+  HttpError mapped = to_http_error(error);
+  HttpResponse response;
+  response.status = mapped.status;
+  response.body = std::move(mapped.body);
+  return response;
+}
+
+// Adds one transcoded RPC. `call(caller, request, response)` is a
+// Result<void> that fills the response; `grpc_method` is the RPC the route
+// stands for.
+template <typename Request, typename Response, typename Call>
+void add_rpc(Router& router, const JsonApiDependencies& deps, const char* method, const char* path,
+             const char* grpc_method, Call call) {
+  router.add(method, path,
+             [deps, grpc_method, call](const HttpRequest& http, const PathParams& params, Respond respond) {
+               auto task = [deps, grpc_method, call, http, params, respond] {
+                 Request request;
+                 Response response;
+                 auto caller = admit_for(grpc_method, http, deps);
+                 Result<void> result = caller ? Result<void>() : Result<void>(std::unexpected(caller.error()));
+                 if (result && http.method != "GET") result = parse_body(http.body, request);
+                 if (result) result = apply_parameters(params, http.query, request);
+                 if (result) result = call(*caller, request, response);
+                 respond(result ? json_response(response) : error_response(grpc_method, result.error()));
+               };
+               if (deps.workers == nullptr) {
+                 task();
+               } else if (!deps.workers->post(task)) {
+                 respond(transport_error(503, "UNAVAILABLE", "server overloaded: too many requests queued; retry"));
+               }
+             });
+}
+
+}  // namespace
+
+void add_json_api(Router& router, const JsonApiDependencies& deps) {
+  using grpc_adapter::from_proto;
+  using grpc_adapter::to_proto;
+  auto& identify = deps.identify;
+  auto& admin = deps.admin;
+
+  add_rpc<v1::IdentifyRequest, v1::IdentifyResponse>(
+      router, deps, "POST", "/v1/identify", "/tastesync.customer_id.v1.CustomerIdentification/Identify",
+      [&identify](const application::Principal& caller, const v1::IdentifyRequest& request,
+                  v1::IdentifyResponse& response) -> Result<void> {
+        auto command = from_proto(request);
+        if (!command) return std::unexpected(command.error());
+        return then(identify.identify(caller, *command),
+                    [&](const application::IdentifyResponse& answer) { to_proto(answer, response); });
+      });
+  if (deps.baseline) {
+    add_rpc<v1::NoopRequest, v1::NoopResponse>(
+        router, deps, "POST", "/v1/noop", "/tastesync.customer_id.v1.Baseline/Noop",
+        [](const application::Principal&, const v1::NoopRequest& request, v1::NoopResponse& response) -> Result<void> {
+          response.set_request_id(request.request_id());
+          return {};
+        });
+  }
+  add_rpc<v1::CreateStoreRequest, v1::CreateStoreResponse>(
+      router, deps, "POST", "/v1/stores", "/tastesync.customer_id.v1.Admin/CreateStore",
+      [&admin](const application::Principal& caller, const v1::CreateStoreRequest& request, v1::CreateStoreResponse&) {
+        return admin.create_store(caller, from_proto(request));
+      });
+  add_rpc<v1::AddZoneRequest, v1::AddZoneResponse>(
+      router, deps, "POST", "/v1/stores/{store_id}/zones", "/tastesync.customer_id.v1.Admin/AddZone",
+      [&admin](const application::Principal& caller, const v1::AddZoneRequest& request, v1::AddZoneResponse&) {
+        return admin.add_zone(caller, from_proto(request));
+      });
+  add_rpc<v1::RegisterBeaconRequest, v1::RegisterBeaconResponse>(
+      router, deps, "POST", "/v1/beacons", "/tastesync.customer_id.v1.Admin/RegisterBeacon",
+      [&admin](const application::Principal& caller, const v1::RegisterBeaconRequest& request,
+               v1::RegisterBeaconResponse&) { return admin.register_beacon(caller, from_proto(request)); });
+  add_rpc<v1::RetireBeaconRequest, v1::RetireBeaconResponse>(
+      router, deps, "POST", "/v1/beacons:retire", "/tastesync.customer_id.v1.Admin/RetireBeacon",
+      [&admin](const application::Principal& caller, const v1::RetireBeaconRequest& request,
+               v1::RetireBeaconResponse&) { return admin.retire_beacon(caller, from_proto(request)); });
+  add_rpc<v1::RegisterCustomerRequest, v1::RegisterCustomerResponse>(
+      router, deps, "POST", "/v1/customers", "/tastesync.customer_id.v1.Admin/RegisterCustomer",
+      [&admin](const application::Principal& caller, const v1::RegisterCustomerRequest& request,
+               v1::RegisterCustomerResponse&) { return admin.register_customer(caller, from_proto(request)); });
+  add_rpc<v1::IssueTableQrRequest, v1::IssueTableQrResponse>(
+      router, deps, "POST", "/v1/stores/{store_id}/zones/{zone_id}/table-qr",
+      "/tastesync.customer_id.v1.Admin/IssueTableQr",
+      [&admin](const application::Principal& caller, const v1::IssueTableQrRequest& request,
+               v1::IssueTableQrResponse& response) {
+        return then(admin.issue_table_qr(caller, from_proto(request)),
+                    [&](const application::TableQrCode& code) { to_proto(code, response); });
+      });
+  add_rpc<v1::GetStorePresenceRequest, v1::GetStorePresenceResponse>(
+      router, deps, "GET", "/v1/stores/{store_id}/presence", "/tastesync.customer_id.v1.Admin/GetStorePresence",
+      [&admin](const application::Principal& caller, const v1::GetStorePresenceRequest& request,
+               v1::GetStorePresenceResponse& response) {
+        return then(admin.store_presence(caller, from_proto(request)),
+                    [&](const std::vector<application::PresentCustomer>& customers) { to_proto(customers, response); });
+      });
+  add_rpc<v1::ListCustomerVisitsRequest, v1::ListCustomerVisitsResponse>(
+      router, deps, "GET", "/v1/customers/{customer_id}/visits", "/tastesync.customer_id.v1.Admin/ListCustomerVisits",
+      [&admin](const application::Principal& caller, const v1::ListCustomerVisitsRequest& request,
+               v1::ListCustomerVisitsResponse& response) {
+        return then(admin.customer_visits(caller, from_proto(request)),
+                    [&](const std::vector<domain::Visit>& visits) { to_proto(visits, response); });
+      });
+}
+
+}  // namespace tastesync::infrastructure::http
