@@ -346,6 +346,8 @@ int serve(const Arguments& args) {
   infrastructure::http::add_operations_routes(router, readiness_state, [&metrics] { return metrics.scrape(); });
   infrastructure::http::add_json_api(router, {.identify = metered_identify,
                                               .admin = admin,
+                                              .scanner = store_scanner,
+                                              .credentials = customer_credentials,
                                               .tokens = **verifier,
                                               .workers = &workers,
                                               .limits = &rate_limits,

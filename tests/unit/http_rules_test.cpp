@@ -78,6 +78,11 @@ TEST(HttpRulesTest, EveryRpcCarriesTheRouteTheGatewayServes) {
       {"tastesync.customer_id.v1.Admin/IssueTableQr", "POST /v1/stores/{store_id}/zones/{zone_id}/table-qr"},
       {"tastesync.customer_id.v1.Admin/GetStorePresence", "GET /v1/stores/{store_id}/presence"},
       {"tastesync.customer_id.v1.Admin/ListCustomerVisits", "GET /v1/customers/{customer_id}/visits"},
+      {"tastesync.customer_id.v1.Admin/ImportFingerprints", "POST /v1/stores/{store_id}/fingerprints"},
+      {"tastesync.customer_id.v1.StoreScanner/ReportPhoneBeacon", "POST /v1/stores/{store_id}/phone-beacons"},
+      {"tastesync.customer_id.v1.StoreScanner/ScanCustomerCode", "POST /v1/stores/{store_id}/entrance-codes:scan"},
+      {"tastesync.customer_id.v1.CustomerCredentials/RegisterPhone", "POST /v1/me/phones"},
+      {"tastesync.customer_id.v1.CustomerCredentials/IssueEntranceCode", "POST /v1/me/entrance-codes"},
   };
   const auto rules = http_rules();
   for (const auto& [method, rule] : rules) {
@@ -111,7 +116,8 @@ TEST(EnvoyConfigTest, IsWellFormedAndTranscodesOurServicesOverTls13) {
   std::set<std::string> services;
   for (const auto& service : transcoder["services"]) services.insert(service.as<std::string>());
   EXPECT_EQ(services, (std::set<std::string>{"tastesync.customer_id.v1.CustomerIdentification",
-                                             "tastesync.customer_id.v1.Admin"}));
+                                             "tastesync.customer_id.v1.Admin", "tastesync.customer_id.v1.StoreScanner",
+                                             "tastesync.customer_id.v1.CustomerCredentials"}));
   EXPECT_EQ(filters[filters.size() - 1]["name"].as<std::string>(), "envoy.filters.http.router");
 
   // Every route goes to the gRPC cluster, which is health-checked with

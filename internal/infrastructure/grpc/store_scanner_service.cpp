@@ -6,6 +6,7 @@
 #include "infrastructure/grpc/authenticate.h"
 #include "infrastructure/grpc/proto_mapping.h"
 #include "infrastructure/grpc/rpc_roles.h"
+#include "infrastructure/grpc/scanner_proto_mapping.h"
 #include "infrastructure/grpc/status_mapping.h"
 #include "infrastructure/logging/json_log.h"
 
@@ -38,14 +39,6 @@ grpc::ServerUnaryReactor* dispatch(grpc::CallbackServerContext* context, WorkerP
   return reactor;
 }
 
-void to_proto(domain::Timestamp at, google::protobuf::Timestamp& out) {
-  const auto since = at.time_since_epoch();
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since);
-  out.set_seconds(seconds.count());
-  out.set_nanos(
-      static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since - seconds).count()));
-}
-
 }  // namespace
 
 StoreScannerGrpcService::StoreScannerGrpcService(application::StoreScannerPort& scanner,
@@ -62,18 +55,9 @@ grpc::ServerUnaryReactor* StoreScannerGrpcService::ReportPhoneBeacon(grpc::Callb
         const log::RequestScope scope(request->request_id().substr(0, 128));
         auto caller = admit_caller(*context, tokens_, limits_, rpc::kReportPhoneBeacon);
         if (!caller) return std::unexpected(caller.error());
-        application::PhoneBeaconReport report;
-        report.request_id = request->request_id();
-        report.store_id = request->store_id();
-        report.major = request->major();
-        report.minor = request->minor();
-        report.rssi = request->rssi();
-        if (request->has_observed_at()) {
-          auto at = timestamp_from_proto(request->observed_at(), "observed_at");
-          if (!at) return std::unexpected(at.error());
-          report.observed_at = *at;
-        }
-        auto result = scanner_.report_phone_beacon(*caller, report);
+        auto report = from_proto(*request);
+        if (!report) return std::unexpected(report.error());
+        auto result = scanner_.report_phone_beacon(*caller, *report);
         if (!result) return std::unexpected(result.error());
         to_proto(*result, *response);
         return {};
@@ -90,8 +74,7 @@ grpc::ServerUnaryReactor* StoreScannerGrpcService::ScanCustomerCode(grpc::Callba
         const log::RequestScope scope(request->request_id().substr(0, 128));
         auto caller = admit_caller(*context, tokens_, limits_, rpc::kScanCustomerCode);
         if (!caller) return std::unexpected(caller.error());
-        auto result = scanner_.scan_customer_code(
-            *caller, application::CustomerCodeScan{request->request_id(), request->store_id(), request->code()});
+        auto result = scanner_.scan_customer_code(*caller, from_proto(*request));
         if (!result) return std::unexpected(result.error());
         to_proto(*result, *response);
         return {};
@@ -115,10 +98,7 @@ grpc::ServerUnaryReactor* CustomerCredentialsGrpcService::RegisterPhone(grpc::Ca
         if (!caller) return std::unexpected(caller.error());
         auto phone = credentials_.register_phone(*caller);
         if (!phone) return std::unexpected(phone.error());
-        response->set_device_id(phone->device_id);
-        response->set_secret(phone->secret);
-        response->set_advertise_uuid(phone->advertise_uuid);
-        response->set_rotation_period_seconds(static_cast<std::uint32_t>(phone->rotation_period.count()));
+        to_proto(*phone, *response);
         // Device ids only: the secret never reaches a log.
         log::info("phone.registered", {{"customer_id", caller->subject}, {"device_id", phone->device_id}});
         return {};
@@ -136,8 +116,7 @@ grpc::ServerUnaryReactor* CustomerCredentialsGrpcService::IssueEntranceCode(grpc
         if (!caller) return std::unexpected(caller.error());
         auto code = credentials_.issue_entrance_code(*caller);
         if (!code) return std::unexpected(code.error());
-        response->set_code(code->code);
-        to_proto(code->expires_at, *response->mutable_expires_at());
+        to_proto(*code, *response);
         return {};
       },
       "entrance_code.rejected");

@@ -9,8 +9,10 @@
 #include "infrastructure/grpc/admin_proto_mapping.h"
 #include "infrastructure/grpc/authenticate.h"
 #include "infrastructure/grpc/proto_mapping.h"
+#include "infrastructure/grpc/scanner_proto_mapping.h"
 #include "infrastructure/http/http_error_mapping.h"
 #include "infrastructure/logging/json_log.h"
+#include "store_scanner.pb.h"
 
 namespace tastesync::infrastructure::http {
 namespace {
@@ -227,6 +229,47 @@ void add_json_api(Router& router, const JsonApiDependencies& deps) {
                v1::ListCustomerVisitsResponse& response) {
         return then(admin.customer_visits(caller, from_proto(request)),
                     [&](const std::vector<domain::Visit>& visits) { to_proto(visits, response); });
+      });
+  add_rpc<v1::ImportFingerprintsRequest, v1::ImportFingerprintsResponse>(
+      router, deps, "POST", "/v1/stores/{store_id}/fingerprints", "/tastesync.customer_id.v1.Admin/ImportFingerprints",
+      [&admin](const application::Principal& caller, const v1::ImportFingerprintsRequest& request,
+               v1::ImportFingerprintsResponse& response) {
+        return then(admin.import_fingerprints(caller, from_proto(request)),
+                    [&](const application::ImportedFingerprints& imported) { to_proto(imported, response); });
+      });
+  auto& scanner = deps.scanner;
+  auto& credentials = deps.credentials;
+  add_rpc<v1::ReportPhoneBeaconRequest, v1::IdentifyResponse>(
+      router, deps, "POST", "/v1/stores/{store_id}/phone-beacons",
+      "/tastesync.customer_id.v1.StoreScanner/ReportPhoneBeacon",
+      [&scanner](const application::Principal& caller, const v1::ReportPhoneBeaconRequest& request,
+                 v1::IdentifyResponse& response) -> Result<void> {
+        auto report = from_proto(request);
+        if (!report) return std::unexpected(report.error());
+        return then(scanner.report_phone_beacon(caller, *report),
+                    [&](const application::IdentifyResponse& answer) { to_proto(answer, response); });
+      });
+  add_rpc<v1::ScanCustomerCodeRequest, v1::IdentifyResponse>(
+      router, deps, "POST", "/v1/stores/{store_id}/entrance-codes:scan",
+      "/tastesync.customer_id.v1.StoreScanner/ScanCustomerCode",
+      [&scanner](const application::Principal& caller, const v1::ScanCustomerCodeRequest& request,
+                 v1::IdentifyResponse& response) {
+        return then(scanner.scan_customer_code(caller, from_proto(request)),
+                    [&](const application::IdentifyResponse& answer) { to_proto(answer, response); });
+      });
+  add_rpc<v1::RegisterPhoneRequest, v1::RegisterPhoneResponse>(
+      router, deps, "POST", "/v1/me/phones", "/tastesync.customer_id.v1.CustomerCredentials/RegisterPhone",
+      [&credentials](const application::Principal& caller, const v1::RegisterPhoneRequest&,
+                     v1::RegisterPhoneResponse& response) {
+        return then(credentials.register_phone(caller),
+                    [&](const application::RegisteredPhone& phone) { to_proto(phone, response); });
+      });
+  add_rpc<v1::IssueEntranceCodeRequest, v1::IssueEntranceCodeResponse>(
+      router, deps, "POST", "/v1/me/entrance-codes", "/tastesync.customer_id.v1.CustomerCredentials/IssueEntranceCode",
+      [&credentials](const application::Principal& caller, const v1::IssueEntranceCodeRequest&,
+                     v1::IssueEntranceCodeResponse& response) {
+        return then(credentials.issue_entrance_code(caller),
+                    [&](const application::IssuedCustomerCode& code) { to_proto(code, response); });
       });
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "application/ports/customer_credentials_port.h"
 #include "application/ports/identify_customer_port.h"
 #include "application/ports/metrics_port.h"
 #include "application/ports/rate_limiter_port.h"
+#include "application/ports/store_scanner_port.h"
 #include "application/ports/token_verifier_port.h"
 #include "application/use_cases/admin_use_cases.h"
 #include "infrastructure/grpc/worker_pool.h"
@@ -13,6 +15,8 @@ namespace tastesync::infrastructure::http {
 struct JsonApiDependencies {
   application::IdentifyCustomerPort& identify;
   application::AdminUseCases& admin;
+  application::StoreScannerPort& scanner;
+  application::CustomerCredentialsPort& credentials;
   const application::TokenVerifierPort& tokens;
   // Where handlers run (they block on PostgreSQL/Redis): the pool the gRPC
   // Identify handlers use, so both transports share one bound. nullptr: on
@@ -26,7 +30,7 @@ struct JsonApiDependencies {
 // Adds the HTTPS/JSON API to `router`: the gRPC methods at the paths their
 // google.api.http annotations give (proto/customer_id.proto, admin.proto),
 // bodies in protobuf's JSON mapping, the same use cases and role checks as
-// the gRPC services. The dependencies outlive the router.
+// the gRPC services (also store_scanner.proto). The dependencies outlive the router.
 void add_json_api(Router& router, const JsonApiDependencies& dependencies);
 
 }  // namespace tastesync::infrastructure::http
