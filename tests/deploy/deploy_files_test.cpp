@@ -72,8 +72,7 @@ std::map<std::string, YAML::Node> manifest_by_kind() {
 
 TEST(DeployManifest, HasEveryObjectAnOperatorNeeds) {
   const auto kinds = manifest_by_kind();
-  for (const char* kind :
-       {"ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"}) {
+  for (const char* kind : {"ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"}) {
     EXPECT_TRUE(kinds.contains(kind)) << kind << " missing from deploy/k8s/customer-id.yaml";
   }
 }
@@ -140,8 +139,7 @@ TEST(Dockerfile, BuildStageInstallsExactlyTheBuildPackagesOfMakeDeps) {
 }
 
 TEST(Dockerfile, RuntimeStageShipsEveryLibraryTheServerLinks) {
-  const std::set<std::string> runtime =
-      stage_packages(read_text("deploy/docker/Dockerfile"), "FROM debian:12-slim");
+  const std::set<std::string> runtime = stage_packages(read_text("deploy/docker/Dockerfile"), "FROM debian:12-slim");
   ASSERT_FALSE(runtime.empty());
   // Direct dependencies only: apt brings theirs. The C and C++ runtimes are in
   // the slim image already.

@@ -188,7 +188,8 @@ TEST_F(StoreScannerTest, ScannerOfAnotherStoreMayNotReportForThisOne) {
 TEST_F(StoreScannerTest, OnlyScannersMayReport) {
   const std::string secret = register_phone();
   v1::IdentifyResponse response;
-  expect_status(report(id_of(secret), response, customer_token()), StatusCode::PERMISSION_DENIED, "does not accept role");
+  expect_status(report(id_of(secret), response, customer_token()), StatusCode::PERMISSION_DENIED,
+                "does not accept role");
   expect_status(scan(issue_code(), response, customer_token()), StatusCode::PERMISSION_DENIED, "does not accept role");
   expect_status(report(id_of(secret), response, token_for("ops", Role::kAdmin)), StatusCode::PERMISSION_DENIED,
                 "does not accept role");
