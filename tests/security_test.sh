@@ -63,6 +63,8 @@ table_qr:
   active_key_id: qr-dev-1
   secrets: qr-dev-1=${keys}/qr-dev-1.secret,qr-old=${work}/qr-old.secret
   key_validity: qr-old=2020-01-01T00:00:00Z/2021-01-01T00:00:00Z
+http:
+  listen: 127.0.0.1:0
 customer_code:
   active_key_id: cc-dev-1
   secrets: cc-dev-1=${keys}/cc-dev-1.secret
@@ -86,7 +88,7 @@ EOF
 server_pid=$!
 for _ in $(seq 300); do [[ -s "${work}/port" ]] && break; sleep 0.1; done
 [[ -s "${work}/port" ]] || { echo "security_test: the server did not start" >&2; cat "${work}/server.log" >&2; exit 1; }
-port="$(cat "${work}/port")"
+port="$(head -n 1 "${work}/port")"  # the gRPC port; the HTTPS port is line 2
 echo "security_test: server on 127.0.0.1:${port} (PostgreSQL ${postgres_url##*@}, Redis ${redis_url##*//})"
 
 probe=("${probe_bin}" --port "${port}" --keys "${keys}" --old-qr-secret "${work}/qr-old.secret")

@@ -171,10 +171,14 @@ class Reader {
     }
     return {};
   }
-  // "kid=path,kid2=path2"
-  domain::Result<void> key_files(const std::string& key, std::vector<KeyFile>& out) const {
+  // "kid=path,kid2=path2"; "" only where `may_be_empty` (keys come from elsewhere too).
+  domain::Result<void> key_files(const std::string& key, std::vector<KeyFile>& out, bool may_be_empty = false) const {
     const auto it = values_.find(key);
     if (it == values_.end()) return {};
+    if (may_be_empty && it->second.empty()) {
+      out.clear();
+      return {};
+    }
     std::vector<KeyFile> files;
     std::stringstream list(it->second);
     std::string item;
@@ -257,8 +261,13 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.text("auth.issuer", config.auth.issuer));
   CID_TRY(r.text("auth.audience", config.auth.audience));
   CID_TRY(r.seconds("auth.clock_skew_seconds", config.auth.clock_skew, 0, 600));
-  CID_TRY(r.key_files("auth.public_keys", config.auth.public_keys));
+  CID_TRY(r.key_files("auth.public_keys", config.auth.public_keys, /*may_be_empty=*/true));
   CID_TRY(r.text("auth.public_keys_dir", config.auth.public_keys_dir));
+  if (config.auth.public_keys.empty() && config.auth.public_keys_dir.empty()) {
+    return fail(ErrorCode::kInvalidArgument,
+                "configuration key 'auth.public_keys' or 'auth.public_keys_dir' must name at least one public key",
+                "auth.public_keys");
+  }
   CID_TRY(r.number<std::size_t>("auth.token_cache_capacity", config.auth.token_cache_capacity, 0, 10000000));
   CID_TRY(r.text("table_qr.active_key_id", config.table_qr.active_key_id));
   CID_TRY(r.key_files("table_qr.secrets", config.table_qr.secrets));

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -109,7 +110,9 @@ TEST(DeployManifest, DeploymentProbesResourcesSecretsAndGracePeriod) {
                                                   return std::nullopt;
                                                 });
   ASSERT_TRUE(config.has_value()) << "the ConfigMap's config.yaml does not load: " << config.error().message;
-  EXPECT_GT(pod["terminationGracePeriodSeconds"].as<int>(), 0);
+  EXPECT_GT(std::chrono::seconds(pod["terminationGracePeriodSeconds"].as<int>()), config->server.drain)
+      << "Kubernetes would kill the pod before it drains";
+  EXPECT_EQ(config->http.listen, "0.0.0.0:8443");
 }
 
 TEST(DeployManifest, ServiceExposesTheContainerPortsAndScalingIsBounded) {

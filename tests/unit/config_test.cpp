@@ -131,3 +131,20 @@ TEST(Config, HttpGatewayKeysAndTheirDefaults) {
 
 }  // namespace
 }  // namespace tastesync::config
+
+namespace tastesync::config {
+namespace {
+
+TEST(Config, PublicKeysMayComeOnlyFromAMountedFolderButFromSomewhere) {
+  auto from_folder = parse_config("auth:\n  public_keys: \"\"\n  public_keys_dir: /keys/jwt\n", env());
+  ASSERT_TRUE(from_folder.has_value()) << from_folder.error().message;
+  EXPECT_TRUE(from_folder->auth.public_keys.empty());
+  EXPECT_EQ(from_folder->auth.public_keys_dir, "/keys/jwt");
+
+  auto from_nowhere = parse_config("auth:\n  public_keys: \"\"\n", env());
+  ASSERT_FALSE(from_nowhere.has_value());
+  EXPECT_EQ(from_nowhere.error().field, "auth.public_keys");
+}
+
+}  // namespace
+}  // namespace tastesync::config
