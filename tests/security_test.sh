@@ -103,6 +103,13 @@ database_checksum() {
       "$(psql "${postgres_url}" -Atc "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \"${table}\" t")"
   done
 }
+# The relay stamps outbox rows sent_at as Kafka acknowledges them, on its own
+# time: wait until the setup's events are out, so only the attacks can change
+# anything afterwards.
+for _ in $(seq 100); do
+  [[ "$(psql "${postgres_url}" -Atc "SELECT count(*) FROM outbox WHERE sent_at IS NULL")" == "0" ]] && break
+  sleep 0.1
+done
 before="$(database_checksum)"
 
 failed=0
