@@ -115,8 +115,8 @@ std::size_t JwtVerifier::DigestHash::operator()(const Digest& digest) const noex
   return value;
 }
 
-Result<std::unique_ptr<JwtVerifier>> JwtVerifier::create(JwtKeySet keys, std::string issuer, std::string audience,
-                                                         std::chrono::seconds clock_skew,
+Result<std::unique_ptr<JwtVerifier>> JwtVerifier::create(const JwtKeySet& keys, std::string issuer,
+                                                         std::string audience, std::chrono::seconds clock_skew,
                                                          const application::ClockPort& clock,
                                                          std::size_t cache_capacity) {
   if (keys.empty()) return fail(ErrorCode::kInvalidArgument, "JWT key set is empty");
@@ -135,8 +135,9 @@ Result<std::unique_ptr<JwtVerifier>> JwtVerifier::create(JwtKeySet keys, std::st
   }
 }
 
-JwtVerifier::JwtVerifier(JwtKeySet keys, std::string issuer, std::string audience, std::chrono::seconds clock_skew,
-                         const application::ClockPort& clock, std::size_t cache_capacity)
+JwtVerifier::JwtVerifier(const JwtKeySet& keys, std::string issuer, std::string audience,
+                         std::chrono::seconds clock_skew, const application::ClockPort& clock,
+                         std::size_t cache_capacity)
     : issuer_(std::move(issuer)),
       audience_(std::move(audience)),
       clock_skew_(clock_skew),

@@ -50,15 +50,15 @@ class JwtVerifier final : public application::TokenVerifierPort {
   // Checks that every key parses as an RSA public key of at least 2048 bits
   // and that issuer/audience are set; use this at startup so a bad key file
   // fails there rather than on the first request.
-  static domain::Result<std::unique_ptr<JwtVerifier>> create(JwtKeySet keys, std::string issuer, std::string audience,
-                                                             std::chrono::seconds clock_skew,
+  static domain::Result<std::unique_ptr<JwtVerifier>> create(const JwtKeySet& keys, std::string issuer,
+                                                             std::string audience, std::chrono::seconds clock_skew,
                                                              const application::ClockPort& clock,
                                                              std::size_t cache_capacity = kDefaultCacheCapacity);
 
   // Does not validate the keys (a bad key just makes verify() fail); prefer
   // create(). `clock` must outlive the verifier. cache_capacity 0 disables
   // the cache.
-  JwtVerifier(JwtKeySet keys, std::string issuer, std::string audience, std::chrono::seconds clock_skew,
+  JwtVerifier(const JwtKeySet& keys, std::string issuer, std::string audience, std::chrono::seconds clock_skew,
               const application::ClockPort& clock, std::size_t cache_capacity = kDefaultCacheCapacity);
   ~JwtVerifier() override;
   JwtVerifier(const JwtVerifier&) = delete;

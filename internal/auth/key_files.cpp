@@ -42,7 +42,9 @@ domain::Result<std::string> read_key_file(const std::filesystem::path& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return fail(ErrorCode::kFailedPrecondition, "cannot open key file " + path.string() + ": " + std::strerror(errno));
+    return fail(ErrorCode::kFailedPrecondition,
+                "cannot open key file " + path.string() + ": " +
+                    std::strerror(errno));  // NOLINT(concurrency-mt-unsafe): at start only
   }
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) {

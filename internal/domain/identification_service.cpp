@@ -111,7 +111,7 @@ void reset_for_store(ResolverState& state, const std::string& store_id) {
 
 }  // namespace
 
-IdentificationService::IdentificationService(ResolverSettings settings) : settings_(settings) {}
+IdentificationService::IdentificationService(const ResolverSettings& settings) : settings_(settings) {}
 
 double IdentificationService::distance_m(const Beacon& beacon, double rssi, std::optional<int> tx_power) const {
   const double tx = static_cast<double>(tx_power.value_or(beacon.tx_power_1m));

@@ -62,7 +62,7 @@ struct ZoneDecision {
 
 class IdentificationService {
  public:
-  explicit IdentificationService(ResolverSettings settings = {});
+  explicit IdentificationService(const ResolverSettings& settings = {});
 
   // Folds `sightings` (all of one store, non-empty) into `state` and returns
   // the zone the customer is in now. Deterministic: same state and input,

@@ -40,8 +40,7 @@ struct SharedServers {
   std::string redis;
   DevKafka kafka;
 
-  SharedServers() {
-    dir = make_server_dir("shared");
+  SharedServers() : dir(make_server_dir("shared")) {
     postgres = start_postgres(dir / "postgres");
     redis = start_redis(dir / "redis");
     kafka = start_devkafka(dir / "kafka");

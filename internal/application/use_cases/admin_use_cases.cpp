@@ -80,9 +80,9 @@ domain::Result<domain::FingerprintSample> validate_fingerprint_sample(const doma
     }
     const domain::Beacon* registered = plan.find_beacon(beacon->key);
     if (registered == nullptr || registered->store_id != store_id) {
-      return fail(ErrorCode::kNotFound,
-                  field + ": beacon " + beacon->key.to_string() + " is not registered in store '" + store_id + "'",
-                  field);
+      std::string message = field + ": beacon ";
+      message += beacon->key.to_string() + " is not registered in store '" + store_id + "'";
+      return fail(ErrorCode::kNotFound, message, field);
     }
     const bool twice = std::any_of(sample.readings.begin(), sample.readings.end(),
                                    [&](const domain::FingerprintReading& r) { return r.beacon == beacon->key; });

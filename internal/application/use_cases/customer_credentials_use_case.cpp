@@ -18,7 +18,7 @@ domain::Result<void> require_customer(const Principal& caller, const char* what)
 
 }  // namespace
 
-CustomerCredentialsUseCase::CustomerCredentialsUseCase(CustomerCredentialsDependencies deps,
+CustomerCredentialsUseCase::CustomerCredentialsUseCase(const CustomerCredentialsDependencies& deps,
                                                        PhoneBeaconSettings settings)
     : deps_(deps), settings_(std::move(settings)) {}
 

@@ -28,7 +28,7 @@ struct PhoneBeaconSettings {
 // (role customer, id = token subject) gets either.
 class CustomerCredentialsUseCase final : public CustomerCredentialsPort {
  public:
-  CustomerCredentialsUseCase(CustomerCredentialsDependencies deps, PhoneBeaconSettings settings);
+  CustomerCredentialsUseCase(const CustomerCredentialsDependencies& deps, PhoneBeaconSettings settings);
 
   domain::Result<RegisteredPhone> register_phone(const Principal& caller) override;
   domain::Result<IssuedCustomerCode> issue_entrance_code(const Principal& caller) override;

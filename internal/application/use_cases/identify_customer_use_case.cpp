@@ -19,8 +19,8 @@ Location location_of(const domain::Zone& zone) {
 
 }  // namespace
 
-IdentifyCustomerUseCase::IdentifyCustomerUseCase(IdentifyDependencies deps, domain::ResolverSettings resolver,
-                                                 IdentifyLimits limits)
+IdentifyCustomerUseCase::IdentifyCustomerUseCase(const IdentifyDependencies& deps,
+                                                 const domain::ResolverSettings& resolver, const IdentifyLimits& limits)
     : deps_(deps), resolver_(resolver), limits_(limits) {}
 
 std::mutex& IdentifyCustomerUseCase::stripe_for(const std::string& customer_id) {

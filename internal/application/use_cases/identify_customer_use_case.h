@@ -42,7 +42,8 @@ struct IdentifyDependencies {
 // answering, publishes their events, and remembers the answer for retries.
 class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
  public:
-  IdentifyCustomerUseCase(IdentifyDependencies deps, domain::ResolverSettings resolver, IdentifyLimits limits);
+  IdentifyCustomerUseCase(const IdentifyDependencies& deps, const domain::ResolverSettings& resolver,
+                          const IdentifyLimits& limits);
 
   domain::Result<IdentifyResponse> identify(const Principal& caller, const IdentifyRequest& request) override;
 

@@ -54,7 +54,7 @@ std::string digest_of(const std::string& kind, const std::string& store_id, cons
 
 }  // namespace
 
-StoreScannerUseCase::StoreScannerUseCase(StoreScannerDependencies deps, StoreScannerSettings settings)
+StoreScannerUseCase::StoreScannerUseCase(const StoreScannerDependencies& deps, const StoreScannerSettings& settings)
     : deps_(deps), settings_(settings) {}
 
 domain::Result<void> StoreScannerUseCase::authorize(const Principal& caller, const std::string& request_id,

@@ -39,7 +39,7 @@ struct StoreScannerSettings {
 // must not unseat the table next to it).
 class StoreScannerUseCase final : public StoreScannerPort {
  public:
-  StoreScannerUseCase(StoreScannerDependencies deps, StoreScannerSettings settings);
+  StoreScannerUseCase(const StoreScannerDependencies& deps, const StoreScannerSettings& settings);
 
   domain::Result<IdentifyResponse> report_phone_beacon(const Principal& caller,
                                                        const PhoneBeaconReport& report) override;

@@ -26,6 +26,7 @@ void log_grpc_message(gpr_log_func_args* args) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(concurrency-mt-unsafe): called first thing in main, before any thread.
 void restrict_tls_to_1_3() { ::setenv("GRPC_SSL_CIPHER_SUITES", "ECDHE-ECDSA-AES256-GCM-SHA384", 1); }
 
 domain::Result<RunningServer> start_grpc_server(const GrpcServerOptions& options,

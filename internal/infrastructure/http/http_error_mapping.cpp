@@ -11,13 +11,13 @@ unsigned to_http_status(domain::ErrorCode code) {
   switch (grpc_adapter::to_grpc_code(code)) {
     case grpc::StatusCode::OK: return 200;
     case grpc::StatusCode::CANCELLED: return 499;
-    case grpc::StatusCode::INVALID_ARGUMENT: return 400;
-    case grpc::StatusCode::OUT_OF_RANGE: return 400;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::OUT_OF_RANGE:
     case grpc::StatusCode::FAILED_PRECONDITION: return 400;
     case grpc::StatusCode::UNAUTHENTICATED: return 401;
     case grpc::StatusCode::PERMISSION_DENIED: return 403;
     case grpc::StatusCode::NOT_FOUND: return 404;
-    case grpc::StatusCode::ALREADY_EXISTS: return 409;
+    case grpc::StatusCode::ALREADY_EXISTS:
     case grpc::StatusCode::ABORTED: return 409;
     case grpc::StatusCode::RESOURCE_EXHAUSTED: return 429;
     case grpc::StatusCode::UNIMPLEMENTED: return 501;

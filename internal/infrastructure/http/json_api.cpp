@@ -142,7 +142,7 @@ template <typename Request, typename Response, typename Call>
 void add_rpc(Router& router, const JsonApiDependencies& deps, const char* method, const char* path,
              const char* grpc_method, Call call) {
   router.add(method, path,
-             [deps, grpc_method, call](const HttpRequest& http, const PathParams& params, Respond respond) {
+             [deps, grpc_method, call](const HttpRequest& http, const PathParams& params, const Respond& respond) {
                auto task = [deps, grpc_method, call, http, params, respond] {
                  Request request;
                  Response response;

@@ -71,7 +71,7 @@ bool Router::matches(const Route& route, const std::vector<std::string>& segment
   return true;
 }
 
-void Router::dispatch(HttpRequest request, Respond respond) const {
+void Router::dispatch(const HttpRequest& request, Respond respond) const {
   const auto started = std::chrono::steady_clock::now();
   const std::vector<std::string> segments = split_path(request.path);
   std::string allowed;

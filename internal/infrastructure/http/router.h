@@ -22,7 +22,7 @@ class Router {
   // Not thread-safe: add every route before serving.
   void add(std::string method, const std::string& pattern, Handler handler);
 
-  void dispatch(HttpRequest request, Respond respond) const;
+  void dispatch(const HttpRequest& request, Respond respond) const;
 
  private:
   struct Route {

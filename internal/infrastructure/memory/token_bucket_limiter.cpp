@@ -10,7 +10,7 @@ namespace tastesync::infrastructure {
 using application::Principal;
 using application::Role;
 
-TokenBucketLimiter::TokenBucketLimiter(RateLimitSettings settings, const application::ClockPort& clock)
+TokenBucketLimiter::TokenBucketLimiter(const RateLimitSettings& settings, const application::ClockPort& clock)
     : settings_(settings), clock_(clock) {}
 
 domain::Result<void> TokenBucketLimiter::admit(const Principal& caller) {

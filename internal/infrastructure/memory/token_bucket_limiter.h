@@ -32,7 +32,7 @@ struct RateLimitSettings {
 class TokenBucketLimiter final : public application::RateLimiterPort {
  public:
   // `clock` outlives the limiter.
-  TokenBucketLimiter(RateLimitSettings settings, const application::ClockPort& clock);
+  TokenBucketLimiter(const RateLimitSettings& settings, const application::ClockPort& clock);
 
   domain::Result<void> admit(const application::Principal& caller) override;
 

@@ -285,8 +285,9 @@ domain::Result<std::vector<RedisReply>> RedisClient::pipeline(
     if (error == REDIS_ERR_IO && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)) {
       detail = "no reply within " + std::to_string(options_.command_timeout.count()) + " ms";
     }
-    std::string message = "redis " + endpoint_.host;
-    message += ":" + std::to_string(endpoint_.port) + " " + names + ": " + detail;
+    std::string message = "redis ";
+    message.append(endpoint_.host).append(":").append(std::to_string(endpoint_.port));
+    message.append(" ").append(names).append(": ").append(detail);
     return fail(ErrorCode::kUnavailable, message);
   }
 }
