@@ -1,5 +1,9 @@
 #include "grpc_channel.h"
 
+#include <google/protobuf/util/json_util.h>
+
+#include <iostream>
+
 #include "auth/key_files.h"
 
 namespace tastesync::ctl {
@@ -21,6 +25,19 @@ std::expected<std::shared_ptr<grpc::Channel>, std::string> open_channel(const Pa
 void prepare_call(grpc::ClientContext& context, const std::string& token, std::chrono::seconds timeout) {
   context.AddMetadata("authorization", "Bearer " + token);
   context.set_deadline(std::chrono::system_clock::now() + timeout);
+}
+
+int print_reply(std::string_view command, const grpc::Status& status, const google::protobuf::Message& response) {
+  if (!status.ok()) {
+    std::cerr << "customer-idctl " << command << ": " << status.error_code() << " " << status.error_message() << "\n";
+    return kExitFailure;
+  }
+  std::string json;
+  google::protobuf::util::JsonPrintOptions print;
+  print.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(response, &json, print);
+  std::cout << json << "\n";
+  return kExitOk;
 }
 
 }  // namespace tastesync::ctl

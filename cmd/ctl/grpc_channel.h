@@ -3,6 +3,7 @@
 // How customer-idctl's RPC subcommands reach the server: the shared
 // --server / --ca / --plaintext options and the bearer token on each call.
 
+#include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -25,5 +26,9 @@ std::expected<std::shared_ptr<grpc::Channel>, std::string> open_channel(const Pa
 // Sets the `authorization: Bearer` metadata and a deadline on a call.
 void prepare_call(grpc::ClientContext& context, const std::string& token,
                   std::chrono::seconds timeout = std::chrono::seconds(5));
+
+// Ends an RPC subcommand: the answer as protobuf JSON (every field) on
+// stdout and kExitOk, or the status on stderr and kExitFailure.
+int print_reply(std::string_view command, const grpc::Status& status, const google::protobuf::Message& response);
 
 }  // namespace tastesync::ctl

@@ -1,7 +1,6 @@
 // customer-idctl identify: calls Identify on a running server, the way the
 // phone app does, and prints the answer as JSON. The README's one-line call.
 
-#include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -91,17 +90,7 @@ int run_identify(int argc, char** argv) {
   grpc::ClientContext context;
   prepare_call(context, options->get("token"));
   v1::IdentifyResponse response;
-  const grpc::Status status = stub->Identify(&context, request, &response);
-  if (!status.ok()) {
-    std::cerr << "customer-idctl identify: " << status.error_code() << " " << status.error_message() << "\n";
-    return kExitFailure;
-  }
-  std::string json;
-  google::protobuf::util::JsonPrintOptions print;
-  print.always_print_primitive_fields = true;
-  (void)google::protobuf::util::MessageToJsonString(response, &json, print);
-  std::cout << json << "\n";
-  return kExitOk;
+  return print_reply(kName, stub->Identify(&context, request, &response), response);
 }
 
 const CommandRegistration registration{

@@ -1,8 +1,6 @@
 // customer-idctl scan: what a store scanner sends (StoreScanner): a phone's
 // rotating Major:Minor it heard, or a customer's entrance code it read.
 
-#include <google/protobuf/util/json_util.h>
-
 #include <iostream>
 #include <string>
 
@@ -82,16 +80,7 @@ int run_scan(int argc, char** argv) {
     }
     status = stub->ReportPhoneBeacon(&context, request, &response);
   }
-  if (!status.ok()) {
-    std::cerr << "customer-idctl scan: " << status.error_code() << " " << status.error_message() << "\n";
-    return kExitFailure;
-  }
-  std::string json;
-  google::protobuf::util::JsonPrintOptions print;
-  print.always_print_primitive_fields = true;
-  (void)google::protobuf::util::MessageToJsonString(response, &json, print);
-  std::cout << json << "\n";
-  return kExitOk;
+  return print_reply(kName, status, response);
 }
 
 const CommandRegistration kRegistration{
