@@ -222,8 +222,8 @@ int serve(const Arguments& args) {
   // ---- credentials and the table QR key ring
   auto public_keys = read_public_keys(cfg->auth);
   if (!public_keys) return fail_start("auth.public_keys", public_keys.error());
-  auto verifier = auth::JwtVerifier::create(std::move(*public_keys), cfg->auth.issuer, cfg->auth.audience,
-                                            cfg->auth.clock_skew, clock, cfg->auth.token_cache_capacity);
+  auto verifier = auth::JwtVerifier::create(*public_keys, cfg->auth.issuer, cfg->auth.audience, cfg->auth.clock_skew,
+                                            clock, cfg->auth.token_cache_capacity);
   if (!verifier) return fail_start("auth", verifier.error());
   auto qr_secrets = read_qr_secrets(cfg->table_qr.secrets);
   if (!qr_secrets) return fail_start("table_qr.secrets", qr_secrets.error());
@@ -366,8 +366,9 @@ int serve(const Arguments& args) {
     http_options.cert_pem = *cert;
     http_options.key_pem = *key;
     auto started = infrastructure::http::HttpsServer::start(
-        http_options, [&router](infrastructure::http::HttpRequest request, infrastructure::http::Respond respond) {
-          router.dispatch(std::move(request), std::move(respond));
+        http_options,
+        [&router](const infrastructure::http::HttpRequest& request, infrastructure::http::Respond respond) {
+          router.dispatch(request, std::move(respond));
         });
     if (!started) return fail_start("http", started.error());
     http_server = std::move(*started);

@@ -128,7 +128,7 @@ Result<std::unique_ptr<JwtVerifier>> JwtVerifier::create(const JwtKeySet& keys, 
   if (audience.empty()) return fail(ErrorCode::kInvalidArgument, "expected JWT audience must be set");
   if (clock_skew.count() < 0) return fail(ErrorCode::kInvalidArgument, "JWT clock skew must not be negative");
   try {
-    return std::make_unique<JwtVerifier>(std::move(keys), std::move(issuer), std::move(audience), clock_skew, clock,
+    return std::make_unique<JwtVerifier>(keys, std::move(issuer), std::move(audience), clock_skew, clock,
                                          cache_capacity);
   } catch (const std::exception& e) {
     return fail(ErrorCode::kInternal, std::string("cannot create JWT verifier: ") + e.what());
