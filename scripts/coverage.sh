@@ -2,7 +2,7 @@
 # make coverage: builds the project with gcov instrumentation in its own
 # folder, runs the whole suite (the server binaries the integration tests
 # start write their counts at exit too), and reports line coverage of
-# internal/ and pkg/. Fails below COVERAGE_MIN percent (80, the PR policy).
+# internal/ and pkg/ with lcov. Fails below COVERAGE_MIN percent (80, the PR policy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${COVERAGE_BUILD_DIR:-build-coverage}
@@ -15,7 +15,17 @@ cmake --build "$BUILD_DIR" -j "$JOBS"
 find "$BUILD_DIR" -name '*.gcda' -delete
 (cd "$BUILD_DIR" && ctest --output-on-failure)
 
-gcovr --root . --object-directory "$BUILD_DIR" --filter 'internal/' --filter 'pkg/' \
-  --exclude-unreachable-branches --print-summary --txt "$BUILD_DIR/coverage.txt" \
-  --fail-under-line "$MIN" -j "$JOBS"
-echo "coverage: per-file report in $BUILD_DIR/coverage.txt"
+# lcov rather than gcovr: Debian 12's gcovr 5.2 stops with an AssertionError
+# (merge_function: line numbers differ) on this tree's objects.
+info="$BUILD_DIR/coverage.info"
+lcov --capture --directory "$BUILD_DIR/CMakeFiles" --output-file "$info.all" --quiet --ignore-errors gcov,source \
+  2> >(grep -v 'redefined at' >&2)
+lcov --extract "$info.all" "$PWD/internal/*" "$PWD/pkg/*" --output-file "$info" --quiet
+lcov --list "$info" > "$BUILD_DIR/coverage.txt"
+summary=$(lcov --summary "$info" 2>&1 | grep 'lines')
+echo "coverage of internal/ and pkg/: $summary (per file: $BUILD_DIR/coverage.txt)"
+percent=$(sed -E 's/.*: ([0-9.]+)%.*/\1/' <<<"$summary")
+if awk -v got="$percent" -v min="$MIN" 'BEGIN { exit !(got < min) }'; then
+  echo "coverage: ${percent}% of lines is below the ${MIN}% the PR policy asks for" >&2
+  exit 1
+fi

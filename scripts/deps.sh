@@ -19,7 +19,7 @@ BUILD_PACKAGES=(
 # Servers and clients the local run, the tests and the benchmarks start.
 SERVER_PACKAGES=(postgresql redis-server kcat wrk nghttp2-client curl)
 # make lint, make coverage, make fuzz.
-DEV_PACKAGES=(clang-format clang-tidy-16 clang-16 libclang-rt-16-dev cppcheck gcovr ccache)
+DEV_PACKAGES=(clang-format clang-tidy-16 clang-16 libclang-rt-16-dev cppcheck lcov ccache)
 
 if [ "${1:-}" = "--list" ]; then
   case "${2:-}" in
