@@ -37,7 +37,8 @@ std::vector<double> leave_delays(std::span<const testing::CustomerTrack> tracks,
     record.presence = domain::Presence{
         ids.next_id(), store_id, testing::entrance_zone_id(), domain::ZoneKind::kEntrance, track.points.front().at,
         last.at,       last.at};
-    if (!ledger.record(customer, std::nullopt, record.presence, {}) || !presence.save(customer, record)) continue;
+    if (!ledger.record(customer, std::nullopt, record.presence, {}, std::nullopt) || !presence.save(customer, record))
+      continue;
     by_customer.emplace(customer, &track);
     first_gone = std::min(first_gone, last.at);
     last_gone = std::max(last_gone, last.at);

@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -182,6 +183,8 @@ int serve(const Arguments& args) {
     if (auto seeded = (*registry)->seed_from(*plan); !seeded) return fail_start("floor plan seed", seeded.error());
   }
   db::PostgresVisitLedger ledger(pool);
+  // Fault tests stop the process between the ledger commit and the cache write.
+  if (std::getenv("CUSTOMER_ID_TEST_CRASH_AFTER_LEDGER_COMMIT") != nullptr) ledger.exit_after_answer_for_test();
   auto pii = read_pii_keys(cfg->pii);
   if (!pii) return fail_start("pii.keys", pii.error());
   auto devices = db::PostgresCustomerDevices::create(pool, *pii);
@@ -197,12 +200,14 @@ int serve(const Arguments& args) {
   redis::RedisPresenceStore redis_presence(*redis_client, cfg->redis.presence_ttl);
   redis::RedisIdempotencyStore redis_idempotency(*redis_client, cfg->idempotency_ttl);
   auto redis_gate = std::make_shared<redis::OutageGate>(clock, std::chrono::seconds(1));
-  redis::FallbackPresenceStore presence(redis_presence, redis_gate);
+  auto cache_fence =
+      std::make_shared<redis::CacheFence>(redis_gate, [&redis_presence] { return redis_presence.advance_epoch(); });
+  redis::FallbackPresenceStore presence(redis_presence, redis_gate, cache_fence);
   redis::FallbackIdempotencyStore idempotency(redis_idempotency, redis_gate, cfg->idempotency_capacity,
                                               cfg->idempotency_ttl);
   // Each Identify's reads and writes in one round trip each, over the same keys.
   redis::RedisRequestState redis_request_state(*redis_client, redis_presence, redis_idempotency);
-  redis::FallbackRequestState request_state(redis_request_state, presence, idempotency, redis_gate);
+  redis::FallbackRequestState request_state(redis_request_state, presence, idempotency, redis_gate, cache_fence);
 
   // ---- Kafka: the outbox relay
   std::unique_ptr<infrastructure::kafka::KafkaPublisher> publisher;
@@ -252,6 +257,8 @@ int serve(const Arguments& args) {
   redis::RedisLastSeenIndex last_seen(*redis_client);
   application::LeaveDetectionSettings leave_settings;
   leave_settings.leave_after = cfg->presence.leave_after;
+  leave_settings.ledger_hold = cfg->identify.ledger_hold;
+  leave_settings.answers_kept_for = cfg->idempotency_ttl;
   application::LeaveDetectionUseCase leave_detection(
       application::LeaveDetectionDependencies{last_seen, ledger, events, ids, presence}, leave_settings);
   // Presence saved locally while Redis was away never reached the index, so

@@ -63,6 +63,23 @@ struct PresenceRecord {
   // Optimistic concurrency: a store rejects a save whose version is not the
   // one it loaded, so two instances never both apply a transition.
   std::uint64_t version = 0;
+
+  // The visit ledger decides where a customer is; this record is a cache of
+  // it. `confirmed` (set by the store on load, asked for on save) says the
+  // record's presence is what the ledger holds: it was written by someone
+  // who knew that, and nothing since can have changed the ledger behind its
+  // back. Anything else (a record never seen, read from a local fallback
+  // copy, read after the cache was out of reach, left by a writer that
+  // stopped between the ledger and the cache) is checked against the ledger
+  // before an answer relies on it.
+  bool confirmed = false;
+  // While in the future, a writer is changing this customer's ledger entry
+  // (set before the ledger transaction, cleared after it): nobody else may
+  // confirm the record until then. A writer that died leaves it to lapse.
+  Timestamp ledger_hold_until{};
+  // The cache generation the record was read under; opaque outside the
+  // store, which refuses to confirm a record across a change of generation.
+  std::string cache_epoch;
 };
 
 }  // namespace tastesync::domain

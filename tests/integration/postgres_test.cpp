@@ -334,7 +334,8 @@ TEST_F(PostgresTest, SqlMetacharactersAreStoredVerbatim) {
   PostgresVisitLedger ledger(*pool_);
   const domain::Presence p = presence(kNasty, kNasty, kNasty, domain::ZoneKind::kTable, 0, 0);
   ASSERT_TRUE(
-      ledger.record(kNasty, std::nullopt, p, {event(domain::EventType::kCustomerSeated, p, kNasty)}).has_value());
+      ledger.record(kNasty, std::nullopt, p, {event(domain::EventType::kCustomerSeated, p, kNasty)}, std::nullopt)
+          .has_value());
   auto current = ledger.current(kNasty);
   ASSERT_TRUE(current.has_value() && current->has_value());
   EXPECT_EQ((*current)->visit_id, kNasty);
@@ -405,13 +406,17 @@ TEST_F(PostgresTest, LedgerKeepsVisitsAndZoneStays) {
   ASSERT_TRUE(ledger
                   .record(customer, std::nullopt, entrance,
                           {event(domain::EventType::kCustomerIdentified, entrance, customer),
-                           event(domain::EventType::kCustomerEnteredStore, entrance, customer)})
+                           event(domain::EventType::kCustomerEnteredStore, entrance, customer)},
+                          std::nullopt)
                   .has_value());
-  ASSERT_TRUE(ledger.record(customer, entrance, table1, {event(domain::EventType::kCustomerSeated, table1, customer)})
+  ASSERT_TRUE(ledger
+                  .record(customer, entrance, table1, {event(domain::EventType::kCustomerSeated, table1, customer)},
+                          std::nullopt)
                   .has_value());
-  ASSERT_TRUE(
-      ledger.record(customer, table1, table2, {event(domain::EventType::kCustomerChangedTable, table2, customer)})
-          .has_value());
+  ASSERT_TRUE(ledger
+                  .record(customer, table1, table2, {event(domain::EventType::kCustomerChangedTable, table2, customer)},
+                          std::nullopt)
+                  .has_value());
 
   auto current = ledger.current(customer);
   ASSERT_TRUE(current.has_value() && current->has_value());
@@ -427,11 +432,11 @@ TEST_F(PostgresTest, LedgerKeepsVisitsAndZoneStays) {
 
   // Another store: the first visit ends when the second starts.
   const auto elsewhere = presence("v2", "s2", "entrance", domain::ZoneKind::kEntrance, 100, 100);
-  ASSERT_TRUE(ledger.record(customer, table2, elsewhere, {}).has_value());
+  ASSERT_TRUE(ledger.record(customer, table2, elsewhere, {}, std::nullopt).has_value());
   present = ledger.in_store("s1");
   ASSERT_TRUE(present.has_value());
   EXPECT_TRUE(present->empty());
-  ASSERT_TRUE(ledger.record(customer, elsewhere, std::nullopt, {}).has_value());  // left (silence)
+  ASSERT_TRUE(ledger.record(customer, elsewhere, std::nullopt, {}, std::nullopt).has_value());  // left (silence)
 
   auto history = ledger.visits(customer, 10);
   ASSERT_TRUE(history.has_value());
@@ -469,7 +474,7 @@ TEST_F(PostgresTest, LedgerLetsExactlyOneOfTwoRacingTransitionsWin) {
     const auto entrance = presence("v-" + customer, "s1", "entrance", domain::ZoneKind::kEntrance, 0, 0);
     std::optional<domain::Presence> before;
     if (!starting) {
-      ASSERT_TRUE(ledger.record(customer, std::nullopt, entrance, {}).has_value());
+      ASSERT_TRUE(ledger.record(customer, std::nullopt, entrance, {}, std::nullopt).has_value());
       before = entrance;
     }
     const long long outbox_before = rows("outbox");
@@ -485,7 +490,7 @@ TEST_F(PostgresTest, LedgerLetsExactlyOneOfTwoRacingTransitionsWin) {
         std::vector<domain::DomainEvent> events = {event(domain::EventType::kCustomerSeated, after, customer),
                                                    event(domain::EventType::kCustomerIdentified, after, customer)};
         go.arrive_and_wait();
-        results[static_cast<std::size_t>(i)] = ledger.record(customer, before, after, events);
+        results[static_cast<std::size_t>(i)] = ledger.record(customer, before, after, events, std::nullopt);
       });
     }
     for (auto& instance : instances) instance.join();
@@ -507,19 +512,21 @@ TEST_F(PostgresTest, LedgerRefusesAStaleBeforeWritingNothing) {
   PostgresVisitLedger ledger(*pool_);
   const auto entrance = presence("v1", "s1", "entrance", domain::ZoneKind::kEntrance, 0, 0);
   const auto table = presence("v1", "s1", "table-1", domain::ZoneKind::kTable, 0, 5);
-  ASSERT_TRUE(ledger.record("c1", std::nullopt, entrance, {}).has_value());
+  ASSERT_TRUE(ledger.record("c1", std::nullopt, entrance, {}, std::nullopt).has_value());
   const long long transitions = rows("zone_transitions");
 
-  auto stale = ledger.record("c1", std::nullopt, table, {event(domain::EventType::kCustomerSeated, table, "c1")});
+  auto stale =
+      ledger.record("c1", std::nullopt, table, {event(domain::EventType::kCustomerSeated, table, "c1")}, std::nullopt);
   ASSERT_FALSE(stale.has_value());
   EXPECT_EQ(stale.error().code, ErrorCode::kAborted);
-  auto wrong_zone = ledger.record("c1", table, entrance, {event(domain::EventType::kCustomerSeated, table, "c1")});
+  auto wrong_zone =
+      ledger.record("c1", table, entrance, {event(domain::EventType::kCustomerSeated, table, "c1")}, std::nullopt);
   ASSERT_FALSE(wrong_zone.has_value());
   EXPECT_EQ(wrong_zone.error().code, ErrorCode::kAborted);
   // An event the outbox cannot take (not a UUID) rolls the transition back.
   domain::DomainEvent broken = event(domain::EventType::kCustomerSeated, table, "c1");
   broken.event_id = "not-a-uuid";
-  auto rolled_back = ledger.record("c1", entrance, table, {broken});
+  auto rolled_back = ledger.record("c1", entrance, table, {broken}, std::nullopt);
   ASSERT_FALSE(rolled_back.has_value());
   EXPECT_EQ(rolled_back.error().code, ErrorCode::kInvalidArgument) << rolled_back.error().message;
 
@@ -630,13 +637,14 @@ TEST(PostgresOutageTest, UnavailableWhileDownAndRecoversWithoutRecreatingAnythin
     ASSERT_TRUE(directory.has_value());
     const auto entrance = presence("v1", "s1", "entrance", domain::ZoneKind::kEntrance, 0, 0);
     const auto table = presence("v1", "s1", "table-1", domain::ZoneKind::kTable, 0, 5);
-    ASSERT_TRUE(ledger.record("c1", std::nullopt, entrance, {}).has_value());
+    ASSERT_TRUE(ledger.record("c1", std::nullopt, entrance, {}, std::nullopt).has_value());
     ASSERT_TRUE(pool.ping().has_value());
 
     testing::stop_postgres(data);
 
     EXPECT_FALSE(pool.healthy());
-    auto write = ledger.record("c1", entrance, table, {event(domain::EventType::kCustomerSeated, table, "c1")});
+    auto write =
+        ledger.record("c1", entrance, table, {event(domain::EventType::kCustomerSeated, table, "c1")}, std::nullopt);
     ASSERT_FALSE(write.has_value());
     EXPECT_EQ(write.error().code, ErrorCode::kUnavailable) << write.error().message;
     EXPECT_FALSE(write.error().message.empty());
@@ -654,7 +662,8 @@ TEST(PostgresOutageTest, UnavailableWhileDownAndRecoversWithoutRecreatingAnythin
 
     ASSERT_EQ(testing::start_postgres(data), url);  // same port, same data
     EXPECT_TRUE(wait_until([&] { return pool.healthy(); }, 10s));
-    auto retried = ledger.record("c1", entrance, table, {event(domain::EventType::kCustomerSeated, table, "c1")});
+    auto retried =
+        ledger.record("c1", entrance, table, {event(domain::EventType::kCustomerSeated, table, "c1")}, std::nullopt);
     ASSERT_TRUE(retried.has_value()) << retried.error().message;
     EXPECT_EQ((*ledger.current("c1"))->zone_id, "table-1");
     EXPECT_TRUE((*directory)->add(domain::Customer{"c2", "x", "", ""}).has_value());

@@ -46,8 +46,16 @@ class MockVisitLedger final : public application::VisitLedgerPort {
  public:
   MOCK_METHOD(domain::Result<void>, record,
               (const std::string& customer_id, const std::optional<domain::Presence>& before,
-               const std::optional<domain::Presence>& after, const std::vector<domain::DomainEvent>& events),
+               const std::optional<domain::Presence>& after, const std::vector<domain::DomainEvent>& events,
+               const std::optional<application::LedgerAnswer>& answer),
               (override));
+  MOCK_METHOD(domain::Result<application::LedgerView>, recall,
+              (const std::string& customer_id, const std::string& idempotency_key), (const, override));
+  MOCK_METHOD(domain::Result<std::vector<application::IdleVisit>>, idle_visits,
+              (domain::Timestamp cutoff, std::size_t limit), (const, override));
+  MOCK_METHOD(domain::Result<void>, touch,
+              (const std::string& customer_id, const std::string& visit_id, domain::Timestamp last_seen), (override));
+  MOCK_METHOD(domain::Result<std::size_t>, forget_answers, (domain::Timestamp before), (override));
   MOCK_METHOD(domain::Result<std::optional<domain::Presence>>, current, (const std::string& customer_id),
               (const, override));
   MOCK_METHOD(domain::Result<std::vector<domain::Visit>>, visits, (const std::string& customer_id, std::size_t limit),

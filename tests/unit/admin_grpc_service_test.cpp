@@ -151,7 +151,7 @@ TEST_F(AdminGrpcServiceTest, MapsZonesQrCodesAndPresence) {
                             domain::Timestamp(std::chrono::seconds(1000)),
                             domain::Timestamp(std::chrono::milliseconds(1100250)),
                             domain::Timestamp(std::chrono::seconds(1200))};
-  ASSERT_TRUE(ledger_.record("alice", std::nullopt, presence, {}).has_value());
+  ASSERT_TRUE(ledger_.record("alice", std::nullopt, presence, {}, std::nullopt).has_value());
   v1::GetStorePresenceRequest which;
   which.set_store_id("bistro");
   v1::GetStorePresenceResponse present;

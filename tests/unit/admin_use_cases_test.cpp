@@ -86,7 +86,7 @@ class AdminUseCasesTest : public ::testing::Test {
     presence.visit_started_at = domain::Timestamp(std::chrono::seconds(1000));
     presence.zone_since = domain::Timestamp(std::chrono::seconds(1100));
     presence.last_seen = domain::Timestamp(std::chrono::seconds(1200));
-    ASSERT_TRUE(ledger_.record(customer, std::nullopt, presence, {}).has_value());
+    ASSERT_TRUE(ledger_.record(customer, std::nullopt, presence, {}, std::nullopt).has_value());
   }
 
   infrastructure::InMemoryBeaconRegistry registry_;
@@ -402,7 +402,7 @@ TEST_F(AdminUseCasesTest, VisitsComeNewestFirstUpToTheLimit) {
     presence.visit_started_at = domain::Timestamp(std::chrono::seconds(1000 * i));
     presence.zone_since = presence.visit_started_at;
     const auto before = ledger_.current("alice");
-    ASSERT_TRUE(ledger_.record("alice", *before, presence, {}).has_value());
+    ASSERT_TRUE(ledger_.record("alice", *before, presence, {}, std::nullopt).has_value());
   }
   auto visits = admin_.customer_visits(kAlice, {"alice", 2});
   ASSERT_TRUE(visits.has_value()) << visits.error().message;

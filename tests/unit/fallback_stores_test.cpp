@@ -81,7 +81,12 @@ class FallbackPresenceStoreTest : public ::testing::Test {
   testing::FakeClock clock_;
   SwitchablePresence primary_;
   OutageGatePtr gate_ = std::make_shared<OutageGate>(clock_, 1000ms);
-  FallbackPresenceStore store_{primary_, gate_};
+  int advances_ = 0;  // cache generations advanced
+  CacheFencePtr fence_ = std::make_shared<CacheFence>(gate_, [this]() -> domain::Result<void> {
+    ++advances_;
+    return {};
+  });
+  FallbackPresenceStore store_{primary_, gate_, fence_};
 };
 
 TEST_F(FallbackPresenceStoreTest, UsesOnlyThePrimaryWhileItIsUp) {
@@ -93,6 +98,73 @@ TEST_F(FallbackPresenceStoreTest, UsesOnlyThePrimaryWhileItIsUp) {
   EXPECT_EQ(store_.load("c1")->version, 1u);
   EXPECT_EQ(store_.fallbacks(), 0u);
   EXPECT_FALSE(gate_->degraded());
+}
+
+TEST_F(FallbackPresenceStoreTest, LocalCopiesAreNeverConfirmedAndRedisIsFencedAfterAnOutage) {
+  domain::PresenceRecord confirmed = at_zone(domain::PresenceRecord{}, "table-1");
+  confirmed.confirmed = true;
+  ASSERT_TRUE(primary_.store.save("c1", confirmed));
+  ASSERT_TRUE(store_.load("c1")->confirmed);  // no outage yet: Redis is believed
+  EXPECT_EQ(advances_, 0);
+
+  primary_.mode = Mode::kDown;
+  auto local = store_.load("c1");
+  ASSERT_TRUE(local);
+  EXPECT_FALSE(local->confirmed);
+  domain::PresenceRecord written = at_zone(*local, "table-2");
+  written.confirmed = true;  // even if a writer asks, a local copy is not vouched for on reading
+  ASSERT_TRUE(store_.save("c1", written));
+  EXPECT_FALSE(store_.load("c1")->confirmed);
+
+  // Back: the first read from Redis is not trusted, and the generation
+  // moves once; later reads are believed again.
+  primary_.mode = Mode::kUp;
+  clock_.advance(2s);
+  auto first = store_.load("c1");
+  ASSERT_TRUE(first);
+  EXPECT_FALSE(first->confirmed);
+  EXPECT_EQ(advances_, 1);
+  EXPECT_TRUE(store_.load("c1")->confirmed);
+  EXPECT_EQ(advances_, 1);
+}
+
+TEST_F(FallbackPresenceStoreTest, AFailedFenceLeavesRedisUntrustedUntilItWorks) {
+  bool fence_works = false;
+  auto fence = std::make_shared<CacheFence>(gate_, [&]() -> domain::Result<void> {
+    if (!fence_works) return domain::fail(domain::ErrorCode::kUnavailable, "redis went away again");
+    return {};
+  });
+  FallbackPresenceStore store(primary_, gate_, fence);
+  domain::PresenceRecord confirmed = at_zone(domain::PresenceRecord{}, "table-1");
+  confirmed.confirmed = true;
+  ASSERT_TRUE(primary_.store.save("c1", confirmed));
+  primary_.mode = Mode::kDown;
+  ASSERT_TRUE(store.load("c1"));
+  primary_.mode = Mode::kUp;
+  clock_.advance(2s);
+  EXPECT_FALSE(store.load("c1")->confirmed);
+  EXPECT_FALSE(store.load("c1")->confirmed);
+  fence_works = true;
+  EXPECT_FALSE(store.load("c1")->confirmed);  // read before the fence moved
+  EXPECT_TRUE(store.load("c1")->confirmed);
+}
+
+TEST_F(FallbackPresenceStoreTest, WritingALocalRecordOverRedisKeepsAHoldAndConfirmsNothing) {
+  domain::PresenceRecord held = at_zone(domain::PresenceRecord{}, "table-1");
+  held.ledger_hold_until = clock_.now() + 30s;
+  ASSERT_TRUE(primary_.store.save("c1", held));
+  primary_.mode = Mode::kDown;
+  auto local = store_.load("c1");
+  ASSERT_TRUE(local);
+  domain::PresenceRecord mine = at_zone(*local, "table-2");
+  mine.confirmed = true;
+  primary_.mode = Mode::kUp;
+  clock_.advance(2s);
+  ASSERT_TRUE(store_.save("c1", mine));
+  const domain::PresenceRecord stored = primary_.store.load("c1").value();
+  EXPECT_EQ(zone_of(stored), "table-2");
+  EXPECT_FALSE(stored.confirmed);
+  EXPECT_EQ(stored.ledger_hold_until, held.ledger_hold_until);
 }
 
 TEST_F(FallbackPresenceStoreTest, AbortedAndInternalErrorsAreNotOutages) {
@@ -271,7 +343,8 @@ TEST(FallbackStores, ShareOneGateSoAnOutageIsCountedOnce) {
   auto gate = std::make_shared<OutageGate>(clock, 1000ms);
   SwitchablePresence presence_primary;
   SwitchableIdempotency idempotency_primary(clock);
-  FallbackPresenceStore presence(presence_primary, gate);
+  FallbackPresenceStore presence(presence_primary, gate,
+                                 std::make_shared<CacheFence>(gate, []() -> domain::Result<void> { return {}; }));
   FallbackIdempotencyStore idempotency(idempotency_primary, gate, 100, 60s);
   presence_primary.mode = Mode::kDown;
   idempotency_primary.mode = Mode::kDown;
@@ -331,9 +404,14 @@ class FallbackRequestStateTest : public ::testing::Test {
   SwitchablePresence presence_primary_;
   SwitchableIdempotency idempotency_primary_{clock_};
   SwitchableRequestState primary_{presence_primary_, idempotency_primary_};
-  FallbackPresenceStore presence_{presence_primary_, gate_};
+  int advances_ = 0;
+  CacheFencePtr fence_ = std::make_shared<CacheFence>(gate_, [this]() -> domain::Result<void> {
+    ++advances_;
+    return {};
+  });
+  FallbackPresenceStore presence_{presence_primary_, gate_, fence_};
   FallbackIdempotencyStore idempotency_{idempotency_primary_, gate_, 1000, 3600s};
-  FallbackRequestState state_{primary_, presence_, idempotency_, gate_};
+  FallbackRequestState state_{primary_, presence_, idempotency_, gate_, fence_};
 };
 
 TEST_F(FallbackRequestStateTest, UsesOnlyThePrimaryWhileItIsUp) {

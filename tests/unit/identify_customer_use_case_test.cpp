@@ -9,6 +9,7 @@
 #include "infrastructure/memory/in_memory_stores.h"
 #include "mocks/fake_clock.h"
 #include "mocks/fake_ports.h"
+#include "mocks/switchable_ledger.h"
 #include "support/test_floor_plan.h"
 
 namespace tastesync::application {
@@ -234,7 +235,7 @@ TEST(IdentifyUseCase, LedgerFailureFailsTheRequestAndKeepsPresenceUnchanged) {
   IdentifyCustomerUseCase use_case(
       IdentifyDependencies{registry, presence, ledger, events, idempotency, request_state, table_qr, clock, ids}, {},
       {});
-  EXPECT_CALL(ledger, record(_, _, _, _))
+  EXPECT_CALL(ledger, record(_, _, _, _, _))
       .WillOnce(Return(domain::Result<void>(domain::fail(ErrorCode::kUnavailable, "database down"))))
       .WillOnce(Return(domain::Result<void>()));
 
@@ -317,7 +318,7 @@ TEST(IdentifyUseCase, ASightingRacingTheLeaveSweepStartsANewVisitInsteadOfResurr
   // The sweep closes the visit and clears presence while r2 is in flight.
   presence.hook = [&] {
     const auto open = ledger.current("alice").value();
-    ASSERT_TRUE(ledger.record("alice", open, std::nullopt, {}).has_value());
+    ASSERT_TRUE(ledger.record("alice", open, std::nullopt, {}, std::nullopt).has_value());
     auto cleared = presence.inner.load("alice").value();
     cleared.presence.reset();
     ASSERT_TRUE(presence.inner.save("alice", cleared).has_value());
@@ -400,7 +401,8 @@ class BatchedStateTest : public ::testing::Test {
   CountingPresence presence_{stored_presence_};
   CountingIdempotency idempotency_{stored_replies_};
   CountingRequestState request_state_{stored_presence_, stored_replies_};
-  infrastructure::InMemoryVisitLedger ledger_;
+  infrastructure::InMemoryVisitLedger inner_ledger_;
+  testing::SwitchableLedger ledger_{inner_ledger_};
   infrastructure::InMemoryEventPublisher events_;
   testing::FakeTableQr table_qr_;
   testing::SequentialIds ids_;
@@ -410,31 +412,48 @@ class BatchedStateTest : public ::testing::Test {
 };
 
 TEST_F(BatchedStateTest, TheCommonPathIsOneBeginAndOneCommit) {
+  // The first sighting is a transition: the ledger is asked (the customer
+  // is unknown to the cache), the change is announced (one save), recorded,
+  // and written back with the answer.
   auto first = use_case_.identify(alice_, at_table_3("r1"));
   ASSERT_TRUE(first.has_value()) << first.error().message;
   EXPECT_EQ(request_state_.begins, 1);
   EXPECT_EQ(request_state_.commits, 1);
-  EXPECT_EQ(presence_.loads + presence_.saves + idempotency_.finds + idempotency_.remembers, 0);
-  EXPECT_EQ(stored_presence_.load("alice")->version, 1u);
+  EXPECT_EQ(presence_.saves, 1);
+  EXPECT_EQ(ledger_.recalls, 1);
+  EXPECT_EQ(ledger_.records, 1);
+  EXPECT_TRUE(stored_presence_.load("alice")->confirmed);
+
+  // A sighting that changes nothing, on a confirmed record: one begin, one
+  // commit, and nothing else (no ledger round trip).
+  auto second = use_case_.identify(alice_, at_table_3("r2"));
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+  EXPECT_FALSE(second->location_changed);
+  EXPECT_EQ(request_state_.begins, 2);
+  EXPECT_EQ(request_state_.commits, 2);
+  EXPECT_EQ(presence_.loads + presence_.saves + idempotency_.finds + idempotency_.remembers, 1);
+  EXPECT_EQ(ledger_.recalls, 1);
+  EXPECT_EQ(ledger_.records, 1);
 
   // A retry is answered by begin alone, with the same answer.
   auto retried = use_case_.identify(alice_, at_table_3("r1"));
   ASSERT_TRUE(retried.has_value());
   EXPECT_EQ(retried->event_ids, first->event_ids);
   EXPECT_EQ(retried->location.zone_id, first->location.zone_id);
-  EXPECT_EQ(request_state_.begins, 2);
-  EXPECT_EQ(request_state_.commits, 1);
+  EXPECT_EQ(request_state_.begins, 3);
+  EXPECT_EQ(request_state_.commits, 2);
 }
 
-TEST_F(BatchedStateTest, ALostCommitRebasesThroughTheSeparateStoresAndRemembersTheFinalAnswer) {
+TEST_F(BatchedStateTest, ALostCommitStartsOverFromTheLedgerAndRemembersTheFinalAnswer) {
   ASSERT_TRUE(use_case_.identify(alice_, at_table_3("r1")).has_value());
   const std::string first_visit = ledger_.current("alice")->value().visit_id;
-  // The leave sweep closes the visit and clears presence while r2 is in flight.
+  // The leave sweep closes the visit and clears presence while r2 (which
+  // would change nothing) is in flight.
   request_state_.before_commit = [&] {
     const auto open = ledger_.current("alice").value();
-    ASSERT_TRUE(ledger_.record("alice", open, std::nullopt, {}).has_value());
-    auto cleared = stored_presence_.load("alice").value();
-    cleared.presence.reset();
+    ASSERT_TRUE(ledger_.record("alice", open, std::nullopt, {}, std::nullopt).has_value());
+    domain::PresenceRecord cleared;
+    cleared.version = stored_presence_.load("alice")->version;
     ASSERT_TRUE(stored_presence_.save("alice", cleared).has_value());
   };
   auto raced = use_case_.identify(alice_, at_table_3("r2"));
@@ -443,13 +462,14 @@ TEST_F(BatchedStateTest, ALostCommitRebasesThroughTheSeparateStoresAndRemembersT
   EXPECT_TRUE(raced->location_changed);
   EXPECT_NE(ledger_.current("alice")->value().visit_id, first_visit);
   EXPECT_EQ(stored_presence_.load("alice")->presence->visit_id, ledger_.current("alice")->value().visit_id);
-  EXPECT_EQ(presence_.loads, 1);
-  EXPECT_EQ(presence_.saves, 1);
-  EXPECT_EQ(idempotency_.remembers, 1);
-  // The answer remembered is the rebased one, events included.
+  // The answer remembered is the final one, events included, in the cache
+  // and in the ledger.
   auto remembered = stored_replies_.find("alice\nr2").value();
   ASSERT_TRUE(remembered);
   EXPECT_EQ(remembered->response.event_ids, raced->event_ids);
+  auto kept = inner_ledger_.recall("alice", "alice\nr2").value();
+  ASSERT_TRUE(kept.answer);
+  EXPECT_EQ(kept.answer->response.event_ids, raced->event_ids);
   auto retried = use_case_.identify(alice_, at_table_3("r2"));
   ASSERT_TRUE(retried.has_value());
   EXPECT_EQ(retried->event_ids, raced->event_ids);
@@ -463,12 +483,12 @@ TEST(InMemoryVisitLedger, KeepsVisitsAndWhoIsInTheStore) {
   table.zone_id = "table-2";
   table.zone_kind = domain::ZoneKind::kTable;
   table.zone_since = t0 + std::chrono::seconds(30);
-  ASSERT_TRUE(ledger.record("alice", std::nullopt, entrance, {}).has_value());
-  EXPECT_EQ(ledger.record("alice", std::nullopt, entrance, {}).error().code, ErrorCode::kAborted);
-  ASSERT_TRUE(ledger.record("alice", entrance, table, {}).has_value());
+  ASSERT_TRUE(ledger.record("alice", std::nullopt, entrance, {}, std::nullopt).has_value());
+  EXPECT_EQ(ledger.record("alice", std::nullopt, entrance, {}, std::nullopt).error().code, ErrorCode::kAborted);
+  ASSERT_TRUE(ledger.record("alice", entrance, table, {}, std::nullopt).has_value());
   ASSERT_EQ(ledger.in_store("bistro")->size(), 1u);
   EXPECT_EQ(ledger.in_store("bistro")->front().presence.zone_id, "table-2");
-  ASSERT_TRUE(ledger.record("alice", table, std::nullopt, {}).has_value());
+  ASSERT_TRUE(ledger.record("alice", table, std::nullopt, {}, std::nullopt).has_value());
   EXPECT_TRUE(ledger.in_store("bistro")->empty());
   const auto visits = *ledger.visits("alice", 10);
   ASSERT_EQ(visits.size(), 1u);

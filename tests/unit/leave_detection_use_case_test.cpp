@@ -11,6 +11,7 @@
 #include "infrastructure/memory/in_memory_stores.h"
 #include "mocks/fake_clock.h"
 #include "mocks/fake_ports.h"
+#include "mocks/switchable_ledger.h"
 #include "support/test_floor_plan.h"
 
 namespace tastesync::application {
@@ -20,42 +21,11 @@ using domain::ErrorCode;
 using domain::EventType;
 using namespace std::chrono_literals;
 using testing::FakeClock;
+using testing::SwitchableLedger;
 
 constexpr const char* kUuid = testing::kTestUuid;
 
 domain::FloorPlan demo_plan() { return testing::test_floor_plan(); }
-
-// The ledger as another process sees it: shares the real one, can be taken
-// down, and can run something between reading the open visit and recording
-// (to interleave two instances exactly).
-class SharedLedger final : public VisitLedgerPort {
- public:
-  explicit SharedLedger(VisitLedgerPort& inner) : inner_(inner) {}
-
-  domain::Result<void> record(const std::string& customer_id, const std::optional<domain::Presence>& before,
-                              const std::optional<domain::Presence>& after,
-                              const std::vector<domain::DomainEvent>& events) override {
-    if (down) return domain::fail(ErrorCode::kUnavailable, "database down");
-    if (before_record) std::exchange(before_record, {})();
-    return inner_.record(customer_id, before, after, events);
-  }
-  domain::Result<std::optional<domain::Presence>> current(const std::string& customer_id) const override {
-    if (down) return domain::fail(ErrorCode::kUnavailable, "database down");
-    return inner_.current(customer_id);
-  }
-  domain::Result<std::vector<domain::Visit>> visits(const std::string& customer_id, std::size_t limit) const override {
-    return inner_.visits(customer_id, limit);
-  }
-  domain::Result<std::vector<domain::CustomerPresence>> in_store(const std::string& store_id) const override {
-    return inner_.in_store(store_id);
-  }
-
-  bool down = false;
-  std::function<void()> before_record;  // runs once, then is cleared
-
- private:
-  VisitLedgerPort& inner_;
-};
 
 class LeaveDetectionTest : public ::testing::Test {
  protected:
@@ -106,7 +76,7 @@ class LeaveDetectionTest : public ::testing::Test {
   infrastructure::InMemoryLastSeenIndex index_;
   infrastructure::IndexedPresenceStore presence_;
   infrastructure::InMemoryVisitLedger raw_ledger_;
-  SharedLedger ledger_;
+  SwitchableLedger ledger_;
   infrastructure::InMemoryEventPublisher events_;
   infrastructure::InMemoryIdempotencyStore idempotency_;
   infrastructure::CompositeRequestState request_state_;
@@ -116,6 +86,72 @@ class LeaveDetectionTest : public ::testing::Test {
   std::unique_ptr<LeaveDetectionUseCase> leave_;
   int requests_ = 0;
 };
+
+// The cache lost everything (Redis restarted empty, a fail-over): neither
+// the presence record nor the last-seen index knows the customer.
+void forget_in_cache(infrastructure::InMemoryPresenceStore& presence, infrastructure::InMemoryLastSeenIndex& index,
+                     const std::string& who) {
+  domain::PresenceRecord empty;
+  empty.version = presence.load(who)->version;
+  ASSERT_TRUE(presence.save(who, empty).has_value());
+  index.erase(who);
+}
+
+TEST_F(LeaveDetectionTest, AVisitIsClosedFromTheLedgerWhenTheCacheLostEverything) {
+  ASSERT_TRUE(seen_at(3).has_value());
+  forget_in_cache(raw_presence_, index_, "alice");
+  clock_.advance(5min);
+  EXPECT_EQ(leave_->sweep(clock_.now()).value(), 0u);  // not silent long enough yet
+  EXPECT_TRUE(open_visit().has_value());
+
+  clock_.advance(5min + 1s);
+  EXPECT_EQ(leave_->sweep(clock_.now()).value(), 1u);
+  EXPECT_FALSE(open_visit().has_value());
+  EXPECT_EQ(published(EventType::kCustomerLeftStore).size(), 1u);
+}
+
+TEST_F(LeaveDetectionTest, ALedgerCandidateTheCacheSawRecentlyStaysAndTheLedgerLearnsIt) {
+  ASSERT_TRUE(seen_at(3).has_value());
+  const domain::Timestamp entered = open_visit()->last_seen;
+  // Seen every few minutes since, without moving: the ledger's last_seen
+  // stays where the last transition left it; the cache knows better.
+  for (int i = 0; i < 4; ++i) {
+    clock_.advance(4min);
+    ASSERT_TRUE(seen_at(3).has_value());
+  }
+  index_.erase("alice");  // only the index was lost
+  EXPECT_EQ(leave_->sweep(clock_.now()).value(), 0u);
+  ASSERT_TRUE(open_visit().has_value());
+  EXPECT_EQ(open_visit()->last_seen, clock_.now());
+  EXPECT_GT(open_visit()->last_seen, entered);
+  // Then silence: the visit is closed leave_after past the last sighting.
+  clock_.advance(10min + 1s);
+  EXPECT_EQ(leave_->sweep(clock_.now()).value(), 1u);
+}
+
+TEST_F(LeaveDetectionTest, TheSweepHoldsTheRecordSoASightingMeanwhileAsksTheLedger) {
+  ASSERT_TRUE(seen_at(3).has_value());
+  clock_.advance(10min + 1s);
+  // A sighting arrives after the sweep announced the leave and before it
+  // recorded it: it must not answer from the cache's (confirmed) copy.
+  domain::Result<IdentifyResponse> meanwhile = domain::fail(ErrorCode::kInternal, "not run");
+  ledger_.before_record = [&] {
+    EXPECT_FALSE(raw_presence_.load("alice")->confirmed);
+    meanwhile = seen_at(3);
+  };
+  ASSERT_TRUE(leave_->sweep(clock_.now()).has_value());
+  ASSERT_TRUE(meanwhile.has_value()) << meanwhile.error().message;
+  // Either the sweep lost (the sighting moved first) or the sighting's
+  // answer is what the ledger held at that moment; in both cases the ledger
+  // and the cache agree afterwards and nothing is confirmed wrongly.
+  const auto open = open_visit();
+  const auto cached = raw_presence_.load("alice").value();
+  if (cached.confirmed) {
+    ASSERT_TRUE(open.has_value());
+    ASSERT_TRUE(cached.presence.has_value());
+    EXPECT_EQ(cached.presence->visit_id, open->visit_id);
+  }
+}
 
 TEST_F(LeaveDetectionTest, SilentPastLeaveAfterLeavesOnceFromTheLastZoneOfTheVisit) {
   ASSERT_TRUE(seen_at(3).has_value());
@@ -191,7 +227,7 @@ TEST_F(LeaveDetectionTest, TwoInstancesRacingOnTheSameOpenVisitEmitOneEvent) {
   clock_.advance(11min);
   // Instance b has read the open visit; instance a records the leave before
   // b records it. b's compare-and-set must lose.
-  SharedLedger b_ledger(raw_ledger_);
+  SwitchableLedger b_ledger(raw_ledger_);
   auto a = instance();
   auto b = instance(&b_ledger);
   std::size_t a_left = 0;
@@ -249,7 +285,7 @@ class StalePresenceTest : public LeaveDetectionTest {
   void close_visit_in_ledger_only() {
     const auto open = open_visit();
     ASSERT_TRUE(open.has_value());
-    ASSERT_TRUE(raw_ledger_.record("alice", open, std::nullopt, {}).has_value());
+    ASSERT_TRUE(raw_ledger_.record("alice", open, std::nullopt, {}, std::nullopt).has_value());
     ASSERT_TRUE(presence_.load("alice")->presence.has_value());
   }
 };

@@ -9,11 +9,13 @@
 #include <random>
 #include <string>
 
-#include "infrastructure/redis/reply_codec.h"
+#include "infrastructure/codec/reply_codec.h"
 
 namespace tastesync::infrastructure::redis {
 namespace {
 
+using codec::decode_reply;
+using codec::encode_reply;
 using domain::ErrorCode;
 using std::chrono::nanoseconds;
 

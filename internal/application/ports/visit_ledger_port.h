@@ -1,15 +1,38 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "application/ports/idempotency_store_port.h"
 #include "domain/error.h"
 #include "domain/events.h"
 #include "domain/presence.h"
 #include "domain/visit.h"
 
 namespace tastesync::application {
+
+// The answer of a request that recorded a transition, kept in the same
+// transaction, so a retry reaching any instance after any loss of the cache
+// gets it again and writes nothing.
+struct LedgerAnswer {
+  std::string idempotency_key;
+  RememberedReply reply;
+};
+
+// What the ledger knows of a customer for one request, in one read.
+struct LedgerView {
+  std::optional<domain::Presence> presence;  // the open visit, if any
+  std::optional<RememberedReply> answer;     // the answer kept for the request's key, if any
+};
+
+// An open visit whose ledger `last_seen` is old: a candidate for leaving.
+struct IdleVisit {
+  std::string customer_id;
+  std::string visit_id;
+  domain::Timestamp last_seen{};
+};
 
 // The durable history of visits and zone transitions, and the arbiter of
 // who is where: several service instances may see the same customer at
@@ -20,15 +43,35 @@ class VisitLedgerPort {
 
   // Atomically: if the customer's open visit is still `before` (same visit id
   // and zone; nullopt = no open visit), store `after` and the events (and,
-  // with PostgreSQL, one outbox row per event) in one transaction.
+  // with PostgreSQL, one outbox row per event), and `answer` when given, in
+  // one transaction.
   // kAborted when another instance moved first (nothing written: re-read
-  // with current() and retry); kUnavailable when the store is down.
+  // and retry); kAlreadyExists when `answer`'s key already has an answer
+  // (another instance recorded this very request; nothing written);
+  // kUnavailable when the store is down.
   virtual domain::Result<void> record(const std::string& customer_id, const std::optional<domain::Presence>& before,
                                       const std::optional<domain::Presence>& after,
-                                      const std::vector<domain::DomainEvent>& events) = 0;
+                                      const std::vector<domain::DomainEvent>& events,
+                                      const std::optional<LedgerAnswer>& answer) = 0;
 
   // The customer's open visit and zone, as last recorded.
   virtual domain::Result<std::optional<domain::Presence>> current(const std::string& customer_id) const = 0;
+
+  // current() and the answer kept for `idempotency_key`, in one round trip.
+  virtual domain::Result<LedgerView> recall(const std::string& customer_id,
+                                            const std::string& idempotency_key) const = 0;
+
+  // Open visits whose recorded last_seen is at or before `cutoff`, oldest
+  // first, at most `limit`. The ledger's last_seen moves with transitions
+  // and touch(), not with every sighting.
+  virtual domain::Result<std::vector<IdleVisit>> idle_visits(domain::Timestamp cutoff, std::size_t limit) const = 0;
+
+  // Moves the open visit's last_seen forward to `last_seen` (never back).
+  virtual domain::Result<void> touch(const std::string& customer_id, const std::string& visit_id,
+                                     domain::Timestamp last_seen) = 0;
+
+  // Drops answers recorded before `before`; returns how many.
+  virtual domain::Result<std::size_t> forget_answers(domain::Timestamp before) = 0;
 
   // The customer's visits, newest first, at most `limit`.
   virtual domain::Result<std::vector<domain::Visit>> visits(const std::string& customer_id,

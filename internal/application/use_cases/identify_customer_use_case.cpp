@@ -17,6 +17,37 @@ Location location_of(const domain::Zone& zone) {
                   zone.kind == domain::ZoneKind::kTable ? zone.label : std::string{}};
 }
 
+// A retry (same key) gets the first answer; the same key with another body
+// is a client bug, named as such.
+domain::Result<std::optional<IdentifyResponse>> replay(const RememberedReply& remembered,
+                                                       const std::string& idempotency_key, const std::string& digest) {
+  if (remembered.request_fingerprint != digest) {
+    const std::string request_id = idempotency_key.substr(idempotency_key.rfind('\n') + 1);
+    return fail(ErrorCode::kInvalidArgument, "request_id '" + request_id + "' was already used for a different request",
+                "request_id");
+  }
+  return std::optional<IdentifyResponse>{remembered.response};
+}
+
+// Makes an unconfirmed record agree with the ledger's open visit. When they
+// differ the cache was behind: the ledger's place wins, and the resolver
+// restarts from it (its readings are smoothing, not truth), as after a
+// table QR scan.
+void adopt_ledger(domain::PresenceRecord& record, const std::optional<domain::Presence>& ledger) {
+  const bool same = record.presence && ledger && record.presence->visit_id == ledger->visit_id &&
+                    record.presence->zone_id == ledger->zone_id;
+  if (same) return;  // the cached copy also has the fresher last_seen
+  if (!ledger) {
+    if (record.presence) record.resolver = domain::ResolverState{};
+    record.presence.reset();
+    return;
+  }
+  record.presence = ledger;
+  record.resolver = domain::ResolverState{};
+  record.resolver.store_id = ledger->store_id;
+  record.resolver.incumbent_zone_id = ledger->zone_id;
+}
+
 }  // namespace
 
 IdentifyCustomerUseCase::IdentifyCustomerUseCase(const IdentifyDependencies& deps,
@@ -54,27 +85,39 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::place_customer(const s
                                                                          const std::string& digest,
                                                                          const Locate& locate) {
   std::scoped_lock lock(stripe_for(customer_id));
-  auto state = deps_.request_state.begin(customer_id, idempotency_key);
-  if (!state) return std::unexpected(state.error());
-  if (state->remembered) {
-    if (state->remembered->request_fingerprint != digest) {
-      const std::string request_id = idempotency_key.substr(idempotency_key.rfind('\n') + 1);
-      return fail(ErrorCode::kInvalidArgument,
-                  "request_id '" + request_id + "' was already used for a different request", "request_id");
-    }
-    return std::move(state->remembered->response);
+  // Each try starts from what the cache and the ledger say now; a try that
+  // lost a race wrote nothing durable, so starting over is safe.
+  constexpr int kTries = 4;
+  for (int attempt = 0; attempt < kTries; ++attempt) {
+    auto placed = try_place(customer_id, idempotency_key, digest, locate);
+    if (!placed) return std::unexpected(placed.error());
+    if (*placed) return std::move(**placed);
   }
-  return identify_locked(customer_id, locate, idempotency_key, digest, std::move(state->record));
+  return fail(ErrorCode::kAborted,
+              "the customer's presence kept changing concurrently; retry with the same request_id");
 }
 
-domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify_locked(const std::string& customer_id,
-                                                                          const Locate& locate,
-                                                                          const std::string& idempotency_key,
-                                                                          const std::string& digest,
-                                                                          domain::PresenceRecord record) {
-  const domain::Timestamp now = deps_.clock.now();
-  const domain::FloorPlanPtr plan = deps_.registry.current();
+domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::try_place(const std::string& customer_id,
+                                                                                   const std::string& idempotency_key,
+                                                                                   const std::string& digest,
+                                                                                   const Locate& locate) {
+  auto state = deps_.request_state.begin(customer_id, idempotency_key);
+  if (!state) return std::unexpected(state.error());
+  if (state->remembered) return replay(*state->remembered, idempotency_key, digest);
 
+  domain::PresenceRecord record = std::move(state->record);
+  const domain::Timestamp now = deps_.clock.now();
+  // Someone is changing this customer's ledger entry right now: whatever we
+  // read from the ledger may be overtaken, so we must not vouch for it.
+  const bool held = record.ledger_hold_until > now;
+  if (!record.confirmed) {
+    auto view = deps_.ledger.recall(customer_id, idempotency_key);
+    if (!view) return std::unexpected(view.error());
+    if (view->answer) return replay(*view->answer, idempotency_key, digest);
+    adopt_ledger(record, view->presence);
+  }
+
+  const domain::FloorPlanPtr plan = deps_.registry.current();
   auto placement = locate(*plan, record, now);
   if (!placement) return std::unexpected(placement.error());
   const domain::Zone& zone = *placement->zone;
@@ -82,88 +125,99 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify_locked(const 
     return std::unexpected(std::move(plausible.error()));
   }
 
-  auto transition = apply_transition(customer_id, record.presence, *placement, now);
-  if (!transition) return std::unexpected(transition.error());
-
+  const Transition transition = decide(customer_id, record.presence, *placement, now);
   IdentifyResponse response;
   response.customer_id = customer_id;
   response.location = location_of(zone);
   response.confidence = placement->confidence;
-  response.location_changed = transition->moved;
-  for (const domain::DomainEvent& event : transition->events) response.event_ids.push_back(event.event_id);
+  response.location_changed = transition.moved;
+  for (const domain::DomainEvent& event : transition.events) response.event_ids.push_back(event.event_id);
+  const RememberedReply reply{digest, response};
+  if (transition.moved) return record_transition(customer_id, std::move(record), transition, idempotency_key, reply);
 
-  record.presence = transition->after;
-  // The common path: presence and the answer written together, in one call.
-  auto committed = deps_.request_state.commit(customer_id, record, idempotency_key, RememberedReply{digest, response});
-  if (!committed && committed.error().code != ErrorCode::kAborted) return std::unexpected(committed.error());
+  // Nothing moved: the answer is the cache's, which is now known to match
+  // the ledger; presence and the answer are written together, in one call.
+  record.presence = transition.after;
+  record.confirmed = !held;
+  if (!held) record.ledger_hold_until = {};
+  auto committed = deps_.request_state.commit(customer_id, record, idempotency_key, reply);
   if (!committed) {
-    // Nothing was written: rebase presence, which may add events to the
-    // answer, then remember the answer as it finally is.
-    auto rebased = rebase_presence(customer_id, record, *placement, now);
-    if (!rebased) return std::unexpected(rebased.error());
-    for (domain::DomainEvent& event : *rebased) {
-      response.event_ids.push_back(event.event_id);
-      transition->events.push_back(std::move(event));
-    }
-    if (!rebased->empty()) response.location_changed = true;
+    if (committed.error().code == ErrorCode::kAborted) return std::optional<IdentifyResponse>{};
+    return std::unexpected(committed.error());
   }
-  if (!transition->events.empty()) {
-    // The ledger already holds the events; a publisher hiccup must not fail a
-    // request whose transition is committed (the relay retries from the
-    // ledger's outbox).
-    (void)deps_.events.publish(transition->events);
-  }
-  if (!committed) {
-    if (auto kept = deps_.idempotency.remember(idempotency_key, RememberedReply{digest, response}); !kept) {
-      return std::unexpected(kept.error());
-    }
-  }
-  return response;
+  return std::optional<IdentifyResponse>{std::move(response)};
 }
 
-domain::Result<IdentifyCustomerUseCase::Transition> IdentifyCustomerUseCase::apply_transition(
-    const std::string& customer_id, std::optional<domain::Presence> before, const Placement& placement,
-    domain::Timestamp now) {
-  // The ledger is the arbiter between instances: a transition is recorded
-  // only if the customer's open visit is still what we based it on. When
-  // another instance moved first, re-read and apply ours on top.
+domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::record_transition(
+    const std::string& customer_id, domain::PresenceRecord record, const Transition& transition,
+    const std::string& idempotency_key, const RememberedReply& reply) {
+  // 1. Announce the change: from here until the cache is written back, no
+  //    reader trusts the cached presence (and none may confirm it).
+  const domain::Timestamp hold_until = deps_.clock.now() + limits_.ledger_hold;
+  domain::PresenceRecord hold = record;
+  hold.confirmed = false;
+  hold.ledger_hold_until = hold_until;
+  if (auto held = deps_.presence.save(customer_id, hold); !held) {
+    if (held.error().code == ErrorCode::kAborted) return std::optional<IdentifyResponse>{};
+    return std::unexpected(held.error());
+  }
+  // 2. The ledger decides: the transition, its outbox rows and this answer
+  //    in one transaction, only if the customer is still where we think.
+  auto recorded = deps_.ledger.record(customer_id, record.presence, transition.after, transition.events,
+                                      LedgerAnswer{idempotency_key, reply});
+  if (!recorded) {
+    release_hold(customer_id, hold_until);
+    // kAborted: the ledger moved on; kAlreadyExists: another instance
+    // recorded this very request. The next try reads the ledger and answers
+    // from it (the first answer, for the latter).
+    const ErrorCode code = recorded.error().code;
+    if (code == ErrorCode::kAborted || code == ErrorCode::kAlreadyExists) return std::optional<IdentifyResponse>{};
+    return std::unexpected(recorded.error());
+  }
+  // 3. Write the cache back, confirmed, with the answer for fast retries.
+  record.version = hold.version + 1;
+  record.presence = transition.after;
+  record.confirmed = true;
+  record.ledger_hold_until = {};
+  if (auto committed = deps_.request_state.commit(customer_id, record, idempotency_key, reply); !committed) {
+    // The transition is recorded and this answer is final. The cache stays
+    // unconfirmed, so the next request asks the ledger; the ledger also
+    // keeps this answer for retries.
+    release_hold(customer_id, hold_until);
+    (void)deps_.idempotency.remember(idempotency_key, reply);
+  }
+  // The ledger already holds the events; a publisher hiccup must not fail a
+  // request whose transition is committed (the relay retries from the
+  // ledger's outbox).
+  (void)deps_.events.publish(transition.events);
+  return std::optional<IdentifyResponse>{reply.response};
+}
+
+void IdentifyCustomerUseCase::release_hold(const std::string& customer_id, domain::Timestamp hold_until) {
   constexpr int kAttempts = 3;
-  for (int attempt = 1;; ++attempt) {
-    domain::CustomerIdentity identity(customer_id, before);
-    Transition transition;
-    transition.events = identity.place_at(*placement.zone, placement.signal, placement.confidence, now,
-                                          [this] { return deps_.ids.next_id(); });
-    for (domain::DomainEvent& event : transition.events) event.event_id = deps_.ids.next_id();
-    transition.after = identity.presence();
-    transition.moved =
-        !before || before->visit_id != transition.after->visit_id || before->zone_id != transition.after->zone_id;
-    // A sighting that changes nothing writes nothing durable.
-    if (!transition.moved) return transition;
-    auto recorded = deps_.ledger.record(customer_id, before, transition.after, transition.events);
-    if (recorded) return transition;
-    if (recorded.error().code != ErrorCode::kAborted || attempt == kAttempts) {
-      return std::unexpected(recorded.error());
-    }
-    auto current = deps_.ledger.current(customer_id);
-    if (!current) return std::unexpected(current.error());
-    before = *current;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto current = deps_.presence.load(customer_id);
+    if (!current || current->ledger_hold_until != hold_until) return;  // gone, or not ours any more
+    current->confirmed = false;
+    current->ledger_hold_until = {};
+    auto saved = deps_.presence.save(customer_id, *current);
+    // Anything but a lost race: the hold lapses by itself.
+    if (saved || saved.error().code != ErrorCode::kAborted) return;
   }
 }
 
-domain::Result<std::vector<domain::DomainEvent>> IdentifyCustomerUseCase::rebase_presence(
-    const std::string& customer_id, domain::PresenceRecord& record, const Placement& placement, domain::Timestamp now) {
-  // Someone wrote presence in between: another instance, or the leave sweep
-  // that just closed this visit. Rebase on what they wrote and apply our
-  // placement again; the ledger arbitrates, so a closed visit is reopened as
-  // a new one rather than silently overwritten.
-  auto latest = deps_.presence.load(customer_id);
-  if (!latest) return std::unexpected(latest.error());
-  auto rebased = apply_transition(customer_id, latest->presence, placement, now);
-  if (!rebased) return std::unexpected(rebased.error());
-  record.presence = rebased->after;
-  record.version = latest->version;
-  if (auto again = deps_.presence.save(customer_id, record); !again) return std::unexpected(again.error());
-  return std::move(rebased->events);
+IdentifyCustomerUseCase::Transition IdentifyCustomerUseCase::decide(const std::string& customer_id,
+                                                                    const std::optional<domain::Presence>& before,
+                                                                    const Placement& placement, domain::Timestamp now) {
+  domain::CustomerIdentity identity(customer_id, before);
+  Transition transition;
+  transition.events = identity.place_at(*placement.zone, placement.signal, placement.confidence, now,
+                                        [this] { return deps_.ids.next_id(); });
+  for (domain::DomainEvent& event : transition.events) event.event_id = deps_.ids.next_id();
+  transition.after = identity.presence();
+  transition.moved =
+      !before || before->visit_id != transition.after->visit_id || before->zone_id != transition.after->zone_id;
+  return transition;
 }
 
 domain::Result<IdentifyCustomerUseCase::Placement> IdentifyCustomerUseCase::place_by_beacons(

@@ -24,7 +24,8 @@ namespace tastesync::application {
 // The driven ports IdentifyCustomerUseCase needs; all outlive it.
 // `request_state` must be over the same data as `presence` and
 // `idempotency`: it serves the common path in one call each way, the two
-// separate ports the rare one (rebasing after a concurrent write).
+// separate ports the rare ones (holds around a ledger write, an answer
+// remembered after a lost race).
 struct IdentifyDependencies {
   BeaconRegistryPort& registry;
   PresenceStorePort& presence;
@@ -40,6 +41,15 @@ struct IdentifyDependencies {
 // Who is where: validates the request, resolves beacons or a table QR to a
 // zone, applies the CustomerIdentity aggregate, records transitions before
 // answering, publishes their events, and remembers the answer for retries.
+//
+// The visit ledger decides; presence is its cache (docs/design.md, "The
+// ledger decides"). An answer that changes nothing relies on a presence
+// record only when the record is confirmed; otherwise the ledger is read
+// first (one round trip, which also finds the answer of a retried request
+// that recorded a transition). A transition is announced in the cache
+// (a hold), recorded in the ledger together with its answer, then written
+// back to the cache; a writer that stops half-way leaves an unconfirmed
+// record, never a wrong confirmed one.
 class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
  public:
   IdentifyCustomerUseCase(const IdentifyDependencies& deps, const domain::ResolverSettings& resolver,
@@ -75,16 +85,25 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
     bool moved = false;  // store, visit or zone changed
   };
 
-  domain::Result<Transition> apply_transition(const std::string& customer_id, std::optional<domain::Presence> before,
-                                              const Placement& placement, domain::Timestamp now);
-  // After a concurrent write: re-reads presence, re-applies the placement
-  // and saves; returns the events of the re-applied transition.
-  domain::Result<std::vector<domain::DomainEvent>> rebase_presence(const std::string& customer_id,
-                                                                   domain::PresenceRecord& record,
-                                                                   const Placement& placement, domain::Timestamp now);
-  domain::Result<IdentifyResponse> identify_locked(const std::string& customer_id, const Locate& locate,
-                                                   const std::string& idempotency_key, const std::string& digest,
-                                                   domain::PresenceRecord record);
+  // One try at placing the customer; nullopt when a concurrent writer (on
+  // another instance, or the leave sweep) got in between and the request
+  // must start over. Nothing durable is written before a try succeeds.
+  domain::Result<std::optional<IdentifyResponse>> try_place(const std::string& customer_id,
+                                                            const std::string& idempotency_key,
+                                                            const std::string& digest, const Locate& locate);
+  // The transition `placement` makes from `before` (nothing recorded yet).
+  Transition decide(const std::string& customer_id, const std::optional<domain::Presence>& before,
+                    const Placement& placement, domain::Timestamp now);
+  // Records a transition: announces it in the cache (a hold), records it
+  // with the answer in the ledger, then writes the cache back confirmed.
+  domain::Result<std::optional<IdentifyResponse>> record_transition(const std::string& customer_id,
+                                                                    domain::PresenceRecord record,
+                                                                    const Transition& transition,
+                                                                    const std::string& idempotency_key,
+                                                                    const RememberedReply& reply);
+  // Takes back a hold this request placed (when its write failed), leaving
+  // the record unconfirmed so the next request asks the ledger.
+  void release_hold(const std::string& customer_id, domain::Timestamp hold_until);
   domain::Result<Placement> place_by_beacons(const domain::FloorPlan& plan, const IdentifyRequest& request,
                                              domain::ResolverState& state, domain::Timestamp now) const;
   // kFailedPrecondition when the customer was last seen in a store too far

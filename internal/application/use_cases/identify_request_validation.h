@@ -26,6 +26,11 @@ struct IdentifyLimits {
   // last seen in than this speed allows in the time between (km/h; stores
   // need a location). 0: not checked.
   double max_travel_speed_kmh = 200;
+  // How long a writer may take between announcing a ledger change in the
+  // presence cache and finishing it: far longer than a ledger transaction
+  // can last (postgres.statement_timeout and the pool's acquire timeout are
+  // seconds), so a hold lapses only when its writer is gone.
+  std::chrono::seconds ledger_hold{30};
 };
 
 domain::Result<void> validate_request_id(const std::string& request_id, const IdentifyLimits& limits);

@@ -1,7 +1,9 @@
 #include "infrastructure/db/postgres_visit_ledger.h"
 
+#include <cstdlib>
 #include <utility>
 
+#include "infrastructure/codec/reply_codec.h"
 #include "infrastructure/db/outbox_payload.h"
 #include "infrastructure/db/pg_values.h"
 
@@ -110,8 +112,15 @@ PostgresVisitLedger::PostgresVisitLedger(PgPool& pool) : pool_(pool) {}
 domain::Result<void> PostgresVisitLedger::record(const std::string& customer_id,
                                                  const std::optional<domain::Presence>& before,
                                                  const std::optional<domain::Presence>& after,
-                                                 const std::vector<domain::DomainEvent>& events) {
+                                                 const std::vector<domain::DomainEvent>& events,
+                                                 const std::optional<application::LedgerAnswer>& answer) {
   if (auto ok = check_text(customer_id, kMaxIdBytes, true, "customer_id"); !ok) return ok;
+  std::string encoded_answer;
+  if (answer) {
+    auto encoded = codec::encode_reply(answer->reply);
+    if (!encoded) return std::unexpected(encoded.error());
+    encoded_answer = std::move(*encoded);
+  }
   if (after) {
     if (auto ok = check_presence(*after); !ok) return ok;
   }
@@ -121,6 +130,15 @@ domain::Result<void> PostgresVisitLedger::record(const std::string& customer_id,
   }
   return pool_.run([&](pqxx::connection& connection) -> domain::Result<void> {
     pqxx::work tx(connection);
+    // First: a request is recorded once. The primary key makes a second
+    // instance recording the same request wait for the first and then find
+    // its row.
+    if (answer && tx.exec_params("INSERT INTO identify_answers (idempotency_key, customer_id, answer) "
+                                 "VALUES ($1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1",
+                                 answer->idempotency_key, customer_id, encoded_answer)
+                      .empty()) {
+      return fail(ErrorCode::kAlreadyExists, "this request was already recorded");
+    }
     // FOR UPDATE: a concurrent record() for the same customer waits here and
     // then sees this one's outcome (READ COMMITTED re-checks the row), so
     // exactly one of two racing transitions passes the comparison below.
@@ -151,6 +169,7 @@ domain::Result<void> PostgresVisitLedger::record(const std::string& customer_id,
     }
     for (const domain::DomainEvent& event : events) insert_outbox(tx, customer_id, event);
     tx.commit();
+    if (exit_after_answer_ && answer) std::_Exit(137);
     return {};
   });
 }
@@ -162,6 +181,69 @@ domain::Result<std::optional<domain::Presence>> PostgresVisitLedger::current(con
         "SELECT " PRESENCE_COLUMNS " FROM visits WHERE customer_id = $1 AND left_at IS NULL", customer_id);
     if (rows.empty()) return std::optional<domain::Presence>{};
     return std::optional<domain::Presence>{presence_from(rows[0], 0)};
+  });
+}
+
+domain::Result<application::LedgerView> PostgresVisitLedger::recall(const std::string& customer_id,
+                                                                    const std::string& idempotency_key) const {
+  return pool_.run([&](pqxx::connection& connection) -> domain::Result<application::LedgerView> {
+    pqxx::read_transaction tx(connection);
+    // One round trip: the open visit (if any) and the answer (if any).
+    const auto rows = tx.exec_params("SELECT a.answer, a.customer_id, " PRESENCE_COLUMNS
+                                     " FROM (SELECT 1) AS one "
+                                     "LEFT JOIN identify_answers a ON a.idempotency_key = $2 "
+                                     "LEFT JOIN visits v ON v.customer_id = $1 AND v.left_at IS NULL",
+                                     customer_id, idempotency_key);
+    application::LedgerView view;
+    if (rows.empty()) return view;
+    const pqxx::row& row = rows[0];
+    if (!row[0].is_null() && row[1].as<std::string>() == customer_id) {
+      auto decoded = codec::decode_reply(row[0].as<std::string>());
+      if (!decoded) return std::unexpected(decoded.error());
+      view.answer = std::move(*decoded);
+    }
+    if (!row[2].is_null()) view.presence = presence_from(row, 2);
+    return view;
+  });
+}
+
+domain::Result<std::vector<application::IdleVisit>> PostgresVisitLedger::idle_visits(domain::Timestamp cutoff,
+                                                                                     std::size_t limit) const {
+  const auto capped = static_cast<long long>(std::min(limit, kMaxVisitsPerQuery));
+  return pool_.run([&](pqxx::connection& connection) -> domain::Result<std::vector<application::IdleVisit>> {
+    pqxx::read_transaction tx(connection);
+    const auto rows = tx.exec_params("SELECT customer_id, visit_id, " CID_SQL_MICROS("last_seen") " FROM visits "
+                                     "WHERE left_at IS NULL AND last_seen <= " CID_SQL_TIMESTAMP_PARAM("$1") " "
+                                     "ORDER BY last_seen LIMIT $2",
+                                     to_micros(cutoff), capped);
+    std::vector<application::IdleVisit> idle;
+    idle.reserve(rows.size());
+    for (const auto& row : rows) {
+      idle.push_back({row[0].as<std::string>(), row[1].as<std::string>(), from_micros(row[2].as<long long>())});
+    }
+    return idle;
+  });
+}
+
+domain::Result<void> PostgresVisitLedger::touch(const std::string& customer_id, const std::string& visit_id,
+                                                domain::Timestamp last_seen) {
+  return pool_.run([&](pqxx::connection& connection) -> domain::Result<void> {
+    pqxx::work tx(connection);
+    tx.exec_params("UPDATE visits SET last_seen = " CID_SQL_TIMESTAMP_PARAM("$3") " WHERE visit_id = $2 AND "
+                   "customer_id = $1 AND left_at IS NULL AND last_seen < " CID_SQL_TIMESTAMP_PARAM("$3"),
+                   customer_id, visit_id, to_micros(last_seen));
+    tx.commit();
+    return {};
+  });
+}
+
+domain::Result<std::size_t> PostgresVisitLedger::forget_answers(domain::Timestamp before) {
+  return pool_.run([&](pqxx::connection& connection) -> domain::Result<std::size_t> {
+    pqxx::work tx(connection);
+    const auto result = tx.exec_params("DELETE FROM identify_answers WHERE created_at < " CID_SQL_TIMESTAMP_PARAM("$1"),
+                                       to_micros(before));
+    tx.commit();
+    return static_cast<std::size_t>(result.affected_rows());
   });
 }
 

@@ -4,6 +4,8 @@
 // open visit row is the arbiter between service instances: `record` commits
 // only when the row still matches the caller's `before`, and the unique
 // index on open visits stops two instances from starting a visit twice.
+// A transition's answer is kept in identify_answers in the same transaction
+// (primary key: the idempotency key), so a request is recorded at most once.
 
 #include "application/ports/visit_ledger_port.h"
 #include "infrastructure/db/pg_pool.h"
@@ -17,13 +19,27 @@ class PostgresVisitLedger final : public application::VisitLedgerPort {
 
   domain::Result<void> record(const std::string& customer_id, const std::optional<domain::Presence>& before,
                               const std::optional<domain::Presence>& after,
-                              const std::vector<domain::DomainEvent>& events) override;
+                              const std::vector<domain::DomainEvent>& events,
+                              const std::optional<application::LedgerAnswer>& answer) override;
   domain::Result<std::optional<domain::Presence>> current(const std::string& customer_id) const override;
+  domain::Result<application::LedgerView> recall(const std::string& customer_id,
+                                                 const std::string& idempotency_key) const override;
+  domain::Result<std::vector<application::IdleVisit>> idle_visits(domain::Timestamp cutoff,
+                                                                  std::size_t limit) const override;
+  domain::Result<void> touch(const std::string& customer_id, const std::string& visit_id,
+                             domain::Timestamp last_seen) override;
+  domain::Result<std::size_t> forget_answers(domain::Timestamp before) override;
   domain::Result<std::vector<domain::Visit>> visits(const std::string& customer_id, std::size_t limit) const override;
   domain::Result<std::vector<domain::CustomerPresence>> in_store(const std::string& store_id) const override;
 
+  // Fault tests: the process ends (exit 137, as kill -9 would leave it) right
+  // after the first commit that recorded a request's answer, before the
+  // caller can write the cache or answer.
+  void exit_after_answer_for_test() { exit_after_answer_ = true; }
+
  private:
   PgPool& pool_;
+  bool exit_after_answer_ = false;
 };
 
 }  // namespace tastesync::infrastructure::db

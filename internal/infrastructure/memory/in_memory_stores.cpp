@@ -53,8 +53,12 @@ bool same_place(const std::optional<domain::Presence>& a, const std::optional<do
 domain::Result<void> InMemoryVisitLedger::record(const std::string& customer_id,
                                                  const std::optional<domain::Presence>& before,
                                                  const std::optional<domain::Presence>& after,
-                                                 const std::vector<domain::DomainEvent>& events) {
+                                                 const std::vector<domain::DomainEvent>& events,
+                                                 const std::optional<application::LedgerAnswer>& answer) {
   std::scoped_lock lock(mutex_);
+  if (answer && answers_.contains(answer->idempotency_key)) {
+    return fail(ErrorCode::kAlreadyExists, "this request was already recorded");
+  }
   const auto open = open_.find(customer_id);
   const std::optional<domain::Presence> stored =
       open == open_.end() ? std::nullopt : std::optional<domain::Presence>(open->second);
@@ -77,7 +81,44 @@ domain::Result<void> InMemoryVisitLedger::record(const std::string& customer_id,
     open_.erase(customer_id);
   }
   events_ += events.size();
+  if (answer) answers_.emplace(answer->idempotency_key, answer->reply);
   return {};
+}
+
+domain::Result<application::LedgerView> InMemoryVisitLedger::recall(const std::string& customer_id,
+                                                                    const std::string& idempotency_key) const {
+  std::scoped_lock lock(mutex_);
+  application::LedgerView view;
+  if (const auto it = open_.find(customer_id); it != open_.end()) view.presence = it->second;
+  if (const auto it = answers_.find(idempotency_key); it != answers_.end()) view.answer = it->second;
+  return view;
+}
+
+domain::Result<std::vector<application::IdleVisit>> InMemoryVisitLedger::idle_visits(domain::Timestamp cutoff,
+                                                                                     std::size_t limit) const {
+  std::scoped_lock lock(mutex_);
+  std::vector<application::IdleVisit> idle;
+  for (const auto& [customer_id, presence] : open_) {
+    if (presence.last_seen <= cutoff) idle.push_back({customer_id, presence.visit_id, presence.last_seen});
+  }
+  std::sort(idle.begin(), idle.end(), [](const auto& a, const auto& b) { return a.last_seen < b.last_seen; });
+  if (idle.size() > limit) idle.resize(limit);
+  return idle;
+}
+
+domain::Result<void> InMemoryVisitLedger::touch(const std::string& customer_id, const std::string& visit_id,
+                                                domain::Timestamp last_seen) {
+  std::scoped_lock lock(mutex_);
+  const auto it = open_.find(customer_id);
+  if (it != open_.end() && it->second.visit_id == visit_id && it->second.last_seen < last_seen) {
+    it->second.last_seen = last_seen;
+  }
+  return {};
+}
+
+domain::Result<std::size_t> InMemoryVisitLedger::forget_answers(domain::Timestamp) {
+  // Tests keep every answer; age is the PostgreSQL adapter's concern.
+  return std::size_t{0};
 }
 
 domain::Result<std::optional<domain::Presence>> InMemoryVisitLedger::current(const std::string& customer_id) const {

@@ -55,16 +55,25 @@ class InMemoryVisitLedger final : public application::VisitLedgerPort {
  public:
   domain::Result<void> record(const std::string& customer_id, const std::optional<domain::Presence>& before,
                               const std::optional<domain::Presence>& after,
-                              const std::vector<domain::DomainEvent>& events) override;
+                              const std::vector<domain::DomainEvent>& events,
+                              const std::optional<application::LedgerAnswer>& answer) override;
   domain::Result<std::optional<domain::Presence>> current(const std::string& customer_id) const override;
+  domain::Result<application::LedgerView> recall(const std::string& customer_id,
+                                                 const std::string& idempotency_key) const override;
+  domain::Result<std::vector<application::IdleVisit>> idle_visits(domain::Timestamp cutoff,
+                                                                  std::size_t limit) const override;
+  domain::Result<void> touch(const std::string& customer_id, const std::string& visit_id,
+                             domain::Timestamp last_seen) override;
+  domain::Result<std::size_t> forget_answers(domain::Timestamp before) override;
   domain::Result<std::vector<domain::Visit>> visits(const std::string& customer_id, std::size_t limit) const override;
   domain::Result<std::vector<domain::CustomerPresence>> in_store(const std::string& store_id) const override;
   std::size_t size() const;  // events recorded
 
  private:
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, domain::Presence> open_;              // by customer
-  std::unordered_map<std::string, std::vector<domain::Visit>> visits_;  // by customer, oldest first
+  std::unordered_map<std::string, domain::Presence> open_;                 // by customer
+  std::unordered_map<std::string, std::vector<domain::Visit>> visits_;     // by customer, oldest first
+  std::unordered_map<std::string, application::RememberedReply> answers_;  // by idempotency key
   std::size_t events_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "infrastructure/redis/fallback_stores.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace tastesync::infrastructure::redis {
@@ -11,18 +12,37 @@ bool is_outage(const domain::Error& error) { return error.code == ErrorCode::kUn
 
 // Writes `record` whatever version `store` holds now: see fallback_stores.h
 // for when that is right. A writer slipping in between still gets kAborted.
+// What is written over is never vouched for, and a ledger hold it carried
+// outlives the write.
 domain::Result<void> save_over(application::PresenceStorePort& store, const std::string& customer_id,
                                domain::PresenceRecord record) {
   auto current = store.load(customer_id);
   if (!current) return std::unexpected(current.error());
   record.version = current->version;
+  record.confirmed = false;
+  record.ledger_hold_until = std::max(record.ledger_hold_until, current->ledger_hold_until);
   return store.save(customer_id, record);
 }
 
 }  // namespace
 
-FallbackPresenceStore::FallbackPresenceStore(application::PresenceStorePort& primary, OutageGatePtr gate)
-    : primary_(primary), gate_(std::move(gate)), local_(std::make_shared<InMemoryPresenceStore>()) {}
+CacheFence::CacheFence(OutageGatePtr gate, Advance advance) : gate_(std::move(gate)), advance_(std::move(advance)) {}
+
+bool CacheFence::settled() {
+  const std::uint64_t outages = gate_->outages();
+  if (fenced_outages_.load(std::memory_order_acquire) == outages) return true;
+  std::scoped_lock lock(mutex_);
+  if (fenced_outages_.load(std::memory_order_acquire) == outages) return true;
+  if (advance_()) fenced_outages_.store(outages, std::memory_order_release);
+  return false;
+}
+
+FallbackPresenceStore::FallbackPresenceStore(application::PresenceStorePort& primary, OutageGatePtr gate,
+                                             CacheFencePtr fence)
+    : primary_(primary),
+      gate_(std::move(gate)),
+      fence_(std::move(fence)),
+      local_(std::make_shared<InMemoryPresenceStore>()) {}
 
 std::shared_ptr<InMemoryPresenceStore> FallbackPresenceStore::local_for_outage() {
   const std::uint64_t outage = gate_->outages();
@@ -40,14 +60,20 @@ domain::Result<domain::PresenceRecord> FallbackPresenceStore::load(const std::st
   if (gate_->should_try_primary()) {
     auto loaded = primary_.load(customer_id);
     if (loaded || !is_outage(loaded.error())) {
-      if (loaded) gate_->primary_succeeded();
+      if (loaded) {
+        gate_->primary_succeeded();
+        if (!fence_->settled()) loaded->confirmed = false;
+      }
       return loaded;
     }
     gate_->primary_failed(loaded.error(), "presence.load");
   }
   fallbacks_.fetch_add(1, std::memory_order_relaxed);
   auto loaded = local_for_outage()->load(customer_id);
-  if (loaded) loaded->version |= kLocalVersionBit;
+  if (loaded) {
+    loaded->version |= kLocalVersionBit;
+    loaded->confirmed = false;  // a local copy may be behind the ledger
+  }
   return loaded;
 }
 
@@ -111,8 +137,13 @@ domain::Result<void> FallbackIdempotencyStore::remember(const std::string& key,
 }
 
 FallbackRequestState::FallbackRequestState(application::RequestStatePort& primary, FallbackPresenceStore& presence,
-                                           FallbackIdempotencyStore& idempotency, OutageGatePtr gate)
-    : primary_(primary), idempotency_(idempotency), gate_(std::move(gate)), degraded_(presence, idempotency) {}
+                                           FallbackIdempotencyStore& idempotency, OutageGatePtr gate,
+                                           CacheFencePtr fence)
+    : primary_(primary),
+      idempotency_(idempotency),
+      gate_(std::move(gate)),
+      fence_(std::move(fence)),
+      degraded_(presence, idempotency) {}
 
 domain::Result<application::RequestState> FallbackRequestState::begin(const std::string& customer_id,
                                                                       const std::string& idempotency_key) {
@@ -122,6 +153,7 @@ domain::Result<application::RequestState> FallbackRequestState::begin(const std:
       if (!begun) return begun;
       gate_->primary_succeeded();
       if (begun->remembered) return begun;
+      if (!fence_->settled()) begun->record.confirmed = false;
       auto local = idempotency_.find_after_primary_miss(idempotency_key);
       if (!local) return std::unexpected(local.error());
       // Answered during the outage: the record is not needed (see the port).

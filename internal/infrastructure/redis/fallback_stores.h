@@ -21,11 +21,19 @@
 // The local store is replaced by an empty one at the start of each outage:
 // what it held from an earlier outage is older than what Redis has since
 // seen, and this bounds its memory (it has no TTL of its own).
+//
+// Trust. A record read locally is never confirmed (the use case checks it
+// against the ledger), and a record written over Redis from a local read is
+// stored unconfirmed, keeping any ledger hold Redis had. Transitions made
+// while Redis was out of reach went to the ledger alone, so after an outage
+// the first successful call advances the cache generation (CacheFence)
+// before anything read from Redis is trusted again.
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,12 +49,31 @@ namespace tastesync::infrastructure::redis {
 
 using OutageGatePtr = std::shared_ptr<OutageGate>;
 
+// Advances the cache generation once after each outage the gate saw, so
+// records confirmed before it are not trusted after it.
+class CacheFence {
+ public:
+  using Advance = std::function<domain::Result<void>()>;
+  CacheFence(OutageGatePtr gate, Advance advance);
+  // After a successful read from Redis: true when what it said can be
+  // trusted, false when an outage has not been fenced off yet (this call
+  // tries to, but the read came before it).
+  bool settled();
+
+ private:
+  OutageGatePtr gate_;
+  Advance advance_;
+  std::mutex mutex_;
+  std::atomic<std::uint64_t> fenced_outages_{0};
+};
+using CacheFencePtr = std::shared_ptr<CacheFence>;
+
 class FallbackPresenceStore final : public application::PresenceStorePort {
  public:
   static constexpr std::uint64_t kLocalVersionBit = std::uint64_t{1} << 63;
 
   // `primary` must outlive this store.
-  FallbackPresenceStore(application::PresenceStorePort& primary, OutageGatePtr gate);
+  FallbackPresenceStore(application::PresenceStorePort& primary, OutageGatePtr gate, CacheFencePtr fence);
 
   domain::Result<domain::PresenceRecord> load(const std::string& customer_id) override;
   domain::Result<void> save(const std::string& customer_id, const domain::PresenceRecord& record) override;
@@ -60,6 +87,7 @@ class FallbackPresenceStore final : public application::PresenceStorePort {
 
   application::PresenceStorePort& primary_;
   OutageGatePtr gate_;
+  CacheFencePtr fence_;
   std::mutex local_mutex_;  // guards replacing local_
   std::atomic<std::shared_ptr<InMemoryPresenceStore>> local_;
   std::atomic<std::uint64_t> local_outage_{0};  // the outage local_ belongs to
@@ -109,7 +137,7 @@ class FallbackRequestState final : public application::RequestStatePort {
   // `primary`, `presence` and `idempotency` must outlive this; `gate` is the
   // one the two stores use.
   FallbackRequestState(application::RequestStatePort& primary, FallbackPresenceStore& presence,
-                       FallbackIdempotencyStore& idempotency, OutageGatePtr gate);
+                       FallbackIdempotencyStore& idempotency, OutageGatePtr gate, CacheFencePtr fence);
 
   domain::Result<application::RequestState> begin(const std::string& customer_id,
                                                   const std::string& idempotency_key) override;
@@ -120,6 +148,7 @@ class FallbackRequestState final : public application::RequestStatePort {
   application::RequestStatePort& primary_;
   FallbackIdempotencyStore& idempotency_;
   OutageGatePtr gate_;
+  CacheFencePtr fence_;
   CompositeRequestState degraded_;  // over the two fallback stores
 };
 

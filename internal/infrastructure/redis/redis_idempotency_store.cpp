@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "infrastructure/redis/reply_codec.h"
+#include "infrastructure/codec/reply_codec.h"
 
 namespace tastesync::infrastructure::redis {
 
@@ -25,14 +25,14 @@ domain::Result<std::optional<application::RememberedReply>> RedisIdempotencyStor
   if (reply.type != RedisReply::Type::kString) {
     return fail(ErrorCode::kInternal, "redis GET of a remembered reply: unexpected reply type");
   }
-  auto decoded = decode_reply(reply.str);
+  auto decoded = codec::decode_reply(reply.str);
   if (!decoded) return std::unexpected(decoded.error());
   return std::optional<application::RememberedReply>{std::move(*decoded)};
 }
 
 domain::Result<void> RedisIdempotencyStore::remember(const std::string& key,
                                                      const application::RememberedReply& reply) {
-  auto value = encode_reply(reply);
+  auto value = codec::encode_reply(reply);
   if (!value) return std::unexpected(value.error());
   // OK when stored, nil when an earlier answer is already there: both fine.
   auto stored = client_->command({"SET", key_for(key), *value, "NX", "EX", ttl_seconds_});

@@ -1,8 +1,11 @@
 #include "infrastructure/redis/redis_presence_store.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <limits>
+#include <span>
 #include <utility>
 
 #include "infrastructure/logging/json_log.h"
@@ -36,38 +39,75 @@ RedisPresenceStore::RedisPresenceStore(RedisClientPtr client, std::chrono::secon
               .count())) {}
 
 domain::Result<domain::PresenceRecord> RedisPresenceStore::load(const std::string& customer_id) {
-  auto reply = client_->command({"HMGET", key_for(customer_id), "v", "r"});
-  if (!reply) return std::unexpected(reply.error());
-  return record_from_reply(customer_id, *reply);
+  const std::string key = key_for(customer_id);
+  const auto hmget = hmget_command(key);
+  const auto epoch = epoch_command();
+  const std::array<std::span<const std::string_view>, 2> commands{hmget, epoch};
+  auto replies = client_->pipeline(commands);
+  if (!replies) return std::unexpected(replies.error());
+  if (replies->size() != 2) return fail(ErrorCode::kInternal, "redis HMGET+GET: unexpected number of replies");
+  return record_from_reply(customer_id, (*replies)[0], (*replies)[1]);
 }
 
+domain::Result<void> RedisPresenceStore::advance_epoch() {
+  auto reply = client_->command({"INCR", kEpochKey});
+  if (!reply) return std::unexpected(reply.error());
+  return {};
+}
+
+std::array<std::string_view, 6> RedisPresenceStore::hmget_command(const std::string& key) {
+  return {"HMGET", key, "v", "r", "e", "h"};
+}
+
+std::array<std::string_view, 2> RedisPresenceStore::epoch_command() { return {"GET", kEpochKey}; }
+
 domain::Result<domain::PresenceRecord> RedisPresenceStore::record_from_reply(const std::string& customer_id,
-                                                                             const RedisReply& reply) {
+                                                                             const RedisReply& reply,
+                                                                             const RedisReply& epoch) {
   if (reply.is_error()) return std::unexpected(error_from_reply(reply, "HMGET"));
+  if (epoch.is_error()) return std::unexpected(error_from_reply(epoch, "GET " + std::string(kEpochKey)));
   const std::string key = key_for(customer_id);
-  if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 2) {
+  if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 4) {
     return fail(ErrorCode::kInternal, "redis HMGET " + key + ": unexpected reply shape");
   }
+  std::uint64_t parsed_epoch = 0;
+  if (!epoch.is_nil() && (epoch.type != RedisReply::Type::kString || !parse_version(epoch.str, parsed_epoch))) {
+    return fail(ErrorCode::kInternal, "corrupt cache generation in redis at " + std::string(kEpochKey));
+  }
+  const std::string current_epoch = std::to_string(parsed_epoch);
   const RedisReply& version = reply.elements[0];
   const RedisReply& value = reply.elements[1];
-  if (version.is_nil() && value.is_nil()) return domain::PresenceRecord{};
+  const RedisReply& confirmed_in = reply.elements[2];
+  const RedisReply& hold = reply.elements[3];
+  domain::PresenceRecord fresh;
+  fresh.cache_epoch = current_epoch;
+  if (version.is_nil() && value.is_nil()) return fresh;
   std::uint64_t parsed_version = 0;
   if (version.type != RedisReply::Type::kString || value.type != RedisReply::Type::kString ||
       !parse_version(version.str, parsed_version)) {
     return fail(ErrorCode::kInternal, "corrupt presence record in redis at " + key + ": bad version or value");
   }
+  fresh.version = parsed_version;
+  // A hold we cannot read is taken as one that never lapses early: the
+  // record stays unconfirmed until its writer or the TTL replaces it.
+  std::uint64_t hold_ms = 0;
+  if (hold.type == RedisReply::Type::kString && !parse_version(hold.str, hold_ms)) {
+    hold_ms = std::numeric_limits<std::int64_t>::max() / 1000000;
+  }
+  fresh.ledger_hold_until = domain::Timestamp(std::chrono::milliseconds(hold_ms));
   auto record = decode_presence(value.str);
   if (!record) {
-    // Presence is derived state (the visit ledger holds the truth), so a
-    // value we cannot read is treated as absent rather than failing every
-    // request of this customer until it expires: the next save, made
+    // Presence is a cache (the visit ledger holds the truth), so a value we
+    // cannot read is treated as absent and unconfirmed rather than failing
+    // every request of this customer until it expires: the next save, made
     // against the stored version, replaces it.
     log::error("redis.presence_corrupt", {{"customer_id", customer_id}, {"error", record.error().message}});
-    domain::PresenceRecord fresh;
-    fresh.version = parsed_version;
     return fresh;
   }
-  record->version = parsed_version;
+  record->version = fresh.version;
+  record->cache_epoch = fresh.cache_epoch;
+  record->ledger_hold_until = fresh.ledger_hold_until;
+  record->confirmed = confirmed_in.type == RedisReply::Type::kString && confirmed_in.str == current_epoch;
   return record;
 }
 
@@ -83,6 +123,11 @@ domain::Result<RedisPresenceStore::SaveArguments> RedisPresenceStore::save_argum
     out.last_seen_ms = std::to_string(
         std::chrono::duration_cast<std::chrono::milliseconds>(record.presence->last_seen.time_since_epoch()).count());
   }
+  out.confirm = record.confirmed ? "1" : "0";
+  out.epoch_seen = record.cache_epoch;
+  const auto hold_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(record.ledger_hold_until.time_since_epoch()).count();
+  out.hold_until_ms = std::to_string(std::max<long long>(0, hold_ms));
   return out;
 }
 
@@ -90,13 +135,16 @@ domain::Result<void> RedisPresenceStore::save(const std::string& customer_id, co
   auto arguments = save_arguments(record);
   if (!arguments) return std::unexpected(arguments.error());
   const std::string key = key_for(customer_id);
-  const std::array<std::string_view, 2> keys{key, kLastSeenKey};
-  const std::array<std::string_view, 6> args{arguments->expected_version,
+  const std::array<std::string_view, 3> keys{key, kLastSeenKey, kEpochKey};
+  const std::array<std::string_view, 9> args{arguments->expected_version,
                                              arguments->next_version,
                                              arguments->value,
                                              ttl_ms_,
                                              arguments->last_seen_ms,
-                                             customer_id};
+                                             customer_id,
+                                             arguments->confirm,
+                                             arguments->epoch_seen,
+                                             arguments->hold_until_ms};
   auto reply = client_->eval(save_script(), keys, args);
   if (!reply) return std::unexpected(reply.error());
   if (reply->is_error()) return std::unexpected(error_from_reply(*reply, "presence save"));

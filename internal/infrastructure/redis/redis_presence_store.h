@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -11,17 +12,23 @@ namespace tastesync::infrastructure::redis {
 
 // The compare-and-set of a presence save, as the opening of a Lua script
 // (callers append the rest and `return 1`). KEYS[1] the customer's hash,
-// KEYS[2] the last-seen index; ARGV: expected version, new version, value,
-// TTL in ms, last seen in ms since the epoch ("" when the record has no
-// presence), customer id. Versions are compared as strings, so Lua's doubles
-// never round them; a missing key is version 0, like a customer never seen.
-// The index is written by the same script so it costs no extra round trip.
-// Shared by RedisPresenceStore::save and RedisRequestState::commit, which
-// write the same keys and must agree.
+// KEYS[2] the last-seen index, KEYS[3] the cache generation (kEpochKey);
+// ARGV: expected version, new version, value, TTL in ms, last seen in ms
+// since the epoch ("" when the record has no presence), customer id,
+// "1" to confirm the record ("0" not), the generation the writer read, the
+// ledger hold's end in ms ("0": none). Versions are compared as strings, so
+// Lua's doubles never round them; a missing key is version 0, like a
+// customer never seen. A record is stored confirmed (field "e" = the
+// generation) only if the generation has not moved since the writer read
+// it. The index is written by the same script so it costs no extra round
+// trip. Shared by RedisPresenceStore::save and RedisRequestState::commit,
+// which write the same keys and must agree.
 inline constexpr std::string_view kPresenceCasLua = R"lua(
 local current = redis.call('HGET', KEYS[1], 'v') or '0'
 if current ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3])
+local generation = ''
+if ARGV[7] == '1' and (redis.call('GET', KEYS[3]) or '0') == ARGV[8] then generation = ARGV[8] end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3], 'e', generation, 'h', ARGV[9])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 if ARGV[5] == '' then
   redis.call('ZREM', KEYS[2], ARGV[6])
@@ -31,7 +38,13 @@ end
 )lua";
 
 // Presence in Redis: one hash per customer, `cid:presence:{customer_id}`,
-// with field "v" (version, decimal) and "r" (presence_codec value). Saves
+// with field "v" (version, decimal), "r" (presence_codec value), "e" (the
+// cache generation under which it was confirmed as the ledger's state, ""
+// when not) and "h" (a ledger hold's end, ms since the epoch, "0" none).
+// The generation (`cid:epoch`, an integer, missing = 0) is advanced after an
+// outage (advance_epoch): every record confirmed before it is unconfirmed
+// from then on, since writes made while Redis was out of reach went to the
+// ledger alone. Saves
 // are a compare-and-set on "v" in a Lua script, so instances sharing Redis
 // never overwrite each other's newer state; each save renews the TTL, so a
 // customer not seen for `ttl` is forgotten (the visit ledger in PostgreSQL
@@ -44,7 +57,7 @@ end
 // that set; it relies on this store for the writes, so the two must be given
 // the same Redis. The index has no TTL: a customer whose presence expired is
 // still found by leave detection.
-// Redis Cluster: the script touches two keys in different hash slots, so
+// Redis Cluster: the script touches three keys in different hash slots, so
 // it needs a single-shard Redis (or a sharded index) as it stands.
 class RedisPresenceStore final : public application::PresenceStorePort {
  public:
@@ -55,20 +68,30 @@ class RedisPresenceStore final : public application::PresenceStorePort {
   domain::Result<domain::PresenceRecord> load(const std::string& customer_id) override;
   domain::Result<void> save(const std::string& customer_id, const domain::PresenceRecord& record) override;
 
+  // Every record confirmed so far becomes unconfirmed (INCR of kEpochKey).
+  domain::Result<void> advance_epoch();
+
   static std::string key_for(const std::string& customer_id) { return "cid:presence:" + customer_id; }
   static constexpr std::string_view kLastSeenKey = "cid:last_seen";
+  static constexpr std::string_view kEpochKey = "cid:epoch";
 
   // Shared with RedisRequestState, which reads and writes the same keys the
   // same way, batched with the remembered reply.
-  // The record in a reply to `HMGET key_for(customer_id) v r`.
+  // The commands whose replies record_from_reply reads.
+  static std::array<std::string_view, 6> hmget_command(const std::string& key);
+  static std::array<std::string_view, 2> epoch_command();
+  // The record in the replies to hmget_command and epoch_command.
   static domain::Result<domain::PresenceRecord> record_from_reply(const std::string& customer_id,
-                                                                  const RedisReply& reply);
-  // ARGV[1..6] of the save script (see the .cpp); KEYS are key_for() and kLastSeenKey.
+                                                                  const RedisReply& reply, const RedisReply& epoch);
+  // ARGV[1..9] of the save script; KEYS are key_for(), kLastSeenKey and kEpochKey.
   struct SaveArguments {
     std::string expected_version;
     std::string next_version;
     std::string value;
     std::string last_seen_ms;  // empty: the record has no presence
+    std::string confirm;       // "1" or "0"
+    std::string epoch_seen;
+    std::string hold_until_ms;
   };
   static domain::Result<SaveArguments> save_arguments(const domain::PresenceRecord& record);
   const std::string& ttl_ms() const { return ttl_ms_; }

@@ -15,12 +15,13 @@ namespace tastesync::infrastructure::redis {
 // data. On loopback a round trip costs tens of microseconds of mostly kernel
 // time; the four an Identify made through the separate stores were most of
 // its cost.
-//  - begin: GET of the remembered reply and HMGET of the presence,
+//  - begin: GET of the remembered reply, HMGET of the presence and GET of
+//    the cache generation,
 //    pipelined on one connection.
 //  - commit: one script doing the presence store's compare-and-set save
 //    (hash, TTL, last-seen index) and, only if that succeeded, the
 //    idempotency store's SET NX EX; a lost compare-and-set writes nothing.
-// Redis Cluster: three keys in different hash slots (see
+// Redis Cluster: four keys in different hash slots (see
 // RedisPresenceStore), so a single-shard Redis as it stands.
 class RedisRequestState final : public application::RequestStatePort {
  public:

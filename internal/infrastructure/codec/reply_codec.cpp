@@ -1,11 +1,11 @@
-#include "infrastructure/redis/reply_codec.h"
+#include "infrastructure/codec/reply_codec.h"
 
 #include <limits>
 #include <utility>
 
-#include "infrastructure/redis/json_fields.h"
+#include "infrastructure/codec/json_fields.h"
 
-namespace tastesync::infrastructure::redis {
+namespace tastesync::infrastructure::codec {
 namespace {
 
 using domain::ErrorCode;
@@ -64,8 +64,8 @@ domain::Result<application::RememberedReply> decode_reply(std::string_view value
     }
     return reply;
   } catch (const std::exception& e) {
-    return fail(ErrorCode::kInternal, std::string("corrupt remembered reply in redis: ") + e.what());
+    return fail(ErrorCode::kInternal, std::string("corrupt remembered reply: ") + e.what());
   }
 }
 
-}  // namespace tastesync::infrastructure::redis
+}  // namespace tastesync::infrastructure::codec

@@ -1,8 +1,9 @@
 #pragma once
 
-// Strict readers for the JSON values this adapter stores in Redis (the
-// remembered Identify answers; presence uses a binary format). A value
-// in Redis may be corrupt, truncated or written by another version: every
+// Strict readers for the JSON values the service stores (the remembered
+// Identify answers, in Redis and in the ledger; presence uses a binary
+// format). A stored value may be corrupt, truncated or written by another
+// version: every
 // field is checked for presence, type and range, and any violation throws
 // CorruptValue, which the codecs turn into kInternal at their boundary (no
 // exception leaves them). nlohmann's own get<int>() would silently truncate
@@ -16,7 +17,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace tastesync::infrastructure::redis::json_fields {
+namespace tastesync::infrastructure::codec::json_fields {
 
 struct CorruptValue : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -71,4 +72,4 @@ inline double checked_real(double value, const char* what) {
   return value;
 }
 
-}  // namespace tastesync::infrastructure::redis::json_fields
+}  // namespace tastesync::infrastructure::codec::json_fields
