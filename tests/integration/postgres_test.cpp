@@ -535,6 +535,81 @@ TEST_F(PostgresTest, LedgerRefusesAStaleBeforeWritingNothing) {
   EXPECT_EQ((*ledger.current("c1"))->zone_id, "entrance");
 }
 
+TEST_F(PostgresTest, LedgerKeepsARequestsAnswerWithItsTransitionAndRecordsTheRequestOnce) {
+  PostgresVisitLedger ledger(*pool_);
+  const auto entrance = presence("v1", "s1", "entrance", domain::ZoneKind::kEntrance, 0, 0);
+  const auto table = presence("v1", "s1", "table-1", domain::ZoneKind::kTable, 0, 5);
+  application::RememberedReply reply;
+  reply.request_fingerprint = "digest-1";
+  reply.response.customer_id = "c1";
+  reply.response.location.store_id = "s1";
+  reply.response.location.zone_id = "entrance";
+  reply.response.location_changed = true;
+  reply.response.event_ids = {"e-1", "e-2"};
+  const application::LedgerAnswer answer{"c1\nr1", reply};
+
+  auto before = ledger.recall("c1", "c1\nr1");
+  ASSERT_TRUE(before.has_value()) << before.error().message;
+  EXPECT_FALSE(before->presence);
+  EXPECT_FALSE(before->answer);
+
+  ASSERT_TRUE(ledger.record("c1", std::nullopt, entrance, {}, answer).has_value());
+  auto after = ledger.recall("c1", "c1\nr1").value();
+  ASSERT_TRUE(after.presence);
+  EXPECT_EQ(after.presence->zone_id, "entrance");
+  ASSERT_TRUE(after.answer);
+  EXPECT_EQ(after.answer->request_fingerprint, "digest-1");
+  EXPECT_EQ(after.answer->response.event_ids, reply.response.event_ids);
+  EXPECT_TRUE(after.answer->response.location_changed);
+  // Another customer's request with the same key text sees nothing of it.
+  EXPECT_FALSE(ledger.recall("c2", "c1\nr1")->answer);
+
+  // The same request again (another instance): refused, nothing written.
+  const long long transitions = rows("zone_transitions");
+  auto again = ledger.record("c1", entrance, table, {event(domain::EventType::kCustomerSeated, table, "c1")}, answer);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(rows("zone_transitions"), transitions);
+  EXPECT_EQ(rows("outbox"), 0);
+  EXPECT_EQ((*ledger.current("c1"))->zone_id, "entrance");
+
+  // A transition refused for a stale `before` keeps no answer either.
+  const application::LedgerAnswer other{"c1\nr2", reply};
+  ASSERT_EQ(ledger.record("c1", std::nullopt, table, {}, other).error().code, ErrorCode::kAborted);
+  EXPECT_FALSE(ledger.recall("c1", "c1\nr2")->answer);
+
+  // Answers age out.
+  EXPECT_EQ(ledger.forget_answers(domain::Clock::now() - std::chrono::hours(1)).value(), 0u);
+  EXPECT_EQ(ledger.forget_answers(domain::Clock::now() + std::chrono::seconds(1)).value(), 1u);
+  EXPECT_FALSE(ledger.recall("c1", "c1\nr1")->answer);
+}
+
+TEST_F(PostgresTest, LedgerListsIdleOpenVisitsAndTouchOnlyMovesLastSeenForward) {
+  PostgresVisitLedger ledger(*pool_);
+  ASSERT_TRUE(ledger.record("old", std::nullopt, presence("v-old", "s1", "entrance", domain::ZoneKind::kEntrance, 0, 0),
+                            {}, std::nullopt));
+  ASSERT_TRUE(ledger.record("new", std::nullopt,
+                            presence("v-new", "s1", "entrance", domain::ZoneKind::kEntrance, 100, 100), {},
+                            std::nullopt));
+  auto idle = ledger.idle_visits(at_seconds(50), 10).value();
+  ASSERT_EQ(idle.size(), 1u);
+  EXPECT_EQ(idle[0].customer_id, "old");
+  EXPECT_EQ(idle[0].visit_id, "v-old");
+  EXPECT_EQ(idle[0].last_seen, at_seconds(0));
+  EXPECT_EQ(ledger.idle_visits(at_seconds(200), 10)->size(), 2u);
+  EXPECT_EQ(ledger.idle_visits(at_seconds(200), 1)->front().customer_id, "old");  // oldest first
+
+  ASSERT_TRUE(ledger.touch("old", "v-old", at_seconds(60)));
+  EXPECT_TRUE(ledger.idle_visits(at_seconds(50), 10)->empty());
+  ASSERT_TRUE(ledger.touch("old", "v-old", at_seconds(10)));  // never back
+  EXPECT_EQ((*ledger.current("old"))->last_seen, at_seconds(60));
+  ASSERT_TRUE(ledger.touch("old", "v-other", at_seconds(500)));  // another visit: nothing
+  EXPECT_EQ((*ledger.current("old"))->last_seen, at_seconds(60));
+  // A closed visit is no candidate.
+  ASSERT_TRUE(ledger.record("old", *ledger.current("old").value(), std::nullopt, {}, std::nullopt));
+  EXPECT_EQ(ledger.idle_visits(at_seconds(200), 10)->size(), 1u);
+}
+
 TEST_F(PostgresTest, CustomersAreEncryptedAtRestAndKeysRotate) {
   util::AesGcmKey k1{};
   k1.fill(1);
