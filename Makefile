@@ -5,9 +5,8 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps deps-dev keys configure proto build run migrate test test-unit test-integration bench deploy clean help \
-	lint format coverage fuzz
-.PHONY: all deps keys configure proto build run migrate test test-unit test-integration bench deploy clean help fuzz
+.PHONY: all deps deps-dev keys configure proto build build-run run migrate test test-unit test-integration bench \
+	deploy clean help lint format coverage fuzz
 
 all: build
 
@@ -17,7 +16,6 @@ help:
 	@echo "make lint              clang-format, clang-tidy and cppcheck on the project's own code"
 	@echo "make coverage          line coverage of internal/ and pkg/ (fails below 80%)"
 	@echo "make deps | keys | proto | build | migrate | test-unit | test-integration | bench | fuzz | format | deploy | clean"
-	@echo "make deps | keys | proto | build | migrate | test-unit | test-integration | bench | fuzz | deploy | clean"
 
 deps:
 	@scripts/deps.sh
@@ -39,13 +37,18 @@ proto: configure
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build keys
-	scripts/run.sh
+# Only what `make run` runs: the server, the CLI and the embedded broker
+# (tests and benchmarks build with `make test` / `make bench`).
+build-run: configure
+	cmake --build $(BUILD_DIR) --target customer-id customer-idctl devkafka -j $(JOBS)
+
+run: build-run keys
+	BUILD_DIR=$(BUILD_DIR) scripts/run.sh
 
 # Applies the migrations to the configured database (CUSTOMER_ID_POSTGRES_URL
 # or postgres.url) and exits; the service also applies them at start.
-migrate: build
-	build/customer-id --config internal/config/config.yaml --migrate
+migrate: build-run
+	$(BUILD_DIR)/customer-id --config internal/config/config.yaml --migrate
 
 test-unit: build
 	cd $(BUILD_DIR) && ctest -L unit --output-on-failure

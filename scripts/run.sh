@@ -11,6 +11,7 @@ if [ ! -f internal/config/config.yaml ]; then
   echo "run: created internal/config/config.yaml from config.yaml.example"
 fi
 
+BUILD_DIR=${BUILD_DIR:-build}
 POSTGRES_PORT=${POSTGRES_PORT:-55432}
 REDIS_PORT=${REDIS_PORT:-56379}
 mkdir -p .local
@@ -29,7 +30,9 @@ CUSTOMER_ID_REDIS_URL=${CUSTOMER_ID_REDIS_URL:-$(scripts/redis.sh start .local/r
 if [ -z "${CUSTOMER_ID_KAFKA_BROKERS:-}" ]; then
   # The embedded broker: librdkafka's mock cluster, real Kafka protocol.
   rm -f .local/devkafka.bootstrap
-  build/devkafka --topic tastesync.customer-id.events.v1 --partitions 3 \
+  # A session of its own: Ctrl-C reaches the service only, which then hands
+  # its last events to the broker; the trap stops the broker afterwards.
+  setsid "$BUILD_DIR"/devkafka --topic tastesync.customer-id.events.v1 --partitions 3 \
     --bootstrap-file .local/devkafka.bootstrap >/dev/null &
   devkafka_pid=$!
   for _ in $(seq 100); do [ -s .local/devkafka.bootstrap ] && break; sleep 0.05; done
@@ -40,7 +43,7 @@ echo "run: PostgreSQL at $CUSTOMER_ID_POSTGRES_URL, Redis at $CUSTOMER_ID_REDIS_
 echo "run: follow events with: kcat -C -b $CUSTOMER_ID_KAFKA_BROKERS -t tastesync.customer-id.events.v1 -f '%k %h\\n'"
 
 # Not exec: the trap above stops the servers when the service exits (Ctrl-C).
-build/customer-id --config internal/config/config.yaml "$@" &
+"$BUILD_DIR"/customer-id --config internal/config/config.yaml "$@" &
 service=$!
 trap 'kill -TERM $service 2>/dev/null || true' INT TERM
 wait $service || true
