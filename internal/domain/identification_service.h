@@ -3,8 +3,8 @@
 // Resolves a customer's beacon sightings to the zone they are in, and keeps
 // that answer stable: per-beacon RSSI smoothing, a calibrated log-distance
 // path-loss model, and an incumbent-vs-challenger rule (margin + dwell) so a
-// seated customer does not flap between neighbouring tables. See DESIGN.md,
-// "Zones, smoothing and stability".
+// seated customer does not flap between neighbouring tables. See
+// docs/design.md, "How a zone is chosen".
 
 #include <chrono>
 #include <optional>

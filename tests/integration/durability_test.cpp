@@ -1,5 +1,5 @@
 // Presence and history survive restarts, instances agree, and the service
-// rides out Redis and PostgreSQL outages (issue 3), against the real server
+// rides out Redis and PostgreSQL outages, against the real server
 // binary with real PostgreSQL and Redis started by the project's scripts.
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Events reach Kafka with nothing lost (issue 4): a real librdkafka consumer
+// Events reach Kafka with nothing lost: a real librdkafka consumer
 // reads what the real server binary published through the transactional
 // outbox, against real PostgreSQL and Redis and the embedded Kafka
 // (cmd/devkafka, librdkafka's mock cluster speaking the Kafka protocol).

@@ -1,4 +1,4 @@
-// Leaving by silence (issue 4) against the real server binary, real
+// Leaving by silence against the real server binary, real
 // PostgreSQL and Redis: a customer not seen for presence.leave_after_seconds
 // leaves, the visit is closed and exactly one CustomerLeftStore row is in
 // the outbox, also with two instances sweeping.

@@ -106,7 +106,7 @@ TEST(IdentificationService, SeatedCustomerNeverChangesTable) {
 
 // At 1 report/s and sigma = 6 dB two reports cannot always tell a table from
 // its neighbour 2 m away (the README has the numbers), so arrival is a rate
-// over many seeded customers, as issue 7's targets state it, plus a bound
+// over many seeded customers, as the accuracy targets state it, plus a bound
 // that holds for every one of them.
 TEST(IdentificationService, WalkingCustomerIsPlacedWithinTwoSightingsOfSitting) {
   const IdentificationService service;

@@ -26,7 +26,7 @@ struct GrpcServerOptions {
 // Call before the first gRPC object is created: gRPC 1.51 has no public
 // setter for the minimum TLS version, so the TLS 1.2 cipher list is narrowed
 // to an ECDSA-only suite while our certificate is RSA. A TLS 1.2 client then
-// finds no shared cipher; TLS 1.3 suites are unaffected. (DESIGN.md)
+// finds no shared cipher; TLS 1.3 suites are unaffected (docs/design.md).
 void restrict_tls_to_1_3();
 
 struct RunningServer {

@@ -206,7 +206,7 @@ domain::Result<std::unique_ptr<HttpsServer>> HttpsServer::start(const HttpsServe
   if (!endpoint) return std::unexpected(endpoint.error());
   auto state = std::make_shared<State>(options, std::move(handler));
 
-  // TLS 1.3 only (DESIGN.md): older clients fail the handshake.
+  // TLS 1.3 only (docs/design.md): older clients fail the handshake.
   SSL_CTX_set_min_proto_version(state->tls.native_handle(), TLS1_3_VERSION);
   boost::system::error_code ec;
   state->tls.use_certificate_chain(net::buffer(options.cert_pem), ec);
