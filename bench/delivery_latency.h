@@ -2,7 +2,7 @@
 
 // `grpc_load --mode delivery`: the time from a transition's commit to its
 // event's delivery to a Kafka consumer, under a steady stream of
-// transition-causing Identify calls (issue 4: p99 under 50 ms).
+// transition-causing Identify calls (target: p99 under 50 ms).
 
 namespace tastesync::bench {
 

@@ -3,7 +3,7 @@
 // It compares Identify (beacon sightings) with Baseline/Noop, an empty handler
 // on the same server stack (TLS, auth, token cache), measured in the same run:
 // absolute numbers on the 2-core dev machines vary by ±30% between runs, the
-// ratio much less (DESIGN.md "Testing and measuring").
+// ratio much less (docs/design.md, "Facts about the dependencies").
 //
 // Load model: a closed loop of exactly N requests in flight, spread over C
 // channels (separate TCP/TLS connections); each completion immediately issues
