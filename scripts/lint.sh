@@ -9,6 +9,8 @@ JOBS=${JOBS:-$(nproc)}
 
 mapfile -t sources < <(git ls-files '*.cpp' '*.h')
 
+scripts/check_layers.sh
+
 echo "lint: clang-format on ${#sources[@]} files"
 clang-format --dry-run --Werror "${sources[@]}"
 

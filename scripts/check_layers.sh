@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The layers' include directions (CONTRIBUTING.md): fails on an include that
+# points outward. Usage: scripts/check_layers.sh [root]  (default: the repo)
+#   internal/domain          the standard library and domain/ only
+#   internal/application     domain/ and application/ only
+#   internal/auth, config    no adapter and no composition root
+#   internal/infrastructure  no composition root (service/)
+#   pkg/util                 nothing of internal/
+set -euo pipefail
+root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+cd "$root"
+
+failures=0
+# forbid DIR REGEX WHY: every #include line under DIR matching REGEX is a finding.
+forbid() {
+  local dir=$1 pattern=$2 why=$3 found
+  [ -d "$dir" ] || return 0
+  found=$(grep -rnE --include='*.h' --include='*.cpp' "^[[:space:]]*#[[:space:]]*include[[:space:]]*$pattern" "$dir" || true)
+  if [ -n "$found" ]; then
+    printf 'layers: %s\n%s\n' "$why" "$found" >&2
+    failures=$((failures + 1))
+  fi
+}
+
+# The domain: quoted includes only of domain/, angle includes only of the
+# standard library (no extension, no folder).
+forbid internal/domain '"([^d]|d[^o]|do[^m])[^"]*"' 'the domain includes something outside itself'
+forbid internal/domain '<[^>]*[./][^>]*>' 'the domain includes a third-party or system header'
+forbid internal/application '"(infrastructure|auth|config|service)/' 'a use case or port includes an adapter'
+forbid internal/application '<[^>]*[./][^>]*>' 'the application includes a third-party or system header'
+forbid internal/auth '"(infrastructure|service)/' 'auth includes an adapter or the composition root'
+forbid internal/config '"(infrastructure|service)/' 'config includes an adapter or the composition root'
+forbid internal/infrastructure '"service/' 'an adapter includes the composition root'
+forbid pkg '"(domain|application|infrastructure|auth|config|service)/' 'pkg/util includes the service'
+
+if [ "$failures" -gt 0 ]; then
+  echo "layers: $failures rule(s) broken" >&2
+  exit 1
+fi
+echo "layers: every include points inward"
