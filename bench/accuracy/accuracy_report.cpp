@@ -21,8 +21,8 @@
 #include "accuracy/leave_probe.h"
 #include "accuracy/report_table.h"
 #include "config/config.h"
-#include "domain/floor_plan.h"
-#include "domain/identification_service.h"
+#include "domain/entities/floor_plan.h"
+#include "domain/services/zone_resolver.h"
 #include "support/accuracy_metrics.h"
 #include "support/store_simulator.h"
 
@@ -107,7 +107,7 @@ Column simulate(const Options& options, const config::Config& service, double si
   settings.store.body_shadow_db = options.body_shadow_db;
   settings.store.drop_probability = options.drop_probability;
   testing::StoreSimulator simulator(settings);
-  const domain::IdentificationService resolver(service.resolver);
+  const domain::ZoneResolver resolver(service.resolver);
   std::vector<testing::CustomerTrack> tracks;
   if (fingerprints) {
     auto plan = domain::FloorPlan::build(

@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "domain/fingerprint_classifier.h"
+#include "domain/services/fingerprint_classifier.h"
 
 namespace tastesync::bench {
 namespace {

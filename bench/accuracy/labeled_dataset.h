@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "domain/beacon.h"
+#include "domain/entities/beacon.h"
+#include "domain/entities/fingerprint.h"
 #include "domain/error.h"
-#include "domain/fingerprint.h"
 
 namespace tastesync::bench {
 

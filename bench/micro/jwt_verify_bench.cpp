@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "auth/jwt.h"
 #include "auth/jwt_signer.h"
-#include "auth/jwt_verifier.h"
 #include "infrastructure/memory/system_clock.h"
 
 namespace {

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <string_view>
 
-#include "infrastructure/grpc/grpc_server.h"
+#include "infrastructure/grpc/tls_config.h"
 #include "service/server_app.h"
 
 namespace {

@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "application/ports/principal.h"
+#include "domain/entities/sighting.h"
 #include "domain/error.h"
-#include "domain/sighting.h"
 
 namespace tastesync::auth {
 

@@ -16,7 +16,7 @@
 
 #include "application/use_cases/identify_request_validation.h"
 #include "domain/error.h"
-#include "domain/identification_service.h"
+#include "domain/services/zone_resolver.h"
 
 namespace tastesync::config {
 

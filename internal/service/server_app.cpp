@@ -21,7 +21,7 @@
 #include "application/use_cases/metered_identify.h"
 #include "application/use_cases/metered_rate_limiter.h"
 #include "application/use_cases/store_scanner_use_case.h"
-#include "auth/jwt_verifier.h"
+#include "auth/jwt.h"
 #include "auth/key_files.h"
 #include "config/config.h"
 #include "infrastructure/crypto/customer_code_codec.h"
@@ -249,20 +249,20 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
 
   infrastructure::grpc_adapter::GrpcServerOptions options;
   options.listen = cfg->grpc.listen;
-  options.tls = cfg->grpc.tls;
+  options.tls.enabled = cfg->grpc.tls;
   options.max_message_bytes = static_cast<int>(cfg->grpc.max_message_bytes);
   options.metrics = &metrics;
-  if (options.tls) {
+  if (options.tls.enabled) {
     auto cert = auth::read_key_file(cfg->grpc.cert_file);
     if (!cert) return fail_start("grpc.cert_file", cert.error());
     auto key = auth::read_key_file(cfg->grpc.key_file);
     if (!key) return fail_start("grpc.key_file", key.error());
-    options.cert_pem = *cert;
-    options.key_pem = *key;
+    options.tls.cert_pem = *cert;
+    options.tls.key_pem = *key;
     if (!cfg->grpc.client_ca_file.empty()) {
       auto client_ca = auth::read_key_file(cfg->grpc.client_ca_file);
       if (!client_ca) return fail_start("grpc.client_ca_file", client_ca.error());
-      options.client_ca_pem = *client_ca;
+      options.tls.client_ca_pem = *client_ca;
     }
   }
   auto running = infrastructure::grpc_adapter::start_grpc_server(options, services);
@@ -306,8 +306,8 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   const auto plan = (*registry)->current();
   log::info("serving", {{"grpc_port", running->port},
                         {"http_port", http_server ? http_server->port() : 0},
-                        {"tls", options.tls},
-                        {"mutual_tls", !options.client_ca_pem.empty()},
+                        {"tls", options.tls.enabled},
+                        {"mutual_tls", !options.tls.client_ca_pem.empty()},
                         {"stores", plan->stores().size()},
                         {"beacons", plan->beacons().size()},
                         {"kafka", !cfg->kafka.brokers.empty()},

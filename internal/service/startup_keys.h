@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "auth/jwt_verifier.h"
+#include "auth/jwt.h"
 #include "config/config.h"
 #include "domain/error.h"
 #include "infrastructure/crypto/table_qr_codec.h"

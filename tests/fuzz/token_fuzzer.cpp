@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "application/ports/clock_port.h"
-#include "auth/jwt_verifier.h"
+#include "auth/jwt.h"
 
 namespace {
 

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "domain/events.h"
+#include "domain/events/events.h"
 #include "integration/local_servers.h"
 
 namespace tastesync::testing {

@@ -17,13 +17,12 @@ std::size_t reports_in(std::chrono::seconds span, std::chrono::milliseconds inte
 
 }  // namespace
 
-ResolveFn path_loss_resolver(const domain::IdentificationService& service) {
+ResolveFn path_loss_resolver(const domain::ZoneResolver& service) {
   return [&service](domain::ResolverState& state, std::span<const domain::KnownSighting> sightings,
                     domain::Timestamp now) { return service.resolve(state, sightings, now); };
 }
 
-ResolveFn fingerprint_resolver(const domain::IdentificationService& service,
-                               const domain::FingerprintClassifier& fingerprints) {
+ResolveFn fingerprint_resolver(const domain::ZoneResolver& service, const domain::FingerprintClassifier& fingerprints) {
   return [&service, &fingerprints](domain::ResolverState& state, std::span<const domain::KnownSighting> sightings,
                                    domain::Timestamp now) {
     return service.resolve(state, sightings, now, &fingerprints);

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "domain/fingerprint.h"
-#include "domain/identification_service.h"
+#include "domain/entities/fingerprint.h"
+#include "domain/services/zone_resolver.h"
 #include "support/synthetic_store.h"
 
 namespace tastesync::testing {
@@ -58,16 +58,15 @@ struct SimulationSettings {
   double walk_speed_mps = 1.0;
 };
 
-// The resolver under test: the domain's IdentificationService, with or
+// The resolver under test: the domain's ZoneResolver, with or
 // without fingerprints.
 using ResolveFn = std::function<domain::ZoneDecision(domain::ResolverState&, std::span<const domain::KnownSighting>,
                                                      domain::Timestamp)>;
 
 // A resolver function calling `service` without fingerprints.
-ResolveFn path_loss_resolver(const domain::IdentificationService& service);
+ResolveFn path_loss_resolver(const domain::ZoneResolver& service);
 // ... and with a store's fingerprint classifier.
-ResolveFn fingerprint_resolver(const domain::IdentificationService& service,
-                               const domain::FingerprintClassifier& fingerprints);
+ResolveFn fingerprint_resolver(const domain::ZoneResolver& service, const domain::FingerprintClassifier& fingerprints);
 
 // What staff record when calibrating `config`'s store: `scans_per_zone`
 // reports at the entrance spot and at each seat, facing the way customers

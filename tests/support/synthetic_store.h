@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "domain/beacon.h"
-#include "domain/identification_service.h"
-#include "domain/sighting.h"
-#include "domain/zone.h"
+#include "domain/entities/beacon.h"
+#include "domain/entities/sighting.h"
+#include "domain/entities/zone.h"
+#include "domain/services/zone_resolver.h"
 
 namespace tastesync::testing {
 

@@ -4,7 +4,7 @@
 // entrance (major 1, minor 0) and tables 1..4 (major 1, minor N), and store
 // "cafe" with one table (major 2, minor 1); every beacon has kTestUuid.
 
-#include "domain/floor_plan.h"
+#include "domain/entities/floor_plan.h"
 
 namespace tastesync::testing {
 

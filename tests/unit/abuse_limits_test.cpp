@@ -9,7 +9,7 @@
 #include "application/use_cases/admin_validation.h"
 #include "application/use_cases/identify_customer_use_case.h"
 #include "config/config.h"
-#include "domain/travel.h"
+#include "domain/services/travel.h"
 #include "infrastructure/crypto/table_qr_codec.h"
 #include "infrastructure/memory/composite_request_state.h"
 #include "infrastructure/memory/in_memory_stores.h"

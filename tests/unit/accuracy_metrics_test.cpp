@@ -113,7 +113,7 @@ TEST(StoreSimulator, SameSeedSameTracksAndCustomersFollowTheirScript) {
   settings.change_table_share = 1.0;  // everyone changes table once
   settings.store.body_shadow_db = 5.0;
   settings.store.drop_probability = 0.1;
-  const domain::IdentificationService service;
+  const domain::ZoneResolver service;
   StoreSimulator a(settings);
   StoreSimulator b(settings);
   const auto first = a.run(path_loss_resolver(service));

@@ -50,7 +50,7 @@ class AdminGrpcServiceTest : public ::testing::Test {
   void SetUp() override {
     GrpcServerOptions options;
     options.listen = "127.0.0.1:0";
-    options.tls = false;
+    options.tls.enabled = false;
     auto running = start_grpc_server(options, {&service_});
     ASSERT_TRUE(running.has_value()) << running.error().message;
     server_ = std::move(running->server);

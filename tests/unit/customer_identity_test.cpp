@@ -1,4 +1,4 @@
-#include "domain/customer_identity.h"
+#include "domain/aggregates/customer_identity.h"
 
 #include <gtest/gtest.h>
 

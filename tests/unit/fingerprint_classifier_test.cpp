@@ -1,11 +1,11 @@
-#include "domain/fingerprint_classifier.h"
+#include "domain/services/fingerprint_classifier.h"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "domain/floor_plan.h"
-#include "domain/identification_service.h"
+#include "domain/entities/floor_plan.h"
+#include "domain/services/zone_resolver.h"
 #include "support/store_simulator.h"
 #include "support/test_floor_plan.h"
 
@@ -69,9 +69,9 @@ TEST(FingerprintClassifier, NoUsableSampleMeansNoClassifier) {
   EXPECT_EQ(plan->find_fingerprints("bistro"), nullptr);
 }
 
-TEST(IdentificationService, FingerprintsPlaceACustomerTheBeaconsAlonePlaceElsewhere) {
+TEST(ZoneResolver, FingerprintsPlaceACustomerTheBeaconsAlonePlaceElsewhere) {
   const FloorPlan plan = calibrated_plan();
-  const IdentificationService service;
+  const ZoneResolver service;
   // Only beacon 1 (table 1's) is heard, weakly: the nearest beacon is table
   // 1's, but calibration recorded exactly this at table 2.
   const std::vector<KnownSighting> reading{{plan.find_beacon(key(1)), -72, std::nullopt, kT0}};
@@ -83,10 +83,10 @@ TEST(IdentificationService, FingerprintsPlaceACustomerTheBeaconsAlonePlaceElsewh
   EXPECT_DOUBLE_EQ(decision.confidence, 1.0);  // an exact match of a table-2 sample
 }
 
-TEST(IdentificationService, FingerprintIncumbentNeedsSustainedEvidenceToLoseItsTable) {
+TEST(ZoneResolver, FingerprintIncumbentNeedsSustainedEvidenceToLoseItsTable) {
   const FloorPlan plan = calibrated_plan();
   const FingerprintClassifier* fingerprints = plan.find_fingerprints("bistro");
-  const IdentificationService service;
+  const ZoneResolver service;
   const Beacon* b1 = plan.find_beacon(key(1));
   const Beacon* b2 = plan.find_beacon(key(2));
   ResolverState state;
@@ -110,9 +110,9 @@ TEST(IdentificationService, FingerprintIncumbentNeedsSustainedEvidenceToLoseItsT
   EXPECT_GT(decision.confidence, 0.5);
 }
 
-TEST(IdentificationService, FingerprintsFallBackToBeaconsWhenNoCalibratedBeaconIsHeard) {
+TEST(ZoneResolver, FingerprintsFallBackToBeaconsWhenNoCalibratedBeaconIsHeard) {
   const FloorPlan plan = calibrated_plan();
-  const IdentificationService service;
+  const ZoneResolver service;
   const std::vector<KnownSighting> reading{{plan.find_beacon(key(4)), -50, std::nullopt, kT0}};
   ResolverState state;
   EXPECT_EQ(service.resolve(state, reading, kT0, plan.find_fingerprints("bistro")).zone_id, "table-4");

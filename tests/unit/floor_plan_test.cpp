@@ -1,4 +1,4 @@
-#include "domain/floor_plan.h"
+#include "domain/entities/floor_plan.h"
 
 #include <gtest/gtest.h>
 

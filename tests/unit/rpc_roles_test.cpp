@@ -155,7 +155,7 @@ class RpcRolesOverGrpcTest : public ::testing::Test {
   void SetUp() override {
     GrpcServerOptions options;
     options.listen = "127.0.0.1:0";
-    options.tls = false;
+    options.tls.enabled = false;
     auto running = start_grpc_server(
         options, {&admin_service_, &identification_, &baseline_, &scanner_service_, &credentials_service_});
     ASSERT_TRUE(running.has_value()) << running.error().message;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "domain/floor_plan.h"
+#include "domain/entities/floor_plan.h"
 
 namespace tastesync::application {
 

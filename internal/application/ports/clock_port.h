@@ -1,6 +1,6 @@
 #pragma once
 
-#include "domain/sighting.h"
+#include "domain/entities/sighting.h"
 
 namespace tastesync::application {
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "domain/entities/sighting.h"
 #include "domain/error.h"
-#include "domain/sighting.h"
 
 namespace tastesync::application {
 

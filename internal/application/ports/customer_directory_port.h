@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "domain/customer.h"
+#include "domain/entities/customer.h"
 #include "domain/error.h"
 
 namespace tastesync::application {

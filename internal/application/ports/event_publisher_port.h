@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "domain/error.h"
-#include "domain/events.h"
+#include "domain/events/events.h"
 
 namespace tastesync::application {
 

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "application/ports/principal.h"
+#include "domain/entities/sighting.h"
+#include "domain/entities/zone.h"
 #include "domain/error.h"
-#include "domain/sighting.h"
-#include "domain/zone.h"
 
 namespace tastesync::application {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/entities/sighting.h"
 #include "domain/error.h"
-#include "domain/sighting.h"
 
 namespace tastesync::application {
 

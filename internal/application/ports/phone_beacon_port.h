@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "application/ports/customer_device_port.h"
+#include "domain/entities/sighting.h"
 #include "domain/error.h"
-#include "domain/sighting.h"
 
 namespace tastesync::application {
 

@@ -2,8 +2,8 @@
 
 #include <string>
 
+#include "domain/entities/presence.h"
 #include "domain/error.h"
-#include "domain/presence.h"
 
 namespace tastesync::application {
 

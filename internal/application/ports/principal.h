@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "domain/sighting.h"
+#include "domain/entities/sighting.h"
 
 namespace tastesync::application {
 

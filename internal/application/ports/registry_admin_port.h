@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "domain/beacon.h"
+#include "domain/entities/beacon.h"
+#include "domain/entities/fingerprint.h"
+#include "domain/entities/zone.h"
 #include "domain/error.h"
-#include "domain/fingerprint.h"
-#include "domain/zone.h"
 
 namespace tastesync::application {
 

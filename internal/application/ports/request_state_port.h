@@ -4,8 +4,8 @@
 #include <string>
 
 #include "application/ports/idempotency_store_port.h"
+#include "domain/entities/presence.h"
 #include "domain/error.h"
-#include "domain/presence.h"
 
 namespace tastesync::application {
 

@@ -6,8 +6,8 @@
 
 #include "application/ports/identify_customer_port.h"
 #include "application/ports/principal.h"
+#include "domain/entities/sighting.h"
 #include "domain/error.h"
-#include "domain/sighting.h"
 
 namespace tastesync::application {
 

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "application/ports/idempotency_store_port.h"
+#include "domain/entities/presence.h"
+#include "domain/entities/visit.h"
 #include "domain/error.h"
-#include "domain/events.h"
-#include "domain/presence.h"
-#include "domain/visit.h"
+#include "domain/events/events.h"
 
 namespace tastesync::application {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "domain/sighting.h"
-#include "domain/zone.h"
+#include "domain/entities/sighting.h"
+#include "domain/entities/zone.h"
 
 namespace tastesync::application {
 

@@ -5,7 +5,7 @@
 #include <tuple>
 
 #include "application/use_cases/admin_validation.h"
-#include "domain/floor_plan.h"
+#include "domain/entities/floor_plan.h"
 
 namespace tastesync::application {
 namespace {

@@ -10,8 +10,8 @@
 #include "application/ports/table_qr_port.h"
 #include "application/ports/visit_ledger_port.h"
 #include "application/use_cases/admin_requests.h"
+#include "domain/entities/visit.h"
 #include "domain/error.h"
-#include "domain/visit.h"
 
 namespace tastesync::application {
 

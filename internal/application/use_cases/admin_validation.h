@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "domain/beacon.h"
+#include "domain/entities/beacon.h"
 #include "domain/error.h"
 
 namespace tastesync::application {

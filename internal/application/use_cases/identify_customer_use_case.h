@@ -17,7 +17,7 @@
 #include "application/ports/table_qr_port.h"
 #include "application/ports/visit_ledger_port.h"
 #include "application/use_cases/identify_request_validation.h"
-#include "domain/identification_service.h"
+#include "domain/services/zone_resolver.h"
 
 namespace tastesync::application {
 
@@ -115,7 +115,7 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
   std::mutex& stripe_for(const std::string& customer_id);
 
   IdentifyDependencies deps_;
-  domain::IdentificationService resolver_;
+  domain::ZoneResolver resolver_;
   IdentifyLimits limits_;
   // One customer's requests are applied one at a time (their resolver state
   // is read-modify-write); different customers proceed in parallel.

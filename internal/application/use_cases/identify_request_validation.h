@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "application/ports/identify_customer_port.h"
+#include "domain/entities/sighting.h"
 #include "domain/error.h"
-#include "domain/sighting.h"
 
 namespace tastesync::application {
 

@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "domain/customer_identity.h"
+#include "domain/aggregates/customer_identity.h"
 
 namespace tastesync::application {
 namespace {

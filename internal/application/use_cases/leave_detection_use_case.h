@@ -10,8 +10,8 @@
 #include "application/ports/last_seen_port.h"
 #include "application/ports/presence_store_port.h"
 #include "application/ports/visit_ledger_port.h"
+#include "domain/entities/sighting.h"
 #include "domain/error.h"
-#include "domain/sighting.h"
 
 namespace tastesync::application {
 

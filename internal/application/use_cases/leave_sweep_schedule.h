@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "domain/sighting.h"
+#include "domain/entities/sighting.h"
 
 namespace tastesync::application {
 

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string_view>
 
-#include "domain/sighting.h"
+#include "domain/entities/sighting.h"
 
 namespace tastesync::infrastructure {
 

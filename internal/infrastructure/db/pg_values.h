@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "domain/entities/sighting.h"
+#include "domain/entities/zone.h"
 #include "domain/error.h"
-#include "domain/sighting.h"
-#include "domain/zone.h"
 
 namespace tastesync::infrastructure::db {
 

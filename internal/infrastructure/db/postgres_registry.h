@@ -15,7 +15,7 @@
 
 #include "application/ports/beacon_registry_port.h"
 #include "application/ports/registry_admin_port.h"
-#include "domain/floor_plan.h"
+#include "domain/entities/floor_plan.h"
 #include "infrastructure/db/pg_pool.h"
 
 namespace tastesync::infrastructure::db {

@@ -4,8 +4,8 @@
 #include <charconv>
 #include <optional>
 
-#include "domain/beacon.h"
-#include "domain/fingerprint.h"
+#include "domain/entities/beacon.h"
+#include "domain/entities/fingerprint.h"
 
 namespace tastesync::infrastructure {
 namespace {

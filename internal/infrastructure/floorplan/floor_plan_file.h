@@ -5,8 +5,8 @@
 
 #include <string>
 
+#include "domain/entities/floor_plan.h"
 #include "domain/error.h"
-#include "domain/floor_plan.h"
 
 namespace tastesync::infrastructure {
 

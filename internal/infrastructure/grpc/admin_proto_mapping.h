@@ -8,7 +8,7 @@
 
 #include "admin.pb.h"
 #include "application/use_cases/admin_requests.h"
-#include "domain/visit.h"
+#include "domain/entities/visit.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
 

@@ -5,8 +5,6 @@
 
 #include <grpc/support/log.h>
 
-#include <cstdlib>
-
 #include "infrastructure/grpc/metrics_interceptor.h"
 #include "infrastructure/logging/json_log.h"
 
@@ -26,27 +24,13 @@ void log_grpc_message(gpr_log_func_args* args) {
 
 }  // namespace
 
-// NOLINTNEXTLINE(concurrency-mt-unsafe): called first thing in main, before any thread.
-void restrict_tls_to_1_3() { ::setenv("GRPC_SSL_CIPHER_SUITES", "ECDHE-ECDSA-AES256-GCM-SHA384", 1); }
-
 domain::Result<RunningServer> start_grpc_server(const GrpcServerOptions& options,
                                                 const std::vector<grpc::Service*>& services) {
   gpr_set_log_function(log_grpc_message);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
-  std::shared_ptr<grpc::ServerCredentials> credentials;
-  if (options.tls) {
-    grpc::SslServerCredentialsOptions ssl;
-    ssl.pem_key_cert_pairs.push_back({options.key_pem, options.cert_pem});
-    if (!options.client_ca_pem.empty()) {
-      ssl.pem_root_certs = options.client_ca_pem;
-      ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
-    }
-    credentials = grpc::SslServerCredentials(ssl);
-  } else {
-    credentials = grpc::InsecureServerCredentials();
-  }
+  const std::shared_ptr<grpc::ServerCredentials> credentials = server_credentials(options.tls);
 
   RunningServer running;
   grpc::ServerBuilder builder;

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "domain/error.h"
-#include "domain/events.h"
+#include "domain/events/events.h"
 
 namespace tastesync::infrastructure::kafka {
 

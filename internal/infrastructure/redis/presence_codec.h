@@ -25,8 +25,8 @@
 #include <string>
 #include <string_view>
 
+#include "domain/entities/presence.h"
 #include "domain/error.h"
-#include "domain/presence.h"
 
 namespace tastesync::infrastructure::redis {
 

@@ -1,4 +1,4 @@
-#include "domain/beacon.h"
+#include "domain/entities/beacon.h"
 
 #include <cstdio>
 

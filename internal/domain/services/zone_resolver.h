@@ -11,10 +11,10 @@
 #include <span>
 #include <string>
 
-#include "domain/beacon.h"
-#include "domain/fingerprint_classifier.h"
-#include "domain/presence.h"
-#include "domain/sighting.h"
+#include "domain/entities/beacon.h"
+#include "domain/entities/presence.h"
+#include "domain/entities/sighting.h"
+#include "domain/services/fingerprint_classifier.h"
 
 namespace tastesync::domain {
 
@@ -60,9 +60,9 @@ struct ZoneDecision {
   double distance_m = 0.0;
 };
 
-class IdentificationService {
+class ZoneResolver {
  public:
-  explicit IdentificationService(const ResolverSettings& settings = {});
+  explicit ZoneResolver(const ResolverSettings& settings = {});
 
   // Folds `sightings` (all of one store, non-empty) into `state` and returns
   // the zone the customer is in now. Deterministic: same state and input,

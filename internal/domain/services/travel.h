@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "domain/sighting.h"
+#include "domain/entities/sighting.h"
 
 namespace tastesync::domain {
 

@@ -1,4 +1,4 @@
-#include "auth/jwt_verifier.h"
+#include "auth/jwt.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>

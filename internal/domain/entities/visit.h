@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "domain/presence.h"
-#include "domain/sighting.h"
+#include "domain/entities/presence.h"
+#include "domain/entities/sighting.h"
 
 namespace tastesync::domain {
 

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "domain/beacon.h"
+#include "domain/entities/beacon.h"
+#include "domain/entities/fingerprint.h"
 #include "domain/error.h"
-#include "domain/fingerprint.h"
 
 namespace tastesync::domain {
 

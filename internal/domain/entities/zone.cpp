@@ -1,4 +1,4 @@
-#include "domain/zone.h"
+#include "domain/entities/zone.h"
 
 namespace tastesync::domain {
 

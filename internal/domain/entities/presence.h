@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "domain/beacon.h"
-#include "domain/sighting.h"
-#include "domain/zone.h"
+#include "domain/entities/beacon.h"
+#include "domain/entities/sighting.h"
+#include "domain/entities/zone.h"
 
 namespace tastesync::domain {
 

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <optional>
 
-#include "domain/beacon.h"
+#include "domain/entities/beacon.h"
 
 namespace tastesync::domain {
 

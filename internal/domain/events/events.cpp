@@ -1,4 +1,4 @@
-#include "domain/events.h"
+#include "domain/events/events.h"
 
 namespace tastesync::domain {
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "domain/events.h"
-#include "domain/presence.h"
-#include "domain/zone.h"
+#include "domain/entities/presence.h"
+#include "domain/entities/zone.h"
+#include "domain/events/events.h"
 
 namespace tastesync::domain {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "domain/beacon.h"
+#include "domain/entities/beacon.h"
 
 namespace tastesync::domain {
 

@@ -10,11 +10,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "domain/beacon.h"
+#include "domain/entities/beacon.h"
+#include "domain/entities/fingerprint.h"
+#include "domain/entities/zone.h"
 #include "domain/error.h"
-#include "domain/fingerprint.h"
-#include "domain/fingerprint_classifier.h"
-#include "domain/zone.h"
+#include "domain/services/fingerprint_classifier.h"
 
 namespace tastesync::domain {
 

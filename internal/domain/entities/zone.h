@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "domain/travel.h"
+#include "domain/services/travel.h"
 
 namespace tastesync::domain {
 

@@ -1,4 +1,4 @@
-#include "domain/travel.h"
+#include "domain/services/travel.h"
 
 #include <algorithm>
 #include <cmath>

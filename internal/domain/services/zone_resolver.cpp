@@ -1,4 +1,4 @@
-#include "domain/identification_service.h"
+#include "domain/services/zone_resolver.h"
 
 #include <algorithm>
 #include <cmath>
@@ -111,18 +111,18 @@ void reset_for_store(ResolverState& state, const std::string& store_id) {
 
 }  // namespace
 
-IdentificationService::IdentificationService(const ResolverSettings& settings) : settings_(settings) {}
+ZoneResolver::ZoneResolver(const ResolverSettings& settings) : settings_(settings) {}
 
-double IdentificationService::distance_m(const Beacon& beacon, double rssi, std::optional<int> tx_power) const {
+double ZoneResolver::distance_m(const Beacon& beacon, double rssi, std::optional<int> tx_power) const {
   const double tx = static_cast<double>(tx_power.value_or(beacon.tx_power_1m));
   return std::pow(10.0, (tx - (rssi + beacon.calibration_offset_db)) / (10.0 * settings_.path_loss_exponent));
 }
 
-double IdentificationService::level_to_distance_m(double level) const {
+double ZoneResolver::level_to_distance_m(double level) const {
   return std::pow(10.0, -level / (10.0 * settings_.path_loss_exponent));
 }
 
-void IdentificationService::update_incumbent(ResolverState& state) const {
+void ZoneResolver::update_incumbent(ResolverState& state) const {
   const ZoneLevel candidate = strongest_zone(state.tracks, {});
   if (candidate.zone_id == nullptr) return;  // nothing heard: keep the last answer
   if (state.incumbent_zone_id.empty()) {
@@ -149,7 +149,7 @@ void IdentificationService::update_incumbent(ResolverState& state) const {
 // The incumbent's own CUSUM: how far it has out-shouted its closest rival,
 // summed over sightings and capped. A zone the customer walked past never
 // builds much; one they sit at reaches the cap within seconds.
-void IdentificationService::update_dominance(ResolverState& state) const {
+void ZoneResolver::update_dominance(ResolverState& state) const {
   const double incumbent = zone_level(state.tracks, state.incumbent_zone_id);
   const ZoneLevel rival = strongest_zone(state.tracks, state.incumbent_zone_id);
   if (incumbent == kUnheard) {
@@ -167,7 +167,7 @@ void IdentificationService::update_dominance(ResolverState& state) const {
 // One CUSUM step per beacon outside the incumbent zone: its lead beyond the
 // margin adds up, a lead below the margin drains it, and at zero it is
 // forgotten. Returns the beacon with the most evidence, if any has some.
-const BeaconTrack* IdentificationService::accumulate_evidence(ResolverState& state, double required) const {
+const BeaconTrack* ZoneResolver::accumulate_evidence(ResolverState& state, double required) const {
   const double incumbent = zone_level(state.tracks, state.incumbent_zone_id);
   const bool incumbent_fresh = zone_fresh(state.tracks, state.incumbent_zone_id);
   const BeaconTrack* best = nullptr;
@@ -192,8 +192,8 @@ const BeaconTrack* IdentificationService::accumulate_evidence(ResolverState& sta
   return best;
 }
 
-ZoneDecision IdentificationService::resolve(ResolverState& state, std::span<const KnownSighting> sightings,
-                                            Timestamp now, const FingerprintClassifier* fingerprints) const {
+ZoneDecision ZoneResolver::resolve(ResolverState& state, std::span<const KnownSighting> sightings, Timestamp now,
+                                   const FingerprintClassifier* fingerprints) const {
   if (!sightings.empty() && state.store_id != sightings.front().beacon->store_id) {
     reset_for_store(state, sightings.front().beacon->store_id);
   }
@@ -218,7 +218,7 @@ ZoneDecision IdentificationService::resolve(ResolverState& state, std::span<cons
 // the margin for long enough to outweigh that dominance. One challenger at a
 // time (the nearest other zone); when it changes, its evidence starts over,
 // which only ever delays a switch.
-std::optional<std::vector<ZoneDistance>> IdentificationService::update_incumbent_by_fingerprints(
+std::optional<std::vector<ZoneDistance>> ZoneResolver::update_incumbent_by_fingerprints(
     ResolverState& state, const FingerprintClassifier& fingerprints) const {
   std::vector<double> scan = fingerprints.empty_scan();
   bool heard = false;
@@ -271,8 +271,8 @@ std::optional<std::vector<ZoneDistance>> IdentificationService::update_incumbent
   return ranked;
 }
 
-ZoneDecision IdentificationService::decide_by_fingerprints(const ResolverState& state,
-                                                           const std::vector<ZoneDistance>& ranked) const {
+ZoneDecision ZoneResolver::decide_by_fingerprints(const ResolverState& state,
+                                                  const std::vector<ZoneDistance>& ranked) const {
   ZoneDecision decision = decide(state);  // store, zone, and the nearest beacon's distance if the zone has one
   const auto incumbent = std::find_if(ranked.begin(), ranked.end(),
                                       [&state](const ZoneDistance& z) { return z.zone_id == state.incumbent_zone_id; });
@@ -290,7 +290,7 @@ ZoneDecision IdentificationService::decide_by_fingerprints(const ResolverState& 
   return decision;
 }
 
-ZoneDecision IdentificationService::decide(const ResolverState& state) const {
+ZoneDecision ZoneResolver::decide(const ResolverState& state) const {
   ZoneDecision decision;
   decision.store_id = state.store_id;
   decision.zone_id = state.incumbent_zone_id;

@@ -1,4 +1,4 @@
-#include "domain/identification_service.h"
+#include "domain/services/zone_resolver.h"
 
 #include <gtest/gtest.h>
 
@@ -26,8 +26,7 @@ SyntheticStoreConfig config_with_seed(std::uint64_t seed) {
 }
 
 // Zones the resolver answered for each report of a visit.
-std::vector<std::string> replay(SyntheticStore& store, const testing::Visit& visit,
-                                const IdentificationService& service) {
+std::vector<std::string> replay(SyntheticStore& store, const testing::Visit& visit, const ZoneResolver& service) {
   ResolverState state;
   std::vector<KnownSighting> report;
   std::vector<std::string> zones;
@@ -71,8 +70,8 @@ TEST(SyntheticStore, DropsAndRangeRemoveReadings) {
   EXPECT_TRUE(silent.report(silent.seat(1), kT0).empty());
 }
 
-TEST(IdentificationService, DistanceFollowsTheLogDistanceModel) {
-  IdentificationService service(ResolverSettings{.path_loss_exponent = 2.0});
+TEST(ZoneResolver, DistanceFollowsTheLogDistanceModel) {
+  ZoneResolver service(ResolverSettings{.path_loss_exponent = 2.0});
   Beacon beacon{{}, "s", "z", -59, 0.0};
   EXPECT_NEAR(service.distance_m(beacon, -59.0), 1.0, 1e-12);
   EXPECT_NEAR(service.distance_m(beacon, -79.0), 10.0, 1e-9);
@@ -80,12 +79,12 @@ TEST(IdentificationService, DistanceFollowsTheLogDistanceModel) {
   EXPECT_NEAR(service.distance_m(beacon, -65.0, -65), 1.0, 1e-12);  // tx override
   beacon.calibration_offset_db = 6.0;                               // reads 6 dB too weak
   EXPECT_NEAR(service.distance_m(beacon, -65.0), 1.0, 1e-12);
-  IdentificationService steep(ResolverSettings{.path_loss_exponent = 3.0});
+  ZoneResolver steep(ResolverSettings{.path_loss_exponent = 3.0});
   EXPECT_NEAR(steep.distance_m(Beacon{{}, "s", "z", -59, 0.0}, -89.0), 10.0, 1e-9);
 }
 
-TEST(IdentificationService, SeatedCustomerNeverChangesTable) {
-  const IdentificationService service;
+TEST(ZoneResolver, SeatedCustomerNeverChangesTable) {
+  const ZoneResolver service;
   constexpr int kSeatedReports = 30 * 60;
   for (int table : {1, 3, 4, 6}) {
     for (std::uint64_t seed = 1; seed <= 20; ++seed) {
@@ -108,8 +107,8 @@ TEST(IdentificationService, SeatedCustomerNeverChangesTable) {
 // its neighbour 2 m away (the README has the numbers), so arrival is a rate
 // over many seeded customers, as the accuracy targets state it, plus a bound
 // that holds for every one of them.
-TEST(IdentificationService, WalkingCustomerIsPlacedWithinTwoSightingsOfSitting) {
-  const IdentificationService service;
+TEST(ZoneResolver, WalkingCustomerIsPlacedWithinTwoSightingsOfSitting) {
+  const ZoneResolver service;
   constexpr int kCustomers = 100;
   int within_two = 0;
   for (std::uint64_t seed = 1; seed <= kCustomers; ++seed) {
@@ -127,8 +126,8 @@ TEST(IdentificationService, WalkingCustomerIsPlacedWithinTwoSightingsOfSitting) 
   EXPECT_GE(within_two, 90);
 }
 
-TEST(IdentificationService, CustomerAtTheEntranceResolvesToTheEntrance) {
-  const IdentificationService service;
+TEST(ZoneResolver, CustomerAtTheEntranceResolvesToTheEntrance) {
+  const ZoneResolver service;
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     SyntheticStore store(config_with_seed(seed));
     ResolverState state;
@@ -139,8 +138,8 @@ TEST(IdentificationService, CustomerAtTheEntranceResolvesToTheEntrance) {
   }
 }
 
-TEST(IdentificationService, FirstSightingTakesTheClosestZoneAndOneZoneIsCertain) {
-  const IdentificationService service(ResolverSettings{.path_loss_exponent = 2.0});
+TEST(ZoneResolver, FirstSightingTakesTheClosestZoneAndOneZoneIsCertain) {
+  const ZoneResolver service(ResolverSettings{.path_loss_exponent = 2.0});
   const Beacon near{{}, "s", "table-1", -59, 0.0};
   const Beacon far{{{}, 1, 2}, "s", "table-2", -59, 0.0};
   ResolverState state;
@@ -157,8 +156,8 @@ TEST(IdentificationService, FirstSightingTakesTheClosestZoneAndOneZoneIsCertain)
   EXPECT_DOUBLE_EQ(service.resolve(alone, one, kT0).confidence, 1.0);
 }
 
-TEST(IdentificationService, ConfidenceStaysWithinZeroAndOne) {
-  const IdentificationService service;
+TEST(ZoneResolver, ConfidenceStaysWithinZeroAndOne) {
+  const ZoneResolver service;
   SyntheticStore store(config_with_seed(11));
   const auto visit = store.walk_to_table(4, 3, 120);
   ResolverState state;
@@ -174,8 +173,8 @@ TEST(IdentificationService, ConfidenceStaysWithinZeroAndOne) {
   EXPECT_LT(lowest, 0.5);  // walking between tables is not a confident moment
 }
 
-TEST(IdentificationService, StaleReadingsExpire) {
-  const IdentificationService service;  // stale_after 10 s
+TEST(ZoneResolver, StaleReadingsExpire) {
+  const ZoneResolver service;  // stale_after 10 s
   const Beacon a{{{}, 1, 1}, "s", "table-1", -59, 0.0};
   const Beacon b{{{}, 1, 2}, "s", "table-2", -59, 0.0};
   ResolverState state;
@@ -199,8 +198,8 @@ TEST(IdentificationService, StaleReadingsExpire) {
   EXPECT_EQ(service.resolve(fresh, old, at(20)).zone_id, "table-2");
 }
 
-TEST(IdentificationService, ChangingStoreResetsTracks) {
-  const IdentificationService service;
+TEST(ZoneResolver, ChangingStoreResetsTracks) {
+  const ZoneResolver service;
   const Beacon here{{{}, 1, 1}, "store-a", "table-1", -59, 0.0};
   const Beacon there{{{}, 2, 1}, "store-b", "bar", -59, 0.0};
   ResolverState state;
@@ -218,8 +217,8 @@ TEST(IdentificationService, ChangingStoreResetsTracks) {
   EXPECT_EQ(state.tracks.front().beacon, there.key);
 }
 
-TEST(IdentificationService, TxPowerOverrideDoesNotCorruptTheFilter) {
-  const IdentificationService service;
+TEST(ZoneResolver, TxPowerOverrideDoesNotCorruptTheFilter) {
+  const ZoneResolver service;
   const Beacon beacon{{{}, 1, 1}, "s", "table-1", -59, 0.0};
   ResolverState state;
   // Same distance (1 m) advertised two ways: registered -59, then the beacon
@@ -237,8 +236,8 @@ TEST(IdentificationService, TxPowerOverrideDoesNotCorruptTheFilter) {
   EXPECT_GT(wrong.distance_m, 1.5);
 }
 
-TEST(IdentificationService, SameInputSameOutput) {
-  const IdentificationService service;
+TEST(ZoneResolver, SameInputSameOutput) {
+  const ZoneResolver service;
   std::vector<std::vector<ZoneDecision>> runs(2);
   for (auto& run : runs) {
     SyntheticStore store(config_with_seed(42));

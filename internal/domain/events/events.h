@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "domain/sighting.h"
+#include "domain/entities/sighting.h"
 
 namespace tastesync::domain {
 

@@ -1,4 +1,4 @@
-#include "domain/fingerprint_classifier.h"
+#include "domain/services/fingerprint_classifier.h"
 
 #include <algorithm>
 #include <cmath>
