@@ -6,8 +6,9 @@
 #include <string>
 
 #include "application/use_cases/leave_detection_use_case.h"
-#include "infrastructure/memory/in_memory_last_seen.h"
-#include "infrastructure/memory/in_memory_stores.h"
+#include "infrastructure/system/uuid_v7_generator.h"
+#include "mocks/in_memory_last_seen.h"
+#include "mocks/in_memory_ports.h"
 #include "support/accuracy_metrics.h"
 
 namespace tastesync::bench {
@@ -15,10 +16,10 @@ namespace tastesync::bench {
 std::vector<double> leave_delays(std::span<const testing::CustomerTrack> tracks, const std::string& store_id,
                                  const LeaveProbeSettings& settings) {
   infrastructure::InMemoryPresenceStore raw_presence;
-  infrastructure::InMemoryLastSeenIndex index;
-  infrastructure::IndexedPresenceStore presence(raw_presence, index);
-  infrastructure::InMemoryVisitLedger ledger;
-  infrastructure::InMemoryEventPublisher events;
+  testing::InMemoryLastSeenIndex index;
+  testing::IndexedPresenceStore presence(raw_presence, index);
+  testing::InMemoryVisitLedger ledger;
+  testing::InMemoryEventPublisher events;
   infrastructure::UuidV7Generator ids;
   application::LeaveDetectionUseCase leave(
       application::LeaveDetectionDependencies{index, ledger, events, ids, presence},

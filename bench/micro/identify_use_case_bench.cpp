@@ -8,9 +8,10 @@
 #include <vector>
 
 #include "application/use_cases/identify_customer_use_case.h"
-#include "infrastructure/memory/composite_request_state.h"
-#include "infrastructure/memory/in_memory_stores.h"
-#include "infrastructure/memory/system_clock.h"
+#include "infrastructure/local/composite_request_state.h"
+#include "infrastructure/system/system_clock.h"
+#include "infrastructure/system/uuid_v7_generator.h"
+#include "mocks/in_memory_ports.h"
 
 namespace {
 
@@ -47,10 +48,10 @@ BENCHMARK(BM_FloorPlanLookup);
 // A customer seated at table 3 reporting 5 beacons: the steady state.
 void BM_IdentifyWithFiveSightings(benchmark::State& state) {
   infrastructure::SystemClock clock;
-  infrastructure::InMemoryBeaconRegistry registry(demo_plan());
+  testing::InMemoryBeaconRegistry registry(demo_plan());
   infrastructure::InMemoryPresenceStore presence;
-  infrastructure::InMemoryVisitLedger ledger;
-  infrastructure::InMemoryEventPublisher events;
+  testing::InMemoryVisitLedger ledger;
+  testing::InMemoryEventPublisher events;
   infrastructure::InMemoryIdempotencyStore idempotency(200000, std::chrono::hours(1), clock);
   infrastructure::CompositeRequestState request_state(presence, idempotency);
   infrastructure::UuidV7Generator ids;

@@ -19,7 +19,7 @@
 
 #include "auth/jwt.h"
 #include "auth/jwt_signer.h"
-#include "infrastructure/memory/system_clock.h"
+#include "infrastructure/system/system_clock.h"
 
 namespace {
 

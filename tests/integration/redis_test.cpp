@@ -13,11 +13,11 @@
 #include <thread>
 #include <vector>
 
-#include "infrastructure/memory/system_clock.h"
 #include "infrastructure/redis/fallback_stores.h"
 #include "infrastructure/redis/redis_client.h"
 #include "infrastructure/redis/redis_idempotency_store.h"
 #include "infrastructure/redis/redis_presence_store.h"
+#include "infrastructure/system/system_clock.h"
 #include "integration/local_servers.h"
 
 namespace tastesync::infrastructure::redis {

@@ -11,11 +11,11 @@
 #include "config/config.h"
 #include "domain/services/travel.h"
 #include "infrastructure/crypto/table_qr_codec.h"
-#include "infrastructure/memory/composite_request_state.h"
-#include "infrastructure/memory/in_memory_stores.h"
-#include "infrastructure/memory/token_bucket_limiter.h"
+#include "infrastructure/local/composite_request_state.h"
+#include "infrastructure/ratelimit/token_bucket_limiter.h"
 #include "mocks/fake_clock.h"
 #include "mocks/fake_ports.h"
+#include "mocks/in_memory_ports.h"
 #include "support/test_floor_plan.h"
 
 namespace tastesync {
@@ -131,10 +131,10 @@ class PlausibilityTest : public ::testing::Test {
   }
 
   testing::FakeClock clock_;
-  infrastructure::InMemoryBeaconRegistry registry_;
+  testing::InMemoryBeaconRegistry registry_;
   infrastructure::InMemoryPresenceStore presence_;
-  infrastructure::InMemoryVisitLedger ledger_;
-  infrastructure::InMemoryEventPublisher events_;
+  testing::InMemoryVisitLedger ledger_;
+  testing::InMemoryEventPublisher events_;
   infrastructure::InMemoryIdempotencyStore idempotency_;
   infrastructure::CompositeRequestState request_state_;
   testing::FakeTableQr table_qr_;

@@ -10,9 +10,9 @@
 #include "error_details.pb.h"
 #include "infrastructure/crypto/table_qr_codec.h"
 #include "infrastructure/grpc/grpc_server.h"
-#include "infrastructure/memory/in_memory_registry_admin.h"
-#include "infrastructure/memory/in_memory_stores.h"
 #include "infrastructure/qr/qr_png.h"
+#include "mocks/in_memory_ports.h"
+#include "mocks/in_memory_registry_admin.h"
 #include "status.pb.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
@@ -86,10 +86,10 @@ class AdminGrpcServiceTest : public ::testing::Test {
     return stub_->AddZone(as("admin").get(), request, &response);
   }
 
-  InMemoryBeaconRegistry registry_;
-  InMemoryRegistryAdmin registry_admin_;
-  InMemoryCustomerDirectory customers_;
-  InMemoryVisitLedger ledger_;
+  testing::InMemoryBeaconRegistry registry_;
+  testing::InMemoryRegistryAdmin registry_admin_;
+  testing::InMemoryCustomerDirectory customers_;
+  testing::InMemoryVisitLedger ledger_;
   HmacTableQrCodec codec_;
   QrPngRenderer png_;
   FakeTokens tokens_;

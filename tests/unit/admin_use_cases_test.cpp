@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "infrastructure/crypto/table_qr_codec.h"
-#include "infrastructure/memory/in_memory_registry_admin.h"
-#include "infrastructure/memory/in_memory_stores.h"
+#include "mocks/in_memory_ports.h"
+#include "mocks/in_memory_registry_admin.h"
 
 namespace tastesync::application {
 namespace {
@@ -89,10 +89,10 @@ class AdminUseCasesTest : public ::testing::Test {
     ASSERT_TRUE(ledger_.record(customer, std::nullopt, presence, {}, std::nullopt).has_value());
   }
 
-  infrastructure::InMemoryBeaconRegistry registry_;
-  infrastructure::InMemoryRegistryAdmin registry_admin_;
-  infrastructure::InMemoryCustomerDirectory customers_;
-  infrastructure::InMemoryVisitLedger ledger_;
+  testing::InMemoryBeaconRegistry registry_;
+  testing::InMemoryRegistryAdmin registry_admin_;
+  testing::InMemoryCustomerDirectory customers_;
+  testing::InMemoryVisitLedger ledger_;
   infrastructure::HmacTableQrCodec codec_;
   FakeQrImage qr_image_;
   AdminUseCases admin_;

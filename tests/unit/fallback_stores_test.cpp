@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "infrastructure/memory/composite_request_state.h"
-#include "infrastructure/memory/in_memory_stores.h"
+#include "infrastructure/local/composite_request_state.h"
+#include "infrastructure/local/local_stores.h"
 #include "mocks/fake_clock.h"
 
 namespace tastesync::infrastructure::redis {

@@ -5,10 +5,10 @@
 #include <functional>
 #include <utility>
 
-#include "infrastructure/memory/composite_request_state.h"
-#include "infrastructure/memory/in_memory_stores.h"
+#include "infrastructure/local/composite_request_state.h"
 #include "mocks/fake_clock.h"
 #include "mocks/fake_ports.h"
+#include "mocks/in_memory_ports.h"
 #include "mocks/switchable_ledger.h"
 #include "support/test_floor_plan.h"
 
@@ -63,10 +63,10 @@ class IdentifyUseCaseTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  infrastructure::InMemoryBeaconRegistry registry_;
+  testing::InMemoryBeaconRegistry registry_;
   infrastructure::InMemoryPresenceStore presence_;
-  infrastructure::InMemoryVisitLedger ledger_;
-  infrastructure::InMemoryEventPublisher events_;
+  testing::InMemoryVisitLedger ledger_;
+  testing::InMemoryEventPublisher events_;
   infrastructure::InMemoryIdempotencyStore idempotency_;
   infrastructure::CompositeRequestState request_state_;
   testing::FakeTableQr table_qr_;
@@ -224,10 +224,10 @@ TEST_F(IdentifyUseCaseTest, TableQrProblemsAreReported) {
 
 TEST(IdentifyUseCase, LedgerFailureFailsTheRequestAndKeepsPresenceUnchanged) {
   FakeClock clock;
-  infrastructure::InMemoryBeaconRegistry registry(demo_plan());
+  testing::InMemoryBeaconRegistry registry(demo_plan());
   infrastructure::InMemoryPresenceStore presence;
   testing::MockVisitLedger ledger;
-  infrastructure::InMemoryEventPublisher events;
+  testing::InMemoryEventPublisher events;
   infrastructure::InMemoryIdempotencyStore idempotency(100, std::chrono::hours(1), clock);
   testing::FakeTableQr table_qr;
   testing::SequentialIds ids;
@@ -255,11 +255,11 @@ TEST(IdentifyUseCase, LedgerFailureFailsTheRequestAndKeepsPresenceUnchanged) {
 
 TEST(IdentifyUseCase, AnotherInstanceMovingFirstIsReReadAndNotRecordedTwice) {
   FakeClock clock;
-  infrastructure::InMemoryBeaconRegistry registry(demo_plan());
+  testing::InMemoryBeaconRegistry registry(demo_plan());
   infrastructure::InMemoryPresenceStore presence_a;  // each instance's own view ...
   infrastructure::InMemoryPresenceStore presence_b;
-  infrastructure::InMemoryVisitLedger ledger;  // ... one shared ledger
-  infrastructure::InMemoryEventPublisher events;
+  testing::InMemoryVisitLedger ledger;  // ... one shared ledger
+  testing::InMemoryEventPublisher events;
   infrastructure::InMemoryIdempotencyStore idempotency_a(100, std::chrono::hours(1), clock);
   infrastructure::InMemoryIdempotencyStore idempotency_b(100, std::chrono::hours(1), clock);
   testing::FakeTableQr table_qr;
@@ -300,10 +300,10 @@ class RacedPresenceStore final : public PresenceStorePort {
 
 TEST(IdentifyUseCase, ASightingRacingTheLeaveSweepStartsANewVisitInsteadOfResurrectingTheOldOne) {
   FakeClock clock;
-  infrastructure::InMemoryBeaconRegistry registry(demo_plan());
+  testing::InMemoryBeaconRegistry registry(demo_plan());
   RacedPresenceStore presence;
-  infrastructure::InMemoryVisitLedger ledger;
-  infrastructure::InMemoryEventPublisher events;
+  testing::InMemoryVisitLedger ledger;
+  testing::InMemoryEventPublisher events;
   infrastructure::InMemoryIdempotencyStore idempotency(100, std::chrono::hours(1), clock);
   testing::FakeTableQr table_qr;
   testing::SequentialIds ids;
@@ -395,15 +395,15 @@ class BatchedStateTest : public ::testing::Test {
   IdentifyRequest at_table_3(const std::string& id) { return one_report_at_table_3(id, clock_.now()); }
 
   FakeClock clock_;
-  infrastructure::InMemoryBeaconRegistry registry_{demo_plan()};
+  testing::InMemoryBeaconRegistry registry_{demo_plan()};
   infrastructure::InMemoryPresenceStore stored_presence_;
   infrastructure::InMemoryIdempotencyStore stored_replies_{100, std::chrono::hours(1), clock_};
   CountingPresence presence_{stored_presence_};
   CountingIdempotency idempotency_{stored_replies_};
   CountingRequestState request_state_{stored_presence_, stored_replies_};
-  infrastructure::InMemoryVisitLedger inner_ledger_;
+  testing::InMemoryVisitLedger inner_ledger_;
   testing::SwitchableLedger ledger_{inner_ledger_};
-  infrastructure::InMemoryEventPublisher events_;
+  testing::InMemoryEventPublisher events_;
   testing::FakeTableQr table_qr_;
   testing::SequentialIds ids_;
   IdentifyCustomerUseCase use_case_{
@@ -476,7 +476,7 @@ TEST_F(BatchedStateTest, ALostCommitStartsOverFromTheLedgerAndRemembersTheFinalA
 }
 
 TEST(InMemoryVisitLedger, KeepsVisitsAndWhoIsInTheStore) {
-  infrastructure::InMemoryVisitLedger ledger;
+  testing::InMemoryVisitLedger ledger;
   const domain::Timestamp t0{std::chrono::seconds(1000)};
   const domain::Presence entrance{"v1", "bistro", "entrance", domain::ZoneKind::kEntrance, t0, t0, t0};
   domain::Presence table = entrance;

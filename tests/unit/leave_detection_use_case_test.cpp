@@ -6,11 +6,11 @@
 #include <memory>
 
 #include "application/use_cases/identify_customer_use_case.h"
-#include "infrastructure/memory/composite_request_state.h"
-#include "infrastructure/memory/in_memory_last_seen.h"
-#include "infrastructure/memory/in_memory_stores.h"
+#include "infrastructure/local/composite_request_state.h"
 #include "mocks/fake_clock.h"
 #include "mocks/fake_ports.h"
+#include "mocks/in_memory_last_seen.h"
+#include "mocks/in_memory_ports.h"
 #include "mocks/switchable_ledger.h"
 #include "support/test_floor_plan.h"
 
@@ -71,13 +71,13 @@ class LeaveDetectionTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  infrastructure::InMemoryBeaconRegistry registry_;
+  testing::InMemoryBeaconRegistry registry_;
   infrastructure::InMemoryPresenceStore raw_presence_;
-  infrastructure::InMemoryLastSeenIndex index_;
-  infrastructure::IndexedPresenceStore presence_;
-  infrastructure::InMemoryVisitLedger raw_ledger_;
+  testing::InMemoryLastSeenIndex index_;
+  testing::IndexedPresenceStore presence_;
+  testing::InMemoryVisitLedger raw_ledger_;
   SwitchableLedger ledger_;
-  infrastructure::InMemoryEventPublisher events_;
+  testing::InMemoryEventPublisher events_;
   infrastructure::InMemoryIdempotencyStore idempotency_;
   infrastructure::CompositeRequestState request_state_;
   testing::FakeTableQr table_qr_;
@@ -89,7 +89,7 @@ class LeaveDetectionTest : public ::testing::Test {
 
 // The cache lost everything (Redis restarted empty, a fail-over): neither
 // the presence record nor the last-seen index knows the customer.
-void forget_in_cache(infrastructure::InMemoryPresenceStore& presence, infrastructure::InMemoryLastSeenIndex& index,
+void forget_in_cache(infrastructure::InMemoryPresenceStore& presence, testing::InMemoryLastSeenIndex& index,
                      const std::string& who) {
   domain::PresenceRecord empty;
   empty.version = presence.load(who)->version;
@@ -351,7 +351,7 @@ TEST_F(LeaveDetectionTest, AnIndexBehindThePresenceRecordDoesNotMakeAnyoneLeave)
 }
 
 TEST(InMemoryLastSeenIndex, ListsTheOldestFirstAndForgetsOnlyWhatIsStillOld) {
-  infrastructure::InMemoryLastSeenIndex index;
+  testing::InMemoryLastSeenIndex index;
   const domain::Timestamp t0{std::chrono::seconds(1000)};
   ASSERT_TRUE(index.touch("b", t0 + 2s).has_value());
   ASSERT_TRUE(index.touch("a", t0 + 1s).has_value());

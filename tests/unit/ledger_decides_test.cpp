@@ -11,10 +11,10 @@
 #include <string>
 
 #include "application/use_cases/identify_customer_use_case.h"
-#include "infrastructure/memory/composite_request_state.h"
-#include "infrastructure/memory/in_memory_stores.h"
+#include "infrastructure/local/composite_request_state.h"
 #include "mocks/fake_clock.h"
 #include "mocks/fake_ports.h"
+#include "mocks/in_memory_ports.h"
 #include "mocks/switchable_ledger.h"
 #include "support/test_floor_plan.h"
 
@@ -33,7 +33,7 @@ IdentifyRequest sighting_at_table(int table, const std::string& request_id, doma
 // One service instance: its own cache (or its own view of a shared one)
 // over the shared ledger.
 struct Instance {
-  Instance(testing::FakeClock& clock, infrastructure::InMemoryBeaconRegistry& registry, VisitLedgerPort& shared_ledger,
+  Instance(testing::FakeClock& clock, testing::InMemoryBeaconRegistry& registry, VisitLedgerPort& shared_ledger,
            infrastructure::InMemoryPresenceStore& cache)
       : ledger(shared_ledger),
         presence(cache),
@@ -45,7 +45,7 @@ struct Instance {
   infrastructure::InMemoryPresenceStore& presence;
   infrastructure::InMemoryIdempotencyStore replies;
   infrastructure::CompositeRequestState request_state;
-  infrastructure::InMemoryEventPublisher events;
+  testing::InMemoryEventPublisher events;
   testing::FakeTableQr table_qr;
   testing::SequentialIds ids;
   IdentifyCustomerUseCase use_case;
@@ -59,8 +59,8 @@ class LedgerDecidesTest : public ::testing::Test {
   }
 
   testing::FakeClock clock_;
-  infrastructure::InMemoryBeaconRegistry registry_{testing::test_floor_plan()};
-  infrastructure::InMemoryVisitLedger ledger_;
+  testing::InMemoryBeaconRegistry registry_{testing::test_floor_plan()};
+  testing::InMemoryVisitLedger ledger_;
   infrastructure::InMemoryPresenceStore cache_;
   Instance a_{clock_, registry_, ledger_, cache_};
   const Principal alice_{"alice", Role::kCustomer, "", {}, {}};

@@ -20,9 +20,9 @@
 #include "infrastructure/grpc/grpc_server.h"
 #include "infrastructure/grpc/identification_service.h"
 #include "infrastructure/grpc/store_scanner_service.h"
-#include "infrastructure/memory/in_memory_registry_admin.h"
-#include "infrastructure/memory/in_memory_stores.h"
 #include "infrastructure/qr/qr_png.h"
+#include "mocks/in_memory_ports.h"
+#include "mocks/in_memory_registry_admin.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
 namespace {
@@ -182,10 +182,10 @@ class RpcRolesOverGrpcTest : public ::testing::Test {
     return done.get_future().get();
   }
 
-  InMemoryBeaconRegistry registry_;
-  InMemoryRegistryAdmin registry_admin_;
-  InMemoryCustomerDirectory customers_;
-  InMemoryVisitLedger ledger_;
+  testing::InMemoryBeaconRegistry registry_;
+  testing::InMemoryRegistryAdmin registry_admin_;
+  testing::InMemoryCustomerDirectory customers_;
+  testing::InMemoryVisitLedger ledger_;
   HmacTableQrCodec codec_;
   QrPngRenderer png_;
   RoleTokens tokens_;

@@ -9,10 +9,10 @@
 #include "infrastructure/crypto/customer_code_codec.h"
 #include "infrastructure/crypto/phone_beacon_index.h"
 #include "infrastructure/crypto/rotating_beacon_id.h"
-#include "infrastructure/memory/composite_request_state.h"
-#include "infrastructure/memory/in_memory_stores.h"
+#include "infrastructure/local/composite_request_state.h"
 #include "mocks/fake_clock.h"
 #include "mocks/fake_ports.h"
+#include "mocks/in_memory_ports.h"
 #include "support/test_floor_plan.h"
 
 namespace tastesync::application {
@@ -89,10 +89,10 @@ class StoreScannerUseCaseTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  infrastructure::InMemoryBeaconRegistry registry_;
+  testing::InMemoryBeaconRegistry registry_;
   infrastructure::InMemoryPresenceStore presence_;
-  infrastructure::InMemoryVisitLedger ledger_;
-  infrastructure::InMemoryEventPublisher events_;
+  testing::InMemoryVisitLedger ledger_;
+  testing::InMemoryEventPublisher events_;
   infrastructure::InMemoryIdempotencyStore idempotency_;
   infrastructure::CompositeRequestState request_state_;
   testing::FakeTableQr table_qr_;

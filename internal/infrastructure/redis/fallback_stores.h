@@ -41,8 +41,8 @@
 #include "application/ports/idempotency_store_port.h"
 #include "application/ports/presence_store_port.h"
 #include "application/ports/request_state_port.h"
-#include "infrastructure/memory/composite_request_state.h"
-#include "infrastructure/memory/in_memory_stores.h"
+#include "infrastructure/local/composite_request_state.h"
+#include "infrastructure/local/local_stores.h"
 #include "infrastructure/redis/outage_gate.h"
 
 namespace tastesync::infrastructure::redis {

@@ -1,9 +1,9 @@
-#include "infrastructure/memory/in_memory_last_seen.h"
+#include "mocks/in_memory_last_seen.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace tastesync::infrastructure {
+namespace tastesync::testing {
 
 domain::Result<void> InMemoryLastSeenIndex::touch(const std::string& customer_id, domain::Timestamp seen_at) {
   std::scoped_lock lock(mutex_);
@@ -69,4 +69,4 @@ domain::Result<void> IndexedPresenceStore::save(const std::string& customer_id, 
   return saved;
 }
 
-}  // namespace tastesync::infrastructure
+}  // namespace tastesync::testing

@@ -1,10 +1,8 @@
-#include "infrastructure/memory/in_memory_stores.h"
+#include "mocks/in_memory_ports.h"
 
 #include <utility>
 
-#include "util/uuid.h"
-
-namespace tastesync::infrastructure {
+namespace tastesync::testing {
 
 using domain::ErrorCode;
 using domain::fail;
@@ -16,29 +14,6 @@ domain::FloorPlanPtr InMemoryBeaconRegistry::current() const { return plan_.load
 
 void InMemoryBeaconRegistry::replace(domain::FloorPlan plan) {
   plan_.store(std::make_shared<const domain::FloorPlan>(std::move(plan)));
-}
-
-InMemoryPresenceStore::Shard& InMemoryPresenceStore::shard_for(const std::string& customer_id) {
-  return shards_[std::hash<std::string>{}(customer_id) % shards_.size()];
-}
-
-domain::Result<domain::PresenceRecord> InMemoryPresenceStore::load(const std::string& customer_id) {
-  Shard& shard = shard_for(customer_id);
-  std::scoped_lock lock(shard.mutex);
-  const auto it = shard.records.find(customer_id);
-  return it == shard.records.end() ? domain::PresenceRecord{} : it->second;
-}
-
-domain::Result<void> InMemoryPresenceStore::save(const std::string& customer_id, const domain::PresenceRecord& record) {
-  Shard& shard = shard_for(customer_id);
-  std::scoped_lock lock(shard.mutex);
-  domain::PresenceRecord& stored = shard.records[customer_id];
-  if (stored.version != record.version) {
-    return fail(ErrorCode::kAborted, "presence of customer changed concurrently; retry");
-  }
-  stored = record;
-  ++stored.version;
-  return {};
 }
 
 namespace {
@@ -172,42 +147,6 @@ std::vector<domain::DomainEvent> InMemoryEventPublisher::published() const {
   return {recent_.begin(), recent_.end()};
 }
 
-InMemoryIdempotencyStore::InMemoryIdempotencyStore(std::size_t capacity, std::chrono::seconds ttl,
-                                                   const application::ClockPort& clock)
-    : capacity_per_shard_(std::max<std::size_t>(1, capacity / kShards)), ttl_(ttl), clock_(clock) {
-  // Sized up front: rehashing a shard while its lock is held shows up as
-  // latency spikes under load.
-  for (Shard& shard : shards_) shard.entries.reserve(capacity_per_shard_);
-}
-
-InMemoryIdempotencyStore::Shard& InMemoryIdempotencyStore::shard_for(const std::string& key) const {
-  return shards_[std::hash<std::string>{}(key) % shards_.size()];
-}
-
-domain::Result<std::optional<application::RememberedReply>> InMemoryIdempotencyStore::find(
-    const std::string& key) const {
-  Shard& shard = shard_for(key);
-  std::scoped_lock lock(shard.mutex);
-  const auto it = shard.entries.find(key);
-  if (it == shard.entries.end() || clock_.now() - it->second.stored_at > ttl_) {
-    return std::optional<application::RememberedReply>{};
-  }
-  return std::optional<application::RememberedReply>{it->second.reply};
-}
-
-domain::Result<void> InMemoryIdempotencyStore::remember(const std::string& key,
-                                                        const application::RememberedReply& reply) {
-  Shard& shard = shard_for(key);
-  std::scoped_lock lock(shard.mutex);
-  const auto [it, inserted] = shard.entries.insert_or_assign(key, Entry{reply, clock_.now()});
-  if (inserted) shard.order.push_back(key);
-  while (shard.order.size() > capacity_per_shard_) {
-    shard.entries.erase(shard.order.front());
-    shard.order.pop_front();
-  }
-  return {};
-}
-
 domain::Result<std::optional<domain::Customer>> InMemoryCustomerDirectory::find(const std::string& customer_id) const {
   std::scoped_lock lock(mutex_);
   const auto it = customers_.find(customer_id);
@@ -222,6 +161,4 @@ domain::Result<void> InMemoryCustomerDirectory::add(const domain::Customer& cust
   return {};
 }
 
-std::string UuidV7Generator::next_id() { return util::new_uuid_v7(); }
-
-}  // namespace tastesync::infrastructure
+}  // namespace tastesync::testing

@@ -1,4 +1,4 @@
-#include "infrastructure/memory/periodic_task.h"
+#include "infrastructure/system/periodic_task.h"
 
 #include <exception>
 #include <utility>

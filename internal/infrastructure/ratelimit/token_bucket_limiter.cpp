@@ -1,4 +1,4 @@
-#include "infrastructure/memory/token_bucket_limiter.h"
+#include "infrastructure/ratelimit/token_bucket_limiter.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,8 +1,9 @@
 #pragma once
 
-// In-memory adapters of the driven ports: what the service runs on until the
-// PostgreSQL / Redis / Kafka adapters replace them, and what unit tests use.
-// All are thread-safe.
+// In-memory fakes of driven ports for unit tests: the registry, the visit
+// ledger, the event publisher and the customer directory. All thread-safe.
+// The in-process presence and idempotency stores are production code
+// (infrastructure/local/local_stores.h), which tests use too.
 
 #include <algorithm>
 #include <array>
@@ -24,8 +25,9 @@
 #include "application/ports/idempotency_store_port.h"
 #include "application/ports/presence_store_port.h"
 #include "application/ports/visit_ledger_port.h"
+#include "infrastructure/local/local_stores.h"
 
-namespace tastesync::infrastructure {
+namespace tastesync::testing {
 
 class InMemoryBeaconRegistry final : public application::BeaconRegistryPort {
  public:
@@ -35,20 +37,6 @@ class InMemoryBeaconRegistry final : public application::BeaconRegistryPort {
 
  private:
   std::atomic<domain::FloorPlanPtr> plan_;
-};
-
-class InMemoryPresenceStore final : public application::PresenceStorePort {
- public:
-  domain::Result<domain::PresenceRecord> load(const std::string& customer_id) override;
-  domain::Result<void> save(const std::string& customer_id, const domain::PresenceRecord& record) override;
-
- private:
-  struct Shard {
-    std::mutex mutex;
-    std::unordered_map<std::string, domain::PresenceRecord> records;
-  };
-  Shard& shard_for(const std::string& customer_id);
-  std::array<Shard, 64> shards_;
 };
 
 class InMemoryVisitLedger final : public application::VisitLedgerPort {
@@ -92,32 +80,6 @@ class InMemoryEventPublisher final : public application::EventPublisherPort {
   std::deque<domain::DomainEvent> recent_;
 };
 
-// Bounded by count and age: the oldest answers are forgotten first.
-class InMemoryIdempotencyStore final : public application::IdempotencyStorePort {
- public:
-  InMemoryIdempotencyStore(std::size_t capacity, std::chrono::seconds ttl, const application::ClockPort& clock);
-  domain::Result<std::optional<application::RememberedReply>> find(const std::string& key) const override;
-  domain::Result<void> remember(const std::string& key, const application::RememberedReply& reply) override;
-
- private:
-  struct Entry {
-    application::RememberedReply reply;
-    domain::Timestamp stored_at;
-  };
-  struct Shard {
-    mutable std::mutex mutex;
-    std::unordered_map<std::string, Entry> entries;
-    std::deque<std::string> order;
-  };
-  Shard& shard_for(const std::string& key) const;
-
-  std::size_t capacity_per_shard_;
-  std::chrono::seconds ttl_;
-  const application::ClockPort& clock_;
-  static constexpr std::size_t kShards = 64;
-  mutable std::array<Shard, kShards> shards_;
-};
-
 class InMemoryCustomerDirectory final : public application::CustomerDirectoryPort {
  public:
   domain::Result<std::optional<domain::Customer>> find(const std::string& customer_id) const override;
@@ -128,9 +90,4 @@ class InMemoryCustomerDirectory final : public application::CustomerDirectoryPor
   std::unordered_map<std::string, domain::Customer> customers_;
 };
 
-class UuidV7Generator final : public application::IdGeneratorPort {
- public:
-  std::string next_id() override;
-};
-
-}  // namespace tastesync::infrastructure
+}  // namespace tastesync::testing

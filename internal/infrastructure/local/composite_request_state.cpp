@@ -1,4 +1,4 @@
-#include "infrastructure/memory/composite_request_state.h"
+#include "infrastructure/local/composite_request_state.h"
 
 #include <utility>
 

@@ -1,9 +1,9 @@
-#include "infrastructure/memory/in_memory_registry_admin.h"
+#include "mocks/in_memory_registry_admin.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace tastesync::infrastructure {
+namespace tastesync::testing {
 
 using domain::ErrorCode;
 using domain::fail;
@@ -95,4 +95,4 @@ domain::Result<void> InMemoryRegistryAdmin::replace_fingerprints(const domain::S
   return publish(plan->stores(), plan->beacons(), &all);
 }
 
-}  // namespace tastesync::infrastructure
+}  // namespace tastesync::testing

@@ -16,7 +16,7 @@
 #include "application/ports/last_seen_port.h"
 #include "application/ports/presence_store_port.h"
 
-namespace tastesync::infrastructure {
+namespace tastesync::testing {
 
 class InMemoryLastSeenIndex final : public application::LastSeenPort {
  public:
@@ -49,4 +49,4 @@ class IndexedPresenceStore final : public application::PresenceStorePort {
   InMemoryLastSeenIndex& index_;
 };
 
-}  // namespace tastesync::infrastructure
+}  // namespace tastesync::testing

@@ -3,9 +3,9 @@
 #include <mutex>
 
 #include "application/ports/registry_admin_port.h"
-#include "infrastructure/memory/in_memory_stores.h"
+#include "mocks/in_memory_ports.h"
 
-namespace tastesync::infrastructure {
+namespace tastesync::testing {
 
 // Floor-plan changes for the no-database mode and unit tests. Each change
 // builds a whole new FloorPlan (current one plus the change, checked by
@@ -32,4 +32,4 @@ class InMemoryRegistryAdmin final : public application::RegistryAdminPort {
   std::mutex mutex_;
 };
 
-}  // namespace tastesync::infrastructure
+}  // namespace tastesync::testing
