@@ -62,6 +62,7 @@ const std::vector<std::string>& known_keys() {
       "identify.max_clock_skew_seconds",
       "identify.idempotency_ttl_seconds",
       "identify.idempotency_capacity",
+      "identify.ledger_hold_seconds",
       "resolver.smoothing_alpha",
       "resolver.path_loss_exponent",
       "resolver.switch_margin_db",
@@ -312,6 +313,9 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.seconds("identify.max_clock_skew_seconds", config.identify.max_clock_skew, 1, 3600));
   CID_TRY(r.seconds("identify.idempotency_ttl_seconds", config.idempotency_ttl, 1, 7 * 24 * 3600));
   CID_TRY(r.number<std::size_t>("identify.idempotency_capacity", config.idempotency_capacity, 16, 100000000));
+  // Must outlast any ledger transaction (postgres statement timeout 5 s, pool
+  // acquire 2 s): a shorter hold could lapse while its writer still commits.
+  CID_TRY(r.seconds("identify.ledger_hold_seconds", config.identify.ledger_hold, 10, 3600));
   CID_TRY(r.number<double>("resolver.smoothing_alpha", config.resolver.smoothing_alpha, 0.01, 1.0));
   CID_TRY(r.number<double>("resolver.path_loss_exponent", config.resolver.path_loss_exponent, 1.0, 6.0));
   CID_TRY(r.number<double>("resolver.switch_margin_db", config.resolver.switch_margin_db, 0.0, 40.0));

@@ -32,6 +32,15 @@ TEST(Config, TheExampleFileLoadsAndMatchesTheDefaults) {
   EXPECT_DOUBLE_EQ(config->resolver.cushion_share, defaults.resolver.cushion_share);
   EXPECT_EQ(config->presence.leave_after, defaults.presence.leave_after);
   EXPECT_EQ(config->presence.sweep_interval, defaults.presence.sweep_interval);
+  EXPECT_EQ(config->identify.ledger_hold, defaults.identify.ledger_hold);
+}
+
+TEST(Config, ALedgerHoldShorterThanATransactionCanLastIsRefused) {
+  auto config = parse_config("identify:\n  ledger_hold_seconds: 60\n", env());
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->identify.ledger_hold, std::chrono::seconds(60));
+  EXPECT_EQ(parse_config("identify:\n  ledger_hold_seconds: 5\n", env()).error().field,
+            "identify.ledger_hold_seconds");
 }
 
 TEST(Config, EnvironmentOverridesEveryKey) {
