@@ -11,6 +11,7 @@
 #include "infrastructure/crypto/table_qr_codec.h"
 #include "infrastructure/grpc/grpc_server.h"
 #include "infrastructure/qr/qr_png.h"
+#include "mocks/fake_tokens.h"
 #include "mocks/in_memory_ports.h"
 #include "mocks/in_memory_registry_admin.h"
 #include "status.pb.h"
@@ -21,20 +22,6 @@ namespace {
 namespace v1 = ::tastesync::customer_id::v1;
 using application::Principal;
 using application::Role;
-
-// Each token string stands for one principal.
-class FakeTokens final : public application::TokenVerifierPort {
- public:
-  domain::Result<Principal> verify(std::string_view token) const override {
-    static const std::map<std::string, Principal, std::less<>> kKnown = {
-        {"admin", {"ops", Role::kAdmin, "", {}, {}}},
-        {"staff", {"waiter", Role::kStaff, "bistro", {}, {}}},
-        {"alice", {"alice", Role::kCustomer, "", {}, {}}}};
-    const auto it = kKnown.find(token);
-    if (it == kKnown.end()) return domain::fail(domain::ErrorCode::kUnauthenticated, "unknown test token");
-    return it->second;
-  }
-};
 
 domain::FloorPlan empty_plan() { return *domain::FloorPlan::build({}, {}); }
 
@@ -92,7 +79,7 @@ class AdminGrpcServiceTest : public ::testing::Test {
   testing::InMemoryVisitLedger ledger_;
   HmacTableQrCodec codec_;
   QrPngRenderer png_;
-  FakeTokens tokens_;
+  testing::FakeTokens tokens_ = testing::FakeTokens::admin_staff_and_alice();
   application::AdminUseCases admin_;
   AdminGrpcService service_;
   std::unique_ptr<grpc::Server> server_;

@@ -39,8 +39,7 @@ TEST(Config, ALedgerHoldShorterThanATransactionCanLastIsRefused) {
   auto config = parse_config("identify:\n  ledger_hold_seconds: 60\n", env());
   ASSERT_TRUE(config.has_value()) << config.error().message;
   EXPECT_EQ(config->identify.ledger_hold, std::chrono::seconds(60));
-  EXPECT_EQ(parse_config("identify:\n  ledger_hold_seconds: 5\n", env()).error().field,
-            "identify.ledger_hold_seconds");
+  EXPECT_EQ(parse_config("identify:\n  ledger_hold_seconds: 5\n", env()).error().field, "identify.ledger_hold_seconds");
 }
 
 TEST(Config, EnvironmentOverridesEveryKey) {

@@ -10,6 +10,7 @@
 #include "infrastructure/local/composite_request_state.h"
 #include "infrastructure/local/local_stores.h"
 #include "mocks/fake_clock.h"
+#include "mocks/switchable_cache.h"
 
 namespace tastesync::infrastructure::redis {
 namespace {
@@ -17,53 +18,10 @@ namespace {
 using domain::ErrorCode;
 using domain::fail;
 using namespace std::chrono_literals;
-
-enum class Mode { kUp, kDown, kCorrupt };
-
-// Stands in for Redis: an in-memory store that can be switched off.
-class SwitchablePresence final : public application::PresenceStorePort {
- public:
-  domain::Result<domain::PresenceRecord> load(const std::string& customer_id) override {
-    ++calls;
-    if (auto broken = check(); !broken) return std::unexpected(broken.error());
-    return store.load(customer_id);
-  }
-  domain::Result<void> save(const std::string& customer_id, const domain::PresenceRecord& record) override {
-    ++calls;
-    if (auto broken = check(); !broken) return std::unexpected(broken.error());
-    return store.save(customer_id, record);
-  }
-
-  std::atomic<Mode> mode{Mode::kUp};
-  std::atomic<int> calls{0};
-  InMemoryPresenceStore store;
-
- private:
-  domain::Result<void> check() const {
-    if (mode == Mode::kDown) return fail(ErrorCode::kUnavailable, "redis: connection refused");
-    if (mode == Mode::kCorrupt) return fail(ErrorCode::kInternal, "corrupt presence record");
-    return {};
-  }
-};
-
-class SwitchableIdempotency final : public application::IdempotencyStorePort {
- public:
-  explicit SwitchableIdempotency(const application::ClockPort& clock) : store(1000, 3600s, clock) {}
-  domain::Result<std::optional<application::RememberedReply>> find(const std::string& key) const override {
-    ++calls;
-    if (mode == Mode::kDown) return fail(ErrorCode::kUnavailable, "redis: timeout");
-    return store.find(key);
-  }
-  domain::Result<void> remember(const std::string& key, const application::RememberedReply& reply) override {
-    ++calls;
-    if (mode == Mode::kDown) return fail(ErrorCode::kUnavailable, "redis: timeout");
-    return store.remember(key, reply);
-  }
-
-  std::atomic<Mode> mode{Mode::kUp};
-  mutable std::atomic<int> calls{0};
-  InMemoryIdempotencyStore store;
-};
+using testing::Mode;
+using testing::SwitchableIdempotency;
+using testing::SwitchablePresence;
+using testing::SwitchableRequestState;
 
 domain::PresenceRecord at_zone(domain::PresenceRecord record, const std::string& zone) {
   domain::Presence presence;
@@ -354,37 +312,6 @@ TEST(FallbackStores, ShareOneGateSoAnOutageIsCountedOnce) {
   // The presence store did not even try: the gate was already backing off.
   EXPECT_EQ(presence_primary.calls, 0);
 }
-
-// Stands in for RedisRequestState: over the same "Redis" as the two
-// switchable stores, and down whenever they are.
-class SwitchableRequestState final : public application::RequestStatePort {
- public:
-  SwitchableRequestState(SwitchablePresence& presence, SwitchableIdempotency& idempotency)
-      : presence_(presence), idempotency_(idempotency), inner_(presence.store, idempotency.store) {}
-  domain::Result<application::RequestState> begin(const std::string& customer_id, const std::string& key) override {
-    ++calls;
-    if (auto broken = check(); !broken) return std::unexpected(broken.error());
-    return inner_.begin(customer_id, key);
-  }
-  domain::Result<void> commit(const std::string& customer_id, const domain::PresenceRecord& record,
-                              const std::string& key, const application::RememberedReply& reply) override {
-    ++calls;
-    if (auto broken = check(); !broken) return std::unexpected(broken.error());
-    return inner_.commit(customer_id, record, key, reply);
-  }
-  std::atomic<int> calls{0};
-
- private:
-  domain::Result<void> check() const {
-    if (presence_.mode == Mode::kDown || idempotency_.mode == Mode::kDown) {
-      return fail(ErrorCode::kUnavailable, "redis: connection refused");
-    }
-    return {};
-  }
-  SwitchablePresence& presence_;
-  SwitchableIdempotency& idempotency_;
-  CompositeRequestState inner_;
-};
 
 class FallbackRequestStateTest : public ::testing::Test {
  protected:

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "infrastructure/local/composite_request_state.h"
+#include "mocks/counting_cache.h"
 #include "mocks/fake_clock.h"
 #include "mocks/fake_ports.h"
 #include "mocks/in_memory_ports.h"
@@ -14,6 +15,11 @@
 
 namespace tastesync::application {
 namespace {
+
+using testing::CountingIdempotency;
+using testing::CountingPresence;
+using testing::CountingRequestState;
+using testing::RacedPresenceStore;
 
 using domain::ErrorCode;
 using domain::EventType;
@@ -285,19 +291,6 @@ TEST(IdentifyUseCase, AnotherInstanceMovingFirstIsReReadAndNotRecordedTwice) {
   ASSERT_EQ(ledger.visits("alice", 10)->size(), 1u);
 }
 
-// Runs `hook` once, just before the first save reaches the store: what a
-// concurrent writer (another instance, the leave sweep) looks like.
-class RacedPresenceStore final : public PresenceStorePort {
- public:
-  domain::Result<domain::PresenceRecord> load(const std::string& id) override { return inner.load(id); }
-  domain::Result<void> save(const std::string& id, const domain::PresenceRecord& record) override {
-    if (hook) std::exchange(hook, nullptr)();
-    return inner.save(id, record);
-  }
-  infrastructure::InMemoryPresenceStore inner;
-  std::function<void()> hook;
-};
-
 TEST(IdentifyUseCase, ASightingRacingTheLeaveSweepStartsANewVisitInsteadOfResurrectingTheOldOne) {
   FakeClock clock;
   testing::InMemoryBeaconRegistry registry(demo_plan());
@@ -331,64 +324,6 @@ TEST(IdentifyUseCase, ASightingRacingTheLeaveSweepStartsANewVisitInsteadOfResurr
   EXPECT_NE(ledger.current("alice")->value().visit_id, first_visit);
   EXPECT_EQ(presence.inner.load("alice")->presence->visit_id, ledger.current("alice")->value().visit_id);
 }
-
-// Counts calls; `before_commit` runs once, just before a commit reaches the
-// stores: a concurrent writer on the batched path.
-class CountingRequestState final : public RequestStatePort {
- public:
-  CountingRequestState(PresenceStorePort& presence, IdempotencyStorePort& idempotency) : inner(presence, idempotency) {}
-  domain::Result<RequestState> begin(const std::string& id, const std::string& key) override {
-    ++begins;
-    return inner.begin(id, key);
-  }
-  domain::Result<void> commit(const std::string& id, const domain::PresenceRecord& record, const std::string& key,
-                              const RememberedReply& reply) override {
-    ++commits;
-    if (before_commit) std::exchange(before_commit, nullptr)();
-    return inner.commit(id, record, key, reply);
-  }
-  infrastructure::CompositeRequestState inner;
-  std::function<void()> before_commit;
-  int begins = 0;
-  int commits = 0;
-};
-
-// Counts the use case's own calls to the separate stores.
-class CountingPresence final : public PresenceStorePort {
- public:
-  explicit CountingPresence(PresenceStorePort& inner) : inner_(inner) {}
-  domain::Result<domain::PresenceRecord> load(const std::string& id) override {
-    ++loads;
-    return inner_.load(id);
-  }
-  domain::Result<void> save(const std::string& id, const domain::PresenceRecord& record) override {
-    ++saves;
-    return inner_.save(id, record);
-  }
-  int loads = 0;
-  int saves = 0;
-
- private:
-  PresenceStorePort& inner_;
-};
-
-class CountingIdempotency final : public IdempotencyStorePort {
- public:
-  explicit CountingIdempotency(IdempotencyStorePort& inner) : inner_(inner) {}
-  domain::Result<std::optional<RememberedReply>> find(const std::string& key) const override {
-    ++finds;
-    return inner_.find(key);
-  }
-  domain::Result<void> remember(const std::string& key, const RememberedReply& reply) override {
-    ++remembers;
-    return inner_.remember(key, reply);
-  }
-  mutable int finds = 0;
-  int remembers = 0;
-
- private:
-  IdempotencyStorePort& inner_;
-};
 
 class BatchedStateTest : public ::testing::Test {
  protected:

@@ -21,6 +21,7 @@
 #include "infrastructure/grpc/identification_service.h"
 #include "infrastructure/grpc/store_scanner_service.h"
 #include "infrastructure/qr/qr_png.h"
+#include "mocks/fake_tokens.h"
 #include "mocks/in_memory_ports.h"
 #include "mocks/in_memory_registry_admin.h"
 
@@ -72,17 +73,6 @@ std::vector<std::string> declared_rpcs() {
   }
   return names;
 }
-
-// The token is the role's name.
-class RoleTokens final : public application::TokenVerifierPort {
- public:
-  domain::Result<Principal> verify(std::string_view token) const override {
-    for (const Role role : kAllRoles) {
-      if (token == application::to_string(role)) return Principal{"caller", role, "bistro", {}, {}};
-    }
-    return domain::fail(domain::ErrorCode::kUnauthenticated, "unknown test token");
-  }
-};
 
 // Past the gate, Identify answers this; what matters is that it was reached.
 class ReachedIdentify final : public application::IdentifyCustomerPort {
@@ -188,7 +178,7 @@ class RpcRolesOverGrpcTest : public ::testing::Test {
   testing::InMemoryVisitLedger ledger_;
   HmacTableQrCodec codec_;
   QrPngRenderer png_;
-  RoleTokens tokens_;
+  testing::FakeTokens tokens_ = testing::FakeTokens::one_per_role(kAllRoles, "bistro");
   ReachedIdentify identify_;
   application::AdminUseCases admin_;
   AdminGrpcService admin_service_;
