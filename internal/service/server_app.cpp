@@ -226,6 +226,7 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
     misses = now_misses;
   });
   application::MeteredIdentifyCustomer metered_identify(identify, metrics);
+  application::MeteredStoreScanner metered_scanner(store_scanner, metrics);
   infrastructure::TokenBucketLimiter bucket_limits(
       infrastructure::RateLimitSettings{
           .customer = {cfg->rate_limit.customer_per_second, cfg->rate_limit.customer_burst},
@@ -238,7 +239,7 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
                                                                          &rate_limits);
   infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier, &rate_limits);
   infrastructure::grpc_adapter::BaselineGrpcService baseline(**verifier);
-  infrastructure::grpc_adapter::StoreScannerGrpcService store_scanner_service(store_scanner, **verifier, &workers,
+  infrastructure::grpc_adapter::StoreScannerGrpcService store_scanner_service(metered_scanner, **verifier, &workers,
                                                                               &rate_limits);
   infrastructure::grpc_adapter::CustomerCredentialsGrpcService credentials_service(customer_credentials, **verifier,
                                                                                    &workers, &rate_limits);
@@ -274,7 +275,7 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   infrastructure::http::add_operations_routes(router, readiness_state, [&metrics] { return metrics.scrape(); });
   infrastructure::http::add_json_api(router, {.identify = metered_identify,
                                               .admin = admin,
-                                              .scanner = store_scanner,
+                                              .scanner = metered_scanner,
                                               .credentials = customer_credentials,
                                               .tokens = **verifier,
                                               .workers = &workers,

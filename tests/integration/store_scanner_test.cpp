@@ -354,6 +354,30 @@ TEST_F(StoreScannerTest, ReadmeCommandLinesWork) {
   EXPECT_NE(output.find("\"locationChanged\":false"), std::string::npos) << output;
 }
 
+// POST /v1/me/phones returns the secret as base64 (protobuf's JSON for
+// bytes), register-phone prints hex: phone-id takes either.
+TEST(CustomerIdCtl, PhoneIdTakesTheSecretInHexOrBase64) {
+  const std::string ctl = CID_CTL_BINARY;
+  const std::string hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+  const std::string base64 = "ABEiM0RVZneImaq7zN3u/wARIjNEVWZ3iJmqu8zd7v8=";
+  auto run = [&](const std::string& secret) {
+    FILE* pipe = popen((ctl + " phone-id --at 1000000 --secret '" + secret + "' 2>&1").c_str(), "r");
+    std::string output;
+    std::array<char, 256> buffer{};
+    while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
+    const int status = pclose(pipe);
+    return std::make_pair(status, output);
+  };
+  const auto from_hex = run(hex);
+  const auto from_base64 = run(base64);
+  EXPECT_EQ(from_hex.first, 0) << from_hex.second;
+  EXPECT_EQ(from_base64.first, 0) << from_base64.second;
+  EXPECT_EQ(from_hex.second, from_base64.second);
+  const auto bad = run("not a secret!");
+  EXPECT_NE(bad.first, 0);
+  EXPECT_NE(bad.second.find("neither hex nor base64"), std::string::npos) << bad.second;
+}
+
 TEST_F(StoreScannerTest, ACustomerHasAtMostFivePhones) {
   for (int i = 0; i < 5; ++i) register_phone();
   v1::RegisterPhoneResponse phone;

@@ -412,9 +412,13 @@ TEST_F(AdminUseCasesTest, VisitsComeNewestFirstUpToTheLimit) {
   EXPECT_TRUE((*visits)[1].left_at.has_value());
   EXPECT_EQ(admin_.customer_visits(kAdmin, {"nobody", 100})->size(), 0u);
 
-  for (std::int64_t limit : {0, -1, 101}) {
+  for (std::int64_t limit : {-1, 101}) {
     expect_rejected(admin_.customer_visits(kAlice, {"alice", limit}), ErrorCode::kInvalidArgument, "limit");
   }
+  // No limit given (protobuf's 0): the default page, as docs/openapi.yaml says.
+  auto unlimited = admin_.customer_visits(kAlice, {"alice", 0});
+  ASSERT_TRUE(unlimited.has_value()) << unlimited.error().message;
+  EXPECT_EQ(unlimited->size(), 3u);
 }
 
 // ---- fingerprint calibration --------------------------------------------------

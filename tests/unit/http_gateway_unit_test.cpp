@@ -9,27 +9,12 @@
 #include "application/use_cases/metered_identify.h"
 #include "infrastructure/http/http_error_mapping.h"
 #include "infrastructure/http/router.h"
+#include "mocks/recording_metrics.h"
 
 namespace tastesync {
 namespace {
 
 using domain::ErrorCode;
-
-class RecordingMetrics final : public application::MetricsPort {
- public:
-  void request_finished(std::string_view transport, std::string_view method, std::string_view code, double) override {
-    requests.push_back(std::string(transport) + " " + std::string(method) + " " + std::string(code));
-  }
-  void identification(std::string_view signal, std::string_view outcome) override {
-    identifications.push_back(std::string(signal) + " " + std::string(outcome));
-  }
-  void transition(std::string_view to) override { transitions.emplace_back(to); }
-  void rate_limited(std::string_view) override {}
-  void cache_lookups(std::string_view, std::uint64_t, std::uint64_t) override {}
-  void outbox_backlog(std::int64_t, double) override {}
-
-  std::vector<std::string> requests, identifications, transitions;
-};
 
 TEST(HttpErrorMapping, EveryErrorCodeGetsTheStatusOfItsGrpcCode) {
   const std::vector<std::pair<ErrorCode, unsigned>> expected = {
@@ -55,7 +40,7 @@ TEST(HttpErrorMapping, BodyCarriesCodeMessageAndField) {
 
 TEST(HttpRouter, MatchesPathParametersAndAnswersUnknownPathsAndMethods) {
   using namespace infrastructure::http;
-  RecordingMetrics metrics;
+  testing::RecordingMetrics metrics;
   Router router(metrics);
   PathParams seen;
   router.add("GET", "/v1/stores/{store_id}/presence", [&](const HttpRequest&, const PathParams& params, Respond reply) {
@@ -95,7 +80,7 @@ class FixedIdentify final : public application::IdentifyCustomerPort {
 
 TEST(MeteredIdentify, CountsIdentificationsBySignalAndTransitions) {
   FixedIdentify inner;
-  RecordingMetrics metrics;
+  testing::RecordingMetrics metrics;
   application::MeteredIdentifyCustomer metered(inner, metrics);
   application::Principal caller;
   caller.subject = "alice";

@@ -43,6 +43,10 @@ struct IdentifyResponse {
   double confidence = 0.0;
   bool location_changed = false;
   std::vector<std::string> event_ids;
+  // Not part of the answer on the wire: this is a retry's copy of the first
+  // answer (same request_id), so metrics and logs do not count its
+  // transition twice.
+  bool replayed = false;
 };
 
 // Driving port: what the transports (gRPC, HTTPS/JSON) call.

@@ -216,9 +216,13 @@ domain::Result<void> validate_calibration_offset(double offset_db) {
 }
 
 domain::Result<std::size_t> validate_visits_limit(std::int64_t limit) {
-  if (limit < 1 || limit > kMaxVisitsLimit) {
+  // Unset (0, protobuf's default for a missing field): the default page.
+  if (limit == 0) return kDefaultVisitsLimit;
+  if (limit < 0 || limit > kMaxVisitsLimit) {
     return fail(ErrorCode::kInvalidArgument,
-                "limit must be 1.." + std::to_string(kMaxVisitsLimit) + ", got " + std::to_string(limit), "limit");
+                "limit must be 1.." + std::to_string(kMaxVisitsLimit) + " (or absent for " +
+                    std::to_string(kDefaultVisitsLimit) + "), got " + std::to_string(limit),
+                "limit");
   }
   return static_cast<std::size_t>(limit);
 }

@@ -21,6 +21,7 @@ inline constexpr std::size_t kMaxIdChars = 64;
 inline constexpr std::size_t kMaxNameChars = 100;  // code points, not bytes
 inline constexpr std::size_t kMaxEmailChars = 254;
 inline constexpr std::int64_t kMaxVisitsLimit = 100;
+inline constexpr std::size_t kDefaultVisitsLimit = 20;  // when the request gives none
 inline constexpr double kMaxCalibrationOffsetDb = 30.0;
 // A thorough calibration walk is a few thousand scans; the cap keeps one
 // request (and the snapshot every instance builds from it) bounded.

@@ -26,7 +26,9 @@ domain::Result<std::optional<IdentifyResponse>> replay(const RememberedReply& re
     return fail(ErrorCode::kInvalidArgument, "request_id '" + request_id + "' was already used for a different request",
                 "request_id");
   }
-  return std::optional<IdentifyResponse>{remembered.response};
+  IdentifyResponse again = remembered.response;
+  again.replayed = true;
+  return std::optional<IdentifyResponse>{std::move(again)};
 }
 
 // Makes an unconfirmed record agree with the ledger's open visit. When they

@@ -10,9 +10,38 @@ domain::Result<IdentifyResponse> MeteredIdentifyCustomer::identify(const Princip
     metrics_.identification(signal, domain::to_string(result.error().code));
     return result;
   }
-  metrics_.identification(signal, "identified");
-  if (result->location_changed) {
-    metrics_.transition(result->location.zone_kind == domain::ZoneKind::kEntrance ? "entrance" : "table");
+  count_answer(metrics_, signal, *result);
+  return result;
+}
+
+void count_answer(MetricsPort& metrics, const char* signal, const IdentifyResponse& answer) {
+  if (answer.replayed) {
+    // The first answer again: its transition was counted when it happened.
+    metrics.identification(signal, "replayed");
+    return;
+  }
+  metrics.identification(signal, "identified");
+  if (answer.location_changed) {
+    metrics.transition(answer.location.zone_kind == domain::ZoneKind::kEntrance ? "entrance" : "table");
+  }
+}
+
+domain::Result<IdentifyResponse> MeteredStoreScanner::report_phone_beacon(const Principal& caller,
+                                                                          const PhoneBeaconReport& report) {
+  return counted("phone_beacon", inner_.report_phone_beacon(caller, report));
+}
+
+domain::Result<IdentifyResponse> MeteredStoreScanner::scan_customer_code(const Principal& caller,
+                                                                         const CustomerCodeScan& scan) {
+  return counted("entrance_code", inner_.scan_customer_code(caller, scan));
+}
+
+domain::Result<IdentifyResponse> MeteredStoreScanner::counted(const char* signal,
+                                                              domain::Result<IdentifyResponse> result) {
+  if (!result) {
+    metrics_.identification(signal, domain::to_string(result.error().code));
+  } else {
+    count_answer(metrics_, signal, *result);
   }
   return result;
 }

@@ -61,7 +61,11 @@ void IdentificationGrpcService::handle(grpc::CallbackServerContext* context,
     return;
   }
   to_proto(*result, *response);
-  if (result->location_changed) {
+  if (result->replayed) {
+    log::info(
+        "identify.replayed",
+        {{"customer_id", result->customer_id}, {"zone_id", result->location.zone_id}, {"ms", elapsed_ms(started)}});
+  } else if (result->location_changed) {
     log::info("identify.moved", {{"customer_id", result->customer_id},
                                  {"store_id", result->location.store_id},
                                  {"zone_id", result->location.zone_id},
