@@ -8,9 +8,17 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${COVERAGE_BUILD_DIR:-build-coverage}
 MIN=${COVERAGE_MIN:-80}
 JOBS=${JOBS:-$(nproc)}
+# --sanitize (make sanitize): the same build also under AddressSanitizer and
+# UndefinedBehaviorSanitizer, so one instrumented tree serves both gates.
+FLAGS="--coverage -O0"
+LINK="--coverage"
+if [ "${1:-}" = "--sanitize" ]; then
+  FLAGS="$FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+  LINK="$LINK -fsanitize=address,undefined"
+fi
 
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-  -DCMAKE_CXX_FLAGS="--coverage -O0" -DCMAKE_EXE_LINKER_FLAGS=--coverage >/dev/null
+  -DCMAKE_CXX_FLAGS="$FLAGS" -DCMAKE_EXE_LINKER_FLAGS="$LINK" >/dev/null
 cmake --build "$BUILD_DIR" -j "$JOBS"
 find "$BUILD_DIR" -name '*.gcda' -delete
 (cd "$BUILD_DIR" && ctest --output-on-failure)

@@ -9,6 +9,7 @@
 #include "command.h"
 #include "grpc_channel.h"
 #include "store_scanner.grpc.pb.h"
+#include "util/hex.h"
 
 namespace tastesync::ctl {
 namespace {
@@ -20,18 +21,6 @@ constexpr const char* kConnectionHelp = R"(  --server ADDR      host:port (defau
   --plaintext true   no TLS (only for a server configured with grpc.tls: false)
   -h, --help         show this help
 )";
-
-std::string hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const char c : bytes) {
-    const auto byte = static_cast<unsigned char>(c);
-    out.push_back(kDigits[byte >> 4]);
-    out.push_back(kDigits[byte & 0x0f]);
-  }
-  return out;
-}
 
 std::unique_ptr<v1::CustomerCredentials::Stub> connect(std::string_view name, const ParsedOptions& options) {
   auto channel = open_channel(options);
@@ -69,11 +58,11 @@ int run_register_phone(int argc, char** argv) {
   const grpc::Status status = stub->RegisterPhone(&context, v1::RegisterPhoneRequest{}, &response);
   if (!status.ok()) return report(kName, status);
   if (options->get("secret-only") == "true") {
-    std::cout << hex(response.secret()) << "\n";
+    std::cout << util::hex_encode(response.secret()) << "\n";
     return kExitOk;
   }
   const nlohmann::json out = {{"deviceId", response.device_id()},
-                              {"secretHex", hex(response.secret())},
+                              {"secretHex", util::hex_encode(response.secret())},
                               {"advertiseUuid", response.advertise_uuid()},
                               {"rotationPeriodSeconds", response.rotation_period_seconds()}};
   std::cout << out.dump() << "\n";

@@ -6,6 +6,8 @@
 #include <iterator>
 #include <sstream>
 
+#include "util/hex.h"
+
 namespace tastesync::auth {
 namespace {
 
@@ -14,13 +16,6 @@ using domain::fail;
 
 // Key files are small; anything larger is a wrong path (e.g. a log file).
 constexpr std::uintmax_t kMaxKeyFileBytes = 1024 * 1024;
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
@@ -62,16 +57,9 @@ domain::Result<std::string> decode_hex_secret(std::string_view text, std::size_t
   if (text.size() % 2 != 0) {
     return fail(ErrorCode::kInvalidArgument, "hex secret has an odd number of digits");
   }
-  std::string bytes;
-  bytes.reserve(text.size() / 2);
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int high = hex_value(text[i]);
-    const int low = hex_value(text[i + 1]);
-    if (high < 0 || low < 0) {
-      return fail(ErrorCode::kInvalidArgument, "hex secret contains a non-hex character");
-    }
-    bytes.push_back(static_cast<char>((high << 4) | low));
-  }
+  auto decoded = util::hex_decode(text);
+  if (!decoded) return fail(ErrorCode::kInvalidArgument, "hex secret contains a non-hex character");
+  std::string& bytes = *decoded;
   if (bytes.size() < min_bytes) {
     return fail(ErrorCode::kInvalidArgument, "hex secret is " + std::to_string(bytes.size()) + " bytes; at least " +
                                                  std::to_string(min_bytes) + " are required");

@@ -1,5 +1,7 @@
 #include "util/aes_gcm.h"
 
+#include "util/hex.h"
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -19,13 +21,6 @@ const unsigned char* bytes_of(std::string_view text) { return reinterpret_cast<c
 // EVP takes int lengths; our values are names and phone numbers, so anything
 // near INT_MAX is a caller bug, refused rather than truncated.
 bool fits_int(std::size_t n) { return n <= static_cast<std::size_t>(INT_MAX) - kAesGcmTagBytes; }
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -90,12 +85,9 @@ std::optional<AesGcmKey> aes_gcm_key_from(std::string_view raw_or_hex) {
     return key;
   }
   if (raw_or_hex.size() != 2 * kAesGcmKeyBytes) return std::nullopt;
-  for (std::size_t i = 0; i < kAesGcmKeyBytes; ++i) {
-    const int high = hex_value(raw_or_hex[2 * i]);
-    const int low = hex_value(raw_or_hex[2 * i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    key[i] = static_cast<std::uint8_t>(high * 16 + low);
-  }
+  const auto bytes = hex_decode(raw_or_hex);
+  if (!bytes) return std::nullopt;
+  std::copy(bytes->begin(), bytes->end(), reinterpret_cast<char*>(key.data()));
   return key;
 }
 

@@ -1,5 +1,7 @@
 #include "util/uuid.h"
 
+#include "util/hex.h"
+
 #include <openssl/rand.h>
 
 #include <array>
@@ -17,13 +19,12 @@ std::string uuid_v7_at(std::chrono::system_clock::time_point at, std::uint64_t r
   bytes[8] = static_cast<std::uint8_t>(0x80 | ((random_low >> 56) & 0x3f));  // RFC 9562 variant
   for (int i = 9; i < 16; ++i)
     bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(random_low >> (8 * (15 - i)));
-  static constexpr char kDigits[] = "0123456789abcdef";
+  const std::string digits = hex_encode(std::span<const std::uint8_t>(bytes.data(), bytes.size()));
   std::string text;
   text.reserve(36);
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) text.push_back('-');
-    text.push_back(kDigits[bytes[i] >> 4]);
-    text.push_back(kDigits[bytes[i] & 0x0f]);
+  for (std::size_t i = 0; i < digits.size(); i += 2) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) text.push_back('-');
+    text.append(digits, i, 2);
   }
   return text;
 }

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "util/hex.h"
+
 namespace tastesync::infrastructure::http {
 namespace {
 
@@ -18,21 +20,15 @@ std::vector<std::string> split_path(std::string_view path) {
   return segments;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::string percent_decode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+    if (text[i] == '%' && i + 2 < text.size() && util::hex_digit_value(text[i + 1]) >= 0 &&
+        util::hex_digit_value(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(util::hex_digit_value(text[i + 1]) * 16 + util::hex_digit_value(text[i + 2])));
       i += 2;
     } else if (text[i] == '+' && plus_is_space) {
       out.push_back(' ');

@@ -12,6 +12,8 @@
 #include <mutex>
 #include <utility>
 
+#include "util/hex.h"
+
 namespace tastesync::infrastructure::redis {
 namespace {
 
@@ -315,12 +317,7 @@ RedisScript::RedisScript(std::string_view source) : source_(source) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
   EVP_Digest(source_.data(), source_.size(), digest.data(), &size, EVP_sha1(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  sha1_.reserve(std::size_t{size} * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    sha1_.push_back(kHex[digest[i] >> 4]);
-    sha1_.push_back(kHex[digest[i] & 0x0f]);
-  }
+  sha1_ = util::hex_encode(std::span<const std::uint8_t>(digest.data(), size));
 }
 
 domain::Result<RedisReply> RedisClient::command(std::span<const std::string_view> args) {
