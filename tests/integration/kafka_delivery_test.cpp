@@ -211,8 +211,13 @@ TEST(KafkaDelivery, BrokersDownForThirtySecondsLosesNothing) {
   const auto outage_end = std::chrono::steady_clock::now() + seconds(30);
   int moves = 0;
   int failures = 0;
+  int idle_in_transaction = 0;  // the service's connections seen holding a transaction open
   std::string first_failure;
   while (std::chrono::steady_clock::now() < outage_end) {
+    idle_in_transaction += std::stoi(psql(stack.postgres,
+                                          "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                                          "'customer-id' AND state = 'idle in transaction' AND "
+                                          "now() - state_change > interval '200 milliseconds'"));
     for (unsigned c = 0; c < kCustomers; ++c) {
       table[c] = table[c] % 4 + 1;
       std::vector<std::string> ids;
@@ -228,8 +233,12 @@ TEST(KafkaDelivery, BrokersDownForThirtySecondsLosesNothing) {
     // polling meanwhile (it must ride out the outage too).
     consumer.poll_for(milliseconds(500));
   }
+  const std::string brokers_back_at = psql(stack.postgres, "SELECT clock_timestamp()");
   ASSERT_EQ(kill(stack.kafka.pid, SIGUSR2), 0);
   const auto recovery_started = std::chrono::steady_clock::now();
+  // The relay waits for Kafka outside any transaction and off the request
+  // pool: nothing sits idle in a transaction while the brokers are away.
+  EXPECT_EQ(idle_in_transaction, 0);
   EXPECT_EQ(failures, 0) << "identifications must keep succeeding while Kafka is down; first: " << first_failure;
   ASSERT_GT(moves, 40) << "too few transitions during the outage to mean anything";
 
@@ -270,6 +279,21 @@ TEST(KafkaDelivery, BrokersDownForThirtySecondsLosesNothing) {
   }
   EXPECT_EQ(psql_until(stack.postgres, "SELECT count(*) FROM outbox WHERE sent_at IS NULL", "0", seconds(10)), "0")
       << "the relay must stamp every delivered row";
+  // sent_at is when Kafka took the event: nothing committed during the
+  // outage is stamped before the brokers came back.
+  EXPECT_EQ(psql(stack.postgres, "SELECT count(*) FROM outbox WHERE sent_at < '" + brokers_back_at +
+                                     "'::timestamptz AND created_at > '" + brokers_back_at +
+                                     "'::timestamptz - interval '30 seconds'"),
+            "0");
+  // The outage is logged once, with its end.
+  const std::string log = read_text(server.work_dir() / "server.log");
+  auto count = [&log](const std::string& event) {
+    std::size_t n = 0;
+    for (auto at = log.find(event); at != std::string::npos; at = log.find(event, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("\"outbox.kafka_unreachable\""), 1u);
+  EXPECT_EQ(count("\"outbox.kafka_recovered\""), 1u);
 }
 
 TEST(KafkaDelivery, KillNineMidStreamThenRestartDeliversEveryCommittedEvent) {

@@ -67,30 +67,60 @@ bool OutboxRelay::hold_leadership() {
 }
 
 domain::Result<std::size_t> OutboxRelay::relay_once() {
-  return pool_.run([this](pqxx::connection& connection) -> domain::Result<std::size_t> {
-    pqxx::work tx(connection);
-    const pqxx::result rows = tx.exec_params(
+  // Everything on the relay's own session (the one holding the lock), in
+  // statements of their own: no transaction stays open and no connection of
+  // the request pool is taken while Kafka is slow or away.
+  std::vector<OutboundEvent> batch;
+  try {
+    pqxx::nontransaction read(*lock_session_);
+    const pqxx::result rows = read.exec_params(
         "SELECT event_id::text, store_id, event_type, payload FROM outbox WHERE sent_at IS NULL "
         "ORDER BY seq LIMIT $1",
         static_cast<std::int64_t>(options_.batch_size));
-    if (rows.empty()) return std::size_t{0};
-    std::vector<OutboundEvent> batch;
     batch.reserve(rows.size());
     for (const auto& row : rows) {
       const pqxx::binarystring payload(row[3]);
       batch.push_back(
           OutboundEvent{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(), payload.str()});
     }
-    const std::vector<std::string> delivered = publisher_.deliver(batch, options_.delivery_wait);
-    if (delivered.empty()) return std::size_t{0};
-    std::string ids = "{";
-    for (std::size_t i = 0; i < delivered.size(); ++i) ids += (i ? "," : "") + delivered[i];
-    ids += "}";
-    tx.exec_params("UPDATE outbox SET sent_at = now() WHERE event_id = ANY($1::uuid[])", ids);
-    tx.commit();
-    published_ += delivered.size();
-    return delivered.size();
-  });
+  } catch (const std::exception& e) {
+    lock_session_.reset();  // leadership is taken again on the next pass
+    return domain::fail(domain::ErrorCode::kUnavailable, std::string("outbox read: ") + e.what());
+  }
+  if (batch.empty()) return std::size_t{0};
+
+  const std::vector<std::string> delivered = publisher_.deliver(batch, options_.delivery_wait);
+  note_kafka(!delivered.empty(), batch.size());
+  if (delivered.empty()) return std::size_t{0};
+  std::string ids = "{";
+  for (std::size_t i = 0; i < delivered.size(); ++i) ids += (i ? "," : "") + delivered[i];
+  ids += "}";
+  try {
+    // clock_timestamp(): the moment of the stamp, after the delivery reports
+    // (now() would be the statement's start).
+    pqxx::nontransaction stamp(*lock_session_);
+    stamp.exec_params("UPDATE outbox SET sent_at = clock_timestamp() WHERE event_id = ANY($1::uuid[])", ids);
+  } catch (const std::exception& e) {
+    // Delivered but not stamped: sent again later (at least once).
+    lock_session_.reset();
+    return domain::fail(domain::ErrorCode::kUnavailable, std::string("outbox stamp: ") + e.what());
+  }
+  published_ += delivered.size();
+  return delivered.size();
+}
+
+void OutboxRelay::note_kafka(bool delivering, std::size_t waiting) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!delivering && !kafka_failing_) {
+    kafka_failing_ = true;
+    kafka_failing_since_ = now;
+    log::warn("outbox.kafka_unreachable",
+              {{"waiting_events", waiting}, {"reason", "no delivery report within kafka delivery wait"}});
+  } else if (delivering && kafka_failing_) {
+    kafka_failing_ = false;
+    log::info("outbox.kafka_recovered",
+              {{"after_s", std::chrono::duration<double>(now - kafka_failing_since_).count()}});
+  }
 }
 
 domain::Result<OutboxBacklog> OutboxRelay::backlog() {

@@ -4,7 +4,9 @@
 // (a PostgreSQL advisory lock held on a session of its own), so rows go out
 // once and in order; the others stand by and take over when it dies. A row
 // is stamped sent only after Kafka acknowledged it: delivery is at least
-// once, consumers de-duplicate by event_id.
+// once, consumers de-duplicate by event_id. The relay reads and stamps on
+// its own session, outside any transaction, so a slow or absent Kafka never
+// holds a connection of the request pool or a transaction open.
 
 #include <atomic>
 #include <chrono>
@@ -52,6 +54,8 @@ class OutboxRelay {
   void run();
   bool hold_leadership();
   domain::Result<std::size_t> relay_once();
+  // Logs an outage of Kafka once when it starts and once when it ends.
+  void note_kafka(bool delivering, std::size_t waiting);
 
   db::PgPool& pool_;
   KafkaPublisher& publisher_;
@@ -59,6 +63,8 @@ class OutboxRelay {
   std::unique_ptr<pqxx::connection> lock_session_;
   std::atomic<bool> leader_{false};
   std::atomic<std::uint64_t> published_{0};
+  bool kafka_failing_ = false;  // relay thread only
+  std::chrono::steady_clock::time_point kafka_failing_since_{};
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;
