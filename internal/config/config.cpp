@@ -27,6 +27,7 @@ const std::vector<std::string>& known_keys() {
       "grpc.max_message_bytes",
       "grpc.handler_threads",
       "grpc.max_queued_requests",
+      "grpc.max_queue_delay_ms",
       "grpc.client_ca_file",
       "auth.issuer",
       "auth.audience",
@@ -266,6 +267,9 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.number<std::size_t>("grpc.max_message_bytes", config.grpc.max_message_bytes, 1024, 16 * 1024 * 1024));
   CID_TRY(r.number<std::size_t>("grpc.handler_threads", config.grpc.handler_threads, 1, 1024));
   CID_TRY(r.number<std::size_t>("grpc.max_queued_requests", config.grpc.max_queued_requests, 1, 1000000));
+  long queue_delay_ms = static_cast<long>(config.grpc.max_queue_delay.count());
+  CID_TRY(r.number<long>("grpc.max_queue_delay_ms", queue_delay_ms, 1, 60000));
+  config.grpc.max_queue_delay = std::chrono::milliseconds(queue_delay_ms);
   CID_TRY(r.text("grpc.client_ca_file", config.grpc.client_ca_file));
   CID_TRY(r.text("auth.issuer", config.auth.issuer));
   CID_TRY(r.text("auth.audience", config.auth.audience));

@@ -42,6 +42,10 @@ struct Config {
     std::size_t handler_threads = 32;
     // Beyond this many waiting requests, new ones get UNAVAILABLE at once.
     std::size_t max_queued_requests = 10000;
+    // Admission by queueing delay: while the oldest queued request has
+    // waited longer than this, new ones are refused at once (UNAVAILABLE /
+    // 503 with a retry hint) instead of queueing behind it.
+    std::chrono::milliseconds max_queue_delay{100};
     // Mutual TLS for internal callers: when set, every client must present a
     // certificate signed by this CA (PEM); empty: no client certificates.
     std::string client_ca_file;

@@ -5,6 +5,7 @@
 
 #include "service/server_app.h"
 
+#include <array>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -235,10 +236,24 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
           .scanner = {cfg->rate_limit.scanner_per_second, cfg->rate_limit.scanner_burst}},
       clock);
   application::MeteredRateLimiter rate_limits(bucket_limits, metrics);
-  infrastructure::grpc_adapter::WorkerPool workers(cfg->grpc.handler_threads, cfg->grpc.max_queued_requests);
+  infrastructure::grpc_adapter::WorkerPool workers(
+      infrastructure::grpc_adapter::WorkerPoolOptions{.threads = cfg->grpc.handler_threads,
+                                                      .max_queued = cfg->grpc.max_queued_requests,
+                                                      .max_queue_delay = cfg->grpc.max_queue_delay});
+  // The pool keeps its own counts; each scrape reports what changed.
+  metrics.on_scrape([&metrics, &workers, reported = std::array<std::uint64_t, 5>{}]() mutable {
+    using infrastructure::grpc_adapter::Shed;
+    for (const Shed reason :
+         {Shed::kQueueFull, Shed::kQueueDelay, Shed::kDeadlinePassed, Shed::kCallerGone, Shed::kStopping}) {
+      const std::uint64_t now = workers.shed_count(reason);
+      auto& before = reported[static_cast<std::size_t>(reason)];
+      if (now > before) metrics.requests_shed(infrastructure::grpc_adapter::to_string(reason), now - before);
+      before = now;
+    }
+  });
   infrastructure::grpc_adapter::IdentificationGrpcService identification(metered_identify, **verifier, &workers,
                                                                          &rate_limits);
-  infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier, &rate_limits);
+  infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier, &workers, &rate_limits);
   infrastructure::grpc_adapter::BaselineGrpcService baseline(**verifier);
   infrastructure::grpc_adapter::StoreScannerGrpcService store_scanner_service(metered_scanner, **verifier, &workers,
                                                                               &rate_limits);

@@ -24,8 +24,11 @@ class RecordingMetrics final : public application::MetricsPort {
   void rate_limited(std::string_view) override {}
   void cache_lookups(std::string_view, std::uint64_t, std::uint64_t) override {}
   void outbox_backlog(std::int64_t, double) override {}
+  void requests_shed(std::string_view reason, std::uint64_t count) override {
+    shed.push_back(std::string(reason) + " " + std::to_string(count));
+  }
 
-  std::vector<std::string> requests, identifications, transitions;
+  std::vector<std::string> requests, identifications, transitions, shed;
 };
 
 }  // namespace tastesync::testing

@@ -30,6 +30,9 @@ class MetricsPort {
   virtual void cache_lookups(std::string_view cache, std::uint64_t hits, std::uint64_t misses) = 0;
   // Unsent outbox rows and the age of the oldest, as last seen by this instance.
   virtual void outbox_backlog(std::int64_t rows, double oldest_age_seconds) = 0;
+  // Requests refused or dropped under overload since the last report, by
+  // reason ("queue_full", "queue_delay", "deadline_passed", "caller_gone").
+  virtual void requests_shed(std::string_view reason, std::uint64_t count) = 0;
 };
 
 // For callers that need a MetricsPort and have none to report to.
@@ -41,6 +44,7 @@ class NoMetrics final : public MetricsPort {
   void rate_limited(std::string_view) override {}
   void cache_lookups(std::string_view, std::uint64_t, std::uint64_t) override {}
   void outbox_backlog(std::int64_t, double) override {}
+  void requests_shed(std::string_view, std::uint64_t) override {}
 };
 
 }  // namespace tastesync::application

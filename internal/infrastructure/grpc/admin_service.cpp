@@ -4,6 +4,7 @@
 
 #include "infrastructure/grpc/admin_proto_mapping.h"
 #include "infrastructure/grpc/authenticate.h"
+#include "infrastructure/grpc/pooled_call.h"
 #include "infrastructure/grpc/rpc_roles.h"
 #include "infrastructure/grpc/status_mapping.h"
 #include "infrastructure/logging/json_log.h"
@@ -28,14 +29,25 @@ domain::Result<void> then(domain::Result<T> result, Fill&& fill) {
 }  // namespace
 
 AdminGrpcService::AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens,
-                                   application::RateLimiterPort* limits)
-    : admin_(admin), tokens_(tokens), limits_(limits) {}
+                                   WorkerPool* workers, application::RateLimiterPort* limits)
+    : admin_(admin), tokens_(tokens), workers_(workers), limits_(limits) {}
 
 template <typename Call>
 grpc::ServerUnaryReactor* AdminGrpcService::serve(grpc::CallbackServerContext* context, std::string_view rpc,
-                                                  Call&& call) {
-  const auto started = std::chrono::steady_clock::now();
+                                                  Call call) {
   auto* reactor = context->DefaultReactor();
+  // Admin work waits on PostgreSQL: it runs on the worker pool, never on
+  // gRPC's callback threads. context, request and response stay valid
+  // until Finish.
+  run_pooled(workers_, context, reactor,
+             [this, context, reactor, rpc, call = std::move(call)] { finish(context, reactor, rpc, call); });
+  return reactor;
+}
+
+template <typename Call>
+void AdminGrpcService::finish(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                              std::string_view rpc, const Call& call) {
+  const auto started = std::chrono::steady_clock::now();
   auto caller = admit_caller(*context, tokens_, limits_, rpc);
   domain::Result<void> result = caller ? call(*caller) : domain::Result<void>(std::unexpected(caller.error()));
   // An audit trail of who changed what; messages never carry personal data.
@@ -50,39 +62,39 @@ grpc::ServerUnaryReactor* AdminGrpcService::serve(grpc::CallbackServerContext* c
     fields["reason"] = result.error().message;
     log::info("admin.rejected", fields);
     reactor->Finish(to_grpc_status(result.error()));
-    return reactor;
+    return;
   }
   log::info("admin.done", fields);
   reactor->Finish(grpc::Status::OK);
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* AdminGrpcService::CreateStore(grpc::CallbackServerContext* context,
                                                         const v1::CreateStoreRequest* request,
-                                                        v1::CreateStoreResponse* /*response*/) {
-  return serve(context, rpc::kCreateStore,
-               [&](const application::Principal& caller) { return admin_.create_store(caller, from_proto(*request)); });
+                                                        v1::CreateStoreResponse* response) {
+  return serve(context, rpc::kCreateStore, [this, request, response](const application::Principal& caller) {
+    return admin_.create_store(caller, from_proto(*request));
+  });
 }
 
 grpc::ServerUnaryReactor* AdminGrpcService::AddZone(grpc::CallbackServerContext* context,
-                                                    const v1::AddZoneRequest* request,
-                                                    v1::AddZoneResponse* /*response*/) {
-  return serve(context, rpc::kAddZone,
-               [&](const application::Principal& caller) { return admin_.add_zone(caller, from_proto(*request)); });
+                                                    const v1::AddZoneRequest* request, v1::AddZoneResponse* response) {
+  return serve(context, rpc::kAddZone, [this, request, response](const application::Principal& caller) {
+    return admin_.add_zone(caller, from_proto(*request));
+  });
 }
 
 grpc::ServerUnaryReactor* AdminGrpcService::RegisterBeacon(grpc::CallbackServerContext* context,
                                                            const v1::RegisterBeaconRequest* request,
-                                                           v1::RegisterBeaconResponse* /*response*/) {
-  return serve(context, rpc::kRegisterBeacon, [&](const application::Principal& caller) {
+                                                           v1::RegisterBeaconResponse* response) {
+  return serve(context, rpc::kRegisterBeacon, [this, request, response](const application::Principal& caller) {
     return admin_.register_beacon(caller, from_proto(*request));
   });
 }
 
 grpc::ServerUnaryReactor* AdminGrpcService::RetireBeacon(grpc::CallbackServerContext* context,
                                                          const v1::RetireBeaconRequest* request,
-                                                         v1::RetireBeaconResponse* /*response*/) {
-  return serve(context, rpc::kRetireBeacon, [&](const application::Principal& caller) {
+                                                         v1::RetireBeaconResponse* response) {
+  return serve(context, rpc::kRetireBeacon, [this, request, response](const application::Principal& caller) {
     return admin_.retire_beacon(caller, from_proto(*request));
   });
 }
@@ -90,7 +102,7 @@ grpc::ServerUnaryReactor* AdminGrpcService::RetireBeacon(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* AdminGrpcService::ImportFingerprints(grpc::CallbackServerContext* context,
                                                                const v1::ImportFingerprintsRequest* request,
                                                                v1::ImportFingerprintsResponse* response) {
-  return serve(context, rpc::kImportFingerprints, [&](const application::Principal& caller) {
+  return serve(context, rpc::kImportFingerprints, [this, request, response](const application::Principal& caller) {
     return then(admin_.import_fingerprints(caller, from_proto(*request)),
                 [&](const application::ImportedFingerprints& imported) { to_proto(imported, *response); });
   });
@@ -98,8 +110,8 @@ grpc::ServerUnaryReactor* AdminGrpcService::ImportFingerprints(grpc::CallbackSer
 
 grpc::ServerUnaryReactor* AdminGrpcService::RegisterCustomer(grpc::CallbackServerContext* context,
                                                              const v1::RegisterCustomerRequest* request,
-                                                             v1::RegisterCustomerResponse* /*response*/) {
-  return serve(context, rpc::kRegisterCustomer, [&](const application::Principal& caller) {
+                                                             v1::RegisterCustomerResponse* response) {
+  return serve(context, rpc::kRegisterCustomer, [this, request, response](const application::Principal& caller) {
     return admin_.register_customer(caller, from_proto(*request));
   });
 }
@@ -107,7 +119,7 @@ grpc::ServerUnaryReactor* AdminGrpcService::RegisterCustomer(grpc::CallbackServe
 grpc::ServerUnaryReactor* AdminGrpcService::IssueTableQr(grpc::CallbackServerContext* context,
                                                          const v1::IssueTableQrRequest* request,
                                                          v1::IssueTableQrResponse* response) {
-  return serve(context, rpc::kIssueTableQr, [&](const application::Principal& caller) {
+  return serve(context, rpc::kIssueTableQr, [this, request, response](const application::Principal& caller) {
     return then(admin_.issue_table_qr(caller, from_proto(*request)),
                 [&](const application::TableQrCode& code) { to_proto(code, *response); });
   });
@@ -116,7 +128,7 @@ grpc::ServerUnaryReactor* AdminGrpcService::IssueTableQr(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* AdminGrpcService::GetStorePresence(grpc::CallbackServerContext* context,
                                                              const v1::GetStorePresenceRequest* request,
                                                              v1::GetStorePresenceResponse* response) {
-  return serve(context, rpc::kGetStorePresence, [&](const application::Principal& caller) {
+  return serve(context, rpc::kGetStorePresence, [this, request, response](const application::Principal& caller) {
     return then(admin_.store_presence(caller, from_proto(*request)),
                 [&](const std::vector<application::PresentCustomer>& customers) { to_proto(customers, *response); });
   });
@@ -125,7 +137,7 @@ grpc::ServerUnaryReactor* AdminGrpcService::GetStorePresence(grpc::CallbackServe
 grpc::ServerUnaryReactor* AdminGrpcService::ListCustomerVisits(grpc::CallbackServerContext* context,
                                                                const v1::ListCustomerVisitsRequest* request,
                                                                v1::ListCustomerVisitsResponse* response) {
-  return serve(context, rpc::kListCustomerVisits, [&](const application::Principal& caller) {
+  return serve(context, rpc::kListCustomerVisits, [this, request, response](const application::Principal& caller) {
     return then(admin_.customer_visits(caller, from_proto(*request)),
                 [&](const std::vector<domain::Visit>& visits) { to_proto(visits, *response); });
   });

@@ -4,6 +4,7 @@
 #include "application/ports/rate_limiter_port.h"
 #include "application/ports/token_verifier_port.h"
 #include "application/use_cases/admin_use_cases.h"
+#include "infrastructure/grpc/worker_pool.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
 
@@ -12,10 +13,10 @@ namespace tastesync::infrastructure::grpc_adapter {
 // table; rules that depend on the request are the use cases'.
 class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
  public:
-  // Both outlive the service.
-  // `limits` (optional) too.
+  // All outlive the service. Without `workers` the calls run on gRPC's
+  // threads (unit tests); `limits` is optional.
   AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens,
-                   application::RateLimiterPort* limits = nullptr);
+                   WorkerPool* workers = nullptr, application::RateLimiterPort* limits = nullptr);
 
   grpc::ServerUnaryReactor* CreateStore(grpc::CallbackServerContext* context,
                                         const customer_id::v1::CreateStoreRequest* request,
@@ -46,13 +47,18 @@ class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
                                                customer_id::v1::ImportFingerprintsResponse* response) override;
 
  private:
-  // Authenticates, runs `call(principal)` (a Result<void> that fills the
-  // response), logs the outcome and finishes the reactor.
+  // On the worker pool: authenticates, runs `call(principal)` (a
+  // Result<void> that fills the response), logs the outcome and finishes
+  // the reactor.
   template <typename Call>
-  grpc::ServerUnaryReactor* serve(grpc::CallbackServerContext* context, std::string_view rpc, Call&& call);
+  grpc::ServerUnaryReactor* serve(grpc::CallbackServerContext* context, std::string_view rpc, Call call);
+  template <typename Call>
+  void finish(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, std::string_view rpc,
+              const Call& call);
 
   application::AdminUseCases& admin_;
   const application::TokenVerifierPort& tokens_;
+  WorkerPool* workers_;
   application::RateLimiterPort* limits_;
 };
 

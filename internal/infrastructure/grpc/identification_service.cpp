@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "infrastructure/grpc/authenticate.h"
+#include "infrastructure/grpc/pooled_call.h"
 #include "infrastructure/grpc/proto_mapping.h"
 #include "infrastructure/grpc/rpc_roles.h"
 #include "infrastructure/grpc/status_mapping.h"
@@ -26,14 +27,9 @@ grpc::ServerUnaryReactor* IdentificationGrpcService::Identify(grpc::CallbackServ
                                                               const customer_id::v1::IdentifyRequest* request,
                                                               customer_id::v1::IdentifyResponse* response) {
   auto* reactor = context->DefaultReactor();
-  if (workers_ == nullptr) {
-    handle(context, request, response, reactor);
-    return reactor;
-  }
   // context, request and response stay valid until Finish.
-  if (!workers_->post([this, context, request, response, reactor] { handle(context, request, response, reactor); })) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server overloaded: too many requests queued; retry"));
-  }
+  run_pooled(workers_, context, reactor,
+             [this, context, request, response, reactor] { handle(context, request, response, reactor); });
   return reactor;
 }
 

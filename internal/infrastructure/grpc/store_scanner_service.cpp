@@ -1,4 +1,5 @@
 #include "infrastructure/grpc/store_scanner_service.h"
+#include "infrastructure/grpc/pooled_call.h"
 
 #include <chrono>
 #include <functional>
@@ -31,11 +32,7 @@ grpc::ServerUnaryReactor* dispatch(grpc::CallbackServerContext* context, WorkerP
     }
     reactor->Finish(grpc::Status::OK);
   };
-  if (workers == nullptr) {
-    run();
-  } else if (!workers->post(run)) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server overloaded: too many requests queued; retry"));
-  }
+  run_pooled(workers, context, reactor, std::move(run));
   return reactor;
 }
 

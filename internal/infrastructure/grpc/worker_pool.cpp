@@ -4,9 +4,20 @@
 
 namespace tastesync::infrastructure::grpc_adapter {
 
-WorkerPool::WorkerPool(std::size_t threads, std::size_t max_queued) : max_queued_(max_queued) {
-  threads_.reserve(threads);
-  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+const char* to_string(Shed reason) {
+  switch (reason) {
+    case Shed::kQueueFull: return "queue_full";
+    case Shed::kQueueDelay: return "queue_delay";
+    case Shed::kDeadlinePassed: return "deadline_passed";
+    case Shed::kCallerGone: return "caller_gone";
+    case Shed::kStopping: return "stopping";
+  }
+  return "unknown";
+}
+
+WorkerPool::WorkerPool(WorkerPoolOptions options) : options_(std::move(options)) {
+  threads_.reserve(options_.threads);
+  for (std::size_t i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { work(); });
 }
 
 WorkerPool::~WorkerPool() {
@@ -18,27 +29,66 @@ WorkerPool::~WorkerPool() {
   for (std::thread& thread : threads_) thread.join();
 }
 
-bool WorkerPool::post(std::function<void()> task) {
+std::optional<Shed> WorkerPool::post(WorkerJob job) {
+  const auto now = options_.now();
   {
     std::scoped_lock lock(mutex_);
-    if (stopping_ || queue_.size() >= max_queued_) return false;
-    queue_.push_back(std::move(task));
+    std::optional<Shed> refused;
+    if (stopping_) {
+      refused = Shed::kStopping;
+    } else if (queue_.size() >= options_.max_queued) {
+      refused = Shed::kQueueFull;
+    } else if (!queue_.empty() && now - queue_.front().queued_at > options_.max_queue_delay) {
+      refused = Shed::kQueueDelay;
+    }
+    if (refused) {
+      ++shed_[static_cast<int>(*refused)];
+      return refused;
+    }
+    queue_.push_back(Queued{std::move(job), now});
   }
   ready_.notify_one();
+  return std::nullopt;
+}
+
+bool WorkerPool::run_next() {
+  Queued next;
+  std::optional<Shed> dropped;
+  {
+    std::scoped_lock lock(mutex_);
+    if (queue_.empty()) return false;
+    next = std::move(queue_.front());
+    queue_.pop_front();
+    // Checked on taking the job, not when it was queued: what matters is
+    // whether anyone still waits for the answer now.
+    if (options_.now() > next.job.deadline) {
+      dropped = Shed::kDeadlinePassed;
+    } else if (next.job.caller_gone && next.job.caller_gone()) {
+      dropped = Shed::kCallerGone;
+    }
+    if (dropped) ++shed_[static_cast<int>(*dropped)];
+  }
+  if (dropped) {
+    if (next.job.shed) next.job.shed(*dropped);
+  } else {
+    next.job.run();
+  }
   return true;
 }
 
-void WorkerPool::run() {
+std::uint64_t WorkerPool::shed_count(Shed reason) const {
+  std::scoped_lock lock(mutex_);
+  return shed_[static_cast<int>(reason)];
+}
+
+void WorkerPool::work() {
   for (;;) {
-    std::function<void()> task;
     {
       std::unique_lock lock(mutex_);
       ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and nothing left to finish
-      task = std::move(queue_.front());
-      queue_.pop_front();
     }
-    task();
+    run_next();
   }
 }
 

@@ -2,7 +2,9 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <charconv>
+#include <functional>
 
 #include "admin.pb.h"
 #include "customer_id.pb.h"
@@ -135,6 +137,31 @@ HttpResponse error_response(const char* grpc_method, const domain::Error& error)
   return response;
 }
 
+// Runs `task` on the worker pool (see worker_pool.h); a refused request is
+// answered 503 at once with a Retry-After header (whole seconds, at least 1).
+void run_pooled(grpc_adapter::WorkerPool* workers, std::function<void()> task, const Respond& respond) {
+  if (workers == nullptr) {
+    task();
+    return;
+  }
+  const auto retry_after = workers->retry_after();
+  const std::string retry_seconds = std::to_string(std::max<long long>(1, (retry_after.count() + 999) / 1000));
+  auto overloaded = [respond, retry_seconds](grpc_adapter::Shed why) {
+    HttpResponse response = transport_error(
+        503, "UNAVAILABLE",
+        std::string("server overloaded (") + grpc_adapter::to_string(why) + "): the request was not run; retry");
+    response.headers.emplace_back("Retry-After", retry_seconds);
+    respond(std::move(response));
+  };
+  // HTTP/1.1 carries no deadline and the server cannot see a client leave
+  // mid-request: admission by queueing delay is what bounds the wait.
+  grpc_adapter::WorkerJob job{.run = std::move(task),
+                              .shed = overloaded,
+                              .deadline = std::chrono::steady_clock::time_point::max(),
+                              .caller_gone = {}};
+  if (auto refused = workers->post(std::move(job))) overloaded(*refused);
+}
+
 // Adds one transcoded RPC. `call(caller, request, response)` is a
 // Result<void> that fills the response; `grpc_method` is the RPC the route
 // stands for.
@@ -153,11 +180,7 @@ void add_rpc(Router& router, const JsonApiDependencies& deps, const char* method
                  if (result) result = call(*caller, request, response);
                  respond(result ? json_response(response) : error_response(grpc_method, result.error()));
                };
-               if (deps.workers == nullptr) {
-                 task();
-               } else if (!deps.workers->post(task)) {
-                 respond(transport_error(503, "UNAVAILABLE", "server overloaded: too many requests queued; retry"));
-               }
+               run_pooled(deps.workers, std::move(task), respond);
              });
 }
 

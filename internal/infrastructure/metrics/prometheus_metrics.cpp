@@ -39,6 +39,10 @@ PrometheusMetrics::PrometheusMetrics()
                         .Name("customer_id_rate_limited_total")
                         .Help("Requests turned away by a rate limit, by the caller's role")
                         .Register(*registry_)),
+      shed_(prometheus::BuildCounter()
+                .Name("customer_id_requests_shed_total")
+                .Help("Requests refused or dropped under overload, by reason")
+                .Register(*registry_)),
       cache_hits_(prometheus::BuildCounter()
                       .Name("customer_id_cache_hits_total")
                       .Help("Lookups a cache answered, by cache")
@@ -75,6 +79,10 @@ void PrometheusMetrics::rate_limited(std::string_view role) { rate_limited_.Add(
 void PrometheusMetrics::cache_lookups(std::string_view cache, std::uint64_t hits, std::uint64_t misses) {
   cache_hits_.Add({{"cache", text(cache)}}).Increment(static_cast<double>(hits));
   cache_misses_.Add({{"cache", text(cache)}}).Increment(static_cast<double>(misses));
+}
+
+void PrometheusMetrics::requests_shed(std::string_view reason, std::uint64_t count) {
+  shed_.Add({{"reason", text(reason)}}).Increment(static_cast<double>(count));
 }
 
 void PrometheusMetrics::outbox_backlog(std::int64_t rows, double oldest_age_seconds) {

@@ -29,6 +29,7 @@ class PrometheusMetrics final : public application::MetricsPort {
   void rate_limited(std::string_view method) override;
   void cache_lookups(std::string_view cache, std::uint64_t hits, std::uint64_t misses) override;
   void outbox_backlog(std::int64_t rows, double oldest_age_seconds) override;
+  void requests_shed(std::string_view reason, std::uint64_t count) override;
 
   // Runs before every scrape: for figures that other parts keep themselves
   // (e.g. the token cache's counters) and report through this port.
@@ -44,6 +45,7 @@ class PrometheusMetrics final : public application::MetricsPort {
   prometheus::Family<prometheus::Counter>& identifications_;
   prometheus::Family<prometheus::Counter>& transitions_;
   prometheus::Family<prometheus::Counter>& rate_limited_;
+  prometheus::Family<prometheus::Counter>& shed_;
   prometheus::Family<prometheus::Counter>& cache_hits_;
   prometheus::Family<prometheus::Counter>& cache_misses_;
   prometheus::Gauge& outbox_rows_;
