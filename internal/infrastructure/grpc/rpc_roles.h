@@ -51,7 +51,7 @@ class RoleSet {
 // here is refused to everyone. Finer rules that depend on the request (a
 // customer only for itself, staff only for their own store, a scanner only
 // for its store) are the use cases' and sit behind this gate.
-// tests/unit/rpc_roles_test.cpp checks every RPC x every role: add a row
+// tests/unit/infrastructure/grpc/rpc_roles_test.cpp checks every RPC x every role: add a row
 // there too.
 const std::map<std::string_view, RoleSet>& rpc_roles();
 
