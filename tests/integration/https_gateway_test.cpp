@@ -236,6 +236,29 @@ TEST_F(HttpsGatewayTest, MalformedJsonAndUnknownFieldsAreBadRequests) {
   expect_error(client_->post("/v1/identify", R"({"requestId": 12})", token), 400, "INVALID_ARGUMENT", "JSON");
 }
 
+// Every 400 names the field it is about, as the field the client sent.
+TEST_F(HttpsGatewayTest, ParseErrorsNameTheField) {
+  const std::string token = token_for(customer());
+  auto field_of = [&](const std::string& body) {
+    const HttpAnswer answer = client_->post("/v1/identify", body, token);
+    EXPECT_EQ(answer.status, 400) << body << " -> " << answer.body;
+    return parse(answer)["field"].get<std::string>();
+  };
+  EXPECT_EQ(field_of(R"({"requestId": 12})"), "request_id");
+  EXPECT_EQ(field_of(R"({"requestId": "x", "colour": "red"})"), "colour");
+  EXPECT_EQ(field_of(R"({"requestId": "x", "beacons": {"sightings": [{"major": 1e20}]}})"),
+            "beacons.sightings[0].major");
+  EXPECT_EQ(field_of(R"({"requestId": "x", "beacons": {"sightings": [{"rssi": "loud"}]}})"),
+            "beacons.sightings[0].rssi");
+  EXPECT_EQ(field_of(R"({"requestId": "x", "beacons": {"sightings": [{"observedAt": "yesterday"}]}})"),
+            "beacons.sightings[0].observed_at");
+  // An object where a list belongs is not read as a list of one.
+  const HttpAnswer object_for_list =
+      client_->post("/v1/identify", R"({"requestId": "x", "beacons": {"sightings": {}}})", token);
+  expect_error(object_for_list, 400, "INVALID_ARGUMENT", "must be a list");
+  EXPECT_EQ(parse(object_for_list)["field"], "beacons.sightings");
+}
+
 TEST_F(HttpsGatewayTest, UnknownRoutesAndWrongMethodsAreRefused) {
   expect_error(client_->get("/v1/nothing-here"), 404, "NOT_FOUND", "/v1/nothing-here");
   expect_error(client_->get("/"), 404, "NOT_FOUND", "");

@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <functional>
@@ -33,16 +35,63 @@ Result<void> then(Result<T> result, Fill&& fill) {
   return {};
 }
 
+// The field a protobuf JSON parse error is about: "(beacons.sightings[0].major):
+// invalid value ..." or "bogus: Cannot find field.". Empty when it names none.
+std::string field_of_parse_error(std::string_view message) {
+  if (message.starts_with('(')) {
+    const auto close = message.find("):");
+    if (close != std::string_view::npos) return std::string(message.substr(1, close - 1));
+  }
+  const auto unknown = message.find(": Cannot find field.");
+  if (unknown != std::string_view::npos) return std::string(message.substr(0, unknown));
+  return {};
+}
+
+// protobuf's parser takes an object where a list is expected as a list of one
+// ("sightings": {} becomes one empty sighting), so a client would be told
+// about a field it never sent. A walk over the JSON finds that first, with
+// the field's path.
+Result<void> check_lists(const nlohmann::json& value, const protobuf::Descriptor& descriptor, const std::string& path) {
+  if (!value.is_object()) return {};
+  for (const auto& [key, item] : value.items()) {
+    const protobuf::FieldDescriptor* field = descriptor.FindFieldByName(key);
+    if (field == nullptr) field = descriptor.FindFieldByCamelcaseName(key);
+    if (field == nullptr) continue;  // the parser names unknown fields itself
+    const std::string here = path.empty() ? field->name() : path + "." + field->name();
+    if (field->is_repeated() && !field->is_map() && !item.is_array() && !item.is_null()) {
+      return fail(ErrorCode::kInvalidArgument, "must be a list, got " + std::string(item.type_name()), here);
+    }
+    if (field->message_type() == nullptr || field->is_map()) continue;
+    if (field->is_repeated() && item.is_array()) {
+      for (std::size_t i = 0; i < item.size(); ++i) {
+        if (auto ok = check_lists(item[i], *field->message_type(), here + "[" + std::to_string(i) + "]"); !ok) {
+          return ok;
+        }
+      }
+    } else if (auto ok = check_lists(item, *field->message_type(), here); !ok) {
+      return ok;
+    }
+  }
+  return {};
+}
+
 // The body in protobuf's JSON mapping; an empty body is the empty message.
 // Unknown fields are errors, as a typo would otherwise be silently dropped.
+// Every error names the field it is about when there is one.
 Result<void> parse_body(const std::string& body, protobuf::Message& message) {
   if (body.empty()) return {};
+  const nlohmann::json shape = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!shape.is_discarded()) {
+    if (auto ok = check_lists(shape, *message.GetDescriptor(), ""); !ok) return ok;
+  }
   protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   const auto status = protobuf::util::JsonStringToMessage(body, &message, options);
   if (!status.ok()) {
+    const std::string detail(status.message());
     return fail(ErrorCode::kInvalidArgument,
-                "request body is not valid JSON for " + message.GetTypeName() + ": " + std::string(status.message()));
+                "request body is not valid JSON for " + message.GetTypeName() + ": " + detail,
+                field_of_parse_error(detail));
   }
   return {};
 }
