@@ -10,6 +10,9 @@ CREATE TABLE IF NOT EXISTS identify_answers (
   created_at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS identify_answers_by_age ON identify_answers (created_at);
+-- A record confirmed again after the cache lost it first puts the customer's
+-- recent answers back (recall).
+CREATE INDEX IF NOT EXISTS identify_answers_by_customer ON identify_answers (customer_id, created_at);
 
 -- Leave detection also reads the ledger: open visits whose last_seen is old
 -- (last_seen moves with transitions and with the sweep's write-back).

@@ -4,6 +4,7 @@
 // `Result<T>`; adapters map `ErrorCode` to a transport status in exactly one
 // place each (gRPC: infrastructure/grpc/status_mapping, HTTP: later).
 
+#include <chrono>
 #include <expected>
 #include <string>
 #include <utility>
@@ -29,6 +30,9 @@ struct Error {
   // For kInvalidArgument: the request field at fault (e.g. "sightings[2].rssi"),
   // so clients can show which input was wrong (AIP-193 field violations).
   std::string field;
+  // For kResourceExhausted / kUnavailable: how long the caller should wait
+  // before retrying, when that is known (a rate limit's refill); zero when not.
+  std::chrono::milliseconds retry_after{0};
 };
 
 template <typename T>

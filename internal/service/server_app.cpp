@@ -179,10 +179,12 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
 
   // ---- use cases and transports
   infrastructure::UuidV7Generator ids;
+  application::IdentifyLimits identify_limits = cfg->identify;
+  identify_limits.answers_kept_for = cfg->idempotency_ttl;
   application::IdentifyCustomerUseCase identify(
       application::IdentifyDependencies{**registry, presence, ledger, events, idempotency, request_state, **table_qr,
                                         clock, ids},
-      cfg->resolver, cfg->identify);
+      cfg->resolver, identify_limits);
   // Leaving: every instance sweeps; the ledger's compare-and-set records each
   // leave (and its one CustomerLeftStore) once. The index is written by
   // redis_presence's save script and read here.

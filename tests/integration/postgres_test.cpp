@@ -548,21 +548,24 @@ TEST_F(PostgresTest, LedgerKeepsARequestsAnswerWithItsTransitionAndRecordsTheReq
   reply.response.event_ids = {"e-1", "e-2"};
   const application::LedgerAnswer answer{"c1\nr1", reply};
 
-  auto before = ledger.recall("c1", "c1\nr1");
+  const domain::Timestamp day_ago = domain::Clock::now() - std::chrono::hours(24);
+  auto before = ledger.recall("c1", day_ago);
   ASSERT_TRUE(before.has_value()) << before.error().message;
   EXPECT_FALSE(before->presence);
-  EXPECT_FALSE(before->answer);
+  EXPECT_TRUE(before->answers.empty());
 
   ASSERT_TRUE(ledger.record("c1", std::nullopt, entrance, {}, answer).has_value());
-  auto after = ledger.recall("c1", "c1\nr1").value();
+  auto after = ledger.recall("c1", day_ago).value();
   ASSERT_TRUE(after.presence);
   EXPECT_EQ(after.presence->zone_id, "entrance");
-  ASSERT_TRUE(after.answer);
-  EXPECT_EQ(after.answer->request_fingerprint, "digest-1");
-  EXPECT_EQ(after.answer->response.event_ids, reply.response.event_ids);
-  EXPECT_TRUE(after.answer->response.location_changed);
-  // Another customer's request with the same key text sees nothing of it.
-  EXPECT_FALSE(ledger.recall("c2", "c1\nr1")->answer);
+  ASSERT_EQ(after.answers.size(), 1u);
+  EXPECT_EQ(after.answers[0].idempotency_key, "c1\nr1");
+  EXPECT_EQ(after.answers[0].reply.request_fingerprint, "digest-1");
+  EXPECT_EQ(after.answers[0].reply.response.event_ids, reply.response.event_ids);
+  EXPECT_TRUE(after.answers[0].reply.response.location_changed);
+  // Another customer sees nothing of it; answers older than asked are left out.
+  EXPECT_TRUE(ledger.recall("c2", day_ago)->answers.empty());
+  EXPECT_TRUE(ledger.recall("c1", domain::Clock::now() + std::chrono::hours(1))->answers.empty());
 
   // The same request again (another instance): refused, nothing written.
   const long long transitions = rows("zone_transitions");
@@ -576,12 +579,12 @@ TEST_F(PostgresTest, LedgerKeepsARequestsAnswerWithItsTransitionAndRecordsTheReq
   // A transition refused for a stale `before` keeps no answer either.
   const application::LedgerAnswer other{"c1\nr2", reply};
   ASSERT_EQ(ledger.record("c1", std::nullopt, table, {}, other).error().code, ErrorCode::kAborted);
-  EXPECT_FALSE(ledger.recall("c1", "c1\nr2")->answer);
+  EXPECT_EQ(ledger.recall("c1", day_ago)->answers.size(), 1u);
 
   // Answers age out.
   EXPECT_EQ(ledger.forget_answers(domain::Clock::now() - std::chrono::hours(1)).value(), 0u);
   EXPECT_EQ(ledger.forget_answers(domain::Clock::now() + std::chrono::seconds(1)).value(), 1u);
-  EXPECT_FALSE(ledger.recall("c1", "c1\nr1")->answer);
+  EXPECT_TRUE(ledger.recall("c1", day_ago)->answers.empty());
 }
 
 TEST_F(PostgresTest, LedgerListsIdleOpenVisitsAndTouchOnlyMovesLastSeenForward) {

@@ -50,7 +50,7 @@ class MockVisitLedger final : public application::VisitLedgerPort {
                const std::optional<application::LedgerAnswer>& answer),
               (override));
   MOCK_METHOD(domain::Result<application::LedgerView>, recall,
-              (const std::string& customer_id, const std::string& idempotency_key), (const, override));
+              (const std::string& customer_id, domain::Timestamp answers_since), (const, override));
   MOCK_METHOD(domain::Result<std::vector<application::IdleVisit>>, idle_visits,
               (domain::Timestamp cutoff, std::size_t limit), (const, override));
   MOCK_METHOD(domain::Result<void>, touch,

@@ -31,8 +31,14 @@ domain::Result<void> InMemoryVisitLedger::record(const std::string& customer_id,
                                                  const std::vector<domain::DomainEvent>& events,
                                                  const std::optional<application::LedgerAnswer>& answer) {
   std::scoped_lock lock(mutex_);
-  if (answer && answers_.contains(answer->idempotency_key)) {
-    return fail(ErrorCode::kAlreadyExists, "this request was already recorded");
+  if (answer) {
+    for (const auto& [customer, recorded] : answers_) {
+      for (const auto& kept : recorded) {
+        if (kept.idempotency_key == answer->idempotency_key) {
+          return fail(ErrorCode::kAlreadyExists, "this request was already recorded");
+        }
+      }
+    }
   }
   const auto open = open_.find(customer_id);
   const std::optional<domain::Presence> stored =
@@ -56,16 +62,16 @@ domain::Result<void> InMemoryVisitLedger::record(const std::string& customer_id,
     open_.erase(customer_id);
   }
   events_ += events.size();
-  if (answer) answers_.emplace(answer->idempotency_key, answer->reply);
+  if (answer) answers_[customer_id].push_back(*answer);
   return {};
 }
 
 domain::Result<application::LedgerView> InMemoryVisitLedger::recall(const std::string& customer_id,
-                                                                    const std::string& idempotency_key) const {
+                                                                    domain::Timestamp) const {
   std::scoped_lock lock(mutex_);
   application::LedgerView view;
   if (const auto it = open_.find(customer_id); it != open_.end()) view.presence = it->second;
-  if (const auto it = answers_.find(idempotency_key); it != answers_.end()) view.answer = it->second;
+  if (const auto it = answers_.find(customer_id); it != answers_.end()) view.answers = it->second;
   return view;
 }
 

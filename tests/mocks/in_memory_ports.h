@@ -47,7 +47,7 @@ class InMemoryVisitLedger final : public application::VisitLedgerPort {
                               const std::optional<application::LedgerAnswer>& answer) override;
   domain::Result<std::optional<domain::Presence>> current(const std::string& customer_id) const override;
   domain::Result<application::LedgerView> recall(const std::string& customer_id,
-                                                 const std::string& idempotency_key) const override;
+                                                 domain::Timestamp answers_since) const override;
   domain::Result<std::vector<application::IdleVisit>> idle_visits(domain::Timestamp cutoff,
                                                                   std::size_t limit) const override;
   domain::Result<void> touch(const std::string& customer_id, const std::string& visit_id,
@@ -59,9 +59,10 @@ class InMemoryVisitLedger final : public application::VisitLedgerPort {
 
  private:
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, domain::Presence> open_;                 // by customer
-  std::unordered_map<std::string, std::vector<domain::Visit>> visits_;     // by customer, oldest first
-  std::unordered_map<std::string, application::RememberedReply> answers_;  // by idempotency key
+  std::unordered_map<std::string, domain::Presence> open_;              // by customer
+  std::unordered_map<std::string, std::vector<domain::Visit>> visits_;  // by customer, oldest first
+  // Every answer recorded, by customer, oldest first (tests keep them all).
+  std::unordered_map<std::string, std::vector<application::LedgerAnswer>> answers_;
   std::size_t events_ = 0;
 };
 

@@ -32,10 +32,10 @@ class SwitchableLedger final : public application::VisitLedgerPort {
     return inner_.current(customer_id);
   }
   domain::Result<application::LedgerView> recall(const std::string& customer_id,
-                                                 const std::string& idempotency_key) const override {
+                                                 domain::Timestamp answers_since) const override {
     if (down) return unavailable();
     ++recalls;
-    return inner_.recall(customer_id, idempotency_key);
+    return inner_.recall(customer_id, answers_since);
   }
   domain::Result<std::vector<application::IdleVisit>> idle_visits(domain::Timestamp cutoff,
                                                                   std::size_t limit) const override {

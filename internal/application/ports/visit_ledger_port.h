@@ -24,7 +24,10 @@ struct LedgerAnswer {
 // What the ledger knows of a customer for one request, in one read.
 struct LedgerView {
   std::optional<domain::Presence> presence;  // the open visit, if any
-  std::optional<RememberedReply> answer;     // the answer kept for the request's key, if any
+  // The answers of the customer's requests that recorded a transition since
+  // the time asked for, oldest first: the cache may have lost them, and a
+  // record is confirmed again only once they are back in it.
+  std::vector<LedgerAnswer> answers;
 };
 
 // An open visit whose ledger `last_seen` is old: a candidate for leaving.
@@ -57,9 +60,8 @@ class VisitLedgerPort {
   // The customer's open visit and zone, as last recorded.
   virtual domain::Result<std::optional<domain::Presence>> current(const std::string& customer_id) const = 0;
 
-  // current() and the answer kept for `idempotency_key`, in one round trip.
-  virtual domain::Result<LedgerView> recall(const std::string& customer_id,
-                                            const std::string& idempotency_key) const = 0;
+  // current() and the answers kept since `answers_since`, in one round trip.
+  virtual domain::Result<LedgerView> recall(const std::string& customer_id, domain::Timestamp answers_since) const = 0;
 
   // Open visits whose recorded last_seen is at or before `cutoff`, oldest
   // first, at most `limit`. The ledger's last_seen moves with transitions

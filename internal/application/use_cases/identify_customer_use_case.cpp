@@ -112,10 +112,21 @@ domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::try_pla
   // Someone is changing this customer's ledger entry right now: whatever we
   // read from the ledger may be overtaken, so we must not vouch for it.
   const bool held = record.ledger_hold_until > now;
+  // Whether this request may vouch for the record when it writes it back.
+  bool may_confirm = !held;
   if (!record.confirmed) {
-    auto view = deps_.ledger.recall(customer_id, idempotency_key);
+    auto view = deps_.ledger.recall(customer_id, now - limits_.answers_kept_for);
     if (!view) return std::unexpected(view.error());
-    if (view->answer) return replay(*view->answer, idempotency_key, digest);
+    // The cache may have lost the answers of requests that recorded a
+    // transition (a restart, an outage, a writer that stopped): they go
+    // back first, so a confirmed record always comes with them and a retry
+    // answered from the cache gets its first answer, not a second run.
+    const RememberedReply* mine = nullptr;
+    for (const LedgerAnswer& kept : view->answers) {
+      if (kept.idempotency_key == idempotency_key) mine = &kept.reply;
+      if (!deps_.idempotency.remember(kept.idempotency_key, kept.reply)) may_confirm = false;
+    }
+    if (mine != nullptr) return replay(*mine, idempotency_key, digest);
     adopt_ledger(record, view->presence);
   }
 
@@ -140,7 +151,7 @@ domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::try_pla
   // Nothing moved: the answer is the cache's, which is now known to match
   // the ledger; presence and the answer are written together, in one call.
   record.presence = transition.after;
-  record.confirmed = !held;
+  record.confirmed = may_confirm;
   if (!held) record.ledger_hold_until = {};
   auto committed = deps_.request_state.commit(customer_id, record, idempotency_key, reply);
   if (!committed) {

@@ -31,6 +31,9 @@ struct IdentifyLimits {
   // can last (postgres.statement_timeout and the pool's acquire timeout are
   // seconds), so a hold lapses only when its writer is gone.
   std::chrono::seconds ledger_hold{30};
+  // How long answers are kept for retries (identify.idempotency_ttl_seconds),
+  // in the cache and in the ledger alike.
+  std::chrono::seconds answers_kept_for{24 * 3600};
 };
 
 domain::Result<void> validate_request_id(const std::string& request_id, const IdentifyLimits& limits);

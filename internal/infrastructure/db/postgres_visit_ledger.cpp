@@ -15,6 +15,8 @@ using domain::fail;
 
 constexpr std::size_t kMaxIdBytes = 128;
 constexpr std::size_t kMaxVisitsPerQuery = 1000;
+// A customer records a few dozen transitions a day; this bounds a recall.
+constexpr std::size_t kMaxAnswersRecalled = 1000;
 
 #define PRESENCE_COLUMNS                                                                                       \
   "visit_id, store_id, current_zone_id, current_zone_kind, " CID_SQL_MICROS("entered_at") ", " CID_SQL_MICROS( \
@@ -185,24 +187,28 @@ domain::Result<std::optional<domain::Presence>> PostgresVisitLedger::current(con
 }
 
 domain::Result<application::LedgerView> PostgresVisitLedger::recall(const std::string& customer_id,
-                                                                    const std::string& idempotency_key) const {
+                                                                    domain::Timestamp answers_since) const {
   return pool_.run([&](pqxx::connection& connection) -> domain::Result<application::LedgerView> {
     pqxx::read_transaction tx(connection);
-    // One round trip: the open visit (if any) and the answer (if any).
-    const auto rows = tx.exec_params("SELECT a.answer, a.customer_id, " PRESENCE_COLUMNS
-                                     " FROM (SELECT 1) AS one "
-                                     "LEFT JOIN identify_answers a ON a.idempotency_key = $2 "
-                                     "LEFT JOIN visits v ON v.customer_id = $1 AND v.left_at IS NULL",
-                                     customer_id, idempotency_key);
+    // One round trip: the open visit (at most one row, answer columns null)
+    // and the recent answers (presence columns null).
+    const auto rows = tx.exec_params(
+        "SELECT NULL::text, NULL::text, " PRESENCE_COLUMNS " FROM visits WHERE customer_id = $1 AND left_at IS NULL "
+        "UNION ALL "
+        "(SELECT idempotency_key, answer, NULL, NULL, NULL, NULL, NULL::bigint, NULL::bigint, NULL::bigint "
+        " FROM identify_answers WHERE customer_id = $1 AND created_at >= " CID_SQL_TIMESTAMP_PARAM("$2") " "
+        " ORDER BY created_at LIMIT $3)",
+        customer_id, to_micros(answers_since), static_cast<long long>(kMaxAnswersRecalled));
     application::LedgerView view;
-    if (rows.empty()) return view;
-    const pqxx::row& row = rows[0];
-    if (!row[0].is_null() && row[1].as<std::string>() == customer_id) {
-      auto decoded = codec::decode_reply(row[0].as<std::string>());
+    for (const auto& row : rows) {
+      if (row[0].is_null()) {
+        view.presence = presence_from(row, 2);
+        continue;
+      }
+      auto decoded = codec::decode_reply(row[1].as<std::string>());
       if (!decoded) return std::unexpected(decoded.error());
-      view.answer = std::move(*decoded);
+      view.answers.push_back(application::LedgerAnswer{row[0].as<std::string>(), std::move(*decoded)});
     }
-    if (!row[2].is_null()) view.presence = presence_from(row, 2);
     return view;
   });
 }

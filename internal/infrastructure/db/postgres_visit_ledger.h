@@ -23,7 +23,7 @@ class PostgresVisitLedger final : public application::VisitLedgerPort {
                               const std::optional<application::LedgerAnswer>& answer) override;
   domain::Result<std::optional<domain::Presence>> current(const std::string& customer_id) const override;
   domain::Result<application::LedgerView> recall(const std::string& customer_id,
-                                                 const std::string& idempotency_key) const override;
+                                                 domain::Timestamp answers_since) const override;
   domain::Result<std::vector<application::IdleVisit>> idle_visits(domain::Timestamp cutoff,
                                                                   std::size_t limit) const override;
   domain::Result<void> touch(const std::string& customer_id, const std::string& visit_id,

@@ -25,16 +25,26 @@ grpc::StatusCode to_grpc_code(domain::ErrorCode code) {
 grpc::Status to_grpc_status(const domain::Error& error) {
   const grpc::StatusCode code = to_grpc_code(error.code);
   const std::string message = error.field.empty() ? error.message : error.field + ": " + error.message;
-  if (error.code != domain::ErrorCode::kInvalidArgument || error.field.empty()) return {code, message};
+  const bool bad_field = error.code == domain::ErrorCode::kInvalidArgument && !error.field.empty();
+  const bool retry_hint = error.retry_after.count() > 0;
+  if (!bad_field && !retry_hint) return {code, message};
 
-  google::rpc::BadRequest bad_request;
-  auto* violation = bad_request.add_field_violations();
-  violation->set_field(error.field);
-  violation->set_description(error.message);
   google::rpc::Status status;
   status.set_code(static_cast<int>(code));
   status.set_message(message);
-  status.add_details()->PackFrom(bad_request);
+  if (bad_field) {
+    google::rpc::BadRequest bad_request;
+    auto* violation = bad_request.add_field_violations();
+    violation->set_field(error.field);
+    violation->set_description(error.message);
+    status.add_details()->PackFrom(bad_request);
+  }
+  if (retry_hint) {
+    google::rpc::RetryInfo retry;
+    retry.mutable_retry_delay()->set_seconds(error.retry_after.count() / 1000);
+    retry.mutable_retry_delay()->set_nanos(static_cast<int>((error.retry_after.count() % 1000) * 1000000));
+    status.add_details()->PackFrom(retry);
+  }
   return {code, message, status.SerializeAsString()};
 }
 

@@ -33,7 +33,12 @@ HttpError to_http_error(const domain::Error& error) {
       {"message", error.field.empty() ? error.message : error.field + ": " + error.message},
   };
   if (!error.field.empty()) body["field"] = error.field;
-  return {to_http_status(error.code), body.dump()};
+  HttpError mapped{to_http_status(error.code), body.dump(), {}};
+  if (error.retry_after.count() > 0) {
+    // Retry-After counts whole seconds: round up, so a client never retries early.
+    mapped.retry_after = std::to_string((error.retry_after.count() + 999) / 1000);
+  }
+  return mapped;
 }
 
 }  // namespace tastesync::infrastructure::http

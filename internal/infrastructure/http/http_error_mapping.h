@@ -13,7 +13,8 @@ namespace tastesync::infrastructure::http {
 
 struct HttpError {
   unsigned status = 500;
-  std::string body;  // {"code": "INVALID_ARGUMENT", "message": "...", "field": "..."}
+  std::string body;         // {"code": "INVALID_ARGUMENT", "message": "...", "field": "..."}
+  std::string retry_after;  // whole seconds for a Retry-After header; empty when none
 };
 
 unsigned to_http_status(domain::ErrorCode code);

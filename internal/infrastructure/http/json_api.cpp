@@ -183,6 +183,7 @@ HttpResponse error_response(const char* grpc_method, const domain::Error& error)
   HttpResponse response;
   response.status = mapped.status;
   response.body = std::move(mapped.body);
+  if (!mapped.retry_after.empty()) response.headers.emplace_back("Retry-After", mapped.retry_after);
   return response;
 }
 

@@ -54,7 +54,9 @@ domain::Result<void> TokenBucketLimiter::take(const std::string& key, const Buck
   std::ostringstream message;
   message << "rate limit of this " << what << " exceeded (" << settings.per_second << " requests/s, burst "
           << settings.burst << "); retry in " << static_cast<long>(wait_ms) << " ms";
-  return domain::fail(domain::ErrorCode::kResourceExhausted, message.str());
+  domain::Error error{domain::ErrorCode::kResourceExhausted, message.str(), ""};
+  error.retry_after = std::chrono::milliseconds(static_cast<long long>(wait_ms));
+  return std::unexpected(std::move(error));
 }
 
 }  // namespace tastesync::infrastructure

@@ -402,9 +402,10 @@ TEST_F(BatchedStateTest, ALostCommitStartsOverFromTheLedgerAndRemembersTheFinalA
   auto remembered = stored_replies_.find("alice\nr2").value();
   ASSERT_TRUE(remembered);
   EXPECT_EQ(remembered->response.event_ids, raced->event_ids);
-  auto kept = inner_ledger_.recall("alice", "alice\nr2").value();
-  ASSERT_TRUE(kept.answer);
-  EXPECT_EQ(kept.answer->response.event_ids, raced->event_ids);
+  auto kept = inner_ledger_.recall("alice", clock_.now() - std::chrono::hours(1)).value();
+  ASSERT_FALSE(kept.answers.empty());
+  EXPECT_EQ(kept.answers.back().idempotency_key, "alice\nr2");
+  EXPECT_EQ(kept.answers.back().reply.response.event_ids, raced->event_ids);
   auto retried = use_case_.identify(alice_, at_table_3("r2"));
   ASSERT_TRUE(retried.has_value());
   EXPECT_EQ(retried->event_ids, raced->event_ids);

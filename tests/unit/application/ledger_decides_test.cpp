@@ -114,6 +114,29 @@ TEST_F(LedgerDecidesTest, ARetryAfterTheCacheLostEverythingGetsTheFirstAnswerAnd
   EXPECT_EQ(reused.error().code, domain::ErrorCode::kInvalidArgument);
 }
 
+TEST_F(LedgerDecidesTest, ARetryAfterTheCacheLostItsAnswersAndWasConfirmedAgainStillGetsTheFirstAnswer) {
+  const IdentifyRequest moved_in = sighting_at_table(3, "r1", clock_.now());
+  auto first = a_.use_case.identify(alice_, moved_in);
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(first->location_changed);
+
+  // Redis restarted empty; alice goes on (r2) on an instance using it,
+  // which confirms her record again from the ledger.
+  infrastructure::InMemoryPresenceStore fresh_cache;
+  Instance b(clock_, registry_, ledger_, fresh_cache);
+  clock_.advance(2s);
+  ASSERT_TRUE(b.use_case.identify(alice_, sighting_at_table(3, "r2", clock_.now())).has_value());
+  ASSERT_TRUE(fresh_cache.load("alice")->confirmed);
+
+  // Now the client re-sends r1 (its first answer was lost on the way): the
+  // confirmed record does not make it "nothing moved".
+  auto resent = b.use_case.identify(alice_, moved_in);
+  ASSERT_TRUE(resent.has_value()) << resent.error().message;
+  EXPECT_EQ(resent->event_ids, first->event_ids);
+  EXPECT_TRUE(resent->location_changed);
+  EXPECT_TRUE(resent->replayed);
+}
+
 TEST_F(LedgerDecidesTest, AWriterStoppedBetweenLedgerAndCacheLeavesAHoldNotAWrongAnswer) {
   ASSERT_TRUE(a_.use_case.identify(alice_, sighting_at_table(3, "r1", clock_.now())).has_value());
   // What a writer that died after its ledger commit leaves: the ledger says

@@ -11,6 +11,8 @@
 
 #include "error_details.pb.h"
 #include "infrastructure/grpc/pooled_call.h"
+#include "infrastructure/grpc/status_mapping.h"
+#include "infrastructure/http/http_error_mapping.h"
 #include "status.pb.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
@@ -86,6 +88,24 @@ TEST(ShedStatus, RefusalsAreUnavailableWithARetryHintDropsSayWhy) {
   EXPECT_EQ(retry.retry_delay().nanos(), 500000000);
   EXPECT_EQ(shed_status(Shed::kDeadlinePassed, 100ms).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_EQ(shed_status(Shed::kCallerGone, 100ms).error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST(RetryHints, ARateLimitSaysWhenToComeBackOverBothTransports) {
+  domain::Error limited{domain::ErrorCode::kResourceExhausted, "rate limit of this customer exceeded", ""};
+  limited.retry_after = 250ms;
+  const grpc::Status status = to_grpc_status(limited);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(status.error_details()));
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::RetryInfo retry;
+  ASSERT_TRUE(details.details(0).UnpackTo(&retry));
+  EXPECT_EQ(retry.retry_delay().seconds(), 0);
+  EXPECT_EQ(retry.retry_delay().nanos(), 250000000);
+  const http::HttpError answer = http::to_http_error(limited);
+  EXPECT_EQ(answer.status, 429u);
+  EXPECT_EQ(answer.retry_after, "1");  // rounded up to whole seconds
+  EXPECT_TRUE(http::to_http_error({domain::ErrorCode::kNotFound, "no such store", "store_id"}).retry_after.empty());
 }
 
 }  // namespace
