@@ -6,13 +6,14 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
 .PHONY: all deps deps-dev keys configure proto build build-run run migrate test test-unit test-integration bench \
-	deploy clean help lint format coverage fuzz
+	deploy clean help lint format coverage fuzz chaos
 
 all: build
 
 help:
 	@echo "make run               install deps, make dev keys, build, serve the demo store"
 	@echo "make test              the whole suite (unit + integration)"
+	@echo "make chaos             the fault suite: real processes, one fault at a time, answers checked against the ledger"
 	@echo "make lint              clang-format, clang-tidy and cppcheck on the project's own code"
 	@echo "make coverage          line coverage of internal/ and pkg/ (fails below 80%)"
 	@echo "make deps | keys | proto | build | migrate | test-unit | test-integration | bench | fuzz | format | deploy | clean"
@@ -56,8 +57,17 @@ test-unit: build
 test-integration: build keys
 	cd $(BUILD_DIR) && ctest -L integration --output-on-failure
 
+# Everything but the fault suite (label chaos: minutes long, `make chaos`).
 test: build keys
-	cd $(BUILD_DIR) && ctest --output-on-failure
+	cd $(BUILD_DIR) && ctest -LE chaos --output-on-failure
+
+# The fault suite (tests/chaos/README.md): builds only what it runs, prints one
+# row per fault and fails when a count that must be 0 is not. CHAOS_ARGS are
+# passed on, e.g. CHAOS_ARGS="--only kill-9,redis-lost".
+CHAOS_ARGS ?=
+chaos: configure keys
+	cmake --build $(BUILD_DIR) --target chaos_suite -j $(JOBS)
+	$(BUILD_DIR)/tests/chaos/chaos_suite $(CHAOS_ARGS)
 
 bench: build keys
 	$(BUILD_DIR)/bench/micro_bench

@@ -1,0 +1,192 @@
+#include "deployment.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <pqxx/pqxx>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "identify_client.h"
+
+namespace tastesync::chaos {
+namespace {
+
+// The inodes of the sockets a process has open.
+std::set<std::string> socket_inodes(pid_t pid) {
+  std::set<std::string> inodes;
+  std::error_code error;
+  const std::filesystem::path fds = "/proc/" + std::to_string(pid) + "/fd";
+  for (const auto& entry : std::filesystem::directory_iterator(fds, error)) {
+    const std::string target = std::filesystem::read_symlink(entry.path(), error).string();
+    if (!error && target.starts_with("socket:[")) inodes.insert(target.substr(8, target.size() - 9));
+  }
+  return inodes;
+}
+
+// The socket inode of the TCP connection whose local port is `port`, in the
+// process's network namespace.
+std::string inode_of_local_port(pid_t pid, int port) {
+  for (const char* table : {"/net/tcp", "/net/tcp6"}) {
+    std::ifstream file("/proc/" + std::to_string(pid) + table);
+    std::string line;
+    std::getline(file, line);  // header
+    while (std::getline(file, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+      const auto colon = local.rfind(':');
+      if (colon == std::string::npos) continue;
+      if (std::stoi(local.substr(colon + 1), nullptr, 16) == port) return inode;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Deployment::Deployment(const std::string& name, DeploymentOptions options) : options_(std::move(options)) {
+  dir_ = testing::make_server_dir("chaos-" + name);
+  try {
+    postgres_url_ = testing::start_postgres(dir_ / "postgres");
+    redis_url_ = testing::start_redis(dir_ / "redis");
+    kafka_ = testing::start_devkafka(dir_ / "kafka");
+    for (int i = 0; i < options_.instances; ++i) {
+      auto server = std::make_unique<bench::ServerProcess>();
+      bench::ServerOptions server_options;
+      server_options.postgres_url = postgres_url_;
+      server_options.redis_url = redis_url_;
+      server_options.kafka_brokers = kafka_.bootstrap;
+      server_options.environment = options_.environment;
+      server_options.binary = options_.server_binary;
+      const std::string error = server->start(server_options);
+      servers_.push_back(std::move(server));
+      if (!error.empty()) throw std::runtime_error("instance " + std::to_string(i) + ": " + error);
+      channels_.push_back(tls_channel(servers_.back()->port()));
+    }
+  } catch (...) {
+    shut_down();
+    throw;
+  }
+}
+
+Deployment::~Deployment() { shut_down(); }
+
+void Deployment::shut_down() {
+  servers_.clear();  // each stops its server by PID
+  if (redis_paused_) resume_redis();
+  testing::stop_devkafka(kafka_);
+  // By the PIDs the scripts recorded in the data directories.
+  if (std::filesystem::exists(dir_ / "redis")) testing::stop_redis(dir_ / "redis");
+  if (std::filesystem::exists(dir_ / "postgres" / "PG_VERSION")) testing::stop_postgres(dir_ / "postgres");
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+void Deployment::save_logs(const std::filesystem::path& to) const {
+  std::error_code ignored;
+  std::filesystem::create_directories(to, ignored);
+  for (std::size_t i = 0; i < servers_.size(); ++i) {
+    std::filesystem::copy_file(servers_[i]->log_file(), to / ("instance-" + std::to_string(i) + ".log"),
+                               std::filesystem::copy_options::overwrite_existing, ignored);
+  }
+  std::filesystem::copy_file(dir_ / "redis" / "redis.log", to / "redis.log",
+                             std::filesystem::copy_options::overwrite_existing, ignored);
+  std::filesystem::copy_file(dir_ / "postgres" / "server.log", to / "postgres.log",
+                             std::filesystem::copy_options::overwrite_existing, ignored);
+  // The ledger itself, as CSV.
+  for (const char* query :
+       {"visits ORDER BY customer_id, seq", "zone_transitions ORDER BY customer_id, id",
+        "(SELECT event_id, store_id, customer_id, event_type, occurred_at, created_at, sent_at, seq "
+        "FROM outbox) AS o ORDER BY customer_id, seq"}) {
+    const std::string sql = std::string("SELECT * FROM ") + query;
+    const std::string name =
+        std::string(query).starts_with("(") ? "outbox" : std::string(query).substr(0, std::string(query).find(' '));
+    std::ofstream(to / (name + ".csv")) << testing::psql(postgres_url_, "COPY (" + sql + ") TO STDOUT WITH CSV HEADER");
+  }
+}
+
+void Deployment::kill_instance(int i) { instance(i).kill_now(); }
+
+int Deployment::terminate_instance(int i) { return instance(i).stop(); }
+
+void Deployment::restart_instance(int i, const std::map<std::string, std::string>& environment) {
+  bench::ServerProcess& server = instance(i);
+  std::string error;
+  // The port was just released; another process may hold it for a moment.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    error = server.restart(environment);
+    if (error.empty()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  throw std::runtime_error("restarting instance " + std::to_string(i) + ": " + error);
+}
+
+void Deployment::revive_all() {
+  for (int i = 0; i < instances(); ++i) {
+    if (instance(i).exited()) restart_instance(i);
+  }
+}
+
+int Deployment::relay_leader() {
+  int client_port = 0;
+  try {
+    pqxx::connection connection(postgres_url_);
+    pqxx::read_transaction tx(connection);
+    const auto rows = tx.exec(
+        "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND a.client_port IS NOT NULL");
+    if (rows.empty()) return -1;
+    client_port = rows[0][0].as<int>();
+  } catch (const std::exception&) {
+    return -1;
+  }
+  for (int i = 0; i < instances(); ++i) {
+    const pid_t pid = instance(i).pid();
+    if (pid <= 0) continue;
+    const std::string inode = inode_of_local_port(pid, client_port);
+    if (!inode.empty() && socket_inodes(pid).contains(inode)) return i;
+  }
+  return -1;
+}
+
+pid_t Deployment::redis_pid() const {
+  std::ifstream file(dir_ / "redis" / "redis.pid");
+  pid_t pid = -1;
+  file >> pid;
+  return pid;
+}
+
+void Deployment::stop_redis() { testing::stop_redis(dir_ / "redis"); }
+
+void Deployment::start_redis() {
+  // The same port again (scripts/redis.sh keeps it in the data directory).
+  if (testing::start_redis(dir_ / "redis") != redis_url_) throw std::runtime_error("Redis came back elsewhere");
+}
+
+void Deployment::pause_redis() {
+  const pid_t pid = redis_pid();
+  if (pid <= 0 || kill(pid, SIGSTOP) != 0) throw std::runtime_error("cannot pause Redis");
+  redis_paused_ = true;
+}
+
+void Deployment::resume_redis() {
+  const pid_t pid = redis_pid();
+  if (pid > 0) kill(pid, SIGCONT);
+  redis_paused_ = false;
+}
+
+void Deployment::stop_postgres() { testing::stop_postgres(dir_ / "postgres"); }
+
+void Deployment::start_postgres() {
+  if (testing::start_postgres(dir_ / "postgres") != postgres_url_) {
+    throw std::runtime_error("PostgreSQL came back elsewhere");
+  }
+}
+
+void Deployment::kafka_down() { kill(kafka_.pid, SIGUSR1); }
+void Deployment::kafka_up() { kill(kafka_.pid, SIGUSR2); }
+
+}  // namespace tastesync::chaos

@@ -1,0 +1,93 @@
+#pragma once
+
+// One scenario's processes, all on free 127.0.0.1 ports, all stopped by PID
+// when it is destroyed: a PostgreSQL, a Redis and an embedded Kafka of its own
+// (fresh state for every scenario, started by the project's scripts through
+// tests/integration/local_servers) and one or two `customer-id` instances
+// (bench/server_process), plus the faults the suite injects into them.
+//
+// Start, restart and kill instances from the thread that created the
+// Deployment: a server started by a thread is stopped when that thread ends
+// (PR_SET_PDEATHSIG).
+
+#include <grpcpp/grpcpp.h>
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "integration/local_servers.h"
+#include "server_process.h"
+
+namespace tastesync::chaos {
+
+struct DeploymentOptions {
+  int instances = 1;
+  std::string server_binary;  // empty: this build's customer-id
+  // CUSTOMER_ID_* overrides for every instance.
+  std::map<std::string, std::string> environment;
+};
+
+class Deployment {
+ public:
+  // Throws std::runtime_error when something does not start.
+  Deployment(const std::string& name, DeploymentOptions options);
+  ~Deployment();
+  Deployment(const Deployment&) = delete;
+  Deployment& operator=(const Deployment&) = delete;
+
+  const std::string& postgres_url() const { return postgres_url_; }
+  const std::string& redis_url() const { return redis_url_; }
+  const std::string& kafka_bootstrap() const { return kafka_.bootstrap; }
+  int instances() const { return static_cast<int>(servers_.size()); }
+  bench::ServerProcess& instance(int i) { return *servers_.at(static_cast<std::size_t>(i)); }
+  // One channel per instance; it survives restarts (same port).
+  const std::vector<std::shared_ptr<grpc::Channel>>& channels() const { return channels_; }
+
+  // Copies every instance's log (and the servers' logs) into `to`.
+  void save_logs(const std::filesystem::path& to) const;
+
+  // ---- the service
+  void kill_instance(int i);  // SIGKILL
+  // SIGTERM, then waits for it to drain and exit; its exit code.
+  int terminate_instance(int i);
+  // Same ports; `environment` adds to the deployment's. Throws on failure.
+  void restart_instance(int i, const std::map<std::string, std::string>& environment = {});
+  // Restarts every instance that is not running.
+  void revive_all();
+  // The instance whose PostgreSQL session holds the outbox relay's advisory
+  // lock, or -1 when none does (yet).
+  int relay_leader();
+
+  // ---- Redis
+  void stop_redis();  // SIGTERM: it keeps nothing (no persistence), so it restarts empty
+  void start_redis();
+  void pause_redis();  // SIGSTOP: connections stay open, nothing answers
+  void resume_redis();
+
+  // ---- PostgreSQL
+  void stop_postgres();  // fast shutdown
+  void start_postgres();
+
+  // ---- Kafka (every broker of the embedded cluster)
+  void kafka_down();  // SIGUSR1
+  void kafka_up();    // SIGUSR2
+
+ private:
+  pid_t redis_pid() const;
+  void shut_down();
+
+  DeploymentOptions options_;
+  std::filesystem::path dir_;
+  std::string postgres_url_;
+  std::string redis_url_;
+  testing::DevKafka kafka_;
+  bool redis_paused_ = false;
+  std::vector<std::unique_ptr<bench::ServerProcess>> servers_;
+  std::vector<std::shared_ptr<grpc::Channel>> channels_;
+};
+
+}  // namespace tastesync::chaos
