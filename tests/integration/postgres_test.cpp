@@ -546,7 +546,7 @@ TEST_F(PostgresTest, LedgerKeepsARequestsAnswerWithItsTransitionAndRecordsTheReq
   reply.response.location.zone_id = "entrance";
   reply.response.location_changed = true;
   reply.response.event_ids = {"e-1", "e-2"};
-  const application::LedgerAnswer answer{"c1\nr1", reply};
+  const application::LedgerAnswer answer{"c1\nr1", reply, std::nullopt};
 
   const domain::Timestamp day_ago = domain::Clock::now() - std::chrono::hours(24);
   auto before = ledger.recall("c1", day_ago);
@@ -577,9 +577,17 @@ TEST_F(PostgresTest, LedgerKeepsARequestsAnswerWithItsTransitionAndRecordsTheReq
   EXPECT_EQ((*ledger.current("c1"))->zone_id, "entrance");
 
   // A transition refused for a stale `before` keeps no answer either.
-  const application::LedgerAnswer other{"c1\nr2", reply};
+  const application::LedgerAnswer other{"c1\nr2", reply, std::nullopt};
   ASSERT_EQ(ledger.record("c1", std::nullopt, table, {}, other).error().code, ErrorCode::kAborted);
   EXPECT_EQ(ledger.recall("c1", day_ago)->answers.size(), 1u);
+
+  // A caller whose deadline has passed is not recorded for.
+  const application::LedgerAnswer too_late{"c1\nr3", reply, domain::Clock::now() - std::chrono::milliseconds(1)};
+  auto late = ledger.record("c1", entrance, table, {}, too_late);
+  ASSERT_FALSE(late.has_value());
+  EXPECT_EQ(late.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ((*ledger.current("c1"))->zone_id, "entrance");
+  EXPECT_EQ(rows("zone_transitions"), transitions);
 
   // Answers age out.
   EXPECT_EQ(ledger.forget_answers(domain::Clock::now() - std::chrono::hours(1)).value(), 0u);

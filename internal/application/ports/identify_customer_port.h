@@ -28,6 +28,10 @@ struct IdentifyRequest {
   std::string request_id;
   std::vector<SightingReport> sightings;  // either sightings ...
   std::string table_qr;                   // ... or a scanned table QR payload
+  // When the caller stops waiting (its transport's deadline), if it said: a
+  // transition is not recorded after it, so a caller told "deadline
+  // exceeded" never finds a move it was not told about. Not part of the body.
+  std::optional<domain::Timestamp> deadline;
 };
 
 struct Location {

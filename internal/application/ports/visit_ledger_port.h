@@ -19,6 +19,9 @@ namespace tastesync::application {
 struct LedgerAnswer {
   std::string idempotency_key;
   RememberedReply reply;
+  // The transaction commits only before this (the caller's deadline, less
+  // the time the answer needs to reach it); kUnavailable after, nothing kept.
+  std::optional<domain::Timestamp> commit_by;
 };
 
 // What the ledger knows of a customer for one request, in one read.

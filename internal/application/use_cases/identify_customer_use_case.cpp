@@ -79,19 +79,21 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify(const Princip
                                          domain::Timestamp now) -> domain::Result<Placement> {
                           return request.table_qr.empty() ? place_by_beacons(plan, request, record.resolver, now)
                                                           : place_by_table_qr(plan, request, record.resolver);
-                        });
+                        },
+                        request.deadline);
 }
 
 domain::Result<IdentifyResponse> IdentifyCustomerUseCase::place_customer(const std::string& customer_id,
                                                                          const std::string& idempotency_key,
                                                                          const std::string& digest,
-                                                                         const Locate& locate) {
+                                                                         const Locate& locate,
+                                                                         std::optional<domain::Timestamp> deadline) {
   std::scoped_lock lock(stripe_for(customer_id));
   // Each try starts from what the cache and the ledger say now; a try that
   // lost a race wrote nothing durable, so starting over is safe.
   constexpr int kTries = 4;
   for (int attempt = 0; attempt < kTries; ++attempt) {
-    auto placed = try_place(customer_id, idempotency_key, digest, locate);
+    auto placed = try_place(customer_id, idempotency_key, digest, locate, deadline);
     if (!placed) return std::unexpected(placed.error());
     if (*placed) return std::move(**placed);
   }
@@ -102,7 +104,8 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::place_customer(const s
 domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::try_place(const std::string& customer_id,
                                                                                    const std::string& idempotency_key,
                                                                                    const std::string& digest,
-                                                                                   const Locate& locate) {
+                                                                                   const Locate& locate,
+                                                                                   std::optional<domain::Timestamp> deadline) {
   auto state = deps_.request_state.begin(customer_id, idempotency_key);
   if (!state) return std::unexpected(state.error());
   if (state->remembered) return replay(*state->remembered, idempotency_key, digest);
@@ -146,7 +149,9 @@ domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::try_pla
   response.location_changed = transition.moved;
   for (const domain::DomainEvent& event : transition.events) response.event_ids.push_back(event.event_id);
   const RememberedReply reply{digest, response};
-  if (transition.moved) return record_transition(customer_id, std::move(record), transition, idempotency_key, reply);
+  if (transition.moved) {
+    return record_transition(customer_id, std::move(record), transition, idempotency_key, reply, deadline);
+  }
 
   // Nothing moved: the answer is the cache's, which is now known to match
   // the ledger; presence and the answer are written together, in one call.
@@ -163,7 +168,7 @@ domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::try_pla
 
 domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::record_transition(
     const std::string& customer_id, domain::PresenceRecord record, const Transition& transition,
-    const std::string& idempotency_key, const RememberedReply& reply) {
+    const std::string& idempotency_key, const RememberedReply& reply, std::optional<domain::Timestamp> deadline) {
   // 1. Announce the change: from here until the cache is written back, no
   //    reader trusts the cached presence (and none may confirm it).
   const domain::Timestamp hold_until = deps_.clock.now() + limits_.ledger_hold;
@@ -176,8 +181,12 @@ domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::record_
   }
   // 2. The ledger decides: the transition, its outbox rows and this answer
   //    in one transaction, only if the customer is still where we think.
+  // The answer needs a moment to reach the caller after the commit.
+  constexpr std::chrono::milliseconds kAnswerTravel{20};
+  std::optional<domain::Timestamp> commit_by;
+  if (deadline) commit_by = *deadline - kAnswerTravel;
   auto recorded = deps_.ledger.record(customer_id, record.presence, transition.after, transition.events,
-                                      LedgerAnswer{idempotency_key, reply});
+                                      LedgerAnswer{idempotency_key, reply, commit_by});
   if (!recorded) {
     release_hold(customer_id, hold_until);
     // kAborted: the ledger moved on; kAlreadyExists: another instance

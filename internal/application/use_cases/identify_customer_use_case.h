@@ -76,7 +76,8 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
   // answering, its events published and the answer remembered. Identify and
   // the store scanner's reports share it.
   domain::Result<IdentifyResponse> place_customer(const std::string& customer_id, const std::string& idempotency_key,
-                                                  const std::string& digest, const Locate& locate);
+                                                  const std::string& digest, const Locate& locate,
+                                                  std::optional<domain::Timestamp> deadline = std::nullopt);
 
  private:
   struct Transition {
@@ -90,7 +91,8 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
   // must start over. Nothing durable is written before a try succeeds.
   domain::Result<std::optional<IdentifyResponse>> try_place(const std::string& customer_id,
                                                             const std::string& idempotency_key,
-                                                            const std::string& digest, const Locate& locate);
+                                                            const std::string& digest, const Locate& locate,
+                                                            std::optional<domain::Timestamp> deadline);
   // The transition `placement` makes from `before` (nothing recorded yet).
   Transition decide(const std::string& customer_id, const std::optional<domain::Presence>& before,
                     const Placement& placement, domain::Timestamp now);
@@ -100,7 +102,8 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
                                                                     domain::PresenceRecord record,
                                                                     const Transition& transition,
                                                                     const std::string& idempotency_key,
-                                                                    const RememberedReply& reply);
+                                                                    const RememberedReply& reply,
+                                                                    std::optional<domain::Timestamp> deadline);
   // Takes back a hold this request placed (when its write failed), leaving
   // the record unconfirmed so the next request asks the ledger.
   void release_hold(const std::string& customer_id, domain::Timestamp hold_until);

@@ -170,6 +170,11 @@ domain::Result<void> PostgresVisitLedger::record(const std::string& customer_id,
           to_micros(after->zone_since));
     }
     for (const domain::DomainEvent& event : events) insert_outbox(tx, customer_id, event);
+    // Last check before the commit: a caller that has stopped waiting would
+    // be told "deadline exceeded" about a move that happened anyway.
+    if (answer && answer->commit_by && domain::Clock::now() > *answer->commit_by) {
+      return fail(ErrorCode::kUnavailable, "the caller's deadline passed before the transition was recorded; retry");
+    }
     tx.commit();
     if (exit_after_answer_ && answer) std::_Exit(137);
     return {};
@@ -207,7 +212,7 @@ domain::Result<application::LedgerView> PostgresVisitLedger::recall(const std::s
       }
       auto decoded = codec::decode_reply(row[1].as<std::string>());
       if (!decoded) return std::unexpected(decoded.error());
-      view.answers.push_back(application::LedgerAnswer{row[0].as<std::string>(), std::move(*decoded)});
+      view.answers.push_back(application::LedgerAnswer{row[0].as<std::string>(), std::move(*decoded), std::nullopt});
     }
     return view;
   });

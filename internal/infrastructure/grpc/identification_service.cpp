@@ -44,6 +44,9 @@ void IdentificationGrpcService::handle(grpc::CallbackServerContext* context,
     if (!caller) return std::unexpected(caller.error());
     auto command = from_proto(*request);
     if (!command) return std::unexpected(command.error());
+    if (context->deadline() != std::chrono::system_clock::time_point::max()) {
+      command->deadline = std::chrono::time_point_cast<domain::Clock::duration>(context->deadline());
+    }
     return identify_.identify(*caller, *command);
   }();
 
