@@ -74,13 +74,14 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify(const Princip
 
   // Scoped by caller: two customers may pick the same request_id.
   const std::string idempotency_key = caller.subject + '\n' + request.request_id;
-  return place_customer(caller.subject, idempotency_key, fingerprint(request),
-                        [this, &request](const domain::FloorPlan& plan, domain::PresenceRecord& record,
-                                         domain::Timestamp now) -> domain::Result<Placement> {
-                          return request.table_qr.empty() ? place_by_beacons(plan, request, record.resolver, now)
-                                                          : place_by_table_qr(plan, request, record.resolver);
-                        },
-                        request.deadline);
+  return place_customer(
+      caller.subject, idempotency_key, fingerprint(request),
+      [this, &request](const domain::FloorPlan& plan, domain::PresenceRecord& record,
+                       domain::Timestamp now) -> domain::Result<Placement> {
+        return request.table_qr.empty() ? place_by_beacons(plan, request, record.resolver, now)
+                                        : place_by_table_qr(plan, request, record.resolver);
+      },
+      request.deadline);
 }
 
 domain::Result<IdentifyResponse> IdentifyCustomerUseCase::place_customer(const std::string& customer_id,
@@ -101,11 +102,9 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::place_customer(const s
               "the customer's presence kept changing concurrently; retry with the same request_id");
 }
 
-domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::try_place(const std::string& customer_id,
-                                                                                   const std::string& idempotency_key,
-                                                                                   const std::string& digest,
-                                                                                   const Locate& locate,
-                                                                                   std::optional<domain::Timestamp> deadline) {
+domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::try_place(
+    const std::string& customer_id, const std::string& idempotency_key, const std::string& digest, const Locate& locate,
+    std::optional<domain::Timestamp> deadline) {
   auto state = deps_.request_state.begin(customer_id, idempotency_key);
   if (!state) return std::unexpected(state.error());
   if (state->remembered) return replay(*state->remembered, idempotency_key, digest);

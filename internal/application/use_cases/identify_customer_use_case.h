@@ -98,12 +98,9 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
                     const Placement& placement, domain::Timestamp now);
   // Records a transition: announces it in the cache (a hold), records it
   // with the answer in the ledger, then writes the cache back confirmed.
-  domain::Result<std::optional<IdentifyResponse>> record_transition(const std::string& customer_id,
-                                                                    domain::PresenceRecord record,
-                                                                    const Transition& transition,
-                                                                    const std::string& idempotency_key,
-                                                                    const RememberedReply& reply,
-                                                                    std::optional<domain::Timestamp> deadline);
+  domain::Result<std::optional<IdentifyResponse>> record_transition(
+      const std::string& customer_id, domain::PresenceRecord record, const Transition& transition,
+      const std::string& idempotency_key, const RememberedReply& reply, std::optional<domain::Timestamp> deadline);
   // Takes back a hold this request placed (when its write failed), leaving
   // the record unconfirmed so the next request asks the ledger.
   void release_hold(const std::string& customer_id, domain::Timestamp hold_until);
