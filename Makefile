@@ -6,7 +6,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
 .PHONY: all deps deps-dev keys configure proto build build-run run migrate test test-unit test-integration bench \
-	deploy clean help lint format coverage fuzz chaos
+	deploy clean help lint format coverage sanitize fuzz chaos
 
 all: build
 
@@ -83,6 +83,11 @@ format: deps-dev
 
 coverage: deps-dev keys
 	scripts/coverage.sh
+
+# The suite under sanitizers (scripts/sanitize.sh): the coverage tree built
+# with ASan/UBSan too, and the unit tests under TSan. Not yet in CI.
+sanitize: deps-dev keys
+	scripts/sanitize.sh
 # libFuzzer targets (tests/fuzz) under ASan/UBSan, FUZZ_SECONDS each, in their
 # own build dir with clang 16 (Debian's clang 14 cannot compile libstdc++ 12's
 # <expected>; clang 16 can once __cpp_concepts is raised to C++20's value).
