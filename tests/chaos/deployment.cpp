@@ -47,8 +47,8 @@ std::string inode_of_local_port(pid_t pid, int port) {
 
 }  // namespace
 
-Deployment::Deployment(const std::string& name, DeploymentOptions options) : options_(std::move(options)) {
-  dir_ = testing::make_server_dir("chaos-" + name);
+Deployment::Deployment(const std::string& name, DeploymentOptions options)
+    : options_(std::move(options)), dir_(testing::make_server_dir("chaos-" + name)) {
   try {
     postgres_url_ = testing::start_postgres(dir_ / "postgres");
     redis_url_ = testing::start_redis(dir_ / "redis");

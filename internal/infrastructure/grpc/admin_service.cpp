@@ -70,31 +70,32 @@ void AdminGrpcService::finish(grpc::CallbackServerContext* context, grpc::Server
 
 grpc::ServerUnaryReactor* AdminGrpcService::CreateStore(grpc::CallbackServerContext* context,
                                                         const v1::CreateStoreRequest* request,
-                                                        v1::CreateStoreResponse* response) {
-  return serve(context, rpc::kCreateStore, [this, request, response](const application::Principal& caller) {
+                                                        v1::CreateStoreResponse* /*response*/) {
+  return serve(context, rpc::kCreateStore, [this, request](const application::Principal& caller) {
     return admin_.create_store(caller, from_proto(*request));
   });
 }
 
 grpc::ServerUnaryReactor* AdminGrpcService::AddZone(grpc::CallbackServerContext* context,
-                                                    const v1::AddZoneRequest* request, v1::AddZoneResponse* response) {
-  return serve(context, rpc::kAddZone, [this, request, response](const application::Principal& caller) {
+                                                    const v1::AddZoneRequest* request,
+                                                    v1::AddZoneResponse* /*response*/) {
+  return serve(context, rpc::kAddZone, [this, request](const application::Principal& caller) {
     return admin_.add_zone(caller, from_proto(*request));
   });
 }
 
 grpc::ServerUnaryReactor* AdminGrpcService::RegisterBeacon(grpc::CallbackServerContext* context,
                                                            const v1::RegisterBeaconRequest* request,
-                                                           v1::RegisterBeaconResponse* response) {
-  return serve(context, rpc::kRegisterBeacon, [this, request, response](const application::Principal& caller) {
+                                                           v1::RegisterBeaconResponse* /*response*/) {
+  return serve(context, rpc::kRegisterBeacon, [this, request](const application::Principal& caller) {
     return admin_.register_beacon(caller, from_proto(*request));
   });
 }
 
 grpc::ServerUnaryReactor* AdminGrpcService::RetireBeacon(grpc::CallbackServerContext* context,
                                                          const v1::RetireBeaconRequest* request,
-                                                         v1::RetireBeaconResponse* response) {
-  return serve(context, rpc::kRetireBeacon, [this, request, response](const application::Principal& caller) {
+                                                         v1::RetireBeaconResponse* /*response*/) {
+  return serve(context, rpc::kRetireBeacon, [this, request](const application::Principal& caller) {
     return admin_.retire_beacon(caller, from_proto(*request));
   });
 }
@@ -110,8 +111,8 @@ grpc::ServerUnaryReactor* AdminGrpcService::ImportFingerprints(grpc::CallbackSer
 
 grpc::ServerUnaryReactor* AdminGrpcService::RegisterCustomer(grpc::CallbackServerContext* context,
                                                              const v1::RegisterCustomerRequest* request,
-                                                             v1::RegisterCustomerResponse* response) {
-  return serve(context, rpc::kRegisterCustomer, [this, request, response](const application::Principal& caller) {
+                                                             v1::RegisterCustomerResponse* /*response*/) {
+  return serve(context, rpc::kRegisterCustomer, [this, request](const application::Principal& caller) {
     return admin_.register_customer(caller, from_proto(*request));
   });
 }
