@@ -39,7 +39,15 @@ std::optional<Shed> WorkerPool::post(WorkerJob job) {
     } else if (queue_.size() >= options_.max_queued) {
       refused = Shed::kQueueFull;
     } else if (!queue_.empty() && now - queue_.front().queued_at > options_.max_queue_delay) {
-      refused = Shed::kQueueDelay;
+      // A standing queue, not a burst (CoDel's idea): refuse only once the
+      // oldest request has been over the target for a whole interval.
+      if (!over_target_since_) {
+        over_target_since_ = now;
+      } else if (now - *over_target_since_ > kStandingFor * options_.max_queue_delay) {
+        refused = Shed::kQueueDelay;
+      }
+    } else {
+      over_target_since_.reset();
     }
     if (refused) {
       ++shed_[static_cast<int>(*refused)];

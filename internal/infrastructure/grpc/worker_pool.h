@@ -6,9 +6,10 @@
 //
 // Overload is shed, not queued. A request is refused at once (the caller
 // answers UNAVAILABLE / 503 with a retry hint) when the queue is full or
-// when the oldest queued request has already waited longer than
-// `max_queue_delay`: the pool is behind, and queueing more only makes every
-// answer late. A request whose deadline passed, or whose caller went away,
+// when the oldest queued request has waited longer than `max_queue_delay`
+// for five such intervals in a row (a standing queue, as CoDel tells it from
+// a burst): the pool is behind, and queueing more only makes every answer
+// late. A request whose deadline passed, or whose caller went away,
 // while it waited is not run at all. So admission depends on time spent
 // queued, not only on the queue's length, and the answered requests' latency
 // stays near max_queue_delay plus their own work however large the overload.
@@ -85,6 +86,9 @@ class WorkerPool {
   std::condition_variable ready_;
   std::deque<Queued> queue_;
   bool stopping_ = false;
+  // Since when the oldest queued request has been waiting past the target.
+  std::optional<std::chrono::steady_clock::time_point> over_target_since_;
+  static constexpr int kStandingFor = 5;  // intervals of max_queue_delay
   std::uint64_t shed_[5] = {};
   std::vector<std::thread> threads_;
 };
