@@ -238,17 +238,18 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
           .scanner = {cfg->rate_limit.scanner_per_second, cfg->rate_limit.scanner_burst}},
       clock);
   application::MeteredRateLimiter rate_limits(bucket_limits, metrics);
-  infrastructure::grpc_adapter::WorkerPool workers(
-      infrastructure::grpc_adapter::WorkerPoolOptions{.threads = cfg->grpc.handler_threads,
-                                                      .max_queued = cfg->grpc.max_queued_requests,
-                                                      .max_queue_delay = cfg->grpc.max_queue_delay});
+  infrastructure::grpc_adapter::WorkerPool workers(infrastructure::grpc_adapter::WorkerPoolOptions{
+      .threads = cfg->grpc.handler_threads,
+      .max_queued = cfg->grpc.max_queued_requests,
+      .max_queue_delay = cfg->grpc.max_queue_delay});
   // The pool keeps its own counts; each scrape reports what changed.
-  metrics.on_scrape([&metrics, &workers, reported = std::array<std::uint64_t, 5>{}]() mutable {
+  metrics.on_scrape([&metrics, &workers,
+                     reported = std::array<std::uint64_t, infrastructure::grpc_adapter::kShedReasons>{}]() mutable {
     using infrastructure::grpc_adapter::Shed;
-    for (const Shed reason :
-         {Shed::kQueueFull, Shed::kQueueDelay, Shed::kDeadlinePassed, Shed::kCallerGone, Shed::kStopping}) {
+    for (std::size_t index = 0; index < reported.size(); ++index) {
+      const auto reason = static_cast<Shed>(index);
       const std::uint64_t now = workers.shed_count(reason);
-      auto& before = reported[static_cast<std::size_t>(reason)];
+      auto& before = reported[index];
       if (now > before) metrics.requests_shed(infrastructure::grpc_adapter::to_string(reason), now - before);
       before = now;
     }

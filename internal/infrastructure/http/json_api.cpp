@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <type_traits>
 
 #include "admin.pb.h"
 #include "customer_id.pb.h"
@@ -187,34 +188,33 @@ HttpResponse error_response(const char* grpc_method, const domain::Error& error)
   return response;
 }
 
-// Runs `task` on the worker pool (see worker_pool.h); a refused request is
-// answered 503 at once with a Retry-After header (whole seconds, at least 1).
-void run_pooled(grpc_adapter::WorkerPool* workers, std::function<void()> task, const Respond& respond) {
+// Runs `task` on the worker pool (see worker_pool.h) with the request's
+// deadline and a look at whether its client is still there; a refused
+// request is answered 503 at once with a Retry-After header.
+void run_pooled(grpc_adapter::WorkerPool* workers, const HttpRequest& http, std::function<void()> task,
+                const Respond& respond) {
   if (workers == nullptr) {
     task();
     return;
   }
   const auto retry_after = workers->retry_after();
-  const std::string retry_seconds = std::to_string(std::max<long long>(1, (retry_after.count() + 999) / 1000));
-  auto overloaded = [respond, retry_seconds](grpc_adapter::Shed why) {
-    HttpResponse response = transport_error(
-        503, "UNAVAILABLE",
-        std::string("server overloaded (") + grpc_adapter::to_string(why) + "): the request was not run; retry");
-    response.headers.emplace_back("Retry-After", retry_seconds);
+  auto not_run = [respond, retry_after](grpc_adapter::Shed why) {
+    HttpError mapped = to_http_error(why, retry_after);
+    HttpResponse response;
+    response.status = mapped.status;
+    response.body = std::move(mapped.body);
+    if (!mapped.retry_after.empty()) response.headers.emplace_back("Retry-After", mapped.retry_after);
     respond(std::move(response));
   };
-  // HTTP/1.1 carries no deadline and the server cannot see a client leave
-  // mid-request: admission by queueing delay is what bounds the wait.
-  grpc_adapter::WorkerJob job{.run = std::move(task),
-                              .shed = overloaded,
-                              .deadline = std::chrono::steady_clock::time_point::max(),
-                              .caller_gone = {}};
-  if (auto refused = workers->post(std::move(job))) overloaded(*refused);
+  grpc_adapter::WorkerJob job{
+      .run = std::move(task), .shed = not_run, .deadline = http.deadline, .caller_gone = http.client_gone};
+  if (auto refused = workers->post(std::move(job))) not_run(*refused);
 }
 
 // Adds one transcoded RPC. `call(caller, request, response)` is a
-// Result<void> that fills the response; `grpc_method` is the RPC the route
-// stands for.
+// Result<void> that fills the response (a call that needs the HTTP request
+// itself, e.g. its deadline, takes it as a fourth argument); `grpc_method`
+// is the RPC the route stands for.
 template <typename Request, typename Response, typename Call>
 void add_rpc(Router& router, const JsonApiDependencies& deps, const char* method, const char* path,
              const char* grpc_method, Call call) {
@@ -227,10 +227,17 @@ void add_rpc(Router& router, const JsonApiDependencies& deps, const char* method
                  Result<void> result = caller ? Result<void>() : Result<void>(std::unexpected(caller.error()));
                  if (result && http.method != "GET") result = parse_body(http.body, request);
                  if (result) result = apply_parameters(params, http.query, request);
-                 if (result) result = call(*caller, request, response);
+                 if (result) {
+                   if constexpr (std::is_invocable_v<Call, const application::Principal&, const Request&, Response&,
+                                                     const HttpRequest&>) {
+                     result = call(*caller, request, response, http);
+                   } else {
+                     result = call(*caller, request, response);
+                   }
+                 }
                  respond(result ? json_response(response) : error_response(grpc_method, result.error()));
                };
-               run_pooled(deps.workers, std::move(task), respond);
+               run_pooled(deps.workers, http, std::move(task), respond);
              });
 }
 
@@ -245,9 +252,14 @@ void add_json_api(Router& router, const JsonApiDependencies& deps) {
   add_rpc<v1::IdentifyRequest, v1::IdentifyResponse>(
       router, deps, "POST", "/v1/identify", "/tastesync.customer_id.v1.CustomerIdentification/Identify",
       [&identify](const application::Principal& caller, const v1::IdentifyRequest& request,
-                  v1::IdentifyResponse& response) -> Result<void> {
+                  v1::IdentifyResponse& response, const HttpRequest& http) -> Result<void> {
         auto command = from_proto(request);
         if (!command) return std::unexpected(command.error());
+        // As over gRPC: no transition is recorded once the client stopped waiting.
+        if (http.deadline != std::chrono::steady_clock::time_point::max()) {
+          command->deadline = std::chrono::time_point_cast<domain::Clock::duration>(
+              std::chrono::system_clock::now() + (http.deadline - std::chrono::steady_clock::now()));
+        }
         return then(identify.identify(caller, *command),
                     [&](const application::IdentifyResponse& answer) { to_proto(answer, response); });
       });

@@ -49,8 +49,10 @@ TEST(HttpRouter, MatchesPathParametersAndAnswersUnknownPathsAndMethods) {
   });
   HttpResponse last;
   const auto send = [&](std::string method, std::string path) {
-    router.dispatch(HttpRequest{std::move(method), std::move(path), "", std::nullopt, ""},
-                    [&](HttpResponse response) { last = std::move(response); });
+    HttpRequest request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    router.dispatch(std::move(request), [&](HttpResponse response) { last = std::move(response); });
     return last.status;
   };
   EXPECT_EQ(send("GET", "/v1/stores/caf%C3%A9-1/presence"), 200u);
