@@ -241,7 +241,10 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   infrastructure::grpc_adapter::WorkerPool workers(infrastructure::grpc_adapter::WorkerPoolOptions{
       .threads = cfg->grpc.handler_threads,
       .max_queued = cfg->grpc.max_queued_requests,
-      .max_queue_delay = cfg->grpc.max_queue_delay});
+      .max_queue_delay = cfg->grpc.max_queue_delay,
+      .on_wait = [&metrics](std::chrono::steady_clock::duration waited) {
+        metrics.request_queued(std::chrono::duration<double>(waited).count());
+      }});
   // The pool keeps its own counts; each scrape reports what changed.
   metrics.on_scrape([&metrics, &workers,
                      reported = std::array<std::uint64_t, infrastructure::grpc_adapter::kShedReasons>{}]() mutable {
