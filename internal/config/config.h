@@ -38,13 +38,19 @@ struct Config {
     std::string cert_file = "internal/config/keys/dev/server.crt";
     std::string key_file = "internal/config/keys/dev/server.key";
     std::size_t max_message_bytes = 64 * 1024;
-    // Identify blocks on PostgreSQL/Redis round trips: this many run at once.
-    std::size_t handler_threads = 32;
+    // Requests (gRPC and HTTPS) that block on PostgreSQL/Redis round trips:
+    // this many run at once. A few per PostgreSQL connection: more only wait
+    // inside the handlers (for a connection, for a core), where admission
+    // cannot see the wait, and the answered requests' latency grows with it.
+    std::size_t handler_threads = 16;
     // Beyond this many waiting requests, new ones get UNAVAILABLE at once.
     std::size_t max_queued_requests = 10000;
-    // Admission by queueing delay: while the oldest queued request has
-    // waited longer than this, new ones are refused at once (UNAVAILABLE /
-    // 503 with a retry hint) instead of queueing behind it.
+    // Admission by queueing delay: a request that would wait longer than
+    // this for a worker (the queue ahead is older, or would take longer to
+    // drain at the rate the workers start requests), or that could not finish
+    // before its deadline, is refused at once (UNAVAILABLE / 503 with this as
+    // its retry hint); one that has waited longer than this anyway is
+    // dropped unrun and answered the same way.
     std::chrono::milliseconds max_queue_delay{100};
     // Mutual TLS for internal callers: when set, every client must present a
     // certificate signed by this CA (PEM); empty: no client certificates.
@@ -134,6 +140,8 @@ struct Config {
     std::string listen = "127.0.0.1:8443";
     std::size_t threads = 2;
     std::size_t max_body_bytes = 64 * 1024;
+    // To receive a request and to send its answer; also the request's
+    // deadline unless its `grpc-timeout` header asks for a shorter one.
     std::chrono::seconds request_timeout{15};
     // Empty: grpc.cert_file / grpc.key_file.
     std::string cert_file;
