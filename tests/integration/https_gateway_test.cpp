@@ -304,6 +304,31 @@ TEST_F(HttpsGatewayTest, HealthAndReadinessNeedNoToken) {
   EXPECT_EQ(health_status(*server_), "SERVING") << "gRPC health gives the same answer";
 }
 
+// A request whose deadline (a grpc-timeout header, as gRPC clients send) has
+// passed before a worker could take it is not run: 504, nothing recorded,
+// counted as expired. With time to spare the same request runs.
+TEST_F(HttpsGatewayTest, ARequestPastItsDeadlineIsNotRun) {
+  const std::string who = customer();
+  const std::string token = token_for(who);
+  const json request = {{"requestId", who}, {"tableQr", signed_table_qr("demo-bistro", "table-2")}};
+  const HttpAnswer before = client_->get("/metrics");
+
+  const HttpAnswer late = client_->request("POST", "/v1/identify", request.dump(), token, {"grpc-timeout: 0m"});
+  expect_error(late, 504, "DEADLINE_EXCEEDED", "not run");
+  EXPECT_EQ(psql(postgres_url(), "SELECT count(*) FROM outbox WHERE customer_id = '" + who + "'"), "0");
+
+  const HttpAnswer in_time = client_->request("POST", "/v1/identify", request.dump(), token, {"grpc-timeout: 30S"});
+  ASSERT_EQ(in_time.status, 200) << in_time.body;
+  EXPECT_EQ(parse(in_time)["location"]["zoneId"], "table-2");
+  const HttpAnswer after = client_->get("/metrics");
+  EXPECT_EQ(metric_value(after.body, "customer_id_requests_shed_total", {R"(reason="deadline_passed")"}) -
+                metric_value(before.body, "customer_id_requests_shed_total", {R"(reason="deadline_passed")"}),
+            1);
+  EXPECT_GE(metric_value(after.body, "customer_id_request_queue_wait_seconds_count", {}) -
+                metric_value(before.body, "customer_id_request_queue_wait_seconds_count", {}),
+            1);
+}
+
 // /metrics before and after a burst: the counters move by the burst's size.
 TEST_F(HttpsGatewayTest, MetricsMoveByTheSizeOfABurst) {
   constexpr int kBurst = 25;

@@ -36,6 +36,9 @@ AdmissionPolicy::Duration AdmissionPolicy::expected_wait(std::size_t queued, std
 
 std::optional<Shed> AdmissionPolicy::admit(TimePoint now, std::size_t queued, TimePoint oldest, std::size_t busy,
                                            TimePoint deadline) const {
+  // Expired on arrival (a zero timeout, or a long way to the server): not
+  // an overload, and no retry will help.
+  if (deadline != TimePoint::max() && now >= deadline) return Shed::kDeadlinePassed;
   if (queued >= options_.max_queued) return Shed::kQueueFull;
   // A standing queue: the pool has been behind for a while.
   if (queued > 0 && now - oldest > options_.max_queue_delay) return Shed::kQueueDelay;

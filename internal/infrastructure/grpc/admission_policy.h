@@ -55,7 +55,8 @@ class AdmissionPolicy {
 
   // A new request with `deadline` arrives at `now` behind `queued` requests,
   // the oldest queued at `oldest` (ignored when queued is 0), while `busy`
-  // workers run one each. nullopt: queue it.
+  // workers run one each. nullopt: queue it; kDeadlinePassed if it arrived
+  // expired; otherwise a refusal.
   std::optional<Shed> admit(TimePoint now, std::size_t queued, TimePoint oldest, std::size_t busy,
                             TimePoint deadline) const;
 

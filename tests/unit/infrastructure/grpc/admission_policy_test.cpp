@@ -77,6 +77,8 @@ TEST_F(AdmissionPolicyTest, RefusesWhatCouldNotFinishBeforeItsDeadline) {
   // 4 queued: a 50 ms wait, then a 30 ms run.
   EXPECT_FALSE(policy_.admit(now_, 4, now_, 2, now_ + 80ms));
   EXPECT_EQ(policy_.admit(now_, 4, now_, 2, now_ + 79ms), Shed::kNoTimeLeft);
+  // Already expired: not an overload, whatever the queue.
+  EXPECT_EQ(policy_.admit(now_, 0, now_, 0, now_), Shed::kDeadlinePassed);
 }
 
 TEST_F(AdmissionPolicyTest, DropsAtTheHeadWhatNobodyWaitsForOrWaitedFarTooLong) {
