@@ -2,6 +2,9 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
+#include <string>
+
 #include "infrastructure/logging/json_log.h"
 
 namespace tastesync::infrastructure::kafka {
@@ -89,17 +92,11 @@ domain::Result<std::size_t> OutboxRelay::relay_once() {
   }
   if (batch.empty()) return std::size_t{0};
 
-  const std::vector<std::string> delivered = publisher_.deliver(batch, options_.delivery_wait);
+  const std::vector<DeliveredEvent> delivered = publisher_.deliver(batch, options_.delivery_wait);
   note_kafka(!delivered.empty(), batch.size());
   if (delivered.empty()) return std::size_t{0};
-  std::string ids = "{";
-  for (std::size_t i = 0; i < delivered.size(); ++i) ids += (i ? "," : "") + delivered[i];
-  ids += "}";
   try {
-    // clock_timestamp(): the moment of the stamp, after the delivery reports
-    // (now() would be the statement's start).
-    pqxx::nontransaction stamp(*lock_session_);
-    stamp.exec_params("UPDATE outbox SET sent_at = clock_timestamp() WHERE event_id = ANY($1::uuid[])", ids);
+    stamp_sent(delivered);
   } catch (const std::exception& e) {
     // Delivered but not stamped: sent again later (at least once).
     lock_session_.reset();
@@ -107,6 +104,30 @@ domain::Result<std::size_t> OutboxRelay::relay_once() {
   }
   published_ += delivered.size();
   return delivered.size();
+}
+
+void OutboxRelay::stamp_sent(const std::vector<DeliveredEvent>& delivered) {
+  // sent_at is when each delivery report arrived, on PostgreSQL's clock (the
+  // one created_at uses, whatever this host's clock says): the statement's
+  // clock_timestamp() less how long ago, by this process's steady clock, the
+  // report came. The age is taken before the statement is sent, so the
+  // stamp is never earlier than the delivery, only later by the trip to the
+  // database.
+  const auto now = std::chrono::steady_clock::now();
+  std::string ids = "{";
+  std::string ages_us = "{";
+  for (std::size_t i = 0; i < delivered.size(); ++i) {
+    const auto age = std::chrono::duration_cast<std::chrono::microseconds>(now - delivered[i].at);
+    ids += (i ? "," : "") + delivered[i].event_id;
+    ages_us += (i ? "," : "") + std::to_string(std::max<std::int64_t>(0, age.count()));
+  }
+  ids += "}";
+  ages_us += "}";
+  pqxx::nontransaction stamp(*lock_session_);
+  stamp.exec_params(
+      "UPDATE outbox AS o SET sent_at = clock_timestamp() - d.age_us * interval '1 microsecond' "
+      "FROM unnest($1::uuid[], $2::bigint[]) AS d(event_id, age_us) WHERE o.event_id = d.event_id",
+      ids, ages_us);
 }
 
 void OutboxRelay::note_kafka(bool delivering, std::size_t waiting) {
