@@ -45,12 +45,11 @@ struct Config {
     std::size_t handler_threads = 16;
     // Beyond this many waiting requests, new ones get UNAVAILABLE at once.
     std::size_t max_queued_requests = 10000;
-    // Admission by queueing delay: a request that would wait longer than
-    // this for a worker (the queue ahead is older, or would take longer to
-    // drain at the rate the workers start requests), or that could not finish
-    // before its deadline, is refused at once (UNAVAILABLE / 503 with this as
-    // its retry hint); one that has waited longer than this anyway is
-    // dropped unrun and answered the same way.
+    // Admission by queueing delay (admission_policy.h): once the queue has
+    // stood over this for five such intervals, a request that would wait
+    // longer for a worker is refused at once (UNAVAILABLE / 503 with this as
+    // its retry hint) and one that waited longer anyway is dropped unrun; a
+    // burst or a stall shorter than that passes.
     std::chrono::milliseconds max_queue_delay{100};
     // Mutual TLS for internal callers: when set, every client must present a
     // certificate signed by this CA (PEM); empty: no client certificates.

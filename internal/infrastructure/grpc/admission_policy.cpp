@@ -21,6 +21,7 @@ bool is_refusal(Shed reason) { return reason != Shed::kDeadlinePassed && reason 
 
 AdmissionPolicy::AdmissionPolicy(AdmissionOptions options) : options_(options) {
   options_.workers = std::max<std::size_t>(1, options_.workers);
+  options_.standing_intervals = std::max(1, options_.standing_intervals);
 }
 
 AdmissionPolicy::Duration AdmissionPolicy::expected_wait(std::size_t queued, std::size_t busy) const {
@@ -29,22 +30,36 @@ AdmissionPolicy::Duration AdmissionPolicy::expected_wait(std::size_t queued, std
   const std::size_t occupied = busy + queued;
   if (occupied < options_.workers) return Duration::zero();
   const auto starts_needed = static_cast<Duration::rep>(occupied - options_.workers + 1);
-  if (interval_estimated_) return interval_estimate_ * starts_needed;
+  if (gap_count_ > 0) return start_interval() * starts_needed;
   // Not yet measured: W workers running `run` each start one every run / W.
   return run_estimate_ * starts_needed / static_cast<Duration::rep>(options_.workers);
 }
 
+void AdmissionPolicy::observe(TimePoint now, bool over) {
+  if (over) {
+    under_since_.reset();
+    if (!over_since_) over_since_ = now;
+    if (now - *over_since_ >= beyond_doubt()) shedding_ = true;
+    return;
+  }
+  over_since_.reset();
+  if (!shedding_) return;
+  if (!under_since_) under_since_ = now;
+  if (now - *under_since_ >= beyond_doubt()) shedding_ = false;
+}
+
 std::optional<Shed> AdmissionPolicy::admit(TimePoint now, std::size_t queued, TimePoint oldest, std::size_t busy,
-                                           TimePoint deadline) const {
+                                           TimePoint deadline) {
   // Expired on arrival (a zero timeout, or a long way to the server): not
   // an overload, and no retry will help.
   if (deadline != TimePoint::max() && now >= deadline) return Shed::kDeadlinePassed;
   if (queued >= options_.max_queued) return Shed::kQueueFull;
-  // A standing queue: the pool has been behind for a while.
-  if (queued > 0 && now - oldest > options_.max_queue_delay) return Shed::kQueueDelay;
-  // A burst: the head is young, but what is ahead would take too long.
+  const Duration oldest_waited = queued > 0 ? now - oldest : Duration::zero();
   const Duration wait = expected_wait(queued, busy);
-  if (wait > options_.max_queue_delay) return Shed::kQueueDelay;
+  const bool over = oldest_waited > target() || wait > target();
+  observe(now, over);
+  if (oldest_waited > beyond_doubt() || wait > beyond_doubt()) return Shed::kQueueDelay;
+  if (shedding_ && over) return Shed::kQueueDelay;
   // Run now or never: an answer after the deadline is worth nothing, and a
   // transition recorded then is one the caller was told did not happen.
   if (deadline != TimePoint::max() && now + wait + run_estimate_ > deadline) return Shed::kNoTimeLeft;
@@ -57,34 +72,47 @@ std::optional<Shed> AdmissionPolicy::take(TimePoint now, TimePoint queued_at, Ti
   // is whether anyone still waits for the answer now.
   if (deadline != TimePoint::max() && now + run_estimate_ > deadline) return Shed::kDeadlinePassed;
   if (caller_gone) return Shed::kCallerGone;
-  if (now - queued_at > options_.max_queue_delay) return Shed::kQueueTimeout;
+  const Duration waited = now - queued_at;
+  if (waited > beyond_doubt() || (shedding_ && waited > target())) return Shed::kQueueTimeout;
   return std::nullopt;
 }
-
-namespace {
-
-// A moving average over roughly the last 8 samples: quick to follow a change
-// of load, steady enough not to swing on one slow request.
-void average_in(AdmissionPolicy::Duration sample, AdmissionPolicy::Duration& estimate, bool& estimated) {
-  sample = std::max(sample, AdmissionPolicy::Duration::zero());
-  if (!estimated) {
-    estimate = sample;
-    estimated = true;
-    return;
-  }
-  estimate += (sample - estimate) / 8;
-}
-
-}  // namespace
 
 void AdmissionPolicy::started(TimePoint now, std::size_t still_queued) {
   // Only a gap during which requests waited the whole time measures how fast
   // the pool works; a gap with an empty queue measures how fast work came.
-  if (behind_since_last_start_) average_in(now - last_start_, interval_estimate_, interval_estimated_);
+  if (behind_since_last_start_) {
+    const Duration gap = std::max(now - last_start_, Duration::zero());
+    gap_sum_ += gap - gaps_[next_gap_];  // the slot holds zero until the ring is full
+    gaps_[next_gap_] = gap;
+    next_gap_ = (next_gap_ + 1) % kPaceSamples;
+    gap_count_ = std::min(gap_count_ + 1, kPaceSamples);
+  }
   last_start_ = now;
   behind_since_last_start_ = still_queued > 0;
+  if (still_queued == 0) {
+    // The queue is worked off: whatever it was, it is not standing.
+    shedding_ = false;
+    over_since_.reset();
+    under_since_.reset();
+  }
 }
 
-void AdmissionPolicy::ran(Duration took) { average_in(took, run_estimate_, run_estimated_); }
+AdmissionPolicy::Duration AdmissionPolicy::start_interval() const {
+  if (gap_count_ == 0) return Duration::zero();
+  return gap_sum_ / static_cast<Duration::rep>(gap_count_);
+}
+
+void AdmissionPolicy::ran(Duration took) {
+  took = std::max(took, Duration::zero());
+  if (!run_estimated_) {
+    run_estimate_ = took;
+    run_estimated_ = true;
+    return;
+  }
+  // A moving average over roughly the last 8 runs: it only decides whether a
+  // request can still finish before its deadline, so it may follow a change
+  // of load quickly.
+  run_estimate_ += (took - run_estimate_) / 8;
+}
 
 }  // namespace tastesync::infrastructure::grpc_adapter

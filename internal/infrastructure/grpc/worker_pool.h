@@ -4,13 +4,14 @@
 // own threads (gRPC's callback threads, the HTTPS server's I/O threads): a
 // blocked callback thread stops the server from reading other requests.
 //
-// Overload is shed, not queued. A request is refused at once (the caller
-// answers UNAVAILABLE / 503 with a retry hint) when it would wait longer than
-// `max_queue_delay` for a worker, or could not finish before its deadline;
-// a request whose deadline passed, or whose caller went away, while it
-// waited is not run at all (admission_policy.h has the rules). So the
-// answered requests' latency stays near max_queue_delay plus their own work
-// however large the overload.
+// Overload is shed, not queued. Once the queue stands over `max_queue_delay`
+// (not for a passing burst or stall), a request that would wait longer than
+// that for a worker is refused at once (the caller answers UNAVAILABLE / 503
+// with a retry hint), and so is one that could not finish before its
+// deadline; a request whose deadline passed, or whose caller went away,
+// while it waited is not run at all (admission_policy.h has the rules). So
+// the answered requests' latency stays near max_queue_delay plus their own
+// work however large the overload.
 
 #include <chrono>
 #include <condition_variable>
