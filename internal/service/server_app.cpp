@@ -72,6 +72,11 @@ namespace log = infrastructure::log;
 namespace db = infrastructure::db;
 namespace redis = infrastructure::redis;
 
+// How often readiness asks the dependencies: /readyz and gRPC health follow
+// a stopped or restarted Redis or PostgreSQL within about this (plus the
+// dependency's own timeout).
+constexpr std::chrono::milliseconds kReadinessPeriod{250};
+
 int fail_start(const std::string& what, const domain::Error& error) {
   log::error("start.failed", {{"step", what}, {"reason", error.message}, {"key", error.field}});
   std::cerr << "customer-id: " << what << ": " << error.message << '\n';
@@ -348,8 +353,15 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
       readiness_state,
       [&] {
         infrastructure::health::ReadinessSample sample;
+        // Redis is asked, not inferred from traffic: an idle instance would
+        // otherwise report a stopped Redis "up" until a request failed. A
+        // failed ping also sends requests to the local fallback at once.
+        const auto redis_ping = (*redis_client)->ping();
+        sample.redis_reachable = redis_ping.has_value();
+        if (!redis_ping && redis_ping.error().code == domain::ErrorCode::kUnavailable) {
+          redis_gate->primary_failed(redis_ping.error(), "readiness.ping");
+        }
         sample.postgres_reachable = pool.ping().has_value();
-        sample.redis_reachable = !redis_gate->degraded();
         if (sample.postgres_reachable && relay) {
           const auto backlog = relay->backlog();
           if (backlog) {
@@ -366,7 +378,7 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
         running->server->GetHealthCheckService()->SetServingStatus(ready);
         log::warn(ready ? "ready" : "not_ready", {{"postgres", states.postgres}, {"kafka", states.kafka}});
       },
-      cfg->kafka.unreachable_after);
+      cfg->kafka.unreachable_after, kReadinessPeriod);
   readiness_monitor.start();
 
   int signal_number = 0;
