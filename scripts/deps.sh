@@ -4,6 +4,8 @@
 #   scripts/deps.sh           what `make run` and `make test` need
 #   scripts/deps.sh dev       also lint, coverage and fuzzing tools
 #   scripts/deps.sh --list build|servers|dev   print one group, one per line
+# Then the JavaScript tools the tests use (package.json, pinned in
+# package-lock.json) with npm ci, when node_modules is missing or older.
 # deploy/docker/Dockerfile installs BUILD_PACKAGES verbatim (a test checks it).
 set -euo pipefail
 
@@ -40,13 +42,21 @@ for package in "${wanted[@]}"; do
     missing+=("$package")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+# Node.js may come from elsewhere (its own package bundles npm); Debian's
+# nodejs and npm only when there is none.
+if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "deps: installing ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+cd "$(dirname "$0")/.."
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "deps: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
