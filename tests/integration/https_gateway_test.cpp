@@ -257,6 +257,11 @@ TEST_F(HttpsGatewayTest, ParseErrorsNameTheField) {
       client_->post("/v1/identify", R"({"requestId": "x", "beacons": {"sightings": {}}})", token);
   expect_error(object_for_list, 400, "INVALID_ARGUMENT", "must be a list");
   EXPECT_EQ(parse(object_for_list)["field"], "beacons.sightings");
+  // Invalid UTF-8 (gRPC answers UNIMPLEMENTED for it, docs/api.md): here a
+  // 400 like any other bad input.
+  const HttpAnswer bad_utf8 = client_->post("/v1/identify", "{\"requestId\": \"caf\xC3\x28\xFF\"}", token);
+  EXPECT_EQ(bad_utf8.status, 400) << bad_utf8.body;
+  EXPECT_EQ(parse(bad_utf8)["code"], "INVALID_ARGUMENT") << bad_utf8.body;
 }
 
 TEST_F(HttpsGatewayTest, UnknownRoutesAndWrongMethodsAreRefused) {

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "infrastructure/grpc/status_mapping.h"
+#include "infrastructure/logging/json_log.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
 namespace {
@@ -20,6 +21,16 @@ std::chrono::steady_clock::time_point steady_deadline(std::chrono::system_clock:
 
 void run_pooled(WorkerPool* workers, grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                 std::function<void()> handle) {
+  // A handler that throws (a bug: errors are values here) fails its call,
+  // not the process: on a worker thread the exception would end everything.
+  handle = [handle = std::move(handle), reactor] {
+    try {
+      handle();
+    } catch (const std::exception& e) {
+      infrastructure::log::error("grpc.handler_failed", {{"reason", e.what()}});
+      reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL, "internal error"));
+    }
+  };
   if (workers == nullptr) {
     handle();
     return;

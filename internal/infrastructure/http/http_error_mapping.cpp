@@ -35,7 +35,9 @@ HttpError to_http_error(const domain::Error& error) {
       {"message", error.field.empty() ? error.message : error.field + ": " + error.message},
   };
   if (!error.field.empty()) body["field"] = error.field;
-  HttpError mapped{to_http_status(error.code), body.dump(), {}};
+  // A message may quote what the client sent: ill-formed UTF-8 in it is
+  // replaced rather than thrown over.
+  HttpError mapped{to_http_status(error.code), body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
   if (error.retry_after.count() > 0) {
     // Retry-After counts whole seconds: round up, so a client never retries early.
     mapped.retry_after = std::to_string((error.retry_after.count() + 999) / 1000);

@@ -193,6 +193,16 @@ HttpResponse error_response(const char* grpc_method, const domain::Error& error)
 // request is answered 503 at once with a Retry-After header.
 void run_pooled(grpc_adapter::WorkerPool* workers, const HttpRequest& http, std::function<void()> task,
                 const Respond& respond) {
+  // A task that throws (a bug: errors are values here) fails its request
+  // with a 500, not the process: on a worker thread it would end everything.
+  task = [task = std::move(task), respond] {
+    try {
+      task();
+    } catch (const std::exception& e) {
+      log::error("http.handler_failed", {{"reason", e.what()}});
+      respond(error_response("", domain::Error{domain::ErrorCode::kInternal, "internal error", {}}));
+    }
+  };
   if (workers == nullptr) {
     task();
     return;
