@@ -89,12 +89,10 @@ void AdmissionPolicy::started(TimePoint now, std::size_t still_queued) {
   }
   last_start_ = now;
   behind_since_last_start_ = still_queued > 0;
-  if (still_queued == 0) {
-    // The queue is worked off: whatever it was, it is not standing.
-    shedding_ = false;
-    over_since_.reset();
-    under_since_.reset();
-  }
+  // An emptied queue does not end shedding: under a standing overload it is
+  // the shedding that empties it, and the next wave of retries would wait
+  // five targets again before being shed. Shedding ends once arrivals have
+  // stayed under the target for five targets (observe()).
 }
 
 AdmissionPolicy::Duration AdmissionPolicy::start_interval() const {

@@ -21,7 +21,8 @@
 //   oldest request's age) for `standing_intervals` targets in a row, the pool
 //   is shedding: a request that would wait past the target is refused at
 //   once, and one that waited past it anyway is dropped at the head. Shedding
-//   ends once the queue has stayed under the target as long, or emptied.
+//   ends once arrivals have stayed under the target as long (an emptied
+//   queue does not end it: under overload the shedding is what empties it).
 // - Beyond doubt at any time: a request that would wait, or a head that has
 //   waited, `standing_intervals` targets is refused; so is one that could not
 //   finish before its deadline, and a request taken after its caller's
@@ -79,7 +80,7 @@ class AdmissionPolicy {
   std::optional<Shed> take(TimePoint now, TimePoint queued_at, TimePoint deadline, bool caller_gone) const;
 
   // A worker starts a request at `now`, leaving `still_queued` behind it:
-  // feeds the pace estimate; an emptied queue ends shedding.
+  // feeds the pace estimate.
   void started(TimePoint now, std::size_t still_queued);
   // A request ran for `took`: feeds the estimate of how long one run takes.
   void ran(Duration took);

@@ -126,12 +126,16 @@ TEST_F(AdmissionPolicyTest, AStandingQueueIsShedAtTheTargetUntilItHasGone) {
   EXPECT_FALSE(policy_.take(now_, now_ - 300ms, kNoDeadline, false));
 }
 
-TEST_F(AdmissionPolicyTest, AnEmptiedQueueEndsShedding) {
+TEST_F(AdmissionPolicyTest, AQueueEmptiedBySheddingKeepsShedding) {
   measure_start_interval(10ms);
   arrive_until_shedding(1, 150ms);
   ASSERT_TRUE(policy_.shedding());
-  policy_.started(now_, 0);
-  EXPECT_FALSE(policy_.shedding());
+  policy_.started(now_, 0);  // the shedding emptied the queue ...
+  EXPECT_TRUE(policy_.shedding());
+  // ... and the next wave is refused past the target at once, not after
+  // waiting five targets again.
+  EXPECT_EQ(policy_.admit(now_, 20, now_, 2, kNoDeadline), Shed::kQueueDelay);  // 210 ms
+  EXPECT_FALSE(policy_.admit(now_, 0, now_, 2, kNoDeadline));                  // 10 ms: admitted
 }
 
 TEST_F(AdmissionPolicyTest, FiveTargetsOfWaitAreRefusedAndDroppedAtAnyTime) {
