@@ -19,7 +19,7 @@ BUILD_PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev libcurl4-openssl-dev
 )
 # Servers and clients the local run, the tests and the benchmarks start.
-SERVER_PACKAGES=(postgresql redis-server kcat wrk nghttp2-client curl)
+SERVER_PACKAGES=(postgresql redis-server haproxy kcat wrk nghttp2-client curl)
 # make lint, make coverage, make fuzz.
 DEV_PACKAGES=(clang-format clang-tidy-16 clang-16 libclang-rt-16-dev cppcheck lcov ccache)
 
