@@ -104,6 +104,9 @@ struct Config {
     std::string topic = "tastesync.customer-id.events.v1";
     // Readiness turns false when events have waited this long undelivered.
     std::chrono::seconds unreachable_after{60};
+    // Delivered events stay in the outbox this long (for audits and
+    // re-publishing), then the relay deletes them; 0 keeps them for ever.
+    std::chrono::hours keep_delivered{72};
   } kafka;
   struct Pii {
     std::string active_key_id = "pii-dev-1";

@@ -156,7 +156,9 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
         infrastructure::kafka::KafkaPublisher::create({.brokers = cfg->kafka.brokers, .topic = cfg->kafka.topic});
     if (!created) return fail_start("kafka", created.error());
     publisher = std::move(*created);
-    relay = std::make_unique<infrastructure::kafka::OutboxRelay>(pool, *publisher);
+    infrastructure::kafka::OutboxRelayOptions relay_options;
+    relay_options.keep_delivered = cfg->kafka.keep_delivered;
+    relay = std::make_unique<infrastructure::kafka::OutboxRelay>(pool, *publisher, relay_options);
     relay->start();
   }
   infrastructure::kafka::OutboxWakeup events(relay.get());

@@ -421,3 +421,44 @@ TEST(KafkaDelivery, KillNineMidStreamThenRestartDeliversEveryCommittedEvent) {
 
 }  // namespace
 }  // namespace tastesync::testing
+
+namespace tastesync::testing {
+namespace {
+
+// Delivered events are deleted once older than kafka.keep_delivered_hours;
+// nothing undelivered or recent is.
+TEST(KafkaDelivery, DeliveredEventsOlderThanTheRetentionAreDeletedAndNothingElse) {
+  PrivateStack stack("outbox-retention", /*own_kafka=*/false);
+  ServerOptions options = stack.server_options();
+  options.environment["CUSTOMER_ID_KAFKA_KEEP_DELIVERED_HOURS"] = "24";
+  {
+    RunningServer migrate(options);  // creates the tables
+  }
+  const std::string insert =
+      "INSERT INTO outbox (event_id, store_id, customer_id, event_type, payload, occurred_at, created_at, sent_at) "
+      "VALUES ";
+  psql(stack.postgres,
+       insert +
+           "('00000000-0000-7000-8000-000000000001', 'demo-bistro', 'old', 'test', '\\x00', now() - interval '30 "
+           "hours', "
+           "now() - interval '30 hours', now() - interval '25 hours'), "
+           "('00000000-0000-7000-8000-000000000002', 'demo-bistro', 'recent', 'test', '\\x00', now() - interval '2 "
+           "hours', now() - interval '2 hours', now() - interval '1 hour'), "
+           "('00000000-0000-7000-8000-000000000003', 'demo-bistro', 'waiting', 'test', '\\x00', now() - interval '30 "
+           "hours', now() - interval '30 hours', NULL)");
+  RunningServer server(options);  // its relay's first pass forgets
+  EXPECT_EQ(psql_until(stack.postgres, "SELECT count(*) FROM outbox WHERE customer_id = 'old'", "0",
+                       std::chrono::seconds(20)),
+            "0");
+  EXPECT_EQ(
+      psql(stack.postgres, "SELECT customer_id FROM outbox WHERE customer_id IN ('recent', 'waiting') ORDER BY 1"),
+      "recent\nwaiting")
+      << "a recent delivery and an undelivered event stay";
+  EXPECT_EQ(psql_until(stack.postgres, "SELECT sent_at IS NOT NULL FROM outbox WHERE customer_id = 'waiting'", "t",
+                       std::chrono::seconds(20)),
+            "t")
+      << "the undelivered one is relayed, however old";
+}
+
+}  // namespace
+}  // namespace tastesync::testing

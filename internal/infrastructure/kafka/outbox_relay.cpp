@@ -153,8 +153,33 @@ domain::Result<OutboxBacklog> OutboxRelay::backlog() {
   });
 }
 
+domain::Result<std::size_t> OutboxRelay::forget_delivered() {
+  // Small batches, each its own statement: the relay's session never holds
+  // many row locks or a long transaction, and relaying goes on between them.
+  constexpr std::int64_t kBatch = 5000;
+  std::size_t forgotten = 0;
+  try {
+    for (;;) {
+      pqxx::nontransaction work(*lock_session_);
+      const pqxx::result deleted = work.exec_params(
+          "DELETE FROM outbox WHERE event_id IN (SELECT event_id FROM outbox WHERE sent_at IS NOT NULL AND "
+          "sent_at < now() - make_interval(hours => $1) ORDER BY sent_at LIMIT $2)",
+          static_cast<int>(options_.keep_delivered.count()), kBatch);
+      forgotten += static_cast<std::size_t>(deleted.affected_rows());
+      if (deleted.affected_rows() < kBatch) break;
+      std::lock_guard lock(mutex_);
+      if (stopping_) break;
+    }
+  } catch (const std::exception& e) {
+    lock_session_.reset();
+    return domain::fail(domain::ErrorCode::kUnavailable, std::string("outbox forget: ") + e.what());
+  }
+  return forgotten;
+}
+
 void OutboxRelay::run() {
   auto next_report = std::chrono::steady_clock::now();
+  auto next_forget = std::chrono::steady_clock::now();
   // Logged when relaying starts failing and when it recovers, not on every
   // 100 ms retry of an outage.
   bool failing = false;
@@ -169,6 +194,14 @@ void OutboxRelay::run() {
         if (failing) log::info("outbox.relay.recovered");
         failing = false;
         drained = *relayed < options_.batch_size;
+      }
+      if (options_.keep_delivered.count() > 0 && leader_.load() && std::chrono::steady_clock::now() >= next_forget) {
+        next_forget = std::chrono::steady_clock::now() + options_.forget_interval;
+        if (auto forgotten = forget_delivered(); !forgotten) {
+          log::warn("outbox.forget_failed", {{"reason", forgotten.error().message}});
+        } else if (*forgotten > 0) {
+          log::info("outbox.forgotten", {{"rows", *forgotten}, {"older_than_hours", options_.keep_delivered.count()}});
+        }
       }
     }
     if (std::chrono::steady_clock::now() >= next_report) {

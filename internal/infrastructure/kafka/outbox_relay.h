@@ -29,6 +29,10 @@ struct OutboxRelayOptions {
   std::chrono::milliseconds poll_interval{100};
   std::chrono::milliseconds delivery_wait{5000};
   std::chrono::seconds backlog_report_interval{30};
+  // Delivered rows older than this are deleted (zero: kept for ever), by
+  // the relaying instance, once per `forget_interval`, in batches.
+  std::chrono::hours keep_delivered{72};
+  std::chrono::seconds forget_interval{60};
 };
 
 struct OutboxBacklog {
@@ -58,6 +62,8 @@ class OutboxRelay {
   domain::Result<std::size_t> relay_once();
   // Sets sent_at of the delivered rows to their delivery time; throws.
   void stamp_sent(const std::vector<DeliveredEvent>& delivered);
+  // Deletes delivered rows older than keep_delivered; how many.
+  domain::Result<std::size_t> forget_delivered();
   // Logs an outage of Kafka once when it starts and once when it ends.
   void note_kafka(bool delivering, std::size_t waiting);
 
