@@ -135,7 +135,7 @@ TEST_F(AdmissionPolicyTest, AQueueEmptiedBySheddingKeepsShedding) {
   // ... and the next wave is refused past the target at once, not after
   // waiting five targets again.
   EXPECT_EQ(policy_.admit(now_, 20, now_, 2, kNoDeadline), Shed::kQueueDelay);  // 210 ms
-  EXPECT_FALSE(policy_.admit(now_, 0, now_, 2, kNoDeadline));                  // 10 ms: admitted
+  EXPECT_FALSE(policy_.admit(now_, 0, now_, 2, kNoDeadline));                   // 10 ms: admitted
 }
 
 TEST_F(AdmissionPolicyTest, FiveTargetsOfWaitAreRefusedAndDroppedAtAnyTime) {
