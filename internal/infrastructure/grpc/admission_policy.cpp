@@ -19,7 +19,7 @@ const char* to_string(Shed reason) {
 
 bool is_refusal(Shed reason) { return reason != Shed::kDeadlinePassed && reason != Shed::kCallerGone; }
 
-AdmissionPolicy::AdmissionPolicy(AdmissionOptions options) : options_(options) {
+AdmissionPolicy::AdmissionPolicy(const AdmissionOptions& options) : options_(options) {
   options_.workers = std::max<std::size_t>(1, options_.workers);
   options_.standing_intervals = std::max(1, options_.standing_intervals);
 }

@@ -67,7 +67,7 @@ class AdmissionPolicy {
   using TimePoint = Clock::time_point;
   using Duration = Clock::duration;
 
-  explicit AdmissionPolicy(AdmissionOptions options);
+  explicit AdmissionPolicy(const AdmissionOptions& options);
 
   // A new request with `deadline` arrives at `now` behind `queued` requests,
   // the oldest queued at `oldest` (ignored when queued is 0), while `busy`

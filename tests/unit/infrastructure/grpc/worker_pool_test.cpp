@@ -162,7 +162,7 @@ TEST(ShedStatus, TheGatewayAnswersAsGrpcWouldWithRetryAfterOnRefusals) {
 
 TEST(RetryHints, ARateLimitSaysWhenToComeBackOverBothTransports) {
   domain::Error limited{domain::ErrorCode::kResourceExhausted, "rate limit of this customer exceeded", ""};
-  limited.retry_after = 250ms;
+  limited.retry_after = std::chrono::milliseconds(250);
   const grpc::Status status = to_grpc_status(limited);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   google::rpc::Status details;
