@@ -14,6 +14,7 @@
 #include "infrastructure/grpc/authenticate.h"
 #include "infrastructure/grpc/proto_mapping.h"
 #include "infrastructure/grpc/scanner_proto_mapping.h"
+#include "infrastructure/http/gateway_call.h"
 #include "infrastructure/http/http_error_mapping.h"
 #include "infrastructure/logging/json_log.h"
 #include "store_scanner.pb.h"
@@ -164,52 +165,9 @@ HttpResponse json_response(const protobuf::Message& message) {
   return response;
 }
 
-// The one place the gateway decides who the caller is and whether they may
-// call, per gRPC method: the gRPC services' own gate (token, role table,
-// rate limits); the use cases then apply the same per-request rules.
 Result<application::Principal> admit_for(const char* grpc_method, const HttpRequest& http,
                                          const JsonApiDependencies& deps) {
-  std::optional<std::string_view> authorization;
-  if (http.authorization) authorization = *http.authorization;
-  return grpc_adapter::admit_caller(authorization, deps.tokens, deps.limits, grpc_method);
-}
-
-HttpResponse error_response(const char* grpc_method, const domain::Error& error) {
-  log::info("http.rejected", {{"rpc", grpc_method},
-                              {"status", domain::to_string(error.code)},
-                              {"field", error.field},
-                              {"reason", error.message}});
-  HttpError mapped = to_http_error(error);
-  HttpResponse response;
-  response.status = mapped.status;
-  response.body = std::move(mapped.body);
-  if (!mapped.retry_after.empty()) response.headers.emplace_back("Retry-After", mapped.retry_after);
-  return response;
-}
-
-// Runs `task` on the worker pool (see worker_pool.h); a refused request is
-// answered 503 at once with a Retry-After header (whole seconds, at least 1).
-void run_pooled(grpc_adapter::WorkerPool* workers, std::function<void()> task, const Respond& respond) {
-  if (workers == nullptr) {
-    task();
-    return;
-  }
-  const auto retry_after = workers->retry_after();
-  const std::string retry_seconds = std::to_string(std::max<long long>(1, (retry_after.count() + 999) / 1000));
-  auto overloaded = [respond, retry_seconds](grpc_adapter::Shed why) {
-    HttpResponse response = transport_error(
-        503, "UNAVAILABLE",
-        std::string("server overloaded (") + grpc_adapter::to_string(why) + "): the request was not run; retry");
-    response.headers.emplace_back("Retry-After", retry_seconds);
-    respond(std::move(response));
-  };
-  // HTTP/1.1 carries no deadline and the server cannot see a client leave
-  // mid-request: admission by queueing delay is what bounds the wait.
-  grpc_adapter::WorkerJob job{.run = std::move(task),
-                              .shed = overloaded,
-                              .deadline = std::chrono::steady_clock::time_point::max(),
-                              .caller_gone = {}};
-  if (auto refused = workers->post(std::move(job))) overloaded(*refused);
+  return admit_http_caller(grpc_method, http, deps.tokens, deps.limits);
 }
 
 // Adds one transcoded RPC. `call(caller, request, response)` is a
@@ -310,6 +268,24 @@ void add_json_api(Router& router, const JsonApiDependencies& deps) {
         return then(admin.import_fingerprints(caller, from_proto(request)),
                     [&](const application::ImportedFingerprints& imported) { to_proto(imported, response); });
       });
+  if (deps.floor != nullptr) {
+    add_rpc<v1::GetStoreFloorRequest, v1::GetStoreFloorResponse>(
+        router, deps, "GET", "/v1/stores/{store_id}/floor", "/tastesync.customer_id.v1.Admin/GetStoreFloor",
+        [floor = deps.floor](const application::Principal& caller, const v1::GetStoreFloorRequest& request,
+                             v1::GetStoreFloorResponse& response) {
+          return then(floor->floor(caller, request.store_id()),
+                      [&](const application::StoreFloor& found) { to_proto(found, response); });
+        });
+  }
+  if (deps.analytics != nullptr) {
+    add_rpc<v1::GetStoreAnalyticsRequest, v1::GetStoreAnalyticsResponse>(
+        router, deps, "GET", "/v1/stores/{store_id}/analytics", "/tastesync.customer_id.v1.Admin/GetStoreAnalytics",
+        [analytics = deps.analytics](const application::Principal& caller, const v1::GetStoreAnalyticsRequest& request,
+                                     v1::GetStoreAnalyticsResponse& response) {
+          return then(analytics->analytics(caller, from_proto(request)),
+                      [&](const application::StoreAnalytics& figures) { to_proto(figures, response); });
+        });
+  }
   auto& scanner = deps.scanner;
   auto& credentials = deps.credentials;
   add_rpc<v1::ReportPhoneBeaconRequest, v1::IdentifyResponse>(
