@@ -209,7 +209,7 @@ TEST_F(RpcRolesOverGrpcTest, EveryRpcTimesEveryRoleGetsTheTablesAnswer) {
       EXPECT_NE(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << method;
     }
   }
-  EXPECT_EQ(calls, 15 * 5);
+  EXPECT_EQ(calls, 17 * 5);
 }
 
 }  // namespace
