@@ -40,7 +40,9 @@ function signIn(token, storeId) {
   const claim = claims(token);
   if (!claim) return 'That is not a token.';
   if (claim.role !== 'staff' && claim.role !== 'admin') return 'This page needs a staff token.';
-  const store = claim.role === 'staff' ? claim.store_id : storeId;
+  // The server decides who sees what: staff asking for another store than
+  // their token's are refused there.
+  const store = storeId || claim.store_id;
   if (!store) return 'An admin token needs a store.';
   state.token = token;
   state.storeId = store;
@@ -182,7 +184,7 @@ function applyChange(change) {
     state.customers.set(c.customerId, c);
   }
   state.timeline.unshift(change);
-  state.timeline.length = Math.min(state.timeline.length, 50);
+  state.timeline.length = Math.min(state.timeline.length, 20);
   draw();
   window.__floor.drawn.push({ customerId: c.customerId, zoneId: change.kind === 'left' ? '' : c.zoneId, at: Date.now() });
 }
@@ -231,7 +233,7 @@ async function connect() {
       }
     }
   } catch (error) {
-    if (error.status === 401 || error.status === 403) {
+    if (error.status === 401 || error.status === 403 || error.status === 404) {
       status.textContent = '';
       $('sign-in').hidden = false;
       $('tabs').hidden = true;
@@ -269,8 +271,9 @@ function analyticsQuery() {
   return `fromDate=${$('from-date').value}&toDate=${$('to-date').value}&timeZone=${encodeURIComponent(zone)}`;
 }
 
-function minutes(seconds) {
-  if (!seconds) return '—';
+function minutes(summary, key) {
+  if (!summary.count) return '—';
+  const seconds = summary[key];
   return seconds < 60 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
 }
 
@@ -294,9 +297,9 @@ async function loadAnalytics() {
   try {
     const a = await (await api(`/v1/stores/${encodeURIComponent(state.storeId)}/analytics?${analyticsQuery()}`)).json();
     $('a-visits').textContent = a.visits;
-    $('a-median').textContent = minutes(a.visitLength.medianSeconds);
-    $('a-p90').textContent = minutes(a.visitLength.p90Seconds);
-    $('a-seat').textContent = minutes(a.timeToSeat.medianSeconds);
+    $('a-median').textContent = minutes(a.visitLength, 'medianSeconds');
+    $('a-p90').textContent = minutes(a.visitLength, 'p90Seconds');
+    $('a-seat').textContent = minutes(a.timeToSeat, 'medianSeconds');
     $('a-new').textContent = a.newCustomers;
     $('a-returning').textContent = a.returningCustomers;
     $('a-open').textContent = a.openHours.toFixed(1);
