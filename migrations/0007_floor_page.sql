@@ -23,4 +23,4 @@ CREATE INDEX IF NOT EXISTS visits_by_store_entered
 CREATE INDEX IF NOT EXISTS visits_by_store_customer
   ON visits (store_id, customer_id, entered_at);
 CREATE INDEX IF NOT EXISTS zone_transitions_by_store_time
-  ON zone_transitions (store_id, at) INCLUDE (id, visit_id, to_zone_id);
+  ON zone_transitions (store_id, at) INCLUDE (from_zone_id, to_zone_id);
