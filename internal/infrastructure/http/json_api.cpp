@@ -11,12 +11,9 @@
 #include "admin.pb.h"
 #include "customer_id.pb.h"
 #include "infrastructure/grpc/admin_proto_mapping.h"
-#include "infrastructure/grpc/authenticate.h"
 #include "infrastructure/grpc/proto_mapping.h"
 #include "infrastructure/grpc/scanner_proto_mapping.h"
 #include "infrastructure/http/gateway_call.h"
-#include "infrastructure/http/http_error_mapping.h"
-#include "infrastructure/logging/json_log.h"
 #include "store_scanner.pb.h"
 
 namespace tastesync::infrastructure::http {
