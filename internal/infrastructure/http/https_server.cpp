@@ -133,7 +133,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     beast::get_lowest_layer(stream_).expires_never();
     state_->handler(std::move(request), [self = shared_from_this(), keep_alive](HttpResponse response) {
       net::post(self->stream_.get_executor(), [self, keep_alive, response = std::move(response)]() mutable {
-        if (response.open_stream) return self->start_stream(std::move(response));
+        if (response.open_stream) return self->start_stream(response);
         self->send(std::move(response), !keep_alive || self->state_->draining.load(), true);
       });
     });
@@ -163,14 +163,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::weak_ptr<Connection> connection_;
   };
 
-  void start_stream(HttpResponse answer) {
+  void start_stream(const HttpResponse& answer) {
     // Answered once the head leaves: a drain does not wait for a stream.
     state_->answered();
     std::string head = "HTTP/1.1 " + std::to_string(answer.status) +
                        " OK\r\nServer: customer-id\r\nContent-Type: text/event-stream\r\n"
                        "Cache-Control: no-store\r\nConnection: close\r\n";
-    for (const auto& [name, value] : answer.headers) head += name + ": " + value + "\r\n";
-    queue_chunk(head + "\r\n");
+    for (const auto& [name, value] : answer.headers) {
+      head.append(name).append(": ").append(value).append("\r\n");
+    }
+    head += "\r\n";
+    queue_chunk(std::move(head));
     answer.open_stream(std::make_shared<Stream>(weak_from_this()));
     heartbeat_.emplace(stream_.get_executor());
     beat();
