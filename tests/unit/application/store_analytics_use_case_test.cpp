@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "mocks/fake_store_analytics.h"
 #include "mocks/in_memory_ports.h"
 #include "support/test_floor_plan.h"
 
@@ -12,19 +13,6 @@ using application::Principal;
 using application::Role;
 
 const Principal kWaiter{"waiter", Role::kStaff, "bistro", {}};
-
-// Answers the figures a test sets, remembering the period it was asked for.
-class FakeAnalytics final : public application::StoreAnalyticsPort {
- public:
-  domain::Result<application::StoreAnalytics> analytics(const application::AnalyticsPeriod& period) const override {
-    asked = period;
-    application::StoreAnalytics figures = answer;
-    figures.period = period;
-    return figures;
-  }
-  application::StoreAnalytics answer;
-  mutable application::AnalyticsPeriod asked;
-};
 
 class StoreAnalyticsTest : public ::testing::Test {
  protected:
@@ -37,7 +25,7 @@ class StoreAnalyticsTest : public ::testing::Test {
   }
 
   InMemoryBeaconRegistry registry_;
-  FakeAnalytics port_;
+  FakeStoreAnalytics port_;
   application::StoreAnalyticsUseCase use_case_;
 };
 
