@@ -4,7 +4,8 @@
 #   scripts/deps.sh           what `make run` and `make test` need
 #   scripts/deps.sh dev       also lint, coverage and fuzzing tools
 #   scripts/deps.sh --list build|servers|browser|dev   print one group, one per line
-# Also fetches the browser test's npm packages (tests/browser/package-lock.json).
+# Then the JavaScript tools the tests use (package.json, pinned in
+# package-lock.json) with npm ci, when node_modules is missing or older.
 # deploy/docker/Dockerfile installs BUILD_PACKAGES verbatim (a test checks it).
 set -euo pipefail
 
@@ -18,9 +19,9 @@ BUILD_PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev libcurl4-openssl-dev
 )
 # Servers and clients the local run, the tests and the benchmarks start.
-SERVER_PACKAGES=(postgresql redis-server kcat wrk nghttp2-client curl)
+SERVER_PACKAGES=(postgresql redis-server haproxy kcat wrk nghttp2-client curl)
 # The floor page's browser test: Debian's chromium, driven from node by
-# playwright-core (pinned in tests/browser/package-lock.json).
+# playwright-core (package.json).
 BROWSER_PACKAGES=(chromium)
 # make lint, make coverage, make fuzz.
 DEV_PACKAGES=(clang-format clang-tidy-16 clang-16 libclang-rt-16-dev cppcheck lcov ccache)
@@ -45,8 +46,8 @@ for package in "${wanted[@]}"; do
     missing+=("$package")
   fi
 done
-# Node and npm from Debian unless a node with npm is there already (another
-# packaging of node conflicts with Debian's npm package).
+# Node.js may come from elsewhere (its own package bundles npm); Debian's
+# nodejs and npm only when there is none.
 if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -58,11 +59,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The browser test's packages, exactly as locked; again only when the lock
-# file changed since the last install.
-browser_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
-stamp="$browser_dir/node_modules/.package-lock.json"
-if [ ! -f "$stamp" ] || [ "$browser_dir/package-lock.json" -nt "$stamp" ]; then
-  echo "deps: npm ci in tests/browser"
-  (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
+cd "$(dirname "$0")/.."
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "deps: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -59,6 +59,7 @@ const std::vector<std::string>& known_keys() {
       "kafka.brokers",
       "kafka.topic",
       "kafka.unreachable_after_seconds",
+      "kafka.keep_delivered_hours",
       "identify.max_sightings",
       "identify.max_clock_skew_seconds",
       "identify.idempotency_ttl_seconds",
@@ -301,6 +302,9 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.text("kafka.brokers", config.kafka.brokers));
   CID_TRY(r.text("kafka.topic", config.kafka.topic));
   CID_TRY(r.seconds("kafka.unreachable_after_seconds", config.kafka.unreachable_after, 1, 86400));
+  long keep_delivered_hours = config.kafka.keep_delivered.count();
+  CID_TRY(r.number<long>("kafka.keep_delivered_hours", keep_delivered_hours, 0, 24 * 3650));
+  config.kafka.keep_delivered = std::chrono::hours(keep_delivered_hours);
   CID_TRY(r.text("pii.active_key_id", config.pii.active_key_id));
   CID_TRY(r.key_files("pii.keys", config.pii.keys));
   CID_TRY(r.text("customer_code.active_key_id", config.customer_code.active_key_id));

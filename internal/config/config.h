@@ -38,13 +38,18 @@ struct Config {
     std::string cert_file = "internal/config/keys/dev/server.crt";
     std::string key_file = "internal/config/keys/dev/server.key";
     std::size_t max_message_bytes = 64 * 1024;
-    // Identify blocks on PostgreSQL/Redis round trips: this many run at once.
-    std::size_t handler_threads = 32;
+    // Requests (gRPC and HTTPS) that block on PostgreSQL/Redis round trips:
+    // this many run at once. A few per PostgreSQL connection: more only wait
+    // inside the handlers (for a connection, for a core), where admission
+    // cannot see the wait, and the answered requests' latency grows with it.
+    std::size_t handler_threads = 16;
     // Beyond this many waiting requests, new ones get UNAVAILABLE at once.
     std::size_t max_queued_requests = 10000;
-    // Admission by queueing delay: while the oldest queued request has
-    // waited longer than this, new ones are refused at once (UNAVAILABLE /
-    // 503 with a retry hint) instead of queueing behind it.
+    // Admission by queueing delay (admission_policy.h): once the queue has
+    // stood over this for five such intervals, a request that would wait
+    // longer for a worker is refused at once (UNAVAILABLE / 503 with this as
+    // its retry hint) and one that waited longer anyway is dropped unrun; a
+    // burst or a stall shorter than that passes.
     std::chrono::milliseconds max_queue_delay{100};
     // Mutual TLS for internal callers: when set, every client must present a
     // certificate signed by this CA (PEM); empty: no client certificates.
@@ -99,6 +104,9 @@ struct Config {
     std::string topic = "tastesync.customer-id.events.v1";
     // Readiness turns false when events have waited this long undelivered.
     std::chrono::seconds unreachable_after{60};
+    // Delivered events stay in the outbox this long (for audits and
+    // re-publishing), then the relay deletes them; 0 keeps them for ever.
+    std::chrono::hours keep_delivered{72};
   } kafka;
   struct Pii {
     std::string active_key_id = "pii-dev-1";
@@ -134,6 +142,8 @@ struct Config {
     std::string listen = "127.0.0.1:8443";
     std::size_t threads = 2;
     std::size_t max_body_bytes = 64 * 1024;
+    // To receive a request and to send its answer; also the request's
+    // deadline unless its `grpc-timeout` header asks for a shorter one.
     std::chrono::seconds request_timeout{15};
     // Empty: grpc.cert_file / grpc.key_file.
     std::string cert_file;

@@ -77,6 +77,11 @@ namespace log = infrastructure::log;
 namespace db = infrastructure::db;
 namespace redis = infrastructure::redis;
 
+// How often readiness asks the dependencies: /readyz and gRPC health follow
+// a stopped or restarted Redis or PostgreSQL within about this (plus the
+// dependency's own timeout).
+constexpr std::chrono::milliseconds kReadinessPeriod{250};
+
 int fail_start(const std::string& what, const domain::Error& error) {
   log::error("start.failed", {{"step", what}, {"reason", error.message}, {"key", error.field}});
   std::cerr << "customer-id: " << what << ": " << error.message << '\n';
@@ -156,7 +161,9 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
         infrastructure::kafka::KafkaPublisher::create({.brokers = cfg->kafka.brokers, .topic = cfg->kafka.topic});
     if (!created) return fail_start("kafka", created.error());
     publisher = std::move(*created);
-    relay = std::make_unique<infrastructure::kafka::OutboxRelay>(pool, *publisher);
+    infrastructure::kafka::OutboxRelayOptions relay_options;
+    relay_options.keep_delivered = cfg->kafka.keep_delivered;
+    relay = std::make_unique<infrastructure::kafka::OutboxRelay>(pool, *publisher, relay_options);
     relay->start();
   }
   infrastructure::kafka::OutboxWakeup outbox_wakeup(relay.get());
@@ -249,17 +256,21 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
           .scanner = {cfg->rate_limit.scanner_per_second, cfg->rate_limit.scanner_burst}},
       clock);
   application::MeteredRateLimiter rate_limits(bucket_limits, metrics);
-  infrastructure::grpc_adapter::WorkerPool workers(
-      infrastructure::grpc_adapter::WorkerPoolOptions{.threads = cfg->grpc.handler_threads,
-                                                      .max_queued = cfg->grpc.max_queued_requests,
-                                                      .max_queue_delay = cfg->grpc.max_queue_delay});
+  infrastructure::grpc_adapter::WorkerPool workers(infrastructure::grpc_adapter::WorkerPoolOptions{
+      .threads = cfg->grpc.handler_threads,
+      .max_queued = cfg->grpc.max_queued_requests,
+      .max_queue_delay = cfg->grpc.max_queue_delay,
+      .on_wait = [&metrics](std::chrono::steady_clock::duration waited) {
+        metrics.request_queued(std::chrono::duration<double>(waited).count());
+      }});
   // The pool keeps its own counts; each scrape reports what changed.
-  metrics.on_scrape([&metrics, &workers, reported = std::array<std::uint64_t, 5>{}]() mutable {
+  metrics.on_scrape([&metrics, &workers,
+                     reported = std::array<std::uint64_t, infrastructure::grpc_adapter::kShedReasons>{}]() mutable {
     using infrastructure::grpc_adapter::Shed;
-    for (const Shed reason :
-         {Shed::kQueueFull, Shed::kQueueDelay, Shed::kDeadlinePassed, Shed::kCallerGone, Shed::kStopping}) {
+    for (std::size_t index = 0; index < reported.size(); ++index) {
+      const auto reason = static_cast<Shed>(index);
       const std::uint64_t now = workers.shed_count(reason);
-      auto& before = reported[static_cast<std::size_t>(reason)];
+      auto& before = reported[index];
       if (now > before) metrics.requests_shed(infrastructure::grpc_adapter::to_string(reason), now - before);
       before = now;
     }
@@ -363,8 +374,15 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
       readiness_state,
       [&] {
         infrastructure::health::ReadinessSample sample;
+        // Redis is asked, not inferred from traffic: an idle instance would
+        // otherwise report a stopped Redis "up" until a request failed. A
+        // failed ping also sends requests to the local fallback at once.
+        const auto redis_ping = (*redis_client)->ping();
+        sample.redis_reachable = redis_ping.has_value();
+        if (!redis_ping && redis_ping.error().code == domain::ErrorCode::kUnavailable) {
+          redis_gate->primary_failed(redis_ping.error(), "readiness.ping");
+        }
         sample.postgres_reachable = pool.ping().has_value();
-        sample.redis_reachable = !redis_gate->degraded();
         if (sample.postgres_reachable && relay) {
           const auto backlog = relay->backlog();
           if (backlog) {
@@ -381,7 +399,7 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
         running->server->GetHealthCheckService()->SetServingStatus(ready);
         log::warn(ready ? "ready" : "not_ready", {{"postgres", states.postgres}, {"kafka", states.kafka}});
       },
-      cfg->kafka.unreachable_after);
+      cfg->kafka.unreachable_after, kReadinessPeriod);
   readiness_monitor.start();
 
   int signal_number = 0;

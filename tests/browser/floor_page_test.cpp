@@ -1,7 +1,7 @@
 // The floor page in a real browser: starts the real server (real PostgreSQL,
 // Redis and the embedded Kafka, as the integration tests do), registers a
 // customer with a phone and an e-mail, then runs floor_page.mjs, which drives
-// Debian's chromium through playwright-core (tests/browser/README.md).
+// Debian's chromium through playwright-core (package.json; scripts/deps.sh installs both).
 
 #include <spawn.h>
 #include <sys/wait.h>

@@ -86,6 +86,12 @@ void print_details(const ScenarioResult& r) {
   if (r.overload && r.ran) {
     std::printf("  %s: answered p99 %.1fx the unloaded p99; %d cancelled, %d other errors\n", r.name.c_str(),
                 r.unloaded.p99_ms > 0 ? r.loaded.p99_ms / r.unloaded.p99_ms : 0.0, r.loaded.cancelled, r.loaded.other);
+    std::printf(
+        "  %s: in the server (its log, arrival to answer): unloaded p50/p99 %.0f/%.0f ms, answered under load "
+        "%.0f/%.0f ms (%.1fx the unloaded p99; %d and %d moves logged)\n",
+        r.name.c_str(), r.server_unloaded.p50_ms, r.server_unloaded.p99_ms, r.server_loaded.p50_ms,
+        r.server_loaded.p99_ms, r.server_unloaded.p99_ms > 0 ? r.server_loaded.p99_ms / r.server_unloaded.p99_ms : 0.0,
+        r.server_unloaded.calls, r.server_loaded.calls);
   }
   for (const std::string& example : c.examples) std::printf("    %s\n", example.c_str());
 }

@@ -1,6 +1,9 @@
 #include "overload.h"
 
 #include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <queue>
 
 #include "identify_client.h"
@@ -140,6 +143,29 @@ LoadStats run_load(int port, const OverloadOptions& options) {
   stats.p50_ms = percentile(latencies_ms, 0.50);
   stats.p99_ms = percentile(latencies_ms, 0.99);
   return stats;
+}
+
+ServerTimes server_times(const std::filesystem::path& log, const std::string& customer_prefix) {
+  std::ifstream in(log);
+  std::vector<double> ms;
+  const std::string prefix = customer_prefix + "-";
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto entry = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!entry.is_object() || entry.value("event", "") != "identify.moved") continue;
+    const std::string customer = entry.value("customer_id", "");
+    // "overload-10x-7", not "overload-10x-calm-7".
+    if (!customer.starts_with(prefix) || customer.size() == prefix.size() ||
+        std::isdigit(static_cast<unsigned char>(customer[prefix.size()])) == 0) {
+      continue;
+    }
+    if (entry.contains("ms") && entry["ms"].is_number()) ms.push_back(entry["ms"].get<double>());
+  }
+  ServerTimes times;
+  times.calls = static_cast<int>(ms.size());
+  times.p50_ms = percentile(ms, 0.50);
+  times.p99_ms = percentile(ms, 0.99);
+  return times;
 }
 
 }  // namespace tastesync::chaos

@@ -9,6 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,5 +44,17 @@ struct LoadStats {
 
 // Runs the load against the server on 127.0.0.1:port.
 LoadStats run_load(int port, const OverloadOptions& options);
+
+// The server's own view of the answered moves of the customers run_load named
+// `customer_prefix`-<n>: from its log's `identify.moved` lines, whose `ms`
+// runs from the call's arrival to its answer (the wait for a worker included).
+// What the server can shed shows here; the client's figures add the
+// transport and the load generator's own share of the cores.
+struct ServerTimes {
+  int calls = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+};
+ServerTimes server_times(const std::filesystem::path& log, const std::string& customer_prefix);
 
 }  // namespace tastesync::chaos

@@ -137,6 +137,8 @@ void run_overload(const Scenario& scenario, Deployment& deployment, const SuiteO
   result.loaded = run_load(port, heavy);
   wait_until_quiet(deployment.postgres_url());
   const auto quiet_since = std::chrono::steady_clock::now();
+  result.server_unloaded = server_times(deployment.instance(0).log_file(), calm.customer_prefix);
+  result.server_loaded = server_times(deployment.instance(0).log_file(), heavy.customer_prefix);
 
   // Executed after the deadline (or after a refusal): with no retries and a
   // table scan per call, every transition of a customer beyond its answered

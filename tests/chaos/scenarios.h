@@ -44,6 +44,8 @@ struct ScenarioResult {
   LoadStats unloaded;
   LoadStats loaded;
   int executed_after_deadline = 0;
+  ServerTimes server_unloaded;  // from the instance's log
+  ServerTimes server_loaded;
   // What the customers saw (kept with the logs when the scenario fails).
   std::vector<CustomerLog> logs;
 

@@ -188,3 +188,77 @@ TEST(Workflows, BuildRunsTestsLintAndCoverageAndDeployRollsOut) {
 }
 
 }  // namespace
+
+namespace {
+
+// Every "<directive> ..." line of a backend section of haproxy.cfg.
+std::map<std::string, std::vector<std::string>> haproxy_backends() {
+  std::map<std::string, std::vector<std::string>> backends;
+  std::istringstream in(read_text("deploy/haproxy/haproxy.cfg"));
+  std::string current;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("backend ", 0) == 0) {
+      current = line.substr(8);
+      continue;
+    }
+    if (!line.empty() && line[0] != ' ') current.clear();
+    const auto text = line.find_first_not_of(' ');
+    if (!current.empty() && text != std::string::npos && line[text] != '#')
+      backends[current].push_back(line.substr(text));
+  }
+  return backends;
+}
+
+}  // namespace
+
+// The local load balancer and the production edge route alike: a customer's
+// requests by consistent hashing on x-routing-key (else the token).
+TEST(LoadBalancers, HaProxyAndEnvoyHashTheSameKeyConsistently) {
+  const auto backends = haproxy_backends();
+  ASSERT_EQ(backends.size(), 2u);
+  for (const auto& [name, lines] : backends) {
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "balance hdr(x-routing-key)"), lines.end()) << name;
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "hash-type consistent"), lines.end()) << name;
+  }
+  const std::string frontends = read_text("deploy/haproxy/haproxy.cfg");
+  const std::string fallback =
+      "http-request set-header x-routing-key %[req.hdr(authorization)] unless { req.hdr(x-routing-key) -m found }";
+  std::size_t fallbacks = 0;
+  for (std::size_t at = frontends.find(fallback); at != std::string::npos; at = frontends.find(fallback, at + 1)) {
+    ++fallbacks;
+  }
+  EXPECT_EQ(fallbacks, 2u) << "both frontends fall back to the token";
+
+  const YAML::Node envoy = YAML::LoadFile(kSource + "/deploy/envoy/envoy.yaml");
+  const YAML::Node cluster = envoy["static_resources"]["clusters"][0];
+  EXPECT_EQ(cluster["lb_policy"].as<std::string>(), "RING_HASH");
+  const YAML::Node routes = envoy["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+                                 ["route_config"]["virtual_hosts"][0]["routes"];
+  ASSERT_GT(routes.size(), 0u);
+  for (const YAML::Node& route : routes) {
+    const YAML::Node policy = route["route"]["hash_policy"];
+    ASSERT_EQ(policy.size(), 2u) << route["match"];
+    EXPECT_EQ(policy[0]["header"]["header_name"].as<std::string>(), "x-routing-key");
+    EXPECT_TRUE(policy[0]["terminal"].as<bool>());
+    EXPECT_EQ(policy[1]["header"]["header_name"].as<std::string>(), "authorization");
+  }
+}
+
+// haproxy itself accepts the file (the load-balancer integration test runs it).
+TEST(LoadBalancers, HaProxyAcceptsItsConfiguration) {
+  const std::string keys = kSource + "/internal/config/keys/dev/";
+  // The certificate is loaded by the check: the dev one (make keys).
+  const std::string pem = ::testing::TempDir() + "haproxy-check.pem";
+  std::ofstream(pem) << read_text("internal/config/keys/dev/server.crt")
+                     << read_text("internal/config/keys/dev/server.key");
+  std::string environment = "CID_LB_GRPC=127.0.0.1:1 CID_LB_HTTPS=127.0.0.1:2 CID_LB_CA=" + keys + "ca.crt";
+  environment += " CID_LB_CERT=" + pem;
+  for (int i = 1; i <= 3; ++i) {
+    environment += " CID_INSTANCE_" + std::to_string(i) + "_GRPC=127.0.0.1:" + std::to_string(10 + i);
+    environment += " CID_INSTANCE_" + std::to_string(i) + "_HTTPS=127.0.0.1:" + std::to_string(20 + i);
+  }
+  const std::string output =
+      run("env " + environment + " haproxy -c -f " + kSource + "/deploy/haproxy/haproxy.cfg 2>&1");
+  std::remove(pem.c_str());
+  EXPECT_NE(output.find("Configuration file is valid"), std::string::npos) << output;
+}

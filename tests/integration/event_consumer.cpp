@@ -88,6 +88,10 @@ void EventConsumer::poll_once(std::chrono::milliseconds wait) {
   }
   consumed.partition = message->partition();
   consumed.offset = message->offset();
+  if (const RdKafka::MessageTimestamp stamp = message->timestamp();
+      stamp.type != RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE && stamp.timestamp >= 0) {
+    consumed.kafka_timestamp = std::chrono::system_clock::time_point(std::chrono::milliseconds(stamp.timestamp));
+  }
   events_.push_back(std::move(consumed));
 }
 

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,6 +33,9 @@ struct ConsumedEvent {
   std::int64_t offset = -1;
   // This machine's wall clock when the consumer got the message.
   std::chrono::system_clock::time_point received_at;
+  // The message's Kafka timestamp (milliseconds): when the producer produced
+  // it (CreateTime) or the broker stored it (LogAppendTime); unset if none.
+  std::optional<std::chrono::system_clock::time_point> kafka_timestamp;
 };
 
 class EventConsumer {

@@ -257,6 +257,11 @@ TEST_F(HttpsGatewayTest, ParseErrorsNameTheField) {
       client_->post("/v1/identify", R"({"requestId": "x", "beacons": {"sightings": {}}})", token);
   expect_error(object_for_list, 400, "INVALID_ARGUMENT", "must be a list");
   EXPECT_EQ(parse(object_for_list)["field"], "beacons.sightings");
+  // Invalid UTF-8 (gRPC answers UNIMPLEMENTED for it, docs/api.md): here a
+  // 400 like any other bad input.
+  const HttpAnswer bad_utf8 = client_->post("/v1/identify", "{\"requestId\": \"caf\xC3\x28\xFF\"}", token);
+  EXPECT_EQ(bad_utf8.status, 400) << bad_utf8.body;
+  EXPECT_EQ(parse(bad_utf8)["code"], "INVALID_ARGUMENT") << bad_utf8.body;
 }
 
 TEST_F(HttpsGatewayTest, UnknownRoutesAndWrongMethodsAreRefused) {
@@ -302,6 +307,31 @@ TEST_F(HttpsGatewayTest, HealthAndReadinessNeedNoToken) {
   EXPECT_EQ(state["redis"], "up");
   EXPECT_EQ(state["kafka"], "up");
   EXPECT_EQ(health_status(*server_), "SERVING") << "gRPC health gives the same answer";
+}
+
+// A request whose deadline (a grpc-timeout header, as gRPC clients send) has
+// passed before a worker could take it is not run: 504, nothing recorded,
+// counted as expired. With time to spare the same request runs.
+TEST_F(HttpsGatewayTest, ARequestPastItsDeadlineIsNotRun) {
+  const std::string who = customer();
+  const std::string token = token_for(who);
+  const json request = {{"requestId", who}, {"tableQr", signed_table_qr("demo-bistro", "table-2")}};
+  const HttpAnswer before = client_->get("/metrics");
+
+  const HttpAnswer late = client_->request("POST", "/v1/identify", request.dump(), token, {"grpc-timeout: 0m"});
+  expect_error(late, 504, "DEADLINE_EXCEEDED", "not run");
+  EXPECT_EQ(psql(postgres_url(), "SELECT count(*) FROM outbox WHERE customer_id = '" + who + "'"), "0");
+
+  const HttpAnswer in_time = client_->request("POST", "/v1/identify", request.dump(), token, {"grpc-timeout: 30S"});
+  ASSERT_EQ(in_time.status, 200) << in_time.body;
+  EXPECT_EQ(parse(in_time)["location"]["zoneId"], "table-2");
+  const HttpAnswer after = client_->get("/metrics");
+  EXPECT_EQ(metric_value(after.body, "customer_id_requests_shed_total", {R"(reason="deadline_passed")"}) -
+                metric_value(before.body, "customer_id_requests_shed_total", {R"(reason="deadline_passed")"}),
+            1);
+  EXPECT_GE(metric_value(after.body, "customer_id_request_queue_wait_seconds_count", {}) -
+                metric_value(before.body, "customer_id_request_queue_wait_seconds_count", {}),
+            1);
 }
 
 // /metrics before and after a burst: the counters move by the burst's size.

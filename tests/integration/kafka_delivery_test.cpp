@@ -12,9 +12,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -117,6 +119,37 @@ std::set<std::string> outbox_ids(const std::string& url, const std::vector<std::
   return {rows.begin(), rows.end()};
 }
 
+// Rows of these customers stamped sent before their delivery: sent_at earlier
+// than the Kafka timestamp (when the producer produced it) of the latest copy
+// the consumer saw of their event. Every copy was produced before or in the
+// relay pass that stamped the row, and delivered after it was produced.
+// Both clocks are this machine's; Kafka's is in whole milliseconds, rounded
+// down, so it never makes a row look early.
+std::vector<std::string> stamped_before_delivery(const std::string& url, const std::vector<std::string>& customers,
+                                                 const EventConsumer& consumer) {
+  std::map<std::string, std::chrono::system_clock::time_point> produced;
+  for (const ConsumedEvent& consumed : consumer.all()) {
+    if (!consumed.kafka_timestamp) continue;
+    auto& latest = produced[consumed.event.event_id];
+    latest = std::max(latest, *consumed.kafka_timestamp);
+  }
+  std::string in;
+  for (const std::string& customer : customers) in += (in.empty() ? "'" : ",'") + customer + "'";
+  std::vector<std::string> early;
+  for (const std::string& row :
+       lines(psql(url,
+                  "SELECT event_id, floor(extract(epoch FROM sent_at) * 1000000)::bigint FROM outbox WHERE "
+                  "sent_at IS NOT NULL AND customer_id IN (" +
+                      in + ")"))) {
+    const std::size_t bar = row.find('|');
+    const std::string id = row.substr(0, bar);
+    const std::chrono::system_clock::time_point sent_at{std::chrono::microseconds(std::stoll(row.substr(bar + 1)))};
+    const auto it = produced.find(id);
+    if (it != produced.end() && sent_at < it->second) early.push_back(id);
+  }
+  return early;
+}
+
 TEST(KafkaDelivery, OneEventPerTransitionInOrderWithTheFieldsRight) {
   EventConsumer consumer(kafka_bootstrap());
   RunningServer server;
@@ -181,6 +214,9 @@ TEST(KafkaDelivery, OneEventPerTransitionInOrderWithTheFieldsRight) {
                        "4", seconds(10)),
             "4")
       << "every row stamped sent after its delivery";
+  for (const ConsumedEvent& got : events) EXPECT_TRUE(got.kafka_timestamp) << "the consumer sees when it was produced";
+  EXPECT_EQ(stamped_before_delivery(postgres_url(), {customer}, consumer), std::vector<std::string>{})
+      << "sent_at is the delivery time, never earlier";
   EXPECT_EQ(consumer.undecodable(), 0u) << consumer.last_error();
 }
 
@@ -212,12 +248,16 @@ TEST(KafkaDelivery, BrokersDownForThirtySecondsLosesNothing) {
   int moves = 0;
   int failures = 0;
   int idle_in_transaction = 0;  // the service's connections seen holding a transaction open
+  int long_transactions = 0;    // ... or inside one (a statement waiting, too) for over a second
   std::string first_failure;
   while (std::chrono::steady_clock::now() < outage_end) {
     idle_in_transaction += std::stoi(psql(stack.postgres,
                                           "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
                                           "'customer-id' AND state = 'idle in transaction' AND "
                                           "now() - state_change > interval '200 milliseconds'"));
+    long_transactions += std::stoi(psql(stack.postgres,
+                                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                                        "'customer-id' AND clock_timestamp() - xact_start > interval '1 second'"));
     for (unsigned c = 0; c < kCustomers; ++c) {
       table[c] = table[c] % 4 + 1;
       std::vector<std::string> ids;
@@ -239,6 +279,7 @@ TEST(KafkaDelivery, BrokersDownForThirtySecondsLosesNothing) {
   // The relay waits for Kafka outside any transaction and off the request
   // pool: nothing sits idle in a transaction while the brokers are away.
   EXPECT_EQ(idle_in_transaction, 0);
+  EXPECT_EQ(long_transactions, 0);
   EXPECT_EQ(failures, 0) << "identifications must keep succeeding while Kafka is down; first: " << first_failure;
   ASSERT_GT(moves, 40) << "too few transitions during the outage to mean anything";
 
@@ -285,6 +326,8 @@ TEST(KafkaDelivery, BrokersDownForThirtySecondsLosesNothing) {
                                      "'::timestamptz AND created_at > '" + brokers_back_at +
                                      "'::timestamptz - interval '30 seconds'"),
             "0");
+  const auto early = stamped_before_delivery(stack.postgres, customers, consumer);
+  EXPECT_TRUE(early.empty()) << early.size() << " rows stamped sent before their delivery: " << first_few(early);
   // The outage is logged once, with its end.
   const std::string log = read_text(server.work_dir() / "server.log");
   auto count = [&log](const std::string& event) {
@@ -374,6 +417,47 @@ TEST(KafkaDelivery, KillNineMidStreamThenRestartDeliversEveryCommittedEvent) {
       lost_committed.empty() && lost_answered.empty() ? "yes" : "NO", extra);
   EXPECT_EQ(psql_until(stack.postgres, "SELECT count(*) FROM outbox WHERE sent_at IS NULL", "0", seconds(10)), "0")
       << "the new instance's relay must take over the backlog";
+}
+
+}  // namespace
+}  // namespace tastesync::testing
+
+namespace tastesync::testing {
+namespace {
+
+// Delivered events are deleted once older than kafka.keep_delivered_hours;
+// nothing undelivered or recent is.
+TEST(KafkaDelivery, DeliveredEventsOlderThanTheRetentionAreDeletedAndNothingElse) {
+  PrivateStack stack("outbox-retention", /*own_kafka=*/false);
+  ServerOptions options = stack.server_options();
+  options.environment["CUSTOMER_ID_KAFKA_KEEP_DELIVERED_HOURS"] = "24";
+  {
+    RunningServer migrate(options);  // creates the tables
+  }
+  const std::string insert =
+      "INSERT INTO outbox (event_id, store_id, customer_id, event_type, payload, occurred_at, created_at, sent_at) "
+      "VALUES ";
+  psql(stack.postgres,
+       insert +
+           "('00000000-0000-7000-8000-000000000001', 'demo-bistro', 'old', 'test', '\\x00', now() - interval '30 "
+           "hours', "
+           "now() - interval '30 hours', now() - interval '25 hours'), "
+           "('00000000-0000-7000-8000-000000000002', 'demo-bistro', 'recent', 'test', '\\x00', now() - interval '2 "
+           "hours', now() - interval '2 hours', now() - interval '1 hour'), "
+           "('00000000-0000-7000-8000-000000000003', 'demo-bistro', 'waiting', 'test', '\\x00', now() - interval '30 "
+           "hours', now() - interval '30 hours', NULL)");
+  RunningServer server(options);  // its relay's first pass forgets
+  EXPECT_EQ(psql_until(stack.postgres, "SELECT count(*) FROM outbox WHERE customer_id = 'old'", "0",
+                       std::chrono::seconds(20)),
+            "0");
+  EXPECT_EQ(
+      psql(stack.postgres, "SELECT customer_id FROM outbox WHERE customer_id IN ('recent', 'waiting') ORDER BY 1"),
+      "recent\nwaiting")
+      << "a recent delivery and an undelivered event stay";
+  EXPECT_EQ(psql_until(stack.postgres, "SELECT sent_at IS NOT NULL FROM outbox WHERE customer_id = 'waiting'", "t",
+                       std::chrono::seconds(20)),
+            "t")
+      << "the undelivered one is relayed, however old";
 }
 
 }  // namespace

@@ -1,12 +1,16 @@
 // gRPC health (readiness) follows PostgreSQL and, for the relaying instance,
 // Kafka: a broker unreachable for long with events waiting turns it
-// NOT_SERVING, and it comes back by itself.
+// NOT_SERVING, and it comes back by itself. /readyz reports Redis as it is,
+// whether or not requests have run into it.
 
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdio>
+#include <nlohmann/json.hpp>
 #include <thread>
 
+#include "integration/https_client.h"
 #include "integration/local_servers.h"
 #include "integration/server_fixture.h"
 
@@ -60,6 +64,48 @@ TEST(Readiness, FollowsKafkaWhenEventsWaitTooLongAndPostgres) {
   server.stop();
   stop_devkafka(kafka);
   stop_postgres(dir / "postgres");
+  std::filesystem::remove_all(dir);
+}
+
+// What /readyz says about Redis, read until it is `wanted`; how long that
+// took is printed (a measurement, not asserted: this machine is shared).
+bool redis_becomes(const RunningServer& server, const std::string& wanted, const char* after) {
+  const auto started = std::chrono::steady_clock::now();
+  HttpsClient client(server.http_port());
+  while (std::chrono::steady_clock::now() - started < std::chrono::seconds(15)) {
+    const HttpAnswer ready = client.get("/readyz");
+    if (nlohmann::json::parse(ready.body, nullptr, false).value("redis", std::string()) == wanted) {
+      const auto waited =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+      std::printf("/readyz said redis %s %lld ms after %s\n", wanted.c_str(), static_cast<long long>(waited.count()),
+                  after);
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST(Readiness, ReportsRedisStoppedAndBackWithoutAnyTraffic) {
+  // Its own Redis; no request is made while it is away, so only the
+  // readiness check itself can notice.
+  const auto dir = make_server_dir("readiness-redis");
+  ServerOptions options;
+  options.redis_url = start_redis(dir / "redis");
+  RunningServer server(options);
+  ASSERT_TRUE(redis_becomes(server, "up", "start"));
+
+  stop_redis(dir / "redis");
+  EXPECT_TRUE(redis_becomes(server, "down", "Redis stopped"));
+  HttpsClient client(server.http_port());
+  const HttpAnswer while_away = client.get("/readyz");
+  EXPECT_EQ(while_away.status, 200) << "Redis is reported, not required: " << while_away.body;
+
+  ASSERT_EQ(start_redis(dir / "redis"), options.redis_url);
+  EXPECT_TRUE(redis_becomes(server, "up", "Redis restarted"));
+
+  server.stop();
+  stop_redis(dir / "redis");
   std::filesystem::remove_all(dir);
 }
 

@@ -27,6 +27,7 @@ class RecordingMetrics final : public application::MetricsPort {
   void requests_shed(std::string_view reason, std::uint64_t count) override {
     shed.push_back(std::string(reason) + " " + std::to_string(count));
   }
+  void request_queued(double) override {}
 
   std::vector<std::string> requests, identifications, transitions, shed;
 };

@@ -31,8 +31,12 @@ class MetricsPort {
   // Unsent outbox rows and the age of the oldest, as last seen by this instance.
   virtual void outbox_backlog(std::int64_t rows, double oldest_age_seconds) = 0;
   // Requests refused or dropped under overload since the last report, by
-  // reason ("queue_full", "queue_delay", "deadline_passed", "caller_gone").
+  // reason: refused at once ("queue_full", "queue_delay", "no_time_left",
+  // "stopping") or dropped unrun after waiting ("queue_timeout", and expired
+  // before they ran: "deadline_passed", "caller_gone").
   virtual void requests_shed(std::string_view reason, std::uint64_t count) = 0;
+  // How long a request that ran had waited for a worker.
+  virtual void request_queued(double seconds) = 0;
 };
 
 // For callers that need a MetricsPort and have none to report to.
@@ -45,6 +49,7 @@ class NoMetrics final : public MetricsPort {
   void cache_lookups(std::string_view, std::uint64_t, std::uint64_t) override {}
   void outbox_backlog(std::int64_t, double) override {}
   void requests_shed(std::string_view, std::uint64_t) override {}
+  void request_queued(double) override {}
 };
 
 }  // namespace tastesync::application

@@ -10,10 +10,11 @@
 namespace tastesync::application {
 
 // Whole days in the store's time zone, both included; checked by the use case.
+// Both dates empty: today there (the answer carries the day it was).
 struct AnalyticsPeriod {
   std::string store_id;
-  std::string from_date;  // YYYY-MM-DD
-  std::string to_date;    // YYYY-MM-DD, not before from_date
+  std::string from_date;  // YYYY-MM-DD, or empty
+  std::string to_date;    // YYYY-MM-DD, not before from_date, or empty
   std::string time_zone;  // IANA name
 };
 

@@ -64,13 +64,18 @@ domain::Result<StoreAnalytics> StoreAnalyticsUseCase::analytics(const Principal&
   AnalyticsPeriod period{request.store_id, request.from_date,
                          request.to_date.empty() ? request.from_date : request.to_date,
                          request.time_zone.empty() ? "UTC" : request.time_zone};
-  const auto from = parse_date(period.from_date);
-  if (!from) return fail(ErrorCode::kInvalidArgument, "must be a day as YYYY-MM-DD", "from_date");
-  const auto to = parse_date(period.to_date);
-  if (!to) return fail(ErrorCode::kInvalidArgument, "must be a day as YYYY-MM-DD", "to_date");
-  if (*to < *from) return fail(ErrorCode::kInvalidArgument, "must not be before from_date", "to_date");
-  if ((*to - *from).count() >= kMaxDays) {
-    return fail(ErrorCode::kInvalidArgument, "the range may span at most 366 days", "to_date");
+  if (request.from_date.empty()) {
+    // No day at all: today in the store's time zone, which the database knows.
+    if (!request.to_date.empty()) return fail(ErrorCode::kInvalidArgument, "needs from_date too", "to_date");
+  } else {
+    const auto from = parse_date(period.from_date);
+    if (!from) return fail(ErrorCode::kInvalidArgument, "must be a day as YYYY-MM-DD", "from_date");
+    const auto to = parse_date(period.to_date);
+    if (!to) return fail(ErrorCode::kInvalidArgument, "must be a day as YYYY-MM-DD", "to_date");
+    if (*to < *from) return fail(ErrorCode::kInvalidArgument, "must not be before from_date", "to_date");
+    if ((*to - *from).count() >= kMaxDays) {
+      return fail(ErrorCode::kInvalidArgument, "the range may span at most 366 days", "to_date");
+    }
   }
   if (auto ok = check_time_zone(period.time_zone); !ok) return std::unexpected(ok.error());
 

@@ -9,7 +9,7 @@ namespace tastesync::application {
 
 struct StoreAnalyticsRequest {
   std::string store_id;
-  std::string from_date;  // YYYY-MM-DD
+  std::string from_date;  // YYYY-MM-DD; empty (and to_date too): today in time_zone
   std::string to_date;    // empty: from_date
   std::string time_zone;  // empty: UTC
 };

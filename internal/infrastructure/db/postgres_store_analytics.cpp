@@ -11,11 +11,16 @@ namespace {
 using domain::ErrorCode;
 using domain::fail;
 
-// The period's bounds as instants, [t0, t1), in microseconds: asked first so
+// The period's bounds as instants, [t0, t1), in microseconds, and its days
+// (today in the time zone when none is given): asked first so
 // that the queries below get them as plain parameters (the planner then
 // knows how many rows a range holds).
-constexpr const char* kBoundsSql = "SELECT " CID_SQL_MICROS(
-    "($1::date)::timestamp AT TIME ZONE $3") ", " CID_SQL_MICROS("($2::date + 1)::timestamp AT TIME ZONE $3");
+constexpr const char* kBoundsSql =
+    "WITH days AS (SELECT coalesce(nullif($1, '')::date, (now() AT TIME ZONE $3)::date) AS first_day, "
+    "                     coalesce(nullif($2, '')::date, nullif($1, '')::date, (now() AT TIME ZONE $3)::date) AS "
+    "last_day) "
+    "SELECT " CID_SQL_MICROS("first_day::timestamp AT TIME ZONE $3") ", " CID_SQL_MICROS(
+        "(last_day + 1)::timestamp AT TIME ZONE $3") ", first_day::text, last_day::text FROM days";
 
 // $1 store, $2 t0, $3 t1, $4 time zone. One pass over the period's visits:
 // counts, visit length and time to be seated (seconds), the visits per local
@@ -104,6 +109,8 @@ domain::Result<application::StoreAnalytics> PostgresStoreAnalytics::analytics(
     const long long t1 = bounds[0][1].as<long long>();
     application::StoreAnalytics out;
     out.period = period;
+    out.period.from_date = bounds[0][2].as<std::string>();  // today's, when none was given
+    out.period.to_date = bounds[0][3].as<std::string>();
 
     const auto visits = tx.exec_params(kVisitsSql, period.store_id, t0, t1, period.time_zone);
     const auto& row = visits[0];

@@ -27,16 +27,19 @@ grpc::ServerUnaryReactor* IdentificationGrpcService::Identify(grpc::CallbackServ
                                                               const customer_id::v1::IdentifyRequest* request,
                                                               customer_id::v1::IdentifyResponse* response) {
   auto* reactor = context->DefaultReactor();
+  const auto arrived = std::chrono::steady_clock::now();
   // context, request and response stay valid until Finish.
-  run_pooled(workers_, context, reactor,
-             [this, context, request, response, reactor] { handle(context, request, response, reactor); });
+  run_pooled(workers_, context, reactor, [this, context, request, response, reactor, arrived] {
+    handle(context, request, response, reactor, arrived);
+  });
   return reactor;
 }
 
 void IdentificationGrpcService::handle(grpc::CallbackServerContext* context,
                                        const customer_id::v1::IdentifyRequest* request,
-                                       customer_id::v1::IdentifyResponse* response, grpc::ServerUnaryReactor* reactor) {
-  const auto started = std::chrono::steady_clock::now();
+                                       customer_id::v1::IdentifyResponse* response, grpc::ServerUnaryReactor* reactor,
+                                       std::chrono::steady_clock::time_point arrived) {
+  const double wait_ms = elapsed_ms(arrived);
   // Client-chosen: bounded so a hostile id cannot bloat the logs.
   const log::RequestScope scope(request->request_id().substr(0, 128));
   domain::Result<application::IdentifyResponse> result = [&]() -> domain::Result<application::IdentifyResponse> {
@@ -55,7 +58,7 @@ void IdentificationGrpcService::handle(grpc::CallbackServerContext* context,
     log::info("identify.rejected", {{"status", domain::to_string(result.error().code)},
                                     {"field", result.error().field},
                                     {"reason", result.error().message},
-                                    {"ms", elapsed_ms(started)}});
+                                    {"ms", elapsed_ms(arrived)}});
     reactor->Finish(status);
     return;
   }
@@ -63,17 +66,18 @@ void IdentificationGrpcService::handle(grpc::CallbackServerContext* context,
   if (result->replayed) {
     log::info(
         "identify.replayed",
-        {{"customer_id", result->customer_id}, {"zone_id", result->location.zone_id}, {"ms", elapsed_ms(started)}});
+        {{"customer_id", result->customer_id}, {"zone_id", result->location.zone_id}, {"ms", elapsed_ms(arrived)}});
   } else if (result->location_changed) {
     log::info("identify.moved", {{"customer_id", result->customer_id},
                                  {"store_id", result->location.store_id},
                                  {"zone_id", result->location.zone_id},
                                  {"events", result->event_ids.size()},
-                                 {"ms", elapsed_ms(started)}});
+                                 {"ms", elapsed_ms(arrived)},
+                                 {"wait_ms", wait_ms}});
   } else if (log::debug_enabled()) {
     log::debug(
         "identify",
-        {{"customer_id", result->customer_id}, {"zone_id", result->location.zone_id}, {"ms", elapsed_ms(started)}});
+        {{"customer_id", result->customer_id}, {"zone_id", result->location.zone_id}, {"ms", elapsed_ms(arrived)}});
   }
   reactor->Finish(grpc::Status::OK);
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+
 #include "application/ports/identify_customer_port.h"
 #include "application/ports/rate_limiter_port.h"
 #include "application/ports/token_verifier_port.h"
@@ -23,8 +25,11 @@ class IdentificationGrpcService final : public customer_id::v1::CustomerIdentifi
                                      customer_id::v1::IdentifyResponse* response) override;
 
  private:
+  // `arrived`: when the call reached this service, before it waited for a
+  // worker (its log line's `ms` counts from there; `wait_ms` is the wait).
   void handle(grpc::CallbackServerContext* context, const customer_id::v1::IdentifyRequest* request,
-              customer_id::v1::IdentifyResponse* response, grpc::ServerUnaryReactor* reactor);
+              customer_id::v1::IdentifyResponse* response, grpc::ServerUnaryReactor* reactor,
+              std::chrono::steady_clock::time_point arrived);
 
   application::IdentifyCustomerPort& identify_;
   const application::TokenVerifierPort& tokens_;

@@ -1,47 +1,36 @@
 #include "infrastructure/grpc/pooled_call.h"
 
-#include <string>
 #include <utility>
 
-#include "error_details.pb.h"
-#include "status.pb.h"
+#include "infrastructure/grpc/status_mapping.h"
+#include "infrastructure/logging/json_log.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
 namespace {
 
 // gRPC's deadline is on the system clock; the pool measures on the steady one.
 std::chrono::steady_clock::time_point steady_deadline(std::chrono::system_clock::time_point deadline) {
-  if (deadline == std::chrono::system_clock::time_point::max()) return std::chrono::steady_clock::time_point::max();
-  return std::chrono::steady_clock::now() + (deadline - std::chrono::system_clock::now());
+  // "No deadline" is the system clock's maximum; anything beyond a day is as
+  // good as none, and converting it could overflow.
+  const auto left = deadline - std::chrono::system_clock::now();
+  if (left > std::chrono::hours(24)) return std::chrono::steady_clock::time_point::max();
+  return std::chrono::steady_clock::now() + left;
 }
 
 }  // namespace
 
-grpc::Status shed_status(Shed reason, std::chrono::milliseconds retry_after) {
-  switch (reason) {
-    case Shed::kDeadlinePassed:
-      return {grpc::StatusCode::DEADLINE_EXCEEDED, "the deadline passed while the request waited; it was not run"};
-    case Shed::kCallerGone:
-      return {grpc::StatusCode::CANCELLED, "the call was cancelled while it waited; it was not run"};
-    case Shed::kQueueFull:
-    case Shed::kQueueDelay:
-    case Shed::kStopping: break;
-  }
-  const std::string message = std::string("server overloaded (") + to_string(reason) +
-                              "): the request was not run; retry after " + std::to_string(retry_after.count()) +
-                              " ms, with the same request_id";
-  google::rpc::RetryInfo retry;
-  retry.mutable_retry_delay()->set_seconds(retry_after.count() / 1000);
-  retry.mutable_retry_delay()->set_nanos(static_cast<int>((retry_after.count() % 1000) * 1000000));
-  google::rpc::Status status;
-  status.set_code(static_cast<int>(grpc::StatusCode::UNAVAILABLE));
-  status.set_message(message);
-  status.add_details()->PackFrom(retry);
-  return {grpc::StatusCode::UNAVAILABLE, message, status.SerializeAsString()};
-}
-
 void run_pooled(WorkerPool* workers, grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                 std::function<void()> handle) {
+  // A handler that throws (a bug: errors are values here) fails its call,
+  // not the process: on a worker thread the exception would end everything.
+  handle = [handle = std::move(handle), reactor] {
+    try {
+      handle();
+    } catch (const std::exception& e) {
+      infrastructure::log::error("grpc.handler_failed", {{"reason", e.what()}});
+      reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL, "internal error"));
+    }
+  };
   if (workers == nullptr) {
     handle();
     return;

@@ -13,11 +13,6 @@
 
 namespace tastesync::infrastructure::grpc_adapter {
 
-// The status a shed call gets: UNAVAILABLE with a google.rpc.RetryInfo of
-// `retry_after` for refusals, DEADLINE_EXCEEDED or CANCELLED for calls
-// dropped because nobody waits for them any more.
-grpc::Status shed_status(Shed reason, std::chrono::milliseconds retry_after);
-
 // Runs `handle` on `workers` (or right here when there is no pool), which
 // must Finish `reactor` itself; shed calls are finished here.
 void run_pooled(WorkerPool* workers, grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,

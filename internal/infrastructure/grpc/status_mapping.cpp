@@ -3,6 +3,8 @@
 #include "error_details.pb.h"
 #include "status.pb.h"
 
+#include <string>
+
 namespace tastesync::infrastructure::grpc_adapter {
 
 grpc::StatusCode to_grpc_code(domain::ErrorCode code) {
@@ -46,6 +48,24 @@ grpc::Status to_grpc_status(const domain::Error& error) {
     status.add_details()->PackFrom(retry);
   }
   return {code, message, status.SerializeAsString()};
+}
+
+grpc::Status shed_status(Shed reason, std::chrono::milliseconds retry_after) {
+  switch (reason) {
+    case Shed::kDeadlinePassed:
+      return {grpc::StatusCode::DEADLINE_EXCEEDED,
+              "the deadline passed (or would have before an answer) while the request waited; it was not run"};
+    case Shed::kCallerGone:
+      return {grpc::StatusCode::CANCELLED, "the call was cancelled while it waited; it was not run"};
+    default: break;
+  }
+  domain::Error refused{domain::ErrorCode::kUnavailable,
+                        std::string("server overloaded (") + to_string(reason) +
+                            "): the request was not run; retry after " + std::to_string(retry_after.count()) +
+                            " ms, with the same request_id",
+                        ""};
+  refused.retry_after = retry_after;
+  return to_grpc_status(refused);
 }
 
 }  // namespace tastesync::infrastructure::grpc_adapter

@@ -4,18 +4,11 @@
 
 namespace tastesync::infrastructure::grpc_adapter {
 
-const char* to_string(Shed reason) {
-  switch (reason) {
-    case Shed::kQueueFull: return "queue_full";
-    case Shed::kQueueDelay: return "queue_delay";
-    case Shed::kDeadlinePassed: return "deadline_passed";
-    case Shed::kCallerGone: return "caller_gone";
-    case Shed::kStopping: return "stopping";
-  }
-  return "unknown";
-}
-
-WorkerPool::WorkerPool(WorkerPoolOptions options) : options_(std::move(options)) {
+WorkerPool::WorkerPool(WorkerPoolOptions options)
+    : options_(std::move(options)),
+      policy_(AdmissionOptions{.workers = options_.threads,
+                               .max_queued = options_.max_queued,
+                               .max_queue_delay = options_.max_queue_delay}) {
   threads_.reserve(options_.threads);
   for (std::size_t i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { work(); });
 }
@@ -36,21 +29,12 @@ std::optional<Shed> WorkerPool::post(WorkerJob job) {
     std::optional<Shed> refused;
     if (stopping_) {
       refused = Shed::kStopping;
-    } else if (queue_.size() >= options_.max_queued) {
-      refused = Shed::kQueueFull;
-    } else if (!queue_.empty() && now - queue_.front().queued_at > options_.max_queue_delay) {
-      // A standing queue, not a burst (CoDel's idea): refuse only once the
-      // oldest request has been over the target for a whole interval.
-      if (!over_target_since_) {
-        over_target_since_ = now;
-      } else if (now - *over_target_since_ > kStandingFor * options_.max_queue_delay) {
-        refused = Shed::kQueueDelay;
-      }
     } else {
-      over_target_since_.reset();
+      const auto oldest = queue_.empty() ? now : queue_.front().queued_at;
+      refused = policy_.admit(now, queue_.size(), oldest, busy_, job.deadline);
     }
     if (refused) {
-      ++shed_[static_cast<int>(*refused)];
+      ++shed_[static_cast<std::size_t>(*refused)];
       return refused;
     }
     queue_.push_back(Queued{std::move(job), now});
@@ -67,26 +51,32 @@ bool WorkerPool::run_next() {
     if (queue_.empty()) return false;
     next = std::move(queue_.front());
     queue_.pop_front();
-    // Checked on taking the job, not when it was queued: what matters is
-    // whether anyone still waits for the answer now.
-    if (options_.now() > next.job.deadline) {
-      dropped = Shed::kDeadlinePassed;
-    } else if (next.job.caller_gone && next.job.caller_gone()) {
-      dropped = Shed::kCallerGone;
+    const bool gone = next.job.caller_gone && next.job.caller_gone();
+    dropped = policy_.take(options_.now(), next.queued_at, next.job.deadline, gone);
+    if (dropped) {
+      ++shed_[static_cast<std::size_t>(*dropped)];
+    } else {
+      ++busy_;
+      policy_.started(options_.now(), queue_.size());
     }
-    if (dropped) ++shed_[static_cast<int>(*dropped)];
   }
   if (dropped) {
     if (next.job.shed) next.job.shed(*dropped);
-  } else {
-    next.job.run();
+    return true;
   }
+  const auto started = options_.now();
+  if (options_.on_wait) options_.on_wait(started - next.queued_at);
+  next.job.run();
+  const auto took = options_.now() - started;
+  std::scoped_lock lock(mutex_);
+  --busy_;
+  policy_.ran(took);
   return true;
 }
 
 std::uint64_t WorkerPool::shed_count(Shed reason) const {
   std::scoped_lock lock(mutex_);
-  return shed_[static_cast<int>(reason)];
+  return shed_[static_cast<std::size_t>(reason)];
 }
 
 void WorkerPool::work() {

@@ -4,15 +4,14 @@
 // own threads (gRPC's callback threads, the HTTPS server's I/O threads): a
 // blocked callback thread stops the server from reading other requests.
 //
-// Overload is shed, not queued. A request is refused at once (the caller
-// answers UNAVAILABLE / 503 with a retry hint) when the queue is full or
-// when the oldest queued request has waited longer than `max_queue_delay`
-// for five such intervals in a row (a standing queue, as CoDel tells it from
-// a burst): the pool is behind, and queueing more only makes every answer
-// late. A request whose deadline passed, or whose caller went away,
-// while it waited is not run at all. So admission depends on time spent
-// queued, not only on the queue's length, and the answered requests' latency
-// stays near max_queue_delay plus their own work however large the overload.
+// Overload is shed, not queued. Once the queue stands over `max_queue_delay`
+// (not for a passing burst or stall), a request that would wait longer than
+// that for a worker is refused at once (the caller answers UNAVAILABLE / 503
+// with a retry hint), and so is one that could not finish before its
+// deadline; a request whose deadline passed, or whose caller went away,
+// while it waited is not run at all (admission_policy.h has the rules). So
+// the answered requests' latency stays near max_queue_delay plus their own
+// work however large the overload.
 
 #include <chrono>
 #include <condition_variable>
@@ -25,22 +24,19 @@
 #include <thread>
 #include <vector>
 
+#include "infrastructure/grpc/admission_policy.h"
+
 namespace tastesync::infrastructure::grpc_adapter {
 
-// Why a request was not run.
-enum class Shed {
-  kQueueFull,       // refused: max_queued requests already wait
-  kQueueDelay,      // refused: the oldest queued request waited past max_queue_delay
-  kDeadlinePassed,  // dropped: its deadline passed while it waited
-  kCallerGone,      // dropped: its caller cancelled while it waited
-  kStopping,        // refused: the pool is shutting down
-};
-const char* to_string(Shed reason);
-
 struct WorkerPoolOptions {
+  // Requests in progress at once. Beyond what PostgreSQL and Redis serve in
+  // parallel, more threads only queue inside the handlers (for a database
+  // connection, for a core), where admission cannot see the wait.
   std::size_t threads = 8;
   std::size_t max_queued = 1024;
   std::chrono::milliseconds max_queue_delay{100};
+  // Told how long each job that runs waited (for /metrics); optional.
+  std::function<void(std::chrono::steady_clock::duration)> on_wait;
   // Tests drive time; production uses the steady clock.
   std::function<std::chrono::steady_clock::time_point()> now = [] { return std::chrono::steady_clock::now(); };
 };
@@ -85,11 +81,10 @@ class WorkerPool {
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Queued> queue_;
+  AdmissionPolicy policy_;
+  std::size_t busy_ = 0;  // jobs running now
   bool stopping_ = false;
-  // Since when the oldest queued request has been waiting past the target.
-  std::optional<std::chrono::steady_clock::time_point> over_target_since_;
-  static constexpr int kStandingFor = 5;  // intervals of max_queue_delay
-  std::uint64_t shed_[5] = {};
+  std::uint64_t shed_[kShedReasons] = {};
   std::vector<std::thread> threads_;
 };
 

@@ -185,7 +185,7 @@ void add_floor_page_routes(Router& router, const FloorPageDependencies& deps) {
                  };
                  respond(std::move(response));
                };
-               run_pooled(deps.workers, std::move(task), respond);
+               run_pooled(deps.workers, http, std::move(task), respond);
              });
 
   router.add("GET", "/v1/stores/{store_id}/analytics.csv",
@@ -205,7 +205,7 @@ void add_floor_page_routes(Router& router, const FloorPageDependencies& deps) {
                                                 figures->period.from_date + "-" + figures->period.to_date + ".csv\"");
                  respond(std::move(response));
                };
-               run_pooled(deps.workers, std::move(task), respond);
+               run_pooled(deps.workers, http, std::move(task), respond);
              });
 }
 

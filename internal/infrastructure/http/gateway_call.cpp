@@ -6,7 +6,6 @@
 
 #include "infrastructure/grpc/authenticate.h"
 #include "infrastructure/http/http_error_mapping.h"
-#include "infrastructure/http/router.h"
 #include "infrastructure/logging/json_log.h"
 
 namespace tastesync::infrastructure::http {
@@ -32,27 +31,34 @@ HttpResponse error_response(const char* grpc_method, const domain::Error& error)
   return response;
 }
 
-void run_pooled(grpc_adapter::WorkerPool* workers, std::function<void()> task, const Respond& respond) {
+void run_pooled(grpc_adapter::WorkerPool* workers, const HttpRequest& http, std::function<void()> task,
+                const Respond& respond) {
+  // A task that throws (a bug: errors are values here) fails its request
+  // with a 500, not the process: on a worker thread it would end everything.
+  task = [task = std::move(task), respond] {
+    try {
+      task();
+    } catch (const std::exception& e) {
+      log::error("http.handler_failed", {{"reason", e.what()}});
+      respond(error_response("", domain::Error{domain::ErrorCode::kInternal, "internal error", {}}));
+    }
+  };
   if (workers == nullptr) {
     task();
     return;
   }
   const auto retry_after = workers->retry_after();
-  const std::string retry_seconds = std::to_string(std::max<long long>(1, (retry_after.count() + 999) / 1000));
-  auto overloaded = [respond, retry_seconds](grpc_adapter::Shed why) {
-    HttpResponse response = transport_error(
-        503, "UNAVAILABLE",
-        std::string("server overloaded (") + grpc_adapter::to_string(why) + "): the request was not run; retry");
-    response.headers.emplace_back("Retry-After", retry_seconds);
+  auto not_run = [respond, retry_after](grpc_adapter::Shed why) {
+    HttpError mapped = to_http_error(why, retry_after);
+    HttpResponse response;
+    response.status = mapped.status;
+    response.body = std::move(mapped.body);
+    if (!mapped.retry_after.empty()) response.headers.emplace_back("Retry-After", mapped.retry_after);
     respond(std::move(response));
   };
-  // HTTP/1.1 carries no deadline and the server cannot see a client leave
-  // mid-request: admission by queueing delay is what bounds the wait.
-  grpc_adapter::WorkerJob job{.run = std::move(task),
-                              .shed = overloaded,
-                              .deadline = std::chrono::steady_clock::time_point::max(),
-                              .caller_gone = {}};
-  if (auto refused = workers->post(std::move(job))) overloaded(*refused);
+  grpc_adapter::WorkerJob job{
+      .run = std::move(task), .shed = not_run, .deadline = http.deadline, .caller_gone = http.client_gone};
+  if (auto refused = workers->post(std::move(job))) not_run(*refused);
 }
 
 }  // namespace tastesync::infrastructure::http

@@ -25,9 +25,11 @@ domain::Result<application::Principal> admit_http_caller(const char* grpc_method
 // The error as JSON with its HTTP status (and Retry-After), logged.
 HttpResponse error_response(const char* grpc_method, const domain::Error& error);
 
-// Runs `task` on the worker pool (see worker_pool.h); a refused request is
-// answered 503 at once with a Retry-After header (whole seconds, at least 1).
-// Without a pool: on the calling thread.
-void run_pooled(grpc_adapter::WorkerPool* workers, std::function<void()> task, const Respond& respond);
+// Runs `task` on the worker pool (see worker_pool.h) with the request's
+// deadline and a look at whether its client is still there; a refused
+// request is answered 503 at once with a Retry-After header. Without a pool:
+// on the calling thread. A task that throws answers 500.
+void run_pooled(grpc_adapter::WorkerPool* workers, const HttpRequest& http, std::function<void()> task,
+                const Respond& respond);
 
 }  // namespace tastesync::infrastructure::http

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "infrastructure/grpc/status_mapping.h"
 
 namespace tastesync::infrastructure::http {
@@ -33,10 +35,32 @@ HttpError to_http_error(const domain::Error& error) {
       {"message", error.field.empty() ? error.message : error.field + ": " + error.message},
   };
   if (!error.field.empty()) body["field"] = error.field;
-  HttpError mapped{to_http_status(error.code), body.dump(), {}};
+  // A message may quote what the client sent: ill-formed UTF-8 in it is
+  // replaced rather than thrown over.
+  HttpError mapped{to_http_status(error.code), body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
   if (error.retry_after.count() > 0) {
     // Retry-After counts whole seconds: round up, so a client never retries early.
     mapped.retry_after = std::to_string((error.retry_after.count() + 999) / 1000);
+  }
+  return mapped;
+}
+
+HttpError to_http_error(grpc_adapter::Shed reason, std::chrono::milliseconds retry_after) {
+  const grpc::Status status = grpc_adapter::shed_status(reason, retry_after);
+  const char* code = "UNAVAILABLE";
+  unsigned http_status = 503;
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    code = "DEADLINE_EXCEEDED";
+    http_status = 504;
+  } else if (status.error_code() == grpc::StatusCode::CANCELLED) {
+    code = "CANCELLED";
+    http_status = 499;
+  }
+  const nlohmann::json body = {{"code", code}, {"message", status.error_message()}};
+  HttpError mapped{http_status, body.dump(), {}};
+  if (grpc_adapter::is_refusal(reason)) {
+    // Whole seconds, rounded up and at least one: a client never retries early.
+    mapped.retry_after = std::to_string(std::max<long long>(1, (retry_after.count() + 999) / 1000));
   }
   return mapped;
 }

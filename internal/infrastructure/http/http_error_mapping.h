@@ -5,9 +5,11 @@
 // (grpc_adapter::to_grpc_code), by the table google.api.http transcoders
 // use, so a client sees the same outcome through Envoy, this gateway or gRPC.
 
+#include <chrono>
 #include <string>
 
 #include "domain/error.h"
+#include "infrastructure/grpc/admission_policy.h"
 
 namespace tastesync::infrastructure::http {
 
@@ -19,5 +21,10 @@ struct HttpError {
 
 unsigned to_http_status(domain::ErrorCode code);
 HttpError to_http_error(const domain::Error& error);
+
+// A request the worker pool did not run, as the gRPC adapter answers the same
+// call (grpc_adapter::shed_status): refusals 503 with Retry-After, a request
+// whose deadline passed 504, one whose client left 499.
+HttpError to_http_error(grpc_adapter::Shed reason, std::chrono::milliseconds retry_after);
 
 }  // namespace tastesync::infrastructure::http

@@ -3,6 +3,7 @@
 // What the HTTPS server hands to the routes and gets back: plain strings, so
 // routes need not know Beast.
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +20,12 @@ struct HttpRequest {
   std::string query;   // after '?', undecoded
   std::optional<std::string> authorization;
   std::string body;
+  // When the client stops waiting (request_deadline.h): the worker pool
+  // starts no request after it.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // True once the client has closed its connection: nobody reads the answer
+  // any more. Optional; callable from any thread until the request is answered.
+  std::function<bool()> client_gone;
 };
 
 // The open side of a server-sent events answer (text/event-stream), held by

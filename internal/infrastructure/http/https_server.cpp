@@ -1,6 +1,7 @@
 #include "infrastructure/http/https_server.h"
 
 #include <openssl/ssl.h>
+#include <poll.h>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -20,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "infrastructure/http/request_deadline.h"
 #include "infrastructure/http/router.h"
 #include "infrastructure/logging/json_log.h"
 
@@ -127,6 +129,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
       request.authorization = std::string(it->value().data(), it->value().size());
     }
     request.body = std::move(message.body());
+    std::optional<std::string_view> grpc_timeout;
+    if (const auto it = message.find("grpc-timeout"); it != message.end()) {
+      grpc_timeout = std::string_view(it->value().data(), it->value().size());
+    }
+    request.deadline =
+        request_deadline(std::chrono::steady_clock::now(), grpc_timeout, state_->options.request_timeout);
+    request.client_gone = [self = shared_from_this()] { return self->peer_closed(); };
     state_->in_flight.fetch_add(1);
     // The handler may take as long as the use case needs; the deadline is on
     // the client's reading and writing only.
@@ -242,6 +251,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
                            self->read();
                          }
                        });
+  }
+
+  // The client shut its side of the connection (it gave up waiting, or
+  // crashed) while its request waits: a look at the socket, without reading,
+  // so it is safe from a worker thread while Asio owns the socket.
+  bool peer_closed() {
+    pollfd watched{};
+    watched.fd = beast::get_lowest_layer(stream_).socket().native_handle();
+    watched.events = POLLRDHUP;
+    if (watched.fd < 0 || ::poll(&watched, 1, 0) != 1) return false;
+    return (watched.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
   }
 
   void close() {

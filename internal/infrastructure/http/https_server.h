@@ -22,6 +22,8 @@ struct HttpsServerOptions {
   std::size_t max_body_bytes = 64 * 1024;  // larger bodies get 413
   // Limit on receiving a request (and on an idle keep-alive connection) and
   // on sending the answer; a slow client cannot hold a connection forever.
+  // Also each request's deadline, unless a grpc-timeout header asks for less
+  // (request_deadline.h).
   std::chrono::seconds request_timeout{15};
   std::string cert_pem;  // server certificate chain
   std::string key_pem;   // its private key

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <type_traits>
 
 #include "admin.pb.h"
 #include "customer_id.pb.h"
@@ -168,8 +169,9 @@ Result<application::Principal> admit_for(const char* grpc_method, const HttpRequ
 }
 
 // Adds one transcoded RPC. `call(caller, request, response)` is a
-// Result<void> that fills the response; `grpc_method` is the RPC the route
-// stands for.
+// Result<void> that fills the response (a call that needs the HTTP request
+// itself, e.g. its deadline, takes it as a fourth argument); `grpc_method`
+// is the RPC the route stands for.
 template <typename Request, typename Response, typename Call>
 void add_rpc(Router& router, const JsonApiDependencies& deps, const char* method, const char* path,
              const char* grpc_method, Call call) {
@@ -182,10 +184,17 @@ void add_rpc(Router& router, const JsonApiDependencies& deps, const char* method
                  Result<void> result = caller ? Result<void>() : Result<void>(std::unexpected(caller.error()));
                  if (result && http.method != "GET") result = parse_body(http.body, request);
                  if (result) result = apply_parameters(params, http.query, request);
-                 if (result) result = call(*caller, request, response);
+                 if (result) {
+                   if constexpr (std::is_invocable_v<Call, const application::Principal&, const Request&, Response&,
+                                                     const HttpRequest&>) {
+                     result = call(*caller, request, response, http);
+                   } else {
+                     result = call(*caller, request, response);
+                   }
+                 }
                  respond(result ? json_response(response) : error_response(grpc_method, result.error()));
                };
-               run_pooled(deps.workers, std::move(task), respond);
+               run_pooled(deps.workers, http, std::move(task), respond);
              });
 }
 
@@ -200,9 +209,14 @@ void add_json_api(Router& router, const JsonApiDependencies& deps) {
   add_rpc<v1::IdentifyRequest, v1::IdentifyResponse>(
       router, deps, "POST", "/v1/identify", "/tastesync.customer_id.v1.CustomerIdentification/Identify",
       [&identify](const application::Principal& caller, const v1::IdentifyRequest& request,
-                  v1::IdentifyResponse& response) -> Result<void> {
+                  v1::IdentifyResponse& response, const HttpRequest& http) -> Result<void> {
         auto command = from_proto(request);
         if (!command) return std::unexpected(command.error());
+        // As over gRPC: no transition is recorded once the client stopped waiting.
+        if (http.deadline != std::chrono::steady_clock::time_point::max()) {
+          command->deadline = std::chrono::time_point_cast<domain::Clock::duration>(
+              std::chrono::system_clock::now() + (http.deadline - std::chrono::steady_clock::now()));
+        }
         return then(identify.identify(caller, *command),
                     [&](const application::IdentifyResponse& answer) { to_proto(answer, response); });
       });

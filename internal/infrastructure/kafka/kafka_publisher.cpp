@@ -7,11 +7,18 @@
 namespace tastesync::infrastructure::kafka {
 namespace {
 
+// One message's delivery report: its state and, once delivered, when the
+// report arrived (steady clock ticks).
+struct Outcome {
+  std::atomic<int> state{0};  // 0 pending, 1 delivered, -1 failed
+  std::atomic<std::chrono::steady_clock::rep> at{0};
+};
+
 // Where a message's delivery report lands. It shares the batch's outcome
 // vector, so a report that arrives after deliver() gave up writes into live
 // memory; the report callback frees the slot.
 struct Slot {
-  std::shared_ptr<std::vector<std::atomic<int>>> outcomes;  // 0 pending, 1 delivered, -1 failed
+  std::shared_ptr<std::vector<Outcome>> outcomes;
   std::size_t index = 0;
 };
 
@@ -19,7 +26,11 @@ class DeliveryReports final : public RdKafka::DeliveryReportCb {
  public:
   void dr_cb(RdKafka::Message& message) override {
     std::unique_ptr<Slot> slot(static_cast<Slot*>(message.msg_opaque()));
-    if (slot) (*slot->outcomes)[slot->index].store(message.err() == RdKafka::ERR_NO_ERROR ? 1 : -1);
+    if (!slot) return;
+    Outcome& outcome = (*slot->outcomes)[slot->index];
+    // The time first: whoever sees the state delivered reads a set time.
+    outcome.at.store(std::chrono::steady_clock::now().time_since_epoch().count());
+    outcome.state.store(message.err() == RdKafka::ERR_NO_ERROR ? 1 : -1);
   }
 };
 
@@ -59,9 +70,9 @@ domain::Result<std::unique_ptr<KafkaPublisher>> KafkaPublisher::create(const Kaf
   return publisher;
 }
 
-std::vector<std::string> KafkaPublisher::deliver(const std::vector<OutboundEvent>& batch,
-                                                 std::chrono::milliseconds wait) {
-  auto outcomes = std::make_shared<std::vector<std::atomic<int>>>(batch.size());
+std::vector<DeliveredEvent> KafkaPublisher::deliver(const std::vector<OutboundEvent>& batch,
+                                                    std::chrono::milliseconds wait) {
+  auto outcomes = std::make_shared<std::vector<Outcome>>(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const OutboundEvent& event = batch[i];
     RdKafka::Headers* headers = RdKafka::Headers::create();
@@ -77,12 +88,12 @@ std::vector<std::string> KafkaPublisher::deliver(const std::vector<OutboundEvent
       (void)slot.release();  // the delivery report owns it now
     } else {
       delete headers;  // ownership passes to librdkafka only on success
-      (*outcomes)[i].store(-1);
+      (*outcomes)[i].state.store(-1);
     }
   }
   auto pending = [&outcomes] {
-    for (const auto& state : *outcomes) {
-      if (state.load() == 0) return true;
+    for (const Outcome& outcome : *outcomes) {
+      if (outcome.state.load() == 0) return true;
     }
     return false;
   };
@@ -94,9 +105,12 @@ std::vector<std::string> KafkaPublisher::deliver(const std::vector<OutboundEvent
     producer_->purge(RdKafka::Producer::PURGE_QUEUE);
     producer_->poll(0);
   }
-  std::vector<std::string> delivered;
+  std::vector<DeliveredEvent> delivered;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if ((*outcomes)[i].load() == 1) delivered.push_back(batch[i].event_id);
+    const Outcome& outcome = (*outcomes)[i];
+    if (outcome.state.load() != 1) continue;
+    delivered.push_back(DeliveredEvent{batch[i].event_id, std::chrono::steady_clock::time_point(
+                                                              std::chrono::steady_clock::duration(outcome.at.load()))});
   }
   if (!delivered.empty()) last_success_.store(std::chrono::steady_clock::now().time_since_epoch().count());
   return delivered;

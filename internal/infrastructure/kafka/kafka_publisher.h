@@ -23,6 +23,12 @@ struct OutboundEvent {
   std::string payload;     // a serialized CustomerEvent
 };
 
+// An event Kafka acknowledged, and when its delivery report arrived.
+struct DeliveredEvent {
+  std::string event_id;
+  std::chrono::steady_clock::time_point at;
+};
+
 struct KafkaPublisherOptions {
   std::string brokers;  // host:port,...
   std::string topic = "tastesync.customer-id.events.v1";
@@ -39,9 +45,9 @@ class KafkaPublisher {
   KafkaPublisher& operator=(const KafkaPublisher&) = delete;
 
   // Produces the batch and waits (at most `wait`) for every delivery report.
-  // Returns the ids of the events Kafka acknowledged; the others were not
+  // Returns the events Kafka acknowledged, with when; the others were not
   // delivered (yet) and must be retried.
-  std::vector<std::string> deliver(const std::vector<OutboundEvent>& batch, std::chrono::milliseconds wait);
+  std::vector<DeliveredEvent> deliver(const std::vector<OutboundEvent>& batch, std::chrono::milliseconds wait);
 
   // When Kafka last acknowledged something (or the publisher started).
   std::chrono::steady_clock::time_point last_success() const;

@@ -2,6 +2,9 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
+#include <string>
+
 #include "infrastructure/logging/json_log.h"
 
 namespace tastesync::infrastructure::kafka {
@@ -89,17 +92,11 @@ domain::Result<std::size_t> OutboxRelay::relay_once() {
   }
   if (batch.empty()) return std::size_t{0};
 
-  const std::vector<std::string> delivered = publisher_.deliver(batch, options_.delivery_wait);
+  const std::vector<DeliveredEvent> delivered = publisher_.deliver(batch, options_.delivery_wait);
   note_kafka(!delivered.empty(), batch.size());
   if (delivered.empty()) return std::size_t{0};
-  std::string ids = "{";
-  for (std::size_t i = 0; i < delivered.size(); ++i) ids += (i ? "," : "") + delivered[i];
-  ids += "}";
   try {
-    // clock_timestamp(): the moment of the stamp, after the delivery reports
-    // (now() would be the statement's start).
-    pqxx::nontransaction stamp(*lock_session_);
-    stamp.exec_params("UPDATE outbox SET sent_at = clock_timestamp() WHERE event_id = ANY($1::uuid[])", ids);
+    stamp_sent(delivered);
   } catch (const std::exception& e) {
     // Delivered but not stamped: sent again later (at least once).
     lock_session_.reset();
@@ -107,6 +104,30 @@ domain::Result<std::size_t> OutboxRelay::relay_once() {
   }
   published_ += delivered.size();
   return delivered.size();
+}
+
+void OutboxRelay::stamp_sent(const std::vector<DeliveredEvent>& delivered) {
+  // sent_at is when each delivery report arrived, on PostgreSQL's clock (the
+  // one created_at uses, whatever this host's clock says): the statement's
+  // clock_timestamp() less how long ago, by this process's steady clock, the
+  // report came. The age is taken before the statement is sent, so the
+  // stamp is never earlier than the delivery, only later by the trip to the
+  // database.
+  const auto now = std::chrono::steady_clock::now();
+  std::string ids = "{";
+  std::string ages_us = "{";
+  for (std::size_t i = 0; i < delivered.size(); ++i) {
+    const auto age = std::chrono::duration_cast<std::chrono::microseconds>(now - delivered[i].at);
+    ids += (i ? "," : "") + delivered[i].event_id;
+    ages_us += (i ? "," : "") + std::to_string(std::max<std::int64_t>(0, age.count()));
+  }
+  ids += "}";
+  ages_us += "}";
+  pqxx::nontransaction stamp(*lock_session_);
+  stamp.exec_params(
+      "UPDATE outbox AS o SET sent_at = clock_timestamp() - d.age_us * interval '1 microsecond' "
+      "FROM unnest($1::uuid[], $2::bigint[]) AS d(event_id, age_us) WHERE o.event_id = d.event_id",
+      ids, ages_us);
 }
 
 void OutboxRelay::note_kafka(bool delivering, std::size_t waiting) {
@@ -132,8 +153,33 @@ domain::Result<OutboxBacklog> OutboxRelay::backlog() {
   });
 }
 
+domain::Result<std::size_t> OutboxRelay::forget_delivered() {
+  // Small batches, each its own statement: the relay's session never holds
+  // many row locks or a long transaction, and relaying goes on between them.
+  constexpr std::int64_t kBatch = 5000;
+  std::size_t forgotten = 0;
+  try {
+    for (;;) {
+      pqxx::nontransaction work(*lock_session_);
+      const pqxx::result deleted = work.exec_params(
+          "DELETE FROM outbox WHERE event_id IN (SELECT event_id FROM outbox WHERE sent_at IS NOT NULL AND "
+          "sent_at < now() - make_interval(hours => $1) ORDER BY sent_at LIMIT $2)",
+          static_cast<int>(options_.keep_delivered.count()), kBatch);
+      forgotten += static_cast<std::size_t>(deleted.affected_rows());
+      if (deleted.affected_rows() < kBatch) break;
+      std::lock_guard lock(mutex_);
+      if (stopping_) break;
+    }
+  } catch (const std::exception& e) {
+    lock_session_.reset();
+    return domain::fail(domain::ErrorCode::kUnavailable, std::string("outbox forget: ") + e.what());
+  }
+  return forgotten;
+}
+
 void OutboxRelay::run() {
   auto next_report = std::chrono::steady_clock::now();
+  auto next_forget = std::chrono::steady_clock::now();
   // Logged when relaying starts failing and when it recovers, not on every
   // 100 ms retry of an outage.
   bool failing = false;
@@ -148,6 +194,14 @@ void OutboxRelay::run() {
         if (failing) log::info("outbox.relay.recovered");
         failing = false;
         drained = *relayed < options_.batch_size;
+      }
+      if (options_.keep_delivered.count() > 0 && leader_.load() && std::chrono::steady_clock::now() >= next_forget) {
+        next_forget = std::chrono::steady_clock::now() + options_.forget_interval;
+        if (auto forgotten = forget_delivered(); !forgotten) {
+          log::warn("outbox.forget_failed", {{"reason", forgotten.error().message}});
+        } else if (*forgotten > 0) {
+          log::info("outbox.forgotten", {{"rows", *forgotten}, {"older_than_hours", options_.keep_delivered.count()}});
+        }
       }
     }
     if (std::chrono::steady_clock::now() >= next_report) {

@@ -3,9 +3,10 @@
 // Publishes the transactional outbox to Kafka. One instance at a time relays
 // (a PostgreSQL advisory lock held on a session of its own), so rows go out
 // once and in order; the others stand by and take over when it dies. A row
-// is stamped sent only after Kafka acknowledged it: delivery is at least
-// once, consumers de-duplicate by event_id. The relay reads and stamps on
-// its own session, outside any transaction, so a slow or absent Kafka never
+// is stamped sent only after Kafka acknowledged it, with the time the
+// acknowledgement arrived: delivery is at least once, consumers de-duplicate
+// by event_id. The relay reads and stamps on its own session, in statements
+// of their own outside any transaction, so a slow or absent Kafka never
 // holds a connection of the request pool or a transaction open.
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "infrastructure/db/pg_pool.h"
 #include "infrastructure/kafka/kafka_publisher.h"
@@ -27,6 +29,10 @@ struct OutboxRelayOptions {
   std::chrono::milliseconds poll_interval{100};
   std::chrono::milliseconds delivery_wait{5000};
   std::chrono::seconds backlog_report_interval{30};
+  // Delivered rows older than this are deleted (zero: kept for ever), by
+  // the relaying instance, once per `forget_interval`, in batches.
+  std::chrono::hours keep_delivered{72};
+  std::chrono::seconds forget_interval{60};
 };
 
 struct OutboxBacklog {
@@ -54,6 +60,10 @@ class OutboxRelay {
   void run();
   bool hold_leadership();
   domain::Result<std::size_t> relay_once();
+  // Sets sent_at of the delivered rows to their delivery time; throws.
+  void stamp_sent(const std::vector<DeliveredEvent>& delivered);
+  // Deletes delivered rows older than keep_delivered; how many.
+  domain::Result<std::size_t> forget_delivered();
   // Logs an outage of Kafka once when it starts and once when it ends.
   void note_kafka(bool delivering, std::size_t waiting);
 

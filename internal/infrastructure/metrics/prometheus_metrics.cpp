@@ -43,6 +43,11 @@ PrometheusMetrics::PrometheusMetrics()
                 .Name("customer_id_requests_shed_total")
                 .Help("Requests refused or dropped under overload, by reason")
                 .Register(*registry_)),
+      queue_wait_(prometheus::BuildHistogram()
+                      .Name("customer_id_request_queue_wait_seconds")
+                      .Help("Time a request that ran waited for a worker (grpc.max_queue_delay_ms bounds it)")
+                      .Register(*registry_)
+                      .Add({}, latency_buckets())),
       cache_hits_(prometheus::BuildCounter()
                       .Name("customer_id_cache_hits_total")
                       .Help("Lookups a cache answered, by cache")
@@ -84,6 +89,8 @@ void PrometheusMetrics::cache_lookups(std::string_view cache, std::uint64_t hits
 void PrometheusMetrics::requests_shed(std::string_view reason, std::uint64_t count) {
   shed_.Add({{"reason", text(reason)}}).Increment(static_cast<double>(count));
 }
+
+void PrometheusMetrics::request_queued(double seconds) { queue_wait_.Observe(seconds); }
 
 void PrometheusMetrics::outbox_backlog(std::int64_t rows, double oldest_age_seconds) {
   outbox_rows_.Set(static_cast<double>(rows));

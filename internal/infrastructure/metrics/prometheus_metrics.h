@@ -30,6 +30,7 @@ class PrometheusMetrics final : public application::MetricsPort {
   void cache_lookups(std::string_view cache, std::uint64_t hits, std::uint64_t misses) override;
   void outbox_backlog(std::int64_t rows, double oldest_age_seconds) override;
   void requests_shed(std::string_view reason, std::uint64_t count) override;
+  void request_queued(double seconds) override;
 
   // Runs before every scrape: for figures that other parts keep themselves
   // (e.g. the token cache's counters) and report through this port.
@@ -46,6 +47,7 @@ class PrometheusMetrics final : public application::MetricsPort {
   prometheus::Family<prometheus::Counter>& transitions_;
   prometheus::Family<prometheus::Counter>& rate_limited_;
   prometheus::Family<prometheus::Counter>& shed_;
+  prometheus::Histogram& queue_wait_;
   prometheus::Family<prometheus::Counter>& cache_hits_;
   prometheus::Family<prometheus::Counter>& cache_misses_;
   prometheus::Gauge& outbox_rows_;

@@ -36,6 +36,13 @@ TEST_F(StoreAnalyticsTest, OneDayInUtcWhenOnlyTheFirstDayIsGiven) {
   EXPECT_EQ(port_.asked.time_zone, "UTC");
 }
 
+TEST_F(StoreAnalyticsTest, NoDayMeansTodayInTheStoresTimeZone) {
+  ASSERT_TRUE(use_case_.analytics(kWaiter, {"bistro", "", "", "Europe/Paris"}));
+  EXPECT_EQ(port_.asked.from_date, "");
+  EXPECT_EQ(port_.asked.to_date, "");
+  EXPECT_EQ(refused({"bistro", "", "2026-03-14", ""}).field, "to_date");
+}
+
 TEST_F(StoreAnalyticsTest, EveryTableIsListedWithItsLabel) {
   port_.answer.tables.push_back({"table-2", "", 0.5, 3, 3.0});
   auto figures = use_case_.analytics(kWaiter, {"bistro", "2026-03-14", "2026-03-14", "Europe/Paris"});

@@ -38,6 +38,17 @@ TEST(HttpErrorMapping, BodyCarriesCodeMessageAndField) {
                    .contains("field"));
 }
 
+// A parser's message may quote the client's bytes; ill-formed UTF-8 there
+// once threw while the body was written, on a worker thread, ending the process.
+TEST(HttpErrorMapping, QuotedBytesThatAreNotUtf8AreReplacedNotThrownOver) {
+  const auto error = infrastructure::http::to_http_error(
+      {ErrorCode::kInvalidArgument, "invalid value caf\xC3\x28\xFF for request_id", "request_id"});
+  EXPECT_EQ(error.status, 400u);
+  const auto body = nlohmann::json::parse(error.body);
+  EXPECT_EQ(body["field"], "request_id");
+  EXPECT_NE(body["message"].get<std::string>().find("\uFFFD", 0), std::string::npos) << error.body;
+}
+
 TEST(HttpRouter, MatchesPathParametersAndAnswersUnknownPathsAndMethods) {
   using namespace infrastructure::http;
   testing::RecordingMetrics metrics;
@@ -49,8 +60,10 @@ TEST(HttpRouter, MatchesPathParametersAndAnswersUnknownPathsAndMethods) {
   });
   HttpResponse last;
   const auto send = [&](std::string method, std::string path) {
-    router.dispatch(HttpRequest{std::move(method), std::move(path), "", std::nullopt, ""},
-                    [&](HttpResponse response) { last = std::move(response); });
+    HttpRequest request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    router.dispatch(std::move(request), [&](HttpResponse response) { last = std::move(response); });
     return last.status;
   };
   EXPECT_EQ(send("GET", "/v1/stores/caf%C3%A9-1/presence"), 200u);
