@@ -73,6 +73,7 @@ bench: build keys
 	$(BUILD_DIR)/bench/micro_bench
 	$(BUILD_DIR)/bench/grpc_load
 	$(BUILD_DIR)/bench/https_load
+	$(BUILD_DIR)/bench/analytics_query
 
 # Layout and smells; clang-tidy needs the compile commands of a configured build.
 lint: deps-dev configure proto

@@ -3,7 +3,7 @@
 # everything is present (one dpkg-query per package); uses sudo when not root.
 #   scripts/deps.sh           what `make run` and `make test` need
 #   scripts/deps.sh dev       also lint, coverage and fuzzing tools
-#   scripts/deps.sh --list build|servers|dev   print one group, one per line
+#   scripts/deps.sh --list build|servers|browser|dev   print one group, one per line
 # Then the JavaScript tools the tests use (package.json, pinned in
 # package-lock.json) with npm ci, when node_modules is missing or older.
 # deploy/docker/Dockerfile installs BUILD_PACKAGES verbatim (a test checks it).
@@ -20,6 +20,9 @@ BUILD_PACKAGES=(
 )
 # Servers and clients the local run, the tests and the benchmarks start.
 SERVER_PACKAGES=(postgresql redis-server haproxy kcat wrk nghttp2-client curl)
+# The floor page's browser test: Debian's chromium, driven from node by
+# playwright-core (package.json).
+BROWSER_PACKAGES=(chromium)
 # make lint, make coverage, make fuzz.
 DEV_PACKAGES=(clang-format clang-tidy-16 clang-16 libclang-rt-16-dev cppcheck lcov ccache)
 
@@ -27,13 +30,14 @@ if [ "${1:-}" = "--list" ]; then
   case "${2:-}" in
     build) printf '%s\n' "${BUILD_PACKAGES[@]}" ;;
     servers) printf '%s\n' "${SERVER_PACKAGES[@]}" ;;
+    browser) printf '%s\n' "${BROWSER_PACKAGES[@]}" ;;
     dev) printf '%s\n' "${DEV_PACKAGES[@]}" ;;
-    *) echo "usage: $0 --list build|servers|dev" >&2; exit 2 ;;
+    *) echo "usage: $0 --list build|servers|browser|dev" >&2; exit 2 ;;
   esac
   exit 0
 fi
 
-wanted=("${BUILD_PACKAGES[@]}" "${SERVER_PACKAGES[@]}")
+wanted=("${BUILD_PACKAGES[@]}" "${SERVER_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}")
 if [ "${1:-}" = "dev" ]; then wanted+=("${DEV_PACKAGES[@]}"); fi
 
 missing=()

@@ -41,6 +41,9 @@ fi
 export CUSTOMER_ID_POSTGRES_URL CUSTOMER_ID_REDIS_URL CUSTOMER_ID_KAFKA_BROKERS
 echo "run: PostgreSQL at $CUSTOMER_ID_POSTGRES_URL, Redis at $CUSTOMER_ID_REDIS_URL, Kafka at $CUSTOMER_ID_KAFKA_BROKERS"
 echo "run: follow events with: kcat -C -b $CUSTOMER_ID_KAFKA_BROKERS -t tastesync.customer-id.events.v1 -f '%k %h\\n'"
+# A development staff token in the fragment, as the platform's sign-in would hand it over.
+staff_token=$("$BUILD_DIR"/customer-idctl token --customer waiter --role staff --store demo-bistro 2>/dev/null || true)
+echo "run: the floor page of the demo store: https://localhost:8443/floor/#token=$staff_token"
 
 # Not exec: the trap above stops the servers when the service exits (Ctrl-C).
 "$BUILD_DIR"/customer-id --config internal/config/config.yaml "$@" &

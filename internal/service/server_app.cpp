@@ -21,6 +21,8 @@
 #include "application/use_cases/leave_sweep_schedule.h"
 #include "application/use_cases/metered_identify.h"
 #include "application/use_cases/metered_rate_limiter.h"
+#include "application/use_cases/store_analytics_use_case.h"
+#include "application/use_cases/store_floor_use_case.h"
 #include "application/use_cases/store_scanner_use_case.h"
 #include "auth/jwt.h"
 #include "auth/key_files.h"
@@ -33,6 +35,7 @@
 #include "infrastructure/db/postgres_customer_devices.h"
 #include "infrastructure/db/postgres_customer_directory.h"
 #include "infrastructure/db/postgres_registry.h"
+#include "infrastructure/db/postgres_store_analytics.h"
 #include "infrastructure/db/postgres_visit_ledger.h"
 #include "infrastructure/floorplan/floor_plan_file.h"
 #include "infrastructure/grpc/admin_service.h"
@@ -41,11 +44,13 @@
 #include "infrastructure/grpc/store_scanner_service.h"
 #include "infrastructure/health/readiness.h"
 #include "infrastructure/health/readiness_monitor.h"
+#include "infrastructure/http/floor_page_routes.h"
 #include "infrastructure/http/https_server.h"
 #include "infrastructure/http/json_api.h"
 #include "infrastructure/http/operations_routes.h"
 #include "infrastructure/kafka/outbox_relay.h"
 #include "infrastructure/kafka/outbox_wakeup.h"
+#include "infrastructure/live/floor_feed.h"
 #include "infrastructure/logging/json_log.h"
 #include "infrastructure/metrics/prometheus_metrics.h"
 #include "infrastructure/qr/qr_png.h"
@@ -161,7 +166,10 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
     relay = std::make_unique<infrastructure::kafka::OutboxRelay>(pool, *publisher, relay_options);
     relay->start();
   }
-  infrastructure::kafka::OutboxWakeup events(relay.get());
+  infrastructure::kafka::OutboxWakeup outbox_wakeup(relay.get());
+  // Committed transitions go to the relay and, in this process, to the
+  // live floor pages watching their store.
+  infrastructure::live::FloorFeed events(outbox_wakeup);
 
   // ---- credentials and the table QR key ring
   auto public_keys = load_jwt_keys(cfg->auth);
@@ -226,6 +234,9 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
       application::PhoneBeaconSettings{cfg->phone_beacon.uuid, cfg->phone_beacon.rotation_period});
   infrastructure::QrPngRenderer qr_png;
   application::AdminUseCases admin(**registry, **registry, **customers, ledger, **table_qr, qr_png);
+  application::StoreFloorUseCase store_floor(**registry, ledger, **customers, events);
+  db::PostgresStoreAnalytics analytics_queries(pool);
+  application::StoreAnalyticsUseCase store_analytics(**registry, analytics_queries);
 
   infrastructure::metrics::PrometheusMetrics metrics;
   // The token cache keeps its own counts; each scrape reports what changed.
@@ -266,7 +277,8 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   });
   infrastructure::grpc_adapter::IdentificationGrpcService identification(metered_identify, **verifier, &workers,
                                                                          &rate_limits);
-  infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier, &workers, &rate_limits);
+  infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier, &workers, &rate_limits, &store_floor,
+                                                               &store_analytics);
   infrastructure::grpc_adapter::BaselineGrpcService baseline(**verifier);
   infrastructure::grpc_adapter::StoreScannerGrpcService store_scanner_service(metered_scanner, **verifier, &workers,
                                                                               &rate_limits);
@@ -309,7 +321,14 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
                                               .tokens = **verifier,
                                               .workers = &workers,
                                               .limits = &rate_limits,
-                                              .baseline = cfg->bench_baseline});
+                                              .baseline = cfg->bench_baseline,
+                                              .floor = &store_floor,
+                                              .analytics = &store_analytics});
+  infrastructure::http::add_floor_page_routes(router, {.floor = store_floor,
+                                                       .analytics = store_analytics,
+                                                       .tokens = **verifier,
+                                                       .workers = &workers,
+                                                       .limits = &rate_limits});
   std::unique_ptr<infrastructure::http::HttpsServer> http_server;
   if (cfg->http.enabled) {
     infrastructure::http::HttpsServerOptions http_options;

@@ -27,6 +27,7 @@ struct AddZoneRequest {
   std::string zone_id;
   std::optional<domain::ZoneKind> kind;  // nullopt: the client left it unspecified
   std::string label;
+  std::optional<domain::ZoneLayout> layout = std::nullopt;  // where the floor page draws it
 };
 
 struct RegisterBeaconRequest {

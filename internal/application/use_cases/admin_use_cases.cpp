@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "application/use_cases/admin_validation.h"
+#include "application/use_cases/store_access.h"
 #include "domain/entities/floor_plan.h"
 
 namespace tastesync::application {
@@ -17,18 +18,6 @@ domain::Result<void> require_admin(const Principal& caller, const char* operatio
   if (caller.role == Role::kAdmin) return {};
   return fail(ErrorCode::kPermissionDenied,
               std::string(operation) + " needs an admin token, not " + to_string(caller.role));
-}
-
-// Staff see their own store only: a waiter's token must not reveal who dines
-// in the competitor's restaurant.
-domain::Result<void> require_store_reader(const Principal& caller, const std::string& store_id) {
-  if (caller.role == Role::kAdmin) return {};
-  if (caller.role == Role::kStaff && !caller.store_id.empty() && caller.store_id == store_id) return {};
-  if (caller.role == Role::kStaff) {
-    return fail(ErrorCode::kPermissionDenied, "GetStorePresence: staff may read only their own store's presence");
-  }
-  return fail(ErrorCode::kPermissionDenied,
-              std::string("GetStorePresence needs an admin or staff token, not ") + to_string(caller.role));
 }
 
 domain::Result<void> require_visit_reader(const Principal& caller, const std::string& customer_id) {
@@ -132,11 +121,16 @@ domain::Result<void> AdminUseCases::add_zone(const Principal& caller, const AddZ
                                 if (request.kind) return {};
                                 return fail(ErrorCode::kInvalidArgument, "kind must be ENTRANCE or TABLE", "kind");
                               },
-                              [&] { return validate_name(request.label, "label"); });
+                              [&] { return validate_name(request.label, "label"); },
+                              [&]() -> domain::Result<void> {
+                                if (!request.layout) return {};
+                                return domain::check_layout(*request.layout, "layout");
+                              });
       !ok) {
     return ok;
   }
-  return registry_admin_.add_zone(domain::Zone{request.zone_id, request.store_id, *request.kind, request.label});
+  return registry_admin_.add_zone(
+      domain::Zone{request.zone_id, request.store_id, *request.kind, request.label, request.layout});
 }
 
 domain::Result<void> AdminUseCases::register_beacon(const Principal& caller, const RegisterBeaconRequest& request) {
@@ -245,7 +239,7 @@ domain::Result<TableQrCode> AdminUseCases::issue_table_qr(const Principal& calle
 
 domain::Result<std::vector<PresentCustomer>> AdminUseCases::store_presence(const Principal& caller,
                                                                            const GetStorePresenceRequest& request) {
-  if (auto ok = first_failure([&] { return require_store_reader(caller, request.store_id); },
+  if (auto ok = first_failure([&] { return require_store_reader(caller, request.store_id, "GetStorePresence"); },
                               [&] { return validate_id(request.store_id, "store_id"); });
       !ok) {
     return std::unexpected(ok.error());

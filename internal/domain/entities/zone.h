@@ -4,11 +4,21 @@
 #include <string>
 #include <vector>
 
+#include "domain/error.h"
 #include "domain/services/travel.h"
 
 namespace tastesync::domain {
 
 enum class ZoneKind { kEntrance, kTable };
+
+// Where the floor page draws a zone: a rectangle in metres from the plan's
+// top-left corner. Only a drawing aid; the resolver never reads it.
+struct ZoneLayout {
+  double x = 0.0;
+  double y = 0.0;
+  double width = 0.0;
+  double height = 0.0;
+};
 
 // A place in a store where the service can say a customer is.
 struct Zone {
@@ -16,7 +26,14 @@ struct Zone {
   std::string store_id;
   ZoneKind kind = ZoneKind::kTable;
   std::string label;  // what staff call it: "Table 3", "Entrance"
+  // Defaulted so four-member initialisers stay valid; absent: the page lays
+  // the zone out itself.
+  std::optional<ZoneLayout> layout = std::nullopt;
 };
+
+// kInvalidArgument naming `field`.x|y|width|height when a value is not a
+// finite number in range (x, y 0..1000; width, height above 0, at most 1000).
+Result<void> check_layout(const ZoneLayout& layout, const std::string& field);
 
 struct Store {
   std::string id;

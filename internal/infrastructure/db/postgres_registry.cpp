@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <system_error>
@@ -50,11 +51,25 @@ bool store_exists(pqxx::work& tx, const std::string& store_id) {
   return !tx.exec_params("SELECT 1 FROM stores WHERE store_id = $1 FOR KEY SHARE", store_id).empty();
 }
 
+// The layout's four columns: all NULL when the zone has none.
+std::optional<double> layout_part(const domain::Zone& zone, double domain::ZoneLayout::*part) {
+  if (!zone.layout) return std::nullopt;
+  return (*zone.layout).*part;
+}
+
+#define ZONE_INSERT_SQL                                                                                  \
+  "INSERT INTO zones (store_id, zone_id, kind, label, layout_x, layout_y, layout_width, layout_height) " \
+  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+
+pqxx::result write_zone(pqxx::work& tx, const domain::Zone& zone, const char* on_conflict) {
+  return tx.exec_params(std::string(ZONE_INSERT_SQL) + on_conflict, zone.store_id, zone.id, zone_kind_to_sql(zone.kind),
+                        zone.label, layout_part(zone, &domain::ZoneLayout::x),
+                        layout_part(zone, &domain::ZoneLayout::y), layout_part(zone, &domain::ZoneLayout::width),
+                        layout_part(zone, &domain::ZoneLayout::height));
+}
+
 domain::Result<void> insert_zone(pqxx::work& tx, const domain::Zone& zone) {
-  const auto inserted = tx.exec_params(
-      "INSERT INTO zones (store_id, zone_id, kind, label) VALUES ($1, $2, $3, $4) "
-      "ON CONFLICT (store_id, zone_id) DO NOTHING RETURNING 1",
-      zone.store_id, zone.id, zone_kind_to_sql(zone.kind), zone.label);
+  const auto inserted = write_zone(tx, zone, "ON CONFLICT (store_id, zone_id) DO NOTHING RETURNING 1");
   if (inserted.empty()) {
     return fail(ErrorCode::kAlreadyExists, "store '" + zone.store_id + "' already has a zone '" + zone.id + "'",
                 "zone.id");
@@ -129,12 +144,17 @@ domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection) {
     }
   }
   for (const auto& row :
-       tx.exec("SELECT store_id, zone_id, kind, label FROM zones ORDER BY store_id, created_at, zone_id")) {
+       tx.exec("SELECT store_id, zone_id, kind, label, layout_x, layout_y, layout_width, layout_height FROM zones "
+               "ORDER BY store_id, created_at, zone_id")) {
     const auto it = store_at.find(row[0].as<std::string>());
     if (it == store_at.end()) continue;  // the foreign key makes this impossible
     stores[it->second].zones.push_back(domain::Zone{row[1].as<std::string>(), row[0].as<std::string>(),
                                                     zone_kind_from_sql(row[2].as<std::string>()),
                                                     row[3].as<std::string>()});
+    if (!row[4].is_null()) {
+      stores[it->second].zones.back().layout =
+          domain::ZoneLayout{row[4].as<double>(), row[5].as<double>(), row[6].as<double>(), row[7].as<double>()};
+    }
   }
   std::vector<domain::Beacon> beacons;
   for (const auto& row : tx.exec("SELECT uuid::text, major, minor, store_id, zone_id, tx_power, calibration_offset_db "
@@ -331,11 +351,14 @@ domain::Result<void> PostgresRegistry::seed_from(const domain::FloorPlan& plan) 
     for (const domain::Store& store : plan.stores()) {
       tx.exec_params("INSERT INTO stores (store_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", store.id,
                      store.name);
-      for (const domain::Zone& zone : store.zones) {
-        tx.exec_params(
-            "INSERT INTO zones (store_id, zone_id, kind, label) VALUES ($1, $2, $3, $4) "
-            "ON CONFLICT (store_id, zone_id) DO NOTHING",
-            store.id, zone.id, zone_kind_to_sql(zone.kind), zone.label);
+      for (domain::Zone zone : store.zones) {
+        zone.store_id = store.id;
+        // The file is where a store's drawing is kept: a layout given there
+        // replaces the stored one; nothing else of an existing zone changes.
+        write_zone(tx, zone,
+                   "ON CONFLICT (store_id, zone_id) DO UPDATE SET layout_x = EXCLUDED.layout_x, "
+                   "layout_y = EXCLUDED.layout_y, layout_width = EXCLUDED.layout_width, "
+                   "layout_height = EXCLUDED.layout_height WHERE EXCLUDED.layout_x IS NOT NULL");
       }
     }
     for (const domain::Beacon& beacon : plan.beacons()) (void)insert_beacon_if_absent(tx, beacon);

@@ -19,6 +19,27 @@ domain::Result<std::string> required_text(const YAML::Node& node, const std::str
   return value.Scalar();
 }
 
+// `layout: {x: 1, y: 0.5, width: 1.2, height: 0.8}`, metres; all four or
+// no layout at all.
+domain::Result<std::optional<domain::ZoneLayout>> read_layout(const YAML::Node& node, const std::string& where) {
+  const YAML::Node layout = node["layout"];
+  if (!layout) return std::optional<domain::ZoneLayout>{};
+  const std::string field = where + ".layout";
+  if (!layout.IsMap()) return fail(ErrorCode::kInvalidArgument, "must be a map of x, y, width, height", field);
+  domain::ZoneLayout out;
+  for (auto [key, target] : {std::pair{"x", &out.x}, std::pair{"y", &out.y}, std::pair{"width", &out.width},
+                             std::pair{"height", &out.height}}) {
+    try {
+      if (!layout[key]) return fail(ErrorCode::kInvalidArgument, "is required", field + "." + key);
+      *target = layout[key].as<double>();
+    } catch (const YAML::Exception&) {
+      return fail(ErrorCode::kInvalidArgument, "must be a number (metres)", field + "." + key);
+    }
+  }
+  if (auto ok = domain::check_layout(out, field); !ok) return std::unexpected(ok.error());
+  return std::optional<domain::ZoneLayout>{out};
+}
+
 domain::Result<domain::Zone> read_zone(const YAML::Node& node, const std::string& where) {
   domain::Zone zone;
   auto id = required_text(node, "id", where);
@@ -34,6 +55,9 @@ domain::Result<domain::Zone> read_zone(const YAML::Node& node, const std::string
     return fail(ErrorCode::kInvalidArgument, where + " zone '" + zone.id + "': kind must be entrance or table", "kind");
   }
   zone.label = node["label"] ? node["label"].as<std::string>() : zone.id;
+  auto layout = read_layout(node, "zone '" + zone.id + "'");
+  if (!layout) return std::unexpected(layout.error());
+  zone.layout = *layout;
   return zone;
 }
 

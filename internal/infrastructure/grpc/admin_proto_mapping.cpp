@@ -31,6 +31,10 @@ application::AddZoneRequest from_proto(const admin_v1::AddZoneRequest& request) 
   // UNSPECIFIED and unknown enum numbers stay nullopt: the use case says why.
   if (request.kind() == admin_v1::ENTRANCE) out.kind = domain::ZoneKind::kEntrance;
   if (request.kind() == admin_v1::TABLE) out.kind = domain::ZoneKind::kTable;
+  if (request.has_layout()) {
+    const auto& layout = request.layout();
+    out.layout = domain::ZoneLayout{layout.x(), layout.y(), layout.width(), layout.height()};
+  }
   return out;
 }
 
@@ -116,6 +120,65 @@ void to_proto(const std::vector<domain::Visit>& visits, admin_v1::ListCustomerVi
       to_proto(stay.since, *zone->mutable_since());
     }
   }
+}
+
+application::StoreAnalyticsRequest from_proto(const admin_v1::GetStoreAnalyticsRequest& request) {
+  return {request.store_id(), request.from_date(), request.to_date(), request.time_zone()};
+}
+
+void to_proto(const application::FloorCustomer& customer, admin_v1::FloorCustomer& out) {
+  out.set_customer_id(customer.customer_id);
+  out.set_display_name(customer.display_name);
+  out.set_zone_id(customer.zone_id);
+  to_proto(customer.since, *out.mutable_since());
+  to_proto(customer.last_seen, *out.mutable_last_seen());
+  if (customer.confidence) out.set_confidence(*customer.confidence);
+}
+
+void to_proto(const application::StoreFloor& floor, admin_v1::GetStoreFloorResponse& out) {
+  out.set_store_id(floor.store_id);
+  out.set_store_name(floor.store_name);
+  for (const domain::Zone& zone : floor.zones) {
+    admin_v1::FloorZone* entry = out.add_zones();
+    entry->set_zone_id(zone.id);
+    entry->set_kind(to_proto(zone.kind));
+    entry->set_label(zone.label);
+    if (zone.layout) {
+      entry->mutable_layout()->set_x(zone.layout->x);
+      entry->mutable_layout()->set_y(zone.layout->y);
+      entry->mutable_layout()->set_width(zone.layout->width);
+      entry->mutable_layout()->set_height(zone.layout->height);
+    }
+  }
+  for (const application::FloorCustomer& customer : floor.customers) to_proto(customer, *out.add_customers());
+}
+
+void to_proto(const application::StoreAnalytics& analytics, admin_v1::GetStoreAnalyticsResponse& out) {
+  out.set_store_id(analytics.period.store_id);
+  out.set_from_date(analytics.period.from_date);
+  out.set_to_date(analytics.period.to_date);
+  out.set_time_zone(analytics.period.time_zone);
+  out.set_visits(analytics.visits);
+  for (const std::uint32_t count : analytics.visits_per_hour) out.add_visits_per_hour(count);
+  const auto summary = [](const application::DurationSummary& in, admin_v1::DurationSummary& to) {
+    to.set_count(in.count);
+    to.set_median_seconds(in.median_seconds);
+    to.set_p90_seconds(in.p90_seconds);
+  };
+  summary(analytics.visit_length, *out.mutable_visit_length());
+  summary(analytics.time_to_seat, *out.mutable_time_to_seat());
+  out.set_open_hours(analytics.open_hours);
+  out.set_open_days(analytics.open_days);
+  for (const application::TableFigures& table : analytics.tables) {
+    admin_v1::TableFigures* entry = out.add_tables();
+    entry->set_zone_id(table.zone_id);
+    entry->set_label(table.label);
+    entry->set_occupancy(table.occupancy);
+    entry->set_sittings(table.sittings);
+    entry->set_turnover_per_day(table.turnover_per_day);
+  }
+  out.set_new_customers(analytics.new_customers);
+  out.set_returning_customers(analytics.returning_customers);
 }
 
 }  // namespace tastesync::infrastructure::grpc_adapter

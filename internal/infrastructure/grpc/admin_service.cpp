@@ -26,11 +26,17 @@ domain::Result<void> then(domain::Result<T> result, Fill&& fill) {
   return {};
 }
 
+domain::Result<void> not_served(const char* rpc_name) {
+  return domain::fail(domain::ErrorCode::kFailedPrecondition, std::string(rpc_name) + " is not served here");
+}
+
 }  // namespace
 
 AdminGrpcService::AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens,
-                                   WorkerPool* workers, application::RateLimiterPort* limits)
-    : admin_(admin), tokens_(tokens), workers_(workers), limits_(limits) {}
+                                   WorkerPool* workers, application::RateLimiterPort* limits,
+                                   const application::StoreFloorUseCase* floor,
+                                   const application::StoreAnalyticsUseCase* analytics)
+    : admin_(admin), tokens_(tokens), workers_(workers), limits_(limits), floor_(floor), analytics_(analytics) {}
 
 template <typename Call>
 grpc::ServerUnaryReactor* AdminGrpcService::serve(grpc::CallbackServerContext* context, std::string_view rpc,
@@ -141,6 +147,26 @@ grpc::ServerUnaryReactor* AdminGrpcService::ListCustomerVisits(grpc::CallbackSer
   return serve(context, rpc::kListCustomerVisits, [this, request, response](const application::Principal& caller) {
     return then(admin_.customer_visits(caller, from_proto(*request)),
                 [&](const std::vector<domain::Visit>& visits) { to_proto(visits, *response); });
+  });
+}
+
+grpc::ServerUnaryReactor* AdminGrpcService::GetStoreFloor(grpc::CallbackServerContext* context,
+                                                          const v1::GetStoreFloorRequest* request,
+                                                          v1::GetStoreFloorResponse* response) {
+  return serve(context, rpc::kGetStoreFloor, [this, request, response](const application::Principal& caller) {
+    if (floor_ == nullptr) return not_served("GetStoreFloor");
+    return then(floor_->floor(caller, request->store_id()),
+                [&](const application::StoreFloor& floor) { to_proto(floor, *response); });
+  });
+}
+
+grpc::ServerUnaryReactor* AdminGrpcService::GetStoreAnalytics(grpc::CallbackServerContext* context,
+                                                              const v1::GetStoreAnalyticsRequest* request,
+                                                              v1::GetStoreAnalyticsResponse* response) {
+  return serve(context, rpc::kGetStoreAnalytics, [this, request, response](const application::Principal& caller) {
+    if (analytics_ == nullptr) return not_served("GetStoreAnalytics");
+    return then(analytics_->analytics(caller, from_proto(*request)),
+                [&](const application::StoreAnalytics& figures) { to_proto(figures, *response); });
   });
 }
 

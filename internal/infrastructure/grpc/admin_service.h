@@ -4,6 +4,8 @@
 #include "application/ports/rate_limiter_port.h"
 #include "application/ports/token_verifier_port.h"
 #include "application/use_cases/admin_use_cases.h"
+#include "application/use_cases/store_analytics_use_case.h"
+#include "application/use_cases/store_floor_use_case.h"
 #include "infrastructure/grpc/worker_pool.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
@@ -15,8 +17,12 @@ class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
  public:
   // All outlive the service. Without `workers` the calls run on gRPC's
   // threads (unit tests); `limits` is optional.
+  // `floor` and `analytics` serve the staff pages' reads; without them those
+  // RPCs answer FAILED_PRECONDITION.
   AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens,
-                   WorkerPool* workers = nullptr, application::RateLimiterPort* limits = nullptr);
+                   WorkerPool* workers = nullptr, application::RateLimiterPort* limits = nullptr,
+                   const application::StoreFloorUseCase* floor = nullptr,
+                   const application::StoreAnalyticsUseCase* analytics = nullptr);
 
   grpc::ServerUnaryReactor* CreateStore(grpc::CallbackServerContext* context,
                                         const customer_id::v1::CreateStoreRequest* request,
@@ -45,6 +51,12 @@ class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* ImportFingerprints(grpc::CallbackServerContext* context,
                                                const customer_id::v1::ImportFingerprintsRequest* request,
                                                customer_id::v1::ImportFingerprintsResponse* response) override;
+  grpc::ServerUnaryReactor* GetStoreFloor(grpc::CallbackServerContext* context,
+                                          const customer_id::v1::GetStoreFloorRequest* request,
+                                          customer_id::v1::GetStoreFloorResponse* response) override;
+  grpc::ServerUnaryReactor* GetStoreAnalytics(grpc::CallbackServerContext* context,
+                                              const customer_id::v1::GetStoreAnalyticsRequest* request,
+                                              customer_id::v1::GetStoreAnalyticsResponse* response) override;
 
  private:
   // On the worker pool: authenticates, runs `call(principal)` (a
@@ -60,6 +72,8 @@ class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
   const application::TokenVerifierPort& tokens_;
   WorkerPool* workers_;
   application::RateLimiterPort* limits_;
+  const application::StoreFloorUseCase* floor_;
+  const application::StoreAnalyticsUseCase* analytics_;
 };
 
 }  // namespace tastesync::infrastructure::grpc_adapter

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,11 +28,28 @@ struct HttpRequest {
   std::function<bool()> client_gone;
 };
 
+// The open side of a server-sent events answer (text/event-stream), held by
+// whoever feeds it; any thread.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  // Queues `chunk` ("data: ...\n\n") for the client; false once it has gone.
+  virtual bool send(std::string chunk) = 0;
+  // Keeps `resource` (a subscription) until the client goes or the server
+  // stops, then releases it.
+  virtual void keep(std::shared_ptr<void> resource) = 0;
+};
+
 struct HttpResponse {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set: the answer is a stream of server-sent events. The server sends the
+  // status and headers (not the body), then calls this once with the stream;
+  // the connection stays open, with a comment line every 15 s, until the
+  // client goes or the server drains.
+  std::function<void(const std::shared_ptr<EventStream>&)> open_stream;
 };
 
 // Called exactly once per request, from any thread.

@@ -8,12 +8,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -67,6 +69,10 @@ struct HttpsServer::State {
 namespace {
 
 using State = HttpsServer::State;
+
+// How often an idle event stream carries a comment line: proxies keep it
+// open, and a client that went away is noticed by the failed write.
+constexpr std::chrono::seconds kStreamHeartbeat{15};
 
 // One client connection: TLS handshake, then requests one at a time
 // (keep-alive) until the client closes, a deadline passes or the server
@@ -136,9 +142,92 @@ class Connection : public std::enable_shared_from_this<Connection> {
     beast::get_lowest_layer(stream_).expires_never();
     state_->handler(std::move(request), [self = shared_from_this(), keep_alive](HttpResponse response) {
       net::post(self->stream_.get_executor(), [self, keep_alive, response = std::move(response)]() mutable {
+        if (response.open_stream) return self->start_stream(response);
         self->send(std::move(response), !keep_alive || self->state_->draining.load(), true);
       });
     });
+  }
+
+  // Server-sent events: the head by hand (no length: the body ends when the
+  // connection does), then whatever the route's stream sends, in order.
+  class Stream final : public EventStream {
+   public:
+    explicit Stream(std::weak_ptr<Connection> connection) : connection_(std::move(connection)) {}
+    bool send(std::string chunk) override {
+      auto connection = connection_.lock();
+      if (!connection || connection->stream_ended_.load()) return false;
+      net::post(connection->stream_.get_executor(),
+                [connection, chunk = std::move(chunk)]() mutable { connection->queue_chunk(std::move(chunk)); });
+      return true;
+    }
+    void keep(std::shared_ptr<void> resource) override {
+      auto connection = connection_.lock();
+      if (!connection) return;
+      net::post(connection->stream_.get_executor(), [connection, resource = std::move(resource)]() mutable {
+        if (!connection->stream_ended_.load()) connection->kept_ = std::move(resource);
+      });
+    }
+
+   private:
+    std::weak_ptr<Connection> connection_;
+  };
+
+  void start_stream(const HttpResponse& answer) {
+    // Answered once the head leaves: a drain does not wait for a stream.
+    state_->answered();
+    std::string head = "HTTP/1.1 " + std::to_string(answer.status) +
+                       " OK\r\nServer: customer-id\r\nContent-Type: text/event-stream\r\n"
+                       "Cache-Control: no-store\r\nConnection: close\r\n";
+    for (const auto& [name, value] : answer.headers) {
+      head.append(name).append(": ").append(value).append("\r\n");
+    }
+    head += "\r\n";
+    queue_chunk(std::move(head));
+    answer.open_stream(std::make_shared<Stream>(weak_from_this()));
+    heartbeat_.emplace(stream_.get_executor());
+    beat();
+    // Nothing more is read: a read ending (the client closed) ends the stream.
+    stream_.async_read_some(net::buffer(ignored_),
+                            [self = shared_from_this()](beast::error_code, std::size_t) { self->end_stream(); });
+  }
+
+  void beat() {
+    heartbeat_->expires_after(kStreamHeartbeat);
+    heartbeat_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->stream_ended_.load()) return;
+      if (self->state_->draining.load()) return self->end_stream();
+      self->queue_chunk(": still here\n\n");
+      self->beat();
+    });
+  }
+
+  void queue_chunk(std::string chunk) {
+    if (stream_ended_.load()) return;
+    outbox_.push_back(std::move(chunk));
+    if (!writing_) write_next();
+  }
+
+  void write_next() {
+    writing_ = true;
+    beast::get_lowest_layer(stream_).expires_after(state_->options.request_timeout);
+    net::async_write(stream_, net::buffer(outbox_.front()),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->outbox_.pop_front();
+                       if (ec) return self->end_stream();
+                       if (self->outbox_.empty()) {
+                         self->writing_ = false;
+                         beast::get_lowest_layer(self->stream_).expires_never();
+                         return;
+                       }
+                       self->write_next();
+                     });
+  }
+
+  void end_stream() {
+    if (stream_ended_.exchange(true)) return;
+    kept_.reset();  // e.g. the floor feed's subscription
+    if (heartbeat_) heartbeat_->cancel();
+    beast::get_lowest_layer(stream_).close();
   }
 
   void send(HttpResponse answer, bool close_after, bool counted) {
@@ -185,6 +274,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   unsigned version_ = 11;
+  // Event streams only (start_stream), touched on the connection's strand.
+  std::atomic<bool> stream_ended_{false};
+  std::deque<std::string> outbox_;
+  bool writing_ = false;
+  std::shared_ptr<void> kept_;
+  std::optional<net::steady_timer> heartbeat_;
+  char ignored_[64] = {};
 };
 
 void accept(const std::shared_ptr<State>& state) {

@@ -12,11 +12,9 @@
 #include "admin.pb.h"
 #include "customer_id.pb.h"
 #include "infrastructure/grpc/admin_proto_mapping.h"
-#include "infrastructure/grpc/authenticate.h"
 #include "infrastructure/grpc/proto_mapping.h"
 #include "infrastructure/grpc/scanner_proto_mapping.h"
-#include "infrastructure/http/http_error_mapping.h"
-#include "infrastructure/logging/json_log.h"
+#include "infrastructure/http/gateway_call.h"
 #include "store_scanner.pb.h"
 
 namespace tastesync::infrastructure::http {
@@ -165,60 +163,9 @@ HttpResponse json_response(const protobuf::Message& message) {
   return response;
 }
 
-// The one place the gateway decides who the caller is and whether they may
-// call, per gRPC method: the gRPC services' own gate (token, role table,
-// rate limits); the use cases then apply the same per-request rules.
 Result<application::Principal> admit_for(const char* grpc_method, const HttpRequest& http,
                                          const JsonApiDependencies& deps) {
-  std::optional<std::string_view> authorization;
-  if (http.authorization) authorization = *http.authorization;
-  return grpc_adapter::admit_caller(authorization, deps.tokens, deps.limits, grpc_method);
-}
-
-HttpResponse error_response(const char* grpc_method, const domain::Error& error) {
-  log::info("http.rejected", {{"rpc", grpc_method},
-                              {"status", domain::to_string(error.code)},
-                              {"field", error.field},
-                              {"reason", error.message}});
-  HttpError mapped = to_http_error(error);
-  HttpResponse response;
-  response.status = mapped.status;
-  response.body = std::move(mapped.body);
-  if (!mapped.retry_after.empty()) response.headers.emplace_back("Retry-After", mapped.retry_after);
-  return response;
-}
-
-// Runs `task` on the worker pool (see worker_pool.h) with the request's
-// deadline and a look at whether its client is still there; a refused
-// request is answered 503 at once with a Retry-After header.
-void run_pooled(grpc_adapter::WorkerPool* workers, const HttpRequest& http, std::function<void()> task,
-                const Respond& respond) {
-  // A task that throws (a bug: errors are values here) fails its request
-  // with a 500, not the process: on a worker thread it would end everything.
-  task = [task = std::move(task), respond] {
-    try {
-      task();
-    } catch (const std::exception& e) {
-      log::error("http.handler_failed", {{"reason", e.what()}});
-      respond(error_response("", domain::Error{domain::ErrorCode::kInternal, "internal error", {}}));
-    }
-  };
-  if (workers == nullptr) {
-    task();
-    return;
-  }
-  const auto retry_after = workers->retry_after();
-  auto not_run = [respond, retry_after](grpc_adapter::Shed why) {
-    HttpError mapped = to_http_error(why, retry_after);
-    HttpResponse response;
-    response.status = mapped.status;
-    response.body = std::move(mapped.body);
-    if (!mapped.retry_after.empty()) response.headers.emplace_back("Retry-After", mapped.retry_after);
-    respond(std::move(response));
-  };
-  grpc_adapter::WorkerJob job{
-      .run = std::move(task), .shed = not_run, .deadline = http.deadline, .caller_gone = http.client_gone};
-  if (auto refused = workers->post(std::move(job))) not_run(*refused);
+  return admit_http_caller(grpc_method, http, deps.tokens, deps.limits);
 }
 
 // Adds one transcoded RPC. `call(caller, request, response)` is a
@@ -332,6 +279,24 @@ void add_json_api(Router& router, const JsonApiDependencies& deps) {
         return then(admin.import_fingerprints(caller, from_proto(request)),
                     [&](const application::ImportedFingerprints& imported) { to_proto(imported, response); });
       });
+  if (deps.floor != nullptr) {
+    add_rpc<v1::GetStoreFloorRequest, v1::GetStoreFloorResponse>(
+        router, deps, "GET", "/v1/stores/{store_id}/floor", "/tastesync.customer_id.v1.Admin/GetStoreFloor",
+        [floor = deps.floor](const application::Principal& caller, const v1::GetStoreFloorRequest& request,
+                             v1::GetStoreFloorResponse& response) {
+          return then(floor->floor(caller, request.store_id()),
+                      [&](const application::StoreFloor& found) { to_proto(found, response); });
+        });
+  }
+  if (deps.analytics != nullptr) {
+    add_rpc<v1::GetStoreAnalyticsRequest, v1::GetStoreAnalyticsResponse>(
+        router, deps, "GET", "/v1/stores/{store_id}/analytics", "/tastesync.customer_id.v1.Admin/GetStoreAnalytics",
+        [analytics = deps.analytics](const application::Principal& caller, const v1::GetStoreAnalyticsRequest& request,
+                                     v1::GetStoreAnalyticsResponse& response) {
+          return then(analytics->analytics(caller, from_proto(request)),
+                      [&](const application::StoreAnalytics& figures) { to_proto(figures, response); });
+        });
+  }
   auto& scanner = deps.scanner;
   auto& credentials = deps.credentials;
   add_rpc<v1::ReportPhoneBeaconRequest, v1::IdentifyResponse>(

@@ -7,6 +7,8 @@
 #include "application/ports/store_scanner_port.h"
 #include "application/ports/token_verifier_port.h"
 #include "application/use_cases/admin_use_cases.h"
+#include "application/use_cases/store_analytics_use_case.h"
+#include "application/use_cases/store_floor_use_case.h"
 #include "infrastructure/grpc/worker_pool.h"
 #include "infrastructure/http/router.h"
 
@@ -25,6 +27,9 @@ struct JsonApiDependencies {
   // The callers' rate limits, shared with the gRPC services; nullptr: none.
   application::RateLimiterPort* limits = nullptr;
   bool baseline = false;  // also serve POST /v1/noop for `make bench`
+  // The staff pages' reads (GetStoreFloor, GetStoreAnalytics); nullptr: not served.
+  const application::StoreFloorUseCase* floor = nullptr;
+  const application::StoreAnalyticsUseCase* analytics = nullptr;
 };
 
 // Adds the HTTPS/JSON API to `router`: the gRPC methods at the paths their

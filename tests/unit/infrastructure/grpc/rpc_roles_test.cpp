@@ -47,6 +47,8 @@ const std::map<std::string, std::set<Role>>& expected_matrix() {
       {"/tastesync.customer_id.v1.Admin/RegisterCustomer", {Role::kAdmin}},
       {"/tastesync.customer_id.v1.Admin/IssueTableQr", {Role::kAdmin}},
       {"/tastesync.customer_id.v1.Admin/GetStorePresence", {Role::kAdmin, Role::kStaff}},
+      {"/tastesync.customer_id.v1.Admin/GetStoreFloor", {Role::kAdmin, Role::kStaff}},
+      {"/tastesync.customer_id.v1.Admin/GetStoreAnalytics", {Role::kAdmin, Role::kStaff}},
       {"/tastesync.customer_id.v1.Admin/ListCustomerVisits", {Role::kAdmin, Role::kService, Role::kCustomer}},
       {"/tastesync.customer_id.v1.Admin/ImportFingerprints", {Role::kAdmin}},
       {"/tastesync.customer_id.v1.StoreScanner/ReportPhoneBeacon", {Role::kScanner}},
@@ -207,7 +209,7 @@ TEST_F(RpcRolesOverGrpcTest, EveryRpcTimesEveryRoleGetsTheTablesAnswer) {
       EXPECT_NE(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << method;
     }
   }
-  EXPECT_EQ(calls, 15 * 5);
+  EXPECT_EQ(calls, 17 * 5);
 }
 
 }  // namespace

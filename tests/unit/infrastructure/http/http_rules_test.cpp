@@ -77,6 +77,8 @@ TEST(HttpRulesTest, EveryRpcCarriesTheRouteTheGatewayServes) {
       {"tastesync.customer_id.v1.Admin/RegisterCustomer", "POST /v1/customers"},
       {"tastesync.customer_id.v1.Admin/IssueTableQr", "POST /v1/stores/{store_id}/zones/{zone_id}/table-qr"},
       {"tastesync.customer_id.v1.Admin/GetStorePresence", "GET /v1/stores/{store_id}/presence"},
+      {"tastesync.customer_id.v1.Admin/GetStoreFloor", "GET /v1/stores/{store_id}/floor"},
+      {"tastesync.customer_id.v1.Admin/GetStoreAnalytics", "GET /v1/stores/{store_id}/analytics"},
       {"tastesync.customer_id.v1.Admin/ListCustomerVisits", "GET /v1/customers/{customer_id}/visits"},
       {"tastesync.customer_id.v1.Admin/ImportFingerprints", "POST /v1/stores/{store_id}/fingerprints"},
       {"tastesync.customer_id.v1.StoreScanner/ReportPhoneBeacon", "POST /v1/stores/{store_id}/phone-beacons"},

@@ -1,0 +1,168 @@
+// Times GetStoreAnalytics' SQL on a busy store's year: seeds a PostgreSQL of
+// its own (scripts/postgres.sh, in a temporary directory, stopped by PID at
+// the end) with 365 days x 300 visits (12 tables, 20,000 customers, each
+// visit entrance -> a table -> gone), then runs the analytics for a day, a
+// month and the whole year, 5 times each. docs/performance.md has a run.
+//   build/bench/analytics_query [--postgres-url URL]   (a URL: seed and time there)
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "infrastructure/db/migrations.h"
+#include "infrastructure/db/pg_pool.h"
+#include "infrastructure/db/postgres_store_analytics.h"
+
+namespace {
+
+namespace db = tastesync::infrastructure::db;
+constexpr int kDays = 365;
+constexpr int kVisitsPerDay = 300;
+
+std::string script(const std::string& arguments) {
+  const std::string command = std::string(CID_SOURCE_DIR) + "/scripts/" + arguments + " 2>/dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return {};
+  std::string output;
+  char buffer[256];
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
+  if (pclose(pipe) != 0) return {};
+  while (!output.empty() && output.back() == '\n') output.pop_back();
+  return output.substr(output.rfind('\n') == std::string::npos ? 0 : output.rfind('\n') + 1);
+}
+
+// The store, its zones, the visits and their transitions, all made by
+// PostgreSQL itself (a year in a few seconds).
+const char* kSeedSql =
+    "INSERT INTO stores (store_id, name) VALUES ('bench-bistro', 'Bench Bistro') ON CONFLICT DO NOTHING;"
+    "INSERT INTO zones (store_id, zone_id, kind, label) SELECT 'bench-bistro', 'entrance', 'entrance', 'Entrance' "
+    "  UNION ALL SELECT 'bench-bistro', 'table-' || t, 'table', 'Table ' || t FROM generate_series(1, 12) t "
+    "  ON CONFLICT DO NOTHING;"
+    "SELECT setseed(0.17);"
+    "INSERT INTO visits (visit_id, customer_id, store_id, entered_at, seated_at, left_at, current_zone_id, "
+    "                    current_zone_kind, zone_since, last_seen) "
+    "SELECT visit_id, customer_id, 'bench-bistro', entered_at, seated_at, left_at, zone, 'table', seated_at, left_at "
+    "FROM (SELECT 'bench-' || d || '-' || i AS visit_id, 'guest-' || floor(random() * 20000)::int AS customer_id, "
+    "             e AS entered_at, e + (60 + random() * 300) * interval '1 second' AS seated_at, "
+    "             e + (1800 + random() * 5400) * interval '1 second' AS left_at, "
+    "             'table-' || (1 + floor(random() * 12)::int) AS zone "
+    "      FROM generate_series(0, 364) d, generate_series(0, 299) i, "
+    "           LATERAL (SELECT timestamptz '2025-01-01 00:00:00+00' + d * interval '1 day' + interval '11 hours' "
+    "                           + (random() + i * 0) * interval '11 hours' AS e) AS start) AS seeded;"
+    "INSERT INTO zone_transitions (visit_id, customer_id, store_id, from_zone_id, to_zone_id, at) "
+    "SELECT visit_id, customer_id, store_id, NULL, 'entrance', entered_at FROM visits WHERE store_id = 'bench-bistro' "
+    "UNION ALL SELECT visit_id, customer_id, store_id, 'entrance', current_zone_id, seated_at FROM visits "
+    "  WHERE store_id = 'bench-bistro' "
+    "UNION ALL SELECT visit_id, customer_id, store_id, current_zone_id, NULL, left_at FROM visits "
+    "  WHERE store_id = 'bench-bistro' ORDER BY 6;";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string url;
+  std::filesystem::path own_dir;
+  if (argc == 3 && std::string(argv[1]) == "--postgres-url") {
+    url = argv[2];
+  } else {
+    std::string pattern = (std::filesystem::temp_directory_path() / "cid-analytics-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) return 1;
+    chmod(pattern.c_str(), 0755);  // PostgreSQL runs as its own user
+    own_dir = pattern;
+    url = script("postgres.sh start " + (own_dir / "postgres").string());
+    if (url.empty()) {
+      std::cerr << "analytics_query: scripts/postgres.sh start failed\n";
+      return 1;
+    }
+  }
+  int status = 0;
+  {
+    db::PgPool pool(db::PgPoolOptions{.url = url, .size = 2});
+    auto migrated = db::apply_migrations(pool, std::string(CID_SOURCE_DIR) + "/migrations");
+    if (!migrated) {
+      std::cerr << "analytics_query: migrations: " << migrated.error().message << '\n';
+      status = 1;
+    }
+    const auto seed_started = std::chrono::steady_clock::now();
+    auto seeded = status != 0 ? tastesync::domain::Result<void>{} : pool.run([](pqxx::connection& connection) {
+      pqxx::work tx(connection);
+      tx.exec("SET LOCAL statement_timeout = 0");  // a year takes longer than the pool's 5 s
+      const bool present = !tx.exec("SELECT 1 FROM visits WHERE store_id = 'bench-bistro' LIMIT 1").empty();
+      if (!present) tx.exec(kSeedSql);
+      tx.commit();
+      // As autovacuum would by itself a while after: statistics, and the
+      // visibility map that lets index-only scans skip the table.
+      pqxx::nontransaction maintenance(connection);
+      maintenance.exec("SET statement_timeout = 0");
+      maintenance.exec("VACUUM ANALYZE visits");
+      maintenance.exec("VACUUM ANALYZE zone_transitions");
+      maintenance.exec("RESET statement_timeout");
+      return tastesync::domain::Result<void>{};
+    });
+    if (!seeded) {
+      std::cerr << "analytics_query: seeding: " << seeded.error().message << '\n';
+      status = 1;
+    }
+    if (status == 0) {
+      std::printf("seeded %d days x %d visits in %.1f s\n", kDays, kVisitsPerDay,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - seed_started).count());
+      // The baseline, same run: PostgreSQL sorting as many numbers as the
+      // year's table events (219,000), which says how fast this machine is now.
+      std::vector<double> baseline;
+      for (int run = 0; run < 5; ++run) {
+        const auto started = std::chrono::steady_clock::now();
+        (void)pool.run([](pqxx::connection& connection) {
+          pqxx::work tx(connection);
+          tx.exec("SET LOCAL work_mem = '64MB'");
+          tx.exec("SELECT count(*) FROM (SELECT random() AS r FROM generate_series(1, 219000) ORDER BY r OFFSET 0) s");
+          return tastesync::domain::Result<void>{};
+        });
+        baseline.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+      }
+      std::sort(baseline.begin(), baseline.end());
+      std::printf("baseline: sorting 219,000 numbers in PostgreSQL, best %.1f ms\n", baseline.front());
+      db::PostgresStoreAnalytics analytics(pool);
+      const struct {
+        const char* name;
+        const char* from;
+        const char* to;
+      } ranges[] = {{"one day", "2025-07-15", "2025-07-15"},
+                    {"one month", "2025-07-01", "2025-07-31"},
+                    {"the year", "2025-01-01", "2025-12-31"}};
+      std::printf("%-10s %8s %10s %10s %16s\n", "range", "visits", "best ms", "median ms", "best / baseline");
+      for (const auto& range : ranges) {
+        std::vector<double> ms;
+        std::uint32_t visits = 0;
+        for (int run = 0; run < 5; ++run) {
+          const auto started = std::chrono::steady_clock::now();
+          auto figures = analytics.analytics({"bench-bistro", range.from, range.to, "Europe/Paris"});
+          ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+          if (!figures) {
+            std::cerr << "analytics_query: " << figures.error().message << '\n';
+            status = 1;
+            break;
+          }
+          visits = figures->visits;
+        }
+        std::sort(ms.begin(), ms.end());
+        if (!ms.empty()) {
+          std::printf("%-10s %8u %10.1f %10.1f %16.1f\n", range.name, visits, ms.front(), ms[ms.size() / 2],
+                      ms.front() / baseline.front());
+        }
+      }
+    }
+  }
+  if (!own_dir.empty()) {
+    (void)script("postgres.sh stop " + (own_dir / "postgres").string());
+    std::error_code ignored;
+    std::filesystem::remove_all(own_dir, ignored);
+  }
+  return status;
+}

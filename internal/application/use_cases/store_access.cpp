@@ -1,0 +1,18 @@
+#include "application/use_cases/store_access.h"
+
+namespace tastesync::application {
+
+domain::Result<void> require_store_reader(const Principal& caller, const std::string& store_id,
+                                          const std::string& operation) {
+  if (caller.role == Role::kAdmin) return {};
+  if (caller.role == Role::kStaff && !caller.store_id.empty() && caller.store_id == store_id) return {};
+  if (caller.role == Role::kStaff) {
+    return domain::fail(
+        domain::ErrorCode::kPermissionDenied,
+        operation + ": staff may read only their own store (the token's store is '" + caller.store_id + "')");
+  }
+  return domain::fail(domain::ErrorCode::kPermissionDenied,
+                      operation + " needs an admin or staff token, not " + to_string(caller.role));
+}
+
+}  // namespace tastesync::application

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "application/ports/store_analytics_port.h"
+#include "infrastructure/db/pg_pool.h"
+
+namespace tastesync::infrastructure::db {
+
+// The analytics as SQL over the ledger's visits and zone_transitions, on the
+// indexes of migrations/0007_floor_page.sql: a store's year answers in one
+// read transaction (docs/performance.md has the figure).
+class PostgresStoreAnalytics final : public application::StoreAnalyticsPort {
+ public:
+  explicit PostgresStoreAnalytics(PgPool& pool) : pool_(pool) {}
+  domain::Result<application::StoreAnalytics> analytics(const application::AnalyticsPeriod& period) const override;
+
+ private:
+  PgPool& pool_;
+};
+
+}  // namespace tastesync::infrastructure::db

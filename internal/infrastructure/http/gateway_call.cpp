@@ -1,0 +1,64 @@
+#include "infrastructure/http/gateway_call.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "infrastructure/grpc/authenticate.h"
+#include "infrastructure/http/http_error_mapping.h"
+#include "infrastructure/logging/json_log.h"
+
+namespace tastesync::infrastructure::http {
+
+domain::Result<application::Principal> admit_http_caller(const char* grpc_method, const HttpRequest& http,
+                                                         const application::TokenVerifierPort& tokens,
+                                                         application::RateLimiterPort* limits) {
+  std::optional<std::string_view> authorization;
+  if (http.authorization) authorization = *http.authorization;
+  return grpc_adapter::admit_caller(authorization, tokens, limits, grpc_method);
+}
+
+HttpResponse error_response(const char* grpc_method, const domain::Error& error) {
+  log::info("http.rejected", {{"rpc", grpc_method},
+                              {"status", domain::to_string(error.code)},
+                              {"field", error.field},
+                              {"reason", error.message}});
+  HttpError mapped = to_http_error(error);
+  HttpResponse response;
+  response.status = mapped.status;
+  response.body = std::move(mapped.body);
+  if (!mapped.retry_after.empty()) response.headers.emplace_back("Retry-After", mapped.retry_after);
+  return response;
+}
+
+void run_pooled(grpc_adapter::WorkerPool* workers, const HttpRequest& http, std::function<void()> task,
+                const Respond& respond) {
+  // A task that throws (a bug: errors are values here) fails its request
+  // with a 500, not the process: on a worker thread it would end everything.
+  task = [task = std::move(task), respond] {
+    try {
+      task();
+    } catch (const std::exception& e) {
+      log::error("http.handler_failed", {{"reason", e.what()}});
+      respond(error_response("", domain::Error{domain::ErrorCode::kInternal, "internal error", {}}));
+    }
+  };
+  if (workers == nullptr) {
+    task();
+    return;
+  }
+  const auto retry_after = workers->retry_after();
+  auto not_run = [respond, retry_after](grpc_adapter::Shed why) {
+    HttpError mapped = to_http_error(why, retry_after);
+    HttpResponse response;
+    response.status = mapped.status;
+    response.body = std::move(mapped.body);
+    if (!mapped.retry_after.empty()) response.headers.emplace_back("Retry-After", mapped.retry_after);
+    respond(std::move(response));
+  };
+  grpc_adapter::WorkerJob job{
+      .run = std::move(task), .shed = not_run, .deadline = http.deadline, .caller_gone = http.client_gone};
+  if (auto refused = workers->post(std::move(job))) not_run(*refused);
+}
+
+}  // namespace tastesync::infrastructure::http
