@@ -1,0 +1,139 @@
+#include "domain/services/zone_filter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace tastesync::domain {
+namespace {
+
+// Belief weights are -ln(p / p_max) in 1/256 units (zone_belief.h).
+constexpr double kWeightScale = 256.0;
+constexpr double kMaxWeight = 65535.0;
+
+std::vector<double> probabilities(const ZoneBelief& belief) {
+  std::vector<double> p(belief.weights.size());
+  for (std::size_t z = 0; z < p.size(); ++z) p[z] = std::exp(-static_cast<double>(belief.weights[z]) / kWeightScale);
+  return p;
+}
+
+// Stores per-state log-probabilities (any offset) as weights; returns the
+// zone most probable over both its states, and that probability.
+ZoneEstimate store(ZoneBelief& belief, const std::vector<double>& log_p) {
+  const double top = *std::max_element(log_p.begin(), log_p.end());
+  double total = 0.0;
+  belief.weights.resize(log_p.size());
+  std::vector<double> p(log_p.size());
+  for (std::size_t i = 0; i < log_p.size(); ++i) {
+    const double drop = top - log_p[i];  // >= 0
+    p[i] = std::exp(-drop);
+    total += p[i];
+    belief.weights[i] = static_cast<std::uint16_t>(std::min(kMaxWeight, std::round(drop * kWeightScale)));
+  }
+  ZoneEstimate best{0, -1.0};
+  for (std::size_t z = 0; 2 * z + 1 < p.size(); ++z) {
+    const double zone = (p[2 * z] + p[2 * z + 1]) / total;
+    if (zone > best.probability) best = ZoneEstimate{z, zone};
+  }
+  return best;
+}
+
+// The transition step over `seconds` (states: 2z passing, 2z + 1 settled).
+// Passing mass leaves at the passing rate: settle_share settles here, the
+// rest walks to the neighbours (jump_share of it anywhere). Settled mass
+// leaves at the zone's rate and is passing through here again.
+void predict(const ZoneModel& model, std::vector<double>& p, double seconds) {
+  const std::size_t n = model.zones();
+  if (seconds <= 0.0) return;
+  const ZoneModelSettings& s = model.settings();
+  const double passing_leaves = -std::expm1(-seconds / static_cast<double>(s.passing_mean_stay.count()));
+  std::vector<double> next(p.size(), 0.0);
+  double jumping = 0.0;  // spread evenly over every zone's passing state
+  for (std::size_t z = 0; z < n; ++z) {
+    const double passing = p[2 * z];
+    const double settled = p[2 * z + 1];
+    const double walking_off = passing * passing_leaves;
+    const double getting_up = settled * -std::expm1(-model.leave_rate(z) * seconds);
+    next[2 * z] += passing - walking_off + getting_up;
+    next[2 * z + 1] += settled - getting_up + walking_off * s.settle_share;
+    const double walking = walking_off * (1.0 - s.settle_share);
+    const auto& neighbours = model.neighbours(z);
+    const double to_neighbours = neighbours.empty() ? 0.0 : walking * (1.0 - s.jump_share);
+    for (const std::uint16_t to : neighbours) next[2 * to] += to_neighbours / static_cast<double>(neighbours.size());
+    jumping += walking - to_neighbours;
+  }
+  for (std::size_t z = 0; z < n; ++z) p[2 * z] = next[2 * z] + jumping / static_cast<double>(n);
+  for (std::size_t z = 0; z < n; ++z) p[2 * z + 1] = next[2 * z + 1];
+}
+
+}  // namespace
+
+bool belief_fits(const ZoneModel& model, const ZoneBelief& belief) {
+  return belief.layout == model.layout() && belief.weights.size() == 2 * model.zones();
+}
+
+void start_belief(const ZoneModel& model, ZoneBelief& belief, std::optional<std::size_t> zone, Timestamp now) {
+  // Placed from outside: settled there. Otherwise passing through, wherever
+  // the prior says.
+  constexpr double kNever = -std::numeric_limits<double>::infinity();
+  std::vector<double> log_p(2 * model.zones(), kNever);
+  for (std::size_t z = 0; z < model.zones(); ++z) {
+    if (zone) {
+      if (z == *zone) log_p[2 * z + 1] = 0.0;
+    } else {
+      log_p[2 * z] = std::log(model.first_sighting_prior()[z]);
+    }
+  }
+  belief.layout = model.layout();
+  belief.updated_at = now;
+  store(belief, log_p);
+}
+
+ZoneEstimate fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const HeardLevel> report, Timestamp at) {
+  const double seconds = std::chrono::duration<double>(at - belief.updated_at).count();
+  if (seconds > static_cast<double>(model.settings().new_visit_after.count())) {
+    start_belief(model, belief, std::nullopt, at);
+  }
+  std::vector<double> p = probabilities(belief);
+  predict(model, p, seconds);
+  if (at > belief.updated_at) belief.updated_at = at;
+
+  // One level per heard column: the mean of its readings in this report.
+  const std::size_t width = model.columns();
+  std::vector<double> sums(width, 0.0);
+  std::vector<int> counts(width, 0);
+  for (const HeardLevel& reading : report) {
+    if (reading.column < 0 || static_cast<std::size_t>(reading.column) >= width) continue;
+    const auto c = static_cast<std::size_t>(reading.column);
+    ++counts[c];
+    sums[c] += reading.level;
+  }
+  std::vector<double> log_p(p.size());
+  const double outlier = model.log_outlier();
+  for (std::size_t z = 0; z < model.zones(); ++z) {
+    double log_likelihood = 0.0;
+    for (std::size_t c = 0; c < width; ++c) {
+      const BeaconEmission& e = model.emission(z, c);
+      if (counts[c] == 0) {
+        log_likelihood += e.log_unheard;
+        continue;
+      }
+      const double d = sums[c] / counts[c] - e.mean;
+      log_likelihood += e.log_heard + std::max(e.log_peak - e.half_precision * d * d, outlier);
+    }
+    // Both states of a zone hear the same.
+    log_p[2 * z] = std::log(p[2 * z]) + log_likelihood;
+    log_p[2 * z + 1] = std::log(p[2 * z + 1]) + log_likelihood;
+  }
+  return store(belief, log_p);
+}
+
+ZoneEstimate most_probable(const ZoneBelief& belief) {
+  std::vector<double> log_p(belief.weights.size());
+  for (std::size_t z = 0; z < log_p.size(); ++z) log_p[z] = -static_cast<double>(belief.weights[z]) / kWeightScale;
+  ZoneBelief copy = belief;
+  return store(copy, log_p);
+}
+
+}  // namespace tastesync::domain
