@@ -60,6 +60,35 @@ BeaconEmission predicted(const Zone& zone, const Beacon& beacon, const std::vect
   return make_emission((1.0 - settings.miss_probability) * in_range, mean, settings.path_loss_sigma_db, settings);
 }
 
+// How many samples the store's pooled spread is worth in a zone's own
+// (empirical Bayes). A zone's sample variance s2 from h readings scatters
+// around its true variance by 2 v^2 / (h - 1) from sampling alone; what the
+// zones' s2 scatter beyond that, tau^2, is how much true spreads differ. The
+// shrinkage that follows is 2 v^2 / tau^2 pseudo-samples: when spreads differ
+// little (one room, one kind of beacon) a zone's own 30 samples count for
+// little, when they differ a lot (days of different crowds) for much.
+double pooled_weight(const std::vector<Tally>& tallies, double pooled_variance, const ZoneModelSettings& settings) {
+  constexpr double kMaxWeight = 1000.0;
+  double sum = 0.0;
+  double sum_squares = 0.0;
+  double sampling = 0.0;
+  double cells = 0.0;
+  for (const Tally& t : tallies) {
+    if (t.heard < 3) continue;
+    const double mean = t.sum / t.heard;
+    const double variance = std::max(0.0, t.sum_squares - t.heard * mean * mean) / (t.heard - 1.0);
+    sum += variance;
+    sum_squares += variance * variance;
+    sampling += 2.0 * pooled_variance * pooled_variance / (t.heard - 1.0);
+    cells += 1.0;
+  }
+  if (cells < 2.0) return settings.prior_samples;
+  const double spread_of_variances = sum_squares / cells - (sum / cells) * (sum / cells);
+  const double tau2 = spread_of_variances - sampling / cells;
+  if (tau2 <= 0.0) return kMaxWeight;
+  return std::clamp(2.0 * pooled_variance * pooled_variance / tau2, settings.prior_samples, kMaxWeight);
+}
+
 }  // namespace
 
 double log_outlier_density(const ZoneModelSettings& settings) {
@@ -114,6 +143,7 @@ EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<
   }
   const double pooled_variance = pooled_degrees > 0.0 ? pooled_squares / pooled_degrees
                                                       : settings.path_loss_sigma_db * settings.path_loss_sigma_db;
+  const double prior_samples = pooled_weight(tallies, pooled_variance, settings);
   const double min_variance = settings.min_sigma_db * settings.min_sigma_db;
 
   EmissionTable table;
@@ -138,7 +168,9 @@ EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<
       if (t.heard > 0) {
         mean = t.sum / t.heard;
         const double squares = std::max(0.0, t.sum_squares - t.heard * mean * mean);
-        variance = (squares + settings.prior_samples * pooled_variance) / (t.heard - 1.0 + settings.prior_samples);
+        variance = (squares + prior_samples * pooled_variance) / (t.heard - 1.0 + prior_samples);
+        // The mean is an estimate too: a new reading varies by both.
+        variance *= 1.0 + 1.0 / t.heard;
       }
       table.cells[z * width + c] = make_emission(heard, mean, std::sqrt(std::max(variance, min_variance)), settings);
     }

@@ -22,12 +22,14 @@ struct ZoneModelSettings {
   double far_distance_m = 5.0;      // to another zone's beacon, without positions
   double sensitivity_dbm = -100.0;  // phones report little below this
   double miss_probability = 0.1;    // a report lacks a beacon in range
-  // Share of readings that fit no Gaussian (reflections, a body in the way):
-  // a reading's likelihood never drops below this share spread over
-  // outlier_range_db.
+  // Share of readings far fainter than the Gaussian allows (a fade: a body
+  // or a wall in the way): a faint reading's likelihood never drops below
+  // this share spread over outlier_range_db.
   double outlier_share = 0.05;
   double outlier_range_db = 100.0;
-  // Weight (in samples) of the store's pooled spread in a zone's own.
+  // The least weight (in samples) of the store's pooled spread in a zone's
+  // own; more when the zones' spreads scatter no more than sampling explains
+  // (zone_emissions.cpp, pooled_weight).
   double prior_samples = 3.0;
   double min_sigma_db = 1.0;  // RSSI is reported in whole dB
   // Durations: a customer in a zone is either passing through (walking by,
@@ -41,8 +43,9 @@ struct ZoneModelSettings {
   std::chrono::seconds table_mean_stay{1800};
   // Zones within this factor of a zone's nearest zone are its neighbours.
   double neighbour_slack = 1.5;
-  // Share of moves that skip the neighbours (to anywhere in the store).
-  double jump_share = 0.1;
+  // Share of moves that skip the neighbours (to anywhere in the store): a
+  // floor plan whose positions are off, a door the plan does not show.
+  double jump_share = 0.01;
   // A first sighting is at the entrance with this probability (when the
   // store has one); the rest is spread over all zones.
   double entrance_prior = 0.5;

@@ -11,6 +11,8 @@ namespace {
 // Belief weights are -ln(p / p_max) in 1/256 units (zone_belief.h).
 constexpr double kWeightScale = 256.0;
 constexpr double kMaxWeight = 65535.0;
+// Gaps longer than this many seconds are walked in this many steps.
+constexpr int kMaxSteps = 60;
 
 std::vector<double> probabilities(const ZoneBelief& belief) {
   std::vector<double> p(belief.weights.size());
@@ -67,6 +69,40 @@ void predict(const ZoneModel& model, std::vector<double>& p, double seconds) {
   for (std::size_t z = 0; z < n; ++z) p[2 * z + 1] = next[2 * z + 1];
 }
 
+// The same step backwards: for each state, the expected likelihood `b` of
+// the states it may move to over `seconds` (beta = A b).
+void look_ahead(const ZoneModel& model, std::vector<double>& b, double seconds) {
+  const std::size_t n = model.zones();
+  if (seconds <= 0.0) return;
+  const ZoneModelSettings& s = model.settings();
+  const double passing_leaves = -std::expm1(-seconds / static_cast<double>(s.passing_mean_stay.count()));
+  double anywhere = 0.0;
+  for (std::size_t z = 0; z < n; ++z) anywhere += b[2 * z];
+  anywhere /= static_cast<double>(n);
+  std::vector<double> before(b.size());
+  for (std::size_t z = 0; z < n; ++z) {
+    const auto& neighbours = model.neighbours(z);
+    double walk = anywhere;
+    if (!neighbours.empty()) {
+      double next_door = 0.0;
+      for (const std::uint16_t to : neighbours) next_door += b[2 * to];
+      walk = (1.0 - s.jump_share) * next_door / static_cast<double>(neighbours.size()) + s.jump_share * anywhere;
+    }
+    before[2 * z] = (1.0 - passing_leaves) * b[2 * z] +
+                    passing_leaves * (s.settle_share * b[2 * z + 1] + (1.0 - s.settle_share) * walk);
+    const double getting_up = -std::expm1(-model.leave_rate(z) * seconds);
+    before[2 * z + 1] = (1.0 - getting_up) * b[2 * z + 1] + getting_up * b[2 * z];
+  }
+  b.swap(before);
+}
+
+// The zone most probable over both its states, from per-state log-probabilities.
+ZoneEstimate best_zone(const std::vector<double>& log_p) {
+  std::vector<double> scratch = log_p;
+  ZoneBelief unused;
+  return store(unused, scratch);
+}
+
 }  // namespace
 
 bool belief_fits(const ZoneModel& model, const ZoneBelief& belief) {
@@ -90,13 +126,16 @@ void start_belief(const ZoneModel& model, ZoneBelief& belief, std::optional<std:
   store(belief, log_p);
 }
 
-ZoneEstimate fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const HeardLevel> report, Timestamp at) {
+ZoneStep fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const HeardLevel> report, Timestamp at) {
   const double seconds = std::chrono::duration<double>(at - belief.updated_at).count();
-  if (seconds > static_cast<double>(model.settings().new_visit_after.count())) {
-    start_belief(model, belief, std::nullopt, at);
-  }
-  std::vector<double> p = probabilities(belief);
-  predict(model, p, seconds);
+  const bool restarted = seconds > static_cast<double>(model.settings().new_visit_after.count());
+  if (restarted) start_belief(model, belief, std::nullopt, at);
+  const std::vector<double> before = probabilities(belief);
+  std::vector<double> p = before;
+  // A long gap is walked in steps of at most a second, so that it can take a
+  // customer several zones along the floor plan, not just to a neighbour.
+  const int steps = restarted ? 0 : std::clamp(static_cast<int>(std::ceil(seconds)), 1, kMaxSteps);
+  for (int i = 0; i < steps; ++i) predict(model, p, seconds / steps);
   if (at > belief.updated_at) belief.updated_at = at;
 
   // One level per heard column: the mean of its readings in this report.
@@ -109,24 +148,44 @@ ZoneEstimate fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<c
     ++counts[c];
     sums[c] += reading.level;
   }
-  std::vector<double> log_p(p.size());
+  std::vector<double> log_likelihood(p.size());
   const double outlier = model.log_outlier();
   for (std::size_t z = 0; z < model.zones(); ++z) {
-    double log_likelihood = 0.0;
+    double sum = 0.0;
     for (std::size_t c = 0; c < width; ++c) {
       const BeaconEmission& e = model.emission(z, c);
       if (counts[c] == 0) {
-        log_likelihood += e.log_unheard;
+        sum += e.log_unheard;
         continue;
       }
+      // Radio fades (a body, a wall, a deep multipath null) make a reading
+      // far fainter than expected now and then; nothing makes one far louder
+      // than the zone allows. So only the faint side has the outlier floor.
       const double d = sums[c] / counts[c] - e.mean;
-      log_likelihood += e.log_heard + std::max(e.log_peak - e.half_precision * d * d, outlier);
+      const double gaussian = e.log_peak - e.half_precision * d * d;
+      sum += e.log_heard + (d < 0.0 ? std::max(gaussian, outlier) : gaussian);
     }
     // Both states of a zone hear the same.
-    log_p[2 * z] = std::log(p[2 * z]) + log_likelihood;
-    log_p[2 * z + 1] = std::log(p[2 * z + 1]) + log_likelihood;
+    log_likelihood[2 * z] = log_likelihood[2 * z + 1] = sum;
   }
-  return store(belief, log_p);
+  std::vector<double> log_p(p.size());
+  for (std::size_t i = 0; i < p.size(); ++i) log_p[i] = std::log(p[i]) + log_likelihood[i];
+  ZoneStep step;
+  step.now = store(belief, log_p);
+  if (restarted || steps == 0) {
+    step.one_report_ago = step.now;
+    return step;
+  }
+  // Where the customer was at the previous report, now that this one is in:
+  // P(z_prev | all reports) ~ belief_prev(z) * sum_z' A(z, z') b(z').
+  const double top = *std::max_element(log_likelihood.begin(), log_likelihood.end());
+  std::vector<double> ahead(p.size());
+  for (std::size_t i = 0; i < p.size(); ++i) ahead[i] = std::exp(log_likelihood[i] - top);
+  for (int i = 0; i < steps; ++i) look_ahead(model, ahead, seconds / steps);
+  std::vector<double> log_previous(p.size());
+  for (std::size_t i = 0; i < p.size(); ++i) log_previous[i] = std::log(before[i]) + std::log(ahead[i]);
+  step.one_report_ago = best_zone(log_previous);
+  return step;
 }
 
 ZoneEstimate most_probable(const ZoneBelief& belief) {

@@ -40,9 +40,21 @@ void start_belief(const ZoneModel& model, ZoneBelief& belief, std::optional<std:
 // Whether `belief` belongs to `model`'s zone list (and can be updated).
 bool belief_fits(const ZoneModel& model, const ZoneBelief& belief);
 
+// What one report tells: where the customer most probably is now (the
+// filter), and where they most probably were at the previous report now
+// that this one is known too (a one-report fixed-lag smoother). The second
+// is the better answer: a single odd report barely moves it, because a move
+// and a move straight back is far less likely than one noisy report, while a
+// real move shows in the next report too. Each comes with its posterior
+// probability.
+struct ZoneStep {
+  ZoneEstimate now;
+  ZoneEstimate one_report_ago;  // == now for a belief's first report
+};
+
 // Folds one report taken at `at` into a belief that fits the model (every
 // store beacon missing from it counts as not heard). Deterministic.
-ZoneEstimate fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const HeardLevel> report, Timestamp at);
+ZoneStep fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const HeardLevel> report, Timestamp at);
 
 // The most probable zone of a belief (as fold_report answered it).
 ZoneEstimate most_probable(const ZoneBelief& belief);

@@ -210,8 +210,8 @@ ZoneDecision ZoneResolver::resolve(ResolverState& state, std::span<const KnownSi
   return decide(state);
 }
 
-// The zone filter's step: the belief moves, the answer is its most probable
-// zone. The belief restarts when it does not fit the model (a new customer,
+// The zone filter's step: the belief moves, the answer is the most probable
+// zone (one report ago, smoothed with this one). The belief restarts when it does not fit the model (a new customer,
 // a floor plan edited since, a state reset to an incumbent set from outside).
 ZoneDecision ZoneResolver::filter(ResolverState& state, std::span<const KnownSighting> sightings, Timestamp now,
                                   const ZoneModel& model) const {
@@ -225,7 +225,10 @@ ZoneDecision ZoneResolver::filter(ResolverState& state, std::span<const KnownSig
     if (sighting.beacon->store_id != state.store_id || now - sighting.observed_at > settings_.stale_after) continue;
     report.push_back(HeardLevel{model.column(sighting.beacon->key), normalised_rssi(sighting)});
   }
-  const ZoneEstimate estimate = fold_report(model, state.belief, report, now);
+  // The smoothed answer: where the customer was one report ago, seen with
+  // this report too (zone_filter.h). It lags by one report and flaps far
+  // less than the filter's own "now".
+  const ZoneEstimate estimate = fold_report(model, state.belief, report, now).one_report_ago;
   if (state.incumbent_zone_id != model.zone(estimate.zone).id) {
     state.incumbent_zone_id = model.zone(estimate.zone).id;
     state.incumbent_tenure = 0;

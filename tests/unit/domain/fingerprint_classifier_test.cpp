@@ -97,9 +97,9 @@ TEST(ZoneResolver, FingerprintIncumbentNeedsSustainedEvidenceToLoseItsTable) {
     return service.resolve(state, reading, t, fingerprints);
   };
   for (int i = 0; i < 600; ++i) EXPECT_EQ(at(-51, -71).zone_id, "table-1");  // seated ten minutes
-  // An ambiguous reading (halfway between the tables' samples) does not move
-  // a seated customer ...
-  EXPECT_EQ(at(-61, -61).zone_id, "table-1");
+  // An ambiguous report (both beacons faded to table 2's quiet level) does
+  // not move a seated customer ...
+  EXPECT_EQ(at(-71, -71).zone_id, "table-1");
   EXPECT_EQ(at(-51, -71).zone_id, "table-1");
   // ... a sustained move does, within a few reports. (This calibration's
   // spread is about 1.4 dB, so a reading exactly like table 2's samples is
