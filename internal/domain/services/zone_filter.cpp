@@ -51,7 +51,7 @@ void predict(const ZoneModel& model, std::vector<double>& p, double seconds) {
   const ZoneModelSettings& s = model.settings();
   const double passing_leaves = -std::expm1(-seconds / static_cast<double>(s.passing_mean_stay.count()));
   std::vector<double> next(p.size(), 0.0);
-  double jumping = 0.0;  // spread evenly over every zone's passing state
+  double jumping = 0.0;  // spread evenly over every observable zone's passing state
   for (std::size_t z = 0; z < n; ++z) {
     const double passing = p[2 * z];
     const double settled = p[2 * z + 1];
@@ -65,7 +65,8 @@ void predict(const ZoneModel& model, std::vector<double>& p, double seconds) {
     for (const std::uint16_t to : neighbours) next[2 * to] += to_neighbours / static_cast<double>(neighbours.size());
     jumping += walking - to_neighbours;
   }
-  for (std::size_t z = 0; z < n; ++z) p[2 * z] = next[2 * z] + jumping / static_cast<double>(n);
+  const double per_zone = jumping / static_cast<double>(model.observable_zones());
+  for (std::size_t z = 0; z < n; ++z) p[2 * z] = next[2 * z] + (model.observable(z) ? per_zone : 0.0);
   for (std::size_t z = 0; z < n; ++z) p[2 * z + 1] = next[2 * z + 1];
 }
 
@@ -77,8 +78,8 @@ void look_ahead(const ZoneModel& model, std::vector<double>& b, double seconds) 
   const ZoneModelSettings& s = model.settings();
   const double passing_leaves = -std::expm1(-seconds / static_cast<double>(s.passing_mean_stay.count()));
   double anywhere = 0.0;
-  for (std::size_t z = 0; z < n; ++z) anywhere += b[2 * z];
-  anywhere /= static_cast<double>(n);
+  for (std::size_t z = 0; z < n; ++z) anywhere += model.observable(z) ? b[2 * z] : 0.0;
+  anywhere /= static_cast<double>(model.observable_zones());
   std::vector<double> before(b.size());
   for (std::size_t z = 0; z < n; ++z) {
     const auto& neighbours = model.neighbours(z);

@@ -73,7 +73,26 @@ Result<ZoneModel> ZoneModel::build(const Store& store, const std::vector<const B
   model.emissions_ = std::move(table.cells);
   model.calibrated_ = std::move(table.calibrated);
   model.log_outlier_ = log_outlier_density(settings);
+  // A zone the filter cannot hear (no calibration, no position, no beacon of
+  // its own) tells no report apart from any other: the filter never moves a
+  // customer there by itself, only keeps one placed there (a table QR scan).
+  const std::size_t zone_count = model.zones_.size();
+  model.observable_.assign(zone_count, 0);
+  for (std::size_t z = 0; z < zone_count; ++z) {
+    const Zone& zone = model.zones_[z];
+    const bool has_beacon = std::any_of(model.columns_.begin(), model.columns_.end(),
+                                        [&zone](const Beacon* b) { return b->zone_id == zone.id; });
+    model.observable_[z] = model.calibrated_[z] || zone.position || has_beacon ? 1 : 0;
+  }
+  model.observable_count_ = static_cast<std::size_t>(std::count(model.observable_.begin(), model.observable_.end(), 1));
+  if (model.observable_count_ == 0) {  // nothing to hear anywhere: every zone alike
+    model.observable_.assign(zone_count, 1);
+    model.observable_count_ = zone_count;
+  }
   model.neighbours_ = neighbouring_zones(model.zones_, settings.neighbour_slack);
+  for (auto& neighbours : model.neighbours_) {
+    std::erase_if(neighbours, [&model](std::uint16_t to) { return !model.observable_[to]; });
+  }
   model.layout_ = zone_layout(model.zones_);
 
   const std::size_t n = model.zones_.size();
@@ -81,15 +100,17 @@ Result<ZoneModel> ZoneModel::build(const Store& store, const std::vector<const B
   std::size_t entrances = 0;
   for (std::size_t z = 0; z < n; ++z) {
     const bool entrance = model.zones_[z].kind == ZoneKind::kEntrance;
-    entrances += entrance ? 1 : 0;
+    entrances += entrance && model.observable_[z] ? 1 : 0;
     const auto stay = entrance ? settings.entrance_mean_stay : settings.table_mean_stay;
     model.leave_rates_[z] = 1.0 / static_cast<double>(stay.count());
   }
   // Customers come in through the entrance; a phone that starts reporting
   // late may first be heard anywhere.
   const double at_entrance = entrances > 0 ? settings.entrance_prior : 0.0;
-  model.prior_.assign(n, (1.0 - at_entrance) / static_cast<double>(n));
+  model.prior_.assign(n, 0.0);
   for (std::size_t z = 0; z < n; ++z) {
+    if (!model.observable_[z]) continue;
+    model.prior_[z] = (1.0 - at_entrance) / static_cast<double>(model.observable_count_);
     if (model.zones_[z].kind == ZoneKind::kEntrance) model.prior_[z] += at_entrance / static_cast<double>(entrances);
   }
   return model;

@@ -62,7 +62,11 @@ class ZoneModel {
   // ln of a heard reading's floor: what an outlier is worth.
   double log_outlier() const { return log_outlier_; }
   bool calibrated(std::size_t zone) const { return calibrated_[zone] != 0; }
-  // The zones a customer in `zone` moves to first.
+  // Whether reports can point at the zone (it has calibration, a position or
+  // a beacon of its own); walks and first sightings only go to these.
+  bool observable(std::size_t zone) const { return observable_[zone] != 0; }
+  std::size_t observable_zones() const { return observable_count_; }
+  // The zones a customer in `zone` moves to first (observable ones).
   const std::vector<std::uint16_t>& neighbours(std::size_t zone) const { return neighbours_[zone]; }
   // 1 / the zone's mean settled stay (per second).
   double leave_rate(std::size_t zone) const { return leave_rates_[zone]; }
@@ -82,6 +86,8 @@ class ZoneModel {
   std::unordered_map<BeaconKey, int, BeaconKeyHash> column_index_;
   std::vector<BeaconEmission> emissions_;  // zones x columns, row-major
   std::vector<char> calibrated_;
+  std::vector<char> observable_;
+  std::size_t observable_count_ = 0;
   std::vector<std::vector<std::uint16_t>> neighbours_;
   std::vector<double> leave_rates_;
   std::vector<double> prior_;

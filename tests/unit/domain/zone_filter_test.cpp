@@ -171,6 +171,49 @@ TEST(ZoneFilter, ABeliefOfAThirtyZoneStoreFitsInAKilobyte) {
   EXPECT_LE(bytes, 1024u);
 }
 
+// Table 2 has no beacon, no position and no calibration: no report can point
+// at it, so the filter never guesses it, but keeps a customer a table QR scan
+// placed there until the beacons say otherwise.
+TEST(ZoneFilter, AZoneNothingCanHearIsKeptButNeverGuessed) {
+  const BeaconKey entrance_key{BeaconUuid{}, 1, 0};
+  const BeaconKey table_key{BeaconUuid{}, 1, 1};
+  Store store{"corner", "Corner", {}};
+  store.zones.push_back(Zone{"entrance", "corner", ZoneKind::kEntrance, "Entrance"});
+  store.zones.push_back(Zone{"table-1", "corner", ZoneKind::kTable, "Table 1"});
+  store.zones.push_back(Zone{"table-2", "corner", ZoneKind::kTable, "Table 2"});
+  const FloorPlan plan = FloorPlan::build({store}, {Beacon{entrance_key, "corner", "entrance", -59, 0.0},
+                                                    Beacon{table_key, "corner", "table-1", -59, 0.0}})
+                             .value();
+  const ZoneModel& model = *plan.find_zone_model("corner");
+  EXPECT_FALSE(model.observable(*model.zone_index("table-2")));
+  const ZoneResolver resolver;
+  const Beacon* entrance = plan.find_beacon(entrance_key);
+  const Beacon* table = plan.find_beacon(table_key);
+  const Timestamp t0{std::chrono::seconds{1'700'000'000}};
+  auto faint = [&](Timestamp at) {
+    return std::vector<KnownSighting>{{entrance, -85, std::nullopt, at}, {table, -85, std::nullopt, at}};
+  };
+
+  ResolverState newcomer;
+  for (int i = 0; i < 30; ++i) {
+    const Timestamp at = t0 + std::chrono::seconds{i};
+    EXPECT_NE(resolver.resolve(newcomer, faint(at), at, &model).zone_id, "table-2");
+  }
+
+  ResolverState scanned;
+  scanned.store_id = "corner";
+  scanned.incumbent_zone_id = "table-2";
+  EXPECT_EQ(resolver.resolve(scanned, faint(t0), t0, &model).zone_id, "table-2");
+  for (int i = 1; i < 10; ++i) {
+    const Timestamp at = t0 + std::chrono::seconds{i};
+    resolver.resolve(scanned, std::vector<KnownSighting>{{table, -50, std::nullopt, at}}, at, &model);
+  }
+  const Timestamp later = t0 + std::chrono::seconds{10};
+  EXPECT_EQ(
+      resolver.resolve(scanned, std::vector<KnownSighting>{{table, -50, std::nullopt, later}}, later, &model).zone_id,
+      "table-1");
+}
+
 TEST(ZoneTransitions, NeighboursComeFromPositionsOrAreEveryone) {
   SyntheticStore store;  // entrance at 0 m, tables 6, 8, 10 ... m along a row
   const auto row = neighbouring_zones(store.store().zones, 1.5);
