@@ -215,20 +215,23 @@ ZoneDecision ZoneResolver::resolve(ResolverState& state, std::span<const KnownSi
 // a floor plan edited since, a state reset to an incumbent set from outside).
 ZoneDecision ZoneResolver::filter(ResolverState& state, std::span<const KnownSighting> sightings, Timestamp now,
                                   const ZoneModel& model) const {
-  if (!belief_fits(model, state.belief)) {
-    start_belief(model, state.belief,
-                 state.incumbent_zone_id.empty() ? std::nullopt : model.zone_index(state.incumbent_zone_id), now);
-  }
   std::vector<HeardLevel> report;
   report.reserve(sightings.size());
+  // The report's time is when its readings were taken (never after `now`),
+  // not when it reached us: the same report gives the same belief on any
+  // instance and over either transport.
+  Timestamp taken{};
   for (const KnownSighting& sighting : sightings) {
     if (sighting.beacon->store_id != state.store_id || now - sighting.observed_at > settings_.stale_after) continue;
     report.push_back(HeardLevel{model.column(sighting.beacon->key), normalised_rssi(sighting)});
+    taken = std::max(taken, std::min(sighting.observed_at, now));
   }
-  // The smoothed answer: where the customer was one report ago, seen with
-  // this report too (zone_filter.h). It lags by one report and flaps far
-  // less than the filter's own "now".
-  const ZoneEstimate estimate = fold_report(model, state.belief, report, now).one_report_ago;
+  if (report.empty()) taken = now;
+  if (!belief_fits(model, state.belief)) {
+    start_belief(model, state.belief,
+                 state.incumbent_zone_id.empty() ? std::nullopt : model.zone_index(state.incumbent_zone_id), taken);
+  }
+  const ZoneEstimate estimate = fold_report(model, state.belief, report, taken).one_report_ago;
   if (state.incumbent_zone_id != model.zone(estimate.zone).id) {
     state.incumbent_zone_id = model.zone(estimate.zone).id;
     state.incumbent_tenure = 0;
