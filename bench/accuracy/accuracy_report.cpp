@@ -23,6 +23,7 @@
 #include "accuracy/sequence_replay.h"
 #include "config/config.h"
 #include "domain/entities/floor_plan.h"
+#include "domain/services/calibration_report.h"
 #include "domain/services/zone_resolver.h"
 #include "support/accuracy_metrics.h"
 #include "support/store_simulator.h"
@@ -169,8 +170,37 @@ void add_simulated_rows(ReportTable& table, const std::vector<Column>& columns) 
   });
 }
 
+// The leave-one-out calibration report over every scan of the data set.
+std::string calibration_report_text(const LabeledDataset& dataset) {
+  std::vector<const domain::Beacon*> beacons;
+  for (const domain::Beacon& beacon : dataset.beacons) beacons.push_back(&beacon);
+  domain::StoreFingerprints calibration{"labeled-dataset", {}};
+  for (const LabeledScan& scan : dataset.scans) calibration.samples.push_back(scan.sample);
+  auto report = domain::leave_one_out_report(grid_store(dataset), beacons, calibration);
+  if (!report) return "Calibration report skipped: " + report.error().message + "\n";
+  std::size_t samples = 0;
+  std::size_t right = 0;
+  for (const auto& zone : report->zones) {
+    samples += zone.samples;
+    right += zone.placed_right;
+  }
+  std::string text = "Calibration report (leave-one-out over all " + std::to_string(samples) + " scans, " +
+                     std::to_string(report->zones.size()) + " zones, one scan at a time): " +
+                     percent(samples == 0 ? 0.0 : static_cast<double>(right) / static_cast<double>(samples)) +
+                     " placed back in their zone; " + std::to_string(report->confusable.size()) +
+                     " confusable pairs (at least 25% of their scans placed in the other)";
+  const std::size_t shown = std::min<std::size_t>(report->confusable.size(), 12);
+  for (std::size_t i = 0; i < shown; ++i) {
+    const auto& pair = report->confusable[i];
+    text += (i == 0 ? ": " : ", ") + pair.a + "/" + pair.b + " " + percent(pair.share, 0);
+  }
+  return text + (shown < report->confusable.size() ? ", …" : "") + ".\n";
+}
+
 // Answers are scored from a customer's 3rd report on.
 constexpr std::size_t kScoredFromReport = 3;
+
+std::string real_data_note(const SequenceResult& r, const std::filesystem::path& csv);
 
 // The real-data table, or why it is missing.
 std::string real_data_table(const Options& options) {
@@ -191,12 +221,15 @@ std::string real_data_table(const Options& options) {
                 {share(r.filter.exact), share(r.knn3.exact), share(r.knn1.exact), share(r.strongest.exact)});
   table.add_row("that cell or a neighbouring one (target ≥ 70%)",
                 {share(r.filter.near), share(r.knn3.near), share(r.knn1.near), share(r.strongest.near)});
+  return real_data_note(r, csv) + table.markdown() + "\n" + calibration_report_text(*dataset);
+}
+
+std::string real_data_note(const SequenceResult& r, const std::filesystem::path& csv) {
   return "Real data: " + csv.filename().string() + ", leave-one-day-out over " + std::to_string(r.days) +
          " recording days; each cell's scans of one day are one customer (" + std::to_string(r.customers) +
          " customers), calibration from the other days; " + std::to_string(r.answers) +
          " answers scored from each customer's 3rd report on (a shorter sequence: its last answer); " +
-         std::to_string(r.unseen_cells) + " of them are of cells no other day recorded and count as misses.\n\n" +
-         table.markdown();
+         std::to_string(r.unseen_cells) + " of them are of cells no other day recorded and count as misses.\n\n";
 }
 
 }  // namespace

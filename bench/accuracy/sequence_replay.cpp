@@ -17,21 +17,6 @@ constexpr const char* kStore = "labeled-dataset";
 // Any fixed day will do: sequences never span two days.
 constexpr domain::Timestamp kDayStart{std::chrono::seconds{1'700'000'000}};
 
-// Every cell of the data set is a zone, placed on the grid (one unit a cell:
-// only which cells neighbour which matters).
-domain::Store grid_store(const LabeledDataset& dataset) {
-  std::set<std::string> cells;
-  for (const LabeledScan& scan : dataset.scans) cells.insert(scan.sample.zone_id);
-  domain::Store store{kStore, "Labeled dataset", {}};
-  for (const std::string& cell : cells) {
-    domain::Zone zone{cell, kStore, domain::ZoneKind::kTable, cell};
-    if (const auto at = cell_position(cell))
-      zone.position = domain::FloorPosition{static_cast<double>(at->first), static_cast<double>(at->second)};
-    store.zones.push_back(std::move(zone));
-  }
-  return store;
-}
-
 std::string knn(const domain::FingerprintClassifier& classifier, const std::vector<domain::Beacon>& beacons,
                 const domain::FingerprintSample& sample) {
   std::vector<double> levels = classifier.empty_scan();
@@ -54,6 +39,21 @@ void score(Hits& hits, const std::string& answer, const std::string& truth) {
 }
 
 }  // namespace
+
+// Every cell of the data set is a zone, placed on the grid (one unit a cell:
+// only which cells neighbour which matters).
+domain::Store grid_store(const LabeledDataset& dataset) {
+  std::set<std::string> cells;
+  for (const LabeledScan& scan : dataset.scans) cells.insert(scan.sample.zone_id);
+  domain::Store store{kStore, "Labeled dataset", {}};
+  for (const std::string& cell : cells) {
+    domain::Zone zone{cell, kStore, domain::ZoneKind::kTable, cell};
+    if (const auto at = cell_position(cell))
+      zone.position = domain::FloorPosition{static_cast<double>(at->first), static_cast<double>(at->second)};
+    store.zones.push_back(std::move(zone));
+  }
+  return store;
+}
 
 SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_report) {
   const domain::Store store = grid_store(dataset);

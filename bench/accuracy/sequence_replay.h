@@ -11,6 +11,7 @@
 #include <cstddef>
 
 #include "accuracy/labeled_dataset.h"
+#include "domain/entities/zone.h"
 
 namespace tastesync::bench {
 
@@ -30,6 +31,9 @@ struct SequenceResult {
   Hits knn1;
   Hits strongest;
 };
+
+// The data set as a store: every cell a zone, placed on the grid.
+domain::Store grid_store(const LabeledDataset& dataset);
 
 // Scores every answer from a customer's `from_report`-th report on (1-based);
 // a shorter sequence scores its last answer, so every customer counts.

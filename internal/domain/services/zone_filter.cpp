@@ -106,6 +106,39 @@ ZoneEstimate best_zone(const std::vector<double>& log_p) {
 
 }  // namespace
 
+std::vector<double> zone_log_likelihoods(const ZoneModel& model, std::span<const HeardLevel> report) {
+  // One level per heard column: the mean of its readings in this report.
+  const std::size_t width = model.columns();
+  std::vector<double> sums(width, 0.0);
+  std::vector<int> counts(width, 0);
+  for (const HeardLevel& reading : report) {
+    if (reading.column < 0 || static_cast<std::size_t>(reading.column) >= width) continue;
+    const auto c = static_cast<std::size_t>(reading.column);
+    ++counts[c];
+    sums[c] += reading.level;
+  }
+  std::vector<double> log_likelihood(model.zones());
+  const double outlier = model.log_outlier();
+  for (std::size_t z = 0; z < model.zones(); ++z) {
+    double sum = 0.0;
+    for (std::size_t c = 0; c < width; ++c) {
+      const BeaconEmission& e = model.emission(z, c);
+      if (counts[c] == 0) {
+        sum += e.log_unheard;
+        continue;
+      }
+      // Radio fades (a body, a wall, a deep multipath null) make a reading
+      // far fainter than expected now and then; nothing makes one far louder
+      // than the zone allows. So only the faint side has the outlier floor.
+      const double d = sums[c] / counts[c] - e.mean;
+      const double gaussian = e.log_peak - e.half_precision * d * d;
+      sum += e.log_heard + (d < 0.0 ? std::max(gaussian, outlier) : gaussian);
+    }
+    log_likelihood[z] = sum;
+  }
+  return log_likelihood;
+}
+
 bool belief_fits(const ZoneModel& model, const ZoneBelief& belief) {
   return belief.layout == model.layout() && belief.weights.size() == 2 * model.zones();
 }
@@ -139,36 +172,10 @@ ZoneStep fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const
   for (int i = 0; i < steps; ++i) predict(model, p, seconds / steps);
   if (at > belief.updated_at) belief.updated_at = at;
 
-  // One level per heard column: the mean of its readings in this report.
-  const std::size_t width = model.columns();
-  std::vector<double> sums(width, 0.0);
-  std::vector<int> counts(width, 0);
-  for (const HeardLevel& reading : report) {
-    if (reading.column < 0 || static_cast<std::size_t>(reading.column) >= width) continue;
-    const auto c = static_cast<std::size_t>(reading.column);
-    ++counts[c];
-    sums[c] += reading.level;
-  }
+  const std::vector<double> per_zone = zone_log_likelihoods(model, report);
   std::vector<double> log_likelihood(p.size());
-  const double outlier = model.log_outlier();
-  for (std::size_t z = 0; z < model.zones(); ++z) {
-    double sum = 0.0;
-    for (std::size_t c = 0; c < width; ++c) {
-      const BeaconEmission& e = model.emission(z, c);
-      if (counts[c] == 0) {
-        sum += e.log_unheard;
-        continue;
-      }
-      // Radio fades (a body, a wall, a deep multipath null) make a reading
-      // far fainter than expected now and then; nothing makes one far louder
-      // than the zone allows. So only the faint side has the outlier floor.
-      const double d = sums[c] / counts[c] - e.mean;
-      const double gaussian = e.log_peak - e.half_precision * d * d;
-      sum += e.log_heard + (d < 0.0 ? std::max(gaussian, outlier) : gaussian);
-    }
-    // Both states of a zone hear the same.
-    log_likelihood[2 * z] = log_likelihood[2 * z + 1] = sum;
-  }
+  // Both states of a zone hear the same.
+  for (std::size_t z = 0; z < model.zones(); ++z) log_likelihood[2 * z] = log_likelihood[2 * z + 1] = per_zone[z];
   std::vector<double> log_p(p.size());
   for (std::size_t i = 0; i < p.size(); ++i) log_p[i] = std::log(p[i]) + log_likelihood[i];
   ZoneStep step;

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "domain/entities/sighting.h"
 #include "domain/entities/zone_belief.h"
@@ -32,6 +33,9 @@ struct ZoneEstimate {
   std::size_t zone = 0;      // index into the model's zones
   double probability = 0.0;  // its posterior probability, 0..1
 };
+
+// ln P(report | zone) for every zone of the model (the emission model alone).
+std::vector<double> zone_log_likelihoods(const ZoneModel& model, std::span<const HeardLevel> report);
 
 // Starts `belief` over: certain of `zone` (a table QR scan, the ledger's
 // place) or, without one, the model's first-sighting prior.
