@@ -49,6 +49,9 @@ struct ZoneModelSettings {
   // A first sighting is at the entrance with this probability (when the
   // store has one); the rest is spread over all zones.
   double entrance_prior = 0.5;
+  // What one report stands for at least: phones scan in windows of about a
+  // second, so reports closer together still advance the belief this much.
+  std::chrono::milliseconds scan_window{1000};
   // A customer not heard for this long has left (through the entrance, as
   // the leave detector would say): their next sighting starts a new visit.
   std::chrono::seconds new_visit_after{600};

@@ -160,15 +160,20 @@ void start_belief(const ZoneModel& model, ZoneBelief& belief, std::optional<std:
   store(belief, log_p);
 }
 
-ZoneStep fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const HeardLevel> report, Timestamp at) {
-  const double seconds = std::chrono::duration<double>(at - belief.updated_at).count();
-  const bool restarted = seconds > static_cast<double>(model.settings().new_visit_after.count());
+ZoneStep fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const HeardLevel> report, Timestamp at,
+                     bool first_report) {
+  const double gap = std::chrono::duration<double>(at - belief.updated_at).count();
+  const bool restarted = gap > static_cast<double>(model.settings().new_visit_after.count());
   if (restarted) start_belief(model, belief, std::nullopt, at);
+  // A report is a scan window of its own: two reports never stand for less
+  // time than one window, however closely they arrive (batches, retries).
+  const double window = std::chrono::duration<double>(model.settings().scan_window).count();
+  const double seconds = restarted || first_report ? 0.0 : std::max(gap, window);
   const std::vector<double> before = probabilities(belief);
   std::vector<double> p = before;
   // A long gap is walked in steps of at most a second, so that it can take a
   // customer several zones along the floor plan, not just to a neighbour.
-  const int steps = restarted ? 0 : std::clamp(static_cast<int>(std::ceil(seconds)), 1, kMaxSteps);
+  const int steps = seconds <= 0.0 ? 0 : std::clamp(static_cast<int>(std::ceil(seconds)), 1, kMaxSteps);
   for (int i = 0; i < steps; ++i) predict(model, p, seconds / steps);
   if (at > belief.updated_at) belief.updated_at = at;
 
@@ -194,13 +199,6 @@ ZoneStep fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const
   for (std::size_t i = 0; i < p.size(); ++i) log_previous[i] = std::log(before[i]) + std::log(ahead[i]);
   step.one_report_ago = best_zone(log_previous);
   return step;
-}
-
-ZoneEstimate most_probable(const ZoneBelief& belief) {
-  std::vector<double> log_p(belief.weights.size());
-  for (std::size_t z = 0; z < log_p.size(); ++z) log_p[z] = -static_cast<double>(belief.weights[z]) / kWeightScale;
-  ZoneBelief copy = belief;
-  return store(copy, log_p);
 }
 
 }  // namespace tastesync::domain

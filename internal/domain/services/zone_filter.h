@@ -57,10 +57,10 @@ struct ZoneStep {
 };
 
 // Folds one report taken at `at` into a belief that fits the model (every
-// store beacon missing from it counts as not heard). Deterministic.
-ZoneStep fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const HeardLevel> report, Timestamp at);
-
-// The most probable zone of a belief (as fold_report answered it).
-ZoneEstimate most_probable(const ZoneBelief& belief);
+// store beacon missing from it counts as not heard). `first_report`: the
+// belief was just started for this report (no time passes, nothing to
+// smooth). Deterministic.
+ZoneStep fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const HeardLevel> report, Timestamp at,
+                     bool first_report = false);
 
 }  // namespace tastesync::domain

@@ -27,6 +27,7 @@ Result<void> check(const ZoneModelSettings& s) {
     return bad("mean_stay", "mean stays must be positive");
   if (!(s.settle_share >= 0.0 && s.settle_share <= 1.0))
     return bad("settle_share", "the settle share must be in [0, 1]");
+  if (s.scan_window.count() < 0) return bad("scan_window", "the scan window must not be negative");
   if (!(s.neighbour_slack >= 1.0)) return bad("neighbour_slack", "the neighbour slack must be at least 1");
   if (!(s.jump_share >= 0.0 && s.jump_share <= 1.0)) return bad("jump_share", "the jump share must be in [0, 1]");
   if (!(s.entrance_prior >= 0.0 && s.entrance_prior < 1.0))

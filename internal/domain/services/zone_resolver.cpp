@@ -227,11 +227,12 @@ ZoneDecision ZoneResolver::filter(ResolverState& state, std::span<const KnownSig
     taken = std::max(taken, std::min(sighting.observed_at, now));
   }
   if (report.empty()) taken = now;
-  if (!belief_fits(model, state.belief)) {
+  const bool first_report = !belief_fits(model, state.belief);
+  if (first_report) {
     start_belief(model, state.belief,
                  state.incumbent_zone_id.empty() ? std::nullopt : model.zone_index(state.incumbent_zone_id), taken);
   }
-  const ZoneEstimate estimate = fold_report(model, state.belief, report, taken).one_report_ago;
+  const ZoneEstimate estimate = fold_report(model, state.belief, report, taken, first_report).one_report_ago;
   if (state.incumbent_zone_id != model.zone(estimate.zone).id) {
     state.incumbent_zone_id = model.zone(estimate.zone).id;
     state.incumbent_tenure = 0;
