@@ -125,7 +125,7 @@ clean:
 # Zone accuracy: the store simulator at σ = 4/6/8 dB and the real labeled
 # dataset (README "Zone accuracy"). Not part of `make test`.
 .PHONY: accuracy
-ACCURACY_DATASET ?= ../shared/data/ble-rssi-uci435
+ACCURACY_DATASET ?= bench/accuracy/data
 accuracy: configure
 	cmake --build $(BUILD_DIR) --target accuracy_report -j $(JOBS)
 	$(BUILD_DIR)/bench/accuracy_report --dataset $(ACCURACY_DATASET)

@@ -2,13 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
-
-#include "domain/services/fingerprint_classifier.h"
 
 namespace tastesync::bench {
 namespace {
@@ -33,7 +31,15 @@ domain::BeaconKey key_for(std::uint16_t minor) {
   return domain::BeaconKey{uuid, 1, minor};
 }
 
-// Grid cells are a letter (column) and a number (row): "K04".
+// "11:15:21" -> seconds since midnight.
+std::optional<int> second_of_day(const std::string& time) {
+  int h = 0, m = 0, sec = 0;
+  if (std::sscanf(time.c_str(), "%d:%d:%d", &h, &m, &sec) != 3) return std::nullopt;
+  return h * 3600 + m * 60 + sec;
+}
+
+}  // namespace
+
 std::optional<std::pair<int, int>> cell_position(const std::string& cell) {
   if (cell.size() < 2 || cell[0] < 'A' || cell[0] > 'Z') return std::nullopt;
   int row = 0;
@@ -49,49 +55,43 @@ bool neighbours(const std::string& a, const std::string& b) {
   return std::abs(pa->first - pb->first) <= 1 && std::abs(pa->second - pb->second) <= 1;
 }
 
-// Strongest beacon wins: the beacon heard loudest in the scan, standing for
-// the cell where calibration heard it loudest on average.
-class StrongestBeacon {
- public:
-  explicit StrongestBeacon(const std::vector<const LabeledScan*>& calibration) {
-    std::map<std::pair<domain::BeaconKey, std::string>, std::pair<double, int>, KeyLess> sums;
-    for (const LabeledScan* scan : calibration) {
-      for (const auto& reading : scan->sample.readings) {
-        if (reading.rssi <= domain::kNotHeardRssi) continue;
-        auto& [sum, count] = sums[{reading.beacon, scan->sample.zone_id}];
-        sum += reading.rssi;
-        ++count;
-      }
-    }
-    for (const auto& [beacon_cell, sum_count] : sums) {
-      const double mean = sum_count.first / sum_count.second;
-      auto [it, inserted] = loudest_.try_emplace(beacon_cell.first, beacon_cell.second, mean);
-      if (!inserted && mean > it->second.second) it->second = {beacon_cell.second, mean};
+StrongestBeacon::StrongestBeacon(const std::vector<const LabeledScan*>& calibration) {
+  // (beacon minor, cell) -> (sum, count)
+  std::map<std::pair<std::uint16_t, std::string>, std::pair<double, int>> sums;
+  std::map<std::uint16_t, domain::BeaconKey> keys;
+  for (const LabeledScan* scan : calibration) {
+    for (const auto& reading : scan->sample.readings) {
+      if (reading.rssi <= domain::kNotHeardRssi) continue;
+      auto& [sum, count] = sums[{reading.beacon.minor, scan->sample.zone_id}];
+      sum += reading.rssi;
+      ++count;
+      keys.emplace(reading.beacon.minor, reading.beacon);
     }
   }
-
-  std::string classify(const domain::FingerprintSample& sample) const {
-    const domain::FingerprintReading* best = nullptr;
-    for (const auto& reading : sample.readings) {
-      if (reading.rssi <= domain::kNotHeardRssi || !loudest_.contains(reading.beacon)) continue;
-      if (best == nullptr || reading.rssi > best->rssi) best = &reading;
-    }
-    return best == nullptr ? std::string() : loudest_.at(best->beacon).first;
+  std::map<std::uint16_t, std::pair<std::string, double>> loudest;
+  for (const auto& [beacon_cell, sum_count] : sums) {
+    const double mean = sum_count.first / sum_count.second;
+    auto [it, inserted] = loudest.try_emplace(beacon_cell.first, beacon_cell.second, mean);
+    if (!inserted && mean > it->second.second) it->second = {beacon_cell.second, mean};
   }
+  for (const auto& [minor, cell_mean] : loudest) loudest_.emplace_back(keys.at(minor), cell_mean);
+}
 
- private:
-  struct KeyLess {
-    bool operator()(const std::pair<domain::BeaconKey, std::string>& a,
-                    const std::pair<domain::BeaconKey, std::string>& b) const {
-      if (a.first.minor != b.first.minor) return a.first.minor < b.first.minor;
-      return a.second < b.second;
+std::string StrongestBeacon::classify(const domain::FingerprintSample& sample) const {
+  const domain::FingerprintReading* best = nullptr;
+  std::string cell;
+  for (const auto& reading : sample.readings) {
+    if (reading.rssi <= domain::kNotHeardRssi) continue;
+    const auto it =
+        std::find_if(loudest_.begin(), loudest_.end(), [&](const auto& b) { return b.first == reading.beacon; });
+    if (it == loudest_.end()) continue;
+    if (best == nullptr || reading.rssi > best->rssi) {
+      best = &reading;
+      cell = it->second.first;
     }
-    bool operator()(const domain::BeaconKey& a, const domain::BeaconKey& b) const { return a.minor < b.minor; }
-  };
-  std::map<domain::BeaconKey, std::pair<std::string, double>, KeyLess> loudest_;
-};
-
-}  // namespace
+  }
+  return cell;
+}
 
 domain::Result<LabeledDataset> read_labeled_dataset(const std::string& csv_path) {
   std::ifstream in(csv_path);
@@ -123,7 +123,15 @@ domain::Result<LabeledDataset> read_labeled_dataset(const std::string& csv_path)
                   "dataset");
     }
     LabeledScan scan;
-    scan.day = cells[1].substr(0, cells[1].find(' '));
+    const std::size_t space = cells[1].find(' ');
+    scan.day = cells[1].substr(0, space);
+    const auto second = space == std::string::npos ? std::nullopt : second_of_day(cells[1].substr(space + 1));
+    if (!second) {
+      return fail(ErrorCode::kInvalidArgument,
+                  csv_path + " line " + std::to_string(number) + ": '" + cells[1] + "' is not 'M-D-YYYY HH:MM:SS'",
+                  "dataset");
+    }
+    scan.second_of_day = *second;
     scan.sample.zone_id = cells[0];
     for (std::size_t c = 2; c < cells.size(); ++c) {
       int rssi = 0;
@@ -137,56 +145,6 @@ domain::Result<LabeledDataset> read_labeled_dataset(const std::string& csv_path)
     dataset.scans.push_back(std::move(scan));
   }
   return dataset;
-}
-
-RealDataResult evaluate_by_day(const LabeledDataset& dataset, int k) {
-  std::set<std::string> days;
-  for (const LabeledScan& scan : dataset.scans) days.insert(scan.day);
-  auto beacon_of = [&dataset](const domain::BeaconKey& key) -> const domain::Beacon* {
-    const auto it = std::find_if(dataset.beacons.begin(), dataset.beacons.end(),
-                                 [&key](const domain::Beacon& b) { return b.key == key; });
-    return it == dataset.beacons.end() ? nullptr : &*it;
-  };
-
-  RealDataResult result;
-  result.days = days.size();
-  for (const std::string& day : days) {
-    domain::StoreFingerprints calibration{kStore, {}};
-    std::vector<const LabeledScan*> calibration_scans;
-    std::set<std::string> calibrated_cells;
-    for (const LabeledScan& scan : dataset.scans) {
-      if (scan.day == day) continue;
-      calibration.samples.push_back(scan.sample);
-      calibration_scans.push_back(&scan);
-      calibrated_cells.insert(scan.sample.zone_id);
-    }
-    auto classifier = domain::FingerprintClassifier::build(calibration, beacon_of, domain::FingerprintSettings{.k = k});
-    if (!classifier) continue;
-    const StrongestBeacon baseline(calibration_scans);
-    for (const LabeledScan& scan : dataset.scans) {
-      if (scan.day != day) continue;
-      ++result.scans;
-      const std::string& truth = scan.sample.zone_id;
-      if (!calibrated_cells.contains(truth)) ++result.unseen_cells;
-      std::vector<double> levels = classifier->empty_scan();
-      for (const auto& reading : scan.sample.readings) {
-        const int column = classifier->column(reading.beacon);
-        const domain::Beacon* beacon = beacon_of(reading.beacon);
-        // Normalised as the resolver's tracks are (dB relative to 1 m power).
-        if (column >= 0 && beacon != nullptr) {
-          levels[static_cast<std::size_t>(column)] =
-              reading.rssi + beacon->calibration_offset_db - static_cast<double>(beacon->tx_power_1m);
-        }
-      }
-      const std::string knn = classifier->rank(levels).front().zone_id;
-      const std::string strongest = baseline.classify(scan.sample);
-      result.knn_right += knn == truth ? 1 : 0;
-      result.knn_near += neighbours(knn, truth) ? 1 : 0;
-      result.baseline_right += strongest == truth ? 1 : 0;
-      result.baseline_near += !strongest.empty() && neighbours(strongest, truth) ? 1 : 0;
-    }
-  }
-  return result;
 }
 
 }  // namespace tastesync::bench

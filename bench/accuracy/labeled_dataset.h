@@ -2,7 +2,8 @@
 
 // The public labeled BLE RSSI dataset (UCI #435: 13 iBeacons b3001..b3013, a
 // grid cell label and a timestamp per scan, -200 = not heard), read into
-// fingerprint samples, and the evaluation `make accuracy` reports on it.
+// fingerprint samples, and the baselines `make accuracy` compares the zone
+// filter with (sequence_replay.h).
 
 #include <optional>
 #include <string>
@@ -15,7 +16,8 @@
 namespace tastesync::bench {
 
 struct LabeledScan {
-  std::string day;  // the date part of the timestamp, e.g. "10-18-2016"
+  std::string day;        // the date part of the timestamp, e.g. "10-18-2016"
+  int second_of_day = 0;  // the time part, in seconds
   domain::FingerprintSample sample;
 };
 
@@ -27,21 +29,21 @@ struct LabeledDataset {
 // Reads iBeacon_RSSI_Labeled.csv (header: location,date,b3001,...).
 domain::Result<LabeledDataset> read_labeled_dataset(const std::string& csv_path);
 
-struct RealDataResult {
-  std::size_t scans = 0;           // test scans over all folds
-  std::size_t days = 0;            // folds
-  std::size_t unseen_cells = 0;    // test scans whose cell no other day recorded
-  std::size_t knn_right = 0;       // exact cell
-  std::size_t knn_near = 0;        // the cell or one of its 8 neighbours
-  std::size_t baseline_right = 0;  // strongest beacon wins
-  std::size_t baseline_near = 0;
-};
+// Grid cells are a letter (column) and a number (row): "K04" is (10, 4).
+std::optional<std::pair<int, int>> cell_position(const std::string& cell);
+// The same cell or one of its 8 surrounding cells.
+bool neighbours(const std::string& a, const std::string& b);
 
-// Leave-one-day-out: each day's scans are classified by a classifier
-// calibrated on every other day, so consecutive near-identical scans of one
-// session never sit on both sides. The baseline on the same folds: the
-// strongest beacon wins, each beacon standing for the cell where the
-// calibration days heard it loudest on average.
-RealDataResult evaluate_by_day(const LabeledDataset& dataset, int k);
+// Strongest beacon wins: the beacon heard loudest in a scan stands for the
+// cell where the calibration scans heard it loudest on average.
+class StrongestBeacon {
+ public:
+  explicit StrongestBeacon(const std::vector<const LabeledScan*>& calibration);
+  // Empty when no beacon of the scan was heard in calibration.
+  std::string classify(const domain::FingerprintSample& sample) const;
+
+ private:
+  std::vector<std::pair<domain::BeaconKey, std::pair<std::string, double>>> loudest_;  // beacon -> (cell, mean)
+};
 
 }  // namespace tastesync::bench

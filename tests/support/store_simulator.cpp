@@ -22,11 +22,9 @@ ResolveFn path_loss_resolver(const domain::ZoneResolver& service) {
                     domain::Timestamp now) { return service.resolve(state, sightings, now); };
 }
 
-ResolveFn fingerprint_resolver(const domain::ZoneResolver& service, const domain::FingerprintClassifier& fingerprints) {
-  return [&service, &fingerprints](domain::ResolverState& state, std::span<const domain::KnownSighting> sightings,
-                                   domain::Timestamp now) {
-    return service.resolve(state, sightings, now, &fingerprints);
-  };
+ResolveFn zone_filter_resolver(const domain::ZoneResolver& service, const domain::ZoneModel& model) {
+  return [&service, &model](domain::ResolverState& state, std::span<const domain::KnownSighting> sightings,
+                            domain::Timestamp now) { return service.resolve(state, sightings, now, &model); };
 }
 
 domain::StoreFingerprints calibration_walk(SyntheticStoreConfig config, int scans_per_zone, std::uint64_t seed) {

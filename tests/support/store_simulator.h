@@ -58,15 +58,16 @@ struct SimulationSettings {
   double walk_speed_mps = 1.0;
 };
 
-// The resolver under test: the domain's ZoneResolver, with or
-// without fingerprints.
+// The resolver under test: the domain's ZoneResolver, with a store's zone
+// model (the zone filter, as Identify runs it) or without (the older
+// nearest-beacon rule).
 using ResolveFn = std::function<domain::ZoneDecision(domain::ResolverState&, std::span<const domain::KnownSighting>,
                                                      domain::Timestamp)>;
 
-// A resolver function calling `service` without fingerprints.
+// A resolver function calling `service` without a zone model.
 ResolveFn path_loss_resolver(const domain::ZoneResolver& service);
-// ... and with a store's fingerprint classifier.
-ResolveFn fingerprint_resolver(const domain::ZoneResolver& service, const domain::FingerprintClassifier& fingerprints);
+// ... and with a store's zone model (which must outlive it).
+ResolveFn zone_filter_resolver(const domain::ZoneResolver& service, const domain::ZoneModel& model);
 
 // What staff record when calibrating `config`'s store: `scans_per_zone`
 // reports at the entrance spot and at each seat, facing the way customers

@@ -33,6 +33,8 @@ SyntheticStore::SyntheticStore(SyntheticStoreConfig config)
   beacons_.push_back(domain::Beacon{synthetic_key(0), config_.store_id, entrance_zone_id(), config_.tx_power_1m, 0.0});
   positions_.push_back(Point{0.0, 0.0});
   for (int table = 1; table <= config_.tables; ++table) {
+    const auto& chosen = config_.beacon_tables;
+    if (!chosen.empty() && std::find(chosen.begin(), chosen.end(), table) == chosen.end()) continue;
     beacons_.push_back(domain::Beacon{synthetic_key(static_cast<std::uint16_t>(table)), config_.store_id,
                                       table_zone_id(table), config_.tx_power_1m, 0.0});
     positions_.push_back(
@@ -40,26 +42,34 @@ SyntheticStore::SyntheticStore(SyntheticStoreConfig config)
   }
 }
 
-domain::Store SyntheticStore::store() const {
+domain::Store SyntheticStore::store(bool with_positions) const {
+  auto at = [with_positions](Point p) {
+    return with_positions ? std::optional<domain::FloorPosition>(domain::FloorPosition{p.x, p.y}) : std::nullopt;
+  };
   domain::Store store{config_.store_id, "Synthetic bistro", {}};
-  store.zones.push_back(domain::Zone{entrance_zone_id(), config_.store_id, domain::ZoneKind::kEntrance, "Entrance"});
+  store.zones.push_back(
+      domain::Zone{entrance_zone_id(), config_.store_id, domain::ZoneKind::kEntrance, "Entrance", at(entrance_spot())});
   for (int table = 1; table <= config_.tables; ++table) {
     store.zones.push_back(domain::Zone{table_zone_id(table), config_.store_id, domain::ZoneKind::kTable,
-                                       "Table " + std::to_string(table)});
+                                       "Table " + std::to_string(table), at(seat(table))});
   }
   return store;
 }
 
 const domain::Beacon& SyntheticStore::table_beacon(int table) const {
-  if (table < 1 || table > config_.tables) throw std::out_of_range("no such table: " + std::to_string(table));
-  return beacons_[static_cast<std::size_t>(table)];
+  const auto found = std::find_if(beacons_.begin(), beacons_.end(),
+                                  [&](const domain::Beacon& b) { return b.zone_id == table_zone_id(table); });
+  if (found == beacons_.end()) throw std::out_of_range("no beacon at table " + std::to_string(table));
+  return *found;
 }
 
 Point SyntheticStore::entrance_spot() const { return Point{positions_.front().x, config_.seat_offset_m}; }
 
+// Tables stand in a row whether or not they carry a beacon.
 Point SyntheticStore::seat(int table) const {
-  const Point beacon = positions_[static_cast<std::size_t>(table_beacon(table).key.minor)];
-  return Point{beacon.x, beacon.y + config_.seat_offset_m};
+  if (table < 1 || table > config_.tables) throw std::out_of_range("no such table: " + std::to_string(table));
+  return Point{config_.entrance_to_first_table_m + config_.table_spacing_m * static_cast<double>(table - 1),
+               config_.seat_offset_m};
 }
 
 double SyntheticStore::expected_rssi(std::size_t index, Point phone) const {

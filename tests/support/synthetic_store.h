@@ -31,6 +31,9 @@ double distance_between(Point a, Point b);
 struct SyntheticStoreConfig {
   std::string store_id = "synthetic-bistro";
   int tables = 6;
+  // The tables that carry a beacon (1-based); empty: every table. A store
+  // with fewer beacons than tables can only be told apart by calibration.
+  std::vector<int> beacon_tables;
   double table_spacing_m = 2.0;
   // From the entrance beacon to table 1's beacon, along the row.
   double entrance_to_first_table_m = 6.0;
@@ -80,10 +83,12 @@ class SyntheticStore {
   const SyntheticStoreConfig& config() const { return config_; }
   const std::vector<domain::Beacon>& beacons() const { return beacons_; }
   const std::vector<Point>& beacon_positions() const { return positions_; }
-  // The zones, for FloorPlan::build.
-  domain::Store store() const;
+  // The zones, for FloorPlan::build; with their floor positions (the
+  // entrance spot and the seats) unless `with_positions` is false.
+  domain::Store store(bool with_positions = true) const;
 
   const domain::Beacon& entrance_beacon() const { return beacons_.front(); }
+  // The beacon of a table that carries one (throws otherwise).
   const domain::Beacon& table_beacon(int table) const;
   // Where a customer waits at the entrance, and where a seated phone lies.
   Point entrance_spot() const;
@@ -118,7 +123,7 @@ class SyntheticStore {
                    std::vector<domain::KnownSighting>& out);
 
   SyntheticStoreConfig config_;
-  std::vector<domain::Beacon> beacons_;  // entrance first, then tables 1..N
+  std::vector<domain::Beacon> beacons_;  // entrance first, then the tables that carry one
   std::vector<Point> positions_;         // parallel to beacons_
   std::mt19937_64 rng_;
   std::normal_distribution<double> noise_;

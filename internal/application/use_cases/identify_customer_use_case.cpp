@@ -268,7 +268,7 @@ domain::Result<IdentifyCustomerUseCase::Placement> IdentifyCustomerUseCase::plac
   const std::string store_id = strongest->beacon->store_id;
   std::erase_if(known, [&store_id](const domain::KnownSighting& s) { return s.beacon->store_id != store_id; });
 
-  const domain::ZoneDecision decision = resolver_.resolve(state, known, now, plan.find_fingerprints(store_id));
+  const domain::ZoneDecision decision = resolver_.resolve(state, known, now, plan.find_zone_model(store_id));
   const domain::Zone* zone = plan.find_zone(decision.store_id, decision.zone_id);
   if (zone == nullptr) {
     return fail(ErrorCode::kInternal, "resolver chose zone '" + decision.zone_id + "' which the floor plan lacks");

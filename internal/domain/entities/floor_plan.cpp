@@ -1,5 +1,7 @@
 #include "domain/entities/floor_plan.h"
 
+#include <algorithm>
+
 namespace tastesync::domain {
 namespace {
 
@@ -44,11 +46,34 @@ Result<FloorPlan> FloorPlan::build(std::vector<Store> stores, std::vector<Beacon
       return fail(ErrorCode::kAlreadyExists, "beacon " + beacon.key.to_string() + " is registered twice", "beacon");
     }
   }
+  plan.build_zone_models(ZoneModelSettings{});
   return plan;
 }
 
+void FloorPlan::build_zone_models(const ZoneModelSettings& settings) {
+  zone_models_.clear();
+  for (const Store& store : stores_) {
+    std::vector<const Beacon*> beacons;
+    for (const Beacon& beacon : beacons_) {
+      if (beacon.store_id == store.id) beacons.push_back(&beacon);
+    }
+    const auto calibration = std::find_if(fingerprint_sources_.begin(), fingerprint_sources_.end(),
+                                          [&store](const StoreFingerprints& f) { return f.store_id == store.id; });
+    auto model =
+        ZoneModel::build(store, beacons, calibration == fingerprint_sources_.end() ? nullptr : &*calibration, settings);
+    // A store without zones has nowhere to place anyone: no model.
+    if (model) zone_models_.insert_or_assign(store.id, std::move(*model));
+  }
+}
+
+const ZoneModel* FloorPlan::find_zone_model(const std::string& store_id) const {
+  const auto it = zone_models_.find(store_id);
+  return it == zone_models_.end() ? nullptr : &it->second;
+}
+
 Result<FloorPlan> FloorPlan::build(std::vector<Store> stores, std::vector<Beacon> beacons,
-                                   const std::vector<StoreFingerprints>& fingerprints, FingerprintSettings settings) {
+                                   const std::vector<StoreFingerprints>& fingerprints, FingerprintSettings settings,
+                                   const ZoneModelSettings& zone_settings) {
   auto plan = build(std::move(stores), std::move(beacons));
   if (!plan) return plan;
   plan->fingerprint_sources_ = fingerprints;
@@ -66,6 +91,7 @@ Result<FloorPlan> FloorPlan::build(std::vector<Store> stores, std::vector<Beacon
         settings);
     if (classifier) plan->fingerprints_.insert_or_assign(store.store_id, std::move(*classifier));
   }
+  plan->build_zone_models(zone_settings);
   return plan;
 }
 

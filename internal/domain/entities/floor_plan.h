@@ -15,6 +15,7 @@
 #include "domain/entities/zone.h"
 #include "domain/error.h"
 #include "domain/services/fingerprint_classifier.h"
+#include "domain/services/zone_model.h"
 
 namespace tastesync::domain {
 
@@ -28,7 +29,8 @@ class FloorPlan {
   // may be retired after calibrating); a store left with no usable sample
   // simply has no classifier.
   static Result<FloorPlan> build(std::vector<Store> stores, std::vector<Beacon> beacons,
-                                 const std::vector<StoreFingerprints>& fingerprints, FingerprintSettings settings = {});
+                                 const std::vector<StoreFingerprints>& fingerprints, FingerprintSettings settings = {},
+                                 const ZoneModelSettings& zone_settings = {});
 
   // The index holds pointers into its own vectors: movable, never copied.
   FloorPlan(FloorPlan&&) = default;
@@ -45,11 +47,16 @@ class FloorPlan {
   const std::vector<StoreFingerprints>& fingerprints() const { return fingerprint_sources_; }
   // The store's fingerprint classifier, or nullptr when it is not calibrated.
   const FingerprintClassifier* find_fingerprints(const std::string& store_id) const;
+  // The store's zone filter model (calibration where it has some, the
+  // path-loss model elsewhere), or nullptr for a store without zones.
+  const ZoneModel* find_zone_model(const std::string& store_id) const;
   const std::vector<Store>& stores() const { return stores_; }
   const std::vector<Beacon>& beacons() const { return beacons_; }
 
  private:
   FloorPlan() = default;
+  // (Re)builds every store's zone model from its beacons and calibration.
+  void build_zone_models(const ZoneModelSettings& settings);
 
   std::vector<Store> stores_;
   std::vector<Beacon> beacons_;
@@ -57,6 +64,7 @@ class FloorPlan {
   std::unordered_map<std::string, const Zone*> zone_index_;  // key: store_id + '\n' + zone_id
   std::unordered_map<BeaconKey, std::size_t, BeaconKeyHash> beacon_index_;
   std::unordered_map<std::string, FingerprintClassifier> fingerprints_;  // by store
+  std::unordered_map<std::string, ZoneModel> zone_models_;               // by store
   std::vector<StoreFingerprints> fingerprint_sources_;
 };
 

@@ -8,6 +8,7 @@
 #include "domain/entities/beacon.h"
 #include "domain/entities/sighting.h"
 #include "domain/entities/zone.h"
+#include "domain/entities/zone_belief.h"
 
 namespace tastesync::domain {
 
@@ -54,6 +55,10 @@ struct ResolverState {
   int challenger_streak = 0;         // consecutive sightings it has led
   int incumbent_tenure = 0;          // sightings since the incumbent took over
   double incumbent_dominance = 0.0;  // the incumbent's capped summed lead (dB)
+  // The zone filter's belief (stores with a zone model). Whoever sets the
+  // incumbent from outside (a table QR scan, the ledger) starts a fresh
+  // state, and an empty belief restarts at the incumbent.
+  ZoneBelief belief;
 };
 
 // Everything stored per customer between requests.

@@ -12,12 +12,23 @@ namespace tastesync::domain {
 enum class ZoneKind { kEntrance, kTable };
 
 // Where the floor page draws a zone: a rectangle in metres from the plan's
-// top-left corner. Only a drawing aid; the resolver never reads it.
+// top-left corner. Only a drawing aid; the zone filter reads FloorPosition.
 struct ZoneLayout {
   double x = 0.0;
   double y = 0.0;
   double width = 0.0;
   double height = 0.0;
+};
+
+// Where a zone lies on the store's floor plan (metres, any fixed origin). Only
+// distances between zones matter: they decide which zones are neighbours (a
+// customer walks to the next table, not across the room in one report) and
+// how loud another zone's beacon should be there. Not stored yet (the
+// simulator and the accuracy replay set it); the layout's centre is the
+// natural source once stores carry layouts.
+struct FloorPosition {
+  double x_m = 0.0;
+  double y_m = 0.0;
 };
 
 // A place in a store where the service can say a customer is.
@@ -29,6 +40,7 @@ struct Zone {
   // Defaulted so four-member initialisers stay valid; absent: the page lays
   // the zone out itself.
   std::optional<ZoneLayout> layout = std::nullopt;
+  std::optional<FloorPosition> position = std::nullopt;  // absent: every zone counts as a neighbour
 };
 
 // kInvalidArgument naming `field`.x|y|width|height when a value is not a

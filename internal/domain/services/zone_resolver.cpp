@@ -107,6 +107,7 @@ void reset_for_store(ResolverState& state, const std::string& store_id) {
   state.incumbent_tenure = 0;
   state.incumbent_dominance = 0.0;
   clear_challenger(state);
+  state.belief = ZoneBelief{};
 }
 
 }  // namespace
@@ -193,7 +194,7 @@ const BeaconTrack* ZoneResolver::accumulate_evidence(ResolverState& state, doubl
 }
 
 ZoneDecision ZoneResolver::resolve(ResolverState& state, std::span<const KnownSighting> sightings, Timestamp now,
-                                   const FingerprintClassifier* fingerprints) const {
+                                   const ZoneModel* model) const {
   if (!sightings.empty() && state.store_id != sightings.front().beacon->store_id) {
     reset_for_store(state, sightings.front().beacon->store_id);
   }
@@ -204,89 +205,42 @@ ZoneDecision ZoneResolver::resolve(ResolverState& state, std::span<const KnownSi
     if (now - sighting.observed_at > settings_.stale_after) continue;
     fold(state.tracks, sighting, settings_.smoothing_alpha);
   }
-  if (fingerprints != nullptr) {
-    if (auto ranked = update_incumbent_by_fingerprints(state, *fingerprints))
-      return decide_by_fingerprints(state, *ranked);
-  }
+  if (model != nullptr && model->store_id() == state.store_id) return filter(state, sightings, now, *model);
   update_incumbent(state);
   return decide(state);
 }
 
-// The same CUSUM rule as update_incumbent, on zones' distances in signal
-// space instead of beacons' levels: the incumbent's dominance grows with its
-// lead over the nearest other zone, and a challenger must out-score it by
-// the margin for long enough to outweigh that dominance. One challenger at a
-// time (the nearest other zone); when it changes, its evidence starts over,
-// which only ever delays a switch.
-std::optional<std::vector<ZoneDistance>> ZoneResolver::update_incumbent_by_fingerprints(
-    ResolverState& state, const FingerprintClassifier& fingerprints) const {
-  std::vector<double> scan = fingerprints.empty_scan();
-  bool heard = false;
-  bool fresh = false;
-  for (const BeaconTrack& track : state.tracks) {
-    const int column = fingerprints.column(track.beacon);
-    if (column < 0) continue;
-    scan[static_cast<std::size_t>(column)] = track.filtered_rssi;
-    heard = true;
-    fresh = fresh || track.fresh;
+// The zone filter's step: the belief moves, the answer is the most probable
+// zone (one report ago, smoothed with this one). The belief restarts when it does not fit the model (a new customer,
+// a floor plan edited since, a state reset to an incumbent set from outside).
+ZoneDecision ZoneResolver::filter(ResolverState& state, std::span<const KnownSighting> sightings, Timestamp now,
+                                  const ZoneModel& model) const {
+  std::vector<HeardLevel> report;
+  report.reserve(sightings.size());
+  // The report's time is when its readings were taken (never after `now`),
+  // not when it reached us: the same report gives the same belief on any
+  // instance and over either transport.
+  Timestamp taken{};
+  for (const KnownSighting& sighting : sightings) {
+    if (sighting.beacon->store_id != state.store_id || now - sighting.observed_at > settings_.stale_after) continue;
+    report.push_back(HeardLevel{model.column(sighting.beacon->key), normalised_rssi(sighting)});
+    taken = std::max(taken, std::min(sighting.observed_at, now));
   }
-  if (!heard) return std::nullopt;
-  std::vector<ZoneDistance> ranked = fingerprints.rank(scan);
-  if (state.incumbent_zone_id.empty()) {
-    take_over(state, ranked.front().zone_id, 0.0);
-    return ranked;
+  if (report.empty()) taken = now;
+  const bool first_report = !belief_fits(model, state.belief);
+  if (first_report) {
+    start_belief(model, state.belief,
+                 state.incumbent_zone_id.empty() ? std::nullopt : model.zone_index(state.incumbent_zone_id), taken);
   }
-  if (!fresh) return ranked;  // nothing new heard: no new evidence either way
-  ++state.incumbent_tenure;
-  const auto incumbent = std::find_if(ranked.begin(), ranked.end(),
-                                      [&state](const ZoneDistance& z) { return z.zone_id == state.incumbent_zone_id; });
-  const auto rival = std::find_if(ranked.begin(), ranked.end(),
-                                  [&state](const ZoneDistance& z) { return z.zone_id != state.incumbent_zone_id; });
-  if (rival == ranked.end()) return ranked;  // the only calibrated zone
-  double lead = 0.0;
-  if (incumbent == ranked.end()) {
-    // A zone without calibration (e.g. placed by a table QR scan) cannot
-    // defend itself: challengers only dwell, as with an unheard beacon.
-    state.incumbent_dominance = 0.0;
-    lead = settings_.switch_evidence_db + 2.0 * settings_.switch_margin_db;
+  const ZoneEstimate estimate = fold_report(model, state.belief, report, taken, first_report).one_report_ago;
+  if (state.incumbent_zone_id != model.zone(estimate.zone).id) {
+    state.incumbent_zone_id = model.zone(estimate.zone).id;
+    state.incumbent_tenure = 0;
   } else {
-    state.incumbent_dominance = std::clamp(state.incumbent_dominance + rival->distance_db - incumbent->distance_db, 0.0,
-                                           settings_.max_dominance_db);
-    lead = incumbent->distance_db - rival->distance_db;
+    ++state.incumbent_tenure;
   }
-  const double required = settings_.switch_evidence_db + state.incumbent_dominance;
-  if (state.challenger_zone_id != rival->zone_id) clear_challenger(state);
-  state.challenger_evidence = std::max(0.0, state.challenger_evidence + lead - settings_.switch_margin_db);
-  if (state.challenger_evidence <= 0.0) {
-    clear_challenger(state);
-    return ranked;
-  }
-  state.challenger_zone_id = rival->zone_id;
-  ++state.challenger_streak;
-  if (state.challenger_evidence >= required && state.challenger_streak >= settings_.dwell_sightings) {
-    const double cushion =
-        std::min(state.challenger_evidence - settings_.switch_evidence_db, settings_.max_dominance_db);
-    promote_challenger(state, std::max(0.0, cushion * settings_.cushion_share));
-  }
-  return ranked;
-}
-
-ZoneDecision ZoneResolver::decide_by_fingerprints(const ResolverState& state,
-                                                  const std::vector<ZoneDistance>& ranked) const {
   ZoneDecision decision = decide(state);  // store, zone, and the nearest beacon's distance if the zone has one
-  const auto incumbent = std::find_if(ranked.begin(), ranked.end(),
-                                      [&state](const ZoneDistance& z) { return z.zone_id == state.incumbent_zone_id; });
-  const auto rival = std::find_if(ranked.begin(), ranked.end(),
-                                  [&state](const ZoneDistance& z) { return z.zone_id != state.incumbent_zone_id; });
-  if (incumbent == ranked.end()) {
-    decision.confidence = 0.0;
-  } else if (rival == ranked.end() || rival->distance_db <= 0.0) {
-    decision.confidence = 1.0;
-  } else {
-    // As for beacons: 0 when the runner-up is as close in signal space, 1
-    // when the readings match the zone's samples exactly.
-    decision.confidence = std::clamp(1.0 - incumbent->distance_db / rival->distance_db, 0.0, 1.0);
-  }
+  decision.confidence = estimate.probability;
   return decision;
 }
 

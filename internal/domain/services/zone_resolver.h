@@ -1,9 +1,11 @@
 #pragma once
 
-// Resolves a customer's beacon sightings to the zone they are in, and keeps
-// that answer stable: per-beacon RSSI smoothing, a calibrated log-distance
-// path-loss model, and an incumbent-vs-challenger rule (margin + dwell) so a
-// seated customer does not flap between neighbouring tables. See
+// Resolves a customer's beacon sightings to the zone they are in. With the
+// store's zone model (every store with zones has one) the zone filter decides
+// (zone_filter.h: a belief over the zones, updated per report); the smoothed
+// per-beacon tracks are kept beside it for the distance estimate. Without a
+// model, the older rule: the nearest beacon by a log-distance path-loss model
+// behind an incumbent-vs-challenger rule (margin + dwell). See
 // docs/design.md, "How a zone is chosen".
 
 #include <chrono>
@@ -14,7 +16,8 @@
 #include "domain/entities/beacon.h"
 #include "domain/entities/presence.h"
 #include "domain/entities/sighting.h"
-#include "domain/services/fingerprint_classifier.h"
+#include "domain/services/zone_filter.h"
+#include "domain/services/zone_model.h"
 
 namespace tastesync::domain {
 
@@ -53,8 +56,10 @@ struct KnownSighting {
 
 struct ZoneDecision {
   std::string store_id;
-  std::string zone_id;      // the incumbent after this update
-  double confidence = 0.0;  // 0..1: how clearly this zone beats the next one
+  std::string zone_id;  // the incumbent after this update
+  // With a zone model: the zone's posterior probability (0..1) given every
+  // report so far. Without: how clearly this zone beats the next one.
+  double confidence = 0.0;
   // Estimated distance to the zone's nearest beacon; infinity while the
   // incumbent is not heard (e.g. just placed by a table QR scan).
   double distance_m = 0.0;
@@ -64,14 +69,14 @@ class ZoneResolver {
  public:
   explicit ZoneResolver(const ResolverSettings& settings = {});
 
-  // Folds `sightings` (all of one store, non-empty) into `state` and returns
-  // the zone the customer is in now. Deterministic: same state and input,
-  // same answer. With the store's `fingerprints` the candidate zone is the
-  // one whose calibration samples the smoothed readings resemble most;
-  // without (or when none of its beacons is heard), the zone of the nearest
-  // beacon. The same incumbent/challenger rule keeps either answer stable.
+  // Folds `sightings` (all of one store, non-empty: one report) into `state`
+  // and returns the zone the customer is in now. Deterministic: same state
+  // and input, same answer. With the store's `model` the zone filter answers
+  // (its belief travels in `state`; an incumbent set from outside, e.g. by a
+  // table QR scan, restarts it there); without, the nearest beacon behind
+  // the incumbent/challenger rule.
   ZoneDecision resolve(ResolverState& state, std::span<const KnownSighting> sightings, Timestamp now,
-                       const FingerprintClassifier* fingerprints = nullptr) const;
+                       const ZoneModel* model = nullptr) const;
 
   // Estimated distance (m) for a smoothed reading of `beacon`.
   double distance_m(const Beacon& beacon, double rssi, std::optional<int> tx_power = std::nullopt) const;
@@ -80,12 +85,8 @@ class ZoneResolver {
 
  private:
   void update_incumbent(ResolverState& state) const;
-  // The fingerprint counterpart of update_incumbent; returns the zones
-  // ranked for the smoothed readings, or nothing when no calibrated beacon
-  // is heard (the caller falls back to the path-loss model).
-  std::optional<std::vector<ZoneDistance>> update_incumbent_by_fingerprints(
-      ResolverState& state, const FingerprintClassifier& fingerprints) const;
-  ZoneDecision decide_by_fingerprints(const ResolverState& state, const std::vector<ZoneDistance>& ranked) const;
+  ZoneDecision filter(ResolverState& state, std::span<const KnownSighting> sightings, Timestamp now,
+                      const ZoneModel& model) const;
   const BeaconTrack* accumulate_evidence(ResolverState& state, double required) const;
   ZoneDecision decide(const ResolverState& state) const;
   void update_dominance(ResolverState& state) const;

@@ -17,7 +17,13 @@ using domain::ErrorCode;
 using domain::fail;
 
 constexpr char kMagic = 'P';
-constexpr std::uint8_t kFormat = 1;
+// Format 1: no zone belief. Format 2: a zone belief follows the tracks.
+// Records without a belief are still written as format 1, so instances that
+// only read format 1 keep reading them during a rolling upgrade.
+constexpr std::uint8_t kFormatWithoutBelief = 1;
+constexpr std::uint8_t kFormatWithBelief = 2;
+// A belief has two weights per zone and a store at most 500 zones.
+constexpr std::uint32_t kMaxBeliefWeights = 1000;
 // The fewest bytes a track can take (empty zone id), to reject a track
 // count the value cannot hold before reserving memory for it.
 constexpr std::size_t kMinTrackSize = 16 + 2 + 2 + 4 + 8 + 4 + 8 + 8 + 4 + 1;
@@ -122,8 +128,13 @@ domain::Result<std::string> encode_presence(const domain::PresenceRecord& record
   Writer w;
   w.reserve(128 + record.resolver.tracks.size() * 64);
   bool finite = true;
+  const domain::ZoneBelief& belief = record.resolver.belief;
+  if (belief.weights.size() > kMaxBeliefWeights) {
+    return fail(ErrorCode::kInternal, "cannot encode presence: zone belief of " +
+                                          std::to_string(belief.weights.size()) + " weights is too large");
+  }
   w.integer(static_cast<std::uint8_t>(kMagic));
-  w.integer(kFormat);
+  w.integer(belief.empty() ? kFormatWithoutBelief : kFormatWithBelief);
   w.integer(static_cast<std::uint8_t>(record.presence ? 1 : 0));
   if (const auto& p = record.presence) {
     w.text(p->visit_id);
@@ -155,6 +166,12 @@ domain::Result<std::string> encode_presence(const domain::PresenceRecord& record
     w.integer(static_cast<std::int32_t>(t.streak));
     w.integer(static_cast<std::uint8_t>(t.fresh ? 1 : 0));
   }
+  if (!belief.empty()) {
+    w.integer(belief.layout);
+    w.time(belief.updated_at);
+    w.integer(static_cast<std::uint32_t>(belief.weights.size()));
+    for (const std::uint16_t weight : belief.weights) w.integer(weight);
+  }
   // Refused rather than stored: a reader would reject the record, and the
   // customer's state would be stuck until it expired.
   if (!finite) return fail(ErrorCode::kInternal, "cannot encode presence: resolver state holds a non-finite number");
@@ -166,7 +183,8 @@ domain::Result<domain::PresenceRecord> decode_presence(std::string_view value) {
   if (in.integer<std::uint8_t>() != static_cast<std::uint8_t>(kMagic)) {
     return fail(ErrorCode::kInternal, "corrupt presence record in redis: not a presence value");
   }
-  if (const auto format = in.integer<std::uint8_t>(); format != kFormat) {
+  const auto format = in.integer<std::uint8_t>();
+  if (format != kFormatWithoutBelief && format != kFormatWithBelief) {
     return fail(ErrorCode::kInternal, "corrupt presence record in redis: unknown format " + std::to_string(format) +
                                           " (written by a newer version?)");
   }
@@ -209,6 +227,17 @@ domain::Result<domain::PresenceRecord> decode_presence(std::string_view value) {
     t.evidence = in.real();
     t.streak = in.integer<std::int32_t>();
     t.fresh = in.flag();
+  }
+  if (format == kFormatWithBelief) {
+    domain::ZoneBelief& belief = r.belief;
+    belief.layout = in.integer<std::uint32_t>();
+    belief.updated_at = in.time();
+    const auto weights = in.integer<std::uint32_t>();
+    if (!in.ok() || weights == 0 || weights > kMaxBeliefWeights || weights > in.remaining() / 2) {
+      return fail(ErrorCode::kInternal, "corrupt presence record in redis: truncated or bad zone belief size");
+    }
+    belief.weights.resize(weights);
+    for (std::uint16_t& weight : belief.weights) weight = in.integer<std::uint16_t>();
   }
   if (!in.ok() || !in.at_end()) {
     return fail(ErrorCode::kInternal, "corrupt presence record in redis: truncated, malformed or trailing bytes");

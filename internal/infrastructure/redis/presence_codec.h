@@ -8,7 +8,7 @@
 // The record's version is not part of it: the store keeps it beside the
 // value, where its compare-and-set script can read it.
 //
-// Layout (little-endian), format 1:
+// Layout (little-endian), format 1 (format 2 adds the zone belief at the end):
 //   'P' 0x01
 //   u8 has_presence; if 1: str visit_id, str store_id, str zone_id,
 //      u8 zone_kind (0 entrance, 1 table), i64 visit_started_at,
@@ -18,9 +18,12 @@
 //   f64 incumbent_dominance, u32 track count, then per track:
 //      16 bytes uuid, u16 major, u16 minor, str zone_id, f64 filtered_rssi,
 //      i32 samples, i64 last_seen, f64 evidence, i32 streak, u8 fresh
+//   format 2 only: u32 belief layout, i64 belief updated_at, u32 weight
+//      count (1..1000), then per weight a u16
 //   (str = u32 length + bytes; f64 = IEEE-754 bits; nothing may follow)
 // A reader rejects any other format byte, so a new format must be rolled out
-// readers first (every instance able to read it before any writes it).
+// readers first (every instance able to read it before any writes it). A
+// record without a belief is written as format 1, and both are read.
 
 #include <string>
 #include <string_view>

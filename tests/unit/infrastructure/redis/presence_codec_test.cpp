@@ -96,6 +96,7 @@ void expect_same(const domain::PresenceRecord& a, const domain::PresenceRecord& 
   EXPECT_EQ(a.resolver.challenger_streak, b.resolver.challenger_streak);
   EXPECT_EQ(a.resolver.incumbent_tenure, b.resolver.incumbent_tenure);
   EXPECT_EQ(a.resolver.incumbent_dominance, b.resolver.incumbent_dominance);
+  EXPECT_EQ(a.resolver.belief, b.resolver.belief);
 }
 
 TEST(PresenceCodec, RoundTripsEveryField) {
@@ -138,6 +139,54 @@ TEST(PresenceCodec, RefusesToEncodeNonFiniteNumbers) {
   EXPECT_FALSE(encode_presence(record));
 }
 
+domain::PresenceRecord record_with_belief() {
+  domain::PresenceRecord record = full_record();
+  record.resolver.belief.layout = 0xDEADBEEF;
+  record.resolver.belief.updated_at = domain::Timestamp{std::chrono::milliseconds{1'700'000'000'123}};
+  record.resolver.belief.weights = {0, 1, 65535, 300, 7, 0};
+  return record;
+}
+
+TEST(PresenceCodec, RoundTripsTheZoneBeliefAsFormatTwo) {
+  const domain::PresenceRecord record = record_with_belief();
+  auto encoded = encode_presence(record);
+  ASSERT_TRUE(encoded) << encoded.error().message;
+  EXPECT_EQ((*encoded)[1], 2);
+  auto decoded = decode_presence(*encoded);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  expect_same(record, *decoded);
+}
+
+// Records written before the belief existed (format 1) stay readable, and a
+// record without a belief is still written in format 1 for older readers.
+TEST(PresenceCodec, RecordsWithoutABeliefStayFormatOne) {
+  const domain::PresenceRecord record = full_record();
+  const std::string encoded = encode_presence(record).value();
+  EXPECT_EQ(encoded[1], 1);
+  auto decoded = decode_presence(encoded);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_TRUE(decoded->resolver.belief.empty());
+  expect_same(record, *decoded);
+}
+
+void expect_corrupt(const std::string& value);
+
+TEST(PresenceCodec, RejectsBeliefsTheValueCannotHold) {
+  const std::string encoded = encode_presence(record_with_belief()).value();
+  // The weight count sits before the six u16 weights.
+  const std::size_t count_at = encoded.size() - 6 * 2 - 4;
+  std::string bad = encoded;
+  bad[count_at] = 7;  // more weights than follow
+  expect_corrupt(bad);
+  bad[count_at] = 0;  // none
+  expect_corrupt(bad);
+  expect_corrupt(encoded.substr(0, encoded.size() - 1));
+
+  domain::PresenceRecord huge = record_with_belief();
+  huge.resolver.belief.weights.assign(1001, 0);
+  EXPECT_FALSE(encode_presence(huge));
+}
+
 void expect_corrupt(const std::string& value) {
   auto decoded = decode_presence(value);
   ASSERT_FALSE(decoded) << "accepted: " << value;
@@ -163,7 +212,7 @@ void put_u32(std::string& value, std::size_t at, std::uint32_t number) {
 TEST(PresenceCodec, RejectsOtherFormatsAndTrailingBytes) {
   std::string encoded = encode_presence(full_record()).value();
   std::string newer = encoded;
-  newer[1] = 2;
+  newer[1] = 3;
   expect_corrupt(newer);
   std::string other = encoded;
   other[0] = '{';

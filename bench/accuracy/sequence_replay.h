@@ -1,0 +1,42 @@
+#pragma once
+
+// The labeled dataset replayed as customers: each cell's scans of one day, in
+// time order, are one customer standing there, placed by the domain's zone
+// filter (ZoneResolver with a ZoneModel, as Identify runs it) calibrated on
+// every other day (leave-one-day-out, so near-identical consecutive scans of
+// one session never sit on both sides). The same answers are scored for the
+// per-scan baselines: kNN on the calibration (k = 3, the service's earlier
+// default, and k = 1) and the strongest beacon.
+
+#include <cstddef>
+
+#include "accuracy/labeled_dataset.h"
+#include "domain/entities/zone.h"
+
+namespace tastesync::bench {
+
+// Right answers: exact cell, and that cell or one of its 8 neighbours.
+struct Hits {
+  std::size_t exact = 0;
+  std::size_t near = 0;
+};
+
+struct SequenceResult {
+  std::size_t days = 0;          // folds
+  std::size_t customers = 0;     // (day, cell) sequences
+  std::size_t answers = 0;       // scored answers
+  std::size_t unseen_cells = 0;  // scored answers of cells no other day recorded
+  Hits filter;
+  Hits knn3;
+  Hits knn1;
+  Hits strongest;
+};
+
+// The data set as a store: every cell a zone, placed on the grid.
+domain::Store grid_store(const LabeledDataset& dataset);
+
+// Scores every answer from a customer's `from_report`-th report on (1-based);
+// a shorter sequence scores its last answer, so every customer counts.
+SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_report);
+
+}  // namespace tastesync::bench

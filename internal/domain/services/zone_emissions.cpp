@@ -1,0 +1,181 @@
+#include "domain/services/zone_emissions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <string>
+
+namespace tastesync::domain {
+namespace {
+
+// A heard-or-not chance never reaches 0 or 1: one surprising report must not
+// rule a zone out for good.
+constexpr double kMinChance = 0.01;
+
+// Per zone and column: what calibration heard.
+struct Tally {
+  int scans = 0;  // samples of the zone
+  int heard = 0;
+  double sum = 0.0;
+  double sum_squares = 0.0;
+};
+
+double level_of(const Beacon& beacon, int rssi) {
+  return static_cast<double>(rssi) + beacon.calibration_offset_db - static_cast<double>(beacon.tx_power_1m);
+}
+
+BeaconEmission make_emission(double heard_chance, double mean, double sigma, const ZoneModelSettings& settings) {
+  const double heard = std::clamp(heard_chance, kMinChance, 1.0 - kMinChance);
+  BeaconEmission e;
+  e.log_heard = std::log(heard);
+  e.log_unheard = std::log(1.0 - heard);
+  e.mean = mean;
+  e.half_precision = 1.0 / (2.0 * sigma * sigma);
+  e.log_peak = std::log((1.0 - settings.outlier_share) / (sigma * std::sqrt(2.0 * std::numbers::pi)));
+  return e;
+}
+
+double standard_normal_cdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
+
+double distance_between(const FloorPosition& a, const FloorPosition& b) {
+  return std::hypot(a.x_m - b.x_m, a.y_m - b.y_m);
+}
+
+// The path-loss prediction for a customer in `zone` hearing `beacon`.
+BeaconEmission predicted(const Zone& zone, const Beacon& beacon, const std::vector<Zone>& zones,
+                         const ZoneModelSettings& settings) {
+  double distance = settings.far_distance_m;
+  if (beacon.zone_id == zone.id) {
+    distance = settings.near_distance_m;
+  } else if (zone.position) {
+    const auto home = std::find_if(zones.begin(), zones.end(), [&](const Zone& z) { return z.id == beacon.zone_id; });
+    if (home != zones.end() && home->position)
+      distance = std::max(settings.near_distance_m, distance_between(*zone.position, *home->position));
+  }
+  const double mean = -10.0 * settings.path_loss_exponent * std::log10(distance);
+  // Heard when the level beats the phone's sensitivity and the report did
+  // not miss the advertisement.
+  const double floor = settings.sensitivity_dbm - static_cast<double>(beacon.tx_power_1m);
+  const double in_range = standard_normal_cdf((mean - floor) / settings.path_loss_sigma_db);
+  return make_emission((1.0 - settings.miss_probability) * in_range, mean, settings.path_loss_sigma_db, settings);
+}
+
+// How many samples the store's pooled spread is worth in a zone's own
+// (empirical Bayes). A zone's sample variance s2 from h readings scatters
+// around its true variance by 2 v^2 / (h - 1) from sampling alone; what the
+// zones' s2 scatter beyond that, tau^2, is how much true spreads differ. The
+// shrinkage that follows is 2 v^2 / tau^2 pseudo-samples: when spreads differ
+// little (one room, one kind of beacon) a zone's own 30 samples count for
+// little, when they differ a lot (days of different crowds) for much.
+double pooled_weight(const std::vector<Tally>& tallies, double pooled_variance, const ZoneModelSettings& settings) {
+  constexpr double kMaxWeight = 1000.0;
+  double sum = 0.0;
+  double sum_squares = 0.0;
+  double sampling = 0.0;
+  double cells = 0.0;
+  for (const Tally& t : tallies) {
+    if (t.heard < 3) continue;
+    const double mean = t.sum / t.heard;
+    const double variance = std::max(0.0, t.sum_squares - t.heard * mean * mean) / (t.heard - 1.0);
+    sum += variance;
+    sum_squares += variance * variance;
+    sampling += 2.0 * pooled_variance * pooled_variance / (t.heard - 1.0);
+    cells += 1.0;
+  }
+  if (cells < 2.0) return settings.prior_samples;
+  const double spread_of_variances = sum_squares / cells - (sum / cells) * (sum / cells);
+  const double tau2 = spread_of_variances - sampling / cells;
+  if (tau2 <= 0.0) return kMaxWeight;
+  return std::clamp(2.0 * pooled_variance * pooled_variance / tau2, settings.prior_samples, kMaxWeight);
+}
+
+}  // namespace
+
+double log_outlier_density(const ZoneModelSettings& settings) {
+  return std::log(settings.outlier_share / settings.outlier_range_db);
+}
+
+EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                              const StoreFingerprints* fingerprints, const ZoneModelSettings& settings) {
+  const std::size_t width = columns.size();
+  std::vector<Tally> tallies(zones.size() * width);
+  std::vector<char> column_calibrated(width, 0);
+  std::vector<double> weakest(width, 0.0);  // the faintest level calibration heard, per column
+  auto zone_of = [&zones](const std::string& id) {
+    return static_cast<std::size_t>(
+        std::find_if(zones.begin(), zones.end(), [&id](const Zone& z) { return z.id == id; }) - zones.begin());
+  };
+  auto column_of = [&columns](const BeaconKey& key) {
+    return static_cast<std::size_t>(
+        std::find_if(columns.begin(), columns.end(), [&key](const Beacon* b) { return b->key == key; }) -
+        columns.begin());
+  };
+  if (fingerprints != nullptr) {
+    for (const FingerprintSample& sample : fingerprints->samples) {
+      const std::size_t z = zone_of(sample.zone_id);
+      // A scan of nothing tells nothing about its zone (as for the kNN).
+      const bool heard_any = std::any_of(sample.readings.begin(), sample.readings.end(), [&](const auto& r) {
+        return r.rssi > kNotHeardRssi && column_of(r.beacon) < width;
+      });
+      if (z == zones.size() || !heard_any) continue;
+      for (std::size_t c = 0; c < width; ++c) ++tallies[z * width + c].scans;
+      for (const FingerprintReading& reading : sample.readings) {
+        const std::size_t c = column_of(reading.beacon);
+        if (c == width || reading.rssi <= kNotHeardRssi) continue;
+        const double level = level_of(*columns[c], reading.rssi);
+        Tally& t = tallies[z * width + c];
+        ++t.heard;
+        t.sum += level;
+        t.sum_squares += level * level;
+        weakest[c] = column_calibrated[c] ? std::min(weakest[c], level) : level;
+        column_calibrated[c] = 1;
+      }
+    }
+  }
+  // The store's pooled spread: every zone and beacon heard at least twice.
+  double pooled_squares = 0.0;
+  double pooled_degrees = 0.0;
+  for (const Tally& t : tallies) {
+    if (t.heard < 2) continue;
+    const double mean = t.sum / t.heard;
+    pooled_squares += std::max(0.0, t.sum_squares - t.heard * mean * mean);
+    pooled_degrees += t.heard - 1;
+  }
+  const double pooled_variance = pooled_degrees > 0.0 ? pooled_squares / pooled_degrees
+                                                      : settings.path_loss_sigma_db * settings.path_loss_sigma_db;
+  const double prior_samples = pooled_weight(tallies, pooled_variance, settings);
+  const double min_variance = settings.min_sigma_db * settings.min_sigma_db;
+
+  EmissionTable table;
+  table.cells.resize(zones.size() * width);
+  table.calibrated.assign(zones.size(), 0);
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    const bool zone_calibrated = width > 0 && tallies[z * width].scans > 0;
+    table.calibrated[z] = zone_calibrated ? 1 : 0;
+    for (std::size_t c = 0; c < width; ++c) {
+      const Tally& t = tallies[z * width + c];
+      if (!zone_calibrated || !column_calibrated[c]) {
+        table.cells[z * width + c] = predicted(zones[z], *columns[c], zones, settings);
+        continue;
+      }
+      // Laplace's rule: a zone where the beacon was never heard in n scans
+      // still hears it with chance 1 / (n + 2).
+      const double heard = (t.heard + 1.0) / (t.scans + 2.0);
+      // Never heard here: when it is, it is as faint as calibration ever
+      // heard it, with twice the usual spread.
+      double mean = weakest[c];
+      double variance = 4.0 * pooled_variance;
+      if (t.heard > 0) {
+        mean = t.sum / t.heard;
+        const double squares = std::max(0.0, t.sum_squares - t.heard * mean * mean);
+        variance = (squares + prior_samples * pooled_variance) / (t.heard - 1.0 + prior_samples);
+        // The mean is an estimate too: a new reading varies by both.
+        variance *= 1.0 + 1.0 / t.heard;
+      }
+      table.cells[z * width + c] = make_emission(heard, mean, std::sqrt(std::max(variance, min_variance)), settings);
+    }
+  }
+  return table;
+}
+
+}  // namespace tastesync::domain

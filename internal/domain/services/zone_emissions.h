@@ -1,0 +1,81 @@
+#pragma once
+
+// How each zone of a store "sounds": per zone and beacon, the chance the
+// beacon is heard in a report and the level it is heard at. Learned from
+// calibration samples where a zone has them, predicted by the path-loss model
+// where it has not. See zone_model.h for the model as a whole.
+
+#include <chrono>
+#include <vector>
+
+#include "domain/entities/beacon.h"
+#include "domain/entities/fingerprint.h"
+#include "domain/entities/zone.h"
+
+namespace tastesync::domain {
+
+struct ZoneModelSettings {
+  // Path-loss model (zones without calibration): rssi = tx_1m - 10 n log10(d).
+  double path_loss_exponent = 2.5;
+  double path_loss_sigma_db = 6.0;  // spread of a reading around the model
+  double near_distance_m = 1.0;     // a customer in a zone to its own beacon
+  double far_distance_m = 5.0;      // to another zone's beacon, without positions
+  double sensitivity_dbm = -100.0;  // phones report little below this
+  double miss_probability = 0.1;    // a report lacks a beacon in range
+  // Share of readings far fainter than the Gaussian allows (a fade: a body
+  // or a wall in the way): a faint reading's likelihood never drops below
+  // this share spread over outlier_range_db.
+  double outlier_share = 0.05;
+  double outlier_range_db = 100.0;
+  // The least weight (in samples) of the store's pooled spread in a zone's
+  // own; more when the zones' spreads scatter no more than sampling explains
+  // (zone_emissions.cpp, pooled_weight).
+  double prior_samples = 3.0;
+  double min_sigma_db = 1.0;  // RSSI is reported in whole dB
+  // Durations: a customer in a zone is either passing through (walking by,
+  // a few seconds) or settled there (waiting at the entrance, seated at a
+  // table). A passer-by settles or walks on to a neighbouring zone; a settled
+  // customer gets up (passing again) after the zone's mean stay. Two states
+  // per zone give the filter a walker's agility and a diner's stillness.
+  std::chrono::seconds passing_mean_stay{2};
+  double settle_share = 0.5;  // of those leaving "passing": share that settle here
+  std::chrono::seconds entrance_mean_stay{10};
+  std::chrono::seconds table_mean_stay{1800};
+  // Zones within this factor of a zone's nearest zone are its neighbours.
+  double neighbour_slack = 1.5;
+  // Share of moves that skip the neighbours (to anywhere in the store): a
+  // floor plan whose positions are off, a door the plan does not show.
+  double jump_share = 0.01;
+  // A first sighting is at the entrance with this probability (when the
+  // store has one); the rest is spread over all zones.
+  double entrance_prior = 0.5;
+  // What one report stands for at least: phones scan in windows of about a
+  // second, so reports closer together still advance the belief this much.
+  std::chrono::milliseconds scan_window{1000};
+  // A customer not heard for this long has left (through the entrance, as
+  // the leave detector would say): their next sighting starts a new visit.
+  std::chrono::seconds new_visit_after{600};
+};
+
+// One zone's expectation of one beacon.
+struct BeaconEmission {
+  double log_heard = 0.0;       // ln P(heard)
+  double log_unheard = 0.0;     // ln P(not heard)
+  double mean = 0.0;            // level when heard (dB rel. 1 m power)
+  double half_precision = 0.0;  // 1 / (2 sigma^2)
+  double log_peak = 0.0;        // ln((1 - outlier) / (sigma sqrt(2 pi)))
+};
+
+struct EmissionTable {
+  std::vector<BeaconEmission> cells;  // zones x columns, row-major
+  std::vector<char> calibrated;       // per zone: learned from samples
+};
+
+// `columns`: the store's beacons, never null. `fingerprints` may be null.
+EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                              const StoreFingerprints* fingerprints, const ZoneModelSettings& settings);
+
+// ln of what an outlier reading is worth (the floor under every Gaussian).
+double log_outlier_density(const ZoneModelSettings& settings);
+
+}  // namespace tastesync::domain

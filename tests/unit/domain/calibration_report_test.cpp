@@ -1,0 +1,50 @@
+#include "domain/services/calibration_report.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace tastesync::domain {
+namespace {
+
+BeaconKey key(std::uint16_t minor) { return BeaconKey{BeaconUuid{}, 1, minor}; }
+
+// Table 1 hears beacon 1 loud, table 2 beacon 2 loud; tables 3 and 4 hear
+// both alike: the report must name 3/4 and nothing else.
+TEST(CalibrationReport, NamesZonesTooSimilarToTellApart) {
+  Store store{"bistro", "Bistro", {}};
+  for (const char* id : {"table-1", "table-2", "table-3", "table-4"})
+    store.zones.push_back(Zone{id, "bistro", ZoneKind::kTable, id});
+  const Beacon one{key(1), "bistro", "table-1", -59, 0.0};
+  const Beacon two{key(2), "bistro", "table-2", -59, 0.0};
+  StoreFingerprints calibration{"bistro", {}};
+  for (int i = 0; i < 6; ++i) {
+    const int wobble = i % 3 - 1;
+    calibration.samples.push_back({"table-1", {{key(1), -50 + wobble}, {key(2), -80 + wobble}}});
+    calibration.samples.push_back({"table-2", {{key(1), -80 + wobble}, {key(2), -50 + wobble}}});
+    calibration.samples.push_back({"table-3", {{key(1), -65 + wobble}, {key(2), -65 - wobble}}});
+    calibration.samples.push_back({"table-4", {{key(1), -65 - wobble}, {key(2), -65 + wobble}}});
+  }
+  auto report = leave_one_out_report(store, {&one, &two}, calibration);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->zones.size(), 4u);
+  EXPECT_EQ(report->zones[0].placed_right, 6u);
+  EXPECT_EQ(report->zones[1].placed_right, 6u);
+  EXPECT_EQ(report->zones[2].most_confused_with, "table-4");
+  ASSERT_EQ(report->confusable.size(), 1u);
+  EXPECT_EQ(report->confusable[0].a, "table-3");
+  EXPECT_EQ(report->confusable[0].b, "table-4");
+  EXPECT_GE(report->confusable[0].share, 0.25);
+}
+
+TEST(CalibrationReport, RejectsABadShare) {
+  Store store{"bistro", "Bistro", {Zone{"table-1", "bistro", ZoneKind::kTable, "T1"}}};
+  auto report = leave_one_out_report(store, {}, StoreFingerprints{"bistro", {}}, {}, 0.0);
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(report.error().field, "confusable_share");
+}
+
+}  // namespace
+}  // namespace tastesync::domain
