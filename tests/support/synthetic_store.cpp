@@ -47,11 +47,17 @@ domain::Store SyntheticStore::store(bool with_positions) const {
     return with_positions ? std::optional<domain::FloorPosition>(domain::FloorPosition{p.x, p.y}) : std::nullopt;
   };
   domain::Store store{config_.store_id, "Synthetic bistro", {}};
-  store.zones.push_back(
-      domain::Zone{entrance_zone_id(), config_.store_id, domain::ZoneKind::kEntrance, "Entrance", at(entrance_spot())});
+  store.zones.push_back(domain::Zone{.id = entrance_zone_id(),
+                                     .store_id = config_.store_id,
+                                     .kind = domain::ZoneKind::kEntrance,
+                                     .label = "Entrance",
+                                     .position = at(entrance_spot())});
   for (int table = 1; table <= config_.tables; ++table) {
-    store.zones.push_back(domain::Zone{table_zone_id(table), config_.store_id, domain::ZoneKind::kTable,
-                                       "Table " + std::to_string(table), at(seat(table))});
+    store.zones.push_back(domain::Zone{.id = table_zone_id(table),
+                                       .store_id = config_.store_id,
+                                       .kind = domain::ZoneKind::kTable,
+                                       .label = "Table " + std::to_string(table),
+                                       .position = at(seat(table))});
   }
   return store;
 }
