@@ -99,9 +99,8 @@ void look_ahead(const ZoneModel& model, std::vector<double>& b, double seconds) 
 
 // The zone most probable over both its states, from per-state log-probabilities.
 ZoneEstimate best_zone(const std::vector<double>& log_p) {
-  std::vector<double> scratch = log_p;
   ZoneBelief unused;
-  return store(unused, scratch);
+  return store(unused, log_p);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ using testing::table_zone_id;
 // A calibrated synthetic store: `calibrate_entrance` false leaves the
 // entrance without samples, as staff who only walk the tables would.
 struct CalibratedStore {
-  explicit CalibratedStore(SyntheticStoreConfig config, bool calibrate_entrance = true)
+  explicit CalibratedStore(const SyntheticStoreConfig& config, bool calibrate_entrance = true)
       : store(config), plan(build(config, calibrate_entrance)) {}
 
   FloorPlan build(const SyntheticStoreConfig& config, bool calibrate_entrance) {
