@@ -70,18 +70,14 @@ Result<application::StoreAnalyticsRequest> analytics_request(const std::string& 
   const std::map<std::string, std::string*> fields{{"from_date", &request.from_date}, {"fromDate", &request.from_date},
                                                    {"to_date", &request.to_date},     {"toDate", &request.to_date},
                                                    {"time_zone", &request.time_zone}, {"timeZone", &request.time_zone}};
-  std::size_t start = 0;
-  while (start < query.size()) {
-    const std::size_t end = std::min(query.find('&', start), query.size());
-    const std::string_view pair = std::string_view(query).substr(start, end - start);
-    start = end + 1;
-    if (pair.empty()) continue;
-    const std::size_t equals = pair.find('=');
-    const std::string name = percent_decode(pair.substr(0, equals), true);
-    const auto field = fields.find(name);
-    if (field == fields.end()) return fail(ErrorCode::kInvalidArgument, "unknown parameter '" + name + "'", name);
-    *field->second = equals == std::string_view::npos ? "" : percent_decode(pair.substr(equals + 1), true);
-  }
+  auto read =
+      for_each_query_parameter(query, [&fields](const std::string& name, const std::string& value) -> Result<void> {
+        const auto field = fields.find(name);
+        if (field == fields.end()) return fail(ErrorCode::kInvalidArgument, "unknown parameter '" + name + "'", name);
+        *field->second = value;
+        return {};
+      });
+  if (!read) return std::unexpected(read.error());
   return request;
 }
 

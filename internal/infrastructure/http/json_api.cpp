@@ -138,18 +138,8 @@ Result<void> apply_parameters(const PathParams& path, const std::string& query, 
   for (const auto& [name, value] : path) {
     if (auto ok = set_field(message, name, value); !ok) return ok;
   }
-  std::size_t start = 0;
-  while (start < query.size()) {
-    const std::size_t end = std::min(query.find('&', start), query.size());
-    const std::string_view pair = std::string_view(query).substr(start, end - start);
-    start = end + 1;
-    if (pair.empty()) continue;
-    const std::size_t equals = pair.find('=');
-    const std::string name = percent_decode(pair.substr(0, equals), true);
-    const std::string value = equals == std::string_view::npos ? "" : percent_decode(pair.substr(equals + 1), true);
-    if (auto ok = set_field(message, name, value); !ok) return ok;
-  }
-  return {};
+  return for_each_query_parameter(
+      query, [&message](const std::string& name, const std::string& value) { return set_field(message, name, value); });
 }
 
 HttpResponse json_response(const protobuf::Message& message) {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <memory>
 
 #include "util/hex.h"
@@ -37,6 +38,22 @@ std::string percent_decode(std::string_view text, bool plus_is_space) {
     }
   }
   return out;
+}
+
+domain::Result<void> for_each_query_parameter(
+    std::string_view query, const std::function<domain::Result<void>(const std::string&, const std::string&)>& take) {
+  std::size_t start = 0;
+  while (start < query.size()) {
+    const std::size_t end = std::min(query.find('&', start), query.size());
+    const std::string_view pair = query.substr(start, end - start);
+    start = end + 1;
+    if (pair.empty()) continue;
+    const std::size_t equals = pair.find('=');
+    const std::string name = percent_decode(pair.substr(0, equals), true);
+    const std::string value = equals == std::string_view::npos ? "" : percent_decode(pair.substr(equals + 1), true);
+    if (auto ok = take(name, value); !ok) return ok;
+  }
+  return {};
 }
 
 HttpResponse transport_error(unsigned status, const std::string& code, const std::string& message) {

@@ -1,10 +1,13 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "application/ports/metrics_port.h"
+#include "domain/error.h"
 #include "infrastructure/http/http_types.h"
 
 namespace tastesync::infrastructure::http {
@@ -43,5 +46,11 @@ HttpResponse transport_error(unsigned status, const std::string& code, const std
 
 // "%2F" -> "/", "+" kept (paths) or turned into ' ' (query values).
 std::string percent_decode(std::string_view text, bool plus_is_space);
+
+// Calls `take(name, value)` for each name=value of a query string, decoded,
+// in order (empty pairs skipped, a missing '=' is an empty value); stops at
+// and returns the first error `take` returns.
+domain::Result<void> for_each_query_parameter(
+    std::string_view query, const std::function<domain::Result<void>(const std::string&, const std::string&)>& take);
 
 }  // namespace tastesync::infrastructure::http
