@@ -172,7 +172,14 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   // store get every instance's, as the ledger announces them on commit.
   infrastructure::live::FloorFeed events(outbox_wakeup, infrastructure::live::FloorFeed::Fanout::kAnnounced);
   db::PostgresFloorListener floor_listener(
-      pool, [&events](const domain::DomainEvent& event) { events.announce(event); }, [&events] { events.resync(); });
+      pool, [&events](const domain::DomainEvent& event) { events.announce(event); },
+      [&events] {
+        log::info("floor_listener.listening", {});
+        events.resync();
+      },
+      [](const std::string& reason) {
+        log::warn("floor_listener.disconnected", {{"reason", reason}});
+      });
 
   // ---- credentials and the table QR key ring
   auto public_keys = load_jwt_keys(cfg->auth);

@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "infrastructure/db/outbox_payload.h"
-#include "infrastructure/logging/json_log.h"
 #include "util/hex.h"
 
 namespace tastesync::infrastructure::db {
@@ -21,17 +20,13 @@ class Announcements final : public pqxx::notification_receiver {
 
   void operator()(const std::string& payload, int) override {
     heard_ = true;
+    // Only our own trigger writes here; a payload this version cannot read
+    // (a newer instance's, during an upgrade) is skipped: the pages catch up
+    // at their next reload.
     const auto bytes = util::hex_decode(payload);
-    if (!bytes) {
-      log::warn("floor_listener.unreadable", {{"reason", "the payload is not hex"}});
-      return;
-    }
+    if (!bytes) return;
     auto event = event_from_outbox_payload(*bytes);
-    if (!event) {
-      log::warn("floor_listener.unreadable", {{"reason", event.error().message}});
-      return;
-    }
-    announce_(*event);
+    if (event) announce_(*event);
   }
 
  private:
@@ -41,11 +36,12 @@ class Announcements final : public pqxx::notification_receiver {
 
 }  // namespace
 
-PostgresFloorListener::PostgresFloorListener(const PgPool& pool, Announce announce, Resync resync,
+PostgresFloorListener::PostgresFloorListener(const PgPool& pool, Announce announce, Resync resync, Lost lost,
                                              FloorListenerOptions options)
     : connection_string_(pool.connection_string()),
       announce_(std::move(announce)),
       resync_(std::move(resync)),
+      lost_(std::move(lost)),
       options_(options),
       thread_([this] { listen_loop(); }) {}
 
@@ -86,21 +82,18 @@ void PostgresFloorListener::listen_on(pqxx::connection& connection) {
 
 void PostgresFloorListener::listen_loop() {
   std::chrono::milliseconds backoff = options_.min_backoff;
-  bool lost = false;
   while (!stopping_) {
     auto connection = connect(connection_string_);
     if (connection) {
       try {
-        if (lost) log::info("floor_listener.reconnected", {});
         backoff = options_.min_backoff;
         listen_on(**connection);
         return;
       } catch (const std::exception& e) {
         // The connection broke (database restarting, network): reconnect.
-        log::warn("floor_listener.disconnected", {{"reason", e.what()}});
+        if (lost_) lost_(e.what());
       }
     }
-    lost = true;
     if (!sleep_unless_stopping(backoff)) return;
     backoff = std::min(options_.max_backoff, backoff * 2);
   }

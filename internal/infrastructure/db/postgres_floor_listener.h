@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "domain/events/events.h"
@@ -33,10 +34,14 @@ class PostgresFloorListener {
  public:
   using Announce = std::function<void(const domain::DomainEvent&)>;
   using Resync = std::function<void()>;
+  using Lost = std::function<void(const std::string& reason)>;
 
   // Starts listening at once. The callbacks run on the listener's thread and
-  // must only hand on; `pool` (for its connection string) outlives this.
-  PostgresFloorListener(const PgPool& pool, Announce announce, Resync resync, FloorListenerOptions options = {});
+  // must only hand on: `announce` each event, `resync` whenever LISTEN is in
+  // place (at start and after each reconnection), `lost` when the connection
+  // broke. `pool` (for its connection string) outlives this.
+  PostgresFloorListener(const PgPool& pool, Announce announce, Resync resync, Lost lost,
+                        FloorListenerOptions options = {});
   ~PostgresFloorListener();
   PostgresFloorListener(const PostgresFloorListener&) = delete;
   PostgresFloorListener& operator=(const PostgresFloorListener&) = delete;
@@ -50,6 +55,7 @@ class PostgresFloorListener {
   std::string connection_string_;
   Announce announce_;
   Resync resync_;
+  Lost lost_;
   FloorListenerOptions options_;
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;

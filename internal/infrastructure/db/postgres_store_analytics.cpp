@@ -5,7 +5,6 @@
 
 #include "infrastructure/db/analytics_days.h"
 #include "infrastructure/db/pg_values.h"
-#include "infrastructure/logging/json_log.h"
 
 namespace tastesync::infrastructure::db {
 namespace {
@@ -72,7 +71,7 @@ domain::Result<application::StoreAnalytics> PostgresStoreAnalytics::analytics(
       out.period.to_date = bounds[0][3].as<std::string>();
     }
     const DayRange range{period.store_id, period.time_zone, out.period.from_date, out.period.to_date};
-    try {
+    {
       // The range's final days are kept first (their own transaction: a
       // year's first ask computes them once), then read in one snapshot.
       pqxx::work keeping(connection);
@@ -81,11 +80,6 @@ domain::Result<application::StoreAnalytics> PostgresStoreAnalytics::analytics(
       keeping.exec("SET LOCAL statement_timeout = '60s'");
       keep_final_days(keeping, range);
       keeping.commit();
-    } catch (const pqxx::broken_connection&) {
-      throw;
-    } catch (const pqxx::sql_error& e) {
-      // Not fatal: the days are then read from the ledger.
-      log::warn("analytics.keep_failed", {{"store_id", period.store_id}, {"reason", e.what()}});
     }
     // One snapshot, so the figures agree with each other.
     pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> tx(connection);
