@@ -44,7 +44,7 @@
 
 #include "auth/jwt_signer.h"
 #include "customer_id.grpc.pb.h"
-#include "infrastructure/kafka/event_codec.h"
+#include "infrastructure/codec/event_codec.h"
 #include "server_process.h"
 
 namespace tastesync::bench {
@@ -193,7 +193,7 @@ class LatencyConsumer {
       std::unique_ptr<RdKafka::Message> message(consumer_->consume(20));
       if (!message || message->err() != RdKafka::ERR_NO_ERROR) continue;
       const WallClock::time_point received = WallClock::now();
-      auto event = infrastructure::kafka::decode_event(
+      auto event = infrastructure::codec::decode_event(
           std::string(static_cast<const char*>(message->payload()), message->len()));
       if (!event) {
         ++undecodable_;

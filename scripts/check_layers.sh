@@ -6,6 +6,7 @@
 #   internal/auth, config    no adapter and no composition root
 #   internal/infrastructure  no composition root (service/)
 #   pkg/util                 nothing of internal/
+#   infrastructure/<folder>  only the adapter folders its CMake library links
 set -euo pipefail
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root"
@@ -32,6 +33,30 @@ forbid internal/auth '"(infrastructure|service)/' 'auth includes an adapter or t
 forbid internal/config '"(infrastructure|service)/' 'config includes an adapter or the composition root'
 forbid internal/infrastructure '"service/' 'an adapter includes the composition root'
 forbid pkg '"(domain|application|infrastructure|auth|config|service)/' 'pkg/util includes the service'
+
+# Between adapters: each folder includes only the folders its CMake library
+# links (CMakeLists.txt, cid_adapter). Keep the two lists in step.
+declare -A may_use=(
+  [logging]='' [codec]='' [crypto]='' [floorplan]='' [health]='' [local]='' [ratelimit]='' [metrics]='' [qr]=''
+  [system]='logging' [live]='logging' [db]='codec' [kafka]='db codec logging' [redis]='codec local logging'
+  [grpc]='logging' [http]='grpc health logging'
+)
+for dir in internal/infrastructure/*/; do
+  folder=$(basename "$dir")
+  if [ -z "${may_use[$folder]+set}" ]; then
+    printf 'layers: adapter folder %s has no entry in scripts/check_layers.sh (nor, likely, CMakeLists.txt)\n' "$folder" >&2
+    failures=$((failures + 1))
+    continue
+  fi
+  allowed="$folder ${may_use[$folder]}"
+  pattern="\"infrastructure/($(echo "$allowed" | xargs | tr ' ' '|'))/"
+  found=$(grep -rnE --include='*.h' --include='*.cpp' '^[[:space:]]*#[[:space:]]*include[[:space:]]*"infrastructure/' "$dir" |
+    grep -vE "$pattern" || true)
+  if [ -n "$found" ]; then
+    printf 'layers: adapter %s includes an adapter it does not link (allowed: %s)\n%s\n' "$folder" "${may_use[$folder]:-none}" "$found" >&2
+    failures=$((failures + 1))
+  fi
+done
 
 if [ "$failures" -gt 0 ]; then
   echo "layers: $failures rule(s) broken" >&2

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "infrastructure/kafka/event_codec.h"
+#include "infrastructure/codec/event_codec.h"
 
 namespace tastesync::testing {
 namespace {
@@ -68,7 +68,7 @@ void EventConsumer::poll_once(std::chrono::milliseconds wait) {
     default: last_error_ = message->errstr(); return;
   }
   const std::string value(static_cast<const char*>(message->payload()), message->len());
-  auto decoded = infrastructure::kafka::decode_event(value);
+  auto decoded = infrastructure::codec::decode_event(value);
   if (!decoded) {
     ++undecodable_;
     last_error_ = "undecodable message at p" + std::to_string(message->partition()) + "@" +

@@ -22,7 +22,7 @@
 #include <sstream>
 #include <thread>
 
-#include "infrastructure/kafka/event_codec.h"
+#include "infrastructure/codec/event_codec.h"
 #include "integration/event_consumer.h"
 #include "integration/local_servers.h"
 #include "integration/server_fixture.h"
@@ -198,7 +198,7 @@ TEST(KafkaDelivery, OneEventPerTransitionInOrderWithTheFieldsRight) {
     EXPECT_EQ(got.headers.count("event-type") ? got.headers.at("event-type") : "<none>", domain::to_string(types[i]));
     EXPECT_EQ(got.headers.count("event-id") ? got.headers.at("event-id") : "<none>", ids[i]);
     EXPECT_EQ(got.headers.count("content-type") ? got.headers.at("content-type") : "<none>",
-              infrastructure::kafka::kEventContentType);
+              infrastructure::codec::kEventContentType);
     if (i > 0) {
       // One store, one partition: the store's order is the offset order.
       EXPECT_EQ(got.partition, events[0].partition);

@@ -595,7 +595,7 @@ TEST_F(PostgresTest, LedgerKeepsARequestsAnswerWithItsTransitionAndRecordsTheReq
   EXPECT_TRUE(ledger.recall("c1", day_ago)->answers.empty());
 }
 
-TEST_F(PostgresTest, LedgerListsIdleOpenVisitsAndTouchOnlyMovesLastSeenForward) {
+TEST_F(PostgresTest, LedgerListsIdleOpenVisitsAndTouchVouchesForTheOpenPlaceOnly) {
   PostgresVisitLedger ledger(*pool_);
   ASSERT_TRUE(ledger.record("old", std::nullopt, presence("v-old", "s1", "entrance", domain::ZoneKind::kEntrance, 0, 0),
                             {}, std::nullopt));
@@ -610,12 +610,27 @@ TEST_F(PostgresTest, LedgerListsIdleOpenVisitsAndTouchOnlyMovesLastSeenForward) 
   EXPECT_EQ(ledger.idle_visits(at_seconds(200), 10)->size(), 2u);
   EXPECT_EQ(ledger.idle_visits(at_seconds(200), 1)->front().customer_id, "old");  // oldest first
 
-  ASSERT_TRUE(ledger.touch("old", "v-old", at_seconds(60)));
+  const domain::Presence old = presence("v-old", "s1", "entrance", domain::ZoneKind::kEntrance, 0, 60);
+  EXPECT_EQ(ledger.touch("old", old), true);
   EXPECT_TRUE(ledger.idle_visits(at_seconds(50), 10)->empty());
-  ASSERT_TRUE(ledger.touch("old", "v-old", at_seconds(10)));  // never back
+  domain::Presence earlier = old;
+  earlier.last_seen = at_seconds(10);
+  EXPECT_EQ(ledger.touch("old", earlier), true);  // still there, but never back
   EXPECT_EQ((*ledger.current("old"))->last_seen, at_seconds(60));
-  ASSERT_TRUE(ledger.touch("old", "v-other", at_seconds(500)));  // another visit: nothing
+  domain::Presence other_visit = old;
+  other_visit.visit_id = "v-other";
+  other_visit.last_seen = at_seconds(500);
+  EXPECT_EQ(ledger.touch("old", other_visit), false);
+  domain::Presence other_zone = old;
+  other_zone.zone_id = "table-1";
+  other_zone.last_seen = at_seconds(500);
+  EXPECT_EQ(ledger.touch("old", other_zone), false);
   EXPECT_EQ((*ledger.current("old"))->last_seen, at_seconds(60));
+  // A leave decided before the last touch is stale: it fails, nothing closed.
+  domain::Presence decided_on = old;
+  decided_on.last_seen = at_seconds(0);
+  EXPECT_EQ(ledger.record("old", decided_on, std::nullopt, {}, std::nullopt).error().code, ErrorCode::kAborted);
+  EXPECT_TRUE(ledger.current("old")->has_value());
   // A closed visit is no candidate.
   ASSERT_TRUE(ledger.record("old", *ledger.current("old").value(), std::nullopt, {}, std::nullopt));
   EXPECT_EQ(ledger.idle_visits(at_seconds(200), 10)->size(), 1u);

@@ -53,8 +53,7 @@ class MockVisitLedger final : public application::VisitLedgerPort {
               (const std::string& customer_id, domain::Timestamp answers_since), (const, override));
   MOCK_METHOD(domain::Result<std::vector<application::IdleVisit>>, idle_visits,
               (domain::Timestamp cutoff, std::size_t limit), (const, override));
-  MOCK_METHOD(domain::Result<void>, touch,
-              (const std::string& customer_id, const std::string& visit_id, domain::Timestamp last_seen), (override));
+  MOCK_METHOD(domain::Result<bool>, touch, (const std::string& customer_id, const domain::Presence& seen), (override));
   MOCK_METHOD(domain::Result<std::size_t>, forget_answers, (domain::Timestamp before), (override));
   MOCK_METHOD(domain::Result<std::optional<domain::Presence>>, current, (const std::string& customer_id),
               (const, override));

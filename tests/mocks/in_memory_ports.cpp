@@ -1,5 +1,6 @@
 #include "mocks/in_memory_ports.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace tastesync::testing {
@@ -46,6 +47,9 @@ domain::Result<void> InMemoryVisitLedger::record(const std::string& customer_id,
   if (!same_place(stored, before)) {
     return fail(ErrorCode::kAborted, "customer's presence changed concurrently; retry");
   }
+  if (stored && stored->last_seen > before->last_seen) {
+    return fail(ErrorCode::kAborted, "customer was seen after this decision was taken; retry");
+  }
   auto& history = visits_[customer_id];
   if (stored && (!after || after->visit_id != stored->visit_id)) {
     for (auto& visit : history) {
@@ -87,14 +91,12 @@ domain::Result<std::vector<application::IdleVisit>> InMemoryVisitLedger::idle_vi
   return idle;
 }
 
-domain::Result<void> InMemoryVisitLedger::touch(const std::string& customer_id, const std::string& visit_id,
-                                                domain::Timestamp last_seen) {
+domain::Result<bool> InMemoryVisitLedger::touch(const std::string& customer_id, const domain::Presence& seen) {
   std::scoped_lock lock(mutex_);
   const auto it = open_.find(customer_id);
-  if (it != open_.end() && it->second.visit_id == visit_id && it->second.last_seen < last_seen) {
-    it->second.last_seen = last_seen;
-  }
-  return {};
+  if (it == open_.end() || !same_place(it->second, seen)) return false;
+  it->second.last_seen = std::max(it->second.last_seen, seen.last_seen);
+  return true;
 }
 
 domain::Result<std::size_t> InMemoryVisitLedger::forget_answers(domain::Timestamp) {

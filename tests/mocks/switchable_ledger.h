@@ -42,10 +42,10 @@ class SwitchableLedger final : public application::VisitLedgerPort {
     if (down) return unavailable();
     return inner_.idle_visits(cutoff, limit);
   }
-  domain::Result<void> touch(const std::string& customer_id, const std::string& visit_id,
-                             domain::Timestamp last_seen) override {
+  domain::Result<bool> touch(const std::string& customer_id, const domain::Presence& seen) override {
     if (down) return unavailable();
-    return inner_.touch(customer_id, visit_id, last_seen);
+    if (before_touch) std::exchange(before_touch, {})();
+    return inner_.touch(customer_id, seen);
   }
   domain::Result<std::size_t> forget_answers(domain::Timestamp before) override {
     if (down) return unavailable();
@@ -60,6 +60,7 @@ class SwitchableLedger final : public application::VisitLedgerPort {
 
   bool down = false;
   std::function<void()> before_record;  // runs once, then is cleared
+  std::function<void()> before_touch;   // likewise
   int records = 0;                      // record() calls that reached the inner ledger
   mutable int recalls = 0;              // recall() calls
 

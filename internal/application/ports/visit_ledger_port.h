@@ -48,7 +48,9 @@ class VisitLedgerPort {
   virtual ~VisitLedgerPort() = default;
 
   // Atomically: if the customer's open visit is still `before` (same visit id
-  // and zone; nullopt = no open visit), store `after` and the events (and,
+  // and zone, and not seen after `before->last_seen`: a touch() since means
+  // the decision was taken on stale facts; nullopt = no open visit), store
+  // `after` and the events (and,
   // with PostgreSQL, one outbox row per event), and `answer` when given, in
   // one transaction.
   // kAborted when another instance moved first (nothing written: re-read
@@ -71,9 +73,12 @@ class VisitLedgerPort {
   // and touch(), not with every sighting.
   virtual domain::Result<std::vector<IdleVisit>> idle_visits(domain::Timestamp cutoff, std::size_t limit) const = 0;
 
-  // Moves the open visit's last_seen forward to `last_seen` (never back).
-  virtual domain::Result<void> touch(const std::string& customer_id, const std::string& visit_id,
-                                     domain::Timestamp last_seen) = 0;
+  // If the customer's open visit is still `seen` (same visit and zone),
+  // moves its last_seen forward to `seen.last_seen` (never back) and
+  // returns true; false when the visit is over or the customer moved on.
+  // Serialised with record(): a leave decided on an older last_seen then
+  // fails instead of closing the visit of a customer just seen.
+  virtual domain::Result<bool> touch(const std::string& customer_id, const domain::Presence& seen) = 0;
 
   // Drops answers recorded before `before`; returns how many.
   virtual domain::Result<std::size_t> forget_answers(domain::Timestamp before) = 0;

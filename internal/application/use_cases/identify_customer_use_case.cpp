@@ -38,7 +38,12 @@ domain::Result<std::optional<IdentifyResponse>> replay(const RememberedReply& re
 void adopt_ledger(domain::PresenceRecord& record, const std::optional<domain::Presence>& ledger) {
   const bool same = record.presence && ledger && record.presence->visit_id == ledger->visit_id &&
                     record.presence->zone_id == ledger->zone_id;
-  if (same) return;  // the cached copy also has the fresher last_seen
+  if (same) {
+    // The cache usually has the fresher last_seen; the ledger's is newer
+    // when a sighting under a hold vouched there but not here.
+    record.presence->last_seen = std::max(record.presence->last_seen, ledger->last_seen);
+    return;
+  }
   if (!ledger) {
     if (record.presence) record.resolver = domain::ResolverState{};
     record.presence.reset();
@@ -152,8 +157,19 @@ domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::try_pla
     return record_transition(customer_id, std::move(record), transition, idempotency_key, reply, deadline);
   }
 
-  // Nothing moved: the answer is the cache's, which is now known to match
-  // the ledger; presence and the answer are written together, in one call.
+  // Nothing moved, but another writer (a leave sweep, another instance) is
+  // changing this customer's ledger entry: what the ledger said a moment
+  // ago may be overtaken before this answer arrives. Saying so in the
+  // ledger settles it: either the place still holds and the writer, whose
+  // decision predates this sighting, fails; or the writer was first and the
+  // next try sees its outcome (a new visit after a leave, say).
+  if (held) {
+    auto still_there = deps_.ledger.touch(customer_id, *transition.after);
+    if (!still_there) return std::unexpected(still_there.error());
+    if (!*still_there) return std::optional<IdentifyResponse>{};
+  }
+  // The answer is the cache's, which is now known to match the ledger;
+  // presence and the answer are written together, in one call.
   record.presence = transition.after;
   record.confirmed = may_confirm;
   if (!held) record.ledger_hold_until = {};

@@ -75,9 +75,9 @@ domain::Result<LeaveDetectionUseCase::Outcome> LeaveDetectionUseCase::leave_if_s
   if (record && record->presence && record->presence->last_seen > cutoff) {
     const domain::Presence& seen = *record->presence;
     (void)deps_.last_seen.touch(customer_id, seen.last_seen);
-    if (auto touched = deps_.ledger.touch(customer_id, seen.visit_id, seen.last_seen); !touched) {
-      return std::unexpected(touched.error());
-    }
+    // false: the ledger moved on since the record was written; the next
+    // sighting reconciles the two, nothing to leave here.
+    if (auto touched = deps_.ledger.touch(customer_id, seen); !touched) return std::unexpected(touched.error());
     return Outcome::kKept;
   }
 

@@ -38,6 +38,7 @@ domain::Presence presence_from(const pqxx::row& row, pqxx::row::size_type first)
 struct OpenVisit {
   std::string visit_id;
   std::string zone_id;
+  long long last_seen_micros = 0;
 };
 
 bool same_place(const std::optional<OpenVisit>& stored, const std::optional<domain::Presence>& before) {
@@ -145,12 +146,20 @@ domain::Result<void> PostgresVisitLedger::record(const std::string& customer_id,
     // then sees this one's outcome (READ COMMITTED re-checks the row), so
     // exactly one of two racing transitions passes the comparison below.
     const auto open = tx.exec_params(
-        "SELECT visit_id, current_zone_id FROM visits WHERE customer_id = $1 AND left_at IS NULL FOR UPDATE",
+        "SELECT visit_id, current_zone_id, " CID_SQL_MICROS("last_seen") " FROM visits WHERE customer_id = $1 AND "
+        "left_at IS NULL FOR UPDATE",
         customer_id);
     std::optional<OpenVisit> stored;
-    if (!open.empty()) stored = OpenVisit{open[0][0].as<std::string>(), open[0][1].as<std::string>()};
+    if (!open.empty()) {
+      stored = OpenVisit{open[0][0].as<std::string>(), open[0][1].as<std::string>(), open[0][2].as<long long>()};
+    }
     if (!same_place(stored, before)) {
       return fail(ErrorCode::kAborted, "customer's presence changed concurrently; retry");
+    }
+    // A touch() since the caller read `before` (e.g. a sighting answered
+    // while a leave sweep held the record): its decision is stale.
+    if (stored && stored->last_seen_micros > to_micros(before->last_seen)) {
+      return fail(ErrorCode::kAborted, "customer was seen after this decision was taken; retry");
     }
     if (stored && (!after || after->visit_id != stored->visit_id)) close_visit(tx, stored->visit_id, after, events);
     if (after) {
@@ -236,15 +245,18 @@ domain::Result<std::vector<application::IdleVisit>> PostgresVisitLedger::idle_vi
   });
 }
 
-domain::Result<void> PostgresVisitLedger::touch(const std::string& customer_id, const std::string& visit_id,
-                                                domain::Timestamp last_seen) {
-  return pool_.run([&](pqxx::connection& connection) -> domain::Result<void> {
+domain::Result<bool> PostgresVisitLedger::touch(const std::string& customer_id, const domain::Presence& seen) {
+  if (auto ok = check_text(customer_id, kMaxIdBytes, true, "customer_id"); !ok) return std::unexpected(ok.error());
+  return pool_.run([&](pqxx::connection& connection) -> domain::Result<bool> {
     pqxx::work tx(connection);
-    tx.exec_params("UPDATE visits SET last_seen = " CID_SQL_TIMESTAMP_PARAM("$3") " WHERE visit_id = $2 AND "
-                   "customer_id = $1 AND left_at IS NULL AND last_seen < " CID_SQL_TIMESTAMP_PARAM("$3"),
-                   customer_id, visit_id, to_micros(last_seen));
+    // The row lock orders this with record(): a leave committed first makes
+    // this match nothing; this committed first makes the leave's check fail.
+    const auto still_there = tx.exec_params(
+        "UPDATE visits SET last_seen = GREATEST(last_seen, " CID_SQL_TIMESTAMP_PARAM("$4") ") WHERE visit_id = $2 "
+        "AND customer_id = $1 AND current_zone_id = $3 AND left_at IS NULL RETURNING 1",
+        customer_id, seen.visit_id, seen.zone_id, to_micros(seen.last_seen));
     tx.commit();
-    return {};
+    return !still_there.empty();
   });
 }
 

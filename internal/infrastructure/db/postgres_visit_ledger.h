@@ -26,8 +26,7 @@ class PostgresVisitLedger final : public application::VisitLedgerPort {
                                                  domain::Timestamp answers_since) const override;
   domain::Result<std::vector<application::IdleVisit>> idle_visits(domain::Timestamp cutoff,
                                                                   std::size_t limit) const override;
-  domain::Result<void> touch(const std::string& customer_id, const std::string& visit_id,
-                             domain::Timestamp last_seen) override;
+  domain::Result<bool> touch(const std::string& customer_id, const domain::Presence& seen) override;
   domain::Result<std::size_t> forget_answers(domain::Timestamp before) override;
   domain::Result<std::vector<domain::Visit>> visits(const std::string& customer_id, std::size_t limit) const override;
   domain::Result<std::vector<domain::CustomerPresence>> in_store(const std::string& store_id) const override;

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "infrastructure/kafka/event_codec.h"
+#include "infrastructure/codec/event_codec.h"
 
 namespace tastesync::infrastructure::kafka {
 namespace {
@@ -78,7 +78,7 @@ std::vector<DeliveredEvent> KafkaPublisher::deliver(const std::vector<OutboundEv
     RdKafka::Headers* headers = RdKafka::Headers::create();
     headers->add("event-type", event.event_type);
     headers->add("event-id", event.event_id);
-    headers->add("content-type", kEventContentType);
+    headers->add("content-type", codec::kEventContentType);
     auto slot = std::make_unique<Slot>(Slot{outcomes, i});
     const RdKafka::ErrorCode produced =
         producer_->produce(options_.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,

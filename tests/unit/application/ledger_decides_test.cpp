@@ -11,9 +11,11 @@
 #include <string>
 
 #include "application/use_cases/identify_customer_use_case.h"
+#include "application/use_cases/leave_detection_use_case.h"
 #include "infrastructure/local/composite_request_state.h"
 #include "mocks/fake_clock.h"
 #include "mocks/fake_ports.h"
+#include "mocks/in_memory_last_seen.h"
 #include "mocks/in_memory_ports.h"
 #include "mocks/switchable_ledger.h"
 #include "support/test_floor_plan.h"
@@ -199,6 +201,66 @@ TEST_F(LedgerDecidesTest, ANoChangeAnswerWhileAnotherWriterHoldsTheRecordDoesNot
   const auto after = cache_.load("alice").value();
   EXPECT_FALSE(after.confirmed);
   EXPECT_EQ(after.ledger_hold_until, record.ledger_hold_until);
+}
+
+// The race the overload run of the fault suite once showed: a leave sweep
+// had read the ledger and held the record; a sighting answered "still at
+// table 3" meanwhile; then the sweep closed the visit, so the answer named
+// a place the ledger said the customer had left.
+TEST_F(LedgerDecidesTest, ASightingAnsweredWhileTheLeaveSweepHoldsTheRecordKeepsTheVisitOpen) {
+  ASSERT_TRUE(a_.use_case.identify(alice_, sighting_at_table(3, "r1", clock_.now())).has_value());
+  const std::string visit = ledger_.current("alice").value()->visit_id;
+  clock_.advance(11min);  // silent past leave_after
+
+  testing::SwitchableLedger sweep_ledger(ledger_);
+  testing::InMemoryLastSeenIndex index;
+  testing::InMemoryEventPublisher events;
+  testing::SequentialIds ids;
+  LeaveDetectionSettings settings;
+  settings.leave_after = 10min;
+  LeaveDetectionUseCase sweep({index, sweep_ledger, events, ids, cache_}, settings);
+  std::optional<domain::Result<IdentifyResponse>> answer;
+  // Between the sweep's hold and its ledger write, alice is seen.
+  sweep_ledger.before_record = [&] {
+    clock_.advance(100ms);
+    answer = a_.use_case.identify(alice_, sighting_at_table(3, "r2", clock_.now()));
+  };
+  auto left = sweep.sweep(clock_.now());
+  ASSERT_TRUE(left.has_value()) << left.error().message;
+  ASSERT_TRUE(answer.has_value() && answer->has_value());
+  EXPECT_EQ((*answer)->location.zone_id, "table-3");
+  EXPECT_FALSE((*answer)->location_changed);
+  // The sweep's decision predates the sighting: it failed, the visit is open.
+  EXPECT_EQ(*left, 0u);
+  ASSERT_TRUE(ledger_.current("alice").value().has_value());
+  EXPECT_EQ(ledger_.current("alice").value()->visit_id, visit);
+  EXPECT_EQ(ledger_zone("alice"), "table-3");
+  EXPECT_TRUE(events.published().empty());
+  // The sweep took its hold back.
+  EXPECT_EQ(cache_.load("alice")->ledger_hold_until, domain::Timestamp{});
+}
+
+// The other order: the sweep's leave commits between the sighting's ledger
+// read and its answer. The sighting then opens a new visit; "nothing moved"
+// would name the visit that just ended.
+TEST_F(LedgerDecidesTest, ASightingRacingACommittedLeaveStartsANewVisitInsteadOfNamingTheOldOne) {
+  ASSERT_TRUE(a_.use_case.identify(alice_, sighting_at_table(3, "r1", clock_.now())).has_value());
+  const auto open = ledger_.current("alice").value();
+  auto held = cache_.load("alice").value();
+  held.confirmed = false;
+  held.ledger_hold_until = clock_.now() + 30s;  // the sweep's hold
+  ASSERT_TRUE(cache_.save("alice", held));
+  clock_.advance(1s);
+  a_.ledger.before_touch = [&] {
+    ASSERT_TRUE(ledger_.record("alice", open, std::nullopt, {}, std::nullopt));  // the leave commits
+  };
+  auto answer = a_.use_case.identify(alice_, sighting_at_table(3, "r2", clock_.now()));
+  ASSERT_TRUE(answer.has_value()) << answer.error().message;
+  EXPECT_TRUE(answer->location_changed);
+  const auto now_open = ledger_.current("alice").value();
+  ASSERT_TRUE(now_open.has_value());
+  EXPECT_NE(now_open->visit_id, open->visit_id);
+  EXPECT_EQ(answer->location.zone_id, now_open->zone_id);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
-#include "infrastructure/kafka/event_codec.h"
+#include "infrastructure/codec/event_codec.h"
 
 #include <chrono>
 
 #include "events.pb.h"
 
-namespace tastesync::infrastructure::kafka {
+namespace tastesync::infrastructure::codec {
 namespace {
 
 namespace pb = ::tastesync::customer_id::events::v1;
@@ -87,4 +87,4 @@ domain::Result<domain::DomainEvent> decode_event(const std::string& bytes) {
   return event;
 }
 
-}  // namespace tastesync::infrastructure::kafka
+}  // namespace tastesync::infrastructure::codec
