@@ -47,9 +47,23 @@ std::size_t readies(const std::string& received) {
   return found;
 }
 
+// Waits until `server` has logged `event` at least `times` times.
+bool logged(const RunningServer& server, const std::string& event, std::size_t times) {
+  const std::string quoted = "\"" + event + "\"";
+  for (int waited = 0; waited < 300; ++waited) {
+    const std::string log = read_text(server.work_dir() / "server.log");
+    std::size_t found = 0;
+    for (std::size_t at = log.find(quoted); at != std::string::npos; at = log.find(quoted, at + 1)) ++found;
+    if (found >= times) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
 TEST(FloorAcrossInstances, AMoveIdentifiedOnOneInstanceReachesAPageOnAnother) {
   RunningServer identifying;
   RunningServer watching;
+  ASSERT_TRUE(logged(watching, "floor_listener.listening", 1));  // before that, a move reaches the page as a reload
   EventStream page(watching.http_port(), kEvents, token_for("waiter", Role::kStaff, "demo-bistro"));
   ASSERT_TRUE(page.wait_for([](const std::string& r) { return r.find("event: ready\n") != std::string::npos; }, 10s));
 
@@ -73,6 +87,10 @@ TEST(FloorAcrossInstances, AfterPostgresRestartsThePageResyncsAndKeepsGettingMov
     options.postgres_url = url;
     RunningServer identifying(options);
     RunningServer watching(options);
+    // The page opens once the instance listens: its first LISTEN also sends
+    // `ready` to the pages already open, which would be taken for the one
+    // after the restart below.
+    ASSERT_TRUE(logged(watching, "floor_listener.listening", 1));
     EventStream page(watching.http_port(), kEvents, token_for("waiter", Role::kStaff, "demo-bistro"));
     ASSERT_TRUE(page.wait_for([](const std::string& r) { return r.find("event: ready\n") != std::string::npos; }, 10s));
     const std::size_t readies_before = readies(page.received());
@@ -80,6 +98,7 @@ TEST(FloorAcrossInstances, AfterPostgresRestartsThePageResyncsAndKeepsGettingMov
     stop_postgres(dir / "postgres");
     ASSERT_EQ(start_postgres(dir / "postgres"), url);  // same port: the servers reconnect by themselves
     // The listener is back: the page is told to reload the floor.
+    ASSERT_TRUE(logged(watching, "floor_listener.listening", 2));
     EXPECT_TRUE(page.wait_for([&](const std::string& r) { return readies(r) > readies_before; }, 20s))
         << page.received();
 
@@ -94,7 +113,9 @@ TEST(FloorAcrossInstances, AfterPostgresRestartsThePageResyncsAndKeepsGettingMov
     }
     ASSERT_TRUE(moved.ok()) << moved.error_message();
     EXPECT_TRUE(page.wait_for([&](const std::string& r) { return shows(r, guest.customer(), "table-3"); }, 10s))
-        << page.received();
+        << page.received() << "\nthe page's instance logged:\n"
+        << read_text(watching.work_dir() / "server.log") << "\nthe identifying instance logged:\n"
+        << read_text(identifying.work_dir() / "server.log");
   }
   stop_postgres(dir / "postgres");
   std::error_code ignored;
