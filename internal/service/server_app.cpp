@@ -34,6 +34,7 @@
 #include "infrastructure/db/pg_pool.h"
 #include "infrastructure/db/postgres_customer_devices.h"
 #include "infrastructure/db/postgres_customer_directory.h"
+#include "infrastructure/db/postgres_floor_listener.h"
 #include "infrastructure/db/postgres_registry.h"
 #include "infrastructure/db/postgres_store_analytics.h"
 #include "infrastructure/db/postgres_visit_ledger.h"
@@ -167,9 +168,18 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
     relay->start();
   }
   infrastructure::kafka::OutboxWakeup outbox_wakeup(relay.get());
-  // Committed transitions go to the relay and, in this process, to the
-  // live floor pages watching their store.
-  infrastructure::live::FloorFeed events(outbox_wakeup);
+  // Committed transitions go to the relay; the live floor pages watching a
+  // store get every instance's, as the ledger announces them on commit.
+  infrastructure::live::FloorFeed events(outbox_wakeup, infrastructure::live::FloorFeed::Fanout::kAnnounced);
+  db::PostgresFloorListener floor_listener(
+      pool, [&events](const domain::DomainEvent& event) { events.announce(event); },
+      [&events] {
+        log::info("floor_listener.listening", {});
+        events.resync();
+      },
+      [](const std::string& reason) {
+        log::warn("floor_listener.disconnected", {{"reason", reason}});
+      });
 
   // ---- credentials and the table QR key ring
   auto public_keys = load_jwt_keys(cfg->auth);

@@ -1,6 +1,6 @@
 // The floor page in a real browser: starts the real server (real PostgreSQL,
 // Redis and the embedded Kafka, as the integration tests do), registers a
-// customer with a phone and an e-mail, then runs floor_page.mjs, which drives
+// customer with a phone and an e-mail, starts a second instance, then runs floor_page.mjs, which drives
 // Debian's chromium through playwright-core (package.json; scripts/deps.sh installs both).
 
 #include <spawn.h>
@@ -61,6 +61,9 @@ TEST(FloorPage, StaffFollowTheirStoreLiveInChromium) {
   ServerOptions options;
   options.extra_config = "rate_limit:\n  customer_per_second: 0\n";
   RunningServer server(options);
+  // A second instance on the same ledger: the timed moves are identified
+  // there too, as behind a load balancer, while the page stays on the first.
+  RunningServer other_instance(options);
   const std::string alice = unique_customer("alice");
   const std::string bob = unique_customer("bob");
   register_customer(server, alice, "Alice Martin");
@@ -69,6 +72,7 @@ TEST(FloorPage, StaffFollowTheirStoreLiveInChromium) {
 
   std::vector<std::string> variables{
       "FLOOR_URL=https://127.0.0.1:" + std::to_string(server.http_port()),
+      "OTHER_INSTANCE_URL=https://127.0.0.1:" + std::to_string(other_instance.http_port()),
       "NODE_EXTRA_CA_CERTS=" + (dev_keys_dir() / "ca.crt").string(),
       "STAFF_TOKEN=" + token_for("floor-test-waiter", Role::kStaff, "demo-bistro"),
       "OTHER_STAFF_TOKEN=" + token_for("floor-test-rival", Role::kStaff, "rival-grill"),

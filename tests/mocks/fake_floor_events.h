@@ -1,7 +1,7 @@
 #pragma once
 
 // A FloorEventsPort that delivers on the caller's thread when a test calls
-// emit(), and remembers confidences a test sets.
+// emit() or resync(), and remembers confidences a test sets.
 
 #include <map>
 #include <memory>
@@ -13,8 +13,9 @@ namespace tastesync::testing {
 
 class FakeFloorEvents final : public application::FloorEventsPort {
  public:
-  std::unique_ptr<Subscription> subscribe(const std::string& store_id, Listener listener) override {
+  std::unique_ptr<Subscription> subscribe(const std::string& store_id, Listener listener, Resync resync) override {
     listeners_[store_id] = std::move(listener);
+    resyncs_[store_id] = std::move(resync);
     return std::make_unique<Subscription>();
   }
   std::optional<double> placement_confidence(const std::string& customer_id) const override {
@@ -26,12 +27,17 @@ class FakeFloorEvents final : public application::FloorEventsPort {
     const auto it = listeners_.find(event.store_id);
     if (it != listeners_.end()) it->second(event);
   }
+  void resync(const std::string& store_id) {
+    const auto it = resyncs_.find(store_id);
+    if (it != resyncs_.end()) it->second();
+  }
   bool watched(const std::string& store_id) const { return listeners_.contains(store_id); }
 
   std::map<std::string, double> confidence;
 
  private:
   std::map<std::string, Listener> listeners_;
+  std::map<std::string, Resync> resyncs_;
 };
 
 }  // namespace tastesync::testing

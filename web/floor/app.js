@@ -200,7 +200,8 @@ async function loadFloor() {
 
 // The change feed: fetch (so the token travels as a header, never in a URL)
 // read as server-sent events. On `ready` the floor is (re)loaded, so nothing
-// that happened while disconnected is missed.
+// that happened while disconnected is missed; the server sends `ready` again
+// when its own feed had a gap (its database connection was lost a while).
 let retryDelay = 500;
 async function connect() {
   const status = $('live-status');

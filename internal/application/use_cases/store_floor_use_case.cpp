@@ -72,20 +72,22 @@ domain::Result<StoreFloor> StoreFloorUseCase::floor(const Principal& caller, con
   return floor;
 }
 
-domain::Result<std::unique_ptr<FloorEventsPort::Subscription>> StoreFloorUseCase::watch(const Principal& caller,
-                                                                                        const std::string& store_id,
-                                                                                        Watcher watcher) {
+domain::Result<std::unique_ptr<FloorEventsPort::Subscription>> StoreFloorUseCase::watch(
+    const Principal& caller, const std::string& store_id, Watcher watcher, FloorEventsPort::Resync resync) {
   if (auto ok = admit(caller, store_id, "WatchStoreFloor"); !ok) return std::unexpected(ok.error());
-  return feed_.subscribe(store_id, [this, watcher = std::move(watcher)](const domain::DomainEvent& event) {
-    const auto kind = change_kind(event.type);
-    if (!kind) return;
-    FloorChange change{*kind,
-                       FloorCustomer{event.customer_id, display_name(event.customer_id), event.zone_id,
-                                     event.occurred_at, event.occurred_at, event.confidence},
-                       event.previous_zone_id, event.occurred_at};
-    if (event.type == domain::EventType::kCustomerLeftStore) change.customer.confidence.reset();
-    watcher(change);
-  });
+  return feed_.subscribe(
+      store_id,
+      [this, watcher = std::move(watcher)](const domain::DomainEvent& event) {
+        const auto kind = change_kind(event.type);
+        if (!kind) return;
+        FloorChange change{*kind,
+                           FloorCustomer{event.customer_id, display_name(event.customer_id), event.zone_id,
+                                         event.occurred_at, event.occurred_at, event.confidence},
+                           event.previous_zone_id, event.occurred_at};
+        if (event.type == domain::EventType::kCustomerLeftStore) change.customer.confidence.reset();
+        watcher(change);
+      },
+      std::move(resync));
 }
 
 }  // namespace tastesync::application

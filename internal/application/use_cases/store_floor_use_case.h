@@ -55,9 +55,11 @@ class StoreFloorUseCase final {
   domain::Result<StoreFloor> floor(const Principal& caller, const std::string& store_id) const;
 
   // Checks the caller and the store, then calls `watcher` for each change
-  // until the subscription is destroyed (on the feed's thread).
+  // until the subscription is destroyed (on the feed's thread), and `resync`
+  // when changes may have been missed (the caller reads floor() again).
   domain::Result<std::unique_ptr<FloorEventsPort::Subscription>> watch(const Principal& caller,
-                                                                       const std::string& store_id, Watcher watcher);
+                                                                       const std::string& store_id, Watcher watcher,
+                                                                       FloorEventsPort::Resync resync = {});
 
  private:
   domain::Result<void> admit(const Principal& caller, const std::string& store_id, const char* operation) const;

@@ -5,10 +5,14 @@
 
 #include <string>
 
+#include "domain/error.h"
 #include "domain/events/events.h"
 
 namespace tastesync::infrastructure::db {
 
 std::string outbox_payload(const domain::DomainEvent& event);
+
+// The event back from those bytes (as the floor listener gets them announced).
+domain::Result<domain::DomainEvent> event_from_outbox_payload(const std::string& bytes);
 
 }  // namespace tastesync::infrastructure::db

@@ -6,8 +6,9 @@
 namespace tastesync::infrastructure::db {
 
 // The analytics as SQL over the ledger's visits and zone_transitions, on the
-// indexes of migrations/0007_floor_page.sql: a store's year answers in one
-// read transaction (docs/performance.md has the figure).
+// indexes of migrations/0007_floor_page.sql, day by day (analytics_days.h):
+// closed days are computed once and kept, so a store's year reads 365 rows
+// plus today (docs/performance.md has the figures).
 class PostgresStoreAnalytics final : public application::StoreAnalyticsPort {
  public:
   explicit PostgresStoreAnalytics(PgPool& pool) : pool_(pool) {}

@@ -133,6 +133,10 @@ std::string change_message(const application::FloorChange& change) {
   return "event: change\ndata: " + message.dump() + "\n\n";
 }
 
+// Sent first and again after a gap in the feed: the page reloads the floor
+// on it (a fresh snapshot), then applies the changes that follow.
+constexpr const char* kReadyMessage = "event: ready\ndata: {}\n\n";
+
 // Between the subscription (made while checking the caller) and the stream
 // (opened once the head is sent): changes in that gap wait here.
 struct PendingStream {
@@ -151,7 +155,7 @@ struct PendingStream {
   void open(const std::shared_ptr<EventStream>& opened) {
     std::scoped_lock lock(mutex);
     stream = opened;
-    stream->send("event: ready\ndata: {}\n\n");
+    stream->send(kReadyMessage);
     for (std::string& message : waiting) stream->send(std::move(message));
     waiting.clear();
   }
@@ -170,7 +174,8 @@ void add_floor_page_routes(Router& router, const FloorPageDependencies& deps) {
                  auto pending = std::make_shared<PendingStream>();
                  auto subscription = deps.floor.watch(
                      *caller, params.at("store_id"),
-                     [pending](const application::FloorChange& change) { pending->send(change_message(change)); });
+                     [pending](const application::FloorChange& change) { pending->send(change_message(change)); },
+                     [pending] { pending->send(kReadyMessage); });
                  if (!subscription) return respond(error_response(kFloorRpc.c_str(), subscription.error()));
                  HttpResponse response;
                  response.headers.emplace_back("X-Accel-Buffering", "no");

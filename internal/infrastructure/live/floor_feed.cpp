@@ -19,7 +19,8 @@ class FloorFeed::Handle final : public Subscription {
   std::uint64_t id_;
 };
 
-FloorFeed::FloorFeed(application::EventPublisherPort& next) : next_(next), thread_([this] { deliver_loop(); }) {}
+FloorFeed::FloorFeed(application::EventPublisherPort& next, Fanout fanout)
+    : next_(next), fanout_(fanout), thread_([this] { deliver_loop(); }) {}
 
 FloorFeed::~FloorFeed() {
   {
@@ -35,25 +36,53 @@ domain::Result<void> FloorFeed::publish(const std::vector<domain::DomainEvent>& 
   {
     std::scoped_lock lock(mutex_);
     for (const domain::DomainEvent& event : events) {
-      if (event.type == domain::EventType::kCustomerLeftStore) {
-        confidence_.erase(event.customer_id);
-      } else {
-        if (confidence_.size() >= kMaxRemembered) confidence_.clear();
-        confidence_[event.customer_id] = event.confidence;
-      }
-      if (queue_.size() >= kMaxQueued) queue_.pop_front();
-      queue_.push_back(event);
+      remember(event);
+      if (fanout_ == Fanout::kPublished) enqueue(event);
     }
   }
-  wake_.notify_one();
+  if (fanout_ == Fanout::kPublished) wake_.notify_one();
   return passed_on;
 }
 
+void FloorFeed::announce(const domain::DomainEvent& event) {
+  {
+    std::scoped_lock lock(mutex_);
+    remember(event);
+    enqueue(event);
+  }
+  wake_.notify_one();
+}
+
+void FloorFeed::resync() {
+  {
+    std::scoped_lock lock(mutex_);
+    resync_due_ = true;
+  }
+  wake_.notify_one();
+}
+
+void FloorFeed::remember(const domain::DomainEvent& event) {
+  if (event.type == domain::EventType::kCustomerLeftStore) {
+    confidence_.erase(event.customer_id);
+  } else {
+    if (confidence_.size() >= kMaxRemembered) confidence_.clear();
+    confidence_[event.customer_id] = event.confidence;
+  }
+}
+
+void FloorFeed::enqueue(const domain::DomainEvent& event) {
+  if (queue_.size() >= kMaxQueued) {
+    queue_.pop_front();
+    resync_due_ = true;  // the watchers would otherwise never hear of it
+  }
+  queue_.push_back(event);
+}
+
 std::unique_ptr<application::FloorEventsPort::Subscription> FloorFeed::subscribe(const std::string& store_id,
-                                                                                 Listener listener) {
+                                                                                 Listener listener, Resync resync) {
   std::scoped_lock lock(delivering_);
   const std::uint64_t id = next_id_++;
-  listeners_.emplace(id, std::make_pair(store_id, std::move(listener)));
+  listeners_.emplace(id, Watcher{store_id, std::move(listener), std::move(resync)});
   return std::make_unique<Handle>(*this, id);
 }
 
@@ -72,18 +101,30 @@ std::optional<double> FloorFeed::placement_confidence(const std::string& custome
 void FloorFeed::deliver_loop() {
   for (;;) {
     std::deque<domain::DomainEvent> batch;
+    bool resync_first = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      wake_.wait(lock, [this] { return stopping_ || resync_due_ || !queue_.empty(); });
       if (stopping_) return;
       batch.swap(queue_);
+      resync_first = std::exchange(resync_due_, false);
     }
     std::scoped_lock lock(delivering_);
+    // The resync goes before what is queued: a watcher that reloads the
+    // floor and then applies these changes ends where the ledger is.
+    for (const auto& [id, watcher] : listeners_) {
+      if (!resync_first || !watcher.resync) continue;
+      try {
+        watcher.resync();
+      } catch (const std::exception& e) {
+        log::warn("floor_feed.listener_failed", {{"reason", e.what()}});
+      }
+    }
     for (const domain::DomainEvent& event : batch) {
-      for (const auto& [id, entry] : listeners_) {
-        if (entry.first != event.store_id) continue;
+      for (const auto& [id, watcher] : listeners_) {
+        if (watcher.store_id != event.store_id) continue;
         try {
-          entry.second(event);
+          watcher.listener(event);
         } catch (const std::exception& e) {
           log::warn("floor_feed.listener_failed", {{"reason", e.what()}});
         }

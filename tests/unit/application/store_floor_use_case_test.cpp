@@ -86,5 +86,14 @@ TEST_F(StoreFloorTest, WatchersGetEachChangeWithTheDisplayName) {
   EXPECT_EQ(changes[0].customer.confidence, 0.8);
 }
 
+TEST_F(StoreFloorTest, AGapInTheFeedIsPassedOnToTheWatcher) {
+  int resyncs = 0;
+  auto subscription = floor_.watch(
+      kWaiter, "bistro", [](const auto&) {}, [&] { ++resyncs; });
+  ASSERT_TRUE(subscription);
+  feed_.resync("bistro");
+  EXPECT_EQ(resyncs, 1);
+}
+
 }  // namespace
 }  // namespace tastesync::testing
