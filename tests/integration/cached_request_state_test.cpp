@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 
 #include "infrastructure/local/presence_cache.h"
@@ -188,6 +189,46 @@ TEST_F(CachedRequestStateTest, AnUnconfirmedRecordStaysUnconfirmedInTheCopy) {
   ASSERT_TRUE(next);
   EXPECT_EQ(copies_.hits(), 1u);
   EXPECT_FALSE(next->record.confirmed);  // so the use case asks the ledger, as after a read
+}
+
+// Redis stops between a copy's lending and its write: the write cannot check
+// the copy, so the request must not be answered from it (the fallback would
+// have stored and answered it). The gate learns of the outage and the use
+// case starts over from local state and the ledger.
+TEST(CachedRequestStateOutageTest, ACopyThatCannotBeCheckedIsNotAnswered) {
+  const auto dir = testing::make_server_dir("redis-copy-outage");
+  const std::string url = testing::start_redis(dir);
+  ASSERT_FALSE(url.empty());
+  {
+    RedisClientPtr client = RedisClient::create(url).value();
+    RedisPresenceStore presence(client, 1800s);
+    RedisIdempotencyStore idempotency(client, 600s);
+    RedisRequestState redis(client, presence, idempotency);
+    PresenceCache copies(100);
+    testing::FakeClock clock;
+    OutageGate gate(clock, 1000ms);
+    CachedRequestState state(redis, copies, gate);
+    const std::string customer = unique_id("outage-write");
+
+    auto first = state.begin(customer, customer + "\nr1").value();
+    domain::PresenceRecord seated = seated_at(first.record, "table-3", 1);
+    seated.confirmed = true;
+    ASSERT_TRUE(state.commit(customer, seated, customer + "\nr1", answer("r1", "table-3")));
+    auto lent = state.begin(customer, customer + "\nr2");
+    ASSERT_TRUE(lent);
+    ASSERT_EQ(copies.hits(), 1u);
+
+    testing::stop_redis(dir);
+    domain::PresenceRecord written = seated_at(lent->record, "table-3", 2);
+    written.confirmed = true;
+    auto refused = state.commit(customer, written, customer + "\nr2", answer("r2", "table-3"));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kAborted);
+    EXPECT_TRUE(gate.degraded());
+    EXPECT_EQ(gate.outages(), 1u);
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }
 
 }  // namespace

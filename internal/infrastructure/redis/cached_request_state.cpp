@@ -10,6 +10,9 @@
 namespace tastesync::infrastructure::redis {
 namespace {
 
+using domain::ErrorCode;
+using domain::fail;
+
 // The record as a read from Redis would return it right after the write:
 // through the codec (which rounds the zone belief), the version the script
 // set, the hold at millisecond precision, confirmed only if it was stored
@@ -30,7 +33,7 @@ std::optional<domain::PresenceRecord> as_stored(const domain::PresenceRecord& wr
 
 }  // namespace
 
-CachedRequestState::CachedRequestState(RedisRequestState& redis, PresenceCache& cache, const OutageGate& gate)
+CachedRequestState::CachedRequestState(RedisRequestState& redis, PresenceCache& cache, OutageGate& gate)
     : redis_(redis), cache_(cache), gate_(gate) {}
 
 domain::Result<application::RequestState> CachedRequestState::begin(const std::string& customer_id,
@@ -52,11 +55,22 @@ domain::Result<void> CachedRequestState::commit(const std::string& customer_id, 
   const auto read_from =
       cache_.lent(customer_id) ? RedisRequestState::ReadFrom::kLocalCopy : RedisRequestState::ReadFrom::kRedis;
   auto committed = redis_.commit_from(customer_id, record, idempotency_key, reply, read_from);
-  if (!committed) return std::unexpected(committed.error());
+  if (!committed) {
+    if (read_from == RedisRequestState::ReadFrom::kLocalCopy && committed.error().code == ErrorCode::kUnavailable) {
+      // The copy was only as good as the write that checks it, and that
+      // write did not happen. Passing the outage on would have the fallback
+      // store the copy locally and answer from it, however old it is; so the
+      // outage is reported here and the use case starts over, from the local
+      // state, which it checks against the ledger.
+      gate_.primary_failed(committed.error(), "request_state.commit");
+      return fail(ErrorCode::kAborted, "redis unavailable while checking this instance's copy; starting over");
+    }
+    return std::unexpected(committed.error());
+  }
   if (*committed == RedisRequestState::Committed::kAnswered) {
     // A retry whose first answer is in Redis: nothing was written, and the
     // use case's next try reads it (no copy is lent now).
-    return domain::fail(domain::ErrorCode::kAborted, "request already answered; its answer is read next");
+    return fail(ErrorCode::kAborted, "request already answered; its answer is read next");
   }
   if (auto kept = as_stored(record, *committed == RedisRequestState::Committed::kStored)) {
     cache_.keep(customer_id, std::move(*kept), outages);

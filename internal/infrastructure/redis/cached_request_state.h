@@ -16,7 +16,11 @@
 // (kAborted), where it finds the newer record or the first answer.
 //
 // Sits between FallbackRequestState and RedisRequestState, so outages are
-// handled as before; copies are not lent while the gate is degraded nor
+// handled as before, with one exception: a write of a record from the copy
+// that finds Redis unavailable is not passed on as an outage (the fallback
+// would store the unchecked copy locally and answer from it) but reported to
+// the gate and answered kAborted, so the use case starts over from the local
+// state and the ledger. Copies are not lent while the gate is degraded nor
 // after an outage that began since they were kept.
 
 #include <string>
@@ -31,7 +35,7 @@ namespace tastesync::infrastructure::redis {
 class CachedRequestState final : public application::RequestStatePort {
  public:
   // `redis`, `cache` and `gate` must outlive this.
-  CachedRequestState(RedisRequestState& redis, PresenceCache& cache, const OutageGate& gate);
+  CachedRequestState(RedisRequestState& redis, PresenceCache& cache, OutageGate& gate);
 
   domain::Result<application::RequestState> begin(const std::string& customer_id,
                                                   const std::string& idempotency_key) override;
@@ -41,7 +45,7 @@ class CachedRequestState final : public application::RequestStatePort {
  private:
   RedisRequestState& redis_;
   PresenceCache& cache_;
-  const OutageGate& gate_;
+  OutageGate& gate_;
 };
 
 }  // namespace tastesync::infrastructure::redis
