@@ -92,7 +92,7 @@ struct Config {
     std::chrono::seconds presence_ttl{3600};
     // Customers whose last written record this instance keeps a copy of
     // (infrastructure/local/presence_cache.h); 0 turns the copy off.
-    std::size_t presence_cache_capacity = 100'000;
+    std::size_t presence_cache_capacity = 50'000;
   } redis;
   struct Presence {
     // A customer not seen for this long has left the store (CustomerLeftStore).

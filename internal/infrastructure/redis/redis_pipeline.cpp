@@ -5,7 +5,7 @@
 #include <sys/time.h>
 
 #include <cerrno>
-#include <cstring>
+#include <system_error>
 #include <utility>
 
 namespace tastesync::infrastructure::redis {
@@ -198,6 +198,10 @@ void RedisPipeline::drive(std::unique_lock<std::mutex>& lock, Caller& me) {
     std::string batch;
     if (!outgoing_.empty()) {
       batch.swap(outgoing_);
+      // Every caller in queued_ is waiting inside exchange(), which returns
+      // only once drive() or fail_connection() has taken it out of both
+      // queues (done), so no pointer here outlives its Caller.
+      // cppcheck-suppress invalidLifetime
       written_.insert(written_.end(), queued_.begin(), queued_.end());
       queued_.clear();
       ++writes_;
@@ -225,7 +229,7 @@ void RedisPipeline::drive(std::unique_lock<std::mutex>& lock, Caller& me) {
       if (cause == EAGAIN || cause == EWOULDBLOCK) {
         detail = "no reply within " + std::to_string(command_timeout_.count()) + " ms";
       } else if (send_error != 0) {
-        detail = std::string("cannot send: ") + std::strerror(send_error);
+        detail = "cannot send: " + std::generic_category().message(send_error);
       } else {
         detail = context->err != 0 ? std::string(context->errstr) : std::string("no reply");
       }
