@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps deps-dev keys configure proto build build-run run migrate test test-unit test-integration bench \
+.PHONY: all deps deps-dev deps-bench keys configure proto build build-run run migrate test test-unit test-integration bench \
 	deploy clean help lint format coverage sanitize fuzz chaos
 
 all: build
@@ -23,6 +23,9 @@ deps:
 
 deps-dev:
 	@scripts/deps.sh dev
+
+deps-bench:
+	@scripts/deps.sh bench
 
 keys:
 	@scripts/keys.sh
@@ -69,7 +72,8 @@ chaos: configure keys
 	cmake --build $(BUILD_DIR) --target chaos_suite -j $(JOBS)
 	$(BUILD_DIR)/tests/chaos/chaos_suite $(CHAOS_ARGS)
 
-bench: build keys
+# grpc_load also draws docs/images/latency-vs-throughput.svg (gnuplot: deps-bench).
+bench: build keys deps-bench
 	$(BUILD_DIR)/bench/micro_bench
 	$(BUILD_DIR)/bench/grpc_load
 	$(BUILD_DIR)/bench/https_load

@@ -3,7 +3,8 @@
 # everything is present (one dpkg-query per package); uses sudo when not root.
 #   scripts/deps.sh           what `make run` and `make test` need
 #   scripts/deps.sh dev       also lint, coverage and fuzzing tools
-#   scripts/deps.sh --list build|servers|browser|dev   print one group, one per line
+#   scripts/deps.sh bench     also what `make bench` draws its plot with
+#   scripts/deps.sh --list build|servers|browser|dev|bench   print one group, one per line
 # Then the JavaScript tools the tests use (package.json, pinned in
 # package-lock.json) with npm ci, when node_modules is missing or older.
 # deploy/docker/Dockerfile installs BUILD_PACKAGES verbatim (a test checks it).
@@ -25,6 +26,8 @@ SERVER_PACKAGES=(postgresql redis-server haproxy kcat wrk nghttp2-client curl)
 BROWSER_PACKAGES=(chromium)
 # make lint, make coverage, make fuzz.
 DEV_PACKAGES=(clang-format clang-tidy-16 clang-16 libclang-rt-16-dev cppcheck lcov ccache)
+# make bench: gnuplot draws the latency-vs-throughput plot (SVG) into docs/images.
+BENCH_PACKAGES=(gnuplot-nox)
 
 if [ "${1:-}" = "--list" ]; then
   case "${2:-}" in
@@ -32,13 +35,15 @@ if [ "${1:-}" = "--list" ]; then
     servers) printf '%s\n' "${SERVER_PACKAGES[@]}" ;;
     browser) printf '%s\n' "${BROWSER_PACKAGES[@]}" ;;
     dev) printf '%s\n' "${DEV_PACKAGES[@]}" ;;
-    *) echo "usage: $0 --list build|servers|browser|dev" >&2; exit 2 ;;
+    bench) printf '%s\n' "${BENCH_PACKAGES[@]}" ;;
+    *) echo "usage: $0 --list build|servers|browser|dev|bench" >&2; exit 2 ;;
   esac
   exit 0
 fi
 
 wanted=("${BUILD_PACKAGES[@]}" "${SERVER_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}")
 if [ "${1:-}" = "dev" ]; then wanted+=("${DEV_PACKAGES[@]}"); fi
+if [ "${1:-}" = "bench" ]; then wanted+=("${BENCH_PACKAGES[@]}"); fi
 
 missing=()
 for package in "${wanted[@]}"; do

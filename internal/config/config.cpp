@@ -46,6 +46,7 @@ const std::vector<std::string>& known_keys() {
       "redis.pool_size",
       "redis.timeout_ms",
       "redis.presence_ttl_seconds",
+      "redis.presence_cache_capacity",
       "presence.leave_after_seconds",
       "presence.sweep_interval_seconds",
       "pii.active_key_id",
@@ -296,6 +297,7 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.number<long>("redis.timeout_ms", redis_timeout_ms, 1, 10000));
   config.redis.timeout = std::chrono::milliseconds(redis_timeout_ms);
   CID_TRY(r.seconds("redis.presence_ttl_seconds", config.redis.presence_ttl, 60, 7 * 24 * 3600));
+  CID_TRY(r.number<std::size_t>("redis.presence_cache_capacity", config.redis.presence_cache_capacity, 0, 10'000'000));
   // Small values are for tests; a day is far past any meal.
   CID_TRY(r.seconds("presence.leave_after_seconds", config.presence.leave_after, 1, 24 * 3600));
   CID_TRY(r.seconds("presence.sweep_interval_seconds", config.presence.sweep_interval, 1, 3600));

@@ -90,6 +90,9 @@ struct Config {
     std::size_t pool_size = 4;
     std::chrono::milliseconds timeout{100};
     std::chrono::seconds presence_ttl{3600};
+    // Customers whose last written record this instance keeps a copy of
+    // (infrastructure/local/presence_cache.h); 0 turns the copy off.
+    std::size_t presence_cache_capacity = 50'000;
   } redis;
   struct Presence {
     // A customer not seen for this long has left the store (CustomerLeftStore).

@@ -52,10 +52,12 @@
 #include "infrastructure/kafka/outbox_relay.h"
 #include "infrastructure/kafka/outbox_wakeup.h"
 #include "infrastructure/live/floor_feed.h"
+#include "infrastructure/local/presence_cache.h"
 #include "infrastructure/logging/json_log.h"
 #include "infrastructure/metrics/prometheus_metrics.h"
 #include "infrastructure/qr/qr_png.h"
 #include "infrastructure/ratelimit/token_bucket_limiter.h"
+#include "infrastructure/redis/cached_request_state.h"
 #include "infrastructure/redis/fallback_stores.h"
 #include "infrastructure/redis/outage_gate.h"
 #include "infrastructure/redis/redis_client.h"
@@ -148,9 +150,12 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   redis::FallbackPresenceStore presence(redis_presence, redis_gate, cache_fence);
   redis::FallbackIdempotencyStore idempotency(redis_idempotency, redis_gate, cfg->idempotency_capacity,
                                               cfg->idempotency_ttl);
-  // Each Identify's reads and writes in one round trip each, over the same keys.
+  // Each Identify's reads and writes in one round trip each, over the same keys;
+  // the read is skipped while this instance holds the customer's last record.
   redis::RedisRequestState redis_request_state(*redis_client, redis_presence, redis_idempotency);
-  redis::FallbackRequestState request_state(redis_request_state, presence, idempotency, redis_gate, cache_fence);
+  infrastructure::PresenceCache presence_cache(cfg->redis.presence_cache_capacity);
+  redis::CachedRequestState cached_request_state(redis_request_state, presence_cache, *redis_gate);
+  redis::FallbackRequestState request_state(cached_request_state, presence, idempotency, redis_gate, cache_fence);
 
   // ---- Kafka: the outbox relay
   std::unique_ptr<infrastructure::kafka::KafkaPublisher> publisher;

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <utility>
 
+#include "infrastructure/redis/redis_pipeline.h"
 #include "util/hex.h"
 
 namespace tastesync::infrastructure::redis {
@@ -33,43 +34,6 @@ bool parse_number(std::string_view text, int min, int max, int& out) {
   return true;
 }
 
-timeval to_timeval(std::chrono::milliseconds duration) {
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
-  timeval tv{};
-  tv.tv_sec = static_cast<decltype(tv.tv_sec)>(micros / 1'000'000);
-  tv.tv_usec = static_cast<decltype(tv.tv_usec)>(micros % 1'000'000);
-  return tv;
-}
-
-RedisReply copy_reply(const redisReply& reply) {
-  RedisReply out;
-  switch (reply.type) {
-    case REDIS_REPLY_STRING:
-      out.type = RedisReply::Type::kString;
-      out.str.assign(reply.str, reply.len);
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = RedisReply::Type::kStatus;
-      out.str.assign(reply.str, reply.len);
-      break;
-    case REDIS_REPLY_ERROR:
-      out.type = RedisReply::Type::kError;
-      out.str.assign(reply.str, reply.len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      out.type = RedisReply::Type::kInteger;
-      out.integer = reply.integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = RedisReply::Type::kArray;
-      out.elements.reserve(reply.elements);
-      for (std::size_t i = 0; i < reply.elements; ++i) out.elements.push_back(copy_reply(*reply.element[i]));
-      break;
-    default: out.type = RedisReply::Type::kNil;
-  }
-  return out;
-}
-
 // hiredis 0.14 writes with plain write(2): a connection the server closed
 // would raise SIGPIPE and kill the process. Broken connections must be
 // errors we handle, so SIGPIPE is ignored process-wide unless someone
@@ -85,19 +49,6 @@ void ignore_sigpipe() {
 }
 
 }  // namespace
-
-struct RedisClient::Slot {
-  std::mutex mutex;
-  redisContext* context = nullptr;  // null: not connected (yet, or any more)
-
-  ~Slot() {
-    if (context != nullptr) redisFree(context);
-  }
-  void drop() {
-    if (context != nullptr) redisFree(context);
-    context = nullptr;
-  }
-};
 
 domain::Result<RedisEndpoint> parse_redis_url(std::string_view url) {
   constexpr std::string_view kScheme = "redis://";
@@ -155,8 +106,11 @@ domain::Error error_from_reply(const RedisReply& reply, std::string_view context
 RedisClient::RedisClient(RedisEndpoint endpoint, RedisClientOptions options)
     : endpoint_(std::move(endpoint)), options_(options) {
   if (options_.pool_size == 0) options_.pool_size = 1;
-  slots_.reserve(options_.pool_size);
-  for (std::size_t i = 0; i < options_.pool_size; ++i) slots_.push_back(std::make_unique<Slot>());
+  connections_.reserve(options_.pool_size);
+  for (std::size_t i = 0; i < options_.pool_size; ++i) {
+    connections_.push_back(
+        std::make_unique<RedisPipeline>(endpoint_, options_.connect_timeout, options_.command_timeout));
+  }
 }
 
 RedisClient::~RedisClient() = default;
@@ -166,49 +120,6 @@ domain::Result<std::shared_ptr<RedisClient>> RedisClient::create(const std::stri
   if (!endpoint) return std::unexpected(endpoint.error());
   ignore_sigpipe();
   return std::shared_ptr<RedisClient>(new RedisClient(std::move(*endpoint), options));
-}
-
-RedisClient::Slot& RedisClient::acquire_slot() {
-  // Callers lock the slot; this only picks one, preferring an idle one so a
-  // slow command does not queue others behind it.
-  const std::size_t start = next_slot_.fetch_add(1, std::memory_order_relaxed) % slots_.size();
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    Slot& slot = *slots_[(start + i) % slots_.size()];
-    if (slot.mutex.try_lock()) return slot;
-  }
-  Slot& slot = *slots_[start];
-  slot.mutex.lock();
-  return slot;
-}
-
-domain::Result<void> RedisClient::connect(Slot& slot) {
-  const std::string where = endpoint_.host + ":" + std::to_string(endpoint_.port);
-  redisContext* context =
-      redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, to_timeval(options_.connect_timeout));
-  if (context == nullptr) return fail(ErrorCode::kUnavailable, "redis " + where + ": out of memory for a connection");
-  if (context->err != 0) {
-    std::string message = "redis " + where + ": cannot connect: " + context->errstr;
-    redisFree(context);
-    return fail(ErrorCode::kUnavailable, std::move(message));
-  }
-  if (redisSetTimeout(context, to_timeval(options_.command_timeout)) != REDIS_OK) {
-    redisFree(context);
-    return fail(ErrorCode::kUnavailable, "redis " + where + ": cannot set the command timeout");
-  }
-  slot.context = context;
-  if (endpoint_.db != 0) {
-    const std::string db = std::to_string(endpoint_.db);
-    const char* argv[] = {"SELECT", db.c_str()};
-    const std::size_t lengths[] = {6, db.size()};
-    auto* reply = static_cast<redisReply*>(redisCommandArgv(context, 2, argv, lengths));
-    const bool ok = reply != nullptr && reply->type == REDIS_REPLY_STATUS;
-    if (reply != nullptr) freeReplyObject(reply);
-    if (!ok) {
-      slot.drop();
-      return fail(ErrorCode::kUnavailable, "redis " + where + ": cannot select database " + db);
-    }
-  }
-  return {};
 }
 
 domain::Result<RedisReply> RedisClient::raw(std::span<const std::string_view> args) {
@@ -222,76 +133,28 @@ domain::Result<RedisReply> RedisClient::raw(std::span<const std::string_view> ar
 domain::Result<std::vector<RedisReply>> RedisClient::pipeline(
     std::span<const std::span<const std::string_view>> commands) {
   if (commands.empty()) return std::vector<RedisReply>{};
-  struct Argv {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
-  };
-  std::vector<Argv> prepared(commands.size());
   std::string names;  // for error messages
-  for (std::size_t c = 0; c < commands.size(); ++c) {
-    if (commands[c].empty()) return fail(ErrorCode::kInternal, "redis: empty command");
-    prepared[c].argv.reserve(commands[c].size());
-    prepared[c].lengths.reserve(commands[c].size());
-    for (const std::string_view arg : commands[c]) {
-      prepared[c].argv.push_back(arg.data());
-      prepared[c].lengths.push_back(arg.size());
-    }
+  for (const auto& command : commands) {
+    if (command.empty()) return fail(ErrorCode::kInternal, "redis: empty command");
     if (!names.empty()) names += '+';
-    names += commands[c].front();
+    names += command.front();
   }
+  // Callers spread over the connections; on each, concurrent callers'
+  // commands share writes and reads (redis_pipeline.h).
+  const std::size_t pick = next_connection_.fetch_add(1, std::memory_order_relaxed) % connections_.size();
+  return connections_[pick]->exchange(commands, names);
+}
 
-  Slot& slot = acquire_slot();
-  std::unique_lock lock(slot.mutex, std::adopt_lock);
-  for (int attempt = 1;; ++attempt) {
-    const bool fresh = slot.context == nullptr;
-    if (fresh) {
-      if (auto connected = connect(slot); !connected) return std::unexpected(connected.error());
-    }
-    errno = 0;
-    bool failed = false;
-    for (Argv& command : prepared) {
-      if (redisAppendCommandArgv(slot.context, static_cast<int>(command.argv.size()), command.argv.data(),
-                                 command.lengths.data()) != REDIS_OK) {
-        failed = true;
-        break;
-      }
-    }
-    std::vector<RedisReply> replies;
-    replies.reserve(prepared.size());
-    while (!failed && replies.size() < prepared.size()) {
-      void* reply = nullptr;
-      if (redisGetReply(slot.context, &reply) != REDIS_OK || reply == nullptr) {
-        failed = true;
-        break;
-      }
-      replies.push_back(copy_reply(*static_cast<redisReply*>(reply)));
-      freeReplyObject(reply);
-    }
-    if (!failed) return replies;
-    const int saved_errno = errno;
-    // After any failure a hiredis context is unusable (it may also hold
-    // replies not read yet); drop it and let the next command reconnect.
-    const int error = slot.context->err;
-    std::string detail = slot.context->errstr;
-    slot.drop();
-    // A pooled connection whose server went away (e.g. Redis restarted)
-    // fails on first use with EOF or a reset: retry once on a fresh
-    // connection, so a recovered Redis is not reported down once per pooled
-    // connection. Safe for our commands: reads, SET NX, and compare-and-set
-    // scripts that reject their own replay. Never after a timeout, which
-    // would double the stall.
-    const bool stale =
-        !fresh && attempt == 1 &&
-        (error == REDIS_ERR_EOF || (error == REDIS_ERR_IO && (saved_errno == EPIPE || saved_errno == ECONNRESET)));
-    if (stale) continue;
-    if (error == REDIS_ERR_IO && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)) {
-      detail = "no reply within " + std::to_string(options_.command_timeout.count()) + " ms";
-    }
-    std::string message = "redis ";
-    message.append(endpoint_.host).append(":").append(std::to_string(endpoint_.port));
-    message.append(" ").append(names).append(": ").append(detail);
-    return fail(ErrorCode::kUnavailable, message);
-  }
+std::uint64_t RedisClient::writes() const {
+  std::uint64_t total = 0;
+  for (const auto& connection : connections_) total += connection->writes();
+  return total;
+}
+
+std::uint64_t RedisClient::connections_opened() const {
+  std::uint64_t total = 0;
+  for (const auto& connection : connections_) total += connection->connections();
+  return total;
 }
 
 domain::Result<RedisReply> RedisClient::eval(const RedisScript& script, std::span<const std::string_view> keys,

@@ -1,14 +1,16 @@
 #pragma once
 
-// A small synchronous Redis client over hiredis: a fixed pool of blocking
-// connections, each used by one thread at a time. Blocking is deliberate:
-// a loopback command costs tens of microseconds, less than handing work to
-// an event loop would. Every failure is a value (domain::Error); nothing
-// throws.
+// A small synchronous Redis client over hiredis. Every call blocks its
+// thread until the reply is in (a loopback command costs tens of
+// microseconds), but the calls of concurrent threads share connections and
+// are written and read together (redis_pipeline.h), so a busy server pays
+// one round trip per batch, not per request. Every failure is a value
+// (domain::Error); nothing throws.
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -58,9 +60,11 @@ struct RedisClientOptions {
   // Bounds how long a request can stall on an unreachable or stuck Redis.
   std::chrono::milliseconds connect_timeout{100};
   std::chrono::milliseconds command_timeout{100};
-  // Connections; a thread that finds all busy waits for one.
+  // Connections; concurrent callers are spread over them and pipelined on each.
   std::size_t pool_size = 4;
 };
+
+class RedisPipeline;
 
 class RedisClient {
  public:
@@ -99,17 +103,17 @@ class RedisClient {
   bool redis_reachable() { return ping().has_value(); }
 
   const RedisEndpoint& endpoint() const { return endpoint_; }
+  // Writes made and connections opened so far (tests, performance notes).
+  std::uint64_t writes() const;
+  std::uint64_t connections_opened() const;
 
  private:
-  struct Slot;
   RedisClient(RedisEndpoint endpoint, RedisClientOptions options);
-  Slot& acquire_slot();
-  domain::Result<void> connect(Slot& slot);
 
   RedisEndpoint endpoint_;
   RedisClientOptions options_;
-  std::vector<std::unique_ptr<Slot>> slots_;
-  std::atomic<std::size_t> next_slot_{0};
+  std::vector<std::unique_ptr<RedisPipeline>> connections_;
+  std::atomic<std::size_t> next_connection_{0};
 };
 
 using RedisClientPtr = std::shared_ptr<RedisClient>;

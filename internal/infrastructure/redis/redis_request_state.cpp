@@ -14,15 +14,30 @@ namespace {
 using domain::ErrorCode;
 using domain::fail;
 
+// Before the compare-and-set, for a record from this instance's copy
+// (ARGV[12] = "1"): what begin() checks for a record read from Redis. An
+// answer already kept for the request_id wins (2: nothing written); a record
+// to be confirmed (ARGV[7]) under a generation that has moved since it was
+// confirmed (ARGV[8]) is not written (0, as a lost compare-and-set).
+constexpr std::string_view kLocalCopyLua = R"lua(
+if ARGV[12] == '1' then
+  if redis.call('EXISTS', KEYS[4]) == 1 then return 2 end
+  if ARGV[7] == '1' and (redis.call('GET', KEYS[3]) or '0') ~= ARGV[8] then return 0 end
+end
+)lua";
+
 // kPresenceCasLua (KEYS[1..3], ARGV[1..9]), then the reply: KEYS[4] its key,
-// ARGV[10] the encoded reply, ARGV[11] its TTL in seconds (first writer wins).
+// ARGV[10] the encoded reply, ARGV[11] its TTL in seconds (first writer
+// wins). 1: stored as asked; 3: asked to confirm, stored unconfirmed.
 constexpr std::string_view kRememberReplyLua = R"lua(
 redis.call('SET', KEYS[4], ARGV[10], 'NX', 'EX', ARGV[11])
+if ARGV[7] == '1' and generation == '' then return 3 end
 return 1
 )lua";
 
 const RedisScript& commit_script() {
-  static const RedisScript script(std::string(kPresenceCasLua) + std::string(kRememberReplyLua));
+  static const RedisScript script(std::string(kLocalCopyLua) + std::string(kPresenceCasLua) +
+                                  std::string(kRememberReplyLua));
   return script;
 }
 
@@ -54,6 +69,16 @@ domain::Result<application::RequestState> RedisRequestState::begin(const std::st
 domain::Result<void> RedisRequestState::commit(const std::string& customer_id, const domain::PresenceRecord& record,
                                                const std::string& idempotency_key,
                                                const application::RememberedReply& reply) {
+  auto committed = commit_from(customer_id, record, idempotency_key, reply, ReadFrom::kRedis);
+  if (!committed) return std::unexpected(committed.error());
+  return {};
+}
+
+domain::Result<RedisRequestState::Committed> RedisRequestState::commit_from(const std::string& customer_id,
+                                                                            const domain::PresenceRecord& record,
+                                                                            const std::string& idempotency_key,
+                                                                            const application::RememberedReply& reply,
+                                                                            ReadFrom read_from) {
   auto presence = RedisPresenceStore::save_arguments(record);
   if (!presence) return std::unexpected(presence.error());
   auto value = codec::encode_reply(reply);
@@ -62,7 +87,7 @@ domain::Result<void> RedisRequestState::commit(const std::string& customer_id, c
   const std::string reply_key = RedisIdempotencyStore::key_for(idempotency_key);
   const std::array<std::string_view, 4> keys{presence_key, RedisPresenceStore::kLastSeenKey,
                                              RedisPresenceStore::kEpochKey, reply_key};
-  const std::array<std::string_view, 11> args{presence->expected_version,
+  const std::array<std::string_view, 12> args{presence->expected_version,
                                               presence->next_version,
                                               presence->value,
                                               presence_ttl_ms_,
@@ -72,17 +97,21 @@ domain::Result<void> RedisRequestState::commit(const std::string& customer_id, c
                                               presence->epoch_seen,
                                               presence->hold_until_ms,
                                               *value,
-                                              reply_ttl_seconds_};
+                                              reply_ttl_seconds_,
+                                              read_from == ReadFrom::kLocalCopy ? "1" : "0"};
   auto result = client_->eval(commit_script(), keys, args);
   if (!result) return std::unexpected(result.error());
   if (result->is_error()) return std::unexpected(error_from_reply(*result, "identify commit"));
   if (result->type != RedisReply::Type::kInteger) {
     return fail(ErrorCode::kInternal, "redis identify commit: unexpected reply type");
   }
-  if (result->integer == 0) {
-    return fail(ErrorCode::kAborted, "presence of customer changed concurrently; retry");
+  switch (result->integer) {
+    case 0: return fail(ErrorCode::kAborted, "presence of customer changed concurrently; retry");
+    case 1: return Committed::kStored;
+    case 2: return Committed::kAnswered;
+    case 3: return Committed::kStoredUnconfirmed;
+    default: return fail(ErrorCode::kInternal, "redis identify commit: unexpected reply");
   }
-  return {};
 }
 
 }  // namespace tastesync::infrastructure::redis

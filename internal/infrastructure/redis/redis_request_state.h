@@ -21,6 +21,9 @@ namespace tastesync::infrastructure::redis {
 //  - commit: one script doing the presence store's compare-and-set save
 //    (hash, TTL, last-seen index) and, only if that succeeded, the
 //    idempotency store's SET NX EX; a lost compare-and-set writes nothing.
+//    A record read from this instance's copy instead of begin() is committed
+//    with commit_from(kLocalCopy), which checks in the same script what
+//    begin() would have read.
 // Redis Cluster: four keys in different hash slots (see
 // RedisPresenceStore), so a single-shard Redis as it stands.
 class RedisRequestState final : public application::RequestStatePort {
@@ -33,6 +36,27 @@ class RedisRequestState final : public application::RequestStatePort {
                                                   const std::string& idempotency_key) override;
   domain::Result<void> commit(const std::string& customer_id, const domain::PresenceRecord& record,
                               const std::string& idempotency_key, const application::RememberedReply& reply) override;
+
+  // Where the record a commit writes was read.
+  enum class ReadFrom {
+    kRedis,  // by begin(), with the remembered reply: as commit()
+    // This instance's copy (PresenceCache): begin() did not look for a
+    // remembered reply, and the copy may be older than the last cache
+    // generation. So the script also refuses when the request was answered
+    // already (kAnswered: the caller answers from Redis instead), and a
+    // record to be stored confirmed under a generation that has moved is not
+    // stored at all (kAborted), rather than stored unconfirmed.
+    kLocalCopy,
+  };
+  enum class Committed {
+    kStored,             // as asked (confirmed if the record was)
+    kStoredUnconfirmed,  // asked to confirm, but the generation had moved
+    kAnswered,           // kLocalCopy only: the request_id has an answer; nothing written
+  };
+  // commit(), saying what was stored; kAborted when the version moved.
+  domain::Result<Committed> commit_from(const std::string& customer_id, const domain::PresenceRecord& record,
+                                        const std::string& idempotency_key, const application::RememberedReply& reply,
+                                        ReadFrom read_from);
 
  private:
   RedisClientPtr client_;
