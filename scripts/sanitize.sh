@@ -26,8 +26,10 @@ fi
 
 if [ "$what" = all ] || [ "$what" = thread ]; then
   TSAN_DIR=${TSAN_BUILD_DIR:-build-tsan}
+  # -Wno-tsan: g++ 12 warns (an error under -Werror) that TSan cannot model
+  # the atomic_thread_fence inside Boost.Asio's headers; nothing of ours.
   cmake -S . -B "$TSAN_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null
+    -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer -Wno-tsan" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null
   cmake --build "$TSAN_DIR" --target unit_tests -j "$JOBS"
   "$TSAN_DIR"/tests/unit_tests --gtest_brief=1
   echo "sanitize: unit tests clean under ThreadSanitizer"
