@@ -44,7 +44,8 @@ class PostgresRegistry final : public application::BeaconRegistryPort, public ap
   domain::Result<void> add_zone(const domain::Zone& zone) override;
   domain::Result<void> register_beacon(const domain::Beacon& beacon) override;
   domain::Result<void> retire_beacon(const domain::BeaconKey& key) override;
-  domain::Result<void> replace_fingerprints(const domain::StoreFingerprints& fingerprints) override;
+  domain::Result<void> write_fingerprints(const domain::StoreFingerprints& fingerprints,
+                                          domain::CalibrationMode mode) override;
 
   // Inserts the plan's stores, zones and beacons that are not there yet
   // (for `make run`'s demo store); existing rows are left as they are.
