@@ -170,6 +170,7 @@ TEST_F(LargeCalibrationTest, TenThousandSamplesImportOverGrpcWithTheCtl) {
   while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
   const int status = pclose(pipe);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output;
+  std::printf("%s", output.c_str());  // what the ctl says of a 10,000-sample calibration (docs/api.md)
   EXPECT_NE(output.find("10000 fingerprint samples over 6 zones imported"), std::string::npos) << output;
   EXPECT_NE(output.find("the store now has 10000"), std::string::npos) << output;
   EXPECT_NE(output.find("calibration report:"), std::string::npos) << output;
