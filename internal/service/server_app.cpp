@@ -117,7 +117,9 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   log::info("postgres.migrated", {{"applied", *migrated}});
   if (args.migrate_only) return 0;
 
-  auto registry = db::PostgresRegistry::create(pool);
+  db::RegistryOptions registry_options;
+  registry_options.zone_filter = cfg->zone_filter;
+  auto registry = db::PostgresRegistry::create(pool, registry_options);
   if (!registry) return fail_start("registry", registry.error());
   if (!cfg->floor_plan_file.empty()) {
     auto plan = infrastructure::load_floor_plan(cfg->floor_plan_file);

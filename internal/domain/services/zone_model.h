@@ -99,6 +99,9 @@ class ZoneModel {
   std::uint32_t layout_ = 0;
 };
 
+// kInvalidArgument naming the setting when one is out of its range.
+Result<void> check_zone_model_settings(const ZoneModelSettings& settings);
+
 // The layout hash a belief carries: FNV-1a over the zone ids in order.
 std::uint32_t zone_layout(const std::vector<Zone>& zones);
 

@@ -130,7 +130,8 @@ domain::Result<std::vector<domain::StoreFingerprints>> load_fingerprints(pqxx::t
 using SnapshotTransaction =
     pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only>;
 
-domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection) {
+domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection,
+                                            const domain::ZoneModelSettings& zone_filter) {
   // One snapshot for all three reads, so a concurrent write is seen whole or
   // not at all.
   SnapshotTransaction tx(connection);
@@ -173,7 +174,7 @@ domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection) {
   auto fingerprints = load_fingerprints(tx);
   if (!fingerprints) return std::unexpected(fingerprints.error());
   tx.commit();
-  auto plan = domain::FloorPlan::build(std::move(stores), std::move(beacons), *fingerprints);
+  auto plan = domain::FloorPlan::build(std::move(stores), std::move(beacons), *fingerprints, {}, zone_filter);
   if (!plan) {
     return fail(ErrorCode::kInternal, "the registry in PostgreSQL is inconsistent: " + plan.error().message);
   }
@@ -219,7 +220,7 @@ domain::FloorPlanPtr PostgresRegistry::current() const { return plan_.load(); }
 
 domain::Result<void> PostgresRegistry::reload() {
   std::scoped_lock lock(reload_mutex_);
-  auto plan = pool_.run([](pqxx::connection& connection) { return load_plan(connection); });
+  auto plan = pool_.run([this](pqxx::connection& connection) { return load_plan(connection, options_.zone_filter); });
   if (!plan) return std::unexpected(plan.error());
   plan_.store(std::make_shared<const domain::FloorPlan>(std::move(*plan)));
   return {};

@@ -27,6 +27,8 @@ struct RegistryOptions {
   // A full reload even without notifications: a safety net should one be
   // lost (NOTIFY is not delivered to a listener that was disconnected).
   std::chrono::seconds periodic_reload{60};
+  // What every store's zone filter model is built with (config zone_filter).
+  domain::ZoneModelSettings zone_filter{};
 };
 
 class PostgresRegistry final : public application::BeaconRegistryPort, public application::RegistryAdminPort {
