@@ -23,9 +23,6 @@ Result<FloorPlan> FloorPlan::build(std::vector<Store> stores, std::vector<Beacon
       if (zone.id.empty())
         return fail(ErrorCode::kInvalidArgument, "a zone of store '" + store.id + "' has an empty id", "zone.id");
       zone.store_id = store.id;
-      // The floor plan's drawing is where the zone is: its centre tells the
-      // zone filter which zones are neighbours and how far each beacon is.
-      if (!zone.position && zone.layout) zone.position = layout_centre(*zone.layout);
     }
   }
   // Zone pointers are taken only once the vectors stop growing.

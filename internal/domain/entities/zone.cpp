@@ -11,10 +11,6 @@ constexpr double kMaxMetres = 1000.0;
 
 }  // namespace
 
-FloorPosition layout_centre(const ZoneLayout& layout) {
-  return FloorPosition{layout.x + layout.width / 2.0, layout.y + layout.height / 2.0};
-}
-
 Result<void> check_layout(const ZoneLayout& layout, const std::string& field) {
   const struct {
     const char* name;

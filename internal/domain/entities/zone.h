@@ -12,8 +12,7 @@ namespace tastesync::domain {
 enum class ZoneKind { kEntrance, kTable };
 
 // Where the floor page draws a zone: a rectangle in metres from the plan's
-// top-left corner. FloorPlan::build gives the zone its centre as its
-// FloorPosition, which the zone filter reads.
+// top-left corner. Only a drawing aid; the zone filter reads FloorPosition.
 struct ZoneLayout {
   double x = 0.0;
   double y = 0.0;
@@ -24,9 +23,9 @@ struct ZoneLayout {
 // Where a zone lies on the store's floor plan (metres, any fixed origin). Only
 // distances between zones matter: they decide which zones are neighbours (a
 // customer walks to the next table, not across the room in one report) and
-// how loud another zone's beacon should be there. Not stored: FloorPlan::build
-// takes the centre of the zone's layout (the simulator and the accuracy replay
-// set it themselves).
+// how loud another zone's beacon should be there. Not stored yet (the
+// simulator and the accuracy replay set it); the layout's centre is the
+// natural source once stores carry layouts.
 struct FloorPosition {
   double x_m = 0.0;
   double y_m = 0.0;
@@ -43,9 +42,6 @@ struct Zone {
   std::optional<ZoneLayout> layout = std::nullopt;
   std::optional<FloorPosition> position = std::nullopt;  // absent: every zone counts as a neighbour
 };
-
-// The centre of a layout's rectangle.
-FloorPosition layout_centre(const ZoneLayout& layout);
 
 // kInvalidArgument naming `field`.x|y|width|height when a value is not a
 // finite number in range (x, y 0..1000; width, height above 0, at most 1000).
