@@ -79,7 +79,7 @@ domain::Result<CalibrationUpdate> CalibrationUseCase::import_fingerprints(const 
     if (!readings) return std::unexpected(readings.error());
     samples.samples.push_back(domain::FingerprintSample{sample.zone_id, std::move(*readings)});
   }
-  return write(*plan, std::move(samples), import_mode(request), request.validate_only);
+  return write(*plan, samples, import_mode(request), request.validate_only);
 }
 
 domain::Result<CalibrationUpdate> CalibrationUseCase::record(const Principal& caller,
@@ -107,7 +107,7 @@ domain::Result<CalibrationUpdate> CalibrationUseCase::record(const Principal& ca
     if (!readings) return std::unexpected(readings.error());
     samples.samples.push_back(domain::FingerprintSample{request.zone_id, std::move(*readings)});
   }
-  auto update = write(*plan, std::move(samples), mode, request.validate_only);
+  auto update = write(*plan, samples, mode, request.validate_only);
   if (update && update->calibration) {
     const auto& zones = update->calibration->report.zones;
     const auto zone = std::find_if(zones.begin(), zones.end(), [&request](const domain::ZoneCalibrationQuality& z) {
@@ -131,7 +131,7 @@ domain::Result<StoreCalibration> CalibrationUseCase::report(const Principal& cal
 }
 
 domain::Result<CalibrationUpdate> CalibrationUseCase::write(const domain::FloorPlan& plan,
-                                                            domain::StoreFingerprints samples,
+                                                            const domain::StoreFingerprints& samples,
                                                             domain::CalibrationMode mode, bool validate_only) {
   const std::string store_id = samples.store_id;
   std::set<std::string> zones;

@@ -26,7 +26,7 @@ class CalibrationUseCase final {
 
  private:
   // Writes checked samples onto the store's calibration and reports.
-  domain::Result<CalibrationUpdate> write(const domain::FloorPlan& plan, domain::StoreFingerprints samples,
+  domain::Result<CalibrationUpdate> write(const domain::FloorPlan& plan, const domain::StoreFingerprints& samples,
                                           domain::CalibrationMode mode, bool validate_only);
 
   RegistryAdminPort& registry_admin_;
