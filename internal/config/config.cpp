@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "domain/services/zone_model.h"
+
 namespace tastesync::config {
 namespace {
 
@@ -74,6 +76,17 @@ const std::vector<std::string>& known_keys() {
       "resolver.switch_evidence_db",
       "resolver.max_dominance_db",
       "resolver.cushion_share",
+      "zone_filter.table_mean_stay_seconds",
+      "zone_filter.entrance_mean_stay_seconds",
+      "zone_filter.passing_mean_stay_seconds",
+      "zone_filter.settle_share",
+      "zone_filter.jump_share",
+      "zone_filter.neighbour_slack",
+      "zone_filter.entrance_prior",
+      "zone_filter.new_visit_after_seconds",
+      "zone_filter.path_loss_exponent",
+      "zone_filter.path_loss_sigma_db",
+      "zone_filter.miss_probability",
       "logging.level",
       "bench.baseline_service",
       "rate_limit.customer_per_second",
@@ -334,6 +347,22 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.number<double>("resolver.switch_evidence_db", config.resolver.switch_evidence_db, 0.0, 200.0));
   CID_TRY(r.number<double>("resolver.max_dominance_db", config.resolver.max_dominance_db, 0.0, 500.0));
   CID_TRY(r.number<double>("resolver.cushion_share", config.resolver.cushion_share, 0.0, 1.0));
+  domain::ZoneModelSettings& filter = config.zone_filter;
+  CID_TRY(r.seconds("zone_filter.table_mean_stay_seconds", filter.table_mean_stay, 1, 86400));
+  CID_TRY(r.seconds("zone_filter.entrance_mean_stay_seconds", filter.entrance_mean_stay, 1, 3600));
+  CID_TRY(r.seconds("zone_filter.passing_mean_stay_seconds", filter.passing_mean_stay, 1, 600));
+  CID_TRY(r.number<double>("zone_filter.settle_share", filter.settle_share, 0.0, 1.0));
+  CID_TRY(r.number<double>("zone_filter.jump_share", filter.jump_share, 0.0, 1.0));
+  CID_TRY(r.number<double>("zone_filter.neighbour_slack", filter.neighbour_slack, 1.0, 10.0));
+  CID_TRY(r.number<double>("zone_filter.entrance_prior", filter.entrance_prior, 0.0, 0.99));
+  CID_TRY(r.seconds("zone_filter.new_visit_after_seconds", filter.new_visit_after, 1, 86400));
+  CID_TRY(r.number<double>("zone_filter.path_loss_exponent", filter.path_loss_exponent, 1.0, 6.0));
+  CID_TRY(r.number<double>("zone_filter.path_loss_sigma_db", filter.path_loss_sigma_db, 0.5, 30.0));
+  CID_TRY(r.number<double>("zone_filter.miss_probability", filter.miss_probability, 0.0, 0.99));
+  if (auto valid = domain::check_zone_model_settings(filter); !valid) {
+    return fail(ErrorCode::kInvalidArgument, "zone_filter: " + valid.error().message,
+                "zone_filter." + valid.error().field);
+  }
   CID_TRY(r.text("logging.level", config.log_level));
   CID_TRY(r.boolean("bench.baseline_service", config.bench_baseline));
   CID_TRY(r.number<double>("rate_limit.customer_per_second", config.rate_limit.customer_per_second, 0.0, 1e6));

@@ -16,6 +16,7 @@
 
 #include "application/use_cases/identify_request_validation.h"
 #include "domain/error.h"
+#include "domain/services/zone_emissions.h"
 #include "domain/services/zone_resolver.h"
 
 namespace tastesync::config {
@@ -136,6 +137,9 @@ struct Config {
   std::chrono::seconds idempotency_ttl{24 * 3600};
   std::size_t idempotency_capacity = 200000;
   domain::ResolverSettings resolver;
+  // The zone filter's model (docs/accuracy.md): how long customers stay, how
+  // they walk, how beacons sound where nobody calibrated.
+  domain::ZoneModelSettings zone_filter;
   std::string log_level = "info";
   bool bench_baseline = false;  // serve the Baseline/Noop handler for `make bench`
   // The HTTPS/JSON gateway (the same API as gRPC, plus /healthz, /readyz,

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "application/use_cases/admin_use_cases.h"
+#include "application/use_cases/calibration_use_case.h"
 #include "application/use_cases/customer_credentials_use_case.h"
 #include "application/use_cases/identify_customer_use_case.h"
 #include "application/use_cases/leave_detection_use_case.h"
@@ -119,7 +120,9 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   log::info("postgres.migrated", {{"applied", *migrated}});
   if (args.migrate_only) return 0;
 
-  auto registry = db::PostgresRegistry::create(pool);
+  db::RegistryOptions registry_options;
+  registry_options.zone_filter = cfg->zone_filter;
+  auto registry = db::PostgresRegistry::create(pool, registry_options);
   if (!registry) return fail_start("registry", registry.error());
   if (!cfg->floor_plan_file.empty()) {
     auto plan = infrastructure::load_floor_plan(cfg->floor_plan_file);
@@ -249,6 +252,7 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
       application::PhoneBeaconSettings{cfg->phone_beacon.uuid, cfg->phone_beacon.rotation_period});
   infrastructure::QrPngRenderer qr_png;
   application::AdminUseCases admin(**registry, **registry, **customers, ledger, **table_qr, qr_png);
+  application::CalibrationUseCase calibration(**registry, **registry);
   application::StoreFloorUseCase store_floor(**registry, ledger, **customers, events);
   db::PostgresStoreAnalytics analytics_queries(pool);
   application::StoreAnalyticsUseCase store_analytics(**registry, analytics_queries);
@@ -293,7 +297,7 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   infrastructure::grpc_adapter::IdentificationGrpcService identification(metered_identify, **verifier, &workers,
                                                                          &rate_limits);
   infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier, &workers, &rate_limits, &store_floor,
-                                                               &store_analytics);
+                                                               &store_analytics, &calibration);
   infrastructure::grpc_adapter::BaselineGrpcService baseline(**verifier);
   infrastructure::grpc_adapter::StoreScannerGrpcService store_scanner_service(metered_scanner, **verifier, &workers,
                                                                               &rate_limits);
@@ -338,7 +342,8 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
                                               .limits = &rate_limits,
                                               .baseline = cfg->bench_baseline,
                                               .floor = &store_floor,
-                                              .analytics = &store_analytics});
+                                              .analytics = &store_analytics,
+                                              .calibration = &calibration});
   infrastructure::http::add_floor_page_routes(router, {.floor = store_floor,
                                                        .analytics = store_analytics,
                                                        .tokens = **verifier,

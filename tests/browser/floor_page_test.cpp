@@ -3,19 +3,15 @@
 // customer with a phone and an e-mail, starts a second instance, then runs floor_page.mjs, which drives
 // Debian's chromium through playwright-core (package.json; scripts/deps.sh installs both).
 
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "admin.grpc.pb.h"
+#include "browser/node_process.h"
 #include "integration/local_servers.h"
 #include "integration/server_fixture.h"
-
-extern char** environ;
 
 namespace tastesync::testing {
 namespace {
@@ -37,23 +33,6 @@ void register_customer(const RunningServer& server, const std::string& id, const
   auto context = authorized(token_for("floor-test-admin", Role::kAdmin));
   const grpc::Status status = stub->RegisterCustomer(context.get(), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
-}
-
-// Runs node with `variables` added to this process's environment; its exit status.
-int run_node(const std::vector<std::string>& arguments, const std::vector<std::string>& variables) {
-  std::vector<std::string> environment(variables);
-  for (char** entry = environ; *entry != nullptr; ++entry) environment.emplace_back(*entry);
-  std::vector<char*> argv;
-  for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (std::string& entry : environment) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data()) != 0) return -1;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 TEST(FloorPage, StaffFollowTheirStoreLiveInChromium) {

@@ -83,15 +83,22 @@ domain::Result<void> InMemoryRegistryAdmin::retire_beacon(const domain::BeaconKe
   return publish(plan->stores(), std::move(beacons));
 }
 
-domain::Result<void> InMemoryRegistryAdmin::replace_fingerprints(const domain::StoreFingerprints& fingerprints) {
+domain::Result<void> InMemoryRegistryAdmin::write_fingerprints(const domain::StoreFingerprints& fingerprints,
+                                                               domain::CalibrationMode mode) {
   std::scoped_lock lock(mutex_);
   const domain::FloorPlanPtr plan = registry_.current();
   if (plan->find_store(fingerprints.store_id) == nullptr) {
     return fail(ErrorCode::kNotFound, "store '" + fingerprints.store_id + "' is not registered", "store_id");
   }
   std::vector<domain::StoreFingerprints> all = plan->fingerprints();
-  std::erase_if(all, [&](const domain::StoreFingerprints& f) { return f.store_id == fingerprints.store_id; });
-  all.push_back(fingerprints);
+  domain::StoreFingerprints existing{fingerprints.store_id, {}};
+  const auto it = std::find_if(all.begin(), all.end(),
+                               [&](const domain::StoreFingerprints& f) { return f.store_id == fingerprints.store_id; });
+  if (it != all.end()) {
+    existing = *it;
+    all.erase(it);
+  }
+  all.push_back(domain::combine_calibration(existing, fingerprints, mode));
   return publish(plan->stores(), plan->beacons(), &all);
 }
 

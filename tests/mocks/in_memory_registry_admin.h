@@ -20,7 +20,8 @@ class InMemoryRegistryAdmin final : public application::RegistryAdminPort {
   domain::Result<void> add_zone(const domain::Zone& zone) override;
   domain::Result<void> register_beacon(const domain::Beacon& beacon) override;
   domain::Result<void> retire_beacon(const domain::BeaconKey& key) override;
-  domain::Result<void> replace_fingerprints(const domain::StoreFingerprints& fingerprints) override;
+  domain::Result<void> write_fingerprints(const domain::StoreFingerprints& fingerprints,
+                                          domain::CalibrationMode mode) override;
 
  private:
   // Keeps the current plan's fingerprints unless `fingerprints` is given.

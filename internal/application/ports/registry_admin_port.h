@@ -23,9 +23,11 @@ class RegistryAdminPort {
   virtual domain::Result<void> register_beacon(const domain::Beacon& beacon) = 0;
   // kNotFound when no such active beacon.
   virtual domain::Result<void> retire_beacon(const domain::BeaconKey& key) = 0;
-  // Replaces the store's fingerprint calibration as a whole (callers have
-  // checked its zones and beacons). kNotFound for an unknown store.
-  virtual domain::Result<void> replace_fingerprints(const domain::StoreFingerprints& fingerprints) = 0;
+  // Writes calibration samples (callers have checked their zones and
+  // beacons), combined with the store's as `mode` says, all or nothing.
+  // kNotFound for an unknown store.
+  virtual domain::Result<void> write_fingerprints(const domain::StoreFingerprints& fingerprints,
+                                                  domain::CalibrationMode mode) = 0;
 };
 
 }  // namespace tastesync::application

@@ -46,28 +46,6 @@ struct RetireBeaconRequest {
   std::int64_t minor = 0;
 };
 
-struct FingerprintReadingRequest {
-  std::string uuid;
-  std::int64_t major = 0;
-  std::int64_t minor = 0;
-  std::int64_t rssi = 0;  // -127..-1, or -200 (domain::kNotHeardRssi) for "not heard"
-};
-
-struct FingerprintSampleRequest {
-  std::string zone_id;
-  std::vector<FingerprintReadingRequest> readings;
-};
-
-struct ImportFingerprintsRequest {
-  std::string store_id;
-  std::vector<FingerprintSampleRequest> samples;
-};
-
-struct ImportedFingerprints {
-  std::size_t samples = 0;
-  std::size_t zones = 0;
-};
-
 struct RegisterCustomerRequest {
   std::string customer_id;
   std::string display_name;

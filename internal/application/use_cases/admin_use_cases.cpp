@@ -14,12 +14,6 @@ namespace {
 using domain::ErrorCode;
 using domain::fail;
 
-domain::Result<void> require_admin(const Principal& caller, const char* operation) {
-  if (caller.role == Role::kAdmin) return {};
-  return fail(ErrorCode::kPermissionDenied,
-              std::string(operation) + " needs an admin token, not " + to_string(caller.role));
-}
-
 domain::Result<void> require_visit_reader(const Principal& caller, const std::string& customer_id) {
   if (caller.role == Role::kAdmin || caller.role == Role::kService) return {};
   if (caller.role == Role::kCustomer && caller.subject == customer_id) return {};
@@ -37,55 +31,6 @@ domain::Result<void> first_failure(Checks&&... checks) {
   domain::Result<void> result;
   (void)((result = checks(), result.has_value()) && ...);
   return result;
-}
-
-// One sample, checked against the floor plan; errors name the sample by its
-// index (samples[i]) so a CSV importer can point at the row.
-domain::Result<domain::FingerprintSample> validate_fingerprint_sample(const domain::FloorPlan& plan,
-                                                                      const std::string& store_id,
-                                                                      const FingerprintSampleRequest& request,
-                                                                      std::size_t index) {
-  const std::string at = "samples[" + std::to_string(index) + "]";
-  if (auto ok = validate_id(request.zone_id, at + ".zone_id"); !ok) return std::unexpected(ok.error());
-  if (plan.find_zone(store_id, request.zone_id) == nullptr) {
-    return fail(ErrorCode::kNotFound, at + ": store '" + store_id + "' has no zone '" + request.zone_id + "'",
-                at + ".zone_id");
-  }
-  domain::FingerprintSample sample{request.zone_id, {}};
-  for (std::size_t j = 0; j < request.readings.size(); ++j) {
-    const FingerprintReadingRequest& reading = request.readings[j];
-    const std::string field = at + ".readings[" + std::to_string(j) + "]";
-    auto beacon = validate_beacon(reading.uuid, reading.major, reading.minor);
-    if (!beacon) {
-      return fail(ErrorCode::kInvalidArgument, field + ": " + beacon.error().message,
-                  field + "." + beacon.error().field);
-    }
-    if (reading.rssi == domain::kNotHeardRssi) continue;
-    if (reading.rssi < -127 || reading.rssi > -1) {
-      return fail(ErrorCode::kInvalidArgument,
-                  field + ": rssi must be within -127..-1 dBm, or -200 for not heard (got " +
-                      std::to_string(reading.rssi) + ")",
-                  field + ".rssi");
-    }
-    const domain::Beacon* registered = plan.find_beacon(beacon->key);
-    if (registered == nullptr || registered->store_id != store_id) {
-      std::string message = field + ": beacon ";
-      message += beacon->key.to_string() + " is not registered in store '" + store_id + "'";
-      return fail(ErrorCode::kNotFound, message, field);
-    }
-    const bool twice = std::any_of(sample.readings.begin(), sample.readings.end(),
-                                   [&](const domain::FingerprintReading& r) { return r.beacon == beacon->key; });
-    if (twice) {
-      return fail(ErrorCode::kInvalidArgument,
-                  field + ": beacon " + beacon->key.to_string() + " read twice in one sample", field);
-    }
-    sample.readings.push_back({beacon->key, static_cast<int>(reading.rssi)});
-  }
-  if (sample.readings.empty()) {
-    return fail(ErrorCode::kInvalidArgument, at + ": no beacon heard; a sample needs at least one reading",
-                at + ".readings");
-  }
-  return sample;
 }
 
 }  // namespace
@@ -157,36 +102,6 @@ domain::Result<void> AdminUseCases::retire_beacon(const Principal& caller, const
   auto checked = validate_beacon(request.uuid, request.major, request.minor);
   if (!checked) return std::unexpected(checked.error());
   return registry_admin_.retire_beacon(checked->key);
-}
-
-domain::Result<ImportedFingerprints> AdminUseCases::import_fingerprints(const Principal& caller,
-                                                                        const ImportFingerprintsRequest& request) {
-  if (auto ok = first_failure([&] { return require_admin(caller, "ImportFingerprints"); },
-                              [&] { return validate_id(request.store_id, "store_id"); });
-      !ok) {
-    return std::unexpected(ok.error());
-  }
-  if (request.samples.empty() || request.samples.size() > kMaxFingerprintSamples) {
-    return fail(ErrorCode::kInvalidArgument,
-                "samples must hold 1.." + std::to_string(kMaxFingerprintSamples) + " samples, not " +
-                    std::to_string(request.samples.size()),
-                "samples");
-  }
-  const domain::FloorPlanPtr plan = registry_.current();
-  if (plan->find_store(request.store_id) == nullptr) {
-    return fail(ErrorCode::kNotFound, "store '" + request.store_id + "' does not exist", "store_id");
-  }
-  domain::StoreFingerprints fingerprints{request.store_id, {}};
-  fingerprints.samples.reserve(request.samples.size());
-  std::vector<std::string> zones;
-  for (std::size_t i = 0; i < request.samples.size(); ++i) {
-    auto sample = validate_fingerprint_sample(*plan, request.store_id, request.samples[i], i);
-    if (!sample) return std::unexpected(sample.error());
-    if (std::find(zones.begin(), zones.end(), sample->zone_id) == zones.end()) zones.push_back(sample->zone_id);
-    fingerprints.samples.push_back(std::move(*sample));
-  }
-  if (auto ok = registry_admin_.replace_fingerprints(fingerprints); !ok) return std::unexpected(ok.error());
-  return ImportedFingerprints{fingerprints.samples.size(), zones.size()};
 }
 
 domain::Result<void> AdminUseCases::register_customer(const Principal& caller, const RegisterCustomerRequest& request) {

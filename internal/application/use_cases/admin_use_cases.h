@@ -28,10 +28,6 @@ class AdminUseCases final {
   domain::Result<void> add_zone(const Principal& caller, const AddZoneRequest& request);
   domain::Result<void> register_beacon(const Principal& caller, const RegisterBeaconRequest& request);
   domain::Result<void> retire_beacon(const Principal& caller, const RetireBeaconRequest& request);
-  // Checks every sample against the store's floor plan, then replaces the
-  // store's calibration.
-  domain::Result<ImportedFingerprints> import_fingerprints(const Principal& caller,
-                                                           const ImportFingerprintsRequest& request);
   domain::Result<void> register_customer(const Principal& caller, const RegisterCustomerRequest& request);
   domain::Result<TableQrCode> issue_table_qr(const Principal& caller, const IssueTableQrRequest& request);
   // Sorted by zone, then customer id.

@@ -15,4 +15,23 @@ domain::Result<void> require_store_reader(const Principal& caller, const std::st
                       operation + " needs an admin or staff token, not " + to_string(caller.role));
 }
 
+domain::Result<void> require_store_staff(const Principal& caller, const std::string& store_id,
+                                         const std::string& operation) {
+  if (caller.role == Role::kAdmin) return {};
+  if (caller.role == Role::kStaff && !caller.store_id.empty() && caller.store_id == store_id) return {};
+  if (caller.role == Role::kStaff) {
+    return domain::fail(
+        domain::ErrorCode::kPermissionDenied,
+        operation + ": staff may act only for their own store (the token's store is '" + caller.store_id + "')");
+  }
+  return domain::fail(domain::ErrorCode::kPermissionDenied,
+                      operation + " needs an admin or staff token, not " + to_string(caller.role));
+}
+
+domain::Result<void> require_admin(const Principal& caller, const std::string& operation) {
+  if (caller.role == Role::kAdmin) return {};
+  return domain::fail(domain::ErrorCode::kPermissionDenied,
+                      operation + " needs an admin token, not " + to_string(caller.role));
+}
+
 }  // namespace tastesync::application

@@ -28,10 +28,23 @@ struct FingerprintSample {
   std::vector<FingerprintReading> readings;
 };
 
+// How new calibration samples combine with what a store has.
+enum class CalibrationMode {
+  kReplaceStore,  // the store's calibration becomes the new samples
+  kReplaceZones,  // the zones of the new samples get them instead of theirs; other zones keep theirs
+  kAppend,        // added to what the zones have
+};
+
 // A store's calibration data.
 struct StoreFingerprints {
   std::string store_id;
   std::vector<FingerprintSample> samples;
 };
+
+// What a store's calibration becomes when `added` (the same store's) is
+// written onto `existing` as `mode` says. Samples keep their order: the kept
+// ones first, then the added ones.
+StoreFingerprints combine_calibration(const StoreFingerprints& existing, const StoreFingerprints& added,
+                                      CalibrationMode mode);
 
 }  // namespace tastesync::domain

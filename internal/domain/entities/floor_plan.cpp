@@ -51,6 +51,7 @@ Result<FloorPlan> FloorPlan::build(std::vector<Store> stores, std::vector<Beacon
 }
 
 void FloorPlan::build_zone_models(const ZoneModelSettings& settings) {
+  zone_settings_ = settings;
   zone_models_.clear();
   for (const Store& store : stores_) {
     std::vector<const Beacon*> beacons;
@@ -64,6 +65,12 @@ void FloorPlan::build_zone_models(const ZoneModelSettings& settings) {
     // A store without zones has nowhere to place anyone: no model.
     if (model) zone_models_.insert_or_assign(store.id, std::move(*model));
   }
+}
+
+const StoreFingerprints* FloorPlan::store_fingerprints(const std::string& store_id) const {
+  const auto it = std::find_if(fingerprint_sources_.begin(), fingerprint_sources_.end(),
+                               [&store_id](const StoreFingerprints& f) { return f.store_id == store_id; });
+  return it == fingerprint_sources_.end() ? nullptr : &*it;
 }
 
 const ZoneModel* FloorPlan::find_zone_model(const std::string& store_id) const {

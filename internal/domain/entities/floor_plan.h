@@ -50,6 +50,10 @@ class FloorPlan {
   // The store's zone filter model (calibration where it has some, the
   // path-loss model elsewhere), or nullptr for a store without zones.
   const ZoneModel* find_zone_model(const std::string& store_id) const;
+  // The store's calibration samples, or nullptr when it has none.
+  const StoreFingerprints* store_fingerprints(const std::string& store_id) const;
+  // What the zone models were built with (the calibration report uses the same).
+  const ZoneModelSettings& zone_settings() const { return zone_settings_; }
   const std::vector<Store>& stores() const { return stores_; }
   const std::vector<Beacon>& beacons() const { return beacons_; }
 
@@ -66,6 +70,7 @@ class FloorPlan {
   std::unordered_map<std::string, FingerprintClassifier> fingerprints_;  // by store
   std::unordered_map<std::string, ZoneModel> zone_models_;               // by store
   std::vector<StoreFingerprints> fingerprint_sources_;
+  ZoneModelSettings zone_settings_;
 };
 
 using FloorPlanPtr = std::shared_ptr<const FloorPlan>;

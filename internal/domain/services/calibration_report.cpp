@@ -1,10 +1,55 @@
 #include "domain/services/calibration_report.h"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
+#include <span>
 
-#include "domain/services/zone_filter.h"
+#include "domain/services/zone_emissions.h"
 
 namespace tastesync::domain {
+namespace {
+
+// A sample as the emission model sees it: per column, how many readings and
+// their summed level.
+struct HeldOut {
+  std::vector<int> counts;
+  std::vector<double> sums;
+  bool heard_any = false;
+};
+
+HeldOut levels_of(const ZoneModel& model, const FingerprintSample& sample) {
+  HeldOut held{std::vector<int>(model.columns(), 0), std::vector<double>(model.columns(), 0.0), false};
+  for (const FingerprintReading& reading : sample.readings) {
+    const int column = model.column(reading.beacon);
+    if (column < 0 || reading.rssi <= kNotHeardRssi) continue;
+    const auto c = static_cast<std::size_t>(column);
+    ++held.counts[c];
+    held.sums[c] += level_of(model.beacon(c), reading.rssi);
+    held.heard_any = true;
+  }
+  return held;
+}
+
+// The zone's tallies without the held-out sample (what tally_calibration
+// added for it, taken away again).
+std::vector<EmissionTally> without(std::span<const EmissionTally> row, const ZoneModel& model,
+                                   const FingerprintSample& sample) {
+  std::vector<EmissionTally> rest(row.begin(), row.end());
+  for (EmissionTally& t : rest) --t.scans;
+  for (const FingerprintReading& reading : sample.readings) {
+    const int column = model.column(reading.beacon);
+    if (column < 0 || reading.rssi <= kNotHeardRssi) continue;
+    const double level = level_of(model.beacon(static_cast<std::size_t>(column)), reading.rssi);
+    EmissionTally& t = rest[static_cast<std::size_t>(column)];
+    --t.heard;
+    t.sum -= level;
+    t.sum_squares -= level * level;
+  }
+  return rest;
+}
+
+}  // namespace
 
 Result<CalibrationReport> leave_one_out_report(const Store& store, const std::vector<const Beacon*>& beacons,
                                                const StoreFingerprints& fingerprints, const ZoneModelSettings& settings,
@@ -14,59 +59,75 @@ Result<CalibrationReport> leave_one_out_report(const Store& store, const std::ve
   auto full = ZoneModel::build(store, beacons, &fingerprints, settings);
   if (!full) return std::unexpected(full.error());
   const std::size_t n = full->zones();
-  // confusion[truth][placed]
-  std::vector<std::vector<std::size_t>> confusion(n, std::vector<std::size_t>(n, 0));
-  StoreFingerprints others{fingerprints.store_id, {}};
-  others.samples.reserve(fingerprints.samples.size());
-  for (std::size_t held = 0; held < fingerprints.samples.size(); ++held) {
-    const FingerprintSample& sample = fingerprints.samples[held];
-    const auto truth = full->zone_index(sample.zone_id);
-    if (!truth) continue;
-    std::vector<HeardLevel> report;
-    for (const FingerprintReading& reading : sample.readings) {
-      const int column = full->column(reading.beacon);
-      if (column < 0 || reading.rssi <= kNotHeardRssi) continue;
-      const Beacon& beacon = full->beacon(static_cast<std::size_t>(column));
-      report.push_back(HeardLevel{column, static_cast<double>(reading.rssi) + beacon.calibration_offset_db -
-                                              static_cast<double>(beacon.tx_power_1m)});
-    }
-    if (report.empty()) continue;  // a scan of nothing is not calibration
-    others.samples.clear();
-    for (std::size_t s = 0; s < fingerprints.samples.size(); ++s) {
-      if (s != held) others.samples.push_back(fingerprints.samples[s]);
-    }
-    auto model = ZoneModel::build(store, beacons, &others, settings);
-    if (!model) return std::unexpected(model.error());
-    const std::vector<double> log_likelihood = zone_log_likelihoods(*model, report);
-    std::size_t placed = 0;
-    for (std::size_t z = 1; z < n; ++z) {
-      if (model->observable(z) && log_likelihood[z] > log_likelihood[placed]) placed = z;
-    }
-    ++confusion[*truth][placed];
+  const std::size_t width = full->columns();
+  std::vector<Zone> zones;
+  std::vector<const Beacon*> columns;
+  for (std::size_t z = 0; z < n; ++z) zones.push_back(full->zone(z));
+  for (std::size_t c = 0; c < width; ++c) columns.push_back(&full->beacon(c));
+  const CalibrationTallies tallies = tally_calibration(zones, columns, &fingerprints, settings);
+  // Whether a zone stays observable without calibration (zone_model.h).
+  std::vector<char> heard_without_samples(n, 0);
+  for (std::size_t z = 0; z < n; ++z) {
+    heard_without_samples[z] =
+        zones[z].position ||
+                std::any_of(columns.begin(), columns.end(), [&](const Beacon* b) { return b->zone_id == zones[z].id; })
+            ? 1
+            : 0;
   }
 
   CalibrationReport result;
+  result.zones.resize(n);
   for (std::size_t z = 0; z < n; ++z) {
-    ZoneCalibrationQuality quality;
-    quality.zone_id = full->zone(z).id;
-    for (std::size_t p = 0; p < n; ++p) quality.samples += confusion[z][p];
-    if (quality.samples == 0) continue;
-    quality.placed_right = confusion[z][z];
-    for (std::size_t p = 0; p < n; ++p) {
-      if (p != z && confusion[z][p] > quality.confused) {
-        quality.confused = confusion[z][p];
-        quality.most_confused_with = full->zone(p).id;
+    result.zones[z].zone_id = zones[z].id;
+    result.zones[z].placed.assign(n, 0);
+  }
+  std::vector<BeaconEmission> row(width);
+  std::vector<double> log_likelihood(n);
+  for (const FingerprintSample& sample : fingerprints.samples) {
+    const auto truth = full->zone_index(sample.zone_id);
+    if (!truth) continue;
+    ++result.zones[*truth].recorded;
+    const HeldOut held = levels_of(*full, sample);
+    if (!held.heard_any) continue;  // a scan of nothing is not calibration
+    const auto rest =
+        without(std::span<const EmissionTally>(tallies.cells).subspan(*truth * width, width), *full, sample);
+    const bool still_calibrated = zone_emissions(*truth, rest, tallies, zones, columns, settings, row);
+    std::optional<std::size_t> placed;
+    double best = -std::numeric_limits<double>::infinity();
+    for (std::size_t z = 0; z < n; ++z) {
+      const bool own = z == *truth;
+      const bool observable = own ? still_calibrated || heard_without_samples[z] != 0 : full->observable(z);
+      if (!observable) continue;
+      const double ll = report_log_likelihood(own ? std::span<const BeaconEmission>(row) : full->emission_row(z),
+                                              held.counts, held.sums, full->log_outlier());
+      if (!placed || ll > best) {
+        best = ll;
+        placed = z;
       }
     }
-    result.zones.push_back(std::move(quality));
+    if (!placed) continue;
+    ZoneCalibrationQuality& quality = result.zones[*truth];
+    ++quality.samples;
+    ++quality.placed[*placed];
+  }
+
+  for (std::size_t z = 0; z < n; ++z) {
+    ZoneCalibrationQuality& quality = result.zones[z];
+    quality.placed_right = quality.placed[z];
+    for (std::size_t p = 0; p < n; ++p) {
+      if (p != z && quality.placed[p] > quality.confused) {
+        quality.confused = quality.placed[p];
+        quality.most_confused_with = zones[p].id;
+      }
+    }
   }
   for (std::size_t a = 0; a < n; ++a) {
     for (std::size_t b = a + 1; b < n; ++b) {
-      std::size_t total = 0;
-      for (std::size_t p = 0; p < n; ++p) total += confusion[a][p] + confusion[b][p];
+      const std::size_t total = result.zones[a].samples + result.zones[b].samples;
       if (total == 0) continue;
-      const double share = static_cast<double>(confusion[a][b] + confusion[b][a]) / static_cast<double>(total);
-      if (share >= confusable_share) result.confusable.push_back({full->zone(a).id, full->zone(b).id, share});
+      const double share =
+          static_cast<double>(result.zones[a].placed[b] + result.zones[b].placed[a]) / static_cast<double>(total);
+      if (share >= confusable_share) result.confusable.push_back({zones[a].id, zones[b].id, share});
     }
   }
   std::stable_sort(result.confusable.begin(), result.confusable.end(),

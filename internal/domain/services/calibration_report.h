@@ -1,15 +1,19 @@
 #pragma once
 
 // How well a store's calibration tells its zones apart: each sample is left
-// out in turn, the zone model is learned from the others, and the sample is
-// placed by the emission model alone (one scan, no prior). Per zone: how many
-// of its samples land there, and where the others go most; zones that take a
-// large share of each other's samples are named as confusable, so staff can
-// record more there or the owner can merge them.
+// out in turn and placed by the zone filter's emission model alone (one scan,
+// no prior), learned without it. Per zone: how many samples staff recorded
+// there, where each was placed (a row of the confusion table), and where the
+// misplaced ones went most; zones that take a large share of each other's
+// samples are named as confusable, so staff can record more there or the
+// owner can merge them.
 //
-// Cost: one model per sample, O(samples^2 x beacons): fine for the few
-// thousand samples of a restaurant; a larger import would want the tallies
-// updated incrementally instead.
+// Leaving a sample out changes only its own zone's tallies: that zone's
+// emissions are re-learned from its tallies minus the sample, the other
+// zones' are the full model's. The store-wide pooled figures (spread, the
+// faintest level heard) are learned once from every sample; one sample moves
+// them by about 1 / samples. So the report costs O(samples x zones x beacons)
+// and is cheap enough to run after every import or recording.
 
 #include <string>
 #include <vector>
@@ -24,10 +28,14 @@ namespace tastesync::domain {
 
 struct ZoneCalibrationQuality {
   std::string zone_id;
-  std::size_t samples = 0;         // held-out samples of the zone (scans that heard something)
+  std::size_t recorded = 0;        // samples staff recorded in the zone
+  std::size_t samples = 0;         // ... held out (scans that heard one of the store's beacons)
   std::size_t placed_right = 0;    // ... placed back in the zone
   std::string most_confused_with;  // the zone most of the others went to; empty if none
   std::size_t confused = 0;        // ... how many went there
+  // Where its held-out samples were placed: one count per zone of the
+  // report, in the report's order (a row of the confusion table).
+  std::vector<std::size_t> placed;
 };
 
 struct ConfusablePair {
@@ -37,12 +45,13 @@ struct ConfusablePair {
 };
 
 struct CalibrationReport {
-  std::vector<ZoneCalibrationQuality> zones;  // calibrated zones, in the store's order
+  std::vector<ZoneCalibrationQuality> zones;  // every zone of the store, in the store's order
   std::vector<ConfusablePair> confusable;     // most confused first
 };
 
 // `confusable_share`: a pair is named when at least this share of the two
-// zones' samples were placed in the other one.
+// zones' samples were placed in the other one. Samples of zones the store
+// lacks are left out.
 Result<CalibrationReport> leave_one_out_report(const Store& store, const std::vector<const Beacon*>& beacons,
                                                const StoreFingerprints& fingerprints,
                                                const ZoneModelSettings& settings = {}, double confusable_share = 0.25);

@@ -12,18 +12,6 @@ namespace {
 // rule a zone out for good.
 constexpr double kMinChance = 0.01;
 
-// Per zone and column: what calibration heard.
-struct Tally {
-  int scans = 0;  // samples of the zone
-  int heard = 0;
-  double sum = 0.0;
-  double sum_squares = 0.0;
-};
-
-double level_of(const Beacon& beacon, int rssi) {
-  return static_cast<double>(rssi) + beacon.calibration_offset_db - static_cast<double>(beacon.tx_power_1m);
-}
-
 BeaconEmission make_emission(double heard_chance, double mean, double sigma, const ZoneModelSettings& settings) {
   const double heard = std::clamp(heard_chance, kMinChance, 1.0 - kMinChance);
   BeaconEmission e;
@@ -67,13 +55,14 @@ BeaconEmission predicted(const Zone& zone, const Beacon& beacon, const std::vect
 // shrinkage that follows is 2 v^2 / tau^2 pseudo-samples: when spreads differ
 // little (one room, one kind of beacon) a zone's own 30 samples count for
 // little, when they differ a lot (days of different crowds) for much.
-double pooled_weight(const std::vector<Tally>& tallies, double pooled_variance, const ZoneModelSettings& settings) {
+double pooled_weight(const std::vector<EmissionTally>& tallies, double pooled_variance,
+                     const ZoneModelSettings& settings) {
   constexpr double kMaxWeight = 1000.0;
   double sum = 0.0;
   double sum_squares = 0.0;
   double sampling = 0.0;
   double cells = 0.0;
-  for (const Tally& t : tallies) {
+  for (const EmissionTally& t : tallies) {
     if (t.heard < 3) continue;
     const double mean = t.sum / t.heard;
     const double variance = std::max(0.0, t.sum_squares - t.heard * mean * mean) / (t.heard - 1.0);
@@ -95,12 +84,37 @@ double log_outlier_density(const ZoneModelSettings& settings) {
   return std::log(settings.outlier_share / settings.outlier_range_db);
 }
 
-EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
-                              const StoreFingerprints* fingerprints, const ZoneModelSettings& settings) {
+double level_of(const Beacon& beacon, int rssi) {
+  return static_cast<double>(rssi) + beacon.calibration_offset_db - static_cast<double>(beacon.tx_power_1m);
+}
+
+double report_log_likelihood(std::span<const BeaconEmission> row, std::span<const int> counts,
+                             std::span<const double> sums, double log_outlier) {
+  double sum = 0.0;
+  for (std::size_t c = 0; c < row.size(); ++c) {
+    const BeaconEmission& e = row[c];
+    if (counts[c] == 0) {
+      sum += e.log_unheard;
+      continue;
+    }
+    // Radio fades (a body, a wall, a deep multipath null) make a reading
+    // far fainter than expected now and then; nothing makes one far louder
+    // than the zone allows. So only the faint side has the outlier floor.
+    const double d = sums[c] / counts[c] - e.mean;
+    const double gaussian = e.log_peak - e.half_precision * d * d;
+    sum += e.log_heard + (d < 0.0 ? std::max(gaussian, log_outlier) : gaussian);
+  }
+  return sum;
+}
+
+CalibrationTallies tally_calibration(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                                     const StoreFingerprints* fingerprints, const ZoneModelSettings& settings) {
   const std::size_t width = columns.size();
-  std::vector<Tally> tallies(zones.size() * width);
-  std::vector<char> column_calibrated(width, 0);
-  std::vector<double> weakest(width, 0.0);  // the faintest level calibration heard, per column
+  CalibrationTallies tallies;
+  tallies.width = width;
+  tallies.cells.resize(zones.size() * width);
+  tallies.column_heard.assign(width, 0);
+  tallies.weakest.assign(width, 0.0);
   auto zone_of = [&zones](const std::string& id) {
     return static_cast<std::size_t>(
         std::find_if(zones.begin(), zones.end(), [&id](const Zone& z) { return z.id == id; }) - zones.begin());
@@ -118,62 +132,81 @@ EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<
         return r.rssi > kNotHeardRssi && column_of(r.beacon) < width;
       });
       if (z == zones.size() || !heard_any) continue;
-      for (std::size_t c = 0; c < width; ++c) ++tallies[z * width + c].scans;
+      for (std::size_t c = 0; c < width; ++c) ++tallies.cells[z * width + c].scans;
       for (const FingerprintReading& reading : sample.readings) {
         const std::size_t c = column_of(reading.beacon);
         if (c == width || reading.rssi <= kNotHeardRssi) continue;
         const double level = level_of(*columns[c], reading.rssi);
-        Tally& t = tallies[z * width + c];
+        EmissionTally& t = tallies.cells[z * width + c];
         ++t.heard;
         t.sum += level;
         t.sum_squares += level * level;
-        weakest[c] = column_calibrated[c] ? std::min(weakest[c], level) : level;
-        column_calibrated[c] = 1;
+        tallies.weakest[c] = tallies.column_heard[c] ? std::min(tallies.weakest[c], level) : level;
+        tallies.column_heard[c] = 1;
       }
     }
   }
   // The store's pooled spread: every zone and beacon heard at least twice.
   double pooled_squares = 0.0;
   double pooled_degrees = 0.0;
-  for (const Tally& t : tallies) {
+  for (const EmissionTally& t : tallies.cells) {
     if (t.heard < 2) continue;
     const double mean = t.sum / t.heard;
     pooled_squares += std::max(0.0, t.sum_squares - t.heard * mean * mean);
     pooled_degrees += t.heard - 1;
   }
-  const double pooled_variance = pooled_degrees > 0.0 ? pooled_squares / pooled_degrees
-                                                      : settings.path_loss_sigma_db * settings.path_loss_sigma_db;
-  const double prior_samples = pooled_weight(tallies, pooled_variance, settings);
-  const double min_variance = settings.min_sigma_db * settings.min_sigma_db;
+  tallies.pooled_variance = pooled_degrees > 0.0 ? pooled_squares / pooled_degrees
+                                                 : settings.path_loss_sigma_db * settings.path_loss_sigma_db;
+  tallies.prior_samples = pooled_weight(tallies.cells, tallies.pooled_variance, settings);
+  return tallies;
+}
 
+bool zone_emissions(std::size_t zone, std::span<const EmissionTally> row, const CalibrationTallies& tallies,
+                    const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                    const ZoneModelSettings& settings, std::span<BeaconEmission> out) {
+  const std::size_t width = tallies.width;
+  const bool zone_calibrated = width > 0 && row[0].scans > 0;
+  const double min_variance = settings.min_sigma_db * settings.min_sigma_db;
+  const double pooled_variance = tallies.pooled_variance;
+  for (std::size_t c = 0; c < width; ++c) {
+    const EmissionTally& t = row[c];
+    if (!zone_calibrated || !tallies.column_heard[c]) {
+      out[c] = predicted(zones[zone], *columns[c], zones, settings);
+      continue;
+    }
+    // Laplace's rule: a zone where the beacon was never heard in n scans
+    // still hears it with chance 1 / (n + 2).
+    const double heard = (t.heard + 1.0) / (t.scans + 2.0);
+    // Never heard here: when it is, it is as faint as calibration ever
+    // heard it, with twice the usual spread.
+    double mean = tallies.weakest[c];
+    double variance = 4.0 * pooled_variance;
+    if (t.heard > 0) {
+      mean = t.sum / t.heard;
+      const double squares = std::max(0.0, t.sum_squares - t.heard * mean * mean);
+      variance = (squares + tallies.prior_samples * pooled_variance) / (t.heard - 1.0 + tallies.prior_samples);
+      // The mean is an estimate too: a new reading varies by both.
+      variance *= 1.0 + 1.0 / t.heard;
+    }
+    out[c] = make_emission(heard, mean, std::sqrt(std::max(variance, min_variance)), settings);
+  }
+  return zone_calibrated;
+}
+
+EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                              const StoreFingerprints* fingerprints, const ZoneModelSettings& settings) {
+  const CalibrationTallies tallies = tally_calibration(zones, columns, fingerprints, settings);
+  const std::size_t width = columns.size();
   EmissionTable table;
   table.cells.resize(zones.size() * width);
   table.calibrated.assign(zones.size(), 0);
+  const std::span<const EmissionTally> all(tallies.cells);
+  const std::span<BeaconEmission> cells(table.cells);
   for (std::size_t z = 0; z < zones.size(); ++z) {
-    const bool zone_calibrated = width > 0 && tallies[z * width].scans > 0;
-    table.calibrated[z] = zone_calibrated ? 1 : 0;
-    for (std::size_t c = 0; c < width; ++c) {
-      const Tally& t = tallies[z * width + c];
-      if (!zone_calibrated || !column_calibrated[c]) {
-        table.cells[z * width + c] = predicted(zones[z], *columns[c], zones, settings);
-        continue;
-      }
-      // Laplace's rule: a zone where the beacon was never heard in n scans
-      // still hears it with chance 1 / (n + 2).
-      const double heard = (t.heard + 1.0) / (t.scans + 2.0);
-      // Never heard here: when it is, it is as faint as calibration ever
-      // heard it, with twice the usual spread.
-      double mean = weakest[c];
-      double variance = 4.0 * pooled_variance;
-      if (t.heard > 0) {
-        mean = t.sum / t.heard;
-        const double squares = std::max(0.0, t.sum_squares - t.heard * mean * mean);
-        variance = (squares + prior_samples * pooled_variance) / (t.heard - 1.0 + prior_samples);
-        // The mean is an estimate too: a new reading varies by both.
-        variance *= 1.0 + 1.0 / t.heard;
-      }
-      table.cells[z * width + c] = make_emission(heard, mean, std::sqrt(std::max(variance, min_variance)), settings);
-    }
+    table.calibrated[z] = zone_emissions(z, all.subspan(z * width, width), tallies, zones, columns, settings,
+                                         cells.subspan(z * width, width))
+                              ? 1
+                              : 0;
   }
   return table;
 }

@@ -6,6 +6,7 @@
 // where it has not. See zone_model.h for the model as a whole.
 
 #include <chrono>
+#include <span>
 #include <vector>
 
 #include "domain/entities/beacon.h"
@@ -71,9 +72,52 @@ struct EmissionTable {
   std::vector<char> calibrated;       // per zone: learned from samples
 };
 
+// What calibration heard of one beacon in one zone: the sufficient
+// statistics its emission is learned from.
+struct EmissionTally {
+  int scans = 0;  // samples of the zone (that heard any of the store's beacons)
+  int heard = 0;  // ... that heard this beacon
+  double sum = 0.0;
+  double sum_squares = 0.0;
+};
+
+// A store's calibration summed up: per zone and column its tally, and what is
+// pooled over the whole store (its spread, how much a zone's own spread
+// counts, the faintest level heard per column).
+struct CalibrationTallies {
+  std::size_t width = 0;             // columns
+  std::vector<EmissionTally> cells;  // zones x columns, row-major
+  std::vector<char> column_heard;    // per column: calibration heard it somewhere
+  std::vector<double> weakest;       // per column: the faintest level heard
+  double pooled_variance = 0.0;
+  double prior_samples = 0.0;
+};
+
+// The level a reading stands for (dB relative to the beacon's 1 m power).
+double level_of(const Beacon& beacon, int rssi);
+
+// `columns`: the store's beacons, never null. `fingerprints` may be null.
+CalibrationTallies tally_calibration(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                                     const StoreFingerprints* fingerprints, const ZoneModelSettings& settings);
+
+// Zone `zone`'s emissions (one per column, into `out`) from `row`, its tallies
+// (which may differ from the store's: the calibration report leaves one
+// sample out), the store-wide pooled figures of `tallies`. A zone whose row
+// has no scans is predicted by the path-loss model. Returns whether the zone
+// counts as calibrated.
+bool zone_emissions(std::size_t zone, std::span<const EmissionTally> row, const CalibrationTallies& tallies,
+                    const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                    const ZoneModelSettings& settings, std::span<BeaconEmission> out);
+
 // `columns`: the store's beacons, never null. `fingerprints` may be null.
 EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
                               const StoreFingerprints* fingerprints, const ZoneModelSettings& settings);
+
+// ln P(report | zone) for one zone whose emissions are `row`: `counts` and
+// `sums` give per column how many readings the report has and their sum (0:
+// not heard). `log_outlier`: log_outlier_density.
+double report_log_likelihood(std::span<const BeaconEmission> row, std::span<const int> counts,
+                             std::span<const double> sums, double log_outlier);
 
 // ln of what an outlier reading is worth (the floor under every Gaussian).
 double log_outlier_density(const ZoneModelSettings& settings);

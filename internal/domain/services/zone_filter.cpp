@@ -117,23 +117,8 @@ std::vector<double> zone_log_likelihoods(const ZoneModel& model, std::span<const
     sums[c] += reading.level;
   }
   std::vector<double> log_likelihood(model.zones());
-  const double outlier = model.log_outlier();
   for (std::size_t z = 0; z < model.zones(); ++z) {
-    double sum = 0.0;
-    for (std::size_t c = 0; c < width; ++c) {
-      const BeaconEmission& e = model.emission(z, c);
-      if (counts[c] == 0) {
-        sum += e.log_unheard;
-        continue;
-      }
-      // Radio fades (a body, a wall, a deep multipath null) make a reading
-      // far fainter than expected now and then; nothing makes one far louder
-      // than the zone allows. So only the faint side has the outlier floor.
-      const double d = sums[c] / counts[c] - e.mean;
-      const double gaussian = e.log_peak - e.half_precision * d * d;
-      sum += e.log_heard + (d < 0.0 ? std::max(gaussian, outlier) : gaussian);
-    }
-    log_likelihood[z] = sum;
+    log_likelihood[z] = report_log_likelihood(model.emission_row(z), counts, sums, model.log_outlier());
   }
   return log_likelihood;
 }

@@ -11,7 +11,9 @@ namespace {
 // well under a kilobyte (2 bytes a zone).
 constexpr std::size_t kMaxZones = 500;
 
-Result<void> check(const ZoneModelSettings& s) {
+}  // namespace
+
+Result<void> check_zone_model_settings(const ZoneModelSettings& s) {
   auto bad = [](const char* field, const std::string& why) { return fail(ErrorCode::kInvalidArgument, why, field); };
   if (!(s.path_loss_exponent > 0.0)) return bad("path_loss_exponent", "the path-loss exponent must be positive");
   if (!(s.path_loss_sigma_db > 0.0)) return bad("path_loss_sigma_db", "the path-loss spread must be positive");
@@ -35,8 +37,6 @@ Result<void> check(const ZoneModelSettings& s) {
   return {};
 }
 
-}  // namespace
-
 std::uint32_t zone_layout(const std::vector<Zone>& zones) {
   std::uint32_t hash = 2166136261U;
   auto mix = [&hash](unsigned char byte) {
@@ -52,7 +52,7 @@ std::uint32_t zone_layout(const std::vector<Zone>& zones) {
 
 Result<ZoneModel> ZoneModel::build(const Store& store, const std::vector<const Beacon*>& beacons,
                                    const StoreFingerprints* fingerprints, const ZoneModelSettings& settings) {
-  if (auto valid = check(settings); !valid) return std::unexpected(valid.error());
+  if (auto valid = check_zone_model_settings(settings); !valid) return std::unexpected(valid.error());
   if (store.zones.empty())
     return fail(ErrorCode::kFailedPrecondition, "store '" + store.id + "' has no zones to place anyone in", "zones");
   if (store.zones.size() > kMaxZones) {

@@ -29,6 +29,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -58,6 +59,9 @@ class ZoneModel {
   const Beacon& beacon(std::size_t column) const { return *columns_[column]; }
   const BeaconEmission& emission(std::size_t zone, std::size_t column) const {
     return emissions_[zone * columns_.size() + column];
+  }
+  std::span<const BeaconEmission> emission_row(std::size_t zone) const {
+    return std::span<const BeaconEmission>(emissions_).subspan(zone * columns_.size(), columns_.size());
   }
   // ln of a heard reading's floor: what an outlier is worth.
   double log_outlier() const { return log_outlier_; }
@@ -94,6 +98,9 @@ class ZoneModel {
   double log_outlier_ = 0.0;
   std::uint32_t layout_ = 0;
 };
+
+// kInvalidArgument naming the setting when one is out of its range.
+Result<void> check_zone_model_settings(const ZoneModelSettings& settings);
 
 // The layout hash a belief carries: FNV-1a over the zone ids in order.
 std::uint32_t zone_layout(const std::vector<Zone>& zones);

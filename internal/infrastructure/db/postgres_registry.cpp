@@ -130,7 +130,8 @@ domain::Result<std::vector<domain::StoreFingerprints>> load_fingerprints(pqxx::t
 using SnapshotTransaction =
     pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only>;
 
-domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection) {
+domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection,
+                                            const domain::ZoneModelSettings& zone_filter) {
   // One snapshot for all three reads, so a concurrent write is seen whole or
   // not at all.
   SnapshotTransaction tx(connection);
@@ -173,7 +174,7 @@ domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection) {
   auto fingerprints = load_fingerprints(tx);
   if (!fingerprints) return std::unexpected(fingerprints.error());
   tx.commit();
-  auto plan = domain::FloorPlan::build(std::move(stores), std::move(beacons), *fingerprints);
+  auto plan = domain::FloorPlan::build(std::move(stores), std::move(beacons), *fingerprints, {}, zone_filter);
   if (!plan) {
     return fail(ErrorCode::kInternal, "the registry in PostgreSQL is inconsistent: " + plan.error().message);
   }
@@ -219,7 +220,7 @@ domain::FloorPlanPtr PostgresRegistry::current() const { return plan_.load(); }
 
 domain::Result<void> PostgresRegistry::reload() {
   std::scoped_lock lock(reload_mutex_);
-  auto plan = pool_.run([](pqxx::connection& connection) { return load_plan(connection); });
+  auto plan = pool_.run([this](pqxx::connection& connection) { return load_plan(connection, options_.zone_filter); });
   if (!plan) return std::unexpected(plan.error());
   plan_.store(std::make_shared<const domain::FloorPlan>(std::move(*plan)));
   return {};
@@ -313,12 +314,31 @@ domain::Result<void> PostgresRegistry::retire_beacon(const domain::BeaconKey& ke
   });
 }
 
-domain::Result<void> PostgresRegistry::replace_fingerprints(const domain::StoreFingerprints& fingerprints) {
+domain::Result<void> PostgresRegistry::write_fingerprints(const domain::StoreFingerprints& fingerprints,
+                                                          domain::CalibrationMode mode) {
   return write_and_notify([&](pqxx::work& tx) -> domain::Result<void> {
-    if (!store_exists(tx, fingerprints.store_id)) {
+    // FOR UPDATE: writes to one store's calibration (chunks of an import, a
+    // recording) take turns, so appended sample numbers never collide.
+    if (tx.exec_params("SELECT 1 FROM stores WHERE store_id = $1 FOR UPDATE", fingerprints.store_id).empty()) {
       return fail(ErrorCode::kNotFound, "store '" + fingerprints.store_id + "' does not exist", "store_id");
     }
-    tx.exec_params("DELETE FROM fingerprint_readings WHERE store_id = $1", fingerprints.store_id);
+    if (mode == domain::CalibrationMode::kReplaceStore) {
+      tx.exec_params("DELETE FROM fingerprint_readings WHERE store_id = $1", fingerprints.store_id);
+    } else if (mode == domain::CalibrationMode::kReplaceZones) {
+      std::set<std::string> zones;
+      for (const domain::FingerprintSample& sample : fingerprints.samples) zones.insert(sample.zone_id);
+      for (const std::string& zone : zones) {
+        tx.exec_params("DELETE FROM fingerprint_readings WHERE store_id = $1 AND zone_id = $2", fingerprints.store_id,
+                       zone);
+      }
+    }
+    // New samples are numbered after the store's last: the order they were
+    // recorded in is kept.
+    const int first = tx.exec_params(
+                            "SELECT COALESCE(MAX(sample_no) + 1, 0) FROM fingerprint_readings "
+                            "WHERE store_id = $1",
+                            fingerprints.store_id)[0][0]
+                          .as<int>();
     // COPY: a calibration walk is thousands of rows.
     pqxx::stream_to rows(
         tx, "fingerprint_readings",
@@ -326,7 +346,7 @@ domain::Result<void> PostgresRegistry::replace_fingerprints(const domain::StoreF
     for (std::size_t i = 0; i < fingerprints.samples.size(); ++i) {
       const domain::FingerprintSample& sample = fingerprints.samples[i];
       for (const domain::FingerprintReading& reading : sample.readings) {
-        rows << std::make_tuple(fingerprints.store_id, static_cast<int>(i), sample.zone_id,
+        rows << std::make_tuple(fingerprints.store_id, first + static_cast<int>(i), sample.zone_id,
                                 reading.beacon.uuid.to_string(), static_cast<int>(reading.beacon.major),
                                 static_cast<int>(reading.beacon.minor), reading.rssi);
       }

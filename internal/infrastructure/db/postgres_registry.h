@@ -27,6 +27,8 @@ struct RegistryOptions {
   // A full reload even without notifications: a safety net should one be
   // lost (NOTIFY is not delivered to a listener that was disconnected).
   std::chrono::seconds periodic_reload{60};
+  // What every store's zone filter model is built with (config zone_filter).
+  domain::ZoneModelSettings zone_filter{};
 };
 
 class PostgresRegistry final : public application::BeaconRegistryPort, public application::RegistryAdminPort {
@@ -44,7 +46,8 @@ class PostgresRegistry final : public application::BeaconRegistryPort, public ap
   domain::Result<void> add_zone(const domain::Zone& zone) override;
   domain::Result<void> register_beacon(const domain::Beacon& beacon) override;
   domain::Result<void> retire_beacon(const domain::BeaconKey& key) override;
-  domain::Result<void> replace_fingerprints(const domain::StoreFingerprints& fingerprints) override;
+  domain::Result<void> write_fingerprints(const domain::StoreFingerprints& fingerprints,
+                                          domain::CalibrationMode mode) override;
 
   // Inserts the plan's stores, zones and beacons that are not there yet
   // (for `make run`'s demo store); existing rows are left as they are.

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "application/use_cases/admin_requests.h"
+#include "application/use_cases/calibration_requests.h"
 #include "domain/error.h"
 
 namespace tastesync::infrastructure {

@@ -54,26 +54,6 @@ application::RetireBeaconRequest from_proto(const admin_v1::RetireBeaconRequest&
   return {request.uuid(), request.major(), request.minor()};
 }
 
-application::ImportFingerprintsRequest from_proto(const admin_v1::ImportFingerprintsRequest& request) {
-  application::ImportFingerprintsRequest out;
-  out.store_id = request.store_id();
-  out.samples.reserve(static_cast<std::size_t>(request.samples_size()));
-  for (const admin_v1::FingerprintSample& sample : request.samples()) {
-    application::FingerprintSampleRequest& s = out.samples.emplace_back();
-    s.zone_id = sample.zone_id();
-    s.readings.reserve(static_cast<std::size_t>(sample.readings_size()));
-    for (const admin_v1::FingerprintReading& r : sample.readings()) {
-      s.readings.push_back({r.uuid(), r.major(), r.minor(), r.rssi()});
-    }
-  }
-  return out;
-}
-
-void to_proto(const application::ImportedFingerprints& imported, admin_v1::ImportFingerprintsResponse& out) {
-  out.set_samples(static_cast<std::uint32_t>(imported.samples));
-  out.set_zones(static_cast<std::uint32_t>(imported.zones));
-}
-
 application::RegisterCustomerRequest from_proto(const admin_v1::RegisterCustomerRequest& request) {
   return {request.customer_id(), request.display_name(), request.phone(), request.email()};
 }

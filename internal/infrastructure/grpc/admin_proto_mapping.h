@@ -24,13 +24,11 @@ application::RegisterCustomerRequest from_proto(const admin_v1::RegisterCustomer
 application::IssueTableQrRequest from_proto(const admin_v1::IssueTableQrRequest& request);
 application::GetStorePresenceRequest from_proto(const admin_v1::GetStorePresenceRequest& request);
 application::ListCustomerVisitsRequest from_proto(const admin_v1::ListCustomerVisitsRequest& request);
-application::ImportFingerprintsRequest from_proto(const admin_v1::ImportFingerprintsRequest& request);
 application::StoreAnalyticsRequest from_proto(const admin_v1::GetStoreAnalyticsRequest& request);
 
 void to_proto(const application::TableQrCode& code, admin_v1::IssueTableQrResponse& out);
 void to_proto(const std::vector<application::PresentCustomer>& customers, admin_v1::GetStorePresenceResponse& out);
 void to_proto(const std::vector<domain::Visit>& visits, admin_v1::ListCustomerVisitsResponse& out);
-void to_proto(const application::ImportedFingerprints& imported, admin_v1::ImportFingerprintsResponse& out);
 void to_proto(const application::StoreFloor& floor, admin_v1::GetStoreFloorResponse& out);
 void to_proto(const application::FloorCustomer& customer, admin_v1::FloorCustomer& out);
 void to_proto(const application::StoreAnalytics& analytics, admin_v1::GetStoreAnalyticsResponse& out);

@@ -4,6 +4,7 @@
 
 #include "infrastructure/grpc/admin_proto_mapping.h"
 #include "infrastructure/grpc/authenticate.h"
+#include "infrastructure/grpc/calibration_proto_mapping.h"
 #include "infrastructure/grpc/pooled_call.h"
 #include "infrastructure/grpc/rpc_roles.h"
 #include "infrastructure/grpc/status_mapping.h"
@@ -35,8 +36,15 @@ domain::Result<void> not_served(const char* rpc_name) {
 AdminGrpcService::AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens,
                                    WorkerPool* workers, application::RateLimiterPort* limits,
                                    const application::StoreFloorUseCase* floor,
-                                   const application::StoreAnalyticsUseCase* analytics)
-    : admin_(admin), tokens_(tokens), workers_(workers), limits_(limits), floor_(floor), analytics_(analytics) {}
+                                   const application::StoreAnalyticsUseCase* analytics,
+                                   application::CalibrationUseCase* calibration)
+    : admin_(admin),
+      tokens_(tokens),
+      workers_(workers),
+      limits_(limits),
+      floor_(floor),
+      analytics_(analytics),
+      calibration_(calibration) {}
 
 template <typename Call>
 grpc::ServerUnaryReactor* AdminGrpcService::serve(grpc::CallbackServerContext* context, std::string_view rpc,
@@ -109,10 +117,38 @@ grpc::ServerUnaryReactor* AdminGrpcService::RetireBeacon(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* AdminGrpcService::ImportFingerprints(grpc::CallbackServerContext* context,
                                                                const v1::ImportFingerprintsRequest* request,
                                                                v1::ImportFingerprintsResponse* response) {
-  return serve(context, rpc::kImportFingerprints, [this, request, response](const application::Principal& caller) {
-    return then(admin_.import_fingerprints(caller, from_proto(*request)),
-                [&](const application::ImportedFingerprints& imported) { to_proto(imported, *response); });
-  });
+  return serve(context, rpc::kImportFingerprints,
+               [this, request, response](const application::Principal& caller) -> domain::Result<void> {
+                 if (calibration_ == nullptr) return not_served("ImportFingerprints");
+                 auto command = from_proto(*request);
+                 if (!command) return std::unexpected(command.error());
+                 return then(calibration_->import_fingerprints(caller, *command),
+                             [&](const application::CalibrationUpdate& update) { to_proto(update, *response); });
+               });
+}
+
+grpc::ServerUnaryReactor* AdminGrpcService::RecordCalibration(grpc::CallbackServerContext* context,
+                                                              const v1::RecordCalibrationRequest* request,
+                                                              v1::RecordCalibrationResponse* response) {
+  return serve(context, rpc::kRecordCalibration,
+               [this, request, response](const application::Principal& caller) -> domain::Result<void> {
+                 if (calibration_ == nullptr) return not_served("RecordCalibration");
+                 auto command = from_proto(*request);
+                 if (!command) return std::unexpected(command.error());
+                 return then(calibration_->record(caller, *command),
+                             [&](const application::CalibrationUpdate& update) { to_proto(update, *response); });
+               });
+}
+
+grpc::ServerUnaryReactor* AdminGrpcService::GetCalibrationReport(grpc::CallbackServerContext* context,
+                                                                 const v1::GetCalibrationReportRequest* request,
+                                                                 v1::CalibrationReport* response) {
+  return serve(context, rpc::kGetCalibrationReport,
+               [this, request, response](const application::Principal& caller) -> domain::Result<void> {
+                 if (calibration_ == nullptr) return not_served("GetCalibrationReport");
+                 return then(calibration_->report(caller, request->store_id()),
+                             [&](const application::StoreCalibration& found) { to_proto(found, *response); });
+               });
 }
 
 grpc::ServerUnaryReactor* AdminGrpcService::RegisterCustomer(grpc::CallbackServerContext* context,

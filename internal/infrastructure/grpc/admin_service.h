@@ -4,6 +4,7 @@
 #include "application/ports/rate_limiter_port.h"
 #include "application/ports/token_verifier_port.h"
 #include "application/use_cases/admin_use_cases.h"
+#include "application/use_cases/calibration_use_case.h"
 #include "application/use_cases/store_analytics_use_case.h"
 #include "application/use_cases/store_floor_use_case.h"
 #include "infrastructure/grpc/worker_pool.h"
@@ -17,12 +18,13 @@ class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
  public:
   // All outlive the service. Without `workers` the calls run on gRPC's
   // threads (unit tests); `limits` is optional.
-  // `floor` and `analytics` serve the staff pages' reads; without them those
-  // RPCs answer FAILED_PRECONDITION.
+  // `floor` and `analytics` serve the staff pages' reads, `calibration` the
+  // fingerprint RPCs; without them those RPCs answer FAILED_PRECONDITION.
   AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens,
                    WorkerPool* workers = nullptr, application::RateLimiterPort* limits = nullptr,
                    const application::StoreFloorUseCase* floor = nullptr,
-                   const application::StoreAnalyticsUseCase* analytics = nullptr);
+                   const application::StoreAnalyticsUseCase* analytics = nullptr,
+                   application::CalibrationUseCase* calibration = nullptr);
 
   grpc::ServerUnaryReactor* CreateStore(grpc::CallbackServerContext* context,
                                         const customer_id::v1::CreateStoreRequest* request,
@@ -51,6 +53,12 @@ class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* ImportFingerprints(grpc::CallbackServerContext* context,
                                                const customer_id::v1::ImportFingerprintsRequest* request,
                                                customer_id::v1::ImportFingerprintsResponse* response) override;
+  grpc::ServerUnaryReactor* RecordCalibration(grpc::CallbackServerContext* context,
+                                              const customer_id::v1::RecordCalibrationRequest* request,
+                                              customer_id::v1::RecordCalibrationResponse* response) override;
+  grpc::ServerUnaryReactor* GetCalibrationReport(grpc::CallbackServerContext* context,
+                                                 const customer_id::v1::GetCalibrationReportRequest* request,
+                                                 customer_id::v1::CalibrationReport* response) override;
   grpc::ServerUnaryReactor* GetStoreFloor(grpc::CallbackServerContext* context,
                                           const customer_id::v1::GetStoreFloorRequest* request,
                                           customer_id::v1::GetStoreFloorResponse* response) override;
@@ -74,6 +82,7 @@ class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
   application::RateLimiterPort* limits_;
   const application::StoreFloorUseCase* floor_;
   const application::StoreAnalyticsUseCase* analytics_;
+  application::CalibrationUseCase* calibration_;
 };
 
 }  // namespace tastesync::infrastructure::grpc_adapter

@@ -24,6 +24,8 @@ const std::map<std::string_view, RoleSet>& rpc_roles() {
       {rpc::kGetStorePresence, {Role::kAdmin, Role::kStaff}},
       {rpc::kGetStoreFloor, {Role::kAdmin, Role::kStaff}},
       {rpc::kGetStoreAnalytics, {Role::kAdmin, Role::kStaff}},
+      {rpc::kRecordCalibration, {Role::kAdmin, Role::kStaff}},
+      {rpc::kGetCalibrationReport, {Role::kAdmin, Role::kStaff}},
       // Internal services (recommendations), and a customer for themselves only.
       {rpc::kListCustomerVisits, {Role::kAdmin, Role::kService, Role::kCustomer}},
       // Store scanners, each bound to its store (checked by the use case).

@@ -12,6 +12,7 @@
 #include "admin.pb.h"
 #include "customer_id.pb.h"
 #include "infrastructure/grpc/admin_proto_mapping.h"
+#include "infrastructure/grpc/calibration_proto_mapping.h"
 #include "infrastructure/grpc/proto_mapping.h"
 #include "infrastructure/grpc/scanner_proto_mapping.h"
 #include "infrastructure/http/gateway_call.h"
@@ -188,6 +189,40 @@ void add_rpc(Router& router, const JsonApiDependencies& deps, const char* method
              });
 }
 
+// The calibration RPCs: each chunk of an import is one request within
+// http.max_body_bytes, as over gRPC (docs/api.md, "Calibration").
+void add_calibration_routes(Router& router, const JsonApiDependencies& deps) {
+  using grpc_adapter::from_proto;
+  using grpc_adapter::to_proto;
+  application::CalibrationUseCase& calibration = *deps.calibration;
+  add_rpc<v1::ImportFingerprintsRequest, v1::ImportFingerprintsResponse>(
+      router, deps, "POST", "/v1/stores/{store_id}/fingerprints", "/tastesync.customer_id.v1.Admin/ImportFingerprints",
+      [&calibration](const application::Principal& caller, const v1::ImportFingerprintsRequest& request,
+                     v1::ImportFingerprintsResponse& response) -> Result<void> {
+        auto command = from_proto(request);
+        if (!command) return std::unexpected(command.error());
+        return then(calibration.import_fingerprints(caller, *command),
+                    [&](const application::CalibrationUpdate& update) { to_proto(update, response); });
+      });
+  add_rpc<v1::RecordCalibrationRequest, v1::RecordCalibrationResponse>(
+      router, deps, "POST", "/v1/stores/{store_id}/zones/{zone_id}/calibration",
+      "/tastesync.customer_id.v1.Admin/RecordCalibration",
+      [&calibration](const application::Principal& caller, const v1::RecordCalibrationRequest& request,
+                     v1::RecordCalibrationResponse& response) -> Result<void> {
+        auto command = from_proto(request);
+        if (!command) return std::unexpected(command.error());
+        return then(calibration.record(caller, *command),
+                    [&](const application::CalibrationUpdate& update) { to_proto(update, response); });
+      });
+  add_rpc<v1::GetCalibrationReportRequest, v1::CalibrationReport>(
+      router, deps, "GET", "/v1/stores/{store_id}/calibration", "/tastesync.customer_id.v1.Admin/GetCalibrationReport",
+      [&calibration](const application::Principal& caller, const v1::GetCalibrationReportRequest& request,
+                     v1::CalibrationReport& response) {
+        return then(calibration.report(caller, request.store_id()),
+                    [&](const application::StoreCalibration& found) { to_proto(found, response); });
+      });
+}
+
 }  // namespace
 
 void add_json_api(Router& router, const JsonApiDependencies& deps) {
@@ -262,13 +297,7 @@ void add_json_api(Router& router, const JsonApiDependencies& deps) {
         return then(admin.customer_visits(caller, from_proto(request)),
                     [&](const std::vector<domain::Visit>& visits) { to_proto(visits, response); });
       });
-  add_rpc<v1::ImportFingerprintsRequest, v1::ImportFingerprintsResponse>(
-      router, deps, "POST", "/v1/stores/{store_id}/fingerprints", "/tastesync.customer_id.v1.Admin/ImportFingerprints",
-      [&admin](const application::Principal& caller, const v1::ImportFingerprintsRequest& request,
-               v1::ImportFingerprintsResponse& response) {
-        return then(admin.import_fingerprints(caller, from_proto(request)),
-                    [&](const application::ImportedFingerprints& imported) { to_proto(imported, response); });
-      });
+  if (deps.calibration != nullptr) add_calibration_routes(router, deps);
   if (deps.floor != nullptr) {
     add_rpc<v1::GetStoreFloorRequest, v1::GetStoreFloorResponse>(
         router, deps, "GET", "/v1/stores/{store_id}/floor", "/tastesync.customer_id.v1.Admin/GetStoreFloor",

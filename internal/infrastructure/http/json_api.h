@@ -7,6 +7,7 @@
 #include "application/ports/store_scanner_port.h"
 #include "application/ports/token_verifier_port.h"
 #include "application/use_cases/admin_use_cases.h"
+#include "application/use_cases/calibration_use_case.h"
 #include "application/use_cases/store_analytics_use_case.h"
 #include "application/use_cases/store_floor_use_case.h"
 #include "infrastructure/grpc/worker_pool.h"
@@ -30,6 +31,8 @@ struct JsonApiDependencies {
   // The staff pages' reads (GetStoreFloor, GetStoreAnalytics); nullptr: not served.
   const application::StoreFloorUseCase* floor = nullptr;
   const application::StoreAnalyticsUseCase* analytics = nullptr;
+  // ImportFingerprints, RecordCalibration, GetCalibrationReport; nullptr: not served.
+  application::CalibrationUseCase* calibration = nullptr;
 };
 
 // Adds the HTTPS/JSON API to `router`: the gRPC methods at the paths their

@@ -33,6 +33,30 @@ TEST(Config, TheExampleFileLoadsAndMatchesTheDefaults) {
   EXPECT_EQ(config->presence.leave_after, defaults.presence.leave_after);
   EXPECT_EQ(config->presence.sweep_interval, defaults.presence.sweep_interval);
   EXPECT_EQ(config->identify.ledger_hold, defaults.identify.ledger_hold);
+  EXPECT_EQ(config->zone_filter.table_mean_stay, defaults.zone_filter.table_mean_stay);
+  EXPECT_EQ(config->zone_filter.entrance_mean_stay, defaults.zone_filter.entrance_mean_stay);
+  EXPECT_EQ(config->zone_filter.passing_mean_stay, defaults.zone_filter.passing_mean_stay);
+  EXPECT_EQ(config->zone_filter.new_visit_after, defaults.zone_filter.new_visit_after);
+  EXPECT_DOUBLE_EQ(config->zone_filter.settle_share, defaults.zone_filter.settle_share);
+  EXPECT_DOUBLE_EQ(config->zone_filter.jump_share, defaults.zone_filter.jump_share);
+  EXPECT_DOUBLE_EQ(config->zone_filter.neighbour_slack, defaults.zone_filter.neighbour_slack);
+  EXPECT_DOUBLE_EQ(config->zone_filter.entrance_prior, defaults.zone_filter.entrance_prior);
+  EXPECT_DOUBLE_EQ(config->zone_filter.path_loss_exponent, defaults.zone_filter.path_loss_exponent);
+  EXPECT_DOUBLE_EQ(config->zone_filter.path_loss_sigma_db, defaults.zone_filter.path_loss_sigma_db);
+  EXPECT_DOUBLE_EQ(config->zone_filter.miss_probability, defaults.zone_filter.miss_probability);
+}
+
+TEST(Config, TheZoneFiltersSettingsAreReadAndChecked) {
+  auto config = parse_config("zone_filter:\n  table_mean_stay_seconds: 3600\n  jump_share: 0.05\n", env());
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->zone_filter.table_mean_stay, std::chrono::seconds(3600));
+  EXPECT_DOUBLE_EQ(config->zone_filter.jump_share, 0.05);
+  EXPECT_EQ(parse_config("zone_filter:\n  settle_share: 2\n", env()).error().field, "zone_filter.settle_share");
+  EXPECT_EQ(parse_config("zone_filter:\n  table_mean_stay_seconds: 0\n", env()).error().field,
+            "zone_filter.table_mean_stay_seconds");
+  EXPECT_EQ(parse_config("zone_filter:\n  neighbour_slack: 0.5\n", env()).error().field, "zone_filter.neighbour_slack");
+  EXPECT_EQ(parse_config("", env({{"CUSTOMER_ID_ZONE_FILTER_ENTRANCE_PRIOR", "1"}})).error().field,
+            "zone_filter.entrance_prior");
 }
 
 TEST(Config, ALedgerHoldShorterThanATransactionCanLastIsRefused) {

@@ -38,12 +38,65 @@ TEST(CalibrationReport, NamesZonesTooSimilarToTellApart) {
   EXPECT_GE(report->confusable[0].share, 0.25);
 }
 
+// Every zone is in the report, in the store's order, with the samples staff
+// recorded there; each row of the confusion table adds up to its held-out
+// samples; a zone with a single sample, left out, is placed by the others.
+TEST(CalibrationReport, CountsEveryZonesSamplesAndPlacements) {
+  Store store{"bistro", "Bistro", {}};
+  for (const char* id : {"entrance", "table-1", "table-2", "table-3"})
+    store.zones.push_back(
+        Zone{id, "bistro", std::string(id) == "entrance" ? ZoneKind::kEntrance : ZoneKind::kTable, id});
+  const Beacon one{key(1), "bistro", "table-1", -59, 0.0};
+  const Beacon two{key(2), "bistro", "table-2", -59, 0.0};
+  StoreFingerprints calibration{"bistro", {}};
+  for (int i = 0; i < 5; ++i) {
+    calibration.samples.push_back({"table-1", {{key(1), -50 - i}, {key(2), -80 + i}}});
+    calibration.samples.push_back({"table-2", {{key(1), -80 + i}, {key(2), -50 - i}}});
+  }
+  calibration.samples.push_back({"table-3", {{key(1), -66}, {key(2), -66}}});
+  calibration.samples.push_back({"table-3", {{key(1), kNotHeardRssi}}});  // heard nothing: recorded, not held out
+  calibration.samples.push_back({"terrace", {{key(1), -60}}});            // not a zone of the store
+  auto report = leave_one_out_report(store, {&one, &two}, calibration);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->zones.size(), 4u);
+  EXPECT_EQ(report->zones[0].zone_id, "entrance");
+  EXPECT_EQ(report->zones[0].recorded, 0u);
+  EXPECT_EQ(report->zones[0].samples, 0u);
+  EXPECT_EQ(report->zones[1].recorded, 5u);
+  EXPECT_EQ(report->zones[1].placed_right, 5u);
+  EXPECT_EQ(report->zones[3].recorded, 2u);
+  EXPECT_EQ(report->zones[3].samples, 1u);
+  for (const ZoneCalibrationQuality& zone : report->zones) {
+    ASSERT_EQ(zone.placed.size(), 4u);
+    std::size_t placed = 0;
+    for (const std::size_t n : zone.placed) placed += n;
+    EXPECT_EQ(placed, zone.samples) << zone.zone_id;
+  }
+  // Table 3's only usable sample, left out, leaves table 3 without
+  // calibration (and without a beacon or position): it cannot come back.
+  EXPECT_EQ(report->zones[3].placed_right, 0u);
+}
+
 TEST(CalibrationReport, RejectsABadShare) {
   Store store{"bistro", "Bistro", {Zone{"table-1", "bistro", ZoneKind::kTable, "T1"}}};
   auto report = leave_one_out_report(store, {}, StoreFingerprints{"bistro", {}}, {}, 0.0);
   ASSERT_FALSE(report);
   EXPECT_EQ(report.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(report.error().field, "confusable_share");
+}
+
+TEST(CombineCalibration, ReplacesTheStoreItsZonesOrAppends) {
+  const StoreFingerprints existing{
+      "bistro", {{"table-1", {{key(1), -50}}}, {"table-2", {{key(2), -50}}}, {"table-1", {{key(1), -51}}}}};
+  const StoreFingerprints added{"bistro", {{"table-1", {{key(1), -60}}}}};
+  EXPECT_EQ(combine_calibration(existing, added, CalibrationMode::kReplaceStore).samples.size(), 1u);
+  const auto zones = combine_calibration(existing, added, CalibrationMode::kReplaceZones);
+  ASSERT_EQ(zones.samples.size(), 2u);
+  EXPECT_EQ(zones.samples[0].zone_id, "table-2");
+  EXPECT_EQ(zones.samples[1].readings[0].rssi, -60);
+  const auto appended = combine_calibration(existing, added, CalibrationMode::kAppend);
+  ASSERT_EQ(appended.samples.size(), 4u);
+  EXPECT_EQ(appended.samples[3].readings[0].rssi, -60);
 }
 
 }  // namespace

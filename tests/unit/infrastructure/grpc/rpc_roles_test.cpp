@@ -49,6 +49,8 @@ const std::map<std::string, std::set<Role>>& expected_matrix() {
       {"/tastesync.customer_id.v1.Admin/GetStorePresence", {Role::kAdmin, Role::kStaff}},
       {"/tastesync.customer_id.v1.Admin/GetStoreFloor", {Role::kAdmin, Role::kStaff}},
       {"/tastesync.customer_id.v1.Admin/GetStoreAnalytics", {Role::kAdmin, Role::kStaff}},
+      {"/tastesync.customer_id.v1.Admin/RecordCalibration", {Role::kAdmin, Role::kStaff}},
+      {"/tastesync.customer_id.v1.Admin/GetCalibrationReport", {Role::kAdmin, Role::kStaff}},
       {"/tastesync.customer_id.v1.Admin/ListCustomerVisits", {Role::kAdmin, Role::kService, Role::kCustomer}},
       {"/tastesync.customer_id.v1.Admin/ImportFingerprints", {Role::kAdmin}},
       {"/tastesync.customer_id.v1.StoreScanner/ReportPhoneBeacon", {Role::kScanner}},
@@ -209,7 +211,7 @@ TEST_F(RpcRolesOverGrpcTest, EveryRpcTimesEveryRoleGetsTheTablesAnswer) {
       EXPECT_NE(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << method;
     }
   }
-  EXPECT_EQ(calls, 17 * 5);
+  EXPECT_EQ(calls, 19 * 5);
 }
 
 }  // namespace

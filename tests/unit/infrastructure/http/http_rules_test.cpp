@@ -81,6 +81,8 @@ TEST(HttpRulesTest, EveryRpcCarriesTheRouteTheGatewayServes) {
       {"tastesync.customer_id.v1.Admin/GetStoreAnalytics", "GET /v1/stores/{store_id}/analytics"},
       {"tastesync.customer_id.v1.Admin/ListCustomerVisits", "GET /v1/customers/{customer_id}/visits"},
       {"tastesync.customer_id.v1.Admin/ImportFingerprints", "POST /v1/stores/{store_id}/fingerprints"},
+      {"tastesync.customer_id.v1.Admin/RecordCalibration", "POST /v1/stores/{store_id}/zones/{zone_id}/calibration"},
+      {"tastesync.customer_id.v1.Admin/GetCalibrationReport", "GET /v1/stores/{store_id}/calibration"},
       {"tastesync.customer_id.v1.StoreScanner/ReportPhoneBeacon", "POST /v1/stores/{store_id}/phone-beacons"},
       {"tastesync.customer_id.v1.StoreScanner/ScanCustomerCode", "POST /v1/stores/{store_id}/entrance-codes:scan"},
       {"tastesync.customer_id.v1.CustomerCredentials/RegisterPhone", "POST /v1/me/phones"},
