@@ -194,9 +194,10 @@ class ChangeReceiver final : public pqxx::notification_receiver {
 
 }  // namespace
 
-PostgresRegistry::PostgresRegistry(PgPool& pool, RegistryOptions options) : pool_(pool), options_(options) {}
+PostgresRegistry::PostgresRegistry(PgPool& pool, const RegistryOptions& options) : pool_(pool), options_(options) {}
 
-domain::Result<std::unique_ptr<PostgresRegistry>> PostgresRegistry::create(PgPool& pool, RegistryOptions options) {
+domain::Result<std::unique_ptr<PostgresRegistry>> PostgresRegistry::create(PgPool& pool,
+                                                                           const RegistryOptions& options) {
   std::unique_ptr<PostgresRegistry> registry(new PostgresRegistry(pool, options));
   if (auto loaded = registry->reload(); !loaded) return std::unexpected(loaded.error());
   try {

@@ -35,7 +35,7 @@ class PostgresRegistry final : public application::BeaconRegistryPort, public ap
  public:
   // Loads the snapshot (kUnavailable when the database is down) and starts
   // the listener. `pool` must outlive the registry.
-  static domain::Result<std::unique_ptr<PostgresRegistry>> create(PgPool& pool, RegistryOptions options = {});
+  static domain::Result<std::unique_ptr<PostgresRegistry>> create(PgPool& pool, const RegistryOptions& options = {});
   ~PostgresRegistry() override;
   PostgresRegistry(const PostgresRegistry&) = delete;
   PostgresRegistry& operator=(const PostgresRegistry&) = delete;
@@ -58,7 +58,7 @@ class PostgresRegistry final : public application::BeaconRegistryPort, public ap
   domain::Result<void> reload();
 
  private:
-  PostgresRegistry(PgPool& pool, RegistryOptions options);
+  PostgresRegistry(PgPool& pool, const RegistryOptions& options);
   void listen_loop();
   bool sleep_unless_stopping(std::chrono::milliseconds duration);
   // Runs an admin write and, once committed, reloads this instance's
