@@ -31,6 +31,10 @@ if [ "$what" = all ] || [ "$what" = thread ]; then
   cmake -S . -B "$TSAN_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer -Wno-tsan" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null
   cmake --build "$TSAN_DIR" --target unit_tests -j "$JOBS"
-  "$TSAN_DIR"/tests/unit_tests --gtest_brief=1
+  # Not the two suites that drive a real gRPC server and client in-process:
+  # Debian's libgrpc is not built with TSan, so every hand-off between its
+  # threads (inline in grpcpp's headers, in our binary) reads as a race. They
+  # run under ASan/UBSan above, and the integration suite drives the server.
+  "$TSAN_DIR"/tests/unit_tests --gtest_brief=1 --gtest_filter='-AdminGrpcServiceTest.*:RpcRolesOverGrpcTest.*'
   echo "sanitize: unit tests clean under ThreadSanitizer"
 fi
