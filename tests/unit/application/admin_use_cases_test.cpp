@@ -10,6 +10,7 @@
 #include "infrastructure/crypto/table_qr_codec.h"
 #include "mocks/in_memory_ports.h"
 #include "mocks/in_memory_registry_admin.h"
+#include "support/expect_rejected.h"
 
 namespace tastesync::application {
 namespace {
@@ -63,12 +64,7 @@ class AdminUseCasesTest : public ::testing::Test {
   // nothing was written: the registry still serves the very same snapshot.
   template <typename T>
   void expect_rejected(const domain::Result<T>& result, ErrorCode code, const std::string& field = {}) {
-    ASSERT_FALSE(result.has_value());
-    EXPECT_EQ(result.error().code, code) << result.error().message;
-    if (!field.empty()) {
-      EXPECT_EQ(result.error().field, field) << result.error().message;
-    }
-    EXPECT_EQ(registry_.current(), plan_before_) << "a rejected request changed the floor plan";
+    testing::expect_rejected_unchanged(result, code, field, registry_.current(), plan_before_);
   }
 
   void remember_plan() { plan_before_ = registry_.current(); }

@@ -7,6 +7,7 @@
 
 #include "mocks/in_memory_ports.h"
 #include "mocks/in_memory_registry_admin.h"
+#include "support/expect_rejected.h"
 
 namespace tastesync::application {
 namespace {
@@ -59,12 +60,7 @@ class CalibrationUseCaseTest : public ::testing::Test {
   // nothing was written: the registry still serves the very same snapshot.
   template <typename T>
   void expect_rejected(const domain::Result<T>& result, ErrorCode code, const std::string& field = {}) {
-    ASSERT_FALSE(result.has_value());
-    EXPECT_EQ(result.error().code, code) << result.error().message;
-    if (!field.empty()) {
-      EXPECT_EQ(result.error().field, field) << result.error().message;
-    }
-    EXPECT_EQ(registry_.current(), plan_before_) << "a rejected request changed the floor plan";
+    testing::expect_rejected_unchanged(result, code, field, registry_.current(), plan_before_);
   }
 
   std::size_t stored(const std::string& zone) const {
