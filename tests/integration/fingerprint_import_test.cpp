@@ -42,37 +42,10 @@ class FingerprintImportTest : public ::testing::Test {
     // and two beacons: at the entrance and at table 2.
     store_ = unique_customer("fp");
     major_ = static_cast<unsigned>(std::hash<std::string>{}(store_) % 60000 + 1000);
-    v1::CreateStoreRequest store;
-    store.set_store_id(store_);
-    store.set_name("Calibrated cafe");
-    ASSERT_TRUE(call([&](auto& c) {
-                  v1::CreateStoreResponse r;
-                  return admin_->CreateStore(&c, store, &r);
-                }).ok());
-    for (const char* zone : {"entrance", "table-1", "table-2", "table-3"}) {
-      v1::AddZoneRequest add;
-      add.set_store_id(store_);
-      add.set_zone_id(zone);
-      add.set_kind(std::string(zone) == "entrance" ? v1::ENTRANCE : v1::TABLE);
-      add.set_label(zone);
-      ASSERT_TRUE(call([&](auto& c) {
-                    v1::AddZoneResponse r;
-                    return admin_->AddZone(&c, add, &r);
-                  }).ok());
-    }
-    for (const auto& [minor, zone] : {std::pair{1u, "entrance"}, std::pair{2u, "table-2"}}) {
-      v1::RegisterBeaconRequest beacon;
-      beacon.set_uuid(kDemoUuid);
-      beacon.set_major(major_);
-      beacon.set_minor(minor);
-      beacon.set_store_id(store_);
-      beacon.set_zone_id(zone);
-      beacon.set_tx_power(-59);
-      ASSERT_TRUE(call([&](auto& c) {
-                    v1::RegisterBeaconResponse r;
-                    return admin_->RegisterBeacon(&c, beacon, &r);
-                  }).ok());
-    }
+    const grpc::Status created = create_test_store(*admin_, token_for("ops", Role::kAdmin), store_, "Calibrated cafe",
+                                                   {"entrance", "table-1", "table-2", "table-3"}, major_,
+                                                   {{1, "entrance", -59}, {2, "table-2", -59}});
+    ASSERT_TRUE(created.ok()) << created.error_message();
   }
 
   grpc::Status call(const std::function<grpc::Status(grpc::ClientContext&)>& rpc,

@@ -43,37 +43,12 @@ class LargeCalibrationTest : public ::testing::Test {
     admin_ = v1::Admin::NewStub(server_->channel());
     store_ = unique_customer("cal");
     major_ = static_cast<unsigned>(std::hash<std::string>{}(store_) % 60000 + 1000);
-    v1::CreateStoreRequest store;
-    store.set_store_id(store_);
-    store.set_name("Calibrated brasserie");
-    ASSERT_TRUE(call([&](auto& c) {
-                  v1::CreateStoreResponse r;
-                  return admin_->CreateStore(&c, store, &r);
-                }).ok());
-    for (const std::string& zone : kZones) {
-      v1::AddZoneRequest add;
-      add.set_store_id(store_);
-      add.set_zone_id(zone);
-      add.set_kind(zone == "entrance" ? v1::ENTRANCE : v1::TABLE);
-      add.set_label(zone);
-      ASSERT_TRUE(call([&](auto& c) {
-                    v1::AddZoneResponse r;
-                    return admin_->AddZone(&c, add, &r);
-                  }).ok());
-    }
     // Three beacons for six zones: the tables between them need calibration.
-    for (unsigned minor = 1; minor <= kBeacons; ++minor) {
-      v1::RegisterBeaconRequest beacon;
-      beacon.set_uuid(kDemoUuid);
-      beacon.set_major(major_);
-      beacon.set_minor(minor);
-      beacon.set_store_id(store_);
-      beacon.set_zone_id(kZones[2 * minor - 2]);
-      ASSERT_TRUE(call([&](auto& c) {
-                    v1::RegisterBeaconResponse r;
-                    return admin_->RegisterBeacon(&c, beacon, &r);
-                  }).ok());
-    }
+    std::vector<TestBeacon> beacons;
+    for (unsigned minor = 1; minor <= kBeacons; ++minor) beacons.push_back({minor, kZones[2 * minor - 2], {}});
+    const grpc::Status created = create_test_store(*admin_, token_for("ops", Role::kAdmin), store_,
+                                                   "Calibrated brasserie", kZones, major_, beacons);
+    ASSERT_TRUE(created.ok()) << created.error_message();
   }
 
   // Leaves the store with one sample, so the suite's later registry reloads

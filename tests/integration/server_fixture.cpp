@@ -171,6 +171,39 @@ std::unique_ptr<grpc::ClientContext> authorized(const std::string& token) {
   return context;
 }
 
+grpc::Status create_test_store(v1::Admin::Stub& admin, const std::string& admin_token, const std::string& store_id,
+                               const std::string& name, const std::vector<std::string>& zones, unsigned major,
+                               const std::vector<TestBeacon>& beacons) {
+  v1::CreateStoreRequest store;
+  store.set_store_id(store_id);
+  store.set_name(name);
+  v1::CreateStoreResponse created;
+  if (auto status = admin.CreateStore(authorized(admin_token).get(), store, &created); !status.ok()) return status;
+  for (const std::string& zone : zones) {
+    v1::AddZoneRequest add;
+    add.set_store_id(store_id);
+    add.set_zone_id(zone);
+    add.set_kind(zone == "entrance" ? v1::ENTRANCE : v1::TABLE);
+    add.set_label(zone);
+    v1::AddZoneResponse added;
+    if (auto status = admin.AddZone(authorized(admin_token).get(), add, &added); !status.ok()) return status;
+  }
+  for (const TestBeacon& beacon : beacons) {
+    v1::RegisterBeaconRequest request;
+    request.set_uuid(kDemoUuid);
+    request.set_major(major);
+    request.set_minor(beacon.minor);
+    request.set_store_id(store_id);
+    request.set_zone_id(beacon.zone_id);
+    if (beacon.tx_power) request.set_tx_power(*beacon.tx_power);
+    v1::RegisterBeaconResponse registered;
+    if (auto status = admin.RegisterBeacon(authorized(admin_token).get(), request, &registered); !status.ok()) {
+      return status;
+    }
+  }
+  return grpc::Status::OK;
+}
+
 std::string health_status(const RunningServer& server) {
   grpc::GenericStub generic(server.channel());
   grpc::ClientContext context;

@@ -12,9 +12,11 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "admin.grpc.pb.h"
 #include "application/ports/principal.h"
 #include "customer_id.grpc.pb.h"
 
@@ -90,6 +92,18 @@ void add_demo_report(v1::IdentifyRequest& request, unsigned strongest_minor, int
 
 // The demo zone a minor stands for: 0 the entrance, N table N.
 std::string demo_zone(unsigned minor);
+
+// A store of its own, for suites that must not change the demo store: its
+// zones ("entrance" is the entrance, the others tables) and beacons (the demo
+// UUID with `major`, each minor in its zone). The first failing call's status.
+struct TestBeacon {
+  unsigned minor = 0;
+  std::string zone_id;
+  std::optional<int> tx_power;
+};
+grpc::Status create_test_store(v1::Admin::Stub& admin, const std::string& admin_token, const std::string& store_id,
+                               const std::string& name, const std::vector<std::string>& zones, unsigned major,
+                               const std::vector<TestBeacon>& beacons);
 
 // A customer's phone talking to one server: its own token, request ids no
 // other caller uses (a reused id would rightly be answered from the
