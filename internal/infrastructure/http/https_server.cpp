@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "infrastructure/http/request_deadline.h"
@@ -33,10 +34,16 @@ namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
 
+namespace {
+class Connection;
+}  // namespace
+
 // Connections keep the state alive (they may be answered from a worker thread
-// after the server began stopping); members are declared so that the
-// io_context, and with it every connection, goes before the TLS context the
-// connections use.
+// after the server began stopping), and the io_context inside it keeps every
+// connection with an operation pending: stop() must therefore end every
+// connection's operations itself, or the two hold each other forever.
+// Members are declared so that the io_context, and with it every connection,
+// goes before the TLS context the connections use.
 struct HttpsServer::State {
   State(const HttpsServerOptions& opts, RequestHandler request_handler)
       : options(opts), handler(std::move(request_handler)), ioc(static_cast<int>(opts.threads)) {}
@@ -57,6 +64,14 @@ struct HttpsServer::State {
   std::atomic<std::size_t> in_flight{0};
   mutable std::mutex idle_mutex;
   mutable std::condition_variable idle;
+  // Every open connection, so that stop() can close them (each removes
+  // itself when it is released).
+  std::mutex connections_mutex;
+  std::unordered_map<const Connection*, std::weak_ptr<Connection>> connections;
+  // io_context threads still in run(): stop() waits for them to run out of
+  // work before it joins them.
+  std::size_t running_threads = 0;
+  std::condition_variable threads_done;  // guarded by idle_mutex
 
   void answered() {
     if (in_flight.fetch_sub(1) == 1) {
@@ -73,6 +88,8 @@ using State = HttpsServer::State;
 // How often an idle event stream carries a comment line: proxies keep it
 // open, and a client that went away is noticed by the failed write.
 constexpr std::chrono::seconds kStreamHeartbeat{15};
+// How long stop() waits for the connections it closed to be released.
+constexpr std::chrono::seconds kStopWait{5};
 
 // One client connection: TLS handshake, then requests one at a time
 // (keep-alive) until the client closes, a deadline passes or the server
@@ -81,9 +98,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket&& socket, std::shared_ptr<State> state)
       : stream_(std::move(socket), state->tls), state_(std::move(state)) {}
+  ~Connection() {
+    std::scoped_lock lock(state_->connections_mutex);
+    state_->connections.erase(this);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
   void run() {
+    {
+      std::scoped_lock lock(state_->connections_mutex);
+      state_->connections.emplace(this, weak_from_this());
+    }
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->handshake(); });
+  }
+
+  // The server stops: whatever this connection waits for (handshake, read,
+  // write, heartbeat) ends now with operation_aborted, which releases it.
+  void abort() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->stream_ended_ = true;
+      self->kept_.reset();
+      if (self->heartbeat_) self->heartbeat_->cancel();
+      beast::get_lowest_layer(self->stream_).close();
+    });
   }
 
  private:
@@ -141,6 +179,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // the client's reading and writing only.
     beast::get_lowest_layer(stream_).expires_never();
     state_->handler(std::move(request), [self = shared_from_this(), keep_alive](HttpResponse response) {
+      if (self->state_->stopped.load()) return self->state_->answered();  // the socket is gone
       net::post(self->stream_.get_executor(), [self, keep_alive, response = std::move(response)]() mutable {
         if (response.open_stream) return self->start_stream(response);
         self->send(std::move(response), !keep_alive || self->state_->draining.load(), true);
@@ -162,7 +201,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     void keep(std::shared_ptr<void> resource) override {
       auto connection = connection_.lock();
-      if (!connection) return;
+      if (!connection || connection->stream_ended_.load()) return;
       net::post(connection->stream_.get_executor(), [connection, resource = std::move(resource)]() mutable {
         if (!connection->stream_ended_.load()) connection->kept_ = std::move(resource);
       });
@@ -286,6 +325,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 void accept(const std::shared_ptr<State>& state) {
   state->acceptor.async_accept(net::make_strand(state->ioc), [state](beast::error_code ec, tcp::socket socket) {
     if (!state->acceptor.is_open()) return;  // draining
+    // Accepted just before the acceptor closed: draining takes no new
+    // connection, so the client sees it closed at once instead of a TLS
+    // handshake that stop() would cut.
+    if (state->draining.load()) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      return;
+    }
     if (!ec) std::make_shared<Connection>(std::move(socket), state)->run();
     accept(state);
   });
@@ -342,16 +389,21 @@ domain::Result<std::unique_ptr<HttpsServer>> HttpsServer::start(const HttpsServe
   }
   state->port = state->acceptor.local_endpoint().port();
   accept(state);
-  for (std::size_t i = 0; i < std::max<std::size_t>(options.threads, 1); ++i) {
+  const std::size_t threads = std::max<std::size_t>(options.threads, 1);
+  state->running_threads = threads;
+  for (std::size_t i = 0; i < threads; ++i) {
     state->threads.emplace_back([raw = state.get()] {
       for (;;) {
         try {
           raw->ioc.run();
-          return;
+          break;
         } catch (const std::exception& e) {
           log::error("http.thread_failed", {{"reason", e.what()}});
         }
       }
+      std::scoped_lock lock(raw->idle_mutex);
+      --raw->running_threads;
+      raw->threads_done.notify_all();
     });
   }
   return std::unique_ptr<HttpsServer>(new HttpsServer(std::move(state)));
@@ -378,10 +430,40 @@ bool HttpsServer::wait_idle(std::chrono::steady_clock::time_point deadline) cons
 
 void HttpsServer::stop() {
   if (state_->stopped.exchange(true)) return;
-  state_->ioc.stop();
+  state_->draining = true;
+  net::post(state_->acceptor.get_executor(), [state = state_] {
+    boost::system::error_code ignored;
+    state->acceptor.close(ignored);
+  });
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::scoped_lock lock(state_->connections_mutex);
+    for (const auto& [raw, weak] : state_->connections) {
+      if (auto connection = weak.lock()) open.push_back(std::move(connection));
+    }
+  }
+  for (const auto& connection : open) connection->abort();
+  open.clear();
+  // With every operation ended the threads run out of work and return; each
+  // handler that held a connection has then run and released it. A request
+  // still in a worker holds only its connection, which is released when the
+  // worker answers (see on_read). The wait is bounded should a handler hang.
+  state_->keep_running.reset();
+  bool ran_out = false;
+  {
+    std::unique_lock lock(state_->idle_mutex);
+    ran_out = state_->threads_done.wait_for(lock, kStopWait, [this] { return state_->running_threads == 0; });
+  }
+  if (!ran_out) {
+    std::size_t left = 0;
+    {
+      std::scoped_lock lock(state_->connections_mutex);
+      left = state_->connections.size();
+    }
+    log::warn("http.stop_incomplete", {{"connections", left}});
+    state_->ioc.stop();
+  }
   for (std::thread& thread : state_->threads) thread.join();
-  // Handlers still queued hold the state (and their connections); they are
-  // released with the process, which is exiting.
 }
 
 }  // namespace tastesync::infrastructure::http
