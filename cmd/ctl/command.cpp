@@ -1,7 +1,10 @@
 #include "command.h"
 
 #include <algorithm>
+#include <exception>
 #include <iostream>
+#include <string>
+#include <utility>
 
 namespace tastesync::ctl {
 namespace {
@@ -23,44 +26,33 @@ std::vector<Command> registered_commands() {
   return commands;
 }
 
-std::string ParsedOptions::get(std::string_view name, const std::string& fallback) const {
-  const auto it = values.find(name);
-  return it == values.end() ? fallback : it->second;
-}
-
-std::expected<ParsedOptions, std::string> parse_options(int argc, char** argv,
-                                                        std::initializer_list<std::string_view> known) {
-  ParsedOptions parsed;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      parsed.help = true;
-      continue;
-    }
-    if (!arg.starts_with("--") || arg.size() == 2) {
-      return std::unexpected("unexpected argument '" + std::string(arg) + "'");
-    }
-    arg.remove_prefix(2);
-    std::string_view name = arg;
-    std::string value;
-    bool has_value = false;
-    if (const auto eq = arg.find('='); eq != std::string_view::npos) {
-      name = arg.substr(0, eq);
-      value = std::string(arg.substr(eq + 1));
-      has_value = true;
-    }
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return std::unexpected("unknown option '--" + std::string(name) + "'");
-    }
-    if (!has_value) {
-      if (i + 1 >= argc) return std::unexpected("option '--" + std::string(name) + "' needs a value");
-      value = argv[++i];
-    }
-    if (!parsed.values.emplace(std::string(name), std::move(value)).second) {
-      return std::unexpected("option '--" + std::string(name) + "' given twice");
+int run_command_line(int argc, char** argv) {
+  CLI::App app("Developer and operator tool for tastesync-customer-id.", "customer-idctl");
+  app.require_subcommand(1);
+  app.footer("Run 'customer-idctl <command> --help' for a command's options.");
+  std::vector<std::pair<const CLI::App*, Runner>> runners;
+  for (const Command& command : registered_commands()) {
+    CLI::App* sub = app.add_subcommand(std::string(command.name), std::string(command.summary));
+    runners.emplace_back(sub, command.declare(*sub));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help goes to stdout with 0; any other parse error to stderr with the
+    // usage exit code, whatever number CLI11 gives its kind of error.
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  for (const auto& [sub, run] : runners) {
+    if (!sub->parsed()) continue;
+    try {
+      return run();
+    } catch (const std::exception& e) {
+      std::cerr << "customer-idctl " << sub->get_name() << ": " << e.what() << "\n";
+      return kExitFailure;
     }
   }
-  return parsed;
+  return kExitUsage;  // unreachable: CLI11 requires one command
 }
 
 int usage_error(std::string_view command, std::string_view message) {

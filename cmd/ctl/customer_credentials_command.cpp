@@ -3,6 +3,7 @@
 // shell.
 
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -15,15 +16,16 @@ namespace tastesync::ctl {
 namespace {
 
 namespace v1 = ::tastesync::customer_id::v1;
+constexpr std::string_view kTokenHelp = "the customer's token (customer-idctl token --customer ID)";
 
-constexpr const char* kConnectionHelp = R"(  --server ADDR      host:port (default localhost:50443)
-  --ca PATH          CA certificate to trust (default internal/config/keys/dev/ca.crt)
-  --plaintext true   no TLS (only for a server configured with grpc.tls: false)
-  -h, --help         show this help
-)";
+struct CredentialsOptions {
+  std::string token;
+  bool secret_only = false;  // register-phone only
+  ServerConnection connection;
+};
 
-std::unique_ptr<v1::CustomerCredentials::Stub> connect(std::string_view name, const ParsedOptions& options) {
-  auto channel = open_channel(options);
+std::unique_ptr<v1::CustomerCredentials::Stub> connect(std::string_view name, const ServerConnection& connection) {
+  auto channel = open_channel(connection);
   if (!channel) {
     std::cerr << "customer-idctl " << name << ": " << channel.error() << "\n";
     return nullptr;
@@ -31,33 +33,21 @@ std::unique_ptr<v1::CustomerCredentials::Stub> connect(std::string_view name, co
   return v1::CustomerCredentials::NewStub(*channel);
 }
 
-int report(std::string_view name, const grpc::Status& status) {
-  std::cerr << "customer-idctl " << name << ": " << status.error_code() << " " << status.error_message() << "\n";
+int report(std::string_view name, const grpc::Status& status, const ServerConnection& connection) {
+  std::cerr << "customer-idctl " << name << ": " << describe_failure(status, connection) << "\n";
   return kExitFailure;
 }
 
-int run_register_phone(int argc, char** argv) {
+int run_register_phone(const CredentialsOptions& options) {
   constexpr std::string_view kName = "register-phone";
-  auto options = parse_options(argc, argv, {"token", "secret-only", "server", "ca", "plaintext"});
-  if (!options) return usage_error(kName, options.error());
-  if (options->help) {
-    std::cout << "Usage: customer-idctl register-phone --token JWT [--secret-only true] [options]\n\n"
-                 "Registers the caller's phone (CustomerCredentials/RegisterPhone) and prints its device id,\n"
-                 "secret (hex), the UUID to advertise and the rotation period as JSON; with --secret-only true\n"
-                 "just the secret, for `customer-idctl phone-id --secret`.\n\nOptions:\n"
-                 "  --token JWT        the customer's token (customer-idctl token --customer ID)\n"
-              << kConnectionHelp;
-    return kExitOk;
-  }
-  if (!options->has("token")) return usage_error(kName, "--token is required (customer-idctl token --customer ID)");
-  auto stub = connect(kName, *options);
+  auto stub = connect(kName, options.connection);
   if (!stub) return kExitFailure;
   grpc::ClientContext context;
-  prepare_call(context, options->get("token"));
+  prepare_call(context, options.token);
   v1::RegisterPhoneResponse response;
   const grpc::Status status = stub->RegisterPhone(&context, v1::RegisterPhoneRequest{}, &response);
-  if (!status.ok()) return report(kName, status);
-  if (options->get("secret-only") == "true") {
+  if (!status.ok()) return report(kName, status, options.connection);
+  if (options.secret_only) {
     std::cout << util::hex_encode(response.secret()) << "\n";
     return kExitOk;
   }
@@ -69,34 +59,42 @@ int run_register_phone(int argc, char** argv) {
   return kExitOk;
 }
 
-int run_entrance_code(int argc, char** argv) {
+int run_entrance_code(const CredentialsOptions& options) {
   constexpr std::string_view kName = "entrance-code";
-  auto options = parse_options(argc, argv, {"token", "server", "ca", "plaintext"});
-  if (!options) return usage_error(kName, options.error());
-  if (options->help) {
-    std::cout << "Usage: customer-idctl entrance-code --token JWT [options]\n\n"
-                 "Prints a fresh entrance code (CustomerCredentials/IssueEntranceCode) for a store scanner.\n\n"
-                 "Options:\n"
-                 "  --token JWT        the customer's token (customer-idctl token --customer ID)\n"
-              << kConnectionHelp;
-    return kExitOk;
-  }
-  if (!options->has("token")) return usage_error(kName, "--token is required (customer-idctl token --customer ID)");
-  auto stub = connect(kName, *options);
+  auto stub = connect(kName, options.connection);
   if (!stub) return kExitFailure;
   grpc::ClientContext context;
-  prepare_call(context, options->get("token"));
+  prepare_call(context, options.token);
   v1::IssueEntranceCodeResponse response;
   const grpc::Status status = stub->IssueEntranceCode(&context, v1::IssueEntranceCodeRequest{}, &response);
-  if (!status.ok()) return report(kName, status);
+  if (!status.ok()) return report(kName, status, options.connection);
   std::cout << response.code() << "\n";
   return kExitOk;
 }
 
-const CommandRegistration kRegisterPhone{
-    Command{"register-phone", "register the caller's phone for rotating beacon ids", &run_register_phone}};
+Runner declare_register_phone(CLI::App& command) {
+  auto options = std::make_shared<CredentialsOptions>();
+  command.footer(
+      "Prints the phone's device id, secret (hex), the UUID to advertise and the rotation period as JSON;\n"
+      "with --secret-only just the secret, for `customer-idctl phone-id --secret`.");
+  command.add_option("--token", options->token, std::string(kTokenHelp))->required();
+  command.add_flag("--secret-only", options->secret_only, "print only the secret (hex)");
+  add_server_options(command, options->connection);
+  return [options] { return run_register_phone(*options); };
+}
+
+Runner declare_entrance_code(CLI::App& command) {
+  auto options = std::make_shared<CredentialsOptions>();
+  command.add_option("--token", options->token, std::string(kTokenHelp))->required();
+  add_server_options(command, options->connection);
+  return [options] { return run_entrance_code(*options); };
+}
+
+const CommandRegistration kRegisterPhone{Command{
+    "register-phone", "register the caller's phone for rotating beacon ids (RegisterPhone)", &declare_register_phone}};
 const CommandRegistration kEntranceCode{
-    Command{"entrance-code", "print a fresh customer entrance code", &run_entrance_code}};
+    Command{"entrance-code", "print a fresh customer entrance code for a store scanner (IssueEntranceCode)",
+            &declare_entrance_code}};
 
 }  // namespace
 }  // namespace tastesync::ctl

@@ -3,8 +3,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <chrono>
-#include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -19,23 +18,14 @@ namespace {
 namespace v1 = ::tastesync::customer_id::v1;
 constexpr std::string_view kName = "identify";
 
-void print_help() {
-  std::cout << R"(Usage: customer-idctl identify --token JWT (--beacons LIST | --qr PAYLOAD) [options]
-
-Calls CustomerIdentification/Identify and prints the response as JSON.
-
-Options:
-  --token JWT        bearer token (customer-idctl token --customer ID)
-  --beacons LIST     comma-separated major:minor:rssi sightings, e.g. 100:3:-52,100:1:-78
-  --uuid UUID        proximity UUID of those beacons (default: the demo store's)
-  --qr PAYLOAD       a table QR payload instead of beacons (customer-idctl qr ...)
-  --request-id ID    idempotency key (default: a fresh UUID)
-  --server ADDR      host:port (default localhost:50443)
-  --ca PATH          CA certificate to trust (default internal/config/keys/dev/ca.crt)
-  --plaintext true   no TLS (only for a server configured with grpc.tls: false)
-  -h, --help         show this help
-)";
-}
+struct IdentifyOptions {
+  std::string token;
+  std::string beacons;
+  std::string uuid = "f7826da6-4fa2-4e98-8024-bc5b71e0893e";  // the demo store's
+  std::string qr;
+  std::string request_id;
+  ServerConnection connection;
+};
 
 bool add_beacons(const std::string& list, const std::string& uuid, v1::IdentifyRequest& request) {
   std::stringstream items(list);
@@ -60,41 +50,45 @@ bool add_beacons(const std::string& list, const std::string& uuid, v1::IdentifyR
   return request.beacons().sightings_size() > 0;
 }
 
-int run_identify(int argc, char** argv) {
-  auto options =
-      parse_options(argc, argv, {"token", "beacons", "uuid", "qr", "request-id", "server", "ca", "plaintext"});
-  if (!options) return usage_error(kName, options.error());
-  if (options->help) {
-    print_help();
-    return kExitOk;
-  }
-  if (!options->has("token")) return usage_error(kName, "--token is required (customer-idctl token --customer ID)");
-  if (options->has("beacons") == options->has("qr"))
-    return usage_error(kName, "give exactly one of --beacons and --qr");
-
+int run_identify(const IdentifyOptions& options) {
   v1::IdentifyRequest request;
-  request.set_request_id(options->get("request-id", util::new_uuid_v7()));
-  if (options->has("qr")) {
-    request.set_table_qr(options->get("qr"));
-  } else if (!add_beacons(options->get("beacons"), options->get("uuid", "f7826da6-4fa2-4e98-8024-bc5b71e0893e"),
-                          request)) {
+  request.set_request_id(options.request_id.empty() ? util::new_uuid_v7() : options.request_id);
+  if (!options.qr.empty()) {
+    request.set_table_qr(options.qr);
+  } else if (!add_beacons(options.beacons, options.uuid, request)) {
     return usage_error(kName, "--beacons must look like 100:3:-52,100:1:-78");
   }
 
-  auto channel = open_channel(*options);
+  auto channel = open_channel(options.connection);
   if (!channel) {
     std::cerr << "customer-idctl identify: " << channel.error() << "\n";
     return kExitFailure;
   }
   auto stub = v1::CustomerIdentification::NewStub(*channel);
   grpc::ClientContext context;
-  prepare_call(context, options->get("token"));
+  prepare_call(context, options.token);
   v1::IdentifyResponse response;
-  return print_reply(kName, stub->Identify(&context, request, &response), response);
+  return print_reply(kName, stub->Identify(&context, request, &response), response, options.connection);
 }
 
-const CommandRegistration registration{
-    Command{kName, "call Identify on a running server (beacons or a table QR)", &run_identify}};
+Runner declare_identify(CLI::App& command) {
+  auto options = std::make_shared<IdentifyOptions>();
+  command.add_option("--token", options->token, "bearer token (customer-idctl token --customer ID)")->required();
+  auto* beacons = command.add_option("--beacons", options->beacons,
+                                     "comma-separated major:minor:rssi sightings, e.g. 100:3:-52,100:1:-78");
+  command.add_option("--uuid", options->uuid, "proximity UUID of those beacons")->capture_default_str();
+  auto* qr = command.add_option("--qr", options->qr, "a table QR payload instead of beacons (customer-idctl qr ...)");
+  beacons->excludes(qr);
+  command.add_option("--request-id", options->request_id, "idempotency key (default: a fresh UUID)");
+  add_server_options(command, options->connection);
+  return [options, beacons, qr]() {
+    if (beacons->count() == 0 && qr->count() == 0) return usage_error(kName, "give one of --beacons and --qr");
+    return run_identify(*options);
+  };
+}
+
+const CommandRegistration kRegistration{
+    Command{kName, "call Identify on a running server (beacons or a table QR)", &declare_identify}};
 
 }  // namespace
 }  // namespace tastesync::ctl

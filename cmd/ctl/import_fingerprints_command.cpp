@@ -8,9 +8,10 @@
 
 #include <charconv>
 #include <cmath>
-#include <expected>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -27,40 +28,6 @@ namespace {
 
 namespace v1 = ::tastesync::customer_id::v1;
 constexpr std::string_view kName = "import-fingerprints";
-
-void print_help() {
-  std::cout << R"(Usage: customer-idctl import-fingerprints FILE --store STORE --token ADMIN_JWT [options]
-
-Imports labeled RSSI scans recorded in each zone of a store (fingerprint
-calibration). By default the file replaces the store's calibration; see
---mode. From then on the service's zone filter learns each zone's beacons
-from these scans. Large files (up to the 50,000 samples a store may hold)
-travel in chunks under the server's message limit: every chunk is checked
-before the first one is stored, so a bad row changes nothing. Prints the
-calibration report: how well the scans tell the zones apart.
-
-FILE is CSV. The header names one column `zone` and one column per beacon,
-written uuid:major:minor; every other line is one scan: the zone's id and
-the RSSI (dBm) of each beacon, empty or -200 where it was not heard:
-
-  zone,f7826da6-4fa2-4e98-8024-bc5b71e0893e:100:1,f7826da6-4fa2-4e98-8024-bc5b71e0893e:100:2
-  table-1,-61,-78
-  table-2,,-63
-
-Options:
-  --store ID         the store the scans were recorded in
-  --mode MODE        replace (the store's calibration becomes the file's, the
-                     default), replace-zones (the file's zones get its scans,
-                     other zones keep theirs) or append
-  --chunk-bytes N    largest request, bytes (default 60000: under the server's
-                     default 64 KiB grpc.max_message_bytes)
-  --token JWT        admin bearer token (customer-idctl token --customer ops --role admin)
-  --server ADDR      host:port (default localhost:50443)
-  --ca PATH          CA certificate to trust (default internal/config/keys/dev/ca.crt)
-  --plaintext true   no TLS (only for a server configured with grpc.tls: false)
-  -h, --help         show this help
-)";
-}
 
 // "samples[12].zone_id" -> 12, so a server error can point at a CSV line.
 std::optional<std::size_t> sample_index(const std::string& text) {
@@ -79,12 +46,20 @@ constexpr std::size_t kRequestOverhead = 256;
 constexpr std::size_t kFieldOverhead = 6;
 constexpr std::size_t kDefaultChunkBytes = 60000;
 
-std::expected<domain::CalibrationMode, std::string> mode_of(const std::string& text) {
-  if (text == "replace") return domain::CalibrationMode::kReplaceStore;
-  if (text == "replace-zones") return domain::CalibrationMode::kReplaceZones;
-  if (text == "append") return domain::CalibrationMode::kAppend;
-  return std::unexpected("--mode must be replace, replace-zones or append, not '" + text + "'");
+std::map<std::string, domain::CalibrationMode> modes_by_name() {
+  return {{"replace", domain::CalibrationMode::kReplaceStore},
+          {"replace-zones", domain::CalibrationMode::kReplaceZones},
+          {"append", domain::CalibrationMode::kAppend}};
 }
+
+struct ImportOptions {
+  std::string file;
+  std::string store;
+  std::string mode = "replace";  // a key of modes_by_name()
+  std::size_t chunk_bytes = kDefaultChunkBytes;
+  std::string token;
+  ServerConnection connection;
+};
 
 v1::CalibrationMode to_proto(domain::CalibrationMode mode) {
   switch (mode) {
@@ -115,33 +90,8 @@ void print_report(const v1::CalibrationReport& report) {
   std::cout << "\n";
 }
 
-int run_import_fingerprints(int argc, char** argv) {
-  std::vector<char*> option_args{argv[0]};
-  std::vector<std::string> positional;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (!arg.starts_with("-")) {
-      positional.emplace_back(arg);
-      continue;
-    }
-    option_args.push_back(argv[i]);
-    const bool takes_value = arg.starts_with("--") && arg != "--help" && arg.find('=') == std::string_view::npos;
-    if (takes_value && i + 1 < argc) option_args.push_back(argv[++i]);
-  }
-  auto options = parse_options(static_cast<int>(option_args.size()), option_args.data(),
-                               {"store", "token", "server", "ca", "plaintext", "mode", "chunk-bytes"});
-  if (!options) return usage_error(kName, options.error());
-  if (options->help) {
-    print_help();
-    return kExitOk;
-  }
-  if (positional.size() != 1) return usage_error(kName, "give exactly one CSV FILE");
-  if (!options->has("store")) return usage_error(kName, "--store is required");
-  if (!options->has("token")) {
-    return usage_error(kName, "--token is required (customer-idctl token --customer ops --role admin)");
-  }
-
-  const std::string& path = positional.front();
+int run_import_fingerprints(const ImportOptions& options) {
+  const std::string& path = options.file;
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     std::cerr << "customer-idctl import-fingerprints: cannot read " << path << "\n";
@@ -156,16 +106,7 @@ int run_import_fingerprints(int argc, char** argv) {
     return kExitFailure;
   }
 
-  auto mode = mode_of(options->get("mode", "replace"));
-  if (!mode) return usage_error(kName, mode.error());
-  std::size_t budget = kDefaultChunkBytes;
-  if (options->has("chunk-bytes")) {
-    const std::string given = options->get("chunk-bytes");
-    const auto [end, error] = std::from_chars(given.data(), given.data() + given.size(), budget);
-    if (error != std::errc{} || end != given.data() + given.size() || budget < 1024) {
-      return usage_error(kName, "--chunk-bytes must be a whole number of bytes, at least 1024");
-    }
-  }
+  const std::size_t budget = options.chunk_bytes;
 
   // Each sample as it travels, and what it weighs in a request.
   std::vector<v1::FingerprintSample> samples(csv->samples.size());
@@ -184,10 +125,10 @@ int run_import_fingerprints(int argc, char** argv) {
     zones.push_back(sample.zone_id);
     bytes.push_back(samples[i].ByteSizeLong() + kFieldOverhead);
   }
-  const std::vector<infrastructure::FingerprintChunk> chunks =
-      infrastructure::plan_fingerprint_chunks(zones, bytes, budget - kRequestOverhead, *mode);
+  const std::vector<infrastructure::FingerprintChunk> chunks = infrastructure::plan_fingerprint_chunks(
+      zones, bytes, budget - kRequestOverhead, modes_by_name().at(options.mode));
 
-  auto channel = open_channel(*options);
+  auto channel = open_channel(options.connection);
   if (!channel) {
     std::cerr << "customer-idctl import-fingerprints: " << channel.error() << "\n";
     return kExitFailure;
@@ -196,16 +137,16 @@ int run_import_fingerprints(int argc, char** argv) {
   const auto send = [&](const infrastructure::FingerprintChunk& chunk, bool validate_only,
                         v1::ImportFingerprintsResponse& response) {
     v1::ImportFingerprintsRequest request;
-    request.set_store_id(options->get("store"));
+    request.set_store_id(options.store);
     request.set_mode(to_proto(chunk.mode));
     request.set_validate_only(validate_only);
     for (const std::size_t i : chunk.samples) *request.add_samples() = samples[i];
     grpc::ClientContext context;
-    prepare_call(context, options->get("token"), std::chrono::seconds(60));
+    prepare_call(context, options.token, std::chrono::seconds(60));
     return stub->ImportFingerprints(&context, request, &response);
   };
   const auto report_error = [&](const grpc::Status& status, const infrastructure::FingerprintChunk& chunk) {
-    std::cerr << "customer-idctl import-fingerprints: " << status.error_code() << " " << status.error_message();
+    std::cerr << "customer-idctl import-fingerprints: " << describe_failure(status, options.connection);
     // The server names the sample within the chunk; the file's line is ours.
     if (const auto index = sample_index(status.error_message()); index && *index < chunk.samples.size()) {
       std::cerr << " (" << path << " line " << csv->lines[chunk.samples[*index]] << ")";
@@ -230,7 +171,7 @@ int run_import_fingerprints(int argc, char** argv) {
       return kExitFailure;
     }
   }
-  std::cout << "store " << options->get("store") << ": " << csv->samples.size() << " fingerprint samples over "
+  std::cout << "store " << options.store << ": " << csv->samples.size() << " fingerprint samples over "
             << std::set<std::string>(zones.begin(), zones.end()).size() << " zones imported (" << chunks.size()
             << (chunks.size() == 1 ? " request" : " requests") << "); the store now has " << response.store_samples()
             << "\n";
@@ -238,8 +179,45 @@ int run_import_fingerprints(int argc, char** argv) {
   return kExitOk;
 }
 
-const CommandRegistration kRegistration{
-    Command{kName, "import a store's fingerprint calibration (CSV) through the Admin API", &run_import_fingerprints}};
+Runner declare_import_fingerprints(CLI::App& command) {
+  auto options = std::make_shared<ImportOptions>();
+  command.footer(R"(Imports labeled RSSI scans recorded in each zone of a store (fingerprint
+calibration). By default the file replaces the store's calibration; see
+--mode. From then on the service's zone filter learns each zone's beacons
+from these scans. Large files (up to the 50,000 samples a store may hold)
+travel in chunks under the server's message limit: every chunk is checked
+before the first one is stored, so a bad row changes nothing. Prints the
+calibration report: how well the scans tell the zones apart.
+
+FILE is CSV. The header names one column `zone` and one column per beacon,
+written uuid:major:minor; every other line is one scan: the zone's id and
+the RSSI (dBm) of each beacon, empty or -200 where it was not heard:
+
+  zone,f7826da6-4fa2-4e98-8024-bc5b71e0893e:100:1,f7826da6-4fa2-4e98-8024-bc5b71e0893e:100:2
+  table-1,-61,-78
+  table-2,,-63)");
+  command.add_option("FILE", options->file, "the scans, CSV")->required();
+  command.add_option("--store", options->store, "the store the scans were recorded in")->required();
+  command
+      .add_option("--token", options->token, "admin bearer token (customer-idctl token --customer ops --role admin)")
+      ->required();
+  command
+      .add_option("--mode", options->mode,
+                  "replace (the store's calibration becomes the file's), replace-zones (the file's zones get its "
+                  "scans, other zones keep theirs) or append")
+      ->check(CLI::IsMember({"replace", "replace-zones", "append"}))
+      ->capture_default_str();
+  command
+      .add_option("--chunk-bytes", options->chunk_bytes,
+                  "largest request, bytes (under the server's default 64 KiB grpc.max_message_bytes)")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20))
+      ->capture_default_str();
+  add_server_options(command, options->connection);
+  return [options] { return run_import_fingerprints(*options); };
+}
+
+const CommandRegistration kRegistration{Command{
+    kName, "import a store's fingerprint calibration (CSV) through the Admin API", &declare_import_fingerprints}};
 
 }  // namespace
 }  // namespace tastesync::ctl

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,45 +23,12 @@ namespace {
 namespace v1 = ::tastesync::customer_id::v1;
 constexpr std::string_view kName = "load-floor-plan";
 
-void print_help() {
-  std::cout << R"(Usage: customer-idctl load-floor-plan FILE --token ADMIN_JWT [options]
-
-Registers the stores, zones and beacons of a YAML floor plan through the Admin
-API (see internal/config/demo-store.yaml), then issues a signed QR code for
-every table and writes it to DIR/<store>-<zone>.png. Anything already
-registered is reported and left as it is, so the command can be re-run.
-
-Options:
-  --token JWT        admin bearer token (customer-idctl token --customer ops --role admin)
-  --out-dir DIR      where to write the QR PNGs (default qr/)
-  --server ADDR      host:port (default localhost:50443)
-  --ca PATH          CA certificate to trust (default internal/config/keys/dev/ca.crt)
-  --plaintext true   no TLS (only for a server configured with grpc.tls: false)
-  -h, --help         show this help
-)";
-}
-
-// parse_options takes only options; pull the one positional FILE out first.
-struct SplitArguments {
-  std::vector<char*> options;  // argv[0] and the options
-  std::vector<std::string> positional;
+struct LoadOptions {
+  std::string file;
+  std::string token;
+  std::string out_dir = "qr";
+  ServerConnection connection;
 };
-
-SplitArguments split_arguments(int argc, char** argv) {
-  SplitArguments split;
-  split.options.push_back(argv[0]);
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (!arg.starts_with("-")) {
-      split.positional.emplace_back(arg);
-      continue;
-    }
-    split.options.push_back(argv[i]);
-    const bool takes_value = arg.starts_with("--") && arg != "--help" && arg.find('=') == std::string_view::npos;
-    if (takes_value && i + 1 < argc) split.options.push_back(argv[++i]);
-  }
-  return split;
-}
 
 enum class Outcome { kDone, kAlreadyThere, kFailed };
 
@@ -68,7 +36,8 @@ enum class Outcome { kDone, kAlreadyThere, kFailed };
 // `done_word`). ALREADY_EXISTS counts as success: it is what a re-run finds.
 class Loader {
  public:
-  Loader(std::unique_ptr<v1::Admin::Stub> stub, std::string token) : stub_(std::move(stub)), token_(std::move(token)) {}
+  Loader(std::unique_ptr<v1::Admin::Stub> stub, std::string token, const ServerConnection& connection)
+      : stub_(std::move(stub)), token_(std::move(token)), connection_(connection) {}
 
   Outcome call(const std::string& what, const std::string& done_word,
                const std::function<grpc::Status(v1::Admin::Stub&, grpc::ClientContext&)>& rpc) {
@@ -83,7 +52,7 @@ class Loader {
       std::cout << what << ": already there\n";
       return Outcome::kAlreadyThere;
     }
-    std::cout << what << ": FAILED " << status.error_code() << " " << status.error_message() << "\n";
+    std::cout << what << ": FAILED " << describe_failure(status, connection_) << "\n";
     ++failures_;
     return Outcome::kFailed;
   }
@@ -98,6 +67,7 @@ class Loader {
  private:
   std::unique_ptr<v1::Admin::Stub> stub_;
   std::string token_;
+  const ServerConnection& connection_;
   int failures_ = 0;
 };
 
@@ -170,27 +140,14 @@ void load_store(Loader& loader, const domain::FloorPlan& plan, const domain::Sto
   }
 }
 
-int run_load_floor_plan(int argc, char** argv) {
-  SplitArguments split = split_arguments(argc, argv);
-  auto options = parse_options(static_cast<int>(split.options.size()), split.options.data(),
-                               {"token", "out-dir", "server", "ca", "plaintext"});
-  if (!options) return usage_error(kName, options.error());
-  if (options->help) {
-    print_help();
-    return kExitOk;
-  }
-  if (split.positional.size() != 1) return usage_error(kName, "give exactly one floor plan FILE");
-  if (!options->has("token")) {
-    return usage_error(kName, "--token is required (customer-idctl token --customer ops --role admin)");
-  }
-
+int run_load_floor_plan(const LoadOptions& options) {
   // Checked locally first: a broken file should not half-register a store.
-  auto plan = infrastructure::load_floor_plan(split.positional.front());
+  auto plan = infrastructure::load_floor_plan(options.file);
   if (!plan) {
     std::cerr << "customer-idctl load-floor-plan: " << plan.error().message << "\n";
     return kExitFailure;
   }
-  const std::filesystem::path out_dir = options->get("out-dir", "qr");
+  const std::filesystem::path out_dir = options.out_dir;
   std::error_code error;
   std::filesystem::create_directories(out_dir, error);
   if (error) {
@@ -198,13 +155,13 @@ int run_load_floor_plan(int argc, char** argv) {
               << "\n";
     return kExitFailure;
   }
-  auto channel = open_channel(*options);
+  auto channel = open_channel(options.connection);
   if (!channel) {
     std::cerr << "customer-idctl load-floor-plan: " << channel.error() << "\n";
     return kExitFailure;
   }
 
-  Loader loader(v1::Admin::NewStub(*channel), options->get("token"));
+  Loader loader(v1::Admin::NewStub(*channel), options.token, options.connection);
   for (const domain::Store& store : plan->stores()) load_store(loader, *plan, store, out_dir);
   if (loader.failures() > 0) {
     std::cerr << "customer-idctl load-floor-plan: " << loader.failures() << " item(s) failed\n";
@@ -213,8 +170,24 @@ int run_load_floor_plan(int argc, char** argv) {
   return kExitOk;
 }
 
-const CommandRegistration kRegistration{
-    Command{kName, "register a YAML floor plan through the Admin API and write table QR PNGs", &run_load_floor_plan}};
+Runner declare_load_floor_plan(CLI::App& command) {
+  auto options = std::make_shared<LoadOptions>();
+  command.footer(
+      "Registers the stores, zones and beacons of a YAML floor plan through the Admin API\n"
+      "(see internal/config/demo-store.yaml), then issues a signed QR code for every table and\n"
+      "writes it to DIR/<store>-<zone>.png. Anything already registered is reported and left as\n"
+      "it is, so the command can be re-run.");
+  command.add_option("FILE", options->file, "the floor plan, YAML")->required();
+  command
+      .add_option("--token", options->token, "admin bearer token (customer-idctl token --customer ops --role admin)")
+      ->required();
+  command.add_option("--out-dir", options->out_dir, "where to write the QR PNGs")->capture_default_str();
+  add_server_options(command, options->connection);
+  return [options] { return run_load_floor_plan(*options); };
+}
+
+const CommandRegistration kRegistration{Command{
+    kName, "register a YAML floor plan through the Admin API and write table QR PNGs", &declare_load_floor_plan}};
 
 }  // namespace
 }  // namespace tastesync::ctl

@@ -1,9 +1,9 @@
 // customer-idctl phone-id: the Major:Minor a phone with this secret
 // advertises now (or at --at), as the app computes it.
 
-#include <charconv>
 #include <chrono>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "auth/key_files.h"
@@ -33,44 +33,19 @@ domain::Result<std::string> decode_phone_secret(const std::string& text) {
   return *bytes;
 }
 
-bool parse_long(const std::string& text, long long& out) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
-}
-
-int run_phone_id(int argc, char** argv) {
-  auto options = parse_options(argc, argv, {"secret", "period", "at"});
-  if (!options) return usage_error(kName, options.error());
-  if (options->help) {
-    std::cout << R"(Usage: customer-idctl phone-id --secret HEX|BASE64 [--period SECONDS] [--at UNIX_SECONDS]
-
-Prints MAJOR:MINOR, the rotating iBeacon id a phone with this secret advertises:
-HMAC-SHA256(secret, floor(unix seconds / period) as 8 bytes big-endian), first 4 bytes.
-
-Options:
-  --secret SECRET    the phone's secret: hex (customer-idctl register-phone --secret-only true)
-                     or base64 (the "secret" of POST /v1/me/phones)
-  --period SECONDS   rotation period (default 120, phone_beacon.rotation_period_seconds)
-  --at UNIX_SECONDS  the moment (default now)
-  -h, --help         show this help
-)";
-    return kExitOk;
-  }
-  if (!options->has("secret")) return usage_error(kName, "--secret is required");
-  auto secret = decode_phone_secret(options->get("secret"));
-  if (!secret) return usage_error(kName, "--secret: " + secret.error().message);
+struct PhoneIdOptions {
+  std::string secret;
   long long period = 120;
-  if (options->has("period") && (!parse_long(options->get("period"), period) || period <= 0 || period > 86400)) {
-    return usage_error(kName, "--period must be 1..86400 seconds");
-  }
-  domain::Timestamp at = std::chrono::system_clock::now();
-  if (options->has("at")) {
-    long long seconds = 0;
-    if (!parse_long(options->get("at"), seconds) || seconds < 0) return usage_error(kName, "--at must be unix seconds");
-    at = domain::Timestamp(std::chrono::seconds(seconds));
-  }
-  const auto id =
-      infrastructure::rotating_beacon_id(*secret, infrastructure::rotation_counter(at, std::chrono::seconds(period)));
+  long long at = -1;  // unix seconds; now when not given
+};
+
+int run_phone_id(const PhoneIdOptions& options) {
+  auto secret = decode_phone_secret(options.secret);
+  if (!secret) return usage_error(kName, "--secret: " + secret.error().message);
+  const domain::Timestamp at =
+      options.at >= 0 ? domain::Timestamp(std::chrono::seconds(options.at)) : std::chrono::system_clock::now();
+  const auto id = infrastructure::rotating_beacon_id(
+      *secret, infrastructure::rotation_counter(at, std::chrono::seconds(options.period)));
   if (!id) {
     std::cerr << "customer-idctl phone-id: HMAC-SHA256 failed\n";
     return kExitFailure;
@@ -79,8 +54,25 @@ Options:
   return kExitOk;
 }
 
+Runner declare_phone_id(CLI::App& command) {
+  auto options = std::make_shared<PhoneIdOptions>();
+  command.footer(
+      "Prints MAJOR:MINOR, the rotating iBeacon id a phone with this secret advertises:\n"
+      "HMAC-SHA256(secret, floor(unix seconds / period) as 8 bytes big-endian), first 4 bytes.");
+  command
+      .add_option("--secret", options->secret,
+                  "the phone's secret: hex (customer-idctl register-phone --secret-only) or base64 (the \"secret\" "
+                  "of POST /v1/me/phones)")
+      ->required();
+  command.add_option("--period", options->period, "rotation period, seconds (phone_beacon.rotation_period_seconds)")
+      ->check(CLI::Range(1LL, 86400LL))
+      ->capture_default_str();
+  command.add_option("--at", options->at, "the moment, unix seconds (default now)")->check(CLI::NonNegativeNumber);
+  return [options] { return run_phone_id(*options); };
+}
+
 const CommandRegistration kRegistration{
-    Command{kName, "print the rotating Major:Minor a phone secret advertises now", &run_phone_id}};
+    Command{kName, "print the rotating Major:Minor a phone secret advertises now", &declare_phone_id}};
 
 }  // namespace
 }  // namespace tastesync::ctl

@@ -1,6 +1,7 @@
 // customer-idctl qr: prints the signed payload to encode in a table's QR code.
 
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "auth/key_files.h"
@@ -12,50 +13,28 @@ namespace {
 
 constexpr std::string_view kName = "qr";
 
-void print_help() {
-  std::cout << R"(Usage: customer-idctl qr --store STORE --zone ZONE [options]
+struct QrOptions {
+  std::string store;
+  std::string zone;
+  std::string secret = "internal/config/keys/dev/qr-dev-1.secret";
+  std::string kid = "qr-dev-1";
+};
 
-Prints a signed table QR payload (TSQR1....) for the given store and zone.
-
-Options:
-  --store STORE      store id
-  --zone ZONE        zone id of the table
-  --secret PATH      hex HMAC key file (default internal/config/keys/dev/qr-dev-1.secret)
-  --kid ID           key id of that secret (default qr-dev-1)
-  -h, --help         show this help
-
-Generate the dev secret first with scripts/keys.sh.
-)";
-}
-
-int run_qr(int argc, char** argv) {
-  auto options = parse_options(argc, argv, {"store", "zone", "secret", "kid"});
-  if (!options) return usage_error(kName, options.error());
-  if (options->help) {
-    print_help();
-    return kExitOk;
-  }
-  const std::string store = options->get("store");
-  const std::string zone = options->get("zone");
-  if (store.empty()) return usage_error(kName, "--store is required");
-  if (zone.empty()) return usage_error(kName, "--zone is required");
-  const std::string kid = options->get("kid", "qr-dev-1");
-  if (!infrastructure::HmacTableQrCodec::is_valid_key_id(kid)) {
+int run_qr(const QrOptions& options) {
+  if (!infrastructure::HmacTableQrCodec::is_valid_key_id(options.kid)) {
     return usage_error(kName, "--kid must be 1..64 of [A-Za-z0-9_-]");
   }
-
-  auto secret = auth::read_hex_secret_file(options->get("secret", "internal/config/keys/dev/qr-dev-1.secret"),
-                                           infrastructure::HmacTableQrCodec::kMinSecretBytes);
+  auto secret = auth::read_hex_secret_file(options.secret, infrastructure::HmacTableQrCodec::kMinSecretBytes);
   if (!secret) {
     std::cerr << "customer-idctl qr: " << secret.error().message << "\n";
     return kExitFailure;
   }
-  auto codec = infrastructure::HmacTableQrCodec::create({{kid, std::move(*secret)}}, kid);
+  auto codec = infrastructure::HmacTableQrCodec::create({{options.kid, std::move(*secret)}}, options.kid);
   if (!codec) {
     std::cerr << "customer-idctl qr: " << codec.error().message << "\n";
     return kExitFailure;
   }
-  auto payload = (*codec)->sign(store, zone);
+  auto payload = (*codec)->sign(options.store, options.zone);
   if (!payload) {
     std::cerr << "customer-idctl qr: " << payload.error().message << "\n";
     return payload.error().code == domain::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
@@ -64,7 +43,18 @@ int run_qr(int argc, char** argv) {
   return kExitOk;
 }
 
-const CommandRegistration kRegistration{Command{kName, "print a signed table QR payload", &run_qr}};
+Runner declare_qr(CLI::App& command) {
+  auto options = std::make_shared<QrOptions>();
+  command.footer("Generate the dev secret first with scripts/keys.sh.");
+  command.add_option("--store", options->store, "store id")->required();
+  command.add_option("--zone", options->zone, "zone id of the table")->required();
+  command.add_option("--secret", options->secret, "hex HMAC key file")->capture_default_str();
+  command.add_option("--kid", options->kid, "key id of that secret")->capture_default_str();
+  return [options] { return run_qr(*options); };
+}
+
+const CommandRegistration kRegistration{
+    Command{kName, "print a signed table QR payload (TSQR1....) for a store's table", &declare_qr}};
 
 }  // namespace
 }  // namespace tastesync::ctl

@@ -2,6 +2,7 @@
 // rotating Major:Minor it heard, or a customer's entrance code it read.
 
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "command.h"
@@ -15,76 +16,75 @@ namespace {
 namespace v1 = ::tastesync::customer_id::v1;
 constexpr std::string_view kName = "scan";
 
-void print_help() {
-  std::cout << R"(Usage: customer-idctl scan --token JWT --store STORE (--code CODE | --phone MAJOR:MINOR) [options]
+struct ScanOptions {
+  std::string token;
+  std::string store;
+  std::string code;
+  std::string phone;
+  int rssi = -60;
+  std::string request_id;
+  ServerConnection connection;
+};
 
-Calls StoreScanner/ScanCustomerCode or StoreScanner/ReportPhoneBeacon and prints the answer as JSON.
-
-Options:
-  --token JWT        a scanner token bound to STORE (customer-idctl token --customer door-1 --role scanner --store STORE)
-  --store STORE      the scanner's store
-  --code CODE        a customer's entrance code (customer-idctl entrance-code ...)
-  --phone MAJOR:MINOR a phone's rotating id (customer-idctl phone-id ...)
-  --rssi DBM         signal strength of the phone (default -60)
-  --request-id ID    idempotency key (default: a fresh UUID)
-  --server ADDR      host:port (default localhost:50443)
-  --ca PATH          CA certificate to trust (default internal/config/keys/dev/ca.crt)
-  --plaintext true   no TLS (only for a server configured with grpc.tls: false)
-  -h, --help         show this help
-)";
-}
-
-int run_scan(int argc, char** argv) {
-  auto options =
-      parse_options(argc, argv, {"token", "store", "code", "phone", "rssi", "request-id", "server", "ca", "plaintext"});
-  if (!options) return usage_error(kName, options.error());
-  if (options->help) {
-    print_help();
-    return kExitOk;
-  }
-  if (!options->has("token")) return usage_error(kName, "--token is required (a scanner token)");
-  if (!options->has("store")) return usage_error(kName, "--store is required");
-  if (options->has("code") == options->has("phone"))
-    return usage_error(kName, "give exactly one of --code and --phone");
-
-  auto channel = open_channel(*options);
+int run_scan(const ScanOptions& options) {
+  auto channel = open_channel(options.connection);
   if (!channel) {
     std::cerr << "customer-idctl scan: " << channel.error() << "\n";
     return kExitFailure;
   }
   auto stub = v1::StoreScanner::NewStub(*channel);
   grpc::ClientContext context;
-  prepare_call(context, options->get("token"));
+  prepare_call(context, options.token);
   v1::IdentifyResponse response;
   grpc::Status status;
-  const std::string request_id = options->get("request-id", util::new_uuid_v7());
-  if (options->has("code")) {
+  const std::string request_id = options.request_id.empty() ? util::new_uuid_v7() : options.request_id;
+  if (!options.code.empty()) {
     v1::ScanCustomerCodeRequest request;
     request.set_request_id(request_id);
-    request.set_store_id(options->get("store"));
-    request.set_code(options->get("code"));
+    request.set_store_id(options.store);
+    request.set_code(options.code);
     status = stub->ScanCustomerCode(&context, request, &response);
   } else {
     v1::ReportPhoneBeaconRequest request;
     request.set_request_id(request_id);
-    request.set_store_id(options->get("store"));
-    const std::string phone = options->get("phone");
+    request.set_store_id(options.store);
     try {
-      const auto colon = phone.find(':');
+      const auto colon = options.phone.find(':');
       if (colon == std::string::npos) throw std::invalid_argument("no colon");
-      request.set_major(static_cast<std::uint32_t>(std::stoul(phone.substr(0, colon))));
-      request.set_minor(static_cast<std::uint32_t>(std::stoul(phone.substr(colon + 1))));
-      request.set_rssi(std::stoi(options->get("rssi", "-60")));
+      request.set_major(static_cast<std::uint32_t>(std::stoul(options.phone.substr(0, colon))));
+      request.set_minor(static_cast<std::uint32_t>(std::stoul(options.phone.substr(colon + 1))));
     } catch (const std::exception&) {
-      return usage_error(kName, "--phone must look like 40312:7781 and --rssi like -60");
+      return usage_error(kName, "--phone must look like 40312:7781");
     }
+    request.set_rssi(options.rssi);
     status = stub->ReportPhoneBeacon(&context, request, &response);
   }
-  return print_reply(kName, status, response);
+  return print_reply(kName, status, response, options.connection);
+}
+
+Runner declare_scan(CLI::App& command) {
+  auto options = std::make_shared<ScanOptions>();
+  command
+      .add_option("--token", options->token,
+                  "a scanner token bound to STORE (customer-idctl token --customer door-1 --role scanner --store "
+                  "STORE)")
+      ->required();
+  command.add_option("--store", options->store, "the scanner's store")->required();
+  auto* code = command.add_option("--code", options->code, "a customer's entrance code (customer-idctl entrance-code)");
+  auto* phone =
+      command.add_option("--phone", options->phone, "a phone's rotating id MAJOR:MINOR (customer-idctl phone-id)");
+  code->excludes(phone);
+  command.add_option("--rssi", options->rssi, "signal strength of the phone, dBm")->capture_default_str();
+  command.add_option("--request-id", options->request_id, "idempotency key (default: a fresh UUID)");
+  add_server_options(command, options->connection);
+  return [options, code, phone]() {
+    if (code->count() == 0 && phone->count() == 0) return usage_error(kName, "give one of --code and --phone");
+    return run_scan(*options);
+  };
 }
 
 const CommandRegistration kRegistration{
-    Command{kName, "call StoreScanner with a phone's rotating id or an entrance code", &run_scan}};
+    Command{kName, "call StoreScanner with a phone's rotating id or an entrance code", &declare_scan}};
 
 }  // namespace
 }  // namespace tastesync::ctl

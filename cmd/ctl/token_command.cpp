@@ -1,11 +1,12 @@
 // customer-idctl token: mints a dev JWT signed with a local private key, for
 // curl/grpcurl sessions and integration tests.
 
-#include <charconv>
 #include <chrono>
+#include <initializer_list>
 #include <iostream>
-#include <optional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "auth/jwt_signer.h"
 #include "auth/key_files.h"
@@ -16,78 +17,82 @@ namespace {
 
 constexpr std::string_view kName = "token";
 
-void print_help() {
-  std::cout << R"(Usage: customer-idctl token --customer ID [options]
+struct TokenOptions {
+  std::string customer;
+  std::string role = "customer";
+  std::string store;
+  long long ttl_seconds = 3600;
+  std::string key = "internal/config/keys/dev/jwt-dev-1.key";
+  std::string kid = "dev-1";
+  std::string issuer = "tastesync-dev";
+  std::string audience = "tastesync-customer-id";
+};
 
-Prints a signed RS256 JWT for the dev environment.
+constexpr std::initializer_list<application::Role> kRoles = {application::Role::kCustomer, application::Role::kScanner,
+                                                             application::Role::kStaff, application::Role::kAdmin,
+                                                             application::Role::kService};
 
-Options:
-  --customer ID      subject (sub) of the token: the customer id, or the scanner/staff/service name
-  --role ROLE        customer | scanner | staff | admin | service   (default customer)
-  --store STORE      store the principal is bound to (required for scanner and staff)
-  --ttl SECONDS      lifetime in seconds (default 3600)
-  --key PATH         RSA private key PEM (default internal/config/keys/dev/jwt-dev-1.key)
-  --kid ID           key id written in the header (default dev-1)
-  --issuer ISS       iss claim (default tastesync-dev)
-  --audience AUD     aud claim (default tastesync-customer-id)
-  -h, --help         show this help
-
-Generate the dev key first with scripts/keys.sh.
-)";
+std::vector<std::string> role_names() {
+  std::vector<std::string> names;
+  for (const application::Role role : kRoles) names.emplace_back(application::to_string(role));
+  return names;
 }
 
-std::optional<application::Role> parse_role(std::string_view text) {
-  using application::Role;
-  for (Role role : {Role::kCustomer, Role::kScanner, Role::kStaff, Role::kAdmin, Role::kService}) {
-    if (text == application::to_string(role)) return role;
+// Checked by CLI11 against role_names() already.
+application::Role role_named(const std::string& name) {
+  for (const application::Role role : kRoles) {
+    if (name == application::to_string(role)) return role;
   }
-  return std::nullopt;
+  return application::Role::kCustomer;
 }
 
-int run_token(int argc, char** argv) {
-  auto options = parse_options(argc, argv, {"customer", "role", "store", "ttl", "key", "kid", "issuer", "audience"});
-  if (!options) return usage_error(kName, options.error());
-  if (options->help) {
-    print_help();
-    return kExitOk;
+int run_token(const TokenOptions& options) {
+  const application::Role role = role_named(options.role);
+  if ((role == application::Role::kScanner || role == application::Role::kStaff) && options.store.empty()) {
+    return usage_error(kName, "--store is required for role " + options.role);
   }
-  const std::string customer = options->get("customer");
-  if (customer.empty()) return usage_error(kName, "--customer is required");
-  if (customer.size() > 128) return usage_error(kName, "--customer must be at most 128 characters");
-
-  const auto role = parse_role(options->get("role", "customer"));
-  if (!role) return usage_error(kName, "--role must be one of customer, scanner, staff, admin, service");
-  const std::string store = options->get("store");
-  if ((*role == application::Role::kScanner || *role == application::Role::kStaff) && store.empty()) {
-    return usage_error(kName, "--store is required for role " + std::string(application::to_string(*role)));
-  }
-
-  const std::string ttl_text = options->get("ttl", "3600");
-  long long ttl_seconds = 0;
-  const auto [end, ec] = std::from_chars(ttl_text.data(), ttl_text.data() + ttl_text.size(), ttl_seconds);
-  if (ec != std::errc() || end != ttl_text.data() + ttl_text.size() || ttl_seconds <= 0 ||
-      ttl_seconds > 366LL * 24 * 3600) {
-    return usage_error(kName, "--ttl must be a whole number of seconds between 1 and 31622400");
-  }
-
-  const std::string key_path = options->get("key", "internal/config/keys/dev/jwt-dev-1.key");
-  auto key = auth::read_key_file(key_path);
+  auto key = auth::read_key_file(options.key);
   if (!key) {
     std::cerr << "customer-idctl token: " << key.error().message << "\n";
     return kExitFailure;
   }
-  auto token = auth::mint_token(*key, options->get("kid", "dev-1"), options->get("issuer", "tastesync-dev"),
-                                options->get("audience", "tastesync-customer-id"), customer, *role, store,
-                                std::chrono::seconds(ttl_seconds), std::chrono::system_clock::now());
+  auto token =
+      auth::mint_token(*key, options.kid, options.issuer, options.audience, options.customer, role, options.store,
+                       std::chrono::seconds(options.ttl_seconds), std::chrono::system_clock::now());
   if (!token) {
-    std::cerr << "customer-idctl token: " << token.error().message << " (is " << key_path << " an RSA private key?)\n";
+    std::cerr << "customer-idctl token: " << token.error().message << " (is " << options.key
+              << " an RSA private key?)\n";
     return kExitFailure;
   }
   std::cout << *token << "\n";
   return kExitOk;
 }
 
-const CommandRegistration kRegistration{Command{kName, "print a signed dev JWT", &run_token}};
+Runner declare_token(CLI::App& command) {
+  auto options = std::make_shared<TokenOptions>();
+  command.footer("Generate the dev key first with scripts/keys.sh.");
+  command
+      .add_option("--customer", options->customer,
+                  "subject (sub) of the token: the customer id, or the scanner/staff/service name")
+      ->required()
+      ->check(CLI::Validator(
+          [](const std::string& id) { return id.size() <= 128 ? std::string() : "at most 128 characters"; }, "",
+          "length"));
+  command.add_option("--role", options->role, "customer | scanner | staff | admin | service")
+      ->check(CLI::IsMember(role_names()))
+      ->capture_default_str();
+  command.add_option("--store", options->store, "store the principal is bound to (required for scanner and staff)");
+  command.add_option("--ttl", options->ttl_seconds, "lifetime in seconds")
+      ->check(CLI::Range(1LL, 366LL * 24 * 3600))
+      ->capture_default_str();
+  command.add_option("--key", options->key, "RSA private key PEM")->capture_default_str();
+  command.add_option("--kid", options->kid, "key id written in the header")->capture_default_str();
+  command.add_option("--issuer", options->issuer, "iss claim")->capture_default_str();
+  command.add_option("--audience", options->audience, "aud claim")->capture_default_str();
+  return [options] { return run_token(*options); };
+}
+
+const CommandRegistration kRegistration{Command{kName, "print a signed dev JWT", &declare_token}};
 
 }  // namespace
 }  // namespace tastesync::ctl

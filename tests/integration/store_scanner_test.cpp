@@ -339,8 +339,8 @@ TEST_F(StoreScannerTest, ReadmeCommandLinesWork) {
       "set -e; cd '" + source_dir().string() + "'; CUSTOMER=$(" + ctl + " token --customer " + customer_ +
       "); SCANNER=$(" + ctl + " token --customer door-1 --role scanner --store demo-bistro); " + ctl +
       " scan --token \"$SCANNER\" --store demo-bistro --code \"$(" + ctl + " entrance-code --token \"$CUSTOMER\"" +
-      server + ")\"" + server + "; SECRET=$(" + ctl + " register-phone --token \"$CUSTOMER\" --secret-only true" +
-      server + "); " + ctl + " scan --token \"$SCANNER\" --store demo-bistro --phone \"$(" + ctl +
+      server + ")\"" + server + "; SECRET=$(" + ctl + " register-phone --token \"$CUSTOMER\" --secret-only" + server +
+      "); " + ctl + " scan --token \"$SCANNER\" --store demo-bistro --phone \"$(" + ctl +
       " phone-id --secret \"$SECRET\")\"" + server;
   FILE* pipe = popen(("bash -c '" + std::regex_replace(script, std::regex("'"), "'\\''") + "' 2>&1").c_str(), "r");
   ASSERT_NE(pipe, nullptr);
@@ -352,6 +352,31 @@ TEST_F(StoreScannerTest, ReadmeCommandLinesWork) {
   EXPECT_NE(output.find("\"customerId\":\"" + customer_ + "\""), std::string::npos) << output;
   EXPECT_NE(output.find("\"zoneId\":\"entrance\""), std::string::npos) << output;
   EXPECT_NE(output.find("\"locationChanged\":false"), std::string::npos) << output;
+}
+
+// The CLI finds the server in CUSTOMER_ID_SERVER, names a failed call's
+// status, and says so when it was pointed at the HTTPS/JSON port.
+TEST_F(StoreScannerTest, CtlReadsTheServerFromTheEnvironmentAndHintsAtTheHttpsPort) {
+  const std::string ctl = CID_CTL_BINARY;
+  const auto run = [&](const std::string& port) {
+    const std::string command = "cd '" + source_dir().string() + "' && CUSTOMER_ID_SERVER=localhost:" + port + " " +
+                                ctl + " entrance-code --token " + token_for(customer_) + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string output;
+    std::array<char, 512> buffer{};
+    while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
+    const int status = pclose(pipe);
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, output);
+  };
+  const auto grpc_port = run(std::to_string(server_->port()));
+  EXPECT_EQ(grpc_port.first, 0) << grpc_port.second;
+  const auto https_port = run(std::to_string(server_->http_port()));
+  EXPECT_EQ(https_port.first, 1) << https_port.second;
+  EXPECT_NE(https_port.second.find("UNAVAILABLE: "), std::string::npos) << https_port.second;
+  EXPECT_NE(https_port.second.find("hint: localhost:" + std::to_string(server_->http_port()) +
+                                   " looks like the HTTPS/JSON port"),
+            std::string::npos)
+      << https_port.second;
 }
 
 // POST /v1/me/phones returns the secret as base64 (protobuf's JSON for

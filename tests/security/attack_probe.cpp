@@ -35,6 +35,7 @@
 #include "auth/key_files.h"
 #include "customer_id.grpc.pb.h"
 #include "infrastructure/crypto/table_qr_codec.h"
+#include "infrastructure/grpc/status_names.h"
 #include "store_scanner.grpc.pb.h"
 #include "util/base64url.h"
 
@@ -44,6 +45,7 @@ using namespace tastesync;
 namespace v1 = ::tastesync::customer_id::v1;
 using application::Role;
 using grpc::StatusCode;
+using infrastructure::grpc_adapter::status_code_name;
 
 constexpr const char* kIssuer = "tastesync-dev";
 constexpr const char* kAudience = "tastesync-customer-id";
@@ -56,29 +58,6 @@ constexpr const char* kSeatedCustomer = "sec-alice";
 constexpr const char* kSeatedRequestId = "sec-setup-1";
 constexpr const char* kSqlMeta = "x'; DROP TABLE stores; -- \" OR 1=1 /*";
 const std::string kBadUtf8 = "caf\xC3\x28\xFF\xFE";
-
-const char* status_name(StatusCode code) {
-  switch (code) {
-    case StatusCode::OK: return "OK";
-    case StatusCode::CANCELLED: return "CANCELLED";
-    case StatusCode::UNKNOWN: return "UNKNOWN";
-    case StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case StatusCode::ABORTED: return "ABORTED";
-    case StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case StatusCode::INTERNAL: return "INTERNAL";
-    case StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "?";
-  }
-}
 
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -608,7 +587,7 @@ int health(const Probe& p) {
   std::cout << "server_health: got "
             << (serving       ? "SERVING"
                 : status.ok() ? "NOT_SERVING"
-                              : status_name(status.error_code()))
+                              : status_code_name(status.error_code()))
             << " expected SERVING" << (serving ? " ok" : " MISMATCH") << '\n';
   return serving ? 0 : 1;
 }
@@ -621,8 +600,8 @@ int run_attacks(const Probe& p) {
     const bool ok = status.error_code() == attack.expected;
     ++count;
     if (!ok) ++mismatches;
-    std::cout << "attack " << attack.name << ": got " << status_name(status.error_code()) << " expected "
-              << status_name(attack.expected) << (ok ? " ok" : " MISMATCH") << " ("
+    std::cout << "attack " << attack.name << ": got " << status_code_name(status.error_code()) << " expected "
+              << status_code_name(attack.expected) << (ok ? " ok" : " MISMATCH") << " ("
               << status.error_message().substr(0, 100) << ")\n";
   }
   std::cout << count << " attacks, " << mismatches << " mismatches\n";
