@@ -16,6 +16,7 @@ help:
 	@echo "make chaos             the fault suite: real processes, one fault at a time, answers checked against the ledger"
 	@echo "make lint              clang-format, clang-tidy and cppcheck on the project's own code"
 	@echo "make coverage          line coverage of internal/ and pkg/ (fails below 80%)"
+	@echo "make sanitize          the suite under ASan+UBSan (and the coverage gate), the unit tests under TSan"
 	@echo "make deps | keys | proto | build | migrate | test-unit | test-integration | bench | fuzz | format | deploy | clean"
 
 deps:
@@ -90,9 +91,11 @@ coverage: deps-dev keys
 	scripts/coverage.sh
 
 # The suite under sanitizers (scripts/sanitize.sh): the coverage tree built
-# with ASan/UBSan too, and the unit tests under TSan. Not yet in CI.
+# with ASan/UBSan too (its report is the coverage gate CI uses), and the unit
+# tests under TSan. SANITIZE=address or thread runs one half.
+SANITIZE ?= all
 sanitize: deps-dev keys
-	scripts/sanitize.sh
+	scripts/sanitize.sh $(SANITIZE)
 # libFuzzer targets (tests/fuzz) under ASan/UBSan, FUZZ_SECONDS each, in their
 # own build dir with clang 16 (Debian's clang 14 cannot compile libstdc++ 12's
 # <expected>; clang 16 can once __cpp_concepts is raised to C++20's value).

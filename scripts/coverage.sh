@@ -19,7 +19,10 @@ fi
 
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS="$FLAGS" -DCMAKE_EXE_LINKER_FLAGS="$LINK" >/dev/null
+started=$SECONDS
 cmake --build "$BUILD_DIR" -j "$JOBS"
+echo "coverage: build took $((SECONDS - started)) s"
+started=$SECONDS
 find "$BUILD_DIR" -name '*.gcda' -delete
 # The fault suite (label chaos) is make chaos's, not a coverage run's. Unit
 # tests run two at a time (each is its own process; instrumented start-up is
@@ -31,6 +34,7 @@ skip='^$'
 if [ "${1:-}" = "--sanitize" ]; then skip='^deploy$'; fi
 (cd "$BUILD_DIR" && ctest -L unit -E "$skip" -j 2 --output-on-failure)
 (cd "$BUILD_DIR" && ctest -LE 'chaos|unit' -E "$skip" --output-on-failure)
+echo "coverage: the suite took $((SECONDS - started)) s"
 
 # lcov rather than gcovr: Debian 12's gcovr 5.2 stops with an AssertionError
 # (merge_function: line numbers differ) on this tree's objects.

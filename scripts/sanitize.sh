@@ -21,20 +21,24 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/sanitizers/lsan.supp
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/sanitizers/tsan.supp}
 
 if [ "$what" = all ] || [ "$what" = address ]; then
+  started=$SECONDS
   scripts/coverage.sh --sanitize
+  echo "sanitize: ASan/UBSan tree, suite and coverage gate took $((SECONDS - started)) s"
 fi
 
 if [ "$what" = all ] || [ "$what" = thread ]; then
+  started=$SECONDS
   TSAN_DIR=${TSAN_BUILD_DIR:-build-tsan}
   # -Wno-tsan: g++ 12 warns (an error under -Werror) that TSan cannot model
   # the atomic_thread_fence inside Boost.Asio's headers; nothing of ours.
   cmake -S . -B "$TSAN_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer -Wno-tsan" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null
   cmake --build "$TSAN_DIR" --target unit_tests -j "$JOBS"
+  echo "sanitize: TSan build of the unit tests took $((SECONDS - started)) s"
   # Not the two suites that drive a real gRPC server and client in-process:
   # Debian's libgrpc is not built with TSan, so every hand-off between its
   # threads (inline in grpcpp's headers, in our binary) reads as a race. They
   # run under ASan/UBSan above, and the integration suite drives the server.
   "$TSAN_DIR"/tests/unit_tests --gtest_brief=1 --gtest_filter='-AdminGrpcServiceTest.*:RpcRolesOverGrpcTest.*'
-  echo "sanitize: unit tests clean under ThreadSanitizer"
+  echo "sanitize: unit tests clean under ThreadSanitizer ($((SECONDS - started)) s with the build)"
 fi
