@@ -55,7 +55,7 @@ using SteadyClock = std::chrono::steady_clock;
 using WallClock = std::chrono::system_clock;
 
 constexpr const char* kTopic = "tastesync.customer-id.events.v1";
-constexpr int kPartitions = 3;
+constexpr int kPartitions = 6;  // as make run creates the topic
 constexpr int kCallers = 4;
 constexpr const char* kDemoUuid = "f7826da6-4fa2-4e98-8024-bc5b71e0893e";
 constexpr unsigned kDemoMajor = 100;
