@@ -11,11 +11,12 @@
 // machine's system clock.
 //
 // Why the numbers can be low at all: the relay polls the outbox only every
-// 100 ms (OutboxRelayOptions::poll_interval, for rows other instances
-// commit), but a commit on the same instance wakes it at once
-// (OutboxWakeup -> OutboxRelay::wake). With one server, as here, every
-// event takes the wake-up path; in a fleet, events committed on a
-// non-leader instance wait up to one poll interval more.
+// 100 ms (OutboxRelayOptions::poll_interval), but a commit wakes the relay
+// at once: on the same instance directly (OutboxWakeup -> OutboxRelay::wake),
+// and on every instance through the commit's NOTIFY (the floor listener
+// wakes its relay), so in a fleet the relay owning the store's outbox
+// partition is woken wherever the commit happened. With one server, as
+// here, that one relay owns all 16 partitions.
 
 #include "delivery_latency.h"
 

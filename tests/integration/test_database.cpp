@@ -6,9 +6,8 @@
 
 namespace tastesync::testing {
 
-TestDatabase::TestDatabase(const std::string& prefix) {
-  // unique_customer's characters are all valid in a quoted identifier.
-  name_ = unique_customer(prefix);
+// unique_customer's characters are all valid in a quoted identifier.
+TestDatabase::TestDatabase(const std::string& prefix) : name_(unique_customer(prefix)) {
   const std::string& server = postgres_url();
   pqxx::connection connection(server);
   pqxx::nontransaction tx(connection);

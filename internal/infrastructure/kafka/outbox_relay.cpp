@@ -213,13 +213,12 @@ domain::Result<std::size_t> OutboxRelay::forget_delivered() {
   try {
     for (const std::string& partition : claims_->owned()) {
       const std::string table = lock_session_->quote_name(partition);
+      std::string sql = "DELETE FROM " + table;
+      sql += " WHERE event_id IN (SELECT event_id FROM " + table;
+      sql += " WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(hours => $1) ORDER BY sent_at LIMIT $2)";
       for (;;) {
         pqxx::nontransaction work(*lock_session_);
-        const pqxx::result deleted = work.exec_params(
-            "DELETE FROM " + table + " WHERE event_id IN (SELECT event_id FROM " + table +
-                " WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(hours => $1) ORDER BY sent_at "
-                "LIMIT $2)",
-            static_cast<int>(options_.keep_delivered.count()), kBatch);
+        const pqxx::result deleted = work.exec_params(sql, static_cast<int>(options_.keep_delivered.count()), kBatch);
         forgotten += static_cast<std::size_t>(deleted.affected_rows());
         if (deleted.affected_rows() < kBatch) break;
         std::lock_guard lock(mutex_);
