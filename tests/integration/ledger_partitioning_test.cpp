@@ -269,8 +269,20 @@ TEST_F(LedgerPartitioning, OneOpenVisitPerCustomerAcrossStoresUnderARace) {
       const auto now = domain::Clock::now();
       const domain::Presence at{
           store_id + "-" + customer, store_id, "entrance", domain::ZoneKind::kEntrance, now, now, now};
+      // Odd rounds as Identify records them (with the request's answer: the
+      // lock rides on the answer's statement), even rounds without one.
+      std::optional<application::LedgerAnswer> answer;
+      if (round % 2 == 1) {
+        application::RememberedReply reply;
+        reply.request_fingerprint = "digest-" + store_id;
+        reply.response.customer_id = customer;
+        reply.response.location.store_id = store_id;
+        reply.response.location.zone_id = "entrance";
+        reply.response.location_changed = true;
+        answer = application::LedgerAnswer{customer + "\n" + store_id, reply, std::nullopt};
+      }
       start.arrive_and_wait();
-      if (ledger.record(customer, std::nullopt, at, {}, std::nullopt)) ++won;
+      if (ledger.record(customer, std::nullopt, at, {}, answer)) ++won;
     };
     std::thread first(enter, a), second(enter, b);
     first.join();

@@ -143,26 +143,44 @@ domain::Result<void> PostgresVisitLedger::record(const std::string& customer_id,
   }
   return pool_.run([&](pqxx::connection& connection) -> domain::Result<void> {
     pqxx::work tx(connection);
-    // One writer per customer at a time, whatever store: held to the commit,
-    // so the next writer's statements see what this one committed (at most
-    // one open visit per customer across the store partitions).
-    tx.exec_params("SELECT pg_advisory_xact_lock($1, hashtext($2))", kCustomerLockSpace, customer_id);
-    // Then: a request is recorded once. The primary key makes a second
-    // instance recording the same request wait for the first and then find
-    // its row.
-    if (answer && tx.exec_params("INSERT INTO identify_answers (idempotency_key, customer_id, answer) "
-                                 "VALUES ($1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1",
-                                 answer->idempotency_key, customer_id, encoded_answer)
-                      .empty()) {
-      return fail(ErrorCode::kAlreadyExists, "this request was already recorded");
+    // Opening a visit must not happen twice for one customer at two stores
+    // (different partitions: no unique index sees both rows), so a writer
+    // that may open one first takes a lock on the customer, held to the
+    // commit: the next such writer's statements see what it committed.
+    // Writers that only move within or close the open visit are ordered by
+    // that visit's row lock (FOR UPDATE below), as any writer is.
+    const bool opens_visit = after && (!before || after->visit_id != before->visit_id);
+    // A request is recorded once: the primary key makes a second instance
+    // recording the same request wait for the first and then find its row.
+    // The lock, when needed, is taken by the same statement (one round trip).
+    if (answer) {
+      const std::string insert_answer =
+          opens_visit ? "WITH customer_lock AS (SELECT pg_advisory_xact_lock($4, hashtext($2))) "
+                        "INSERT INTO identify_answers (idempotency_key, customer_id, answer) "
+                        "SELECT $1, $2, $3 FROM customer_lock ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1"
+                      : "INSERT INTO identify_answers (idempotency_key, customer_id, answer) "
+                        "VALUES ($1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1";
+      const pqxx::result recorded =
+          opens_visit
+              ? tx.exec_params(insert_answer, answer->idempotency_key, customer_id, encoded_answer, kCustomerLockSpace)
+              : tx.exec_params(insert_answer, answer->idempotency_key, customer_id, encoded_answer);
+      if (recorded.empty()) return fail(ErrorCode::kAlreadyExists, "this request was already recorded");
+    } else if (opens_visit) {
+      tx.exec_params("SELECT pg_advisory_xact_lock($1, hashtext($2))", kCustomerLockSpace, customer_id);
     }
     // FOR UPDATE: a concurrent record() for the same customer waits here and
     // then sees this one's outcome (READ COMMITTED re-checks the row), so
     // exactly one of two racing transitions passes the comparison below.
-    const auto open = tx.exec_params(
-        "SELECT visit_id, store_id, current_zone_id, " CID_SQL_MICROS("last_seen") " FROM visits WHERE "
-        "customer_id = $1 AND left_at IS NULL FOR UPDATE",
-        customer_id);
+    // With a `before`, only its store's partition is read: a customer has at
+    // most one open visit, so if it is not there the comparison fails anyway.
+    const pqxx::result open =
+        before ? tx.exec_params("SELECT visit_id, store_id, current_zone_id, " CID_SQL_MICROS(
+                                    "last_seen") " FROM visits WHERE customer_id = $1 AND store_id = $2 AND "
+                                                 "left_at IS NULL FOR UPDATE",
+                                customer_id, before->store_id)
+               : tx.exec_params("SELECT visit_id, store_id, current_zone_id, " CID_SQL_MICROS(
+                                    "last_seen") " FROM visits WHERE customer_id = $1 AND left_at IS NULL FOR UPDATE",
+                                customer_id);
     std::optional<OpenVisit> stored;
     if (!open.empty()) {
       stored = OpenVisit{open[0][0].as<std::string>(), open[0][1].as<std::string>(), open[0][2].as<std::string>(),
