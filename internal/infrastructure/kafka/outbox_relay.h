@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -100,6 +101,11 @@ class OutboxRelay {
   std::chrono::steady_clock::time_point next_balance_{};
   mutable std::mutex owned_mutex_;
   std::vector<std::string> owned_;  // a copy of claims_->owned() for other threads
+  // Statements prepared on lock_session_ (relay thread only).
+  std::string read_statement_;
+  std::vector<std::string> read_prepared_for_;  // the owned partitions it reads
+  std::set<std::string> stamps_prepared_;
+  std::uint64_t statements_prepared_ = 0;
   std::atomic<bool> leader_{false};
   std::atomic<std::uint64_t> published_{0};
   bool kafka_failing_ = false;  // relay thread only
