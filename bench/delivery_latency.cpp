@@ -11,11 +11,12 @@
 // machine's system clock.
 //
 // Why the numbers can be low at all: the relay polls the outbox only every
-// 100 ms (OutboxRelayOptions::poll_interval, for rows other instances
-// commit), but a commit on the same instance wakes it at once
-// (OutboxWakeup -> OutboxRelay::wake). With one server, as here, every
-// event takes the wake-up path; in a fleet, events committed on a
-// non-leader instance wait up to one poll interval more.
+// 100 ms (OutboxRelayOptions::poll_interval), but a commit wakes the relay
+// at once: on the same instance directly (OutboxWakeup -> OutboxRelay::wake),
+// and on every instance through the commit's NOTIFY (the floor listener
+// wakes its relay), so in a fleet the relay owning the store's outbox
+// partition is woken wherever the commit happened. With one server, as
+// here, that one relay owns all 16 partitions.
 
 #include "delivery_latency.h"
 
@@ -55,7 +56,7 @@ using SteadyClock = std::chrono::steady_clock;
 using WallClock = std::chrono::system_clock;
 
 constexpr const char* kTopic = "tastesync.customer-id.events.v1";
-constexpr int kPartitions = 3;
+constexpr int kPartitions = 6;  // as make run creates the topic
 constexpr int kCallers = 4;
 constexpr const char* kDemoUuid = "f7826da6-4fa2-4e98-8024-bc5b71e0893e";
 constexpr unsigned kDemoMajor = 100;

@@ -32,7 +32,9 @@ if [ -z "${CUSTOMER_ID_KAFKA_BROKERS:-}" ]; then
   rm -f .local/devkafka.bootstrap
   # A session of its own: Ctrl-C reaches the service only, which then hands
   # its last events to the broker; the trap stops the broker afterwards.
-  setsid "$BUILD_DIR"/devkafka --topic tastesync.customer-id.events.v1 --partitions 3 \
+  # Several partitions, events keyed by store: each store's events in order on
+  # one of them (docs/design.md, "Partitioned ledger and relays").
+  setsid "$BUILD_DIR"/devkafka --topic tastesync.customer-id.events.v1 --partitions "${KAFKA_PARTITIONS:-6}" \
     --bootstrap-file .local/devkafka.bootstrap >/dev/null &
   devkafka_pid=$!
   for _ in $(seq 100); do [ -s .local/devkafka.bootstrap ] && break; sleep 0.05; done

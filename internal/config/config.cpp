@@ -63,6 +63,7 @@ const std::vector<std::string>& known_keys() {
       "kafka.topic",
       "kafka.unreachable_after_seconds",
       "kafka.keep_delivered_hours",
+      "kafka.relay_balance_ms",
       "identify.max_sightings",
       "identify.max_clock_skew_seconds",
       "identify.idempotency_ttl_seconds",
@@ -320,6 +321,9 @@ domain::Result<Config> read(const Values& values) {
   long keep_delivered_hours = config.kafka.keep_delivered.count();
   CID_TRY(r.number<long>("kafka.keep_delivered_hours", keep_delivered_hours, 0, 24 * 3650));
   config.kafka.keep_delivered = std::chrono::hours(keep_delivered_hours);
+  long relay_balance_ms = config.kafka.relay_balance.count();
+  CID_TRY(r.number<long>("kafka.relay_balance_ms", relay_balance_ms, 10, 60000));
+  config.kafka.relay_balance = std::chrono::milliseconds(relay_balance_ms);
   CID_TRY(r.text("pii.active_key_id", config.pii.active_key_id));
   CID_TRY(r.key_files("pii.keys", config.pii.keys));
   CID_TRY(r.text("customer_code.active_key_id", config.customer_code.active_key_id));

@@ -111,6 +111,9 @@ struct Config {
     // Delivered events stay in the outbox this long (for audits and
     // re-publishing), then the relay deletes them; 0 keeps them for ever.
     std::chrono::hours keep_delivered{72};
+    // How often each instance's relay counts the live relays and claims or
+    // gives back outbox partitions: a dead instance's stores wait about this.
+    std::chrono::milliseconds relay_balance{1000};
   } kafka;
   struct Pii {
     std::string active_key_id = "pii-dev-1";

@@ -172,6 +172,7 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
     publisher = std::move(*created);
     infrastructure::kafka::OutboxRelayOptions relay_options;
     relay_options.keep_delivered = cfg->kafka.keep_delivered;
+    relay_options.balance_interval = cfg->kafka.relay_balance;
     relay = std::make_unique<infrastructure::kafka::OutboxRelay>(pool, *publisher, relay_options);
     relay->start();
   }
@@ -179,8 +180,15 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   // Committed transitions go to the relay; the live floor pages watching a
   // store get every instance's, as the ledger announces them on commit.
   infrastructure::live::FloorFeed events(outbox_wakeup, infrastructure::live::FloorFeed::Fanout::kAnnounced);
+  // The announcement also wakes this instance's relay: the partition of
+  // another instance's commit may be this relay's (else it would wait for
+  // its next poll).
   db::PostgresFloorListener floor_listener(
-      pool, [&events](const domain::DomainEvent& event) { events.announce(event); },
+      pool,
+      [&events, &relay](const domain::DomainEvent& event) {
+        events.announce(event);
+        if (relay) relay->wake();
+      },
       [&events] {
         log::info("floor_listener.listening", {});
         events.resync();

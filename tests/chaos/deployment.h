@@ -58,8 +58,8 @@ class Deployment {
   void restart_instance(int i, const std::map<std::string, std::string>& environment = {});
   // Restarts every instance that is not running.
   void revive_all();
-  // The instance whose PostgreSQL session holds the outbox relay's advisory
-  // lock, or -1 when none does (yet).
+  // An instance whose relay's PostgreSQL session holds advisory locks (its
+  // share of the outbox partitions), or -1 when none does (yet).
   int relay_leader();
 
   // ---- Redis

@@ -41,7 +41,8 @@ struct ConsumedEvent {
 class EventConsumer {
  public:
   // Throws std::runtime_error when librdkafka refuses the configuration.
-  explicit EventConsumer(const std::string& bootstrap, const std::string& topic = kEventsTopic, int partitions = 3);
+  explicit EventConsumer(const std::string& bootstrap, const std::string& topic = kEventsTopic,
+                         int partitions = kEventsTopicPartitions);
   ~EventConsumer();
   EventConsumer(const EventConsumer&) = delete;
   EventConsumer& operator=(const EventConsumer&) = delete;

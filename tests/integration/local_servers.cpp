@@ -90,12 +90,13 @@ DevKafka start_devkafka(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   const std::string bootstrap_file = (dir / "bootstrap").string();
   std::filesystem::remove(bootstrap_file);
+  const std::string partitions = std::to_string(kEventsTopicPartitions);
   DevKafka kafka;
   kafka.pid = fork();
   if (kafka.pid == 0) {
     const std::string binary = CID_DEVKAFKA_BINARY;
-    execl(binary.c_str(), binary.c_str(), "--topic", kEventsTopic, "--partitions", "3", "--bootstrap-file",
-          bootstrap_file.c_str(), static_cast<char*>(nullptr));
+    execl(binary.c_str(), binary.c_str(), "--topic", kEventsTopic, "--partitions", partitions.c_str(),
+          "--bootstrap-file", bootstrap_file.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   for (int i = 0; i < 200 && kafka.bootstrap.empty(); ++i) {

@@ -17,9 +17,12 @@ const std::string& postgres_url();
 // redis://127.0.0.1:PORT
 const std::string& redis_url();
 // 127.0.0.1:PORT of the embedded Kafka (cmd/devkafka, librdkafka's mock
-// cluster) with the events topic (3 partitions) created.
+// cluster) with the events topic (kEventsTopicPartitions partitions) created.
 const std::string& kafka_bootstrap();
 inline constexpr const char* kEventsTopic = "tastesync.customer-id.events.v1";
+// As `make run` creates it: several partitions, so tests see stores' events
+// spread over them, each store's on one.
+inline constexpr int kEventsTopicPartitions = 6;
 
 // An embedded Kafka of its own (for outage tests). SIGUSR1 takes its brokers
 // down, SIGUSR2 brings them back.

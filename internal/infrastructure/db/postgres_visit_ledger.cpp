@@ -17,6 +17,10 @@ constexpr std::size_t kMaxIdBytes = 128;
 constexpr std::size_t kMaxVisitsPerQuery = 1000;
 // A customer records a few dozen transitions a day; this bounds a recall.
 constexpr std::size_t kMaxAnswersRecalled = 1000;
+// Names the advisory locks that serialize one customer's ledger writes (the
+// second key is the customer's hashtext): visits are partitioned by store,
+// so no unique index can say "one open visit per customer" across stores.
+constexpr int kCustomerLockSpace = 0x63696476;  // "cidv"
 
 #define PRESENCE_COLUMNS                                                                                       \
   "visit_id, store_id, current_zone_id, current_zone_kind, " CID_SQL_MICROS("entered_at") ", " CID_SQL_MICROS( \
@@ -37,6 +41,7 @@ domain::Presence presence_from(const pqxx::row& row, pqxx::row::size_type first)
 
 struct OpenVisit {
   std::string visit_id;
+  std::string store_id;
   std::string zone_id;
   long long last_seen_micros = 0;
 };
@@ -56,7 +61,7 @@ domain::Result<void> check_presence(const domain::Presence& presence) {
 // the audit trail. It ended when the next visit began or, without one, when
 // the CustomerLeftStore event says (the time the silence was noticed);
 // last_seen only moves on zone changes, so it is the fallback of last resort.
-void close_visit(pqxx::work& tx, const std::string& visit_id, const std::optional<domain::Presence>& next,
+void close_visit(pqxx::work& tx, const OpenVisit& open, const std::optional<domain::Presence>& next,
                  const std::vector<domain::DomainEvent>& events) {
   std::optional<domain::Timestamp> ended;
   if (next) ended = next->visit_started_at;
@@ -64,15 +69,20 @@ void close_visit(pqxx::work& tx, const std::string& visit_id, const std::optiona
     if (!ended && event.type == domain::EventType::kCustomerLeftStore) ended = event.occurred_at;
   }
   if (ended) {
-    tx.exec_params("UPDATE visits SET left_at = " CID_SQL_TIMESTAMP_PARAM("$2") " WHERE visit_id = $1", visit_id,
-                   to_micros(*ended));
+    tx.exec_params(
+        "UPDATE visits SET left_at = " CID_SQL_TIMESTAMP_PARAM("$3") " WHERE visit_id = $1 AND store_id = $2",
+        open.visit_id, open.store_id, to_micros(*ended));
   } else {
-    tx.exec_params("UPDATE visits SET left_at = last_seen WHERE visit_id = $1", visit_id);
+    tx.exec_params("UPDATE visits SET left_at = last_seen WHERE visit_id = $1 AND store_id = $2", open.visit_id,
+                   open.store_id);
   }
+  // The store in every statement: visits are partitioned by it, so each
+  // statement touches one partition.
   tx.exec_params(
       "INSERT INTO zone_transitions (visit_id, customer_id, store_id, from_zone_id, to_zone_id, at) "
-      "SELECT visit_id, customer_id, store_id, current_zone_id, NULL, left_at FROM visits WHERE visit_id = $1",
-      visit_id);
+      "SELECT visit_id, customer_id, store_id, current_zone_id, NULL, left_at FROM visits "
+      "WHERE visit_id = $1 AND store_id = $2",
+      open.visit_id, open.store_id);
 }
 
 // false when another instance opened a visit for the customer first.
@@ -83,7 +93,7 @@ bool open_visit(pqxx::work& tx, const std::string& customer_id, const domain::Pr
                 "current_zone_kind, zone_since, last_seen) VALUES ($1, $2, $3, " CID_SQL_TIMESTAMP_PARAM("$4") ", "
                 "CASE WHEN $5 THEN " CID_SQL_TIMESTAMP_PARAM("$7") " END, $6, $8, " CID_SQL_TIMESTAMP_PARAM("$7") ", "
                 CID_SQL_TIMESTAMP_PARAM("$9") ") "
-                "ON CONFLICT (customer_id) WHERE left_at IS NULL DO NOTHING RETURNING 1",
+                "ON CONFLICT (customer_id, store_id) WHERE left_at IS NULL DO NOTHING RETURNING 1",
                 after.visit_id, customer_id, after.store_id, to_micros(after.visit_started_at), seated, after.zone_id,
                 to_micros(after.zone_since), zone_kind_to_sql(after.zone_kind), to_micros(after.last_seen))
               .empty();
@@ -95,9 +105,9 @@ void move_within_visit(pqxx::work& tx, const domain::Presence& after) {
       "UPDATE visits SET current_zone_id = $2, current_zone_kind = $3, zone_since = " CID_SQL_TIMESTAMP_PARAM("$4")
       ", last_seen = " CID_SQL_TIMESTAMP_PARAM("$5") ", "
       "seated_at = COALESCE(seated_at, CASE WHEN $6 THEN " CID_SQL_TIMESTAMP_PARAM("$4") " END) "
-      "WHERE visit_id = $1",
+      "WHERE visit_id = $1 AND store_id = $7",
       after.visit_id, after.zone_id, zone_kind_to_sql(after.zone_kind), to_micros(after.zone_since),
-      to_micros(after.last_seen), seated);
+      to_micros(after.last_seen), seated, after.store_id);
 }
 
 void insert_outbox(pqxx::work& tx, const std::string& customer_id, const domain::DomainEvent& event) {
@@ -133,25 +143,48 @@ domain::Result<void> PostgresVisitLedger::record(const std::string& customer_id,
   }
   return pool_.run([&](pqxx::connection& connection) -> domain::Result<void> {
     pqxx::work tx(connection);
-    // First: a request is recorded once. The primary key makes a second
-    // instance recording the same request wait for the first and then find
-    // its row.
-    if (answer && tx.exec_params("INSERT INTO identify_answers (idempotency_key, customer_id, answer) "
-                                 "VALUES ($1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1",
-                                 answer->idempotency_key, customer_id, encoded_answer)
-                      .empty()) {
-      return fail(ErrorCode::kAlreadyExists, "this request was already recorded");
+    // Opening a visit must not happen twice for one customer at two stores
+    // (different partitions: no unique index sees both rows), so a writer
+    // that may open one first takes a lock on the customer, held to the
+    // commit: the next such writer's statements see what it committed.
+    // Writers that only move within or close the open visit are ordered by
+    // that visit's row lock (FOR UPDATE below), as any writer is.
+    const bool opens_visit = after && (!before || after->visit_id != before->visit_id);
+    // A request is recorded once: the primary key makes a second instance
+    // recording the same request wait for the first and then find its row.
+    // The lock, when needed, is taken by the same statement (one round trip).
+    if (answer) {
+      const std::string insert_answer =
+          opens_visit ? "WITH customer_lock AS (SELECT pg_advisory_xact_lock($4, hashtext($2))) "
+                        "INSERT INTO identify_answers (idempotency_key, customer_id, answer) "
+                        "SELECT $1, $2, $3 FROM customer_lock ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1"
+                      : "INSERT INTO identify_answers (idempotency_key, customer_id, answer) "
+                        "VALUES ($1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1";
+      const pqxx::result recorded =
+          opens_visit
+              ? tx.exec_params(insert_answer, answer->idempotency_key, customer_id, encoded_answer, kCustomerLockSpace)
+              : tx.exec_params(insert_answer, answer->idempotency_key, customer_id, encoded_answer);
+      if (recorded.empty()) return fail(ErrorCode::kAlreadyExists, "this request was already recorded");
+    } else if (opens_visit) {
+      tx.exec_params("SELECT pg_advisory_xact_lock($1, hashtext($2))", kCustomerLockSpace, customer_id);
     }
     // FOR UPDATE: a concurrent record() for the same customer waits here and
     // then sees this one's outcome (READ COMMITTED re-checks the row), so
     // exactly one of two racing transitions passes the comparison below.
-    const auto open = tx.exec_params(
-        "SELECT visit_id, current_zone_id, " CID_SQL_MICROS("last_seen") " FROM visits WHERE customer_id = $1 AND "
-        "left_at IS NULL FOR UPDATE",
-        customer_id);
+    // With a `before`, only its store's partition is read: a customer has at
+    // most one open visit, so if it is not there the comparison fails anyway.
+    const pqxx::result open =
+        before ? tx.exec_params("SELECT visit_id, store_id, current_zone_id, " CID_SQL_MICROS(
+                                    "last_seen") " FROM visits WHERE customer_id = $1 AND store_id = $2 AND "
+                                                 "left_at IS NULL FOR UPDATE",
+                                customer_id, before->store_id)
+               : tx.exec_params("SELECT visit_id, store_id, current_zone_id, " CID_SQL_MICROS(
+                                    "last_seen") " FROM visits WHERE customer_id = $1 AND left_at IS NULL FOR UPDATE",
+                                customer_id);
     std::optional<OpenVisit> stored;
     if (!open.empty()) {
-      stored = OpenVisit{open[0][0].as<std::string>(), open[0][1].as<std::string>(), open[0][2].as<long long>()};
+      stored = OpenVisit{open[0][0].as<std::string>(), open[0][1].as<std::string>(), open[0][2].as<std::string>(),
+                         open[0][3].as<long long>()};
     }
     if (!same_place(stored, before)) {
       return fail(ErrorCode::kAborted, "customer's presence changed concurrently; retry");
@@ -161,15 +194,16 @@ domain::Result<void> PostgresVisitLedger::record(const std::string& customer_id,
     if (stored && stored->last_seen_micros > to_micros(before->last_seen)) {
       return fail(ErrorCode::kAborted, "customer was seen after this decision was taken; retry");
     }
-    if (stored && (!after || after->visit_id != stored->visit_id)) close_visit(tx, stored->visit_id, after, events);
+    if (stored && (!after || after->visit_id != stored->visit_id)) close_visit(tx, *stored, after, events);
     if (after) {
       std::optional<std::string> from_zone;
       if (stored && stored->visit_id == after->visit_id) {
         move_within_visit(tx, *after);
         from_zone = stored->zone_id;
       } else if (!open_visit(tx, customer_id, *after)) {
-        // Nobody was there when we looked, but another instance inserted an
-        // open visit since (the unique index waited for it to commit).
+        // Nobody was there when we looked, yet an open visit at this store
+        // exists: written past the customer lock (by hand, or an instance
+        // older than the partitioned ledger).
         return fail(ErrorCode::kAborted, "customer's visit was started concurrently; retry");
       }
       tx.exec_params(
@@ -253,8 +287,8 @@ domain::Result<bool> PostgresVisitLedger::touch(const std::string& customer_id, 
     // this match nothing; this committed first makes the leave's check fail.
     const auto still_there = tx.exec_params(
         "UPDATE visits SET last_seen = GREATEST(last_seen, " CID_SQL_TIMESTAMP_PARAM("$4") ") WHERE visit_id = $2 "
-        "AND customer_id = $1 AND current_zone_id = $3 AND left_at IS NULL RETURNING 1",
-        customer_id, seen.visit_id, seen.zone_id, to_micros(seen.last_seen));
+        "AND store_id = $5 AND customer_id = $1 AND current_zone_id = $3 AND left_at IS NULL RETURNING 1",
+        customer_id, seen.visit_id, seen.zone_id, to_micros(seen.last_seen), seen.store_id);
     tx.commit();
     return !still_there.empty();
   });
@@ -281,7 +315,8 @@ domain::Result<std::vector<domain::Visit>> PostgresVisitLedger::visits(const std
         "           WHERE customer_id = $1 ORDER BY seq DESC LIMIT $2) "
         "SELECT v.visit_id, v.store_id, " CID_SQL_MICROS("v.entered_at") ", " CID_SQL_MICROS("v.left_at") ", "
         "       t.to_zone_id, " CID_SQL_MICROS("t.at") " "
-        "FROM v LEFT JOIN zone_transitions t ON t.visit_id = v.visit_id AND t.to_zone_id IS NOT NULL "
+        "FROM v LEFT JOIN zone_transitions t ON t.visit_id = v.visit_id AND t.store_id = v.store_id "
+        "                                  AND t.to_zone_id IS NOT NULL "
         "ORDER BY v.seq DESC, t.id",
         customer_id, capped);
     std::vector<domain::Visit> newest_first;

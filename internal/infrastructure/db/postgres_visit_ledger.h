@@ -2,8 +2,10 @@
 
 // Visits, zone transitions and the transactional outbox in PostgreSQL. The
 // open visit row is the arbiter between service instances: `record` commits
-// only when the row still matches the caller's `before`, and the unique
-// index on open visits stops two instances from starting a visit twice.
+// only when the row still matches the caller's `before`, and a transaction
+// advisory lock on the customer stops two instances from starting a visit
+// twice (visits are partitioned by store, migrations/0011, so a unique index
+// can only say "one open visit per customer and store").
 // A transition's answer is kept in identify_answers in the same transaction
 // (primary key: the idempotency key), so a request is recorded at most once.
 

@@ -59,6 +59,10 @@ domain::Result<std::unique_ptr<KafkaPublisher>> KafkaPublisher::create(const Kaf
   const bool configured =
       set(*conf, "bootstrap.servers", options.brokers, error) && set(*conf, "enable.idempotence", "true", error) &&
       set(*conf, "acks", "all", error) && set(*conf, "linger.ms", "2", error) &&
+      // The key (the store) picks the partition by its hash, so a store's
+      // events share one partition and keep their order there. Named, not
+      // left to the default: changing it moves stores between partitions.
+      set(*conf, "partitioner", "consistent_random", error) &&
       // Back within a second of the brokers returning, not librdkafka's 10 s.
       set(*conf, "reconnect.backoff.max.ms", "1000", error) &&
       set(*conf, "message.timeout.ms", std::to_string(options.message_timeout.count()), error) &&

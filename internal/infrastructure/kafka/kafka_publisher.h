@@ -1,8 +1,15 @@
 #pragma once
 
 // Produces outbox rows to Kafka with librdkafka: idempotent producer,
-// acks=all, keyed by store so each store's events keep their order. A row
-// counts as delivered only when its delivery report says so.
+// acks=all, keyed by store so each store's events keep their order: every
+// event of a store lands on the partition its key hashes to (CRC32,
+// librdkafka's consistent partitioner), and the idempotent producer keeps
+// the order of what it produces to one partition, retries included.
+// Consumers may rely on: a store's events in the order the ledger committed
+// them, within one partition, as long as the topic's partition count stays;
+// duplicates (at least once), recognisable by the event-id header. Nothing
+// orders events of different stores. A row counts as delivered only when its
+// delivery report says so.
 
 #include <librdkafka/rdkafkacpp.h>
 
