@@ -96,8 +96,13 @@ domain::Result<std::vector<application::CustomerDevice>> PhoneBeaconIndex::pull_
 domain::Result<void> PhoneBeaconIndex::build(std::int64_t counter, domain::Timestamp now) {
   std::scoped_lock build_lock(build_mutex_);
   const auto old = snapshot();
-  // Another caller built it while this one waited.
-  if (old && old->first == counter - 1 && now - old->refreshed_at < kMissRefresh) return {};
+  if (old && old->first == counter - 1) {
+    // The window has not turned: only the periodic refresh is due. Phones
+    // registered elsewhere join the recent list; the tables stay as they are
+    // until the window turns.
+    if (auto ok = refresh_into_recent(now); !ok) return ok;
+    return {};
+  }
 
   auto loaded = pull_new_devices();
   if (!loaded) return std::unexpected(loaded.error());
@@ -114,7 +119,6 @@ domain::Result<void> PhoneBeaconIndex::build(std::int64_t counter, domain::Times
   // From here on nothing is locked: lookups go on in the old snapshot.
   auto next = std::make_shared<Snapshot>();
   next->first = counter - 1;
-  next->refreshed_at = now;
   if (old) {
     next->segments = old->segments;
     next->segment_starts = old->segment_starts;
@@ -162,12 +166,35 @@ domain::Result<void> PhoneBeaconIndex::build(std::int64_t counter, domain::Times
 
   std::scoped_lock lock(mutex_);
   snapshot_ = std::move(next);
+  last_refresh_ = now;
   // Only builds remove from the list, one at a time: the first `taken` are
   // the ones just folded in; later arrivals stay for the next build.
   recent_.erase(recent_.begin(), recent_.begin() + static_cast<std::ptrdiff_t>(taken));
   for (RecentPhone& phone : recent_) {
     if (phone.first != snapshot_->first) phone = recent_phone(std::move(phone.device), snapshot_->first);
   }
+  return {};
+}
+
+bool PhoneBeaconIndex::refresh_due(domain::Timestamp now) const {
+  std::scoped_lock lock(mutex_);
+  return now - last_refresh_ >= refresh_every_;
+}
+
+domain::Result<void> PhoneBeaconIndex::refresh_into_recent(domain::Timestamp now) {
+  std::int64_t first = 0;
+  {
+    std::scoped_lock lock(mutex_);
+    first = snapshot_->first;
+  }
+  auto loaded = pull_new_devices();
+  if (!loaded) return std::unexpected(loaded.error());
+  std::vector<RecentPhone> phones;
+  phones.reserve(loaded->size());
+  for (application::CustomerDevice& device : *loaded) phones.push_back(recent_phone(std::move(device), first));
+  std::scoped_lock lock(mutex_);
+  for (RecentPhone& phone : phones) add_recent_locked(std::move(phone));
+  last_refresh_ = std::max(last_refresh_, now);
   return {};
 }
 
@@ -217,7 +244,7 @@ domain::Result<std::vector<application::PhoneBeaconMatch>> PhoneBeaconIndex::res
   if (auto current = snapshot(); !current || !current->serves(counter)) {
     // Cold, or idle for more than a window: nothing to answer from yet.
     if (auto ok = build(counter, now); !ok) return std::unexpected(ok.error());
-  } else if (current->first != counter - 1 || now - current->refreshed_at >= refresh_every_) {
+  } else if (current->first != counter - 1 || refresh_due(now)) {
     build_in_background(counter, now);
   }
 
@@ -247,22 +274,12 @@ domain::Result<std::vector<application::PhoneBeaconMatch>> PhoneBeaconIndex::res
   if (!matches.empty()) return matches;
 
   // Perhaps a phone registered on another instance a moment ago.
-  std::int64_t first = 0;
   {
     std::scoped_lock lock(mutex_);
-    if (now - last_miss_refresh_ < kMissRefresh || now - snapshot_->refreshed_at < kMissRefresh) return matches;
+    if (now - last_miss_refresh_ < kMissRefresh || now - last_refresh_ < kMissRefresh) return matches;
     last_miss_refresh_ = now;
-    first = snapshot_->first;
   }
-  auto loaded = pull_new_devices();
-  if (!loaded) return std::unexpected(loaded.error());
-  std::vector<RecentPhone> phones;
-  phones.reserve(loaded->size());
-  for (application::CustomerDevice& device : *loaded) phones.push_back(recent_phone(std::move(device), first));
-  {
-    std::scoped_lock lock(mutex_);
-    for (RecentPhone& phone : phones) add_recent_locked(std::move(phone));
-  }
+  if (auto ok = refresh_into_recent(now); !ok) return std::unexpected(ok.error());
   return find();
 }
 

@@ -25,10 +25,10 @@ namespace tastesync::infrastructure {
 // cold start, or a jump of more than one window (an instance idle across
 // windows), builds while the caller waits.
 //
-// Phones registered through this instance (`learn`) or found by the
-// once-a-second refresh after a miss wait in a small list beside the
-// snapshot until the next build folds them in; the periodic refresh
-// (`refresh_every`) loads phones registered elsewhere as part of a build.
+// Phones registered through this instance (`learn`) or loaded from the
+// device store (every `refresh_every`, in the background, and at most once a
+// second on a miss) wait in a small list beside the snapshot until the
+// window turns and the next build folds them in.
 //
 // Cost (bench/micro/store_scanner_bench.cpp, docs/capacity.md): one HMAC per
 // phone per window, off the lock; memory is the phones themselves plus
@@ -68,7 +68,6 @@ class PhoneBeaconIndex final : public application::PhoneBeaconResolverPort {
     std::vector<std::size_t> segment_starts;  // global index of each segment's first phone
     std::size_t device_count = 0;
     std::array<std::shared_ptr<const WindowTable>, kWindows> windows;
-    domain::Timestamp refreshed_at{};
 
     const application::CustomerDevice& device(std::size_t index) const;
     bool serves(std::int64_t counter) const {
@@ -90,6 +89,9 @@ class PhoneBeaconIndex final : public application::PhoneBeaconResolverPort {
   // and swaps it in. One build at a time.
   domain::Result<void> build(std::int64_t counter, domain::Timestamp now);
   void build_in_background(std::int64_t counter, domain::Timestamp now);
+  bool refresh_due(domain::Timestamp now) const;
+  // Loads phones registered elsewhere into the recent list (the snapshot must exist).
+  domain::Result<void> refresh_into_recent(domain::Timestamp now);
   // Phones registered since the last load, not learned here already.
   domain::Result<std::vector<application::CustomerDevice>> pull_new_devices();
   static RecentPhone recent_phone(application::CustomerDevice device, std::int64_t first);
@@ -105,6 +107,7 @@ class PhoneBeaconIndex final : public application::PhoneBeaconResolverPort {
   std::shared_ptr<const Snapshot> snapshot_;
   std::vector<RecentPhone> recent_;
   domain::Timestamp last_miss_refresh_{};
+  domain::Timestamp last_refresh_{};  // the last load from the device store
 
   std::mutex load_mutex_;  // one device-store load at a time
   std::int64_t loaded_seq_ = 0;

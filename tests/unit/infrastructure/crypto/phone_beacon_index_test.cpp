@@ -98,6 +98,29 @@ TEST_F(PhoneBeaconIndexTest, PhonesRegisteredElsewhereAreFoundOnAMissAfterASecon
   EXPECT_EQ(matches[0].customer_id, "carol");
 }
 
+TEST(PhoneBeaconIndexRefreshTest, PhonesRegisteredElsewhereJoinOnThePeriodicRefreshWithoutARebuild) {
+  testing::InMemoryDevices devices;
+  PhoneBeaconIndex index(devices, kPeriod, std::chrono::seconds(5));
+  devices.set_next_secret(secret_of(1));
+  ASSERT_TRUE(devices.add("alice"));
+  const auto alice = *rotating_beacon_id(secret_of(1), rotation_counter(kStart, kPeriod));
+  ASSERT_EQ(index.resolve(alice.major, alice.minor, kStart)->size(), 1U);
+  devices.set_next_secret(secret_of(3));
+  ASSERT_TRUE(devices.add("carol"));
+
+  // A hit five seconds later starts the periodic refresh in the background.
+  const domain::Timestamp later = kStart + std::chrono::seconds(5);
+  ASSERT_EQ(index.resolve(alice.major, alice.minor, later)->size(), 1U);
+  index.wait_for_background_build();
+  const int loads = devices.loads_started();
+  const auto carol = *rotating_beacon_id(secret_of(3), rotation_counter(later, kPeriod));
+  const auto matches = index.resolve(carol.major, carol.minor, later);
+  ASSERT_TRUE(matches);
+  ASSERT_EQ(matches->size(), 1U);
+  EXPECT_EQ((*matches)[0].customer_id, "carol");
+  EXPECT_EQ(devices.loads_started(), loads);  // found without another load
+}
+
 TEST_F(PhoneBeaconIndexTest, EveryPhoneResolvesAfterManyBuildsThatEachAddPhones) {
   // More builds with new phones than the index keeps segments: the merge
   // must keep every phone's index right.
