@@ -442,6 +442,7 @@ int run(const Options& options) {
 }  // namespace tastesync::bench
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens, also into a file
   const auto options = tastesync::bench::parse_options(argc, argv);
   if (!options) {
     std::cerr << tastesync::bench::kUsage;
