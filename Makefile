@@ -6,7 +6,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
 .PHONY: all deps deps-dev deps-bench keys configure proto build build-run run migrate test test-unit test-integration bench \
-	deploy clean help lint format coverage sanitize fuzz chaos
+	deploy clean help lint format coverage sanitize fuzz chaos scale
 
 all: build
 
@@ -17,6 +17,7 @@ help:
 	@echo "make lint              clang-format, clang-tidy and cppcheck on the project's own code"
 	@echo "make coverage          line coverage of internal/ and pkg/ (fails below 80%)"
 	@echo "make sanitize          the suite under ASan+UBSan (and the coverage gate), the unit tests under TSan"
+	@echo "make scale             one instance on 100,000 stores / 1 M beacons, customers, phones vs the demo store"
 	@echo "make deps | keys | proto | build | migrate | test-unit | test-integration | bench | fuzz | format | deploy | clean"
 
 deps:
@@ -79,6 +80,16 @@ bench: build keys deps-bench
 	$(BUILD_DIR)/bench/grpc_load
 	$(BUILD_DIR)/bench/https_load
 	$(BUILD_DIR)/bench/analytics_query
+
+# One instance against scale data beside the demo store alone, in one run
+# (docs/capacity.md). SCALE_ARGS e.g. "--stores 10000 --customers 100000
+# --phones 100000" for a quicker pass; bounded by SCALE_TIMEOUT seconds.
+SCALE_ARGS ?=
+SCALE_TIMEOUT ?= 1800
+scale: build keys
+	cmake --build $(BUILD_DIR) --target scale_data micro_bench -j $(JOBS)
+	$(BUILD_DIR)/bench/micro_bench --benchmark_filter='BM_FloorPlanLookup|BM_PhoneIndex'
+	timeout --kill-after=30 $(SCALE_TIMEOUT) $(BUILD_DIR)/bench/scale_data $(SCALE_ARGS)
 
 # Layout and smells; clang-tidy needs the compile commands of a configured build.
 lint: deps-dev configure proto

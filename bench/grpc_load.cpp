@@ -70,6 +70,7 @@ struct Options {
   // seconds per level (0 skips it), and the SVG gnuplot draws of it.
   int sweep_seconds = 2;
   std::string plot = "docs/images/latency-vs-throughput.svg";
+  ServerOptions server;  // PostgreSQL / Redis to use (default: the server's own)
 };
 
 enum class Target { kNoop, kIdentify };
@@ -452,7 +453,10 @@ constexpr const char* kUsage =
     "  --delivery-seconds N  timed run of the delivery-latency stream (default 10)\n"
     "  --delivery-rate N   Identify calls per second in the delivery-latency stream (default 200)\n"
     "  --sweep-seconds N   timed run per level of the 1..256-in-flight sweep (default 2; 0 skips it)\n"
-    "  --plot FILE.svg     where the sweep's plot goes (default docs/images/latency-vs-throughput.svg)\n";
+    "  --plot FILE.svg     where the sweep's plot goes (default docs/images/latency-vs-throughput.svg)\n"
+    "  --postgres-url URL  run the server against this PostgreSQL (default: one of its own), e.g. the\n"
+    "                      scale data of bench/scale_data.cpp\n"
+    "  --redis-url URL     likewise for Redis\n";
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
@@ -472,6 +476,14 @@ std::optional<Options> parse_options(int argc, char** argv) {
     }
     if (arg == "--plot" && i + 1 < argc) {
       options.plot = argv[++i];
+      continue;
+    }
+    if (arg == "--postgres-url" && i + 1 < argc) {
+      options.server.postgres_url = argv[++i];
+      continue;
+    }
+    if (arg == "--redis-url" && i + 1 < argc) {
+      options.server.redis_url = argv[++i];
       continue;
     }
     if (arg == "--sweep-seconds" && i + 1 < argc) {
@@ -514,7 +526,7 @@ int run(const Options& options) {
   // Started before any gRPC or token work, while this process has one thread
   // (the server is fork()ed).
   ServerProcess server;
-  if (const std::string error = server.start(); !error.empty()) {
+  if (const std::string error = server.start(options.server); !error.empty()) {
     std::cerr << "grpc_load: " << error << '\n';
     return 1;
   }

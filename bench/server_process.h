@@ -75,6 +75,10 @@ class ServerProcess {
   std::filesystem::path log_file() const { return work_dir_ / "server.log"; }
   const std::string& postgres_url() const { return postgres_url_; }
 
+  // Runs scripts/<arguments>; returns the last line it printed, empty on
+  // failure (e.g. "postgres.sh start DIR" prints the URL).
+  static std::string run_script(const std::string& arguments);
+
  private:
   std::string launch(const std::map<std::string, std::string>& extra_environment);
   void forget_child();
@@ -83,8 +87,6 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   int http_port_ = 0;
-  // Runs scripts/<arguments>; returns the last line it printed, empty on failure.
-  static std::string run_script(const std::string& arguments);
 
   ServerOptions options_;
   std::string postgres_url_;

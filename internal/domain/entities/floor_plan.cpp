@@ -1,6 +1,8 @@
 #include "domain/entities/floor_plan.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 namespace tastesync::domain {
 namespace {
@@ -53,15 +55,19 @@ Result<FloorPlan> FloorPlan::build(std::vector<Store> stores, std::vector<Beacon
 void FloorPlan::build_zone_models(const ZoneModelSettings& settings) {
   zone_settings_ = settings;
   zone_models_.clear();
+  // Beacons and calibrations grouped by store in one pass each: scanning all
+  // beacons for every store was quadratic (100,000 stores x 1 M beacons kept a
+  // registry load busy for minutes, docs/capacity.md).
+  std::unordered_map<std::string_view, std::vector<const Beacon*>> beacons_by_store;
+  for (const Beacon& beacon : beacons_) beacons_by_store[beacon.store_id].push_back(&beacon);
+  std::unordered_map<std::string_view, const StoreFingerprints*> calibrations;
+  for (const StoreFingerprints& f : fingerprint_sources_) calibrations.try_emplace(f.store_id, &f);
+  const std::vector<const Beacon*> none;
   for (const Store& store : stores_) {
-    std::vector<const Beacon*> beacons;
-    for (const Beacon& beacon : beacons_) {
-      if (beacon.store_id == store.id) beacons.push_back(&beacon);
-    }
-    const auto calibration = std::find_if(fingerprint_sources_.begin(), fingerprint_sources_.end(),
-                                          [&store](const StoreFingerprints& f) { return f.store_id == store.id; });
-    auto model =
-        ZoneModel::build(store, beacons, calibration == fingerprint_sources_.end() ? nullptr : &*calibration, settings);
+    const auto beacons = beacons_by_store.find(store.id);
+    const auto calibration = calibrations.find(store.id);
+    auto model = ZoneModel::build(store, beacons == beacons_by_store.end() ? none : beacons->second,
+                                  calibration == calibrations.end() ? nullptr : calibration->second, settings);
     // A store without zones has nowhere to place anyone: no model.
     if (model) zone_models_.insert_or_assign(store.id, std::move(*model));
   }

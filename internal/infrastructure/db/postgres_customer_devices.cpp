@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "infrastructure/db/pg_values.h"
+#include "infrastructure/db/pii_binding.h"
 #include "util/uuid.h"
 
 namespace tastesync::infrastructure::db {
@@ -15,18 +16,6 @@ using domain::ErrorCode;
 using domain::fail;
 
 constexpr std::size_t kMaxIdBytes = 128;
-
-// Binds the sealed secret to its row and key: copied to another phone or
-// customer, or relabelled with another key id, it no longer opens.
-std::string associated_data(const std::string& customer_id, const std::string& device_id, const std::string& key_id) {
-  std::string ad = customer_id;
-  ad.push_back('\0');
-  ad += device_id;
-  ad.push_back('\0');
-  ad += key_id;
-  ad += std::string_view("\0customer_devices.secret", 24);
-  return ad;
-}
 
 }  // namespace
 
@@ -53,8 +42,8 @@ domain::Result<application::CustomerDevice> PostgresCustomerDevices::add(const s
   device.secret.assign(reinterpret_cast<const char*>(secret.data()), secret.size());
 
   const std::string& key_id = keys_.active_key_id;
-  auto sealed =
-      util::aes_gcm_seal(keys_.keys.at(key_id), device.secret, associated_data(customer_id, device.device_id, key_id));
+  auto sealed = util::aes_gcm_seal(keys_.keys.at(key_id), device.secret,
+                                   device_secret_binding(customer_id, device.device_id, key_id));
   if (!sealed) return fail(ErrorCode::kInternal, "AES-256-GCM sealing failed (OpenSSL)");
 
   return pool_.run([&](pqxx::connection& connection) -> domain::Result<application::CustomerDevice> {
@@ -98,7 +87,7 @@ domain::Result<std::vector<application::CustomerDevice>> PostgresCustomerDevices
                                               "', which is not in the configured key ring");
       }
       auto secret = util::aes_gcm_open(key->second, pqxx::binarystring(row[3]).str(),
-                                       associated_data(device.customer_id, device.device_id, key_id));
+                                       device_secret_binding(device.customer_id, device.device_id, key_id));
       if (!secret) {
         return fail(ErrorCode::kInternal, "the stored secret of phone '" + device.device_id +
                                               "' does not authenticate under key '" + key_id + "' (tampered or moved)");

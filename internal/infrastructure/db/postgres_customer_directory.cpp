@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "infrastructure/db/pg_values.h"
+#include "infrastructure/db/pii_binding.h"
 
 namespace tastesync::infrastructure::db {
 namespace {
@@ -16,22 +17,9 @@ constexpr std::size_t kMaxNameBytes = 200;
 constexpr std::size_t kMaxPhoneBytes = 32;
 constexpr std::size_t kMaxEmailBytes = 254;  // RFC 5321's path limit
 
-// Binds a ciphertext to its row, key and column: copied into another
-// customer's row, sealed under another key id, or swapped with another
-// column, it no longer opens. Ids cannot contain NUL (checked), so the
-// separator is unambiguous.
-std::string associated_data(const std::string& customer_id, const std::string& key_id, const char* column) {
-  std::string ad = customer_id;
-  ad.push_back('\0');
-  ad += key_id;
-  ad.push_back('\0');
-  ad += column;
-  return ad;
-}
-
 domain::Result<std::string> seal(const util::AesGcmKey& key, const std::string& customer_id, const std::string& key_id,
                                  const char* column, const std::string& plaintext) {
-  auto sealed = util::aes_gcm_seal(key, plaintext, associated_data(customer_id, key_id, column));
+  auto sealed = util::aes_gcm_seal(key, plaintext, customer_column_binding(customer_id, key_id, column));
   if (!sealed) return fail(ErrorCode::kInternal, "AES-256-GCM sealing failed (OpenSSL)");
   return std::move(*sealed);
 }
@@ -39,7 +27,7 @@ domain::Result<std::string> seal(const util::AesGcmKey& key, const std::string& 
 domain::Result<std::string> open(const util::AesGcmKey& key, const std::string& customer_id, const std::string& key_id,
                                  const char* column, const pqxx::field& sealed) {
   auto plaintext =
-      util::aes_gcm_open(key, pqxx::binarystring(sealed).str(), associated_data(customer_id, key_id, column));
+      util::aes_gcm_open(key, pqxx::binarystring(sealed).str(), customer_column_binding(customer_id, key_id, column));
   if (!plaintext) {
     return fail(ErrorCode::kInternal, std::string("the stored ") + column + " of customer '" + customer_id +
                                           "' does not authenticate under key '" + key_id + "' (tampered or moved)");

@@ -368,23 +368,39 @@ domain::Result<void> PostgresRegistry::seed_from(const domain::FloorPlan& plan) 
   for (const domain::Beacon& beacon : plan.beacons()) {
     if (auto ok = check_beacon(beacon); !ok) return ok;
   }
-  return write_and_notify([&](pqxx::work& tx) -> domain::Result<void> {
+  // Only a seed that wrote something notifies and reloads: every instance
+  // seeds at start, and an unchanged seed must not make every other instance
+  // reload the whole registry (at 100,000 stores a reload takes seconds,
+  // docs/capacity.md), nor load it twice itself.
+  bool changed = false;
+  auto written = pool_.run([&](pqxx::connection& connection) -> domain::Result<void> {
+    pqxx::work tx(connection);
+    std::size_t rows = 0;
     for (const domain::Store& store : plan.stores()) {
-      tx.exec_params("INSERT INTO stores (store_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", store.id,
-                     store.name);
+      rows += tx.exec_params("INSERT INTO stores (store_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", store.id,
+                             store.name)
+                  .affected_rows();
       for (domain::Zone zone : store.zones) {
         zone.store_id = store.id;
         // The file is where a store's drawing is kept: a layout given there
         // replaces the stored one; nothing else of an existing zone changes.
-        write_zone(tx, zone,
-                   "ON CONFLICT (store_id, zone_id) DO UPDATE SET layout_x = EXCLUDED.layout_x, "
-                   "layout_y = EXCLUDED.layout_y, layout_width = EXCLUDED.layout_width, "
-                   "layout_height = EXCLUDED.layout_height WHERE EXCLUDED.layout_x IS NOT NULL");
+        rows += write_zone(tx, zone,
+                           "ON CONFLICT (store_id, zone_id) DO UPDATE SET layout_x = EXCLUDED.layout_x, "
+                           "layout_y = EXCLUDED.layout_y, layout_width = EXCLUDED.layout_width, "
+                           "layout_height = EXCLUDED.layout_height WHERE EXCLUDED.layout_x IS NOT NULL AND "
+                           "(zones.layout_x, zones.layout_y, zones.layout_width, zones.layout_height) IS DISTINCT "
+                           "FROM (EXCLUDED.layout_x, EXCLUDED.layout_y, EXCLUDED.layout_width, EXCLUDED.layout_height)")
+                    .affected_rows();
       }
     }
-    for (const domain::Beacon& beacon : plan.beacons()) (void)insert_beacon_if_absent(tx, beacon);
+    for (const domain::Beacon& beacon : plan.beacons()) rows += insert_beacon_if_absent(tx, beacon).affected_rows();
+    changed = rows > 0;
+    if (changed) tx.exec("NOTIFY registry_changed");
+    tx.commit();
     return {};
   });
+  if (written && changed) (void)reload();
+  return written;
 }
 
 bool PostgresRegistry::sleep_unless_stopping(std::chrono::milliseconds duration) {

@@ -12,6 +12,7 @@
 #include "infrastructure/local/composite_request_state.h"
 #include "mocks/fake_clock.h"
 #include "mocks/fake_ports.h"
+#include "mocks/in_memory_devices.h"
 #include "mocks/in_memory_ports.h"
 #include "support/test_floor_plan.h"
 
@@ -23,28 +24,6 @@ using domain::EventType;
 using testing::FakeClock;
 
 constexpr std::chrono::seconds kPeriod{120};
-
-// Phones kept in memory, with secrets the test chooses.
-class FakeDevices final : public CustomerDeviceStorePort {
- public:
-  domain::Result<CustomerDevice> add(const std::string& customer_id) override {
-    const auto n = static_cast<std::int64_t>(devices_.size() + 1);
-    CustomerDevice device{customer_id, "phone-" + std::to_string(n), next_secret_, n};
-    devices_.push_back(device);
-    return device;
-  }
-  domain::Result<std::vector<CustomerDevice>> load_after(std::int64_t seq, std::size_t limit) const override {
-    std::vector<CustomerDevice> out;
-    for (const auto& d : devices_) {
-      if (d.seq > seq && out.size() < limit) out.push_back(d);
-    }
-    return out;
-  }
-  std::string next_secret_ = std::string(32, '\x01');
-
- private:
-  std::vector<CustomerDevice> devices_;
-};
 
 class FakeClaims final : public OneTimeClaimPort {
  public:
@@ -99,7 +78,7 @@ class StoreScannerUseCaseTest : public ::testing::Test {
   testing::SequentialIds ids_;
   IdentifyCustomerUseCase identify_;
   std::unique_ptr<infrastructure::HmacCustomerCodeCodec> codes_;
-  FakeDevices devices_;
+  testing::InMemoryDevices devices_;
   FakeClaims claims_;
   infrastructure::PhoneBeaconIndex index_;
   StoreScannerUseCase scanner_;
@@ -135,10 +114,10 @@ TEST_F(StoreScannerUseCaseTest, CustomerCodeStartsAVisitWithItsOwnSignalAndOnlyO
 }
 
 TEST_F(StoreScannerUseCaseTest, TwoPhonesSharingAnIdAreRefusedNotGuessed) {
-  devices_.next_secret_ = std::string(32, '\x09');
+  devices_.set_next_secret(std::string(32, '\x09'));
   ASSERT_TRUE(credentials_.register_phone(customer("alice")));
   ASSERT_TRUE(credentials_.register_phone(customer("mallory")));  // same secret: the same ids
-  auto response = scanner_.report_phone_beacon(scanner("bistro"), heard(devices_.next_secret_));
+  auto response = scanner_.report_phone_beacon(scanner("bistro"), heard(std::string(32, '\x09')));
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, ErrorCode::kFailedPrecondition);
   EXPECT_NE(response.error().message.find("ambiguous: 2 registered phones"), std::string::npos);
