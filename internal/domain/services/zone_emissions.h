@@ -140,6 +140,10 @@ EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<
 double report_log_likelihood(std::span<const BeaconEmission> row, std::span<const int> counts,
                              std::span<const double> sums, double log_outlier);
 
+// One column's share of report_log_likelihood: `count` readings summing to
+// `sum` (0: not heard).
+double beacon_log_likelihood(const BeaconEmission& e, int count, double sum, double log_outlier);
+
 // ln of what an outlier reading is worth (the floor under every Gaussian).
 double log_outlier_density(const ZoneModelSettings& settings);
 

@@ -23,7 +23,8 @@ ZoneRecordings ZoneRecordings::keep(const std::vector<Zone>& zones, const std::v
   kept.log_kept_ = std::log(1.0 - settings.miss_probability);
   kept.log_missed_ = std::log(std::max(settings.miss_probability, 1e-6));
   kept.log_outlier_ = -std::log(settings.outlier_range_db);
-  kept.log_fade_floor_ = kept.log_kept_ + log_outlier_density(settings);
+  kept.log_outlier_density_ = log_outlier_density(settings);
+  kept.log_fade_floor_ = kept.log_kept_ + kept.log_outlier_density_;
   // Each zone's scans that heard any of the store's beacons (as tallied).
   std::vector<std::vector<std::size_t>> by_zone(zones.size());
   if (fingerprints != nullptr) {
@@ -86,7 +87,7 @@ double ZoneRecordings::log_likelihood(std::size_t zone, std::span<const int> cou
   double outside = 0.0;
   for (std::size_t c = 0; c < width_; ++c) {
     if (kernel_column_[c]) continue;
-    outside += counts[c] == 0 ? row[c].log_unheard : row[c].log_heard + row[c].log_peak;
+    outside += beacon_log_likelihood(row[c], counts[c], sums[c], log_outlier_density_);
   }
   const double hp = half_precision_[zone];
   const double heard_peak = log_kept_ + log_norm_[zone];

@@ -62,6 +62,7 @@ class ZoneRecordings {
   double log_kept_ = 0.0;               // ln(1 - miss): heard-state as recorded
   double log_missed_ = 0.0;             // ln(miss): heard-state not as recorded
   double log_outlier_ = 0.0;            // a level where the scan heard nothing
+  double log_outlier_density_ = 0.0;    // the per-beacon model's floor
   double log_fade_floor_ = 0.0;         // a reading far fainter than recorded
 };
 
