@@ -24,12 +24,18 @@ testing::SyntheticStoreConfig thirty_zones() {
   return config;
 }
 
-void run(benchmark::State& state, bool calibrated) {
+// `kernel_weight`: negative lets the calibration choose (here: the per-beacon
+// model, the simulated readings being independent); 1 forces the kernel
+// density over the recorded scans, the dearer emission.
+void run(benchmark::State& state, bool calibrated, double kernel_weight = -1.0) {
   const testing::SyntheticStoreConfig config = thirty_zones();
   testing::SyntheticStore store(config);
   std::vector<domain::StoreFingerprints> calibration;
   if (calibrated) calibration.push_back(testing::calibration_walk(config, 30, 99));
-  const domain::FloorPlan plan = domain::FloorPlan::build({store.store()}, store.beacons(), calibration).value();
+  domain::ZoneModelSettings settings;
+  settings.kernel_weight = kernel_weight;
+  const domain::FloorPlan plan =
+      domain::FloorPlan::build({store.store()}, store.beacons(), calibration, {}, settings).value();
   const domain::ZoneModel& model = *plan.find_zone_model(config.store_id);
   // Reports of a customer seated at table 15, pre-drawn so the benchmark
   // measures the filter, not the simulator.
@@ -53,7 +59,9 @@ void run(benchmark::State& state, bool calibrated) {
 
 void BM_ZoneFilterThirtyZonesPathLoss(benchmark::State& state) { run(state, false); }
 void BM_ZoneFilterThirtyZonesCalibrated(benchmark::State& state) { run(state, true); }
+void BM_ZoneFilterThirtyZonesCalibratedKernel(benchmark::State& state) { run(state, true, 1.0); }
 BENCHMARK(BM_ZoneFilterThirtyZonesPathLoss);
 BENCHMARK(BM_ZoneFilterThirtyZonesCalibrated);
+BENCHMARK(BM_ZoneFilterThirtyZonesCalibratedKernel);
 
 }  // namespace

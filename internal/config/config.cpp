@@ -88,6 +88,9 @@ const std::vector<std::string>& known_keys() {
       "zone_filter.path_loss_exponent",
       "zone_filter.path_loss_sigma_db",
       "zone_filter.miss_probability",
+      "zone_filter.report_weight",
+      "zone_filter.kernel_weight",
+      "zone_filter.max_kernel_scans",
       "logging.level",
       "bench.baseline_service",
       "rate_limit.customer_per_second",
@@ -363,6 +366,9 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.number<double>("zone_filter.path_loss_exponent", filter.path_loss_exponent, 1.0, 6.0));
   CID_TRY(r.number<double>("zone_filter.path_loss_sigma_db", filter.path_loss_sigma_db, 0.5, 30.0));
   CID_TRY(r.number<double>("zone_filter.miss_probability", filter.miss_probability, 0.0, 0.99));
+  CID_TRY(r.number<double>("zone_filter.report_weight", filter.report_weight, 0.01, 1.0));
+  CID_TRY(r.number<double>("zone_filter.kernel_weight", filter.kernel_weight, -1.0, 1.0));
+  CID_TRY(r.number<std::size_t>("zone_filter.max_kernel_scans", filter.max_kernel_scans, 1, 1000));
   if (auto valid = domain::check_zone_model_settings(filter); !valid) {
     return fail(ErrorCode::kInvalidArgument, "zone_filter: " + valid.error().message,
                 "zone_filter." + valid.error().field);

@@ -31,24 +31,6 @@ HeldOut levels_of(const ZoneModel& model, const FingerprintSample& sample) {
   return held;
 }
 
-// The zone's tallies without the held-out sample (what tally_calibration
-// added for it, taken away again).
-std::vector<EmissionTally> without(std::span<const EmissionTally> row, const ZoneModel& model,
-                                   const FingerprintSample& sample) {
-  std::vector<EmissionTally> rest(row.begin(), row.end());
-  for (EmissionTally& t : rest) --t.scans;
-  for (const FingerprintReading& reading : sample.readings) {
-    const int column = model.column(reading.beacon);
-    if (column < 0 || reading.rssi <= kNotHeardRssi) continue;
-    const double level = level_of(model.beacon(static_cast<std::size_t>(column)), reading.rssi);
-    EmissionTally& t = rest[static_cast<std::size_t>(column)];
-    --t.heard;
-    t.sum -= level;
-    t.sum_squares -= level * level;
-  }
-  return rest;
-}
-
 }  // namespace
 
 Result<CalibrationReport> leave_one_out_report(const Store& store, const std::vector<const Beacon*>& beacons,
@@ -90,7 +72,7 @@ Result<CalibrationReport> leave_one_out_report(const Store& store, const std::ve
     const HeldOut held = levels_of(*full, sample);
     if (!held.heard_any) continue;  // a scan of nothing is not calibration
     const auto rest =
-        without(std::span<const EmissionTally>(tallies.cells).subspan(*truth * width, width), *full, sample);
+        tallies_without(std::span<const EmissionTally>(tallies.cells).subspan(*truth * width, width), columns, sample);
     const bool still_calibrated = zone_emissions(*truth, rest, tallies, zones, columns, settings, row);
     std::optional<std::size_t> placed;
     double best = -std::numeric_limits<double>::infinity();

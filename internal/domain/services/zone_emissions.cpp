@@ -88,22 +88,20 @@ double level_of(const Beacon& beacon, int rssi) {
   return static_cast<double>(rssi) + beacon.calibration_offset_db - static_cast<double>(beacon.tx_power_1m);
 }
 
+double beacon_log_likelihood(const BeaconEmission& e, int count, double sum, double log_outlier) {
+  if (count == 0) return e.log_unheard;
+  // Radio fades (a body, a wall, a deep multipath null) make a reading far
+  // fainter than expected now and then; nothing makes one far louder than
+  // the zone allows. So only the faint side has the outlier floor.
+  const double d = sum / count - e.mean;
+  const double gaussian = e.log_peak - e.half_precision * d * d;
+  return e.log_heard + (d < 0.0 ? std::max(gaussian, log_outlier) : gaussian);
+}
+
 double report_log_likelihood(std::span<const BeaconEmission> row, std::span<const int> counts,
                              std::span<const double> sums, double log_outlier) {
   double sum = 0.0;
-  for (std::size_t c = 0; c < row.size(); ++c) {
-    const BeaconEmission& e = row[c];
-    if (counts[c] == 0) {
-      sum += e.log_unheard;
-      continue;
-    }
-    // Radio fades (a body, a wall, a deep multipath null) make a reading
-    // far fainter than expected now and then; nothing makes one far louder
-    // than the zone allows. So only the faint side has the outlier floor.
-    const double d = sums[c] / counts[c] - e.mean;
-    const double gaussian = e.log_peak - e.half_precision * d * d;
-    sum += e.log_heard + (d < 0.0 ? std::max(gaussian, log_outlier) : gaussian);
-  }
+  for (std::size_t c = 0; c < row.size(); ++c) sum += beacon_log_likelihood(row[c], counts[c], sums[c], log_outlier);
   return sum;
 }
 
@@ -191,6 +189,24 @@ bool zone_emissions(std::size_t zone, std::span<const EmissionTally> row, const 
     out[c] = make_emission(heard, mean, std::sqrt(std::max(variance, min_variance)), settings);
   }
   return zone_calibrated;
+}
+
+std::vector<EmissionTally> tallies_without(std::span<const EmissionTally> row,
+                                           const std::vector<const Beacon*>& columns, const FingerprintSample& sample) {
+  std::vector<EmissionTally> rest(row.begin(), row.end());
+  for (EmissionTally& t : rest) --t.scans;
+  for (const FingerprintReading& reading : sample.readings) {
+    const auto c = static_cast<std::size_t>(
+        std::find_if(columns.begin(), columns.end(), [&](const Beacon* b) { return b->key == reading.beacon; }) -
+        columns.begin());
+    if (c == columns.size() || reading.rssi <= kNotHeardRssi) continue;
+    const double level = level_of(*columns[c], reading.rssi);
+    EmissionTally& t = rest[c];
+    --t.heard;
+    t.sum -= level;
+    t.sum_squares -= level * level;
+  }
+  return rest;
 }
 
 EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,

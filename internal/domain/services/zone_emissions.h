@@ -6,6 +6,7 @@
 // where it has not. See zone_model.h for the model as a whole.
 
 #include <chrono>
+#include <cstddef>
 #include <span>
 #include <vector>
 
@@ -33,6 +34,21 @@ struct ZoneModelSettings {
   // (zone_emissions.cpp, pooled_weight).
   double prior_samples = 3.0;
   double min_sigma_db = 1.0;  // RSSI is reported in whole dB
+  // A calibrated zone's emission is a kernel density over at most this many
+  // of its recorded scans (zone_recordings.h); the cost of a report grows
+  // with it.
+  std::size_t max_kernel_scans = 64;
+  // Share of a calibrated zone's emission that is that kernel density, the
+  // rest the per-beacon model; negative: chosen from the calibration itself
+  // (cross_validated_kernel_weight, zone_recordings.h).
+  double kernel_weight = -1.0;
+  // How much one report counts, as a power of its likelihood (0..1]. A
+  // phone's reports are not independent draws: the same body, the same
+  // reflections, the same held-low phone persist from one report to the
+  // next, so n reports carry less than n times one report's evidence.
+  // Counting each as 0.7 of one makes a seated customer's belief need ~1.4x
+  // the evidence to move (fewer flaps) and an arrival about a report longer.
+  double report_weight = 0.7;
   // Durations: a customer in a zone is either passing through (walking by,
   // a few seconds) or settled there (waiting at the entrance, seated at a
   // table). A passer-by settles or walks on to a neighbouring zone; a settled
@@ -109,6 +125,11 @@ bool zone_emissions(std::size_t zone, std::span<const EmissionTally> row, const 
                     const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
                     const ZoneModelSettings& settings, std::span<BeaconEmission> out);
 
+// A zone's tallies without one of its samples (what tally_calibration added
+// for it, taken away again): for leave-one-out checks of the calibration.
+std::vector<EmissionTally> tallies_without(std::span<const EmissionTally> row,
+                                           const std::vector<const Beacon*>& columns, const FingerprintSample& sample);
+
 // `columns`: the store's beacons, never null. `fingerprints` may be null.
 EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
                               const StoreFingerprints* fingerprints, const ZoneModelSettings& settings);
@@ -118,6 +139,10 @@ EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<
 // not heard). `log_outlier`: log_outlier_density.
 double report_log_likelihood(std::span<const BeaconEmission> row, std::span<const int> counts,
                              std::span<const double> sums, double log_outlier);
+
+// One column's share of report_log_likelihood: `count` readings summing to
+// `sum` (0: not heard).
+double beacon_log_likelihood(const BeaconEmission& e, int count, double sum, double log_outlier);
 
 // ln of what an outlier reading is worth (the floor under every Gaussian).
 double log_outlier_density(const ZoneModelSettings& settings);

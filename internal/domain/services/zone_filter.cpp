@@ -118,7 +118,16 @@ std::vector<double> zone_log_likelihoods(const ZoneModel& model, std::span<const
   }
   std::vector<double> log_likelihood(model.zones());
   for (std::size_t z = 0; z < model.zones(); ++z) {
-    log_likelihood[z] = report_log_likelihood(model.emission_row(z), counts, sums, model.log_outlier());
+    // A calibrated zone: the mixture of its per-beacon model and the kernel
+    // density over its recordings, as the calibration chose.
+    const double per_beacon = report_log_likelihood(model.emission_row(z), counts, sums, model.log_outlier());
+    const double w = model.kernel_weight();
+    log_likelihood[z] = per_beacon;
+    if (w > 0.0 && model.recordings().has(z)) {
+      const double kernel = model.recordings().log_likelihood(z, counts, sums, model.emission_row(z));
+      const double top = std::max(kernel, per_beacon);
+      log_likelihood[z] = top + std::log(w * std::exp(kernel - top) + (1.0 - w) * std::exp(per_beacon - top));
+    }
   }
   return log_likelihood;
 }
@@ -161,7 +170,9 @@ ZoneStep fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const
   for (int i = 0; i < steps; ++i) predict(model, p, seconds / steps);
   if (at > belief.updated_at) belief.updated_at = at;
 
-  const std::vector<double> per_zone = zone_log_likelihoods(model, report);
+  // Tempered: a report counts as report_weight of an independent one.
+  std::vector<double> per_zone = zone_log_likelihoods(model, report);
+  for (double& l : per_zone) l *= model.settings().report_weight;
   std::vector<double> log_likelihood(p.size());
   // Both states of a zone hear the same.
   for (std::size_t z = 0; z < model.zones(); ++z) log_likelihood[2 * z] = log_likelihood[2 * z + 1] = per_zone[z];

@@ -32,6 +32,10 @@ Result<void> check_zone_model_settings(const ZoneModelSettings& s) {
   if (s.scan_window.count() < 0) return bad("scan_window", "the scan window must not be negative");
   if (!(s.neighbour_slack >= 1.0)) return bad("neighbour_slack", "the neighbour slack must be at least 1");
   if (!(s.jump_share >= 0.0 && s.jump_share <= 1.0)) return bad("jump_share", "the jump share must be in [0, 1]");
+  if (!(s.report_weight > 0.0 && s.report_weight <= 1.0))
+    return bad("report_weight", "the report weight must be in (0, 1]");
+  if (!(s.kernel_weight <= 1.0)) return bad("kernel_weight", "the kernel weight must be at most 1 (negative: chosen)");
+  if (s.max_kernel_scans < 1) return bad("max_kernel_scans", "the kernel needs at least one scan per zone");
   if (!(s.entrance_prior >= 0.0 && s.entrance_prior < 1.0))
     return bad("entrance_prior", "the entrance prior must be in [0, 1)");
   return {};
@@ -73,6 +77,12 @@ Result<ZoneModel> ZoneModel::build(const Store& store, const std::vector<const B
   EmissionTable table = learn_emissions(model.zones_, model.columns_, fingerprints, settings);
   model.emissions_ = std::move(table.cells);
   model.calibrated_ = std::move(table.calibrated);
+  // Calibrated zones also keep their recorded scans; how much the emission
+  // leans on them is chosen by how well they predict each other.
+  const CalibrationTallies tallies = tally_calibration(model.zones_, model.columns_, fingerprints, settings);
+  model.recordings_ = ZoneRecordings::keep(model.zones_, model.columns_, fingerprints, tallies, settings);
+  model.kernel_weight_ =
+      cross_validated_kernel_weight(model.zones_, model.columns_, fingerprints, tallies, model.recordings_, settings);
   model.log_outlier_ = log_outlier_density(settings);
   // A zone the filter cannot hear (no calibration, no position, no beacon of
   // its own) tells no report apart from any other: the filter never moves a

@@ -39,6 +39,7 @@
 #include "domain/entities/zone.h"
 #include "domain/error.h"
 #include "domain/services/zone_emissions.h"
+#include "domain/services/zone_recordings.h"
 
 namespace tastesync::domain {
 
@@ -66,6 +67,11 @@ class ZoneModel {
   // ln of a heard reading's floor: what an outlier is worth.
   double log_outlier() const { return log_outlier_; }
   bool calibrated(std::size_t zone) const { return calibrated_[zone] != 0; }
+  // The calibrated zones' recorded scans (their emission).
+  const ZoneRecordings& recordings() const { return recordings_; }
+  // Share of a calibrated zone's emission that is the kernel density over
+  // its recordings (cross_validated_kernel_weight).
+  double kernel_weight() const { return kernel_weight_; }
   // Whether reports can point at the zone (it has calibration, a position or
   // a beacon of its own); walks and first sightings only go to these.
   bool observable(std::size_t zone) const { return observable_[zone] != 0; }
@@ -90,6 +96,8 @@ class ZoneModel {
   std::unordered_map<BeaconKey, int, BeaconKeyHash> column_index_;
   std::vector<BeaconEmission> emissions_;  // zones x columns, row-major
   std::vector<char> calibrated_;
+  ZoneRecordings recordings_;
+  double kernel_weight_ = 0.0;
   std::vector<char> observable_;
   std::size_t observable_count_ = 0;
   std::vector<std::vector<std::uint16_t>> neighbours_;

@@ -1,0 +1,206 @@
+#include "domain/services/zone_recordings.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <string>
+
+namespace tastesync::domain {
+
+double kernel_bandwidth(double sigma_db, std::size_t scans, double min_sigma_db) {
+  const double n = static_cast<double>(std::max<std::size_t>(scans, 1));
+  return std::max(min_sigma_db, sigma_db * std::pow(4.0 / (3.0 * n), 0.2));
+}
+
+ZoneRecordings ZoneRecordings::keep(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                                    const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
+                                    const ZoneModelSettings& settings) {
+  ZoneRecordings kept;
+  const std::size_t width = columns.size();
+  kept.width_ = width;
+  kept.kernel_column_ = tallies.column_heard;
+  kept.log_kept_ = std::log(1.0 - settings.miss_probability);
+  kept.log_missed_ = std::log(std::max(settings.miss_probability, 1e-6));
+  kept.log_outlier_ = -std::log(settings.outlier_range_db);
+  kept.log_outlier_density_ = log_outlier_density(settings);
+  kept.log_fade_floor_ = kept.log_kept_ + kept.log_outlier_density_;
+  // Each zone's scans that heard any of the store's beacons (as tallied).
+  std::vector<std::vector<std::size_t>> by_zone(zones.size());
+  if (fingerprints != nullptr) {
+    for (std::size_t index = 0; index < fingerprints->samples.size(); ++index) {
+      const FingerprintSample& sample = fingerprints->samples[index];
+      const auto zone = std::find_if(zones.begin(), zones.end(), [&](const Zone& z) { return z.id == sample.zone_id; });
+      const bool heard_any = std::any_of(sample.readings.begin(), sample.readings.end(), [&](const auto& r) {
+        return r.rssi > kNotHeardRssi &&
+               std::any_of(columns.begin(), columns.end(), [&r](const Beacon* b) { return b->key == r.beacon; });
+      });
+      if (zone != zones.end() && heard_any) by_zone[static_cast<std::size_t>(zone - zones.begin())].push_back(index);
+    }
+  }
+  const double sigma = std::sqrt(tallies.pooled_variance);
+  kept.begin_.push_back(0);
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    const auto& scans = by_zone[z];
+    const std::size_t count = std::min(scans.size(), settings.max_kernel_scans);
+    const double h = kernel_bandwidth(sigma, scans.size(), settings.min_sigma_db);
+    kept.half_precision_.push_back(1.0 / (2.0 * h * h));
+    kept.log_norm_.push_back(-std::log(h * std::sqrt(2.0 * std::numbers::pi)));
+    for (std::size_t i = 0; i < count; ++i) {
+      // Evenly over the recordings: the first, ..., the last.
+      const std::size_t index = scans[i * scans.size() / count];
+      const FingerprintSample& sample = fingerprints->samples[index];
+      kept.source_.push_back(index);
+      std::vector<float> row(width, std::numeric_limits<float>::quiet_NaN());
+      for (const FingerprintReading& reading : sample.readings) {
+        const auto c = static_cast<std::size_t>(
+            std::find_if(columns.begin(), columns.end(), [&](const Beacon* b) { return b->key == reading.beacon; }) -
+            columns.begin());
+        if (c == width || reading.rssi <= kNotHeardRssi) continue;
+        row[c] = static_cast<float>(level_of(*columns[c], reading.rssi));  // several readings: the last counts
+      }
+      double base = 0.0;
+      for (std::size_t c = 0; c < width; ++c) {
+        if (kept.kernel_column_[c]) base += std::isnan(row[c]) ? kept.log_kept_ : kept.log_missed_;
+      }
+      kept.unheard_base_.push_back(base);
+      kept.levels_.insert(kept.levels_.end(), row.begin(), row.end());
+    }
+    kept.begin_.push_back(static_cast<std::uint32_t>(kept.unheard_base_.size()));
+  }
+  return kept;
+}
+
+std::optional<std::size_t> ZoneRecordings::kept_as(std::size_t zone, std::size_t sample) const {
+  if (!has(zone)) return std::nullopt;
+  const auto first = source_.begin() + begin_[zone];
+  const auto last = source_.begin() + begin_[zone + 1];
+  const auto found = std::lower_bound(first, last, sample);  // kept in calibration order
+  if (found == last || *found != sample) return std::nullopt;
+  return static_cast<std::size_t>(found - first);
+}
+
+double ZoneRecordings::log_likelihood(std::size_t zone, std::span<const int> counts, std::span<const double> sums,
+                                      std::span<const BeaconEmission> row, std::size_t skip) const {
+  // Columns calibration never heard: the zone's per-beacon emission, the
+  // same for every scan.
+  double outside = 0.0;
+  for (std::size_t c = 0; c < width_; ++c) {
+    if (kernel_column_[c]) continue;
+    outside += beacon_log_likelihood(row[c], counts[c], sums[c], log_outlier_density_);
+  }
+  const double hp = half_precision_[zone];
+  const double heard_peak = log_kept_ + log_norm_[zone];
+  double top = -std::numeric_limits<double>::infinity();
+  std::vector<double> per_scan;
+  per_scan.reserve(scans(zone));
+  for (std::uint32_t s = begin_[zone]; s < begin_[zone + 1]; ++s) {
+    if (s - begin_[zone] == skip) continue;
+    const float* levels = &levels_[static_cast<std::size_t>(s) * width_];
+    double l = unheard_base_[s];
+    for (std::size_t c = 0; c < width_; ++c) {
+      if (counts[c] == 0 || !kernel_column_[c]) continue;
+      const double level = sums[c] / counts[c];
+      if (std::isnan(levels[c])) {
+        // Heard now, not in this recording: as likely as a miss, at any level.
+        l += log_missed_ + log_outlier_ - log_kept_;
+        continue;
+      }
+      const double d = level - static_cast<double>(levels[c]);
+      const double kernel = heard_peak - hp * d * d;
+      // A fade (far fainter than recorded) is floored as the per-beacon
+      // emission floors it; a far louder reading is not.
+      l += (d < 0.0 ? std::max(kernel, log_fade_floor_) : kernel) - log_missed_;
+    }
+    per_scan.push_back(l);
+    top = std::max(top, l);
+  }
+  double total = 0.0;
+  for (const double l : per_scan) total += std::exp(l - top);
+  return outside + top + std::log(total / static_cast<double>(per_scan.size()));
+}
+
+double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                                     const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
+                                     const ZoneRecordings& recordings, const ZoneModelSettings& settings) {
+  if (fingerprints == nullptr) return 0.0;
+  const std::size_t width = columns.size();
+  constexpr int kSteps = 10;
+  std::vector<double> score(kSteps + 1, 0.0);
+  std::vector<int> counts(width);
+  std::vector<double> sums(width);
+  std::vector<BeaconEmission> row(width);
+  const double log_outlier = log_outlier_density(settings);
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  // Every zone's per-beacon emissions as learned from all samples.
+  std::vector<BeaconEmission> learned(zones.size() * width);
+  const std::span<const EmissionTally> all_tallies(tallies.cells);
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    zone_emissions(z, all_tallies.subspan(z * width, width), tallies, zones, columns, settings,
+                   std::span<BeaconEmission>(learned).subspan(z * width, width));
+  }
+  const std::span<const BeaconEmission> all_rows(learned);
+  // At most kMaxChecked samples are checked (evenly spread): enough to choose
+  // one weight, and a 50,000-sample import stays quick.
+  constexpr std::size_t kMaxChecked = 2000;
+  const std::size_t total_samples = fingerprints->samples.size();
+  const std::size_t stride = std::max<std::size_t>(1, total_samples / kMaxChecked);
+  bool any = false;
+  for (std::size_t index = 0; index < total_samples; index += stride) {
+    const FingerprintSample& sample = fingerprints->samples[index];
+    const auto zone = std::find_if(zones.begin(), zones.end(), [&](const Zone& z) { return z.id == sample.zone_id; });
+    if (zone == zones.end()) continue;
+    const auto z = static_cast<std::size_t>(zone - zones.begin());
+    // A zone of one scan has nothing left to predict it with.
+    if (recordings.scans(z) < 2) continue;
+    std::fill(counts.begin(), counts.end(), 0);
+    std::fill(sums.begin(), sums.end(), 0.0);
+    bool heard_any = false;
+    for (const FingerprintReading& reading : sample.readings) {
+      const auto c = static_cast<std::size_t>(
+          std::find_if(columns.begin(), columns.end(), [&](const Beacon* b) { return b->key == reading.beacon; }) -
+          columns.begin());
+      if (c == width || reading.rssi <= kNotHeardRssi) continue;
+      ++counts[c];
+      sums[c] += level_of(*columns[c], reading.rssi);
+      heard_any = true;
+    }
+    if (!heard_any) continue;
+    // Every zone's likelihood of the scan, its own learned without it.
+    const auto rest =
+        tallies_without(std::span<const EmissionTally>(tallies.cells).subspan(z * width, width), columns, sample);
+    zone_emissions(z, rest, tallies, zones, columns, settings, row);
+    const auto skip = recordings.kept_as(z, index);
+    std::vector<double> per_beacon(zones.size());
+    std::vector<double> kernel(zones.size());
+    for (std::size_t other = 0; other < zones.size(); ++other) {
+      const std::span<const BeaconEmission> emissions =
+          other == z ? std::span<const BeaconEmission>(row) : all_rows.subspan(other * width, width);
+      per_beacon[other] = report_log_likelihood(emissions, counts, sums, log_outlier);
+      kernel[other] = recordings.has(other) ? recordings.log_likelihood(other, counts, sums, emissions,
+                                                                        other == z ? skip.value_or(kNone) : kNone)
+                                            : per_beacon[other];
+    }
+    // How surely the mixture places the scan in its own zone (log posterior,
+    // equal priors): the score of a classifier, which is what the filter is.
+    for (int step = 0; step <= kSteps; ++step) {
+      const double w = static_cast<double>(step) / kSteps;
+      std::vector<double> mixed(zones.size());
+      for (std::size_t other = 0; other < zones.size(); ++other) {
+        const double top = std::max(per_beacon[other], kernel[other]);
+        mixed[other] =
+            top + std::log(w * std::exp(kernel[other] - top) + (1.0 - w) * std::exp(per_beacon[other] - top));
+      }
+      const double top = *std::max_element(mixed.begin(), mixed.end());
+      double total = 0.0;
+      for (const double m : mixed) total += std::exp(m - top);
+      score[static_cast<std::size_t>(step)] += mixed[z] - top - std::log(total);
+    }
+    any = true;
+  }
+  if (!any) return 0.0;
+  const auto best = std::max_element(score.begin(), score.end()) - score.begin();
+  return static_cast<double>(best) / kSteps;
+}
+
+}  // namespace tastesync::domain

@@ -1,0 +1,85 @@
+#pragma once
+
+// What calibration recorded in each zone, kept scan by scan: the zone
+// filter's emission for a calibrated zone is a kernel density over these
+// scans (how much a report looks like one of the zone's recordings, averaged
+// over them), not one Gaussian per beacon. A zone's scans are not independent
+// beacon by beacon: which beacons a phone hears together, and at what levels,
+// depends on where exactly it was held and how, and a per-beacon model
+// throws that away (in the UCI data a scan hears 1.4 of 13 beacons on
+// average, and a per-beacon model places single scans worse than even the
+// nearest recorded scan does). See docs/accuracy.md.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "domain/entities/beacon.h"
+#include "domain/entities/fingerprint.h"
+#include "domain/entities/zone.h"
+#include "domain/services/zone_emissions.h"
+
+namespace tastesync::domain {
+
+class ZoneRecordings {
+ public:
+  ZoneRecordings() = default;
+
+  // Keeps at most `max_per_zone` scans per zone (evenly spread over its
+  // recordings, in order), on the level scale of level_of. `kernel_sigma_db`
+  // per zone: the spread of the kernel around each scan (kernel_bandwidth).
+  // Zones without scans keep none.
+  static ZoneRecordings keep(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                             const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
+                             const ZoneModelSettings& settings);
+
+  bool has(std::size_t zone) const { return zone + 1 < begin_.size() && begin_[zone + 1] > begin_[zone]; }
+  std::size_t scans(std::size_t zone) const { return has(zone) ? begin_[zone + 1] - begin_[zone] : 0; }
+
+  // ln P(report | zone) for a zone that has scans: the mean over its scans
+  // of each scan's kernel. `counts`/`sums` per column as report_log_likelihood
+  // takes them; `row` is the zone's per-beacon emission, used for the columns
+  // calibration never heard anywhere (a beacon added afterwards).
+  // `skip`: a scan of the zone left out (its index among the zone's kept
+  // scans); the zone must keep another.
+  double log_likelihood(std::size_t zone, std::span<const int> counts, std::span<const double> sums,
+                        std::span<const BeaconEmission> row, std::size_t skip = static_cast<std::size_t>(-1)) const;
+  // The kept scan of `zone` that is sample `sample` of the calibration, if
+  // it was kept.
+  std::optional<std::size_t> kept_as(std::size_t zone, std::size_t sample) const;
+
+ private:
+  std::size_t width_ = 0;
+  std::vector<std::uint32_t> begin_;    // zones + 1 offsets into the scans
+  std::vector<std::size_t> source_;     // per scan: its index in the calibration's samples
+  std::vector<float> levels_;           // scans x columns; NaN: not heard
+  std::vector<double> unheard_base_;    // per scan: its kernel for a report hearing nothing
+  std::vector<char> kernel_column_;     // per column: calibration heard it somewhere
+  std::vector<double> half_precision_;  // per zone: 1 / (2 h^2)
+  std::vector<double> log_norm_;        // per zone: ln(1 / (h sqrt(2 pi)))
+  double log_kept_ = 0.0;               // ln(1 - miss): heard-state as recorded
+  double log_missed_ = 0.0;             // ln(miss): heard-state not as recorded
+  double log_outlier_ = 0.0;            // a level where the scan heard nothing
+  double log_outlier_density_ = 0.0;    // the per-beacon model's floor
+  double log_fade_floor_ = 0.0;         // a reading far fainter than recorded
+};
+
+// How much of a calibrated zone's emission is the kernel density (the rest is
+// the per-beacon model, zone_emissions.h): the weight w of the mixture
+// w * kernel + (1 - w) * per-beacon that best predicts each recorded scan from
+// the zone's other scans (leave-one-out log-likelihood, w in steps of 0.1).
+// Per-beacon readings that really are independent (one Gaussian per beacon
+// describes them) get a low weight, scans whose beacons come and go together
+// a high one: the store's own recordings choose. 0 without calibration.
+double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                                     const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
+                                     const ZoneRecordings& recordings, const ZoneModelSettings& settings);
+
+// The kernel's spread for a zone with `scans` recordings when a reading
+// varies by `sigma_db` around its zone's mean: Silverman's rule of thumb,
+// sigma (4 / 3n)^(1/5), never below `min_sigma_db`.
+double kernel_bandwidth(double sigma_db, std::size_t scans, double min_sigma_db);
+
+}  // namespace tastesync::domain

@@ -1,0 +1,123 @@
+#include "domain/services/zone_recordings.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "domain/services/zone_filter.h"
+#include "domain/services/zone_model.h"
+#include "support/store_simulator.h"
+#include "support/synthetic_store.h"
+
+namespace tastesync::domain {
+namespace {
+
+using testing::SyntheticStore;
+using testing::table_zone_id;
+
+std::vector<const Beacon*> columns_of(const SyntheticStore& store) {
+  std::vector<const Beacon*> beacons;
+  for (const Beacon& b : store.beacons()) beacons.push_back(&b);
+  return beacons;
+}
+
+// Two tables whose beacons are heard equally often, at the same levels, one
+// by one: a per-beacon model cannot tell them apart. Only which beacons are
+// heard together differs: at table 1 either table 2's or table 3's beacon
+// (never both), at table 2 both or neither. Table 1's beacon is always heard.
+StoreFingerprints alike_one_by_one(const SyntheticStore& store) {
+  const BeaconKey always = store.table_beacon(1).key;
+  const BeaconKey a = store.table_beacon(2).key;
+  const BeaconKey b = store.table_beacon(3).key;
+  StoreFingerprints calibration{store.config().store_id, {}};
+  for (int i = 0; i < 20; ++i) {
+    const bool even = i % 2 == 0;
+    calibration.samples.push_back({table_zone_id(1), {{always, -70}, {even ? a : b, -60}}});
+    if (even) {
+      calibration.samples.push_back({table_zone_id(2), {{always, -70}, {a, -60}, {b, -60}}});
+    } else {
+      calibration.samples.push_back({table_zone_id(2), {{always, -70}}});
+    }
+  }
+  return calibration;
+}
+
+std::vector<HeardLevel> heard(const ZoneModel& model, const std::vector<FingerprintReading>& readings) {
+  std::vector<HeardLevel> report;
+  for (const FingerprintReading& r : readings) {
+    const int column = model.column(r.beacon);
+    report.push_back({column, level_of(model.beacon(static_cast<std::size_t>(column)), r.rssi)});
+  }
+  return report;
+}
+
+TEST(ZoneRecordings, BeaconsHeardTogetherTellZonesApartAndTheCalibrationChoosesTheKernel) {
+  SyntheticStore store;
+  const StoreFingerprints calibration = alike_one_by_one(store);
+  const ZoneModel model = ZoneModel::build(store.store(), columns_of(store), &calibration).value();
+  EXPECT_GE(model.kernel_weight(), 0.5);
+  const std::size_t one = *model.zone_index(table_zone_id(1));
+  const std::size_t two = *model.zone_index(table_zone_id(2));
+
+  const BeaconKey always = store.table_beacon(1).key;
+  const auto only_a = zone_log_likelihoods(model, heard(model, {{always, -70}, {store.table_beacon(2).key, -60}}));
+  EXPECT_GT(only_a[one] - only_a[two], 2.0);
+  const auto both = zone_log_likelihoods(
+      model, heard(model, {{always, -70}, {store.table_beacon(2).key, -60}, {store.table_beacon(3).key, -60}}));
+  EXPECT_GT(both[two] - both[one], 2.0);
+}
+
+TEST(ZoneRecordings, IndependentBeaconsKeepThePerBeaconModel) {
+  // The simulated store's readings are independent Gaussians per beacon:
+  // the per-beacon model describes them, and the calibration says so.
+  testing::SyntheticStoreConfig config;
+  config.noise_sigma_db = 6.0;
+  SyntheticStore store(config);
+  const StoreFingerprints calibration = testing::calibration_walk(config, 30, 7);
+  const ZoneModel model = ZoneModel::build(store.store(), columns_of(store), &calibration).value();
+  EXPECT_LE(model.kernel_weight(), 0.3);
+}
+
+TEST(ZoneRecordings, OneFadedReadingDoesNotRuleOutTheZone) {
+  SyntheticStore store;
+  const StoreFingerprints calibration = alike_one_by_one(store);
+  const ZoneModel model = ZoneModel::build(store.store(), columns_of(store), &calibration).value();
+  const std::size_t one = *model.zone_index(table_zone_id(1));
+  const BeaconKey always = store.table_beacon(1).key;
+  const BeaconKey a = store.table_beacon(2).key;
+  const auto usual = zone_log_likelihoods(model, heard(model, {{always, -70}, {a, -60}}));
+  // Table 1's beacon 40 dB fainter than ever recorded (a body in the way):
+  // the fade costs a bounded amount, not the zone.
+  const auto faded = zone_log_likelihoods(model, heard(model, {{always, -110}, {a, -60}}));
+  EXPECT_GT(faded[one], usual[one] - 12.0);
+}
+
+TEST(ZoneRecordings, KeepsAtMostTheConfiguredScansPerZone) {
+  SyntheticStore store;
+  const StoreFingerprints calibration = alike_one_by_one(store);
+  ZoneModelSettings settings;
+  settings.max_kernel_scans = 8;
+  const ZoneModel model = ZoneModel::build(store.store(), columns_of(store), &calibration, settings).value();
+  EXPECT_EQ(model.recordings().scans(*model.zone_index(table_zone_id(1))), 8u);
+  EXPECT_EQ(model.recordings().scans(*model.zone_index(table_zone_id(4))), 0u);
+  EXPECT_FALSE(model.recordings().has(*model.zone_index(table_zone_id(4))));
+}
+
+TEST(ZoneRecordings, KernelBandwidthFollowsSilvermansRule) {
+  EXPECT_NEAR(kernel_bandwidth(6.0, 30, 1.0), 6.0 * std::pow(4.0 / 90.0, 0.2), 1e-12);
+  EXPECT_DOUBLE_EQ(kernel_bandwidth(1.0, 1000, 1.0), 1.0);  // never below the floor
+}
+
+TEST(ZoneModel, RejectsAReportWeightOutsideItsRange) {
+  SyntheticStore store;
+  auto zero = ZoneModel::build(store.store(), columns_of(store), nullptr, ZoneModelSettings{.report_weight = 0.0});
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().field, "report_weight");
+  auto no_scans = ZoneModel::build(store.store(), columns_of(store), nullptr, ZoneModelSettings{.max_kernel_scans = 0});
+  ASSERT_FALSE(no_scans);
+  EXPECT_EQ(no_scans.error().field, "max_kernel_scans");
+}
+
+}  // namespace
+}  // namespace tastesync::domain
