@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "identify_client.h"
+#include "settle.h"
 
 namespace tastesync::chaos {
 namespace {
@@ -66,6 +67,7 @@ Deployment::Deployment(const std::string& name, DeploymentOptions options)
       if (!error.empty()) throw std::runtime_error("instance " + std::to_string(i) + ": " + error);
       channels_.push_back(tls_channel(servers_.back()->port()));
     }
+    if (options_.load_balancer) start_load_balancer();
   } catch (...) {
     shut_down();
     throw;
@@ -74,7 +76,28 @@ Deployment::Deployment(const std::string& name, DeploymentOptions options)
 
 Deployment::~Deployment() { shut_down(); }
 
+void Deployment::start_load_balancer() {
+  std::vector<testing::HaProxyBackend> backends;
+  for (const auto& server : servers_) backends.push_back({server->port(), server->http_port()});
+  proxy_ = std::make_unique<testing::HaProxy>(bench::source_dir(), bench::dev_keys_dir(), backends, dir_);
+  if (!proxy_->started()) throw std::runtime_error("haproxy did not start (scripts/deps.sh installs it)");
+  proxy_channels_ = {tls_channel(proxy_->grpc_port())};
+  // Listening, and an instance answers a read through it (nobody is in the
+  // store yet: an empty answer); then its health checks have seen every
+  // instance up (rise 2 x inter 500 ms).
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (!present_customers(postgres_url_, proxy_channels_.front()).empty()) {
+    if (std::chrono::steady_clock::now() > until) {
+      throw std::runtime_error("haproxy did not pass calls on; its log: " + bench::read_text(proxy_->log_file()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+}
+
 void Deployment::shut_down() {
+  proxy_channels_.clear();
+  proxy_.reset();    // stopped by its PID
   servers_.clear();  // each stops its server by PID
   if (redis_paused_) resume_redis();
   testing::stop_devkafka(kafka_);
@@ -88,6 +111,10 @@ void Deployment::shut_down() {
 void Deployment::save_logs(const std::filesystem::path& to) const {
   std::error_code ignored;
   std::filesystem::create_directories(to, ignored);
+  if (proxy_) {
+    std::filesystem::copy_file(proxy_->log_file(), to / "haproxy.log",
+                               std::filesystem::copy_options::overwrite_existing, ignored);
+  }
   for (std::size_t i = 0; i < servers_.size(); ++i) {
     std::filesystem::copy_file(servers_[i]->log_file(), to / ("instance-" + std::to_string(i) + ".log"),
                                std::filesystem::copy_options::overwrite_existing, ignored);

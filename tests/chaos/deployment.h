@@ -4,7 +4,9 @@
 // when it is destroyed: a PostgreSQL, a Redis and an embedded Kafka of its own
 // (fresh state for every scenario, started by the project's scripts through
 // tests/integration/local_servers) and one or two `customer-id` instances
-// (bench/server_process), plus the faults the suite injects into them.
+// (bench/server_process), optionally HAProxy in front of them with the
+// project's configuration (deploy/haproxy/haproxy.cfg), plus the faults the
+// suite injects into them.
 //
 // Start, restart and kill instances from the thread that created the
 // Deployment: a server started by a thread is stopped when that thread ends
@@ -19,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "integration/haproxy.h"
 #include "integration/local_servers.h"
 #include "server_process.h"
 
@@ -26,6 +29,8 @@ namespace tastesync::chaos {
 
 struct DeploymentOptions {
   int instances = 1;
+  // HAProxy in front of the instances; the traffic then goes through it.
+  bool load_balancer = false;
   std::string server_binary;  // empty: this build's customer-id
   // CUSTOMER_ID_* overrides for every instance.
   std::map<std::string, std::string> environment;
@@ -46,6 +51,11 @@ class Deployment {
   bench::ServerProcess& instance(int i) { return *servers_.at(static_cast<std::size_t>(i)); }
   // One channel per instance; it survives restarts (same port).
   const std::vector<std::shared_ptr<grpc::Channel>>& channels() const { return channels_; }
+  // Where the customers' traffic goes: the load balancer's one address when
+  // there is one, else the instances' channels.
+  const std::vector<std::shared_ptr<grpc::Channel>>& entry_channels() const {
+    return proxy_ ? proxy_channels_ : channels_;
+  }
 
   // Copies every instance's log (and the servers' logs) into `to`.
   void save_logs(const std::filesystem::path& to) const;
@@ -78,6 +88,7 @@ class Deployment {
 
  private:
   pid_t redis_pid() const;
+  void start_load_balancer();
   void shut_down();
 
   DeploymentOptions options_;
@@ -88,6 +99,8 @@ class Deployment {
   bool redis_paused_ = false;
   std::vector<std::unique_ptr<bench::ServerProcess>> servers_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
+  std::unique_ptr<testing::HaProxy> proxy_;
+  std::vector<std::shared_ptr<grpc::Channel>> proxy_channels_;
 };
 
 }  // namespace tastesync::chaos

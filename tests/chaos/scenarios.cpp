@@ -71,8 +71,8 @@ void wait_until_quiet(const std::string& postgres_url) {
 
 void check_leaves(Deployment& deployment, const SuiteOptions& options,
                   std::chrono::steady_clock::time_point quiet_since, ScenarioResult& result) {
-  const auto present =
-      wait_for_leaves(deployment.postgres_url(), deployment.channels().front(), quiet_since + leave_period(options));
+  const auto present = wait_for_leaves(deployment.postgres_url(), deployment.entry_channels().front(),
+                                       quiet_since + leave_period(options));
   result.counts.ghosts = static_cast<int>(present.size());
   std::size_t shown = 0;
   for (const std::string& customer : present) {
@@ -92,8 +92,8 @@ void run_trust(const Scenario& scenario, Deployment& deployment, const SuiteOpti
   TrafficOptions traffic_options;
   traffic_options.customers = options.customers;
   traffic_options.customer_prefix = scenario.name;
-  traffic_options.alternate_instances = scenario.instances > 1;
-  CustomerTraffic traffic(deployment.channels(), traffic_options);
+  traffic_options.alternate_instances = scenario.instances > 1 && !scenario.load_balancer;
+  CustomerTraffic traffic(deployment.entry_channels(), traffic_options);
   traffic.start();
   pause_for(options.warmup);
   say(scenario.name,
@@ -301,6 +301,19 @@ std::vector<Scenario> all_scenarios() {
                            result.error = std::string("needs hook: the server never exited with ") + kCrashHook + "=1";
                          }
                        }});
+  // The cluster: three instances behind HAProxy (deploy/haproxy/haproxy.cfg),
+  // customers routed by their key. An instance dies without a word; its
+  // customers' calls fail over to the survivors (retried under the same
+  // request id) and stay there while it is down.
+  Scenario cluster{"cluster", "3 instances behind HAProxy; kill -9 of one, restarted 8 s later", 3,
+                   [](Deployment& d, ScenarioResult& result) {
+                     d.kill_instance(1);
+                     pause_for(milliseconds(8000));
+                     result.notes.push_back("instance 1 was down 8 s; its customers went to the other two");
+                     d.restart_instance(1);
+                   }};
+  cluster.load_balancer = true;
+  scenarios.push_back(cluster);
   Scenario overload{"overload-10x", "1000 callers each with a call in flight, 1 s deadlines, no retries", 1, {}, true};
   scenarios.push_back(overload);
   return scenarios;
@@ -311,10 +324,12 @@ ScenarioResult run_scenario(const Scenario& scenario, const SuiteOptions& option
   result.name = scenario.name;
   result.fault = scenario.fault;
   const auto started = std::chrono::steady_clock::now();
-  say(scenario.name, "starting PostgreSQL, Redis, Kafka and " + std::to_string(scenario.instances) + " instance(s)");
+  say(scenario.name, "starting PostgreSQL, Redis, Kafka and " + std::to_string(scenario.instances) + " instance(s)" +
+                         (scenario.load_balancer ? " behind HAProxy" : ""));
   try {
     DeploymentOptions deployment_options;
     deployment_options.instances = scenario.instances;
+    deployment_options.load_balancer = scenario.load_balancer;
     deployment_options.environment = service_environment(options);
     deployment_options.server_binary = options.server_binary;
     Deployment deployment(scenario.name, deployment_options);
