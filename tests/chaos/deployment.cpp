@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <set>
 #include <sstream>
@@ -133,6 +134,20 @@ void Deployment::save_logs(const std::filesystem::path& to) const {
         std::string(query).starts_with("(") ? "outbox" : std::string(query).substr(0, std::string(query).find(' '));
     std::ofstream(to / (name + ".csv")) << testing::psql(postgres_url_, "COPY (" + sql + ") TO STDOUT WITH CSV HEADER");
   }
+}
+
+std::map<std::string, std::set<int>> Deployment::instances_serving(const std::string& prefix) const {
+  std::map<std::string, std::set<int>> serving;
+  for (std::size_t i = 0; i < servers_.size(); ++i) {
+    std::ifstream log(servers_[i]->log_file());
+    for (std::string line; std::getline(log, line);) {
+      const auto entry = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      if (!entry.is_object() || entry.value("event", "") != "identify.moved") continue;
+      const std::string customer = entry.value("customer_id", "");
+      if (customer.starts_with(prefix)) serving[customer].insert(static_cast<int>(i));
+    }
+  }
+  return serving;
 }
 
 void Deployment::kill_instance(int i) { instance(i).kill_now(); }

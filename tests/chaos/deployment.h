@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,11 @@ class Deployment {
   const std::vector<std::shared_ptr<grpc::Channel>>& entry_channels() const {
     return proxy_ ? proxy_channels_ : channels_;
   }
+
+  // For each customer whose id starts with `prefix`, the instances that
+  // logged a move of theirs (identify.moved, logging level info): where the
+  // load balancer sent them.
+  std::map<std::string, std::set<int>> instances_serving(const std::string& prefix) const;
 
   // Copies every instance's log (and the servers' logs) into `to`.
   void save_logs(const std::filesystem::path& to) const;

@@ -173,6 +173,44 @@ void run_overload(const Scenario& scenario, Deployment& deployment, const SuiteO
   result.unloaded.logs.clear();
 }
 
+// Where the load balancer sent the customers before an instance was killed
+// and while it was down: sticky routing keeps each on one instance, and only
+// the dead instance's customers move.
+void describe_routing(const std::map<std::string, std::set<int>>& before,
+                      const std::map<std::string, std::set<int>>& during, int victim, ScenarioResult& result) {
+  std::map<int, int> per_instance;
+  int on_several = 0;
+  for (const auto& [customer, instances] : before) {
+    if (instances.size() > 1) ++on_several;
+    for (const int instance : instances) ++per_instance[instance];
+  }
+  std::string spread;
+  for (const auto& [instance, customers] : per_instance) {
+    spread += (spread.empty() ? "" : ", ") + std::to_string(customers) + " on instance " + std::to_string(instance);
+  }
+  result.notes.push_back("before the kill: " + std::to_string(before.size()) + " customers moved (" + spread + "), " +
+                         std::to_string(on_several) + " of them through more than one instance");
+  int victims = 0;
+  int victims_served_elsewhere = 0;
+  int survivors_moved = 0;
+  for (const auto& [customer, instances] : before) {
+    const auto now = during.find(customer);
+    if (now == during.end()) continue;
+    if (instances.contains(victim)) {
+      ++victims;
+      if (std::any_of(now->second.begin(), now->second.end(), [victim](int i) { return i != victim; }))
+        ++victims_served_elsewhere;
+    } else if (now->second != instances) {
+      ++survivors_moved;
+    }
+  }
+  result.notes.push_back(
+      "while instance " + std::to_string(victim) + " was down: " + std::to_string(victims_served_elsewhere) +
+      " of its " + std::to_string(victims) +
+      " customers were served by another (its leavers called no more); customers of the other instances that moved: " +
+      std::to_string(survivors_moved));
+}
+
 // One line per call: what the customer sent and was told, times in
 // microseconds since the epoch (the ledger's `at` uses the same clock).
 void write_calls(const std::filesystem::path& path, const std::vector<CustomerLog>& logs) {
@@ -304,13 +342,16 @@ std::vector<Scenario> all_scenarios() {
   // The cluster: three instances behind HAProxy (deploy/haproxy/haproxy.cfg),
   // customers routed by their key. An instance dies without a word; its
   // customers' calls fail over to the survivors (retried under the same
-  // request id) and stay there while it is down.
+  // request id) and stay there while it is down. The notes say where the
+  // load balancer sent each customer (the instances' logs).
   Scenario cluster{"cluster", "3 instances behind HAProxy; kill -9 of one, restarted 8 s later", 3,
                    [](Deployment& d, ScenarioResult& result) {
-                     d.kill_instance(1);
+                     constexpr int kVictim = 1;
+                     const auto before = d.instances_serving(result.name + "-");
+                     d.kill_instance(kVictim);
                      pause_for(milliseconds(8000));
-                     result.notes.push_back("instance 1 was down 8 s; its customers went to the other two");
-                     d.restart_instance(1);
+                     describe_routing(before, d.instances_serving(result.name + "-"), kVictim, result);
+                     d.restart_instance(kVictim);
                    }};
   cluster.load_balancer = true;
   scenarios.push_back(cluster);
