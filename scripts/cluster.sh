@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make cluster`: the several-instance setup on loopback, from the project's
-# own pieces: PostgreSQL (scripts/postgres.sh), Redis (scripts/redis_cluster.sh,
-# 3 masters + 3 replicas, when the tree has it; else scripts/redis.sh), the
+# own pieces: PostgreSQL (scripts/postgres.sh), a Redis Cluster of 3 masters
+# and 3 replicas (scripts/redis_cluster.sh; CLUSTER_REDIS=single: scripts/redis.sh), the
 # embedded Kafka with 3 brokers (devkafka), 3 customer-id instances and HAProxy
 # in front of them (deploy/haproxy/haproxy.cfg). Prints how to call it, then
 # runs until Ctrl-C and stops everything it started (by PID).
@@ -12,7 +12,8 @@
 #
 # Ports (all 127.0.0.1, override with the variables): HAProxy gRPC 51443 and
 # HTTPS/JSON 9443; instance k gRPC 5144(3+k), HTTPS 944(3+k); PostgreSQL
-# 55433; Redis 56380 (or the cluster's six nodes from 56381). Data in .local/cluster/.
+# 55433; the Redis Cluster's six nodes 46381-46386 (one Redis: 56380). Data in
+# .local/cluster/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,8 @@ INSTANCE_GRPC_BASE=${INSTANCE_GRPC_BASE:-51443}
 INSTANCE_HTTPS_BASE=${INSTANCE_HTTPS_BASE:-9443}
 POSTGRES_PORT=${POSTGRES_PORT:-55433}
 REDIS_PORT=${REDIS_PORT:-56380}
+# Six nodes from here; each also listens on its port + 10000 (the cluster bus).
+REDIS_CLUSTER_PORT=${REDIS_CLUSTER_PORT:-46381}
 INSTANCES=3
 DIR=.local/cluster
 KEYS=internal/config/keys/dev
@@ -68,19 +71,20 @@ trap 'exit 130' INT TERM
 
 postgres_url=$(scripts/postgres.sh start "$DIR/postgres" "$POSTGRES_PORT")
 
-# Redis: the 6-node cluster when the tree has its script, else one server.
+# Redis: the 6-node cluster (redis.cluster_nodes); CLUSTER_REDIS=single runs
+# one server instead (redis.url), to tell a cluster problem from another.
 redis_env=()
-if [ -x scripts/redis_cluster.sh ]; then
+if [ "${CLUSTER_REDIS:-cluster}" = cluster ]; then
   redis_mode=cluster
-  scripts/redis_cluster.sh start "$DIR/redis-cluster" $((REDIS_PORT + 1)) >&2
+  scripts/redis_cluster.sh start "$DIR/redis-cluster" "$REDIS_CLUSTER_PORT"
   redis_nodes=$(cat "$DIR/redis-cluster/nodes")
   redis_env=(CUSTOMER_ID_REDIS_CLUSTER_NODES="$redis_nodes")
-  redis_text="Redis Cluster $redis_nodes"
+  redis_text="Redis Cluster (3 masters, 3 replicas) $redis_nodes"
 else
   redis_mode=single
   redis_url=$(scripts/redis.sh start "$DIR/redis" "$REDIS_PORT")
   redis_env=(CUSTOMER_ID_REDIS_URL="$redis_url")
-  redis_text="Redis $redis_url (one server: scripts/redis_cluster.sh is not in this tree)"
+  redis_text="Redis $redis_url (one server: CLUSTER_REDIS=single)"
 fi
 
 # The embedded Kafka, 3 brokers; a session of its own so that Ctrl-C reaches
