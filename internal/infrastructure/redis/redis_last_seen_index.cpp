@@ -78,7 +78,7 @@ domain::Result<std::vector<std::string>> RedisLastSeenIndex::stale(domain::Times
   const std::string newest = millis(older_than);
   const std::string count = std::to_string(limit);
   std::vector<std::string> bucket_keys;
-  std::vector<std::array<std::string_view, 10>> ranges;
+  std::vector<std::array<std::string_view, 9>> ranges;
   bucket_keys.reserve(keys::kCustomerBuckets);
   ranges.reserve(keys::kCustomerBuckets);
   for (std::uint32_t bucket = 0; bucket < keys::kCustomerBuckets; ++bucket) {
