@@ -2,6 +2,9 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <array>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -47,13 +50,73 @@ std::string inode_of_local_port(pid_t pid, int port) {
   return {};
 }
 
+// What `redis-cli -p port args` printed (empty when the node does not answer).
+std::string redis_cli(int port, const std::string& args) {
+  const std::string command = "redis-cli -h 127.0.0.1 -p " + std::to_string(port) + " " + args + " 2>/dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return {};
+  std::string output;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
+  ::pclose(pipe);
+  return output;
+}
+
+std::vector<int> node_ports(const std::string& seeds) {
+  std::vector<int> ports;
+  std::istringstream list(seeds);
+  for (std::string seed; std::getline(list, seed, ',');) ports.push_back(std::stoi(seed.substr(seed.rfind(':') + 1)));
+  return ports;
+}
+
+// One line of CLUSTER NODES: "<id> <ip:port@bus> <flags> <master> <ping> <pong>
+// <epoch> <link> [<slot ranges>...]".
+struct ClusterNode {
+  int port = 0;
+  std::string flags;
+  bool serves_slots = false;
+};
+
+std::vector<ClusterNode> cluster_nodes(int asked_port) {
+  std::vector<ClusterNode> nodes;
+  std::istringstream lines(redis_cli(asked_port, "cluster nodes"));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string id, address, flags, master, ping, pong, epoch, link, slots;
+    if (!(fields >> id >> address >> flags >> master >> ping >> pong >> epoch >> link)) continue;
+    const auto colon = address.find(':');
+    const auto at = address.find('@');
+    if (colon == std::string::npos || at == std::string::npos) continue;
+    ClusterNode node;
+    node.port = std::stoi(address.substr(colon + 1, at - colon - 1));
+    node.flags = flags;
+    node.serves_slots = static_cast<bool>(fields >> slots);
+    nodes.push_back(node);
+  }
+  return nodes;
+}
+
+bool has_flag(const std::string& flags, const std::string& flag) {
+  std::istringstream list(flags);
+  for (std::string one; std::getline(list, one, ',');) {
+    if (one == flag) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Deployment::Deployment(const std::string& name, DeploymentOptions options)
     : options_(std::move(options)), dir_(testing::make_server_dir("chaos-" + name)) {
   try {
     postgres_url_ = testing::start_postgres(dir_ / "postgres");
-    redis_url_ = testing::start_redis(dir_ / "redis");
+    if (options_.redis_cluster) {
+      redis_cluster_nodes_ = testing::start_redis_cluster(dir_ / "redis-cluster");
+      options_.environment["CUSTOMER_ID_REDIS_CLUSTER_NODES"] = redis_cluster_nodes_;
+      redis_url_ = "redis://" + redis_cluster_nodes_.substr(0, redis_cluster_nodes_.find(','));  // not used
+    } else {
+      redis_url_ = testing::start_redis(dir_ / "redis");
+    }
     kafka_ = testing::start_devkafka(dir_ / "kafka");
     for (int i = 0; i < options_.instances; ++i) {
       auto server = std::make_unique<bench::ServerProcess>();
@@ -104,6 +167,7 @@ void Deployment::shut_down() {
   testing::stop_devkafka(kafka_);
   // By the PIDs the scripts recorded in the data directories.
   if (std::filesystem::exists(dir_ / "redis")) testing::stop_redis(dir_ / "redis");
+  if (std::filesystem::exists(dir_ / "redis-cluster")) testing::stop_redis_cluster(dir_ / "redis-cluster");
   if (std::filesystem::exists(dir_ / "postgres" / "PG_VERSION")) testing::stop_postgres(dir_ / "postgres");
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
@@ -122,6 +186,10 @@ void Deployment::save_logs(const std::filesystem::path& to) const {
   }
   std::filesystem::copy_file(dir_ / "redis" / "redis.log", to / "redis.log",
                              std::filesystem::copy_options::overwrite_existing, ignored);
+  for (const auto& node : std::filesystem::directory_iterator(dir_ / "redis-cluster", ignored)) {
+    std::filesystem::copy_file(node.path() / "redis.log", to / ("redis-" + node.path().filename().string() + ".log"),
+                               std::filesystem::copy_options::overwrite_existing, ignored);
+  }
   std::filesystem::copy_file(dir_ / "postgres" / "server.log", to / "postgres.log",
                              std::filesystem::copy_options::overwrite_existing, ignored);
   // The ledger itself, as CSV.
@@ -218,6 +286,40 @@ void Deployment::resume_redis() {
   const pid_t pid = redis_pid();
   if (pid > 0) kill(pid, SIGCONT);
   redis_paused_ = false;
+}
+
+int Deployment::kill_redis_master() {
+  if (redis_cluster_nodes_.empty()) throw std::runtime_error("no Redis Cluster in this deployment");
+  for (const int asked : node_ports(redis_cluster_nodes_)) {
+    for (const ClusterNode& node : cluster_nodes(asked)) {
+      if (!has_flag(node.flags, "master") || has_flag(node.flags, "fail") || !node.serves_slots) continue;
+      std::ifstream file(dir_ / "redis-cluster" / std::to_string(node.port) / "redis.pid");
+      pid_t pid = -1;
+      file >> pid;
+      if (pid <= 0 || kill(pid, SIGKILL) != 0) throw std::runtime_error("cannot kill the Redis master's process");
+      return node.port;
+    }
+  }
+  throw std::runtime_error("no Redis master serving slots was found");
+}
+
+bool Deployment::wait_for_redis_failover(int killed_port, std::chrono::seconds timeout) {
+  // Any node but the killed one sees the cluster as the clients will.
+  const std::vector<int> ports = node_ports(redis_cluster_nodes_);
+  const auto witness =
+      std::find_if(ports.begin(), ports.end(), [killed_port](int port) { return port != killed_port; });
+  if (witness == ports.end()) return false;
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (redis_cli(*witness, "cluster info").find("cluster_state:ok") != std::string::npos) {
+      // Failed, and its slots moved to the replica it had.
+      for (const ClusterNode& node : cluster_nodes(*witness)) {
+        if (node.port == killed_port && has_flag(node.flags, "fail") && !node.serves_slots) return true;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
 }
 
 void Deployment::stop_postgres() { testing::stop_postgres(dir_ / "postgres"); }

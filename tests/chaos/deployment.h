@@ -15,6 +15,7 @@
 #include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -32,6 +33,9 @@ struct DeploymentOptions {
   int instances = 1;
   // HAProxy in front of the instances; the traffic then goes through it.
   bool load_balancer = false;
+  // A Redis Cluster (3 masters + 3 replicas, scripts/redis_cluster.sh)
+  // instead of one Redis; the instances get redis.cluster_nodes.
+  bool redis_cluster = false;
   std::string server_binary;  // empty: this build's customer-id
   // CUSTOMER_ID_* overrides for every instance.
   std::map<std::string, std::string> environment;
@@ -84,6 +88,14 @@ class Deployment {
   void pause_redis();  // SIGSTOP: connections stay open, nothing answers
   void resume_redis();
 
+  // ---- Redis Cluster
+  // SIGKILL of a master that serves slots; its port.
+  int kill_redis_master();
+  // Waits until the other nodes have marked the killed master failed and
+  // the cluster serves every slot again (its replica promoted); false if
+  // that did not happen within `timeout`.
+  bool wait_for_redis_failover(int killed_port, std::chrono::seconds timeout);
+
   // ---- PostgreSQL
   void stop_postgres();  // fast shutdown
   void start_postgres();
@@ -101,6 +113,7 @@ class Deployment {
   std::filesystem::path dir_;
   std::string postgres_url_;
   std::string redis_url_;
+  std::string redis_cluster_nodes_;  // 127.0.0.1:p1,...; empty: one Redis
   testing::DevKafka kafka_;
   bool redis_paused_ = false;
   std::vector<std::unique_ptr<bench::ServerProcess>> servers_;

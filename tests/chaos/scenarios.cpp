@@ -340,19 +340,37 @@ std::vector<Scenario> all_scenarios() {
                          }
                        }});
   // The cluster: three instances behind HAProxy (deploy/haproxy/haproxy.cfg),
-  // customers routed by their key. An instance dies without a word; its
-  // customers' calls fail over to the survivors (retried under the same
-  // request id) and stay there while it is down. The notes say where the
-  // load balancer sent each customer (the instances' logs).
-  Scenario cluster{"cluster", "3 instances behind HAProxy; kill -9 of one, restarted 8 s later", 3,
-                   [](Deployment& d, ScenarioResult& result) {
+  // customers routed by their key, on a Redis Cluster. An instance dies
+  // without a word; its customers' calls fail over to the survivors
+  // (retried under the same request id) and stay there while it is down.
+  // Meanwhile a Redis master dies too, and its replica takes over. The notes
+  // say where the load balancer sent each customer (the instances' logs).
+  Scenario cluster{"cluster",
+                   "3 instances behind HAProxy, Redis Cluster; kill -9 of an instance, 2 s later of a Redis master; "
+                   "the instance restarted 10 s after its kill",
+                   3, [](Deployment& d, ScenarioResult& result) {
                      constexpr int kVictim = 1;
                      const auto before = d.instances_serving(result.name + "-");
+                     const auto killed = std::chrono::steady_clock::now();
                      d.kill_instance(kVictim);
-                     pause_for(milliseconds(8000));
+                     pause_for(milliseconds(2000));
+                     const int master = d.kill_redis_master();
+                     const auto master_killed = std::chrono::steady_clock::now();
+                     if (!d.wait_for_redis_failover(master, seconds(30))) {
+                       throw std::runtime_error("the killed Redis master's replica did not take over within 30 s");
+                     }
+                     const double took =
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - master_killed).count();
+                     char line[128];
+                     std::snprintf(line, sizeof(line),
+                                   "Redis master :%d killed; its replica served its slots %.1f s later", master, took);
+                     result.notes.emplace_back(line);
+                     pause_for(std::chrono::duration_cast<milliseconds>(std::max<std::chrono::steady_clock::duration>(
+                         milliseconds(0), seconds(10) - (std::chrono::steady_clock::now() - killed))));
                      describe_routing(before, d.instances_serving(result.name + "-"), kVictim, result);
                      d.restart_instance(kVictim);
                    }};
+  cluster.redis_cluster = true;
   cluster.load_balancer = true;
   scenarios.push_back(cluster);
   Scenario overload{"overload-10x", "1000 callers each with a call in flight, 1 s deadlines, no retries", 1, {}, true};
@@ -365,12 +383,14 @@ ScenarioResult run_scenario(const Scenario& scenario, const SuiteOptions& option
   result.name = scenario.name;
   result.fault = scenario.fault;
   const auto started = std::chrono::steady_clock::now();
-  say(scenario.name, "starting PostgreSQL, Redis, Kafka and " + std::to_string(scenario.instances) + " instance(s)" +
+  say(scenario.name, std::string("starting PostgreSQL, ") + (scenario.redis_cluster ? "a Redis Cluster" : "Redis") +
+                         ", Kafka and " + std::to_string(scenario.instances) + " instance(s)" +
                          (scenario.load_balancer ? " behind HAProxy" : ""));
   try {
     DeploymentOptions deployment_options;
     deployment_options.instances = scenario.instances;
     deployment_options.load_balancer = scenario.load_balancer;
+    deployment_options.redis_cluster = scenario.redis_cluster;
     deployment_options.environment = service_environment(options);
     deployment_options.server_binary = options.server_binary;
     Deployment deployment(scenario.name, deployment_options);

@@ -65,6 +65,8 @@ struct Scenario {
   // HAProxy in front of the instances: the customers call it (sending their
   // routing key) instead of alternating between the instances themselves.
   bool load_balancer = false;
+  // A Redis Cluster (3 masters, 3 replicas) instead of one Redis.
+  bool redis_cluster = false;
 };
 
 std::vector<Scenario> all_scenarios();
