@@ -140,8 +140,9 @@ start() {
   local base=$1 ports=() port seeds="" running=0
   # Each node also listens on its cluster bus port, port + 10000.
   local highest=$((65535 - 10000 - NODE_COUNT + 1))
-  [[ "$base" =~ ^[0-9]+$ ]] && [ "$base" -ge 1024 ] && [ "$base" -le "$highest" ] ||
+  if ! [[ "$base" =~ ^[0-9]+$ ]] || [ "$base" -lt 1024 ] || [ "$base" -gt "$highest" ]; then
     die "BASE_PORT must be a number from 1024 to $highest, got '$base'"
+  fi
   command -v redis-server >/dev/null || die "redis-server not found (apt-get install redis-server)"
   for i in $(seq 0 $((NODE_COUNT - 1))); do
     ports+=($((base + i)))
