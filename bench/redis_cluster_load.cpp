@@ -31,6 +31,7 @@ namespace redis = tastesync::infrastructure::redis;
 using namespace std::chrono_literals;
 constexpr int kThreads = 16;
 constexpr int kCustomers = 10'000;
+std::atomic<long> next_request{0};  // request ids unique over the whole run: no call is a retry
 
 std::string script(const std::string& arguments) {
   const std::string command = std::string(CID_SOURCE_DIR) + "/scripts/" + arguments;
@@ -69,15 +70,17 @@ double calls_per_second(const redis::RedisClientPtr& client, std::chrono::second
     threads.emplace_back([&, t] {
       std::mt19937 random(static_cast<unsigned>(t));
       std::uniform_int_distribution<int> customers(0, kCustomers - 1);
-      long request = 0;
       while (!stop.load(std::memory_order_relaxed)) {
         const std::string customer = "bench-" + std::to_string(customers(random));
-        const std::string key = customer + "\n" + std::to_string(t) + "-" + std::to_string(++request);
+        const std::string key = customer + "\n" + std::to_string(next_request.fetch_add(1));
         auto begun = state.begin(customer, key);
         tastesync::application::RememberedReply reply;
         reply.request_fingerprint = key;
-        if (!begun || !state.commit(customer, seated(begun->record, t), key, reply)) {
-          failed.fetch_add(1);  // lost compare-and-sets included (two threads, one customer)
+        auto committed = begun ? state.commit(customer, seated(begun->record, t), key, reply)
+                               : tastesync::domain::Result<void>(std::unexpected(begun.error()));
+        if (!committed) {
+          // Lost compare-and-sets included (two threads, one customer).
+          if (failed.fetch_add(1) == 0) std::fprintf(stderr, "first failure: %s\n", committed.error().message.c_str());
           continue;
         }
         calls.fetch_add(1, std::memory_order_relaxed);
