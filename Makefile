@@ -86,6 +86,7 @@ bench: build keys deps-bench
 	$(BUILD_DIR)/bench/grpc_load
 	$(BUILD_DIR)/bench/https_load
 	$(BUILD_DIR)/bench/analytics_query
+	$(BUILD_DIR)/bench/redis_cluster_load
 
 # Layout and smells; clang-tidy needs the compile commands of a configured build.
 lint: deps-dev configure proto

@@ -92,11 +92,10 @@ domain::Result<std::vector<std::string>> RedisLastSeenIndex::stale(domain::Times
   for (std::size_t i = 0; i < replies->size(); ++i) {
     if (auto read = read_scored((*replies)[i], bucket_keys[i], seen); !read) return std::unexpected(read.error());
   }
-  const std::size_t kept = std::min(limit, seen.size());
-  std::partial_sort(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(kept), seen.end(),
-                    [](const Seen& a, const Seen& b) { return a.at_ms < b.at_ms; });
-  customers.reserve(kept);
-  for (std::size_t i = 0; i < kept; ++i) customers.push_back(std::move(seen[i].customer));
+  std::sort(seen.begin(), seen.end(), [](const Seen& a, const Seen& b) { return a.at_ms < b.at_ms; });
+  if (seen.size() > limit) seen.resize(limit);
+  customers.reserve(seen.size());
+  for (Seen& one : seen) customers.push_back(std::move(one.customer));
   return customers;
 }
 

@@ -49,10 +49,11 @@ RedisRequestState::RedisRequestState(RedisClientPtr client, const RedisPresenceS
 
 domain::Result<application::RequestState> RedisRequestState::begin(const std::string& customer_id,
                                                                    const std::string& idempotency_key) {
-  // The answer may be where the commit script keeps it (with the customer's
-  // keys) or where RedisIdempotencyStore::remember put it (a ledger answer
-  // copied back, a commit that failed): both are read. On a cluster the
-  // pipeline is split by node; reads need no atomicity across slots.
+  // The answer may be where RedisIdempotencyStore::remember put it (an
+  // answer copied back from the ledger, a commit that failed) or where the
+  // commit script keeps it (with the customer's keys): both are read, the
+  // first one first, as it is the ledger's or older than any commit. On a
+  // cluster the pipeline is split by node; reads need no atomicity.
   const std::string answer_key = keys::identify_answer(customer_id, idempotency_key);
   const std::string reply_key = RedisIdempotencyStore::key_for(idempotency_key);
   const std::string presence_key = RedisPresenceStore::key_for(customer_id);
@@ -61,7 +62,7 @@ domain::Result<application::RequestState> RedisRequestState::begin(const std::st
   const std::array<std::string_view, 2> get_reply{"GET", reply_key};
   const auto hmget = RedisPresenceStore::hmget_command(presence_key);
   const auto epoch = RedisPresenceStore::epoch_command(epoch_key);
-  const std::array<std::span<const std::string_view>, 4> commands{get_answer, get_reply, hmget, epoch};
+  const std::array<std::span<const std::string_view>, 4> commands{get_reply, get_answer, hmget, epoch};
   auto replies = client_->pipeline(commands);
   if (!replies) return std::unexpected(replies.error());
   if (replies->size() != 4) return fail(ErrorCode::kInternal, "redis GET+GET+HMGET+GET: unexpected number of replies");
