@@ -5,13 +5,14 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps deps-dev deps-bench keys configure proto build build-run run migrate test test-unit test-integration bench \
+.PHONY: all deps deps-dev deps-bench keys configure proto build build-run run cluster migrate test test-unit test-integration bench \
 	deploy clean help lint format coverage sanitize fuzz chaos scale
 
 all: build
 
 help:
 	@echo "make run               install deps, make dev keys, build, serve the demo store"
+	@echo "make cluster           3 instances behind HAProxy, Redis Cluster, 3 Kafka brokers, PostgreSQL"
 	@echo "make test              the whole suite (unit + integration)"
 	@echo "make chaos             the fault suite: real processes, one fault at a time, answers checked against the ledger"
 	@echo "make lint              clang-format, clang-tidy and cppcheck on the project's own code"
@@ -51,6 +52,13 @@ build-run: configure
 run: build-run keys
 	BUILD_DIR=$(BUILD_DIR) scripts/run.sh
 
+# Several instances on loopback (scripts/cluster.sh): PostgreSQL, a Redis
+# Cluster, the embedded Kafka with 3 brokers, 3 instances and HAProxy in
+# front; prints how to call it. CLUSTER_ARGS=--check makes one call and stops.
+CLUSTER_ARGS ?=
+cluster: build-run keys
+	BUILD_DIR=$(BUILD_DIR) scripts/cluster.sh $(CLUSTER_ARGS)
+
 # Applies the migrations to the configured database (CUSTOMER_ID_POSTGRES_URL
 # or postgres.url) and exits; the service also applies them at start.
 migrate: build-run
@@ -80,6 +88,7 @@ bench: build keys deps-bench
 	$(BUILD_DIR)/bench/grpc_load
 	$(BUILD_DIR)/bench/https_load
 	$(BUILD_DIR)/bench/analytics_query
+	$(BUILD_DIR)/bench/redis_cluster_load
 
 # One instance against scale data beside the demo store alone, in one run
 # (docs/capacity.md). SCALE_ARGS e.g. "--stores 10000 --customers 100000

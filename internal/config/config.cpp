@@ -45,6 +45,7 @@ const std::vector<std::string>& known_keys() {
       "postgres.pool_size",
       "postgres.migrations_dir",
       "redis.url",
+      "redis.cluster_nodes",
       "redis.pool_size",
       "redis.timeout_ms",
       "redis.presence_ttl_seconds",
@@ -309,6 +310,7 @@ domain::Result<Config> read(const Values& values) {
   CID_TRY(r.number<std::size_t>("postgres.pool_size", config.postgres.pool_size, 1, 256));
   CID_TRY(r.text("postgres.migrations_dir", config.postgres.migrations_dir));
   CID_TRY(r.text("redis.url", config.redis.url));
+  CID_TRY(r.text("redis.cluster_nodes", config.redis.cluster_nodes));
   CID_TRY(r.number<std::size_t>("redis.pool_size", config.redis.pool_size, 1, 256));
   long redis_timeout_ms = static_cast<long>(config.redis.timeout.count());
   CID_TRY(r.number<long>("redis.timeout_ms", redis_timeout_ms, 1, 10000));

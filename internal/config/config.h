@@ -88,6 +88,9 @@ struct Config {
   } postgres;
   struct Redis {
     std::string url = "redis://127.0.0.1:56379";
+    // Seeds of a Redis Cluster, host:port[,host:port...]; when set, the
+    // service routes by slot over the cluster and `url` is not used.
+    std::string cluster_nodes;
     std::size_t pool_size = 4;
     std::chrono::milliseconds timeout{100};
     std::chrono::seconds presence_ttl{3600};

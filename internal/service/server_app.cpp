@@ -142,8 +142,10 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
 
   // ---- Redis: presence and idempotency, with local fallback during outages
   infrastructure::SystemClock clock;
-  auto redis_client = redis::RedisClient::create(
-      cfg->redis.url, redis::RedisClientOptions{cfg->redis.timeout, cfg->redis.timeout, cfg->redis.pool_size});
+  const redis::RedisClientOptions redis_options{cfg->redis.timeout, cfg->redis.timeout, cfg->redis.pool_size};
+  auto redis_client = cfg->redis.cluster_nodes.empty()
+                          ? redis::RedisClient::create(cfg->redis.url, redis_options)
+                          : redis::RedisClient::create_cluster(cfg->redis.cluster_nodes, redis_options);
   if (!redis_client) return fail_start("redis", redis_client.error());
   redis::RedisPresenceStore redis_presence(*redis_client, cfg->redis.presence_ttl);
   redis::RedisIdempotencyStore redis_idempotency(*redis_client, cfg->idempotency_ttl);
@@ -230,6 +232,13 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   // leave (and its one CustomerLeftStore) once. The index is written by
   // redis_presence's save script and read here.
   redis::RedisLastSeenIndex last_seen(*redis_client);
+  // A Redis written before the index had buckets: move its index over, so
+  // open visits are still closed by the sweep (docs/operations.md).
+  if (auto adopted = last_seen.adopt_unbucketed(); !adopted) {
+    log::warn("redis.last_seen_upgrade_pending", {{"reason", adopted.error().message}});
+  } else if (*adopted > 0) {
+    log::info("redis.last_seen_upgraded", {{"customers", *adopted}});
+  }
   application::LeaveDetectionSettings leave_settings;
   leave_settings.leave_after = cfg->presence.leave_after;
   leave_settings.ledger_hold = cfg->identify.ledger_hold;

@@ -56,8 +56,8 @@ void CustomerTraffic::run_customer(std::size_t index) {
         options_.alternate_instances
             ? static_cast<int>((index + static_cast<std::size_t>(step)) % static_cast<std::size_t>(instances))
             : 0;
-    call_with_retries(stubs_, first, options_.alternate_instances, tokens_[index], request, options_.retry, abort_,
-                      record);
+    call_with_retries(stubs_, first, options_.alternate_instances, tokens_[index], logs_[index].customer_id, request,
+                      options_.retry, abort_, record);
     const bool answered = record.outcome == Outcome::kAnswered;
     log.calls.push_back(std::move(record));
     completed_.fetch_add(1);
@@ -85,7 +85,8 @@ void CustomerTraffic::replay(std::size_t index, std::size_t call, CallRecord& in
   // load balancer does not remember where the first attempt went.
   const int instances = static_cast<int>(stubs_.size());
   const int first = (original.answered_by + 1) % instances;
-  call_with_retries(stubs_, first, options_.alternate_instances, tokens_[index], request, options_.retry, abort_, into);
+  call_with_retries(stubs_, first, options_.alternate_instances, tokens_[index], logs_[index].customer_id, request,
+                    options_.retry, abort_, into);
 }
 
 void CustomerTraffic::replay_answered(std::int64_t fault_started_us, std::int64_t fault_ended_us) {

@@ -4,7 +4,9 @@
 // when it is destroyed: a PostgreSQL, a Redis and an embedded Kafka of its own
 // (fresh state for every scenario, started by the project's scripts through
 // tests/integration/local_servers) and one or two `customer-id` instances
-// (bench/server_process), plus the faults the suite injects into them.
+// (bench/server_process), optionally HAProxy in front of them with the
+// project's configuration (deploy/haproxy/haproxy.cfg), plus the faults the
+// suite injects into them.
 //
 // Start, restart and kill instances from the thread that created the
 // Deployment: a server started by a thread is stopped when that thread ends
@@ -13,12 +15,15 @@
 #include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "integration/haproxy.h"
 #include "integration/local_servers.h"
 #include "server_process.h"
 
@@ -26,6 +31,11 @@ namespace tastesync::chaos {
 
 struct DeploymentOptions {
   int instances = 1;
+  // HAProxy in front of the instances; the traffic then goes through it.
+  bool load_balancer = false;
+  // A Redis Cluster (3 masters + 3 replicas, scripts/redis_cluster.sh)
+  // instead of one Redis; the instances get redis.cluster_nodes.
+  bool redis_cluster = false;
   std::string server_binary;  // empty: this build's customer-id
   // CUSTOMER_ID_* overrides for every instance.
   std::map<std::string, std::string> environment;
@@ -46,6 +56,16 @@ class Deployment {
   bench::ServerProcess& instance(int i) { return *servers_.at(static_cast<std::size_t>(i)); }
   // One channel per instance; it survives restarts (same port).
   const std::vector<std::shared_ptr<grpc::Channel>>& channels() const { return channels_; }
+  // Where the customers' traffic goes: the load balancer's one address when
+  // there is one, else the instances' channels.
+  const std::vector<std::shared_ptr<grpc::Channel>>& entry_channels() const {
+    return proxy_ ? proxy_channels_ : channels_;
+  }
+
+  // For each customer whose id starts with `prefix`, the instances that
+  // logged a move of theirs (identify.moved, logging level info): where the
+  // load balancer sent them.
+  std::map<std::string, std::set<int>> instances_serving(const std::string& prefix) const;
 
   // Copies every instance's log (and the servers' logs) into `to`.
   void save_logs(const std::filesystem::path& to) const;
@@ -68,6 +88,14 @@ class Deployment {
   void pause_redis();  // SIGSTOP: connections stay open, nothing answers
   void resume_redis();
 
+  // ---- Redis Cluster
+  // SIGKILL of a master that serves slots; its port.
+  int kill_redis_master();
+  // Waits until the other nodes have marked the killed master failed and
+  // the cluster serves every slot again (its replica promoted); false if
+  // that did not happen within `timeout`.
+  bool wait_for_redis_failover(int killed_port, std::chrono::seconds timeout);
+
   // ---- PostgreSQL
   void stop_postgres();  // fast shutdown
   void start_postgres();
@@ -78,16 +106,20 @@ class Deployment {
 
  private:
   pid_t redis_pid() const;
+  void start_load_balancer();
   void shut_down();
 
   DeploymentOptions options_;
   std::filesystem::path dir_;
   std::string postgres_url_;
   std::string redis_url_;
+  std::string redis_cluster_nodes_;  // 127.0.0.1:p1,...; empty: one Redis
   testing::DevKafka kafka_;
   bool redis_paused_ = false;
   std::vector<std::unique_ptr<bench::ServerProcess>> servers_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
+  std::unique_ptr<testing::HaProxy> proxy_;
+  std::vector<std::shared_ptr<grpc::Channel>> proxy_channels_;
 };
 
 }  // namespace tastesync::chaos

@@ -99,8 +99,9 @@ bool retryable(grpc::StatusCode code) {
 }
 
 void call_with_retries(const std::vector<std::unique_ptr<v1::CustomerIdentification::Stub>>& stubs, int first_instance,
-                       bool alternate, const std::string& token, const v1::IdentifyRequest& request,
-                       const RetryPolicy& policy, const std::atomic<bool>& abort, CallRecord& record) {
+                       bool alternate, const std::string& token, const std::string& routing_key,
+                       const v1::IdentifyRequest& request, const RetryPolicy& policy, const std::atomic<bool>& abort,
+                       CallRecord& record) {
   thread_local std::mt19937 jitter(std::random_device{}());
   const auto started = std::chrono::steady_clock::now();
   record.sent_us = now_us();
@@ -110,6 +111,7 @@ void call_with_retries(const std::vector<std::unique_ptr<v1::CustomerIdentificat
     const int instance = alternate ? (first_instance + attempt) % instances : first_instance % instances;
     grpc::ClientContext context;
     context.AddMetadata("authorization", "Bearer " + token);
+    context.AddMetadata("x-routing-key", routing_key);
     context.set_deadline(std::chrono::system_clock::now() + policy.attempt_deadline);
     v1::IdentifyResponse response;
     const grpc::Status status = stubs[static_cast<std::size_t>(instance)]->Identify(&context, request, &response);

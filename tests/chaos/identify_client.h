@@ -54,8 +54,11 @@ struct RetryPolicy {
 // when `alternate`, else always first_instance) until it is answered, a
 // status that is not retried comes back, the policy's budget is spent, or
 // `abort` turns true. Fills the record's timing, outcome and reply fields.
+// `routing_key` goes in x-routing-key, as a phone sends it (its token's
+// subject): a load balancer in front keeps the customer on one instance.
 void call_with_retries(const std::vector<std::unique_ptr<v1::CustomerIdentification::Stub>>& stubs, int first_instance,
-                       bool alternate, const std::string& token, const v1::IdentifyRequest& request,
-                       const RetryPolicy& policy, const std::atomic<bool>& abort, CallRecord& record);
+                       bool alternate, const std::string& token, const std::string& routing_key,
+                       const v1::IdentifyRequest& request, const RetryPolicy& policy, const std::atomic<bool>& abort,
+                       CallRecord& record);
 
 }  // namespace tastesync::chaos

@@ -71,8 +71,8 @@ void wait_until_quiet(const std::string& postgres_url) {
 
 void check_leaves(Deployment& deployment, const SuiteOptions& options,
                   std::chrono::steady_clock::time_point quiet_since, ScenarioResult& result) {
-  const auto present =
-      wait_for_leaves(deployment.postgres_url(), deployment.channels().front(), quiet_since + leave_period(options));
+  const auto present = wait_for_leaves(deployment.postgres_url(), deployment.entry_channels().front(),
+                                       quiet_since + leave_period(options));
   result.counts.ghosts = static_cast<int>(present.size());
   std::size_t shown = 0;
   for (const std::string& customer : present) {
@@ -92,8 +92,8 @@ void run_trust(const Scenario& scenario, Deployment& deployment, const SuiteOpti
   TrafficOptions traffic_options;
   traffic_options.customers = options.customers;
   traffic_options.customer_prefix = scenario.name;
-  traffic_options.alternate_instances = scenario.instances > 1;
-  CustomerTraffic traffic(deployment.channels(), traffic_options);
+  traffic_options.alternate_instances = scenario.instances > 1 && !scenario.load_balancer;
+  CustomerTraffic traffic(deployment.entry_channels(), traffic_options);
   traffic.start();
   pause_for(options.warmup);
   say(scenario.name,
@@ -171,6 +171,44 @@ void run_overload(const Scenario& scenario, Deployment& deployment, const SuiteO
   result.counts.surplus_transitions = 0;
   result.loaded.logs.clear();
   result.unloaded.logs.clear();
+}
+
+// Where the load balancer sent the customers before an instance was killed
+// and while it was down: sticky routing keeps each on one instance, and only
+// the dead instance's customers move.
+void describe_routing(const std::map<std::string, std::set<int>>& before,
+                      const std::map<std::string, std::set<int>>& during, int victim, ScenarioResult& result) {
+  std::map<int, int> per_instance;
+  int on_several = 0;
+  for (const auto& [customer, instances] : before) {
+    if (instances.size() > 1) ++on_several;
+    for (const int instance : instances) ++per_instance[instance];
+  }
+  std::string spread;
+  for (const auto& [instance, customers] : per_instance) {
+    spread += (spread.empty() ? "" : ", ") + std::to_string(customers) + " on instance " + std::to_string(instance);
+  }
+  result.notes.push_back("before the kill: " + std::to_string(before.size()) + " customers moved (" + spread + "), " +
+                         std::to_string(on_several) + " of them through more than one instance");
+  int victims = 0;
+  int victims_served_elsewhere = 0;
+  int survivors_moved = 0;
+  for (const auto& [customer, instances] : before) {
+    const auto now = during.find(customer);
+    if (now == during.end()) continue;
+    if (instances.contains(victim)) {
+      ++victims;
+      if (std::any_of(now->second.begin(), now->second.end(), [victim](int i) { return i != victim; }))
+        ++victims_served_elsewhere;
+    } else if (now->second != instances) {
+      ++survivors_moved;
+    }
+  }
+  result.notes.push_back(
+      "while instance " + std::to_string(victim) + " was down: " + std::to_string(victims_served_elsewhere) +
+      " of its " + std::to_string(victims) +
+      " customers were served by another (its leavers called no more); customers of the other instances that moved: " +
+      std::to_string(survivors_moved));
 }
 
 // One line per call: what the customer sent and was told, times in
@@ -301,6 +339,40 @@ std::vector<Scenario> all_scenarios() {
                            result.error = std::string("needs hook: the server never exited with ") + kCrashHook + "=1";
                          }
                        }});
+  // The cluster: three instances behind HAProxy (deploy/haproxy/haproxy.cfg),
+  // customers routed by their key, on a Redis Cluster. An instance dies
+  // without a word; its customers' calls fail over to the survivors
+  // (retried under the same request id) and stay there while it is down.
+  // Meanwhile a Redis master dies too, and its replica takes over. The notes
+  // say where the load balancer sent each customer (the instances' logs).
+  Scenario cluster{"cluster",
+                   "3 instances behind HAProxy, Redis Cluster; kill -9 of an instance, 2 s later of a Redis master; "
+                   "the instance restarted 10 s after its kill",
+                   3, [](Deployment& d, ScenarioResult& result) {
+                     constexpr int kVictim = 1;
+                     const auto before = d.instances_serving(result.name + "-");
+                     const auto killed = std::chrono::steady_clock::now();
+                     d.kill_instance(kVictim);
+                     pause_for(milliseconds(2000));
+                     const int master = d.kill_redis_master();
+                     const auto master_killed = std::chrono::steady_clock::now();
+                     if (!d.wait_for_redis_failover(master, seconds(30))) {
+                       throw std::runtime_error("the killed Redis master's replica did not take over within 30 s");
+                     }
+                     const double took =
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - master_killed).count();
+                     char line[128];
+                     std::snprintf(line, sizeof(line),
+                                   "Redis master :%d killed; its replica served its slots %.1f s later", master, took);
+                     result.notes.emplace_back(line);
+                     pause_for(std::chrono::duration_cast<milliseconds>(std::max<std::chrono::steady_clock::duration>(
+                         milliseconds(0), seconds(10) - (std::chrono::steady_clock::now() - killed))));
+                     describe_routing(before, d.instances_serving(result.name + "-"), kVictim, result);
+                     d.restart_instance(kVictim);
+                   }};
+  cluster.redis_cluster = true;
+  cluster.load_balancer = true;
+  scenarios.push_back(cluster);
   Scenario overload{"overload-10x", "1000 callers each with a call in flight, 1 s deadlines, no retries", 1, {}, true};
   scenarios.push_back(overload);
   return scenarios;
@@ -311,10 +383,14 @@ ScenarioResult run_scenario(const Scenario& scenario, const SuiteOptions& option
   result.name = scenario.name;
   result.fault = scenario.fault;
   const auto started = std::chrono::steady_clock::now();
-  say(scenario.name, "starting PostgreSQL, Redis, Kafka and " + std::to_string(scenario.instances) + " instance(s)");
+  say(scenario.name, std::string("starting PostgreSQL, ") + (scenario.redis_cluster ? "a Redis Cluster" : "Redis") +
+                         ", Kafka and " + std::to_string(scenario.instances) + " instance(s)" +
+                         (scenario.load_balancer ? " behind HAProxy" : ""));
   try {
     DeploymentOptions deployment_options;
     deployment_options.instances = scenario.instances;
+    deployment_options.load_balancer = scenario.load_balancer;
+    deployment_options.redis_cluster = scenario.redis_cluster;
     deployment_options.environment = service_environment(options);
     deployment_options.server_binary = options.server_binary;
     Deployment deployment(scenario.name, deployment_options);

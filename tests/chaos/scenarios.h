@@ -62,6 +62,11 @@ struct Scenario {
   std::function<void(Deployment&, ScenarioResult&)> inject;
   // Set for the overload scenario, which drives its own traffic.
   bool overload = false;
+  // HAProxy in front of the instances: the customers call it (sending their
+  // routing key) instead of alternating between the instances themselves.
+  bool load_balancer = false;
+  // A Redis Cluster (3 masters, 3 replicas) instead of one Redis.
+  bool redis_cluster = false;
 };
 
 std::vector<Scenario> all_scenarios();

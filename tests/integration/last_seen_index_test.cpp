@@ -1,4 +1,4 @@
-// The last-seen index in Redis (`cid:last_seen`): written by
+// The last-seen index in Redis (a sorted set per customer bucket): written by
 // RedisPresenceStore's save script, read and conditionally forgotten by
 // RedisLastSeenIndex. Against a redis-server of its own, so the index holds
 // only this test's customers.
@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "infrastructure/redis/key_layout.h"
 #include "infrastructure/redis/redis_client.h"
 #include "infrastructure/redis/redis_last_seen_index.h"
 #include "infrastructure/redis/redis_presence_store.h"
@@ -48,7 +49,7 @@ class LastSeenIndexTest : public ::testing::Test {
   }
   // The member's score, or "" when absent.
   std::string score_of(const std::string& customer) {
-    auto reply = client_->command({"ZSCORE", RedisPresenceStore::kLastSeenKey, customer});
+    auto reply = client_->command({"ZSCORE", keys::last_seen_of(customer), customer});
     EXPECT_TRUE(reply) << reply.error().message;
     return reply && !reply->is_nil() ? reply->str : std::string{};
   }
@@ -91,6 +92,32 @@ TEST_F(LastSeenIndexTest, StaleListsTheSilentOldestFirst) {
   EXPECT_EQ(index.stale(kT0 + 10s, 100).value(), (std::vector<std::string>{"alice", "bob"}));
   EXPECT_EQ(index.stale(kT0 + 1h, 2).value(), (std::vector<std::string>{"alice", "bob"}));
   EXPECT_TRUE(index.stale(kT0 - 1s, 100)->empty());
+}
+
+TEST_F(LastSeenIndexTest, TheOldestAcrossBucketsComeFirst) {
+  // alice, bob and carol hash to different buckets; stale() merges them.
+  ASSERT_NE(keys::bucket_of("alice"), keys::bucket_of("bob"));
+  ASSERT_NE(keys::bucket_of("bob"), keys::bucket_of("carol"));
+  RedisLastSeenIndex index(client_);
+  ASSERT_TRUE(index.touch("carol", kT0));
+  ASSERT_TRUE(index.touch("alice", kT0 + 20s));
+  ASSERT_TRUE(index.touch("bob", kT0 + 10s));
+  EXPECT_EQ(index.stale(kT0 + 1h, 2).value(), (std::vector<std::string>{"carol", "bob"}));
+}
+
+TEST_F(LastSeenIndexTest, AnIndexFromBeforeBucketsIsMovedIntoThem) {
+  // As a single Redis written by the previous release holds it.
+  ASSERT_TRUE(client_->command({"ZADD", keys::kUnbucketedLastSeen, millis(kT0), "alice", millis(kT0), "bob"}));
+  RedisLastSeenIndex index(client_);
+  // Bob was seen again by the new release meanwhile: the newer time stays.
+  ASSERT_TRUE(index.touch("bob", kT0 + 1min));
+
+  EXPECT_EQ(index.adopt_unbucketed().value(), 2u);
+  EXPECT_EQ(score_of("alice"), millis(kT0));
+  EXPECT_EQ(score_of("bob"), millis(kT0 + 1min));
+  EXPECT_EQ(client_->command({"EXISTS", keys::kUnbucketedLastSeen})->integer, 0);
+  EXPECT_EQ(index.stale(kT0 + 10s, 10).value(), (std::vector<std::string>{"alice"}));
+  EXPECT_EQ(index.adopt_unbucketed().value(), 0u);
 }
 
 TEST_F(LastSeenIndexTest, ForgetKeepsACustomerSeenAgainMeanwhile) {

@@ -4,14 +4,8 @@
 // that instance is killed, its customers move to the others and every call is
 // still answered, with no answer given twice differently.
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
@@ -20,78 +14,13 @@
 #include <set>
 #include <thread>
 
+#include "integration/haproxy.h"
 #include "integration/https_client.h"
 #include "integration/local_servers.h"
 #include "integration/server_fixture.h"
 
-extern char** environ;
-
 namespace tastesync::testing {
 namespace {
-
-// A port nothing listens on now (HAProxy needs them named up front).
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-class HaProxy {
- public:
-  HaProxy(const std::vector<const RunningServer*>& instances, const std::filesystem::path& dir)
-      : grpc_port_(free_port()), https_port_(free_port()) {
-    const std::filesystem::path pem = dir / "lb.pem";
-    std::ofstream(pem) << read_text(dev_keys_dir() / "server.crt") << read_text(dev_keys_dir() / "server.key");
-    std::vector<std::string> env = {"CID_LB_GRPC=127.0.0.1:" + std::to_string(grpc_port_),
-                                    "CID_LB_HTTPS=127.0.0.1:" + std::to_string(https_port_),
-                                    "CID_LB_CERT=" + pem.string(), "CID_LB_CA=" + (dev_keys_dir() / "ca.crt").string()};
-    for (std::size_t i = 0; i < instances.size(); ++i) {
-      const std::string n = std::to_string(i + 1);
-      env.push_back("CID_INSTANCE_" + n + "_GRPC=127.0.0.1:" + std::to_string(instances[i]->port()));
-      env.push_back("CID_INSTANCE_" + n + "_HTTPS=127.0.0.1:" + std::to_string(instances[i]->http_port()));
-    }
-    for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
-    std::vector<char*> envp;
-    for (std::string& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    const std::string config = (source_dir() / "deploy/haproxy/haproxy.cfg").string();
-    const std::string log = (dir / "haproxy.log").string();
-    std::vector<std::string> args = {"haproxy", "-db", "-f", config};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    const int spawned = posix_spawnp(&pid_, "haproxy", &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) pid_ = -1;
-  }
-  ~HaProxy() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-  HaProxy(const HaProxy&) = delete;
-  HaProxy& operator=(const HaProxy&) = delete;
-
-  bool started() const { return pid_ > 0; }
-  int grpc_port() const { return grpc_port_; }
-  int https_port() const { return https_port_; }
-
- private:
-  int grpc_port_;
-  int https_port_;
-  pid_t pid_ = -1;
-};
 
 // Which instance (index) logged each customer's moves.
 std::map<std::string, std::set<int>> served_by(const std::vector<std::unique_ptr<RunningServer>>& instances,
@@ -131,8 +60,9 @@ class LoadBalancerTest : public ::testing::Test {
   void SetUp() override {
     dir_ = make_server_dir("load-balancer");
     for (int i = 0; i < 3; ++i) instances_.push_back(std::make_unique<RunningServer>());
-    proxy_ = std::make_unique<HaProxy>(
-        std::vector<const RunningServer*>{instances_[0].get(), instances_[1].get(), instances_[2].get()}, dir_);
+    std::vector<HaProxyBackend> backends;
+    for (const auto& instance : instances_) backends.push_back({instance->port(), instance->http_port()});
+    proxy_ = std::make_unique<HaProxy>(source_dir(), dev_keys_dir(), backends, dir_);
     ASSERT_TRUE(proxy_->started()) << "haproxy (scripts/deps.sh installs it)";
     // Listening, and its health checks have seen the instances (rise 2 x 500 ms).
     HttpsClient probe(proxy_->https_port());

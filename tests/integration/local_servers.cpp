@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -84,6 +85,30 @@ std::string start_redis(const std::filesystem::path& dir) {
 
 void stop_redis(const std::filesystem::path& dir) {
   (void)std::system((script("redis.sh").string() + " stop " + dir.string() + " >/dev/null 2>&1").c_str());
+}
+
+std::string start_redis_cluster(const std::filesystem::path& dir) {
+  // Six ports and their cluster bus ports (+10000) must be free; the script
+  // refuses ports in use, so another base is tried.
+  std::random_device random;
+  std::uniform_int_distribution<int> bases(20000, 45000);
+  for (int attempt = 0;; ++attempt) {
+    const int base = bases(random);
+    try {
+      (void)run(script("redis_cluster.sh").string() + " start " + dir.string() + " " + std::to_string(base));
+      std::ifstream nodes(dir / "nodes");
+      std::string seeds;
+      std::getline(nodes, seeds);
+      return seeds;
+    } catch (const std::runtime_error&) {
+      stop_redis_cluster(dir);
+      if (attempt == 4) throw;
+    }
+  }
+}
+
+void stop_redis_cluster(const std::filesystem::path& dir) {
+  (void)std::system((script("redis_cluster.sh").string() + " stop " + dir.string() + " >/dev/null 2>&1").c_str());
 }
 
 DevKafka start_devkafka(const std::filesystem::path& dir) {

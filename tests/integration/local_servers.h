@@ -40,6 +40,12 @@ void stop_postgres(const std::filesystem::path& dir);
 std::string start_redis(const std::filesystem::path& dir);
 void stop_redis(const std::filesystem::path& dir);
 
+// A Redis Cluster of its own: 3 masters + 3 replicas (scripts/redis_cluster.sh)
+// on six free consecutive loopback ports; returns the seed list
+// (127.0.0.1:p1,...,127.0.0.1:p6). Node p's PID is in dir/<p>/redis.pid.
+std::string start_redis_cluster(const std::filesystem::path& dir);
+void stop_redis_cluster(const std::filesystem::path& dir);
+
 // Runs a query with psql, the way an operator would, and returns its output
 // (rows on lines, columns separated by '|').
 std::string psql(const std::string& url, const std::string& sql);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <string>
 
+#include "infrastructure/redis/key_layout.h"
 #include "infrastructure/redis/redis_client.h"
 #include "infrastructure/redis/redis_idempotency_store.h"
 #include "infrastructure/redis/redis_presence_store.h"
@@ -86,21 +87,23 @@ TEST_F(RedisRequestStateTest, BeginSeesWhatCommitWroteWithTtlsAndTheLastSeenInde
   ASSERT_TRUE(next->record.presence);
   EXPECT_EQ(next->record.presence->zone_id, "table-3");
   EXPECT_EQ(presence_.load(customer)->version, 1u);
-  EXPECT_EQ(idempotency_.find(key).value()->request_fingerprint, "fp-1");
+  // Kept with the customer's keys (one slot with the presence), not alone.
+  EXPECT_EQ(command({"EXISTS", keys::identify_answer(customer, key)}).integer, 1);
+  EXPECT_FALSE(idempotency_.find(key).value());
 
   const long long presence_ttl = command({"TTL", RedisPresenceStore::key_for(customer)}).integer;
   EXPECT_GT(presence_ttl, 1790);
   EXPECT_LE(presence_ttl, 1800);
-  const long long reply_ttl = command({"TTL", RedisIdempotencyStore::key_for(key)}).integer;
+  const long long reply_ttl = command({"TTL", keys::identify_answer(customer, key)}).integer;
   EXPECT_GT(reply_ttl, 590);
   EXPECT_LE(reply_ttl, 600);
-  EXPECT_EQ(command({"ZSCORE", RedisPresenceStore::kLastSeenKey, customer}).str, "1700000123456");
+  EXPECT_EQ(command({"ZSCORE", keys::last_seen_of(customer), customer}).str, "1700000123456");
 
   // A record without presence leaves the index, as with the store's save.
   domain::PresenceRecord gone = next->record;
   gone.presence.reset();
   ASSERT_TRUE(state_.commit(customer, gone, customer + "\nrequest-2", reply_for("fp-2", "entrance")));
-  EXPECT_TRUE(command({"ZSCORE", RedisPresenceStore::kLastSeenKey, customer}).is_nil());
+  EXPECT_TRUE(command({"ZSCORE", keys::last_seen_of(customer), customer}).is_nil());
   EXPECT_EQ(presence_.load(customer)->version, 2u);
 }
 
@@ -110,7 +113,7 @@ TEST_F(RedisRequestStateTest, ALostCompareAndSetWritesNothing) {
   auto mine = state_.begin(customer, key).value();
   // Another writer (instance, leave sweep) saves first.
   ASSERT_TRUE(presence_.save(customer, at_zone(mine.record, "table-1")));
-  const std::string index_before = command({"ZSCORE", RedisPresenceStore::kLastSeenKey, customer}).str;
+  const std::string index_before = command({"ZSCORE", keys::last_seen_of(customer), customer}).str;
   const long long ttl_before = command({"PTTL", RedisPresenceStore::key_for(customer)}).integer;
 
   domain::PresenceRecord stale = at_zone(mine.record, "table-2");
@@ -121,8 +124,8 @@ TEST_F(RedisRequestStateTest, ALostCompareAndSetWritesNothing) {
   auto after = presence_.load(customer).value();
   EXPECT_EQ(after.version, 1u);
   EXPECT_EQ(after.presence->zone_id, "table-1");
-  EXPECT_EQ(command({"EXISTS", RedisIdempotencyStore::key_for(key)}).integer, 0);
-  EXPECT_EQ(command({"ZSCORE", RedisPresenceStore::kLastSeenKey, customer}).str, index_before);
+  EXPECT_EQ(command({"EXISTS", keys::identify_answer(customer, key)}).integer, 0);
+  EXPECT_EQ(command({"ZSCORE", keys::last_seen_of(customer), customer}).str, index_before);
   EXPECT_LE(command({"PTTL", RedisPresenceStore::key_for(customer)}).integer, ttl_before);
 }
 

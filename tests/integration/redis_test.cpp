@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "infrastructure/redis/fallback_stores.h"
+#include "infrastructure/redis/key_layout.h"
 #include "infrastructure/redis/redis_client.h"
 #include "infrastructure/redis/redis_idempotency_store.h"
 #include "infrastructure/redis/redis_presence_store.h"
@@ -319,7 +320,7 @@ TEST_F(RedisOutageTest, KeepsServingWhileRedisIsDownAndUsesItAgainAfterwards) {
   EXPECT_FALSE(gate_->degraded()) << "did not go back to Redis";
   // Writes during the outage went around Redis: its generation moved on
   // once, so nothing it confirmed before is trusted any more.
-  auto generation = connect(url_)->command({"GET", RedisPresenceStore::kEpochKey});
+  auto generation = connect(url_)->command({"GET", keys::epoch_of(customer)});
   ASSERT_TRUE(generation);
   EXPECT_EQ(generation->str, "1");
   const auto recovery = std::chrono::steady_clock::now() - restarted;

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <utility>
 
+#include "infrastructure/redis/redis_cluster.h"
 #include "infrastructure/redis/redis_pipeline.h"
 #include "util/hex.h"
 
@@ -113,7 +114,20 @@ RedisClient::RedisClient(RedisEndpoint endpoint, RedisClientOptions options)
   }
 }
 
+RedisClient::RedisClient(std::vector<RedisEndpoint> seeds, RedisClientOptions options)
+    : endpoint_(seeds.front()),
+      options_(options),
+      cluster_(std::make_unique<RedisCluster>(std::move(seeds), options)) {}
+
 RedisClient::~RedisClient() = default;
+
+domain::Result<std::shared_ptr<RedisClient>> RedisClient::create_cluster(std::string_view nodes,
+                                                                         RedisClientOptions options) {
+  auto seeds = parse_cluster_nodes(nodes);
+  if (!seeds) return std::unexpected(seeds.error());
+  ignore_sigpipe();
+  return std::shared_ptr<RedisClient>(new RedisClient(std::move(*seeds), options));
+}
 
 domain::Result<std::shared_ptr<RedisClient>> RedisClient::create(const std::string& url, RedisClientOptions options) {
   auto endpoint = parse_redis_url(url);
@@ -139,6 +153,7 @@ domain::Result<std::vector<RedisReply>> RedisClient::pipeline(
     if (!names.empty()) names += '+';
     names += command.front();
   }
+  if (cluster_) return cluster_->exchange(commands, names);
   // Callers spread over the connections; on each, concurrent callers'
   // commands share writes and reads (redis_pipeline.h).
   const std::size_t pick = next_connection_.fetch_add(1, std::memory_order_relaxed) % connections_.size();
@@ -146,12 +161,14 @@ domain::Result<std::vector<RedisReply>> RedisClient::pipeline(
 }
 
 std::uint64_t RedisClient::writes() const {
+  if (cluster_) return cluster_->writes();
   std::uint64_t total = 0;
   for (const auto& connection : connections_) total += connection->writes();
   return total;
 }
 
 std::uint64_t RedisClient::connections_opened() const {
+  if (cluster_) return cluster_->connections_opened();
   std::uint64_t total = 0;
   for (const auto& connection : connections_) total += connection->connections();
   return total;

@@ -65,6 +65,7 @@ struct RedisClientOptions {
 };
 
 class RedisPipeline;
+class RedisCluster;
 
 class RedisClient {
  public:
@@ -72,6 +73,11 @@ class RedisClient {
   // not stop the service from starting. Fails only on a malformed URL
   // (kInvalidArgument).
   static domain::Result<std::shared_ptr<RedisClient>> create(const std::string& url, RedisClientOptions options = {});
+  // A client of a Redis Cluster: `nodes` is the seed list, host:port[,host:port...]
+  // (redis.cluster_nodes), any of which can give the slot map; commands are
+  // routed by their key's slot (redis_cluster.h). Fails only on a malformed list.
+  static domain::Result<std::shared_ptr<RedisClient>> create_cluster(std::string_view nodes,
+                                                                     RedisClientOptions options = {});
   ~RedisClient();
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
@@ -102,18 +108,23 @@ class RedisClient {
   // For readiness probes.
   bool redis_reachable() { return ping().has_value(); }
 
+  // The server (a cluster: its first seed).
   const RedisEndpoint& endpoint() const { return endpoint_; }
+  // The cluster router, or nullptr for a single Redis.
+  RedisCluster* cluster() const { return cluster_.get(); }
   // Writes made and connections opened so far (tests, performance notes).
   std::uint64_t writes() const;
   std::uint64_t connections_opened() const;
 
  private:
   RedisClient(RedisEndpoint endpoint, RedisClientOptions options);
+  RedisClient(std::vector<RedisEndpoint> seeds, RedisClientOptions options);
 
   RedisEndpoint endpoint_;
   RedisClientOptions options_;
   std::vector<std::unique_ptr<RedisPipeline>> connections_;
   std::atomic<std::size_t> next_connection_{0};
+  std::unique_ptr<RedisCluster> cluster_;  // set: routed over a cluster, connections_ unused
 };
 
 using RedisClientPtr = std::shared_ptr<RedisClient>;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "application/ports/idempotency_store_port.h"
+#include "infrastructure/redis/key_layout.h"
 #include "infrastructure/redis/redis_client.h"
 
 namespace tastesync::infrastructure::redis {
@@ -19,7 +20,7 @@ class RedisIdempotencyStore final : public application::IdempotencyStorePort {
   domain::Result<std::optional<application::RememberedReply>> find(const std::string& key) const override;
   domain::Result<void> remember(const std::string& key, const application::RememberedReply& reply) override;
 
-  static std::string key_for(const std::string& key) { return "cid:idem:" + key; }
+  static std::string key_for(const std::string& key) { return keys::answer(key); }
   // Shared with RedisRequestState: the answer in a reply to `GET key_for(key)`.
   static domain::Result<std::optional<application::RememberedReply>> remembered_from_reply(const RedisReply& reply);
   const std::string& ttl_seconds() const { return ttl_seconds_; }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -8,8 +9,9 @@
 
 namespace tastesync::infrastructure::redis {
 
-// The last-seen index in Redis: the sorted set RedisPresenceStore::kLastSeenKey
-// (`cid:last_seen`), member = customer id, score = ms since the epoch.
+// The last-seen index in Redis: one sorted set per customer bucket,
+// keys::last_seen (key_layout.h), member = customer id, score = ms since the
+// epoch. stale() reads every bucket's oldest and keeps the oldest of all.
 //
 // Coupling, on purpose: RedisPresenceStore::save() writes this set in the
 // same Lua script that saves the presence record (one round trip per
@@ -32,6 +34,12 @@ class RedisLastSeenIndex final : public application::LastSeenPort {
   // Conditional (a Lua script): removes the member only while its score is
   // still <= seen_at_or_before.
   domain::Result<void> forget(const std::string& customer_id, domain::Timestamp seen_at_or_before) override;
+
+  // Upgrading a single Redis from before buckets: moves the members of the
+  // old global set (keys::kUnbucketedLastSeen) into their buckets, so
+  // customers in open visits are still found by the leave sweep. Returns
+  // how many were moved (0 once done). Idempotent; safe while serving.
+  domain::Result<std::size_t> adopt_unbucketed();
 
  private:
   RedisClientPtr client_;

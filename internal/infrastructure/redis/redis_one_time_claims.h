@@ -4,6 +4,7 @@
 #include <string>
 
 #include "application/ports/one_time_claim_port.h"
+#include "infrastructure/redis/key_layout.h"
 #include "infrastructure/redis/redis_client.h"
 
 namespace tastesync::infrastructure::redis {
@@ -20,7 +21,7 @@ class RedisOneTimeClaims final : public application::OneTimeClaimPort {
   domain::Result<std::string> claim(const std::string& key, const std::string& holder,
                                     std::chrono::seconds ttl) override;
 
-  static std::string key_for(const std::string& key) { return "cid:once:" + key; }
+  static std::string key_for(const std::string& key) { return keys::claim(key); }
 
  private:
   RedisClientPtr client_;

@@ -7,6 +7,7 @@
 #include <limits>
 #include <span>
 #include <utility>
+#include <vector>
 
 #include "infrastructure/logging/json_log.h"
 #include "infrastructure/redis/presence_codec.h"
@@ -40,8 +41,9 @@ RedisPresenceStore::RedisPresenceStore(RedisClientPtr client, std::chrono::secon
 
 domain::Result<domain::PresenceRecord> RedisPresenceStore::load(const std::string& customer_id) {
   const std::string key = key_for(customer_id);
+  const std::string epoch_key = keys::epoch_of(customer_id);
   const auto hmget = hmget_command(key);
-  const auto epoch = epoch_command();
+  const auto epoch = epoch_command(epoch_key);
   const std::array<std::span<const std::string_view>, 2> commands{hmget, epoch};
   auto replies = client_->pipeline(commands);
   if (!replies) return std::unexpected(replies.error());
@@ -50,8 +52,20 @@ domain::Result<domain::PresenceRecord> RedisPresenceStore::load(const std::strin
 }
 
 domain::Result<void> RedisPresenceStore::advance_epoch() {
-  auto reply = client_->command({"INCR", kEpochKey});
-  if (!reply) return std::unexpected(reply.error());
+  std::vector<std::string> epoch_keys;
+  std::vector<std::array<std::string_view, 2>> increments;
+  epoch_keys.reserve(keys::kCustomerBuckets);
+  increments.reserve(keys::kCustomerBuckets);
+  for (std::uint32_t bucket = 0; bucket < keys::kCustomerBuckets; ++bucket) {
+    epoch_keys.push_back(keys::epoch(bucket));
+    increments.push_back({"INCR", epoch_keys.back()});
+  }
+  const std::vector<std::span<const std::string_view>> commands(increments.begin(), increments.end());
+  auto replies = client_->pipeline(commands);
+  if (!replies) return std::unexpected(replies.error());
+  for (const RedisReply& reply : *replies) {
+    if (reply.is_error()) return std::unexpected(error_from_reply(reply, "INCR of the cache generation"));
+  }
   return {};
 }
 
@@ -59,20 +73,22 @@ std::array<std::string_view, 6> RedisPresenceStore::hmget_command(const std::str
   return {"HMGET", key, "v", "r", "e", "h"};
 }
 
-std::array<std::string_view, 2> RedisPresenceStore::epoch_command() { return {"GET", kEpochKey}; }
+std::array<std::string_view, 2> RedisPresenceStore::epoch_command(const std::string& epoch_key) {
+  return {"GET", epoch_key};
+}
 
 domain::Result<domain::PresenceRecord> RedisPresenceStore::record_from_reply(const std::string& customer_id,
                                                                              const RedisReply& reply,
                                                                              const RedisReply& epoch) {
   if (reply.is_error()) return std::unexpected(error_from_reply(reply, "HMGET"));
-  if (epoch.is_error()) return std::unexpected(error_from_reply(epoch, "GET " + std::string(kEpochKey)));
+  if (epoch.is_error()) return std::unexpected(error_from_reply(epoch, "GET " + keys::epoch_of(customer_id)));
   const std::string key = key_for(customer_id);
   if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 4) {
     return fail(ErrorCode::kInternal, "redis HMGET " + key + ": unexpected reply shape");
   }
   std::uint64_t parsed_epoch = 0;
   if (!epoch.is_nil() && (epoch.type != RedisReply::Type::kString || !parse_version(epoch.str, parsed_epoch))) {
-    return fail(ErrorCode::kInternal, "corrupt cache generation in redis at " + std::string(kEpochKey));
+    return fail(ErrorCode::kInternal, "corrupt cache generation in redis at " + keys::epoch_of(customer_id));
   }
   const std::string current_epoch = std::to_string(parsed_epoch);
   const RedisReply& version = reply.elements[0];
@@ -135,7 +151,9 @@ domain::Result<void> RedisPresenceStore::save(const std::string& customer_id, co
   auto arguments = save_arguments(record);
   if (!arguments) return std::unexpected(arguments.error());
   const std::string key = key_for(customer_id);
-  const std::array<std::string_view, 3> keys{key, kLastSeenKey, kEpochKey};
+  const std::string last_seen_key = keys::last_seen_of(customer_id);
+  const std::string epoch_key = keys::epoch_of(customer_id);
+  const std::array<std::string_view, 3> script_keys{key, last_seen_key, epoch_key};
   const std::array<std::string_view, 9> args{arguments->expected_version,
                                              arguments->next_version,
                                              arguments->value,
@@ -145,7 +163,7 @@ domain::Result<void> RedisPresenceStore::save(const std::string& customer_id, co
                                              arguments->confirm,
                                              arguments->epoch_seen,
                                              arguments->hold_until_ms};
-  auto reply = client_->eval(save_script(), keys, args);
+  auto reply = client_->eval(save_script(), script_keys, args);
   if (!reply) return std::unexpected(reply.error());
   if (reply->is_error()) return std::unexpected(error_from_reply(*reply, "presence save"));
   if (reply->type != RedisReply::Type::kInteger) {

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "application/ports/presence_store_port.h"
+#include "infrastructure/redis/key_layout.h"
 #include "infrastructure/redis/redis_client.h"
 
 namespace tastesync::infrastructure::redis {
@@ -37,12 +38,13 @@ else
 end
 )lua";
 
-// Presence in Redis: one hash per customer, `cid:presence:{customer_id}`,
+// Presence in Redis: one hash per customer, keys::presence (key_layout.h),
 // with field "v" (version, decimal), "r" (presence_codec value), "e" (the
 // cache generation under which it was confirmed as the ledger's state, ""
 // when not) and "h" (a ledger hold's end, ms since the epoch, "0" none).
-// The generation (`cid:epoch`, an integer, missing = 0) is advanced after an
-// outage (advance_epoch): every record confirmed before it is unconfirmed
+// The generation (keys::epoch, one integer per customer bucket, missing = 0)
+// is advanced after an outage (advance_epoch, every bucket): every record
+// confirmed before it is unconfirmed
 // from then on, since writes made while Redis was out of reach went to the
 // ledger alone. Saves
 // are a compare-and-set on "v" in a Lua script, so instances sharing Redis
@@ -51,14 +53,14 @@ end
 // remains the record of what happened).
 //
 // The same script maintains the last-seen index (application/ports/
-// last_seen_port.h), the sorted set `cid:last_seen` (member: customer id,
+// last_seen_port.h), the customer's bucket of it, keys::last_seen (member: customer id,
 // score: presence->last_seen in ms since the epoch): a record with a presence
 // is added or re-scored, one without is removed. RedisLastSeenIndex reads
 // that set; it relies on this store for the writes, so the two must be given
 // the same Redis. The index has no TTL: a customer whose presence expired is
 // still found by leave detection.
-// Redis Cluster: the script touches three keys in different hash slots, so
-// it needs a single-shard Redis (or a sharded index) as it stands.
+// Redis Cluster: the script's keys share the customer's bucket tag, so they
+// are in one slot.
 class RedisPresenceStore final : public application::PresenceStorePort {
  public:
   static constexpr std::chrono::seconds kDefaultTtl{3600};  // the original README's policy
@@ -68,22 +70,22 @@ class RedisPresenceStore final : public application::PresenceStorePort {
   domain::Result<domain::PresenceRecord> load(const std::string& customer_id) override;
   domain::Result<void> save(const std::string& customer_id, const domain::PresenceRecord& record) override;
 
-  // Every record confirmed so far becomes unconfirmed (INCR of kEpochKey).
+  // Every record confirmed so far becomes unconfirmed (INCR of every
+  // bucket's generation, one pipeline per node; an error leaves some
+  // buckets advanced and the caller tries again, which is harmless).
   domain::Result<void> advance_epoch();
 
-  static std::string key_for(const std::string& customer_id) { return "cid:presence:" + customer_id; }
-  static constexpr std::string_view kLastSeenKey = "cid:last_seen";
-  static constexpr std::string_view kEpochKey = "cid:epoch";
+  static std::string key_for(const std::string& customer_id) { return keys::presence(customer_id); }
 
   // Shared with RedisRequestState, which reads and writes the same keys the
   // same way, batched with the remembered reply.
   // The commands whose replies record_from_reply reads.
   static std::array<std::string_view, 6> hmget_command(const std::string& key);
-  static std::array<std::string_view, 2> epoch_command();
+  static std::array<std::string_view, 2> epoch_command(const std::string& epoch_key);
   // The record in the replies to hmget_command and epoch_command.
   static domain::Result<domain::PresenceRecord> record_from_reply(const std::string& customer_id,
                                                                   const RedisReply& reply, const RedisReply& epoch);
-  // ARGV[1..9] of the save script; KEYS are key_for(), kLastSeenKey and kEpochKey.
+  // ARGV[1..9] of the save script; KEYS are key_for(), keys::last_seen_of() and keys::epoch_of().
   struct SaveArguments {
     std::string expected_version;
     std::string next_version;

@@ -49,21 +49,31 @@ RedisRequestState::RedisRequestState(RedisClientPtr client, const RedisPresenceS
 
 domain::Result<application::RequestState> RedisRequestState::begin(const std::string& customer_id,
                                                                    const std::string& idempotency_key) {
+  // The answer may be where RedisIdempotencyStore::remember put it (an
+  // answer copied back from the ledger, a commit that failed) or where the
+  // commit script keeps it (with the customer's keys): both are read, the
+  // first one first, as it is the ledger's or older than any commit. On a
+  // cluster the pipeline is split by node; reads need no atomicity.
+  const std::string answer_key = keys::identify_answer(customer_id, idempotency_key);
   const std::string reply_key = RedisIdempotencyStore::key_for(idempotency_key);
   const std::string presence_key = RedisPresenceStore::key_for(customer_id);
-  const std::array<std::string_view, 2> get{"GET", reply_key};
+  const std::string epoch_key = keys::epoch_of(customer_id);
+  const std::array<std::string_view, 2> get_answer{"GET", answer_key};
+  const std::array<std::string_view, 2> get_reply{"GET", reply_key};
   const auto hmget = RedisPresenceStore::hmget_command(presence_key);
-  const auto epoch = RedisPresenceStore::epoch_command();
-  const std::array<std::span<const std::string_view>, 3> commands{get, hmget, epoch};
+  const auto epoch = RedisPresenceStore::epoch_command(epoch_key);
+  const std::array<std::span<const std::string_view>, 4> commands{get_reply, get_answer, hmget, epoch};
   auto replies = client_->pipeline(commands);
   if (!replies) return std::unexpected(replies.error());
-  if (replies->size() != 3) return fail(ErrorCode::kInternal, "redis GET+HMGET+GET: unexpected number of replies");
-  auto remembered = RedisIdempotencyStore::remembered_from_reply((*replies)[0]);
-  if (!remembered) return std::unexpected(remembered.error());
-  if (*remembered) return application::RequestState{std::move(*remembered), {}};
-  auto record = RedisPresenceStore::record_from_reply(customer_id, (*replies)[1], (*replies)[2]);
+  if (replies->size() != 4) return fail(ErrorCode::kInternal, "redis GET+GET+HMGET+GET: unexpected number of replies");
+  for (std::size_t i = 0; i < 2; ++i) {
+    auto remembered = RedisIdempotencyStore::remembered_from_reply((*replies)[i]);
+    if (!remembered) return std::unexpected(remembered.error());
+    if (*remembered) return application::RequestState{std::move(*remembered), {}};
+  }
+  auto record = RedisPresenceStore::record_from_reply(customer_id, (*replies)[2], (*replies)[3]);
   if (!record) return std::unexpected(record.error());
-  return application::RequestState{std::move(*remembered), std::move(*record)};
+  return application::RequestState{std::nullopt, std::move(*record)};
 }
 
 domain::Result<void> RedisRequestState::commit(const std::string& customer_id, const domain::PresenceRecord& record,
@@ -84,9 +94,10 @@ domain::Result<RedisRequestState::Committed> RedisRequestState::commit_from(cons
   auto value = codec::encode_reply(reply);
   if (!value) return std::unexpected(value.error());
   const std::string presence_key = RedisPresenceStore::key_for(customer_id);
-  const std::string reply_key = RedisIdempotencyStore::key_for(idempotency_key);
-  const std::array<std::string_view, 4> keys{presence_key, RedisPresenceStore::kLastSeenKey,
-                                             RedisPresenceStore::kEpochKey, reply_key};
+  const std::string last_seen_key = keys::last_seen_of(customer_id);
+  const std::string epoch_key = keys::epoch_of(customer_id);
+  const std::string answer_key = keys::identify_answer(customer_id, idempotency_key);
+  const std::array<std::string_view, 4> script_keys{presence_key, last_seen_key, epoch_key, answer_key};
   const std::array<std::string_view, 12> args{presence->expected_version,
                                               presence->next_version,
                                               presence->value,
@@ -99,7 +110,7 @@ domain::Result<RedisRequestState::Committed> RedisRequestState::commit_from(cons
                                               *value,
                                               reply_ttl_seconds_,
                                               read_from == ReadFrom::kLocalCopy ? "1" : "0"};
-  auto result = client_->eval(commit_script(), keys, args);
+  auto result = client_->eval(commit_script(), script_keys, args);
   if (!result) return std::unexpected(result.error());
   if (result->is_error()) return std::unexpected(error_from_reply(*result, "identify commit"));
   if (result->type != RedisReply::Type::kInteger) {
