@@ -94,7 +94,10 @@ TEST_F(CachedRequestStateTest, TheNextSightingStartsFromTheCopyExactlyAsRedisHas
   next.confirmed = true;
   ASSERT_TRUE(state_.commit(customer, next, customer + "\nr2", answer("r2", "table-3")));
   EXPECT_EQ(presence_.load(customer)->version, from_redis->record.version + 1);
-  EXPECT_EQ(idempotency_.find(customer + "\nr2").value()->request_fingerprint, "r2");
+  auto replay = redis_.begin(customer, customer + "\nr2");
+  ASSERT_TRUE(replay);
+  ASSERT_TRUE(replay->remembered);
+  EXPECT_EQ(replay->remembered->request_fingerprint, "r2");
 }
 
 TEST_F(CachedRequestStateTest, AnotherWritersSaveIsCaughtByTheWriteAndTheNextTryReadsRedis) {

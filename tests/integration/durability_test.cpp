@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "infrastructure/redis/key_layout.h"
 #include "integration/local_servers.h"
 #include "integration/server_fixture.h"
 
@@ -96,8 +97,10 @@ TEST(Durability, RedisOutageFailsNoRequestAndRedisIsUsedAgainAfterwards) {
   bool back = false;
   for (int i = 0; i < 60 && !back; ++i) {
     ASSERT_TRUE(caller.at(4).ok());
-    FILE* pipe = popen(
-        ("redis-cli -p " + std::to_string(port_of(url)) + " EXISTS 'cid:presence:" + customer + "'").c_str(), "r");
+    FILE* pipe = popen(("redis-cli -p " + std::to_string(port_of(url)) + " EXISTS '" +
+                        infrastructure::redis::keys::presence(customer) + "'")
+                           .c_str(),
+                       "r");
     std::array<char, 64> out{};
     back =
         pipe != nullptr && fgets(out.data(), out.size(), pipe) != nullptr && std::string(out.data()).starts_with("1");

@@ -36,7 +36,7 @@ class InMemoryLastSeenIndex final : public application::LastSeenPort {
 };
 
 // A presence store that keeps an InMemoryLastSeenIndex up to date, as
-// RedisPresenceStore keeps `cid:last_seen`. Both must outlive it.
+// RedisPresenceStore keeps the last-seen index. Both must outlive it.
 class IndexedPresenceStore final : public application::PresenceStorePort {
  public:
   IndexedPresenceStore(application::PresenceStorePort& inner, InMemoryLastSeenIndex& index);
