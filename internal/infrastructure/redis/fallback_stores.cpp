@@ -28,12 +28,13 @@ domain::Result<void> save_over(application::PresenceStorePort& store, const std:
 
 CacheFence::CacheFence(OutageGatePtr gate, Advance advance) : gate_(std::move(gate)), advance_(std::move(advance)) {}
 
-bool CacheFence::settled() {
+bool CacheFence::settled(std::uint64_t ticket) {
   const std::uint64_t outages = gate_->outages();
-  if (fenced_outages_.load(std::memory_order_acquire) == outages) return true;
+  if (ticket == outages) return true;
   std::scoped_lock lock(mutex_);
-  if (fenced_outages_.load(std::memory_order_acquire) == outages) return true;
-  if (advance_()) fenced_outages_.store(outages, std::memory_order_release);
+  if (fenced_outages_.load(std::memory_order_acquire) != outages && advance_()) {
+    fenced_outages_.store(outages, std::memory_order_release);
+  }
   return false;
 }
 
@@ -58,11 +59,12 @@ std::shared_ptr<InMemoryPresenceStore> FallbackPresenceStore::local_for_outage()
 
 domain::Result<domain::PresenceRecord> FallbackPresenceStore::load(const std::string& customer_id) {
   if (gate_->should_try_primary()) {
+    const std::uint64_t ticket = fence_->ticket();
     auto loaded = primary_.load(customer_id);
     if (loaded || !is_outage(loaded.error())) {
       if (loaded) {
         gate_->primary_succeeded();
-        if (!fence_->settled()) loaded->confirmed = false;
+        if (!fence_->settled(ticket)) loaded->confirmed = false;
       }
       return loaded;
     }
@@ -148,12 +150,13 @@ FallbackRequestState::FallbackRequestState(application::RequestStatePort& primar
 domain::Result<application::RequestState> FallbackRequestState::begin(const std::string& customer_id,
                                                                       const std::string& idempotency_key) {
   if (gate_->should_try_primary()) {
+    const std::uint64_t ticket = fence_->ticket();
     auto begun = primary_.begin(customer_id, idempotency_key);
     if (begun || !is_outage(begun.error())) {
       if (!begun) return begun;
       gate_->primary_succeeded();
       if (begun->remembered) return begun;
-      if (!fence_->settled()) begun->record.confirmed = false;
+      if (!fence_->settled(ticket)) begun->record.confirmed = false;
       auto local = idempotency_.find_after_primary_miss(idempotency_key);
       if (!local) return std::unexpected(local.error());
       // Answered during the outage: the record is not needed (see the port).

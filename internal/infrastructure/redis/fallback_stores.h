@@ -55,10 +55,15 @@ class CacheFence {
  public:
   using Advance = std::function<domain::Result<void>()>;
   CacheFence(OutageGatePtr gate, Advance advance);
-  // After a successful read from Redis: true when what it said can be
-  // trusted, false when an outage has not been fenced off yet (this call
-  // tries to, but the read came before it).
-  bool settled();
+  // Taken before a read from Redis: how many outages were fenced off then.
+  std::uint64_t ticket() const { return fenced_outages_.load(std::memory_order_acquire); }
+  // After a successful read from Redis that began with `ticket`: true when
+  // what it said can be trusted, false when every outage had not been
+  // fenced off before the read began (this call fences if nobody has yet).
+  // The read must have begun after the fence: another request may finish
+  // advancing the generation while this read, sent before the increments,
+  // is still on its way, and the record it brings is then the old one.
+  bool settled(std::uint64_t ticket);
 
  private:
   OutageGatePtr gate_;

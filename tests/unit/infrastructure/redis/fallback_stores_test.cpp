@@ -107,6 +107,21 @@ TEST_F(FallbackPresenceStoreTest, AFailedFenceLeavesRedisUntrustedUntilItWorks) 
   EXPECT_TRUE(store.load("c1")->confirmed);
 }
 
+// The chaos suite's hung Redis: right after it came back, one request's read
+// was sent before another request finished advancing the generation, and was
+// trusted because the fence was complete by the time it asked.
+TEST_F(FallbackPresenceStoreTest, AReadSentBeforeTheFenceIsNotTrustedEvenIfTheFenceFinishesFirst) {
+  gate_->primary_failed(fail(ErrorCode::kUnavailable, "redis hung").error(), "presence.load");
+  clock_.advance(2s);
+  gate_->primary_succeeded();
+  const std::uint64_t early_read = fence_->ticket();
+  EXPECT_FALSE(fence_->settled(fence_->ticket()));  // another request fences
+  EXPECT_EQ(advances_, 1);
+  EXPECT_FALSE(fence_->settled(early_read));  // sent before the increments
+  EXPECT_EQ(advances_, 1);
+  EXPECT_TRUE(fence_->settled(fence_->ticket()));  // a read sent after them
+}
+
 TEST_F(FallbackPresenceStoreTest, WritingALocalRecordOverRedisKeepsAHoldAndConfirmsNothing) {
   domain::PresenceRecord held = at_zone(domain::PresenceRecord{}, "table-1");
   held.ledger_hold_until = clock_.now() + 30s;
