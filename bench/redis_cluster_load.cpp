@@ -24,6 +24,7 @@
 #include "infrastructure/redis/redis_idempotency_store.h"
 #include "infrastructure/redis/redis_presence_store.h"
 #include "infrastructure/redis/redis_request_state.h"
+#include "server_process.h"
 
 namespace {
 
@@ -33,17 +34,8 @@ constexpr int kThreads = 16;
 constexpr int kCustomers = 10'000;
 std::atomic<long> next_request{0};  // request ids unique over the whole run: no call is a retry
 
-std::string script(const std::string& arguments) {
-  const std::string command = std::string(CID_SOURCE_DIR) + "/scripts/" + arguments;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {};
-  std::string output;
-  char buffer[256];
-  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
-  if (pclose(pipe) != 0) return {};
-  while (!output.empty() && output.back() == '\n') output.pop_back();
-  return output;
-}
+// The project's scripts, as the other benches run them (stderr dropped, last line of stdout).
+std::string script(const std::string& arguments) { return tastesync::bench::ServerProcess::run_script(arguments); }
 
 tastesync::domain::PresenceRecord seated(tastesync::domain::PresenceRecord record, int table) {
   tastesync::domain::Presence presence;
@@ -101,7 +93,7 @@ int main(int argc, char** argv) {
   std::string pattern = (std::filesystem::temp_directory_path() / "cid-bench-redis-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) return 1;
   const std::filesystem::path dir = pattern;
-  const std::string url = script("redis.sh start " + (dir / "single").string() + " 2>/dev/null");
+  const std::string url = script("redis.sh start " + (dir / "single").string());
   std::string seeds;
   std::random_device random;
   for (int attempt = 0; attempt < 5 && seeds.empty(); ++attempt) {
@@ -133,7 +125,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "could not start the servers\n");
   }
   script("redis_cluster.sh stop " + (dir / "cluster").string());
-  script("redis.sh stop " + (dir / "single").string() + " 2>/dev/null");
+  script("redis.sh stop " + (dir / "single").string());
   std::filesystem::remove_all(dir);
   return status;
 }
