@@ -116,7 +116,7 @@ TEST_F(CachedRequestStateTest, AnotherWritersSaveIsCaughtByTheWriteAndTheNextTry
   ASSERT_FALSE(lost);
   EXPECT_EQ(lost.error().code, ErrorCode::kAborted);
   EXPECT_EQ(presence_.load(customer)->presence->zone_id, "table-5");  // nothing written
-  EXPECT_FALSE(idempotency_.find(customer + "\nr2").value());
+  EXPECT_FALSE(idempotency_.find(customer, customer + "\nr2").value());
 
   // The use case's next try: no copy, so Redis, with the other writer's record.
   auto fresh = state_.begin(customer, customer + "\nr2");

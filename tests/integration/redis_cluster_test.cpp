@@ -149,10 +149,19 @@ TEST_F(RedisClusterTest, EveryPortWorksAcrossTheMasters) {
   ASSERT_TRUE(replay->remembered);
   EXPECT_EQ(replay->remembered->request_fingerprint, "fp-1");
 
-  // Idempotency and one-time claims: single keys, any slot.
-  const std::string key = testing::unique_customer("idem");
-  ASSERT_TRUE(idempotency_.remember(key, answer("fp-2")));
-  EXPECT_EQ(idempotency_.find(key).value()->request_fingerprint, "fp-2");
+  // An answer kept outside the commit (copied back from the ledger) lands in
+  // the customer's slot, so the commit script sees it: a commit from this
+  // instance's copy for that request writes nothing (answered).
+  const std::string copied_back = customer + "\nrequest-2";
+  ASSERT_TRUE(idempotency_.remember(customer, copied_back, answer("fp-2")));
+  EXPECT_EQ(idempotency_.find(customer, copied_back).value()->request_fingerprint, "fp-2");
+  auto from_copy = state_.commit_from(customer, seated(presence_.load(customer).value(), "table-4", kT0 + 2s),
+                                      copied_back, answer("fp-other"), RedisRequestState::ReadFrom::kLocalCopy);
+  ASSERT_TRUE(from_copy) << from_copy.error().message;
+  EXPECT_EQ(*from_copy, RedisRequestState::Committed::kAnswered);
+  EXPECT_EQ(state_.begin(customer, copied_back)->remembered->request_fingerprint, "fp-2");
+
+  // One-time claims: single keys, any slot.
   const std::string claim = testing::unique_customer("claim");
   EXPECT_EQ(claims_.claim(claim, "first", 60s).value(), "first");
   EXPECT_EQ(claims_.claim(claim, "second", 60s).value(), "first");

@@ -89,7 +89,7 @@ TEST_F(RedisRequestStateTest, BeginSeesWhatCommitWroteWithTtlsAndTheLastSeenInde
   EXPECT_EQ(presence_.load(customer)->version, 1u);
   // Kept with the customer's keys (one slot with the presence), not alone.
   EXPECT_EQ(command({"EXISTS", keys::identify_answer(customer, key)}).integer, 1);
-  EXPECT_FALSE(idempotency_.find(key).value());
+  EXPECT_EQ(idempotency_.find(customer, key).value()->request_fingerprint, "fp-1");  // the same key
 
   const long long presence_ttl = command({"TTL", RedisPresenceStore::key_for(customer)}).integer;
   EXPECT_GT(presence_ttl, 1790);
@@ -132,7 +132,7 @@ TEST_F(RedisRequestStateTest, ALostCompareAndSetWritesNothing) {
 TEST_F(RedisRequestStateTest, TheFirstAnswerWinsAndAForgottenScriptIsSentAgain) {
   const std::string customer = unique_id("nx");
   const std::string key = customer + "\nrequest-1";
-  ASSERT_TRUE(idempotency_.remember(key, reply_for("fp-first", "table-1")));
+  ASSERT_TRUE(idempotency_.remember(customer, key, reply_for("fp-first", "table-1")));
   ASSERT_TRUE(command({"SCRIPT", "FLUSH"}).type == RedisReply::Type::kStatus);
   auto committed = state_.commit(customer, at_zone({}, "table-2"), key, reply_for("fp-second", "table-2"));
   ASSERT_TRUE(committed) << committed.error().message;

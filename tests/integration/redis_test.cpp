@@ -205,8 +205,9 @@ TEST_F(RedisStoresTest, ConcurrentWritersNeverLoseAnUpdate) {
 
 TEST_F(RedisStoresTest, TheFirstRememberedAnswerWins) {
   RedisIdempotencyStore store(client_, 600s);
+  const std::string customer = unique_id("answered");
   const std::string key = unique_id("caller") + "\nrequest-1";  // binary-safe keys
-  auto missing = store.find(key);
+  auto missing = store.find(customer, key);
   ASSERT_TRUE(missing) << missing.error().message;
   EXPECT_FALSE(*missing);
 
@@ -218,16 +219,19 @@ TEST_F(RedisStoresTest, TheFirstRememberedAnswerWins) {
   first.response.event_ids = {"e1"};
   application::RememberedReply second = first;
   second.request_fingerprint = "fp-second";
-  ASSERT_TRUE(store.remember(key, first));
-  ASSERT_TRUE(store.remember(key, second));  // a no-op, not an error
+  ASSERT_TRUE(store.remember(customer, key, first));
+  ASSERT_TRUE(store.remember(customer, key, second));  // a no-op, not an error
 
-  auto found = store.find(key);
+  auto found = store.find(customer, key);
   ASSERT_TRUE(found) << found.error().message;
   ASSERT_TRUE(*found);
   EXPECT_EQ((*found)->request_fingerprint, "fp-first");
   EXPECT_EQ((*found)->response.location.table_label, "Table 3");
   EXPECT_EQ((*found)->response.event_ids, std::vector<std::string>{"e1"});
-  const long long ttl = integer_reply(*client_, {"TTL", RedisIdempotencyStore::key_for(key)});
+  // Beside the customer's presence (one cluster slot), where the commit
+  // script can see it.
+  EXPECT_EQ(RedisIdempotencyStore::key_for(customer, key), keys::identify_answer(customer, key));
+  const long long ttl = integer_reply(*client_, {"TTL", RedisIdempotencyStore::key_for(customer, key)});
   EXPECT_GT(ttl, 590);
   EXPECT_LE(ttl, 600);
 }
@@ -255,14 +259,14 @@ class RedisOutageTest : public ::testing::Test {
   // What the identify use case does per request: find, load, save, remember.
   domain::Result<void> identify_like(const std::string& customer, const std::string& zone, int request) {
     const std::string key = customer + "\n" + std::to_string(request);
-    if (auto found = idempotency_->find(key); !found) return std::unexpected(found.error());
+    if (auto found = idempotency_->find(customer, key); !found) return std::unexpected(found.error());
     auto record = presence_->load(customer);
     if (!record) return std::unexpected(record.error());
     if (auto saved = presence_->save(customer, at_zone(*record, zone)); !saved) return saved;
     application::RememberedReply reply;
     reply.request_fingerprint = "fp";
     reply.response.location.zone_id = zone;
-    return idempotency_->remember(key, reply);
+    return idempotency_->remember(customer, key, reply);
   }
 
   std::filesystem::path dir_;
@@ -339,7 +343,7 @@ TEST_F(RedisOutageTest, KeepsServingWhileRedisIsDownAndUsesItAgainAfterwards) {
   ASSERT_TRUE(in_redis) << in_redis.error().message;
   EXPECT_EQ(zone_of(*in_redis), "table-4");
   RedisIdempotencyStore direct_idempotency(connect(url_), 600s);
-  auto remembered = direct_idempotency.find(customer + "\n" + std::to_string(request));
+  auto remembered = direct_idempotency.find(customer, customer + "\n" + std::to_string(request));
   ASSERT_TRUE(remembered);
   EXPECT_TRUE(*remembered);
 }

@@ -74,13 +74,15 @@ class CountingPresence final : public application::PresenceStorePort {
 class CountingIdempotency final : public application::IdempotencyStorePort {
  public:
   explicit CountingIdempotency(application::IdempotencyStorePort& inner) : inner_(inner) {}
-  domain::Result<std::optional<application::RememberedReply>> find(const std::string& key) const override {
+  domain::Result<std::optional<application::RememberedReply>> find(const std::string& customer_id,
+                                                                   const std::string& key) const override {
     ++finds;
-    return inner_.find(key);
+    return inner_.find(customer_id, key);
   }
-  domain::Result<void> remember(const std::string& key, const application::RememberedReply& reply) override {
+  domain::Result<void> remember(const std::string& customer_id, const std::string& key,
+                                const application::RememberedReply& reply) override {
     ++remembers;
-    return inner_.remember(key, reply);
+    return inner_.remember(customer_id, key, reply);
   }
   mutable int finds = 0;
   int remembers = 0;

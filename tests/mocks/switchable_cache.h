@@ -49,15 +49,17 @@ class SwitchablePresence final : public application::PresenceStorePort {
 class SwitchableIdempotency final : public application::IdempotencyStorePort {
  public:
   explicit SwitchableIdempotency(const application::ClockPort& clock) : store(1000, std::chrono::hours(1), clock) {}
-  domain::Result<std::optional<application::RememberedReply>> find(const std::string& key) const override {
+  domain::Result<std::optional<application::RememberedReply>> find(const std::string& customer_id,
+                                                                   const std::string& key) const override {
     ++calls;
     if (mode == Mode::kDown) return domain::fail(domain::ErrorCode::kUnavailable, "redis: timeout");
-    return store.find(key);
+    return store.find(customer_id, key);
   }
-  domain::Result<void> remember(const std::string& key, const application::RememberedReply& reply) override {
+  domain::Result<void> remember(const std::string& customer_id, const std::string& key,
+                                const application::RememberedReply& reply) override {
     ++calls;
     if (mode == Mode::kDown) return domain::fail(domain::ErrorCode::kUnavailable, "redis: timeout");
-    return store.remember(key, reply);
+    return store.remember(customer_id, key, reply);
   }
 
   std::atomic<Mode> mode{Mode::kUp};

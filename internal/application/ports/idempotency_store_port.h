@@ -17,8 +17,13 @@ struct RememberedReply {
 class IdempotencyStorePort {
  public:
   virtual ~IdempotencyStorePort() = default;
-  virtual domain::Result<std::optional<RememberedReply>> find(const std::string& key) const = 0;
-  virtual domain::Result<void> remember(const std::string& key, const RememberedReply& reply) = 0;
+  // Answers are kept with the customer they are about, so an adapter can put
+  // them beside the customer's presence (the same Redis Cluster slot), where
+  // the script that writes presence can see them.
+  virtual domain::Result<std::optional<RememberedReply>> find(const std::string& customer_id,
+                                                              const std::string& key) const = 0;
+  virtual domain::Result<void> remember(const std::string& customer_id, const std::string& key,
+                                        const RememberedReply& reply) = 0;
 };
 
 }  // namespace tastesync::application

@@ -131,7 +131,7 @@ domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::try_pla
     const RememberedReply* mine = nullptr;
     for (const LedgerAnswer& kept : view->answers) {
       if (kept.idempotency_key == idempotency_key) mine = &kept.reply;
-      if (!deps_.idempotency.remember(kept.idempotency_key, kept.reply)) may_confirm = false;
+      if (!deps_.idempotency.remember(customer_id, kept.idempotency_key, kept.reply)) may_confirm = false;
     }
     if (mine != nullptr) return replay(*mine, idempotency_key, digest);
     adopt_ledger(record, view->presence);
@@ -221,7 +221,7 @@ domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::record_
     // unconfirmed, so the next request asks the ledger; the ledger also
     // keeps this answer for retries.
     release_hold(customer_id, hold_until);
-    (void)deps_.idempotency.remember(idempotency_key, reply);
+    (void)deps_.idempotency.remember(customer_id, idempotency_key, reply);
   }
   // The ledger already holds the events; a publisher hiccup must not fail a
   // request whose transition is committed (the relay retries from the

@@ -10,7 +10,7 @@ CompositeRequestState::CompositeRequestState(application::PresenceStorePort& pre
 
 domain::Result<application::RequestState> CompositeRequestState::begin(const std::string& customer_id,
                                                                        const std::string& idempotency_key) {
-  auto remembered = idempotency_.find(idempotency_key);
+  auto remembered = idempotency_.find(customer_id, idempotency_key);
   if (!remembered) return std::unexpected(remembered.error());
   if (*remembered) return application::RequestState{std::move(*remembered), {}};
   auto record = presence_.load(customer_id);
@@ -22,7 +22,7 @@ domain::Result<void> CompositeRequestState::commit(const std::string& customer_i
                                                    const std::string& idempotency_key,
                                                    const application::RememberedReply& reply) {
   if (auto saved = presence_.save(customer_id, record); !saved) return saved;
-  return idempotency_.remember(idempotency_key, reply);
+  return idempotency_.remember(customer_id, idempotency_key, reply);
 }
 
 }  // namespace tastesync::infrastructure

@@ -43,7 +43,7 @@ InMemoryIdempotencyStore::Shard& InMemoryIdempotencyStore::shard_for(const std::
 }
 
 domain::Result<std::optional<application::RememberedReply>> InMemoryIdempotencyStore::find(
-    const std::string& key) const {
+    const std::string& /*customer_id*/, const std::string& key) const {
   Shard& shard = shard_for(key);
   std::scoped_lock lock(shard.mutex);
   const auto it = shard.entries.find(key);
@@ -53,7 +53,7 @@ domain::Result<std::optional<application::RememberedReply>> InMemoryIdempotencyS
   return std::optional<application::RememberedReply>{it->second.reply};
 }
 
-domain::Result<void> InMemoryIdempotencyStore::remember(const std::string& key,
+domain::Result<void> InMemoryIdempotencyStore::remember(const std::string& /*customer_id*/, const std::string& key,
                                                         const application::RememberedReply& reply) {
   Shard& shard = shard_for(key);
   std::scoped_lock lock(shard.mutex);

@@ -36,8 +36,12 @@ class InMemoryPresenceStore final : public application::PresenceStorePort {
 class InMemoryIdempotencyStore final : public application::IdempotencyStorePort {
  public:
   InMemoryIdempotencyStore(std::size_t capacity, std::chrono::seconds ttl, const application::ClockPort& clock);
-  domain::Result<std::optional<application::RememberedReply>> find(const std::string& key) const override;
-  domain::Result<void> remember(const std::string& key, const application::RememberedReply& reply) override;
+  // Keyed by the request alone: the key already names the caller and the
+  // request, and one process needs no placement by customer.
+  domain::Result<std::optional<application::RememberedReply>> find(const std::string& customer_id,
+                                                                   const std::string& key) const override;
+  domain::Result<void> remember(const std::string& customer_id, const std::string& key,
+                                const application::RememberedReply& reply) override;
 
  private:
   struct Entry {

@@ -102,31 +102,31 @@ FallbackIdempotencyStore::FallbackIdempotencyStore(application::IdempotencyStore
     : primary_(primary), gate_(std::move(gate)), local_(local_capacity, ttl, gate_->clock()) {}
 
 domain::Result<std::optional<application::RememberedReply>> FallbackIdempotencyStore::find(
-    const std::string& key) const {
+    const std::string& customer_id, const std::string& key) const {
   if (gate_->should_try_primary()) {
-    auto found = primary_.find(key);
+    auto found = primary_.find(customer_id, key);
     if (found || !is_outage(found.error())) {
       if (!found) return found;
       gate_->primary_succeeded();
       if (*found) return found;
-      return find_after_primary_miss(key);
+      return find_after_primary_miss(customer_id, key);
     }
     gate_->primary_failed(found.error(), "idempotency.find");
   }
   fallbacks_.fetch_add(1, std::memory_order_relaxed);
-  return local_.find(key);
+  return local_.find(customer_id, key);
 }
 
 domain::Result<std::optional<application::RememberedReply>> FallbackIdempotencyStore::find_after_primary_miss(
-    const std::string& key) const {
+    const std::string& customer_id, const std::string& key) const {
   if (!local_used_.load(std::memory_order_acquire)) return std::optional<application::RememberedReply>{};
-  return local_.find(key);
+  return local_.find(customer_id, key);
 }
 
-domain::Result<void> FallbackIdempotencyStore::remember(const std::string& key,
+domain::Result<void> FallbackIdempotencyStore::remember(const std::string& customer_id, const std::string& key,
                                                         const application::RememberedReply& reply) {
   if (gate_->should_try_primary()) {
-    auto kept = primary_.remember(key, reply);
+    auto kept = primary_.remember(customer_id, key, reply);
     if (kept || !is_outage(kept.error())) {
       if (kept) gate_->primary_succeeded();
       return kept;
@@ -135,7 +135,7 @@ domain::Result<void> FallbackIdempotencyStore::remember(const std::string& key,
   }
   fallbacks_.fetch_add(1, std::memory_order_relaxed);
   local_used_.store(true, std::memory_order_release);
-  return local_.remember(key, reply);
+  return local_.remember(customer_id, key, reply);
 }
 
 FallbackRequestState::FallbackRequestState(application::RequestStatePort& primary, FallbackPresenceStore& presence,
@@ -157,7 +157,7 @@ domain::Result<application::RequestState> FallbackRequestState::begin(const std:
       gate_->primary_succeeded();
       if (begun->remembered) return begun;
       if (!fence_->settled(ticket)) begun->record.confirmed = false;
-      auto local = idempotency_.find_after_primary_miss(idempotency_key);
+      auto local = idempotency_.find_after_primary_miss(customer_id, idempotency_key);
       if (!local) return std::unexpected(local.error());
       // Answered during the outage: the record is not needed (see the port).
       if (*local) return application::RequestState{std::move(*local), {}};

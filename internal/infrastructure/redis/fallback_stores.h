@@ -109,15 +109,18 @@ class FallbackIdempotencyStore final : public application::IdempotencyStorePort 
   FallbackIdempotencyStore(application::IdempotencyStorePort& primary, OutageGatePtr gate, std::size_t local_capacity,
                            std::chrono::seconds ttl);
 
-  domain::Result<std::optional<application::RememberedReply>> find(const std::string& key) const override;
-  domain::Result<void> remember(const std::string& key, const application::RememberedReply& reply) override;
+  domain::Result<std::optional<application::RememberedReply>> find(const std::string& customer_id,
+                                                                   const std::string& key) const override;
+  domain::Result<void> remember(const std::string& customer_id, const std::string& key,
+                                const application::RememberedReply& reply) override;
 
   std::uint64_t fallbacks() const { return fallbacks_.load(std::memory_order_relaxed); }
   const OutageGate& gate() const { return *gate_; }
 
   // After the primary answered "not remembered": the answer kept locally
   // during an outage, if any (what find() does after such a miss).
-  domain::Result<std::optional<application::RememberedReply>> find_after_primary_miss(const std::string& key) const;
+  domain::Result<std::optional<application::RememberedReply>> find_after_primary_miss(const std::string& customer_id,
+                                                                                      const std::string& key) const;
 
  private:
   application::IdempotencyStorePort& primary_;

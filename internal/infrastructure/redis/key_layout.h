@@ -8,7 +8,8 @@
 //   cid:presence:{b<n>}:<customer>      the presence hash (RedisPresenceStore)
 //   cid:last_seen:{b<n>}                the bucket's part of the last-seen index
 //   cid:epoch:{b<n>}                    the bucket's copy of the cache generation
-//   cid:idem:{b<n>}:<idempotency key>   an Identify answer kept by the commit script
+//   cid:idem:{b<n>}:<idempotency key>   an Identify answer (the commit script,
+//                                       RedisIdempotencyStore)
 // so the presence compare-and-set, the index update, the generation check and
 // the answer are still one script, and the leave sweep walks kCustomerBuckets
 // sorted sets instead of one hot global one. 1,024 buckets spread over the
@@ -17,8 +18,11 @@
 // epoch advance (one INCR per bucket) stay cheap.
 //
 // Keys used alone keep their plain names (their own slot each):
-//   cid:idem:<key>   answers kept through RedisIdempotencyStore
 //   cid:once:<key>   one-time claims
+// and `cid:idem:<key>` is where versions before answers moved beside the
+// customer's keys kept answers copied back from the ledger: read, never
+// written, so a retry keeps its answer through a rolling upgrade. Nothing
+// needs it once every instance runs this layout for `identify.idempotency_ttl_seconds`.
 //
 // Before buckets, a single Redis held `cid:presence:<customer>`,
 // `cid:last_seen` and `cid:epoch`; RedisLastSeenIndex::adopt_unbucketed moves
@@ -47,7 +51,9 @@ inline std::string epoch_of(std::string_view customer_id) { return epoch(bucket_
 inline std::string identify_answer(std::string_view customer_id, std::string_view idempotency_key) {
   return "cid:idem:" + bucket_tag(bucket_of(customer_id)) + ":" + std::string(idempotency_key);
 }
-inline std::string answer(std::string_view idempotency_key) { return "cid:idem:" + std::string(idempotency_key); }
+inline std::string answer_kept_alone(std::string_view idempotency_key) {
+  return "cid:idem:" + std::string(idempotency_key);
+}
 inline std::string claim(std::string_view key) { return "cid:once:" + std::string(key); }
 
 // The single-Redis layout before buckets (read once, by the upgrade).

@@ -12,8 +12,9 @@ using domain::fail;
 RedisIdempotencyStore::RedisIdempotencyStore(RedisClientPtr client, std::chrono::seconds ttl)
     : client_(std::move(client)), ttl_seconds_(std::to_string(ttl.count() > 0 ? ttl.count() : 1)) {}
 
-domain::Result<std::optional<application::RememberedReply>> RedisIdempotencyStore::find(const std::string& key) const {
-  auto reply = client_->command({"GET", key_for(key)});
+domain::Result<std::optional<application::RememberedReply>> RedisIdempotencyStore::find(const std::string& customer_id,
+                                                                                        const std::string& key) const {
+  auto reply = client_->command({"GET", key_for(customer_id, key)});
   if (!reply) return std::unexpected(reply.error());
   return remembered_from_reply(*reply);
 }
@@ -30,12 +31,12 @@ domain::Result<std::optional<application::RememberedReply>> RedisIdempotencyStor
   return std::optional<application::RememberedReply>{std::move(*decoded)};
 }
 
-domain::Result<void> RedisIdempotencyStore::remember(const std::string& key,
+domain::Result<void> RedisIdempotencyStore::remember(const std::string& customer_id, const std::string& key,
                                                      const application::RememberedReply& reply) {
   auto value = codec::encode_reply(reply);
   if (!value) return std::unexpected(value.error());
   // OK when stored, nil when an earlier answer is already there: both fine.
-  auto stored = client_->command({"SET", key_for(key), *value, "NX", "EX", ttl_seconds_});
+  auto stored = client_->command({"SET", key_for(customer_id, key), *value, "NX", "EX", ttl_seconds_});
   if (!stored) return std::unexpected(stored.error());
   return {};
 }

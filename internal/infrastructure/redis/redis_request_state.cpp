@@ -19,15 +19,12 @@ using domain::fail;
 // answer already kept for the request_id wins (2: nothing written); a record
 // to be confirmed (ARGV[7]) under a generation that has moved since it was
 // confirmed (ARGV[8]) is not written (0, as a lost compare-and-set).
-// On a single Redis, KEYS[5] is where an answer kept alone lives (copied back
-// from the ledger, or after a failed commit), which a copy never read: a
-// retry answered once from the ledger must not be answered anew from the
-// copy. On a cluster that key is in another slot and cannot be checked here
-// (a known gap: docs/design.md).
+// KEYS[4] is also where RedisIdempotencyStore keeps an answer copied back
+// from the ledger or stored after a failed commit, so a retry answered once
+// from the ledger is never answered anew from the copy, on a cluster too.
 constexpr std::string_view kLocalCopyLua = R"lua(
 if ARGV[12] == '1' then
   if redis.call('EXISTS', KEYS[4]) == 1 then return 2 end
-  if KEYS[5] and redis.call('EXISTS', KEYS[5]) == 1 then return 2 end
   if ARGV[7] == '1' and (redis.call('GET', KEYS[3]) or '0') ~= ARGV[8] then return 0 end
 end
 )lua";
@@ -55,13 +52,13 @@ RedisRequestState::RedisRequestState(RedisClientPtr client, const RedisPresenceS
 
 domain::Result<application::RequestState> RedisRequestState::begin(const std::string& customer_id,
                                                                    const std::string& idempotency_key) {
-  // The answer may be where RedisIdempotencyStore::remember put it (an
-  // answer copied back from the ledger, a commit that failed) or where the
-  // commit script keeps it (with the customer's keys): both are read, the
-  // first one first, as it is the ledger's or older than any commit. On a
+  // The answer, wherever it came from (this script, a copy back from the
+  // ledger, a failed commit), is kept with the customer's keys. An answer
+  // kept alone by a version before that is read too, so retries keep their
+  // answers through a rolling upgrade (keys::answer_kept_alone). On a
   // cluster the pipeline is split by node; reads need no atomicity.
-  const std::string answer_key = keys::identify_answer(customer_id, idempotency_key);
-  const std::string reply_key = RedisIdempotencyStore::key_for(idempotency_key);
+  const std::string answer_key = RedisIdempotencyStore::key_for(customer_id, idempotency_key);
+  const std::string reply_key = keys::answer_kept_alone(idempotency_key);
   const std::string presence_key = RedisPresenceStore::key_for(customer_id);
   const std::string epoch_key = keys::epoch_of(customer_id);
   const std::array<std::string_view, 2> get_answer{"GET", answer_key};
@@ -102,10 +99,8 @@ domain::Result<RedisRequestState::Committed> RedisRequestState::commit_from(cons
   const std::string presence_key = RedisPresenceStore::key_for(customer_id);
   const std::string last_seen_key = keys::last_seen_of(customer_id);
   const std::string epoch_key = keys::epoch_of(customer_id);
-  const std::string answer_key = keys::identify_answer(customer_id, idempotency_key);
-  const std::string reply_key = RedisIdempotencyStore::key_for(idempotency_key);
-  const std::array<std::string_view, 5> all_keys{presence_key, last_seen_key, epoch_key, answer_key, reply_key};
-  const std::span<const std::string_view> script_keys(all_keys.data(), client_->cluster() == nullptr ? 5 : 4);
+  const std::string answer_key = RedisIdempotencyStore::key_for(customer_id, idempotency_key);
+  const std::array<std::string_view, 4> script_keys{presence_key, last_seen_key, epoch_key, answer_key};
   const std::array<std::string_view, 12> args{presence->expected_version,
                                               presence->next_version,
                                               presence->value,

@@ -399,7 +399,7 @@ TEST_F(BatchedStateTest, ALostCommitStartsOverFromTheLedgerAndRemembersTheFinalA
   EXPECT_EQ(stored_presence_.load("alice")->presence->visit_id, ledger_.current("alice")->value().visit_id);
   // The answer remembered is the final one, events included, in the cache
   // and in the ledger.
-  auto remembered = stored_replies_.find("alice\nr2").value();
+  auto remembered = stored_replies_.find("alice", "alice\nr2").value();
   ASSERT_TRUE(remembered);
   EXPECT_EQ(remembered->response.event_ids, raced->event_ids);
   auto kept = inner_ledger_.recall("alice", clock_.now() - std::chrono::hours(1)).value();

@@ -283,16 +283,16 @@ class FallbackIdempotencyStoreTest : public ::testing::Test {
 };
 
 TEST_F(FallbackIdempotencyStoreTest, UsesThePrimaryWhileItIsUp) {
-  ASSERT_TRUE(store_.remember("k1", reply("t1")));
-  EXPECT_TRUE(primary_.store.find("k1").value());
-  EXPECT_EQ(store_.find("k1").value()->request_fingerprint, "fp-t1");
+  ASSERT_TRUE(store_.remember("c1", "k1", reply("t1")));
+  EXPECT_TRUE(primary_.store.find("c1", "k1").value());
+  EXPECT_EQ(store_.find("c1", "k1").value()->request_fingerprint, "fp-t1");
   EXPECT_EQ(store_.fallbacks(), 0u);
 }
 
 TEST_F(FallbackIdempotencyStoreTest, RemembersLocallyDuringAnOutageAndStillAnswersAfterIt) {
   primary_.mode = Mode::kDown;
-  ASSERT_TRUE(store_.remember("k1", reply("t1")));
-  auto found = store_.find("k1");
+  ASSERT_TRUE(store_.remember("c1", "k1", reply("t1")));
+  auto found = store_.find("c1", "k1");
   ASSERT_TRUE(found);
   ASSERT_TRUE(*found);
   EXPECT_EQ((*found)->request_fingerprint, "fp-t1");
@@ -302,13 +302,13 @@ TEST_F(FallbackIdempotencyStoreTest, RemembersLocallyDuringAnOutageAndStillAnswe
   primary_.mode = Mode::kUp;
   clock_.advance(1s);
   // Redis never saw k1; the answer given during the outage is still found.
-  auto after = store_.find("k1");
+  auto after = store_.find("c1", "k1");
   ASSERT_TRUE(after);
   ASSERT_TRUE(*after);
   EXPECT_EQ((*after)->request_fingerprint, "fp-t1");
   EXPECT_FALSE(gate_->degraded());
-  ASSERT_TRUE(store_.remember("k2", reply("t2")));
-  EXPECT_TRUE(primary_.store.find("k2").value());
+  ASSERT_TRUE(store_.remember("c1", "k2", reply("t2")));
+  EXPECT_TRUE(primary_.store.find("c1", "k2").value());
 }
 
 TEST(FallbackStores, ShareOneGateSoAnOutageIsCountedOnce) {
@@ -321,7 +321,7 @@ TEST(FallbackStores, ShareOneGateSoAnOutageIsCountedOnce) {
   FallbackIdempotencyStore idempotency(idempotency_primary, gate, 100, 60s);
   presence_primary.mode = Mode::kDown;
   idempotency_primary.mode = Mode::kDown;
-  ASSERT_TRUE(idempotency.find("k"));
+  ASSERT_TRUE(idempotency.find("c1", "k"));
   ASSERT_TRUE(presence.load("c"));
   EXPECT_EQ(gate->outages(), 1u);
   // The presence store did not even try: the gate was already backing off.
@@ -377,7 +377,7 @@ TEST_F(FallbackRequestStateTest, ALostCompareAndSetIsNotAnOutageAndWritesNothing
   ASSERT_FALSE(lost);
   EXPECT_EQ(lost.error().code, ErrorCode::kAborted);
   EXPECT_FALSE(gate_->degraded());
-  EXPECT_FALSE(idempotency_primary_.store.find("k1").value());
+  EXPECT_FALSE(idempotency_primary_.store.find("c1", "k1").value());
   EXPECT_EQ(zone_of(presence_primary_.store.load("c1").value()), "table-1");
 }
 
@@ -392,12 +392,12 @@ TEST_F(FallbackRequestStateTest, ServesFromTheSharedLocalStoresDuringAnOutage) {
   EXPECT_EQ(gate_->outages(), 1u);
   // The separate stores (a rebase, a retry) see the same local data.
   EXPECT_EQ(zone_of(presence_.load("c1").value()), "table-1");
-  EXPECT_EQ(idempotency_.find("k1").value()->request_fingerprint, "fp-table-1");
+  EXPECT_EQ(idempotency_.find("c1", "k1").value()->request_fingerprint, "fp-table-1");
   // Local saves are still compare-and-set.
   auto stale = state_.commit("c1", at_zone(begun->record, "table-2"), "k2", reply("table-2"));
   ASSERT_FALSE(stale);
   EXPECT_EQ(stale.error().code, ErrorCode::kAborted);
-  EXPECT_FALSE(idempotency_.find("k2").value());
+  EXPECT_FALSE(idempotency_.find("c1", "k2").value());
   EXPECT_EQ(presence_primary_.calls, 0);
   EXPECT_EQ(idempotency_primary_.calls, 0);
 }
@@ -425,7 +425,7 @@ TEST_F(FallbackRequestStateTest, AfterRecoveryALocalRecordIsWrittenOverRedisAndO
   const auto in_redis = presence_primary_.store.load("c1").value();
   EXPECT_EQ(zone_of(in_redis), "table-2");
   EXPECT_EQ(in_redis.version, 2u);
-  EXPECT_EQ(idempotency_primary_.store.find("k2").value()->request_fingerprint, "fp-table-2");
+  EXPECT_EQ(idempotency_primary_.store.find("c1", "k2").value()->request_fingerprint, "fp-table-2");
   // Redis never saw k1; a retry still gets the answer given during the outage.
   auto retry = state_.begin("c1", "k1");
   ASSERT_TRUE(retry);
