@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 
@@ -122,23 +123,38 @@ Result<FloorPlan> FloorPlan::apply(const FloorPlan* base, Change change) {
   FloorPlan plan;
   plan.zone_settings_ = change.zone_settings_;
   std::sort(change.removed_.begin(), change.removed_.end());
+  // The base's blocks that stay, in their order, and where each went.
+  constexpr std::uint32_t kDropped = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> moved_to;
   if (base != nullptr) {
     plan.blocks_.reserve(base->blocks_.size() + change.added_.size());
-    for (const auto& block : base->blocks_) {
-      if (!std::binary_search(change.removed_.begin(), change.removed_.end(), block->store.id)) {
-        plan.blocks_.push_back(block);
+    moved_to.assign(base->blocks_.size(), kDropped);
+    for (std::size_t i = 0; i < base->blocks_.size(); ++i) {
+      if (!std::binary_search(change.removed_.begin(), change.removed_.end(), base->blocks_[i]->store.id)) {
+        moved_to[i] = static_cast<std::uint32_t>(plan.blocks_.size());
+        plan.blocks_.push_back(base->blocks_[i]);
       }
     }
   }
+  const std::size_t first_added = plan.blocks_.size();
   for (auto& block : change.added_) plan.blocks_.push_back(std::move(block));
 
-  plan.store_index_.reserve(plan.blocks_.size());
-  std::size_t beacons = 0;
-  for (std::size_t i = 0; i < plan.blocks_.size(); ++i) {
-    plan.store_index_.emplace_back(plan.blocks_[i]->store.id, static_cast<std::uint32_t>(i));
-    beacons += plan.blocks_[i]->beacons.size();
+  // Both indexes: the base's entries of the blocks that stay (sorted
+  // already, renumbered) merged with the added blocks' (sorted here), so a
+  // change to one store costs a pass over the plan, not a sort of it.
+  const auto kept = [&](std::uint32_t block) { return moved_to[block] != kDropped; };
+  if (base != nullptr) {
+    plan.store_index_.reserve(plan.blocks_.size());
+    for (const auto& [id, block] : base->store_index_) {
+      if (kept(block)) plan.store_index_.emplace_back(id, moved_to[block]);
+    }
   }
-  std::sort(plan.store_index_.begin(), plan.store_index_.end());
+  const auto stores_kept = static_cast<std::ptrdiff_t>(plan.store_index_.size());
+  for (std::size_t i = first_added; i < plan.blocks_.size(); ++i) {
+    plan.store_index_.emplace_back(plan.blocks_[i]->store.id, static_cast<std::uint32_t>(i));
+  }
+  std::sort(plan.store_index_.begin() + stores_kept, plan.store_index_.end());
+  std::inplace_merge(plan.store_index_.begin(), plan.store_index_.begin() + stores_kept, plan.store_index_.end());
   const auto twice_store = std::adjacent_find(plan.store_index_.begin(), plan.store_index_.end(),
                                               [](const auto& a, const auto& b) { return a.first == b.first; });
   if (twice_store != plan.store_index_.end()) {
@@ -146,16 +162,24 @@ Result<FloorPlan> FloorPlan::apply(const FloorPlan* base, Change change) {
                 "store.id");
   }
 
-  plan.beacon_index_.reserve(beacons);
-  for (std::size_t i = 0; i < plan.blocks_.size(); ++i) {
+  const auto by_key = [](const BeaconSlot& a, const BeaconSlot& b) { return key_less(a.key, b.key); };
+  if (base != nullptr) {
+    plan.beacon_index_.reserve(base->beacon_index_.size());
+    for (const BeaconSlot& slot : base->beacon_index_) {
+      if (kept(slot.block)) plan.beacon_index_.push_back(BeaconSlot{slot.key, moved_to[slot.block], slot.beacon});
+    }
+  }
+  const auto beacons_kept = static_cast<std::ptrdiff_t>(plan.beacon_index_.size());
+  for (std::size_t i = first_added; i < plan.blocks_.size(); ++i) {
     const auto& block_beacons = plan.blocks_[i]->beacons;
     for (std::size_t b = 0; b < block_beacons.size(); ++b) {
       plan.beacon_index_.push_back(
           BeaconSlot{block_beacons[b].key, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(b)});
     }
   }
-  std::sort(plan.beacon_index_.begin(), plan.beacon_index_.end(),
-            [](const BeaconSlot& a, const BeaconSlot& b) { return key_less(a.key, b.key); });
+  std::sort(plan.beacon_index_.begin() + beacons_kept, plan.beacon_index_.end(), by_key);
+  std::inplace_merge(plan.beacon_index_.begin(), plan.beacon_index_.begin() + beacons_kept, plan.beacon_index_.end(),
+                     by_key);
   const auto twice_beacon = std::adjacent_find(plan.beacon_index_.begin(), plan.beacon_index_.end(),
                                                [](const BeaconSlot& a, const BeaconSlot& b) { return a.key == b.key; });
   if (twice_beacon != plan.beacon_index_.end()) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -111,7 +112,7 @@ domain::Result<std::vector<domain::StoreFingerprints>> load_fingerprints(pqxx::t
   int last_sample = -1;
   for (const auto& row : tx.exec_params("SELECT store_id, sample_no, zone_id, uuid::text, major, minor, rssi "
                                         "FROM fingerprint_readings WHERE store_id = ANY($1::text[]) "
-                                        "ORDER BY store_id, sample_no",
+                                        "ORDER BY store_id COLLATE \"C\", sample_no",
                                         ids)) {
     const auto store_id = row[0].as<std::string>();
     const int sample_no = row[1].as<int>();
@@ -144,7 +145,7 @@ domain::Result<void> load_stores(pqxx::transaction_base& tx, const std::string& 
   std::vector<domain::Store> stores;
   std::unordered_map<std::string, std::size_t> store_at;
   for (const auto& row : tx.exec_params("SELECT store_id, name, latitude, longitude FROM stores "
-                                        "WHERE store_id = ANY($1::text[]) ORDER BY store_id",
+                                        "WHERE store_id = ANY($1::text[]) ORDER BY store_id COLLATE \"C\"",
                                         ids)) {
     store_at.emplace(row[0].as<std::string>(), stores.size());
     stores.push_back(domain::Store{row[0].as<std::string>(), row[1].as<std::string>(), {}});
@@ -152,10 +153,10 @@ domain::Result<void> load_stores(pqxx::transaction_base& tx, const std::string& 
       stores.back().location = domain::GeoPoint{row[2].as<double>(), row[3].as<double>()};
     }
   }
-  for (const auto& row :
-       tx.exec_params("SELECT store_id, zone_id, kind, label, layout_x, layout_y, layout_width, layout_height "
-                      "FROM zones WHERE store_id = ANY($1::text[]) ORDER BY store_id, created_at, zone_id",
-                      ids)) {
+  for (const auto& row : tx.exec_params(
+           "SELECT store_id, zone_id, kind, label, layout_x, layout_y, layout_width, layout_height "
+           "FROM zones WHERE store_id = ANY($1::text[]) ORDER BY store_id COLLATE \"C\", created_at, zone_id",
+           ids)) {
     const auto it = store_at.find(row[0].as<std::string>());
     if (it == store_at.end()) continue;  // the foreign key makes this impossible
     stores[it->second].zones.push_back(domain::Zone{row[1].as<std::string>(), row[0].as<std::string>(),
@@ -228,28 +229,38 @@ domain::FloorPlanPtr PostgresRegistry::current() const { return plan_.load(); }
 domain::Result<std::size_t> PostgresRegistry::reload() {
   std::scoped_lock lock(reload_mutex_);
   const domain::FloorPlanPtr base = plan_.load();
-  std::unordered_map<std::string, std::int64_t> versions;
+  // What differs from versions_, applied to it once the new plan is in.
+  std::vector<std::pair<std::string, std::int64_t>> changed;
+  std::vector<std::string> removed;
   std::size_t stores_read = 0;
   auto plan = pool_.run([&](pqxx::connection& connection) -> domain::Result<std::optional<domain::FloorPlan>> {
     // One snapshot for the versions and every store read after them, so a
     // concurrent write is seen whole or not at all, and the versions kept
     // are those of what was read.
     SnapshotTransaction tx(connection);
-    versions.clear();
-    std::vector<std::string> changed;
-    for (const auto& row : tx.exec("SELECT store_id, registry_version FROM stores")) {
-      auto id = row[0].as<std::string>();
+    changed.clear();
+    removed.clear();
+    const pqxx::result versions = tx.exec("SELECT store_id, registry_version FROM stores");
+    std::size_t known = 0;
+    for (const auto& row : versions) {
+      const std::string_view id(row[0].c_str(), row[0].size());
       const auto version = row[1].as<std::int64_t>();
-      const auto known = versions_.find(id);
-      if (known == versions_.end() || known->second != version) changed.push_back(id);
-      versions.emplace(std::move(id), version);
+      const auto held = versions_.find(id);
+      if (held != versions_.end()) ++known;
+      if (held == versions_.end() || held->second != version) changed.emplace_back(std::string(id), version);
+    }
+    if (known != versions_.size()) {  // some stores are gone
+      std::unordered_set<std::string_view> present;
+      present.reserve(versions.size());
+      for (const auto& row : versions) present.emplace(row[0].c_str(), row[0].size());
+      for (const auto& [id, version] : versions_) {
+        if (!present.contains(id)) removed.push_back(id);
+      }
     }
     domain::FloorPlan::Change change({}, options_.zone_filter);
-    for (const auto& [id, version] : versions_) {
-      if (!versions.contains(id)) change.remove(id);
-    }
+    for (const std::string& id : removed) change.remove(id);
     stores_read = changed.size();
-    if (base != nullptr && changed.empty() && change.empty()) {
+    if (base != nullptr && changed.empty() && removed.empty()) {
       tx.commit();
       return std::optional<domain::FloorPlan>{};  // nothing changed: keep the plan
     }
@@ -258,12 +269,14 @@ domain::Result<std::size_t> PostgresRegistry::reload() {
     // stores outlasted server.drain_seconds).
     std::sort(changed.begin(), changed.end());
     const std::size_t chunk = std::max<std::size_t>(1, options_.load_chunk_stores);
+    std::vector<std::string> ids;
     for (std::size_t first = 0; first < changed.size(); first += chunk) {
       if (stopping_) return fail(ErrorCode::kUnavailable, "the registry is stopping");
-      std::vector<std::string> ids(
-          changed.begin() + static_cast<std::ptrdiff_t>(first),
-          changed.begin() + static_cast<std::ptrdiff_t>(std::min(first + chunk, changed.size())));
-      for (const std::string& id : ids) change.remove(id);
+      ids.clear();
+      for (std::size_t i = first; i < std::min(first + chunk, changed.size()); ++i) {
+        ids.push_back(changed[i].first);
+        change.remove(changed[i].first);
+      }
       if (auto loaded = load_stores(tx, sql_text_array(ids), change); !loaded) {
         return fail(ErrorCode::kInternal, "the registry in PostgreSQL is inconsistent: " + loaded.error().message);
       }
@@ -275,7 +288,9 @@ domain::Result<std::size_t> PostgresRegistry::reload() {
   });
   if (!plan) return std::unexpected(plan.error());
   if (*plan) plan_.store(std::make_shared<const domain::FloorPlan>(std::move(**plan)));
-  versions_ = std::move(versions);
+  for (auto& [id, version] : changed) versions_.insert_or_assign(std::move(id), version);
+  for (const std::string& id : removed) versions_.erase(id);
+  stores_read_ += stores_read;
   // The rows' text and the replaced blocks are freed by now; give the pages
   // back, or the process keeps a load's peak for good.
   if (stores_read >= options_.load_chunk_stores) malloc_trim(0);

@@ -15,9 +15,11 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
@@ -38,7 +40,7 @@ struct RegistryOptions {
   // What every store's zone filter model is built with (config zone_filter).
   domain::ZoneModelSettings zone_filter{};
   // Stores read per query while refreshing (bounds the rows held at once).
-  std::size_t load_chunk_stores = 2000;
+  std::size_t load_chunk_stores = 5000;
 };
 
 class PostgresRegistry final : public application::BeaconRegistryPort, public application::RegistryAdminPort {
@@ -69,6 +71,8 @@ class PostgresRegistry final : public application::BeaconRegistryPort, public ap
   // drops the ones that are gone; the snapshot is replaced only when
   // something changed. Returns how many stores were read.
   domain::Result<std::size_t> reload();
+  // How many stores every refresh so far has read, the listener's included.
+  std::size_t stores_read() const { return stores_read_.load(); }
 
  private:
   PostgresRegistry(PgPool& pool, const RegistryOptions& options);
@@ -83,11 +87,17 @@ class PostgresRegistry final : public application::BeaconRegistryPort, public ap
   RegistryOptions options_;
   std::atomic<domain::FloorPlanPtr> plan_;
   std::mutex reload_mutex_;  // one reload at a time, so an older snapshot never replaces a newer one
-  // Each store's registry_version as the snapshot has it (under reload_mutex_).
-  std::unordered_map<std::string, std::int64_t> versions_;
+  // Each store's registry_version as the snapshot has it (under
+  // reload_mutex_), looked up by the rows' text without copying it.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+  };
+  std::unordered_map<std::string, std::int64_t, IdHash, std::equal_to<>> versions_;
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> stores_read_{0};
   std::thread listener_;
 };
 
