@@ -457,12 +457,24 @@ TEST_F(PostgresTest, RefreshReadsOnlyTheStoresWhoseRowsChanged) {
   EXPECT_EQ(reg.current()->find_beacon(domain::BeaconKey{kUuid, 1, 3}), nullptr);
   EXPECT_EQ(reg.current()->store_count(), 3u);
 
+  // Ids travel as one text[] literal: quotes, backslashes, commas and braces
+  // stay inside their element.
+  const std::string odd = "a\"b\\c,{d} e";
+  ASSERT_TRUE(reg.create_store(store_with_zones(odd)).has_value());
+  EXPECT_EQ(change_and_reload(
+                "UPDATE stores SET name = 'Odd' WHERE store_id = " +
+                pool_->run([&](pqxx::connection& c) { return domain::Result<std::string>(c.quote(odd)); }).value()),
+            1u);
+  ASSERT_NE(reg.current()->find_store(odd), nullptr);
+  EXPECT_EQ(reg.current()->find_store(odd)->name, "Odd");
+
   // A registry started now loads the same plan in one go.
   auto restarted = registry();
   ASSERT_NE(restarted, nullptr);
-  EXPECT_EQ(restarted->current()->store_count(), 3u);
+  EXPECT_EQ(restarted->current()->store_count(), 4u);
   EXPECT_EQ(restarted->current()->beacon_count(), 2u);
   EXPECT_EQ(restarted->current()->find_store("s1")->name, "Renamed");
+  ASSERT_NE(restarted->current()->find_store(odd), nullptr);
 }
 
 TEST_F(PostgresTest, SeedingIsIdempotent) {
