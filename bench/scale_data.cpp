@@ -273,10 +273,11 @@ std::optional<IdentifyFigures> run_grpc_load(const std::string& postgres_url, co
   std::string output;
   char buffer[512];
   while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
-  if (pclose(pipe) != 0) {
-    std::cerr << output;
-    return std::nullopt;
-  }
+  // grpc_load fails its own run when more than 0.1 % of requests are shed
+  // (queue_timeout), which a machine shared with other work does; its
+  // figures still compare the two data sets, so they are used, and the
+  // failure is shown beside them.
+  const bool failed = pclose(pipe) != 0;
   IdentifyFigures figures;
   std::istringstream lines(output);
   std::string line;
@@ -301,6 +302,12 @@ std::optional<IdentifyFigures> run_grpc_load(const std::string& postgres_url, co
   if (figures.per_second == 0) {
     std::cerr << output;
     return std::nullopt;
+  }
+  if (failed) {
+    std::istringstream again(output);
+    while (std::getline(again, line)) {
+      if (line.starts_with("FAILED") || line.starts_with("errors in")) std::cout << "  grpc_load: " << line << '\n';
+    }
   }
   return figures;
 }
@@ -381,18 +388,33 @@ int run(const Options& options) {
     return 1;
   }
   const double registry_cold = seconds_since(registry_started);
-  std::vector<double> refreshes;
+  // A refresh when nothing changed (the listener's periodic check), and
+  // after one store changed (what a NOTIFY from an admin write costs).
+  std::vector<double> idle_refreshes;
+  std::vector<double> one_store_refreshes;
   for (int i = 0; i < options.starts; ++i) {
-    const auto started = Clock::now();
-    if (auto ok = (*registry)->reload(); !ok) {
-      std::cerr << "scale_data: registry reload failed: " << ok.error().message << '\n';
+    auto started = Clock::now();
+    auto read = (*registry)->reload();
+    if (!read) {
+      std::cerr << "scale_data: registry reload failed: " << read.error().message << '\n';
       return 1;
     }
-    refreshes.push_back(seconds_since(started));
+    idle_refreshes.push_back(seconds_since(started));
+    const std::string rename = "psql -q '" + url + "' -c \"UPDATE stores SET name = 'Scale store 0, " +
+                               std::to_string(i) + "' WHERE store_id = '" + store_id(0) + "'\" > /dev/null";
+    if (std::system(rename.c_str()) != 0) return 1;
+    started = Clock::now();
+    read = (*registry)->reload();
+    if (!read || *read != 1) {
+      std::cerr << "scale_data: the refresh after one store's change did not read exactly that store\n";
+      return 1;
+    }
+    one_store_refreshes.push_back(seconds_since(started));
   }
   registry->reset();
-  std::printf("  registry: cold load %.2f s, refresh (reload) %s s\n", registry_cold,
-              range(refreshes, 1, "%.2f-%.2f").c_str());
+  std::printf("  registry: cold load %.2f s, refresh with nothing changed %s s, after one store changed %s s\n",
+              registry_cold, range(idle_refreshes, 1, "%.3f-%.3f").c_str(),
+              range(one_store_refreshes, 1, "%.3f-%.3f").c_str());
 
   {
     auto devices = db::PostgresCustomerDevices::create(pool, db::PiiKeyRing{{{kKeyId, *key}}, kKeyId});

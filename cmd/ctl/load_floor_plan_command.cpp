@@ -103,8 +103,7 @@ void load_store(Loader& loader, const domain::FloorPlan& plan, const domain::Sto
     });
   }
 
-  for (const domain::Beacon& beacon : plan.beacons()) {
-    if (beacon.store_id != store.id) continue;
+  for (const domain::Beacon& beacon : plan.store_beacons(store.id)) {
     v1::RegisterBeaconRequest reg;
     reg.set_uuid(beacon.key.uuid.to_string());
     reg.set_major(beacon.key.major);

@@ -394,8 +394,8 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
                         {"http_port", http_server ? http_server->port() : 0},
                         {"tls", options.tls.enabled},
                         {"mutual_tls", !options.tls.client_ca_pem.empty()},
-                        {"stores", plan->stores().size()},
-                        {"beacons", plan->beacons().size()},
+                        {"stores", plan->store_count()},
+                        {"beacons", plan->beacon_count()},
                         {"kafka", !cfg->kafka.brokers.empty()},
                         {"version", args.version},
                         {"revision", args.revision}});

@@ -173,7 +173,7 @@ TEST_F(LedgerPartitioning, MigrationKeepsEveryRowAndEveryBehaviour) {
   const std::string digest = ledger_digest(connection_);
   const std::string max_seq = one(connection_, "SELECT max(seq) FROM visits");
 
-  auto applied = db::apply_migrations(pool_, source_dir() / "migrations");
+  auto applied = db::apply_migrations(pool_, migrations_up_to(11, dir_ / "migrations-0011"));
   ASSERT_TRUE(applied) << applied.error().message;
   EXPECT_EQ(*applied, 1);
 
@@ -246,6 +246,29 @@ TEST_F(LedgerPartitioning, MigrationKeepsEveryRowAndEveryBehaviour) {
     fix.commit();
   }
   EXPECT_EQ(one(connection_, "SELECT count(*) FROM analytics_days WHERE store_id = '" + store(0) + "'"), "0");
+
+  // 0012 on the same lived-in database: every store stays and gets a version
+  // of its own; a change to one store's zones gives that store alone a new one.
+  const std::string stores = one(connection_, "SELECT count(*) FROM stores");
+  const std::string rows_before = ledger_digest(connection_);
+  auto versioned = db::apply_migrations(pool_, migrations_up_to(12, dir_ / "migrations-0012"));
+  ASSERT_TRUE(versioned) << versioned.error().message;
+  EXPECT_EQ(*versioned, 1);
+  EXPECT_EQ(one(connection_, "SELECT count(*) FROM stores"), stores);
+  EXPECT_EQ(one(connection_, "SELECT count(DISTINCT registry_version) FROM stores"), stores);
+  EXPECT_EQ(ledger_digest(connection_), rows_before);
+  const auto version = [this](int i) {
+    return one(connection_, "SELECT registry_version FROM stores WHERE store_id = '" + store(i) + "'");
+  };
+  const std::string changed_before = version(0);
+  const std::string other_before = version(1);
+  {
+    pqxx::work add(connection_);
+    add.exec("INSERT INTO zones (store_id, zone_id, kind) VALUES ('" + store(0) + "', 'patio', 'table')");
+    add.commit();
+  }
+  EXPECT_NE(version(0), changed_before);
+  EXPECT_EQ(version(1), other_before);
 }
 
 TEST_F(LedgerPartitioning, OneOpenVisitPerCustomerAcrossStoresUnderARace) {

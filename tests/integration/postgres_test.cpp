@@ -378,6 +378,105 @@ TEST_F(PostgresTest, NotifyRefreshesAnotherInstance) {
       << "the other instance did not see the retirement";
 }
 
+TEST_F(PostgresTest, RefreshReadsOnlyTheStoresWhoseRowsChanged) {
+  // Small chunks, so three stores already take two queries each.
+  RegistryOptions options;
+  options.load_chunk_stores = 2;
+  auto created = PostgresRegistry::create(*pool_, options);
+  ASSERT_TRUE(created.has_value()) << created.error().message;
+  PostgresRegistry& reg = **created;
+  for (const char* id : {"s1", "s2", "s3"}) ASSERT_TRUE(reg.create_store(store_with_zones(id)).has_value());
+  ASSERT_TRUE(reg.register_beacon(beacon("s1", "table-1", 1)).has_value());
+  ASSERT_TRUE(reg.register_beacon(beacon("s3", "table-1", 3)).has_value());
+  const domain::BeaconKey moved{kUuid, 1, 1};
+  ASSERT_NE(reg.current()->find_beacon(moved), nullptr);
+
+  // Plain SQL, as another writer would (no NOTIFY): the versions tell.
+  const auto sql = [this](const std::string& statement) {
+    auto done = pool_->run([&](pqxx::connection& connection) -> domain::Result<void> {
+      pqxx::work tx(connection);
+      tx.exec(statement);
+      tx.commit();
+      return {};
+    });
+    ASSERT_TRUE(done.has_value()) << statement << ": " << done.error().message;
+  };
+  // Runs `statement`, refreshes, and says how many stores were read since:
+  // by this refresh, or by the listener's if it came first (they take
+  // turns, so together they read each change once).
+  const auto change_and_reload = [&](const std::string& statement) -> std::size_t {
+    const std::size_t before = reg.stores_read();
+    if (!statement.empty()) sql(statement);
+    auto read = reg.reload();
+    EXPECT_TRUE(read.has_value()) << read.error().message;
+    return reg.stores_read() - before;
+  };
+
+  const domain::FloorPlanPtr quiet = reg.current();
+  EXPECT_EQ(change_and_reload(""), 0u);
+  EXPECT_EQ(reg.current(), quiet) << "nothing changed: the same snapshot";
+
+  // Changed: one store read; the others are the very same blocks.
+  const domain::Store* s2 = reg.current()->find_store("s2");
+  const domain::Store* s3 = reg.current()->find_store("s3");
+  EXPECT_EQ(change_and_reload("UPDATE stores SET name = 'Renamed' WHERE store_id = 's1'"), 1u);
+  EXPECT_EQ(reg.current()->find_store("s1")->name, "Renamed");
+  EXPECT_EQ(reg.current()->find_store("s2"), s2);
+  EXPECT_EQ(reg.current()->find_store("s3"), s3);
+
+  // A beacon re-hung in another store: both stores read, found in its new one.
+  EXPECT_EQ(change_and_reload("UPDATE beacons SET store_id = 's2', zone_id = 'entrance' WHERE minor = 1"), 2u);
+  ASSERT_NE(reg.current()->find_beacon(moved), nullptr);
+  EXPECT_EQ(reg.current()->find_beacon(moved)->store_id, "s2");
+  EXPECT_TRUE(reg.current()->store_beacons("s1").empty());
+  EXPECT_EQ(reg.current()->find_store("s3"), s3);
+
+  // Added: a store with a zone and a beacon, in one transaction.
+  EXPECT_EQ(change_and_reload("INSERT INTO stores (store_id, name) VALUES ('s4', 'Store s4');"
+                              "INSERT INTO zones (store_id, zone_id, kind) VALUES ('s4', 'bar', 'table');"
+                              "INSERT INTO beacons (uuid, major, minor, store_id, zone_id, tx_power) VALUES ('" +
+                              kUuid.to_string() + "', 1, 4, 's4', 'bar', -59)"),
+            1u);
+  ASSERT_NE(reg.current()->find_zone("s4", "bar"), nullptr);
+  EXPECT_EQ(reg.current()->find_beacon(domain::BeaconKey{kUuid, 1, 4})->store_id, "s4");
+
+  // Calibration is part of a store.
+  EXPECT_EQ(change_and_reload(
+                "INSERT INTO fingerprint_readings (store_id, sample_no, zone_id, uuid, major, minor, rssi) VALUES "
+                "('s4', 0, 'bar', '" +
+                kUuid.to_string() + "', 1, 4, -60)"),
+            1u);
+  ASSERT_NE(reg.current()->store_fingerprints("s4"), nullptr);
+  EXPECT_EQ(reg.current()->find_store("s3"), s3);
+
+  // Removed: nothing to read, gone with its beacon.
+  EXPECT_EQ(change_and_reload("DELETE FROM beacons WHERE store_id = 's3'; DELETE FROM zones WHERE store_id = 's3';"
+                              "DELETE FROM stores WHERE store_id = 's3'"),
+            0u);
+  EXPECT_EQ(reg.current()->find_store("s3"), nullptr);
+  EXPECT_EQ(reg.current()->find_beacon(domain::BeaconKey{kUuid, 1, 3}), nullptr);
+  EXPECT_EQ(reg.current()->store_count(), 3u);
+
+  // Ids travel as one text[] literal: quotes, backslashes, commas and braces
+  // stay inside their element.
+  const std::string odd = "a\"b\\c,{d} e";
+  ASSERT_TRUE(reg.create_store(store_with_zones(odd)).has_value());
+  EXPECT_EQ(change_and_reload(
+                "UPDATE stores SET name = 'Odd' WHERE store_id = " +
+                pool_->run([&](pqxx::connection& c) { return domain::Result<std::string>(c.quote(odd)); }).value()),
+            1u);
+  ASSERT_NE(reg.current()->find_store(odd), nullptr);
+  EXPECT_EQ(reg.current()->find_store(odd)->name, "Odd");
+
+  // A registry started now loads the same plan in one go.
+  auto restarted = registry();
+  ASSERT_NE(restarted, nullptr);
+  EXPECT_EQ(restarted->current()->store_count(), 4u);
+  EXPECT_EQ(restarted->current()->beacon_count(), 2u);
+  EXPECT_EQ(restarted->current()->find_store("s1")->name, "Renamed");
+  ASSERT_NE(restarted->current()->find_store(odd), nullptr);
+}
+
 TEST_F(PostgresTest, SeedingIsIdempotent) {
   auto reg = registry();
   ASSERT_NE(reg, nullptr);

@@ -37,9 +37,7 @@ domain::Result<StoreCalibration> calibration_of(const domain::FloorPlan& plan, c
   for (const domain::Zone& zone : store.zones) calibration.labels.push_back(zone.label);
   if (store.zones.empty()) return calibration;  // nowhere to place anyone: nothing to report
   std::vector<const domain::Beacon*> beacons;
-  for (const domain::Beacon& beacon : plan.beacons()) {
-    if (beacon.store_id == store.id) beacons.push_back(&beacon);
-  }
+  for (const domain::Beacon& beacon : plan.store_beacons(store.id)) beacons.push_back(&beacon);
   const domain::StoreFingerprints none{store.id, {}};
   auto report =
       domain::leave_one_out_report(store, beacons, samples != nullptr ? *samples : none, plan.zone_settings());

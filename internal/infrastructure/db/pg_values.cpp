@@ -37,4 +37,19 @@ domain::Result<void> check_text(std::string_view value, std::size_t max_bytes, b
   return {};
 }
 
+std::string sql_text_array(const std::vector<std::string>& values) {
+  std::string literal = "{";
+  for (const std::string& value : values) {
+    if (literal.size() > 1) literal += ',';
+    literal += '"';
+    for (const char c : value) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  literal += '}';
+  return literal;
+}
+
 }  // namespace tastesync::infrastructure::db

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/entities/sighting.h"
 #include "domain/entities/zone.h"
@@ -29,5 +30,10 @@ domain::ZoneKind zone_kind_from_sql(std::string_view kind);
 // Text PostgreSQL would reject (NUL) or a field beyond its size is refused
 // with kInvalidArgument naming `field`, before any SQL runs.
 domain::Result<void> check_text(std::string_view value, std::size_t max_bytes, bool required, const char* field);
+
+// A text[] literal ('{"a","b"}') for one parameter: libpqxx 6 has no array
+// parameters. Every element is quoted, so commas, braces and quotes in an
+// id stay inside it.
+std::string sql_text_array(const std::vector<std::string>& values);
 
 }  // namespace tastesync::infrastructure::db

@@ -1,12 +1,16 @@
 #include "infrastructure/db/postgres_registry.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -100,12 +104,16 @@ pqxx::result insert_beacon_if_absent(pqxx::work& tx, const domain::Beacon& beaco
       beacon.store_id, beacon.zone_id, beacon.tx_power_1m, beacon.calibration_offset_db);
 }
 
-// Every store's calibration, samples in the order they were imported.
-domain::Result<std::vector<domain::StoreFingerprints>> load_fingerprints(pqxx::transaction_base& tx) {
+// The calibration of the stores in `ids` (a text[] literal), samples in the
+// order they were imported.
+domain::Result<std::vector<domain::StoreFingerprints>> load_fingerprints(pqxx::transaction_base& tx,
+                                                                         const std::string& ids) {
   std::vector<domain::StoreFingerprints> stores;
   int last_sample = -1;
-  for (const auto& row : tx.exec("SELECT store_id, sample_no, zone_id, uuid::text, major, minor, rssi "
-                                 "FROM fingerprint_readings ORDER BY store_id, sample_no")) {
+  for (const auto& row : tx.exec_params("SELECT store_id, sample_no, zone_id, uuid::text, major, minor, rssi "
+                                        "FROM fingerprint_readings WHERE store_id = ANY($1::text[]) "
+                                        "ORDER BY store_id COLLATE \"C\", sample_no",
+                                        ids)) {
     const auto store_id = row[0].as<std::string>();
     const int sample_no = row[1].as<int>();
     if (stores.empty() || stores.back().store_id != store_id) {
@@ -130,23 +138,25 @@ domain::Result<std::vector<domain::StoreFingerprints>> load_fingerprints(pqxx::t
 using SnapshotTransaction =
     pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only>;
 
-domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection,
-                                            const domain::ZoneModelSettings& zone_filter) {
-  // One snapshot for all three reads, so a concurrent write is seen whole or
-  // not at all.
-  SnapshotTransaction tx(connection);
+// Reads the stores in `ids` (a text[] literal) whole, zones, beacons and
+// calibration, into `change`.
+domain::Result<void> load_stores(pqxx::transaction_base& tx, const std::string& ids,
+                                 domain::FloorPlan::Change& change) {
   std::vector<domain::Store> stores;
   std::unordered_map<std::string, std::size_t> store_at;
-  for (const auto& row : tx.exec("SELECT store_id, name, latitude, longitude FROM stores ORDER BY store_id")) {
+  for (const auto& row : tx.exec_params("SELECT store_id, name, latitude, longitude FROM stores "
+                                        "WHERE store_id = ANY($1::text[]) ORDER BY store_id COLLATE \"C\"",
+                                        ids)) {
     store_at.emplace(row[0].as<std::string>(), stores.size());
     stores.push_back(domain::Store{row[0].as<std::string>(), row[1].as<std::string>(), {}});
     if (!row[2].is_null() && !row[3].is_null()) {
       stores.back().location = domain::GeoPoint{row[2].as<double>(), row[3].as<double>()};
     }
   }
-  for (const auto& row :
-       tx.exec("SELECT store_id, zone_id, kind, label, layout_x, layout_y, layout_width, layout_height FROM zones "
-               "ORDER BY store_id, created_at, zone_id")) {
+  for (const auto& row : tx.exec_params(
+           "SELECT store_id, zone_id, kind, label, layout_x, layout_y, layout_width, layout_height "
+           "FROM zones WHERE store_id = ANY($1::text[]) ORDER BY store_id COLLATE \"C\", created_at, zone_id",
+           ids)) {
     const auto it = store_at.find(row[0].as<std::string>());
     if (it == store_at.end()) continue;  // the foreign key makes this impossible
     stores[it->second].zones.push_back(domain::Zone{row[1].as<std::string>(), row[0].as<std::string>(),
@@ -158,8 +168,10 @@ domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection,
     }
   }
   std::vector<domain::Beacon> beacons;
-  for (const auto& row : tx.exec("SELECT uuid::text, major, minor, store_id, zone_id, tx_power, calibration_offset_db "
-                                 "FROM beacons WHERE retired_at IS NULL ORDER BY beacon_id")) {
+  for (const auto& row :
+       tx.exec_params("SELECT uuid::text, major, minor, store_id, zone_id, tx_power, calibration_offset_db "
+                      "FROM beacons WHERE retired_at IS NULL AND store_id = ANY($1::text[]) ORDER BY beacon_id",
+                      ids)) {
     auto uuid = domain::BeaconUuid::parse(row[0].as<std::string>());
     if (!uuid) return std::unexpected(uuid.error());
     domain::Beacon beacon;
@@ -171,14 +183,9 @@ domain::Result<domain::FloorPlan> load_plan(pqxx::connection& connection,
     beacon.calibration_offset_db = row[6].as<double>();
     beacons.push_back(std::move(beacon));
   }
-  auto fingerprints = load_fingerprints(tx);
+  auto fingerprints = load_fingerprints(tx, ids);
   if (!fingerprints) return std::unexpected(fingerprints.error());
-  tx.commit();
-  auto plan = domain::FloorPlan::build(std::move(stores), std::move(beacons), *fingerprints, {}, zone_filter);
-  if (!plan) {
-    return fail(ErrorCode::kInternal, "the registry in PostgreSQL is inconsistent: " + plan.error().message);
-  }
-  return std::move(*plan);
+  return change.add(std::move(stores), std::move(beacons), *fingerprints);
 }
 
 // Delivered by await_notification on the listener's connection.
@@ -219,12 +226,75 @@ PostgresRegistry::~PostgresRegistry() {
 
 domain::FloorPlanPtr PostgresRegistry::current() const { return plan_.load(); }
 
-domain::Result<void> PostgresRegistry::reload() {
+domain::Result<std::size_t> PostgresRegistry::reload() {
   std::scoped_lock lock(reload_mutex_);
-  auto plan = pool_.run([this](pqxx::connection& connection) { return load_plan(connection, options_.zone_filter); });
+  const domain::FloorPlanPtr base = plan_.load();
+  // What differs from versions_, applied to it once the new plan is in.
+  std::vector<std::pair<std::string, std::int64_t>> changed;
+  std::vector<std::string> removed;
+  std::size_t stores_read = 0;
+  auto plan = pool_.run([&](pqxx::connection& connection) -> domain::Result<std::optional<domain::FloorPlan>> {
+    // One snapshot for the versions and every store read after them, so a
+    // concurrent write is seen whole or not at all, and the versions kept
+    // are those of what was read.
+    SnapshotTransaction tx(connection);
+    changed.clear();
+    removed.clear();
+    const pqxx::result versions = tx.exec("SELECT store_id, registry_version FROM stores");
+    std::size_t known = 0;
+    for (const auto& row : versions) {
+      const std::string_view id(row[0].c_str(), row[0].size());
+      const auto version = row[1].as<std::int64_t>();
+      const auto held = versions_.find(id);
+      if (held != versions_.end()) ++known;
+      if (held == versions_.end() || held->second != version) changed.emplace_back(std::string(id), version);
+    }
+    if (known != versions_.size()) {  // some stores are gone
+      std::unordered_set<std::string_view> present;
+      present.reserve(versions.size());
+      for (const auto& row : versions) present.emplace(row[0].c_str(), row[0].size());
+      for (const auto& [id, version] : versions_) {
+        if (!present.contains(id)) removed.push_back(id);
+      }
+    }
+    domain::FloorPlan::Change change({}, options_.zone_filter);
+    for (const std::string& id : removed) change.remove(id);
+    stores_read = changed.size();
+    if (base != nullptr && changed.empty() && removed.empty()) {
+      tx.commit();
+      return std::optional<domain::FloorPlan>{};  // nothing changed: keep the plan
+    }
+    // In chunks of stores: a full load never holds every row's text at once,
+    // and a stop request is seen between chunks (a whole load at 100,000
+    // stores outlasted server.drain_seconds).
+    std::sort(changed.begin(), changed.end());
+    const std::size_t chunk = std::max<std::size_t>(1, options_.load_chunk_stores);
+    std::vector<std::string> ids;
+    for (std::size_t first = 0; first < changed.size(); first += chunk) {
+      if (stopping_) return fail(ErrorCode::kUnavailable, "the registry is stopping");
+      ids.clear();
+      for (std::size_t i = first; i < std::min(first + chunk, changed.size()); ++i) {
+        ids.push_back(changed[i].first);
+        change.remove(changed[i].first);
+      }
+      if (auto loaded = load_stores(tx, sql_text_array(ids), change); !loaded) {
+        return fail(ErrorCode::kInternal, "the registry in PostgreSQL is inconsistent: " + loaded.error().message);
+      }
+    }
+    tx.commit();
+    auto next = domain::FloorPlan::apply(base.get(), std::move(change));
+    if (!next) return fail(ErrorCode::kInternal, "the registry in PostgreSQL is inconsistent: " + next.error().message);
+    return std::optional<domain::FloorPlan>(std::move(*next));
+  });
   if (!plan) return std::unexpected(plan.error());
-  plan_.store(std::make_shared<const domain::FloorPlan>(std::move(*plan)));
-  return {};
+  if (*plan) plan_.store(std::make_shared<const domain::FloorPlan>(std::move(**plan)));
+  for (auto& [id, version] : changed) versions_.insert_or_assign(std::move(id), version);
+  for (const std::string& id : removed) versions_.erase(id);
+  stores_read_ += stores_read;
+  // The rows' text and the replaced blocks are freed by now; give the pages
+  // back, or the process keeps a load's peak for good.
+  if (stores_read >= options_.load_chunk_stores) malloc_trim(0);
+  return stores_read;
 }
 
 template <typename Write>

@@ -2,16 +2,26 @@
 
 // The stores' floor plans in PostgreSQL, served from memory. `current()` is
 // on the hot path and only loads an atomic pointer; a background listener
-// (LISTEN registry_changed) rebuilds the snapshot whenever any instance
+// (LISTEN registry_changed) refreshes the snapshot whenever any instance
 // changes the registry, so every instance sees a change within about a
-// second, and after a database outage it reloads as soon as it reconnects.
+// second, and after a database outage it refreshes as soon as it reconnects.
+// A refresh is incremental: every store has a version (migration 0012, bumped
+// by triggers on any change to the store, its zones, beacons or calibration);
+// only the stores whose version changed, appeared or disappeared are read
+// and rebuilt, the others are shared with the previous snapshot.
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 
 #include "application/ports/beacon_registry_port.h"
 #include "application/ports/registry_admin_port.h"
@@ -29,6 +39,8 @@ struct RegistryOptions {
   std::chrono::seconds periodic_reload{60};
   // What every store's zone filter model is built with (config zone_filter).
   domain::ZoneModelSettings zone_filter{};
+  // Stores read per query while refreshing (bounds the rows held at once).
+  std::size_t load_chunk_stores = 5000;
 };
 
 class PostgresRegistry final : public application::BeaconRegistryPort, public application::RegistryAdminPort {
@@ -54,8 +66,13 @@ class PostgresRegistry final : public application::BeaconRegistryPort, public ap
   // Idempotent.
   domain::Result<void> seed_from(const domain::FloorPlan& plan);
 
-  // Rebuilds the snapshot from the database now.
-  domain::Result<void> reload();
+  // Brings the snapshot up to date with the database now: reads the stores
+  // that are new or whose version changed (all of them the first time) and
+  // drops the ones that are gone; the snapshot is replaced only when
+  // something changed. Returns how many stores were read.
+  domain::Result<std::size_t> reload();
+  // How many stores every refresh so far has read, the listener's included.
+  std::size_t stores_read() const { return stores_read_.load(); }
 
  private:
   PostgresRegistry(PgPool& pool, const RegistryOptions& options);
@@ -70,9 +87,17 @@ class PostgresRegistry final : public application::BeaconRegistryPort, public ap
   RegistryOptions options_;
   std::atomic<domain::FloorPlanPtr> plan_;
   std::mutex reload_mutex_;  // one reload at a time, so an older snapshot never replaces a newer one
+  // Each store's registry_version as the snapshot has it (under
+  // reload_mutex_), looked up by the rows' text without copying it.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+  };
+  std::unordered_map<std::string, std::int64_t, IdHash, std::equal_to<>> versions_;
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> stores_read_{0};
   std::thread listener_;
 };
 
