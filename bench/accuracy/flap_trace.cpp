@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -101,7 +102,9 @@ std::string trace_flaps(const testing::SimulationSettings& settings, const domai
       const std::size_t from = i >= context ? i - context : 0;
       for (std::size_t k = from; k <= i + 1 && k < p.size(); ++k) {
         const auto seen = log[c].find(p[k].at);
-        out << "  " << (k == i ? "*" : " ") << " t+" << (k - seated_at) << " ";
+        // Reports before sitting down (the walk in) count negative.
+        const auto since = static_cast<std::int64_t>(k) - static_cast<std::int64_t>(seated_at);
+        out << "  " << (k == i ? "*" : " ") << " t" << (since < 0 ? "" : "+") << since << " ";
         if (seen == log[c].end()) {
           out << "(nothing heard)\n";
           continue;
