@@ -4,7 +4,7 @@
 // Markdown table (see the README's "Zone accuracy" section).
 //
 //   accuracy_report [--customers N] [--seed S] [--config FILE] [--dataset DIR]
-//                   [--body-shadow-db DB] [--drop P]
+//                   [--body-shadow-db DB] [--drop P] [--trace-flaps SIGMA_DB]
 
 #include <charconv>
 #include <chrono>
@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "accuracy/flap_trace.h"
 #include "accuracy/labeled_dataset.h"
 #include "accuracy/leave_probe.h"
 #include "accuracy/report_table.h"
@@ -38,12 +39,13 @@ struct Options {
   std::string dataset_dir = "bench/accuracy/data";  // run from the repository root
   double body_shadow_db = 6.0;
   double drop_probability = 0.1;
+  std::optional<double> trace_flaps_sigma;  // --trace-flaps: print the flaps at this noise instead
 };
 
 [[noreturn]] void usage(const std::string& problem) {
   std::cerr << "accuracy_report: " << problem
             << "\nusage: accuracy_report [--customers N] [--seed S] [--config FILE] [--dataset DIR]"
-               " [--body-shadow-db DB] [--drop P]\n";
+               " [--body-shadow-db DB] [--drop P] [--trace-flaps SIGMA_DB]\n";
   std::exit(2);
 }
 
@@ -76,6 +78,8 @@ Options parse_options(int argc, char** argv) {
     } else if (flag == "--drop") {
       options.drop_probability = parse_number<double>(flag, value);
       if (options.drop_probability < 0.0 || options.drop_probability >= 1.0) usage("--drop must be in [0, 1)");
+    } else if (flag == "--trace-flaps") {
+      options.trace_flaps_sigma = parse_number<double>(flag, value);
     } else {
       usage("unknown option " + std::string(flag));
     }
@@ -104,8 +108,8 @@ constexpr int kCalibrationScansPerZone = 30;
 // The store with fewer beacons than tables: the entrance's and two tables'.
 const std::vector<int> kFewBeaconTables{2, 5};
 
-Column simulate(const Options& options, const config::Config& service, double sigma_db, bool calibrated,
-                const std::vector<int>& beacon_tables = {}) {
+testing::SimulationSettings simulation_settings(const Options& options, double sigma_db,
+                                                const std::vector<int>& beacon_tables) {
   testing::SimulationSettings settings;
   settings.customers = options.customers;
   settings.store.seed = options.seed;
@@ -113,15 +117,30 @@ Column simulate(const Options& options, const config::Config& service, double si
   settings.store.body_shadow_db = options.body_shadow_db;
   settings.store.drop_probability = options.drop_probability;
   settings.store.beacon_tables = beacon_tables;
-  testing::StoreSimulator simulator(settings);
-  const domain::ZoneResolver resolver(service.resolver);
+  return settings;
+}
+
+// The simulated store's floor plan (and so its zone model), calibrated or not.
+domain::FloorPlan simulated_plan(const Options& options, const config::Config& service,
+                                 const testing::SimulationSettings& settings, bool calibrated) {
+  const testing::SyntheticStore store(settings.store);
   std::vector<domain::StoreFingerprints> calibration;
   if (calibrated) {
     calibration.push_back(testing::calibration_walk(settings.store, kCalibrationScansPerZone, options.seed + 1000));
   }
-  auto plan = domain::FloorPlan::build({simulator.store().store()}, simulator.store().beacons(), calibration);
-  const domain::ZoneModel* model = plan ? plan->find_zone_model(settings.store.store_id) : nullptr;
-  if (model == nullptr) usage("the simulated store produced no zone model");
+  auto plan = domain::FloorPlan::build({store.store()}, store.beacons(), calibration, {}, service.zone_filter);
+  if (!plan || plan->find_zone_model(settings.store.store_id) == nullptr)
+    usage("the simulated store produced no zone model");
+  return std::move(*plan);
+}
+
+Column simulate(const Options& options, const config::Config& service, double sigma_db, bool calibrated,
+                const std::vector<int>& beacon_tables = {}) {
+  const testing::SimulationSettings settings = simulation_settings(options, sigma_db, beacon_tables);
+  testing::StoreSimulator simulator(settings);
+  const domain::ZoneResolver resolver(service.resolver);
+  const domain::FloorPlan plan = simulated_plan(options, service, settings, calibrated);
+  const domain::ZoneModel* model = plan.find_zone_model(settings.store.store_id);
   const std::vector<testing::CustomerTrack> tracks = simulator.run(testing::zone_filter_resolver(resolver, *model));
 
   Column column;
@@ -171,12 +190,12 @@ void add_simulated_rows(ReportTable& table, const std::vector<Column>& columns) 
 }
 
 // The leave-one-out calibration report over every scan of the data set.
-std::string calibration_report_text(const LabeledDataset& dataset) {
+std::string calibration_report_text(const LabeledDataset& dataset, const domain::ZoneModelSettings& settings) {
   std::vector<const domain::Beacon*> beacons;
   for (const domain::Beacon& beacon : dataset.beacons) beacons.push_back(&beacon);
   domain::StoreFingerprints calibration{"labeled-dataset", {}};
   for (const LabeledScan& scan : dataset.scans) calibration.samples.push_back(scan.sample);
-  auto report = domain::leave_one_out_report(grid_store(dataset), beacons, calibration);
+  auto report = domain::leave_one_out_report(grid_store(dataset), beacons, calibration, settings);
   if (!report) return "Calibration report skipped: " + report.error().message + "\n";
   std::size_t samples = 0;
   std::size_t right = 0;
@@ -203,7 +222,7 @@ constexpr std::size_t kScoredFromReport = 3;
 std::string real_data_note(const SequenceResult& r, const std::filesystem::path& csv);
 
 // The real-data table, or why it is missing.
-std::string real_data_table(const Options& options) {
+std::string real_data_table(const Options& options, const config::Config& service) {
   const std::filesystem::path csv = std::filesystem::path(options.dataset_dir) / "iBeacon_RSSI_Labeled.csv";
   if (!std::filesystem::exists(csv)) {
     return "Real data skipped: " + csv.string() +
@@ -211,7 +230,7 @@ std::string real_data_table(const Options& options) {
   }
   auto dataset = read_labeled_dataset(csv.string());
   if (!dataset) return "Real data skipped: " + dataset.error().message + "\n";
-  const SequenceResult r = replay_sequences(*dataset, kScoredFromReport);
+  const SequenceResult r = replay_sequences(*dataset, kScoredFromReport, service.zone_filter);
   auto share = [&r](std::size_t n) {
     return percent(r.answers == 0 ? 0.0 : static_cast<double>(n) / static_cast<double>(r.answers));
   };
@@ -221,7 +240,7 @@ std::string real_data_table(const Options& options) {
                 {share(r.filter.exact), share(r.knn3.exact), share(r.knn1.exact), share(r.strongest.exact)});
   table.add_row("that cell or a neighbouring one (target ≥ 70%)",
                 {share(r.filter.near), share(r.knn3.near), share(r.knn1.near), share(r.strongest.near)});
-  return real_data_note(r, csv) + table.markdown() + "\n" + calibration_report_text(*dataset);
+  return real_data_note(r, csv) + table.markdown() + "\n" + calibration_report_text(*dataset, service.zone_filter);
 }
 
 std::string real_data_note(const SequenceResult& r, const std::filesystem::path& csv) {
@@ -240,6 +259,16 @@ int main(int argc, char** argv) {
   const bench::Options options = bench::parse_options(argc, argv);
   const config::Config service = bench::service_config(options);
 
+  if (options.trace_flaps_sigma) {
+    for (const bool calibrated : {false, true}) {
+      const auto settings = bench::simulation_settings(options, *options.trace_flaps_sigma, {});
+      const domain::FloorPlan plan = bench::simulated_plan(options, service, settings, calibrated);
+      std::cout << (calibrated ? "## calibrated\n" : "## path loss\n")
+                << bench::trace_flaps(settings, domain::ZoneResolver(service.resolver),
+                                      *plan.find_zone_model(settings.store.store_id), 6);
+    }
+    return 0;
+  }
   const auto started = std::chrono::steady_clock::now();
   std::vector<bench::Column> columns;
   for (const double sigma : {4.0, 6.0, 8.0}) {
@@ -253,7 +282,7 @@ int main(int argc, char** argv) {
   for (const bench::Column& column : columns) titles.push_back(column.title);
   bench::ReportTable table(titles);
   bench::add_simulated_rows(table, columns);
-  const std::string real_data = bench::real_data_table(options);
+  const std::string real_data = bench::real_data_table(options, service);
 
   const testing::SyntheticStoreConfig store;
   std::cout << "Simulated store: entrance + " << store.tables << " tables " << bench::number(store.table_spacing_m, 0)

@@ -55,7 +55,8 @@ domain::Store grid_store(const LabeledDataset& dataset) {
   return store;
 }
 
-SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_report) {
+SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_report,
+                                const domain::ZoneModelSettings& settings) {
   const domain::Store store = grid_store(dataset);
   std::vector<const domain::Beacon*> beacons;
   for (const domain::Beacon& beacon : dataset.beacons) beacons.push_back(&beacon);
@@ -84,7 +85,7 @@ SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_
       calibration_scans.push_back(&scan);
       calibrated_cells.insert(scan.sample.zone_id);
     }
-    auto model = domain::ZoneModel::build(store, beacons, &calibration);
+    auto model = domain::ZoneModel::build(store, beacons, &calibration, settings);
     auto knn3 = domain::FingerprintClassifier::build(calibration, beacon_of, domain::FingerprintSettings{.k = 3});
     auto knn1 = domain::FingerprintClassifier::build(calibration, beacon_of, domain::FingerprintSettings{.k = 1});
     if (!model || !knn3 || !knn1) continue;

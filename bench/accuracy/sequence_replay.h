@@ -12,6 +12,7 @@
 
 #include "accuracy/labeled_dataset.h"
 #include "domain/entities/zone.h"
+#include "domain/services/zone_emissions.h"
 
 namespace tastesync::bench {
 
@@ -37,6 +38,7 @@ domain::Store grid_store(const LabeledDataset& dataset);
 
 // Scores every answer from a customer's `from_report`-th report on (1-based);
 // a shorter sequence scores its last answer, so every customer counts.
-SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_report);
+SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_report,
+                                const domain::ZoneModelSettings& settings = {});
 
 }  // namespace tastesync::bench

@@ -1,6 +1,7 @@
 #include "domain/services/calibration_report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <span>
@@ -29,6 +30,22 @@ HeldOut levels_of(const ZoneModel& model, const FingerprintSample& sample) {
     held.heard_any = true;
   }
   return held;
+}
+
+// ln P(sample | zone) as the zone filter weighs it (zone_filter.cpp,
+// zone_log_likelihoods): for a calibrated zone the mixture of its per-beacon
+// `emissions` and the kernel density over its recordings, without the kept
+// scan `skip` (the held-out sample itself).
+double mixed_log_likelihood(const ZoneModel& model, std::size_t zone, std::span<const BeaconEmission> emissions,
+                            const HeldOut& held, std::optional<std::size_t> skip) {
+  const double per_beacon = report_log_likelihood(emissions, held.counts, held.sums, model.log_outlier());
+  const double w = model.kernel_weight();
+  const std::size_t kept = model.recordings().scans(zone);
+  if (!(w > 0.0) || kept == 0 || (skip && kept < 2)) return per_beacon;
+  const double kernel = model.recordings().log_likelihood(zone, held.counts, held.sums, emissions,
+                                                          skip.value_or(static_cast<std::size_t>(-1)));
+  const double top = std::max(kernel, per_beacon);
+  return top + std::log(w * std::exp(kernel - top) + (1.0 - w) * std::exp(per_beacon - top));
 }
 
 }  // namespace
@@ -65,7 +82,8 @@ Result<CalibrationReport> leave_one_out_report(const Store& store, const std::ve
   }
   std::vector<BeaconEmission> row(width);
   std::vector<double> log_likelihood(n);
-  for (const FingerprintSample& sample : fingerprints.samples) {
+  for (std::size_t sample_index = 0; sample_index < fingerprints.samples.size(); ++sample_index) {
+    const FingerprintSample& sample = fingerprints.samples[sample_index];
     const auto truth = full->zone_index(sample.zone_id);
     if (!truth) continue;
     ++result.zones[*truth].recorded;
@@ -74,14 +92,18 @@ Result<CalibrationReport> leave_one_out_report(const Store& store, const std::ve
     const auto rest =
         tallies_without(std::span<const EmissionTally>(tallies.cells).subspan(*truth * width, width), columns, sample);
     const bool still_calibrated = zone_emissions(*truth, rest, tallies, zones, columns, settings, row);
+    // The sample's own recording, if the zone kept it, is left out of the
+    // zone's kernel too; a zone whose only kept scan it was has no kernel left.
+    const std::optional<std::size_t> skip = full->recordings().kept_as(*truth, sample_index);
     std::optional<std::size_t> placed;
     double best = -std::numeric_limits<double>::infinity();
     for (std::size_t z = 0; z < n; ++z) {
       const bool own = z == *truth;
       const bool observable = own ? still_calibrated || heard_without_samples[z] != 0 : full->observable(z);
       if (!observable) continue;
-      const double ll = report_log_likelihood(own ? std::span<const BeaconEmission>(row) : full->emission_row(z),
-                                              held.counts, held.sums, full->log_outlier());
+      const std::span<const BeaconEmission> emissions =
+          own ? std::span<const BeaconEmission>(row) : full->emission_row(z);
+      const double ll = mixed_log_likelihood(*full, z, emissions, held, own ? skip : std::optional<std::size_t>{});
       if (!placed || ll > best) {
         best = ll;
         placed = z;

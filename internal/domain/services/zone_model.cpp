@@ -81,8 +81,11 @@ Result<ZoneModel> ZoneModel::build(const Store& store, const std::vector<const B
   // leans on them is chosen by how well they predict each other.
   const CalibrationTallies tallies = tally_calibration(model.zones_, model.columns_, fingerprints, settings);
   model.recordings_ = ZoneRecordings::keep(model.zones_, model.columns_, fingerprints, tallies, settings);
-  model.kernel_weight_ =
-      cross_validated_kernel_weight(model.zones_, model.columns_, fingerprints, tallies, model.recordings_, settings);
+  // A configured weight (>= 0) is taken as it is; a negative one is chosen.
+  model.kernel_weight_ = settings.kernel_weight >= 0.0
+                             ? settings.kernel_weight
+                             : cross_validated_kernel_weight(model.zones_, model.columns_, fingerprints, tallies,
+                                                             model.recordings_, settings);
   model.log_outlier_ = log_outlier_density(settings);
   // A zone the filter cannot hear (no calibration, no position, no beacon of
   // its own) tells no report apart from any other: the filter never moves a

@@ -1,6 +1,7 @@
 #include "domain/services/zone_recordings.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -46,6 +47,7 @@ ZoneRecordings ZoneRecordings::keep(const std::vector<Zone>& zones, const std::v
     const double h = kernel_bandwidth(sigma, scans.size(), settings.min_sigma_db);
     kept.half_precision_.push_back(1.0 / (2.0 * h * h));
     kept.log_norm_.push_back(-std::log(h * std::sqrt(2.0 * std::numbers::pi)));
+    std::vector<float> rows;  // the zone's kept scans, row by row
     for (std::size_t i = 0; i < count; ++i) {
       // Evenly over the recordings: the first, ..., the last.
       const std::size_t index = scans[i * scans.size() / count];
@@ -64,7 +66,12 @@ ZoneRecordings ZoneRecordings::keep(const std::vector<Zone>& zones, const std::v
         if (kept.kernel_column_[c]) base += std::isnan(row[c]) ? kept.log_kept_ : kept.log_missed_;
       }
       kept.unheard_base_.push_back(base);
-      kept.levels_.insert(kept.levels_.end(), row.begin(), row.end());
+      rows.insert(rows.end(), row.begin(), row.end());
+    }
+    // Stored column by column: a report's heard column is compared with
+    // every recording of it in one sweep.
+    for (std::size_t c = 0; c < width; ++c) {
+      for (std::size_t i = 0; i < count; ++i) kept.levels_.push_back(rows[i * width + c]);
     }
     kept.begin_.push_back(static_cast<std::uint32_t>(kept.unheard_base_.size()));
   }
@@ -86,38 +93,54 @@ double ZoneRecordings::log_likelihood(std::size_t zone, std::span<const int> cou
   // same for every scan.
   double outside = 0.0;
   for (std::size_t c = 0; c < width_; ++c) {
-    if (kernel_column_[c]) continue;
-    outside += beacon_log_likelihood(row[c], counts[c], sums[c], log_outlier_density_);
+    if (!kernel_column_[c]) outside += beacon_log_likelihood(row[c], counts[c], sums[c], log_outlier_density_);
   }
+  // Every scan starts from what it heard or missed of the columns the report
+  // did not hear (unheard_base_); each column the report heard then adds its
+  // kernel to every scan, a column's recordings side by side in memory.
+  const std::size_t n = scans(zone);
+  std::array<double, 64> inline_sums{};
+  std::vector<double> more_sums;
+  double* scan_sums = inline_sums.data();
+  if (n > inline_sums.size()) {
+    more_sums.resize(n);
+    scan_sums = more_sums.data();
+  }
+  for (std::size_t s = 0; s < n; ++s) scan_sums[s] = unheard_base_[begin_[zone] + s];
   const double hp = half_precision_[zone];
-  const double heard_peak = log_kept_ + log_norm_[zone];
-  double top = -std::numeric_limits<double>::infinity();
-  std::vector<double> per_scan;
-  per_scan.reserve(scans(zone));
-  for (std::uint32_t s = begin_[zone]; s < begin_[zone + 1]; ++s) {
-    if (s - begin_[zone] == skip) continue;
-    const float* levels = &levels_[static_cast<std::size_t>(s) * width_];
-    double l = unheard_base_[s];
-    for (std::size_t c = 0; c < width_; ++c) {
-      if (counts[c] == 0 || !kernel_column_[c]) continue;
-      const double level = sums[c] / counts[c];
-      if (std::isnan(levels[c])) {
-        // Heard now, not in this recording: as likely as a miss, at any level.
-        l += log_missed_ + log_outlier_ - log_kept_;
-        continue;
-      }
-      const double d = level - static_cast<double>(levels[c]);
+  const double heard_peak = log_kept_ + log_norm_[zone] - log_missed_;
+  // Heard now, not in the recording: as likely as a miss, at any level.
+  const double heard_elsewhere = log_missed_ + log_outlier_ - log_kept_;
+  // A fade (far fainter than recorded) is floored as the per-beacon emission
+  // floors it; a far louder reading is not.
+  const double fade_floor = log_fade_floor_ - log_missed_;
+  const float* block = levels_.data() + static_cast<std::size_t>(begin_[zone]) * width_;
+  for (std::size_t c = 0; c < width_; ++c) {
+    if (counts[c] == 0 || !kernel_column_[c]) continue;
+    const double level = sums[c] / counts[c];
+    const float* recorded = block + c * n;
+    for (std::size_t s = 0; s < n; ++s) {
+      const double d = level - static_cast<double>(recorded[s]);
       const double kernel = heard_peak - hp * d * d;
-      // A fade (far fainter than recorded) is floored as the per-beacon
-      // emission floors it; a far louder reading is not.
-      l += (d < 0.0 ? std::max(kernel, log_fade_floor_) : kernel) - log_missed_;
+      const double term = d < 0.0 ? std::max(kernel, fade_floor) : kernel;
+      scan_sums[s] += std::isnan(recorded[s]) ? heard_elsewhere : term;
     }
-    per_scan.push_back(l);
-    top = std::max(top, l);
+  }
+  // The mean of the scans' kernels (log-sum-exp); a scan far below the best
+  // (e^-40: nothing a mean of at most a thousand scans can notice) costs no exp.
+  constexpr double kNegligible = 40.0;
+  double top = -std::numeric_limits<double>::infinity();
+  for (std::size_t s = 0; s < n; ++s) {
+    if (s != skip) top = std::max(top, scan_sums[s]);
   }
   double total = 0.0;
-  for (const double l : per_scan) total += std::exp(l - top);
-  return outside + top + std::log(total / static_cast<double>(per_scan.size()));
+  std::size_t used = 0;
+  for (std::size_t s = 0; s < n; ++s) {
+    if (s == skip) continue;
+    ++used;
+    if (scan_sums[s] - top > -kNegligible) total += std::exp(scan_sums[s] - top);
+  }
+  return outside + top + std::log(total / static_cast<double>(used));
 }
 
 double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,

@@ -54,7 +54,7 @@ class ZoneRecordings {
   std::size_t width_ = 0;
   std::vector<std::uint32_t> begin_;    // zones + 1 offsets into the scans
   std::vector<std::size_t> source_;     // per scan: its index in the calibration's samples
-  std::vector<float> levels_;           // scans x columns; NaN: not heard
+  std::vector<float> levels_;           // per zone: columns x scans; NaN: not heard
   std::vector<double> unheard_base_;    // per scan: its kernel for a report hearing nothing
   std::vector<char> kernel_column_;     // per column: calibration heard it somewhere
   std::vector<double> half_precision_;  // per zone: 1 / (2 h^2)

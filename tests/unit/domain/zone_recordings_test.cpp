@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "domain/services/calibration_report.h"
 #include "domain/services/zone_filter.h"
 #include "domain/services/zone_model.h"
 #include "support/store_simulator.h"
@@ -117,6 +120,43 @@ TEST(ZoneModel, RejectsAReportWeightOutsideItsRange) {
   auto no_scans = ZoneModel::build(store.store(), columns_of(store), nullptr, ZoneModelSettings{.max_kernel_scans = 0});
   ASSERT_FALSE(no_scans);
   EXPECT_EQ(no_scans.error().field, "max_kernel_scans");
+}
+
+// zone_filter.kernel_weight fixes the mixture instead of letting the
+// calibration choose it.
+TEST(ZoneRecordings, AConfiguredKernelWeightIsTakenAsItIs) {
+  SyntheticStore store;
+  const StoreFingerprints calibration = alike_one_by_one(store);
+  for (const double w : {0.0, 0.3, 1.0}) {
+    const ZoneModel model =
+        ZoneModel::build(store.store(), columns_of(store), &calibration, ZoneModelSettings{.kernel_weight = w}).value();
+    EXPECT_DOUBLE_EQ(model.kernel_weight(), w);
+  }
+}
+
+// The calibration report places each held-out scan with the emission the
+// filter uses: where the calibration chose the kernel, zones that only
+// differ in which beacons are heard together are told apart, not named as
+// confusable (as the per-beacon model alone would).
+TEST(ZoneRecordings, TheCalibrationReportConfusesWhatTheFilterConfuses) {
+  SyntheticStore store;
+  const StoreFingerprints calibration = alike_one_by_one(store);
+  auto pair_named = [&](const ZoneModelSettings& settings) {
+    auto report = leave_one_out_report(store.store(), columns_of(store), calibration, settings);
+    EXPECT_TRUE(report) << report.error().message;
+    std::size_t right = 0;
+    for (const auto& zone : report->zones) right += zone.placed_right;
+    const bool named = std::any_of(report->confusable.begin(), report->confusable.end(), [](const ConfusablePair& p) {
+      return (p.a == table_zone_id(1) && p.b == table_zone_id(2)) ||
+             (p.a == table_zone_id(2) && p.b == table_zone_id(1));
+    });
+    return std::pair{named, right};
+  };
+  const auto [named_by_mixture, right_by_mixture] = pair_named(ZoneModelSettings{});
+  const auto [named_per_beacon, right_per_beacon] = pair_named(ZoneModelSettings{.kernel_weight = 0.0});
+  EXPECT_TRUE(named_per_beacon);
+  EXPECT_FALSE(named_by_mixture);
+  EXPECT_GT(right_by_mixture, right_per_beacon);
 }
 
 }  // namespace
