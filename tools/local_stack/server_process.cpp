@@ -1,28 +1,27 @@
-#include "server_process.h"
+#include "local_stack/server_process.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <array>
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "local_stack/child_process.h"
+#include "local_stack/local_stack.h"
+#include "local_stack/project_files.h"
 
-namespace tastesync::bench {
+namespace tastesync::local_stack {
 namespace {
 
 // Read by the signal handler: an interrupted bench (Ctrl-C, timeout) must not
 // leave a server behind. One slot per running server (the fault suite runs
-// two at once).
+// several at once).
 std::array<volatile std::sig_atomic_t, 8> g_server_pids{};
 volatile std::sig_atomic_t g_interrupted = 0;
 
@@ -41,9 +40,9 @@ void forget_pid(pid_t pid) {
   }
 }
 
-// The first signal asks the bench to wind down, so main() still stops the
-// server and removes the temporary directory; a second one stops the servers
-// and dies at once.
+// The first signal asks the program to wind down, so it still stops the
+// servers and removes the temporary directories; a second one stops the
+// servers and dies at once.
 extern "C" void on_stop_signal(int signal_number) {
   if (g_interrupted == 0) {
     g_interrupted = 1;
@@ -60,63 +59,31 @@ extern "C" void on_stop_signal(int signal_number) {
 
 bool interrupted() { return g_interrupted != 0; }
 
-std::filesystem::path source_dir() { return CID_SOURCE_DIR; }
-std::filesystem::path dev_keys_dir() { return source_dir() / "internal/config/keys/dev"; }
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
+std::string load_test_config() {
+  return "bench:\n  baseline_service: true\n"
+         "rate_limit:\n  customer_per_second: 0\n  device_per_second: 0\n  scanner_per_second: 0\n";
 }
 
-std::string ServerProcess::run_script(const std::string& arguments) {
-  const std::string command = (source_dir() / "scripts").string() + "/" + arguments + " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {};
-  std::string output;
-  char buffer[256];
-  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
-  if (pclose(pipe) != 0) return {};
-  while (!output.empty() && output.back() == '\n') output.pop_back();
-  return output.substr(output.rfind('\n') == std::string::npos ? 0 : output.rfind('\n') + 1);
-}
-
-std::string ServerProcess::start(const std::string& kafka_brokers) {
-  ServerOptions options;
-  options.kafka_brokers = kafka_brokers;
-  return start(options);
-}
+ServerProcess::ServerProcess() = default;
 
 std::string ServerProcess::start(const ServerOptions& options) {
   options_ = options;
-  const std::string keys_command = (source_dir() / "scripts/keys.sh").string() + " >/dev/null";
-  if (std::system(keys_command.c_str()) != 0) return "scripts/keys.sh failed";
-
-  std::string pattern = (std::filesystem::temp_directory_path() / "customer-id-bench-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) return "cannot create a temporary directory";
-  work_dir_ = pattern;
-  // The real dependencies in the path: PostgreSQL and Redis of the bench's
-  // own, started by the project's scripts (PostgreSQL runs as its own user,
-  // so the directory must be traversable), unless the caller brings them.
-  std::filesystem::permissions(work_dir_, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                                              std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-                                              std::filesystem::perms::others_exec);
-  postgres_url_ = options.postgres_url;
-  if (postgres_url_.empty()) {
-    postgres_url_ = run_script("postgres.sh start " + (work_dir_ / "postgres").string());
-    if (postgres_url_.empty()) return "scripts/postgres.sh start failed";
-    own_postgres_ = true;
-  }
-  redis_url_ = options.redis_url;
-  if (redis_url_.empty()) {
-    redis_url_ = run_script("redis.sh start " + (work_dir_ / "redis").string());
-    if (redis_url_.empty()) return "scripts/redis.sh start failed";
-    own_redis_ = true;
+  if (!ensure_dev_keys()) return "scripts/keys.sh failed";
+  try {
+    work_dir_ = make_server_dir("server");
+    postgres_url_ = options.postgres_url;
+    redis_url_ = options.redis_url;
+    if (postgres_url_.empty() || redis_url_.empty()) {
+      // The real dependencies in the path, the server's own.
+      own_servers_ = std::make_unique<LocalStack>(
+          "server-data", StackParts{.postgres = postgres_url_.empty(), .redis = redis_url_.empty(), .kafka = false});
+      if (postgres_url_.empty()) postgres_url_ = own_servers_->postgres_url();
+      if (redis_url_.empty()) redis_url_ = own_servers_->redis_url();
+    }
+  } catch (const std::runtime_error& error) {
+    return error.what();
   }
 
-  // Production-like: TLS on. Logging at warn, so per-request info lines
-  // ("identify.moved", "event.published") don't dominate what is measured.
   const auto keys = dev_keys_dir();
   std::ofstream(work_dir_ / "config.yaml")
       << "grpc:\n  listen: 127.0.0.1:0\n  tls: true\n"
@@ -128,12 +95,10 @@ std::string ServerProcess::start(const ServerOptions& options) {
       << "\nredis:\n  url: " << redis_url_
       << "\npii:\n  active_key_id: pii-dev-1\n  keys: pii-dev-1=" << (keys / "pii-dev-1.key").string()
       << "\ncustomer_code:\n  active_key_id: cc-dev-1\n  secrets: cc-dev-1=" << (keys / "cc-dev-1.secret").string()
-      << "\nlogging:\n  level: warn\nbench:\n  baseline_service: true\n"
-      // The load generator is one client playing many customers far faster
-      // than phones report: abuse limits would measure themselves.
-      << "rate_limit:\n  customer_per_second: 0\n  device_per_second: 0\n  scanner_per_second: 0\n"
+      << "\nlogging:\n  level: " << options.logging_level << "\n"
+      << (options.kafka_brokers.empty() ? std::string{} : "kafka:\n  brokers: " + options.kafka_brokers + "\n")
       << "http:\n  listen: 127.0.0.1:0\n"
-      << (options.kafka_brokers.empty() ? std::string{} : "kafka:\n  brokers: " + options.kafka_brokers + "\n");
+      << options.http_config << options.extra_config;
   std::filesystem::remove(log_file());
   return launch({});
 }
@@ -149,61 +114,19 @@ std::string ServerProcess::restart(const std::map<std::string, std::string>& env
 }
 
 std::string ServerProcess::launch(const std::map<std::string, std::string>& extra_environment) {
-  std::map<std::string, std::string> environment;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string text = *entry;
-    const auto equals = text.find('=');
-    if (equals != std::string::npos) environment.emplace(text.substr(0, equals), text.substr(equals + 1));
-  }
-  for (const auto& [name, value] : options_.environment) environment[name] = value;
+  std::map<std::string, std::string> environment = options_.environment;
   for (const auto& [name, value] : extra_environment) environment[name] = value;
-  std::vector<std::string> env_storage;
-  for (const auto& [name, value] : environment) env_storage.push_back(name + "=" + value);
-  std::vector<char*> env;
-  for (auto& entry : env_storage) env.push_back(entry.data());
-  env.push_back(nullptr);
-
-  std::string binary = options_.binary.empty() ? std::string(CID_SERVER_BINARY) : options_.binary;
-  std::string config = (work_dir_ / "config.yaml").string();
-  std::string port_file = (work_dir_ / "port").string();
-  const std::string log_path = log_file().string();
+  const std::string binary = options_.binary.empty() ? std::string(CID_SERVER_BINARY) : options_.binary;
+  const std::filesystem::path port_file = work_dir_ / "port";
   std::filesystem::remove(port_file);
-  // posix_spawn, not fork: fork() would run gRPC's pthread_atfork handlers
-  // in a process whose own gRPC client is busy (the fault suite restarts
-  // servers while its callers keep calling); posix_spawn runs none. util-linux's
-  // setpriv sets PR_SET_PDEATHSIG before it execs the server, so the server
-  // stops even when this process dies by SIGKILL or a crash. (The signal
-  // comes when the spawning *thread* ends: start servers from a thread that
-  // outlives them.)
-  const std::string setpriv = "/usr/bin/setpriv";
-  std::vector<std::string> arguments;
-  if (std::filesystem::exists(setpriv)) arguments = {setpriv, "--pdeathsig", "TERM", "--"};
-  for (std::string argument : {binary, std::string("--config"), config, std::string("--port-file"), port_file}) {
-    arguments.push_back(std::move(argument));
-  }
-  std::vector<char*> argv;
-  for (auto& argument : arguments) argv.push_back(argument.data());
-  argv.push_back(nullptr);
 
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  // The server gets default signal handling, whatever this process installed.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
-  posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
-  const int spawned = posix_spawn(&pid_, argv[0], &actions, &attributes, argv.data(), env.data());
-  posix_spawnattr_destroy(&attributes);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) {
+  if (options_.wind_down_on_interrupt) {
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+  }
+  pid_ = spawn_child({binary, "--config", (work_dir_ / "config.yaml").string(), "--port-file", port_file.string()},
+                     environment, log_file());
+  if (pid_ <= 0) {
     pid_ = -1;
     return "cannot start " + binary;
   }
@@ -226,6 +149,8 @@ std::string ServerProcess::launch(const std::map<std::string, std::string>& extr
   return "server did not start within 30 s:\n" + log();
 }
 
+std::string ServerProcess::log() const { return read_text(log_file()); }
+
 void ServerProcess::forget_child() {
   forget_pid(pid_);
   pid_ = -1;
@@ -233,22 +158,7 @@ void ServerProcess::forget_child() {
 
 int ServerProcess::stop() {
   if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  int code = -1;
-  bool exited = false;
-  for (int i = 0; i < 200 && !exited; ++i) {
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      exited = true;
-      code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  if (!exited) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, &status, 0);
-  }
+  const int code = stop_child(pid_);
   forget_child();
   return code;
 }
@@ -287,13 +197,11 @@ int ServerProcess::wait_exit(std::chrono::milliseconds timeout) {
 
 ServerProcess::~ServerProcess() {
   stop();
+  own_servers_.reset();  // by the PIDs the scripts recorded
   if (!work_dir_.empty()) {
-    // By the PIDs the scripts recorded.
-    if (own_redis_) (void)run_script("redis.sh stop " + (work_dir_ / "redis").string());
-    if (own_postgres_) (void)run_script("postgres.sh stop " + (work_dir_ / "postgres").string());
     std::error_code ignored;
     std::filesystem::remove_all(work_dir_, ignored);
   }
 }
 
-}  // namespace tastesync::bench
+}  // namespace tastesync::local_stack
