@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # devkafka_pid, devkafka_bootstrap: read by the caller
 # Sourced by scripts/run.sh, scripts/cluster.sh and tests/security_test.sh:
 # the embedded Kafka (cmd/devkafka, librdkafka's mock cluster) in the
 # background, the way tools/local_stack starts it for the C++ tests.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/redis.sh and scripts/redis_cluster.sh: how a server
 # script finds its own server by the PID file it wrote and probes a port. A
 # server is stopped by that PID, never by name.
