@@ -1,6 +1,6 @@
 // Times GetStoreAnalytics' SQL on a busy store's year: seeds a PostgreSQL of
-// its own (scripts/postgres.sh, in a temporary directory, stopped by PID at
-// the end) with 365 days x 300 visits (12 tables, 20,000 customers, each
+// its own (local_stack: scripts/postgres.sh in a temporary directory, stopped
+// by PID at the end) with 365 days x 300 visits (12 tables, 20,000 customers, each
 // visit entrance -> a table -> gone), then runs the analytics for a day, a
 // month and the whole year: once cold (no day kept yet: the first ask keeps
 // the range's closed days, migrations/0010) and 11 times warm. The seeded
@@ -8,38 +8,27 @@
 // runs.
 //   build/bench/analytics_query [--postgres-url URL]   (a URL: seed and time there)
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "infrastructure/db/migrations.h"
 #include "infrastructure/db/pg_pool.h"
 #include "infrastructure/db/postgres_store_analytics.h"
+#include "local_stack/local_stack.h"
+#include "local_stack/project_files.h"
 
 namespace {
 
 namespace db = tastesync::infrastructure::db;
 constexpr int kDays = 365;
 constexpr int kVisitsPerDay = 300;
-
-std::string script(const std::string& arguments) {
-  const std::string command = std::string(CID_SOURCE_DIR) + "/scripts/" + arguments + " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {};
-  std::string output;
-  char buffer[256];
-  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
-  if (pclose(pipe) != 0) return {};
-  while (!output.empty() && output.back() == '\n') output.pop_back();
-  return output.substr(output.rfind('\n') == std::string::npos ? 0 : output.rfind('\n') + 1);
-}
 
 // The store, its zones, the visits and their transitions, all made by
 // PostgreSQL itself (a year in a few seconds).
@@ -70,24 +59,23 @@ const char* kSeedSql =
 
 int main(int argc, char** argv) {
   std::string url;
-  std::filesystem::path own_dir;
+  std::unique_ptr<tastesync::local_stack::LocalStack> own;  // stopped by PID when main returns
   if (argc == 3 && std::string(argv[1]) == "--postgres-url") {
     url = argv[2];
   } else {
-    std::string pattern = (std::filesystem::temp_directory_path() / "cid-analytics-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) return 1;
-    chmod(pattern.c_str(), 0755);  // PostgreSQL runs as its own user
-    own_dir = pattern;
-    url = script("postgres.sh start " + (own_dir / "postgres").string());
-    if (url.empty()) {
-      std::cerr << "analytics_query: scripts/postgres.sh start failed\n";
+    try {
+      own = std::make_unique<tastesync::local_stack::LocalStack>(
+          "analytics", tastesync::local_stack::StackParts{.redis = false, .kafka = false});
+    } catch (const std::runtime_error& error) {
+      std::cerr << "analytics_query: " << error.what() << '\n';
       return 1;
     }
+    url = own->postgres_url();
   }
   int status = 0;
   {
     db::PgPool pool(db::PgPoolOptions{.url = url, .size = 2});
-    auto migrated = db::apply_migrations(pool, std::string(CID_SOURCE_DIR) + "/migrations");
+    auto migrated = db::apply_migrations(pool, (tastesync::local_stack::source_dir() / "migrations").string());
     if (!migrated) {
       std::cerr << "analytics_query: migrations: " << migrated.error().message << '\n';
       status = 1;
@@ -171,11 +159,6 @@ int main(int argc, char** argv) {
         }
       }
     }
-  }
-  if (!own_dir.empty()) {
-    (void)script("postgres.sh stop " + (own_dir / "postgres").string());
-    std::error_code ignored;
-    std::filesystem::remove_all(own_dir, ignored);
   }
   return status;
 }

@@ -20,13 +20,8 @@
 
 #include "delivery_latency.h"
 
-#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <librdkafka/rdkafkacpp.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -34,11 +29,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,7 +41,9 @@
 #include "auth/jwt_signer.h"
 #include "customer_id.grpc.pb.h"
 #include "infrastructure/codec/event_codec.h"
-#include "server_process.h"
+#include "local_stack/local_stack.h"
+#include "local_stack/project_files.h"
+#include "local_stack/server_process.h"
 
 namespace tastesync::bench {
 namespace {
@@ -55,75 +52,15 @@ namespace v1 = ::tastesync::customer_id::v1;
 using SteadyClock = std::chrono::steady_clock;
 using WallClock = std::chrono::system_clock;
 
-constexpr const char* kTopic = "tastesync.customer-id.events.v1";
-constexpr int kPartitions = 6;  // as make run creates the topic
+using local_stack::dev_keys_dir;
+using local_stack::interrupted;
+using local_stack::kEventsTopic;
+using local_stack::kEventsTopicPartitions;
+using local_stack::read_text;
 constexpr int kCallers = 4;
 constexpr const char* kDemoUuid = "f7826da6-4fa2-4e98-8024-bc5b71e0893e";
 constexpr unsigned kDemoMajor = 100;
 constexpr double kTargetP99Ms = 50.0;
-
-// The embedded Kafka, started for this measurement and stopped by PID.
-class DevKafkaProcess {
- public:
-  DevKafkaProcess() = default;
-  ~DevKafkaProcess() { stop(); }
-  DevKafkaProcess(const DevKafkaProcess&) = delete;
-  DevKafkaProcess& operator=(const DevKafkaProcess&) = delete;
-
-  // Returns an empty string on success, else what went wrong.
-  std::string start() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "customer-id-devkafka-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) return "cannot create a temporary directory";
-    dir_ = pattern;
-    // Prepared before fork(): the child makes only async-signal-safe calls
-    // (this process already runs gRPC threads).
-    std::string binary = CID_DEVKAFKA_BINARY;
-    std::string bootstrap_file = (dir_ / "bootstrap").string();
-    std::string topic_flag = "--topic", topic = kTopic, partitions_flag = "--partitions",
-                partitions = std::to_string(kPartitions), file_flag = "--bootstrap-file";
-    char* argv[] = {binary.data(),     topic_flag.data(), topic.data(),          partitions_flag.data(),
-                    partitions.data(), file_flag.data(),  bootstrap_file.data(), nullptr};
-    const pid_t parent = getpid();
-    pid_ = fork();
-    if (pid_ < 0) return "fork failed";
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlives the bench
-      if (getppid() != parent) _exit(127);
-      const int null_fd = open("/dev/null", O_WRONLY);
-      if (null_fd >= 0) dup2(null_fd, STDOUT_FILENO);
-      execv(argv[0], argv);
-      _exit(127);
-    }
-    const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
-    while (bootstrap_.empty() && SteadyClock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      std::ifstream file(bootstrap_file);
-      std::getline(file, bootstrap_);
-    }
-    return bootstrap_.empty() ? "devkafka did not publish its bootstrap address within 5 s" : "";
-  }
-
-  void stop() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-      pid_ = -1;
-    }
-    if (!dir_.empty()) {
-      std::error_code ignored;
-      std::filesystem::remove_all(dir_, ignored);
-      dir_.clear();
-    }
-  }
-
-  const std::string& bootstrap() const { return bootstrap_; }
-
- private:
-  std::filesystem::path dir_;
-  pid_t pid_ = -1;
-  std::string bootstrap_;
-};
 
 struct Reception {
   WallClock::time_point occurred_at;
@@ -152,8 +89,8 @@ class LatencyConsumer {
     consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
     if (!consumer_) return "consumer: " + error;
     std::vector<RdKafka::TopicPartition*> assignment;
-    for (int p = 0; p < kPartitions; ++p) {
-      assignment.push_back(RdKafka::TopicPartition::create(kTopic, p, RdKafka::Topic::OFFSET_BEGINNING));
+    for (int p = 0; p < kEventsTopicPartitions; ++p) {
+      assignment.push_back(RdKafka::TopicPartition::create(kEventsTopic, p, RdKafka::Topic::OFFSET_BEGINNING));
     }
     const RdKafka::ErrorCode assigned = consumer_->assign(assignment);
     RdKafka::TopicPartition::destroy(assignment);
@@ -320,18 +257,24 @@ int run_delivery_latency(const DeliveryLatencyOptions& options) {
       "alternating tables, embedded Kafka (devkafka), one server\n",
       options.rate, options.seconds, options.warmup_seconds, options.customers);
   std::fflush(stdout);
-  DevKafkaProcess kafka;
-  if (const std::string error = kafka.start(); !error.empty()) {
-    std::fprintf(stderr, "grpc_load: %s\n", error.c_str());
+  // The embedded Kafka alone; the server brings its own PostgreSQL and Redis.
+  std::unique_ptr<local_stack::LocalStack> kafka;
+  try {
+    kafka = std::make_unique<local_stack::LocalStack>("delivery",
+                                                      local_stack::StackParts{.postgres = false, .redis = false});
+  } catch (const std::runtime_error& error) {
+    std::fprintf(stderr, "grpc_load: %s\n", error.what());
     return 1;
   }
-  ServerProcess server;
-  if (const std::string error = server.start(kafka.bootstrap()); !error.empty()) {
+  local_stack::ServerProcess server;
+  if (const std::string error =
+          server.start({.kafka_brokers = kafka->kafka_bootstrap(), .extra_config = local_stack::load_test_config()});
+      !error.empty()) {
     std::fprintf(stderr, "grpc_load: %s\n", error.c_str());
     return 1;
   }
   LatencyConsumer consumer;
-  if (const std::string error = consumer.start(kafka.bootstrap()); !error.empty()) {
+  if (const std::string error = consumer.start(kafka->kafka_bootstrap()); !error.empty()) {
     std::fprintf(stderr, "grpc_load: kafka %s\n", error.c_str());
     return 1;
   }

@@ -39,9 +39,17 @@
 #include "auth/jwt_signer.h"
 #include "customer_id.grpc.pb.h"
 #include "delivery_latency.h"
-#include "server_process.h"
+#include "local_stack/project_files.h"
+#include "local_stack/server_process.h"
 
 namespace tastesync::bench {
+using local_stack::dev_keys_dir;
+using local_stack::interrupted;
+using local_stack::load_test_config;
+using local_stack::read_text;
+using local_stack::ServerOptions;
+using local_stack::ServerProcess;
+using local_stack::source_dir;
 namespace {
 
 namespace v1 = ::tastesync::customer_id::v1;
@@ -526,7 +534,9 @@ int run(const Options& options) {
   // Started before any gRPC or token work, while this process has one thread
   // (the server is fork()ed).
   ServerProcess server;
-  if (const std::string error = server.start(options.server); !error.empty()) {
+  ServerOptions server_options = options.server;
+  server_options.extra_config = load_test_config();
+  if (const std::string error = server.start(server_options); !error.empty()) {
     std::cerr << "grpc_load: " << error << '\n';
     return 1;
   }

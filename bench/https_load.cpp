@@ -16,9 +16,15 @@
 #include <vector>
 
 #include "auth/jwt_signer.h"
-#include "server_process.h"
+#include "local_stack/project_files.h"
+#include "local_stack/server_process.h"
 
 namespace tastesync::bench {
+using local_stack::dev_keys_dir;
+using local_stack::load_test_config;
+using local_stack::read_text;
+using local_stack::ServerOptions;
+using local_stack::ServerProcess;
 namespace {
 
 constexpr int kCustomers = 200;
@@ -104,7 +110,7 @@ int run() {
     return 1;
   }
   ServerProcess server;
-  if (const std::string error = server.start(); !error.empty()) {
+  if (const std::string error = server.start({.extra_config = load_test_config()}); !error.empty()) {
     std::cerr << "https_load: " << error << '\n';
     return 1;
   }

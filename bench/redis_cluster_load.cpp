@@ -2,8 +2,8 @@
 // run: each call is RedisRequestState::begin (answer + presence + generation
 // reads) then commit (the compare-and-set script), as an Identify that finds
 // a customer and moves them costs in Redis. Both servers are started here
-// (scripts/redis.sh, scripts/redis_cluster.sh: 3 masters + 3 replicas) in a
-// temporary directory on loopback and stopped by PID at the end; 16 threads
+// (local_stack: scripts/redis.sh, scripts/redis_cluster.sh, 3 masters + 3
+// replicas) in a temporary directory on loopback and stopped by PID at the end; 16 threads
 // share one client per setup (its auto-pipelined connections), for a few
 // seconds each, alternated twice. docs/design.md has runs.
 //   build/bench/redis_cluster_load [seconds per round, default 3]
@@ -13,9 +13,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,7 +24,7 @@
 #include "infrastructure/redis/redis_idempotency_store.h"
 #include "infrastructure/redis/redis_presence_store.h"
 #include "infrastructure/redis/redis_request_state.h"
-#include "server_process.h"
+#include "local_stack/local_stack.h"
 
 namespace {
 
@@ -33,9 +33,6 @@ using namespace std::chrono_literals;
 constexpr int kThreads = 16;
 constexpr int kCustomers = 10'000;
 std::atomic<long> next_request{0};  // request ids unique over the whole run: no call is a retry
-
-// The project's scripts, as the other benches run them (stderr dropped, last line of stdout).
-std::string script(const std::string& arguments) { return tastesync::bench::ServerProcess::run_script(arguments); }
 
 tastesync::domain::PresenceRecord seated(tastesync::domain::PresenceRecord record, int table) {
   tastesync::domain::Presence presence;
@@ -90,23 +87,18 @@ double calls_per_second(const redis::RedisClientPtr& client, std::chrono::second
 
 int main(int argc, char** argv) {
   const std::chrono::seconds round{argc > 1 ? std::atoi(argv[1]) : 3};
-  std::string pattern = (std::filesystem::temp_directory_path() / "cid-bench-redis-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) return 1;
-  const std::filesystem::path dir = pattern;
-  const std::string url = script("redis.sh start " + (dir / "single").string());
-  std::string seeds;
-  std::random_device random;
-  for (int attempt = 0; attempt < 5 && seeds.empty(); ++attempt) {
-    const int base = std::uniform_int_distribution<int>(20000, 45000)(random);
-    if (script("redis_cluster.sh start " + (dir / "cluster").string() + " " + std::to_string(base)) == "") {
-      std::ifstream nodes(dir / "cluster" / "nodes");
-      std::getline(nodes, seeds);
-    }
+  // Both Redis setups, stopped by PID when main returns.
+  std::unique_ptr<tastesync::local_stack::LocalStack> servers;
+  try {
+    servers = std::make_unique<tastesync::local_stack::LocalStack>(
+        "bench-redis", tastesync::local_stack::StackParts{.postgres = false, .redis_cluster = true, .kafka = false});
+  } catch (const std::runtime_error& error) {
+    std::fprintf(stderr, "could not start the servers: %s\n", error.what());
+    return 1;
   }
-  int status = 1;
-  if (!url.empty() && !seeds.empty()) {
-    auto single = redis::RedisClient::create(url).value();
-    auto cluster = redis::RedisClient::create_cluster(seeds).value();
+  {  // the clients go before the servers
+    auto single = redis::RedisClient::create(servers->redis_url()).value();
+    auto cluster = redis::RedisClient::create_cluster(servers->redis_cluster_nodes()).value();
     long single_errors = 0;
     long cluster_errors = 0;
     double single_rate = 0;
@@ -120,12 +112,6 @@ int main(int argc, char** argv) {
     std::printf("  single Redis        %9.0f calls/s  (%ld lost or failed)\n", single_rate, single_errors);
     std::printf("  cluster, 3 masters  %9.0f calls/s  (%ld lost or failed)\n", cluster_rate, cluster_errors);
     std::printf("  cluster / single    %9.2f\n", cluster_rate / single_rate);
-    status = 0;
-  } else {
-    std::fprintf(stderr, "could not start the servers\n");
   }
-  script("redis_cluster.sh stop " + (dir / "cluster").string());
-  script("redis.sh stop " + (dir / "single").string());
-  std::filesystem::remove_all(dir);
-  return status;
+  return 0;
 }

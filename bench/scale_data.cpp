@@ -31,8 +31,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,12 +45,18 @@
 #include "infrastructure/db/pii_binding.h"
 #include "infrastructure/db/postgres_customer_devices.h"
 #include "infrastructure/db/postgres_registry.h"
-#include "server_process.h"
+#include "local_stack/local_stack.h"
+#include "local_stack/project_files.h"
+#include "local_stack/server_process.h"
 #include "util/aes_gcm.h"
 #include "util/hex.h"
 #include "util/uuid.h"
 
 namespace tastesync::bench {
+using local_stack::dev_keys_dir;
+using local_stack::read_text;
+using local_stack::ServerOptions;
+using local_stack::ServerProcess;
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -327,28 +335,19 @@ int run(const Options& options) {
             << options.stores * options.beacons_per_store << " beacons, " << options.customers << " customers, "
             << options.phones << " phones; load average " << load_1min << "\n";
 
-  std::string pattern = (std::filesystem::temp_directory_path() / "customer-id-scale-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) return 1;
-  const std::filesystem::path work = pattern;
-  std::filesystem::permissions(work, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                                         std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-                                         std::filesystem::perms::others_exec);
-  ServerOptions server_options;
-  server_options.postgres_url = ServerProcess::run_script("postgres.sh start " + (work / "postgres").string());
-  server_options.redis_url = ServerProcess::run_script("redis.sh start " + (work / "redis").string());
-  struct Cleanup {
-    std::filesystem::path work;
-    ~Cleanup() {
-      (void)ServerProcess::run_script("redis.sh stop " + (work / "redis").string());
-      (void)ServerProcess::run_script("postgres.sh stop " + (work / "postgres").string());
-      std::error_code ignored;
-      std::filesystem::remove_all(work, ignored);
-    }
-  } cleanup{work};
-  if (server_options.postgres_url.empty() || server_options.redis_url.empty()) {
-    std::cerr << "scale_data: could not start PostgreSQL or Redis (scripts/postgres.sh, scripts/redis.sh)\n";
+  // One PostgreSQL and Redis for every start and load below, stopped by PID
+  // when run() returns.
+  std::unique_ptr<local_stack::LocalStack> stack;
+  try {
+    stack = std::make_unique<local_stack::LocalStack>("scale", local_stack::StackParts{.kafka = false});
+  } catch (const std::runtime_error& error) {
+    std::cerr << "scale_data: " << error.what() << '\n';
     return 1;
   }
+  ServerOptions server_options;
+  server_options.postgres_url = stack->postgres_url();
+  server_options.redis_url = stack->redis_url();
+  server_options.extra_config = local_stack::load_test_config();
   const std::string& url = server_options.postgres_url;
 
   std::cout << "\n[demo store only]\n" << std::flush;

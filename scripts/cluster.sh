@@ -16,6 +16,8 @@
 # .local/cluster/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/devkafka.sh
+source scripts/lib/devkafka.sh
 
 BUILD_DIR=${BUILD_DIR:-build}
 LB_GRPC_PORT=${LB_GRPC_PORT:-51443}
@@ -87,15 +89,9 @@ else
   redis_text="Redis $redis_url (one server: CLUSTER_REDIS=single)"
 fi
 
-# The embedded Kafka, 3 brokers; a session of its own so that Ctrl-C reaches
-# the instances first (they hand their last events over), then it is stopped.
-rm -f "$DIR/devkafka.bootstrap"
-setsid "$BUILD_DIR"/devkafka --brokers 3 --topic "$TOPIC" --partitions 3 \
-  --bootstrap-file "$DIR/devkafka.bootstrap" >"$DIR/devkafka.log" 2>&1 &
-devkafka_pid=$!
-for _ in $(seq 100); do [ -s "$DIR/devkafka.bootstrap" ] && break; sleep 0.05; done
-[ -s "$DIR/devkafka.bootstrap" ] || { say "the embedded Kafka did not start (see $DIR/devkafka.log)"; exit 1; }
-kafka_brokers=$(cat "$DIR/devkafka.bootstrap")
+# The embedded Kafka, 3 brokers; stopped after the instances (stop_all).
+start_devkafka "$BUILD_DIR"/devkafka "$DIR" --brokers 3 --partitions 3
+kafka_brokers=$devkafka_bootstrap
 
 ready() { curl -sf --cacert "$KEYS/ca.crt" "https://localhost:$1/readyz" >/dev/null 2>&1; }
 wait_ready() {

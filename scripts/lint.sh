@@ -33,6 +33,6 @@ run-clang-tidy-16 -quiet -p "$lint_db" -j "$JOBS" \
 echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c++20 --language=c++ --library=googletest \
   --enable=warning,performance,portability --suppressions-list=.cppcheck-suppressions \
-  -I internal -I pkg -I cmd -I tests -I bench internal pkg cmd tests bench
+  -I internal -I pkg -I cmd -I tests -I bench -I tools internal pkg cmd tests bench tools
 
 echo "lint: clean"

@@ -14,6 +14,8 @@
 # rebuild, so a restart losing it is acceptable here. Production runs a
 # managed Redis (Cluster) with its own persistence and replication policy.
 set -euo pipefail
+# shellcheck source=scripts/lib/server_pids.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/server_pids.sh"
 
 usage() {
   echo "usage: $0 start DATA_DIR [PORT] | stop DATA_DIR | url DATA_DIR" >&2
@@ -39,31 +41,7 @@ pidfile="$data_dir/redis.pid"
 portfile="$data_dir/port"
 logfile="$data_dir/redis.log"
 
-# A process that exited but is not reaped yet (a zombie, waiting for PID 1
-# in a container) still answers kill -0; it holds no port and no memory.
-alive() {
-  kill -0 "$1" 2>/dev/null || return 1
-  local state
-  state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-  [ -n "$state" ] && [ "$state" != "Z" ]
-}
-
-# The PID in the pidfile, if that process is alive and is a redis-server (a
-# stale pidfile may name a recycled PID of something else).
-running_pid() {
-  [ -f "$pidfile" ] || return 1
-  local pid
-  pid=$(tr -dc '0-9' <"$pidfile")
-  [ -n "$pid" ] || return 1
-  alive "$pid" || return 1
-  grep -q '^redis-server' "/proc/$pid/comm" 2>/dev/null || return 1
-  echo "$pid"
-}
-
-port_in_use() {
-  # Succeeds when something accepts connections on the port.
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+running_pid() { pid_of "$pidfile" redis-server; }
 
 random_port() {
   echo $((20000 + RANDOM % 40000))
@@ -160,18 +138,7 @@ stop() {
     rm -f "$pidfile"
     return 0
   fi
-  kill "$pid"
-  # SIGTERM makes redis close its listener and exit; give it 10 s before
-  # insisting, so a stop never hangs a test run.
-  for _ in $(seq 1 200); do
-    alive "$pid" || break
-    sleep 0.05
-  done
-  if alive "$pid"; then
-    log "pid $pid ignored SIGTERM; sending SIGKILL"
-    kill -9 "$pid" 2>/dev/null || true
-    while alive "$pid"; do sleep 0.05; done
-  fi
+  stop_pid "$pid"  # SIGTERM makes redis close its listener and exit
   rm -f "$pidfile"
   log "stopped pid $pid"
 }

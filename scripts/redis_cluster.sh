@@ -15,6 +15,8 @@
 # cluster-node-timeout so a killed master's replica takes over in seconds.
 # A start on a DIR whose nodes are not all running begins a fresh cluster.
 set -euo pipefail
+# shellcheck source=scripts/lib/server_pids.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/server_pids.sh"
 
 NODE_COUNT=6
 NODE_TIMEOUT_MS=${REDIS_CLUSTER_NODE_TIMEOUT_MS:-1500}
@@ -37,25 +39,8 @@ case "$command" in
 esac
 dir=$(cd "$2" && pwd)
 
-# A process that exited but is not reaped yet (a zombie) still answers kill -0.
-alive() {
-  kill -0 "$1" 2>/dev/null || return 1
-  local state
-  state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-  [ -n "$state" ] && [ "$state" != "Z" ]
-}
-
-# The PID recorded for the node in $1 (its directory), if that process is a
-# live redis-server (a stale pidfile may name a recycled PID).
-node_pid() {
-  local pidfile="$1/redis.pid" pid
-  [ -f "$pidfile" ] || return 1
-  pid=$(tr -dc '0-9' <"$pidfile")
-  [ -n "$pid" ] || return 1
-  alive "$pid" || return 1
-  grep -q '^redis-server' "/proc/$pid/comm" 2>/dev/null || return 1
-  echo "$pid"
-}
+# The PID recorded for the node in $1 (its directory), if it is a live redis-server.
+node_pid() { pid_of "$1/redis.pid" redis-server; }
 
 node_dirs() { find "$dir" -mindepth 1 -maxdepth 1 -type d -regex '.*/[0-9]+' | sort; }
 
@@ -67,19 +52,10 @@ stop_all() {
   done
   for node in $(node_dirs); do
     pid=$(node_pid "$node") || continue
-    for _ in $(seq 1 200); do
-      alive "$pid" || break
-      sleep 0.05
-    done
-    if alive "$pid"; then
-      kill -9 "$pid" 2>/dev/null || true
-      while alive "$pid"; do sleep 0.05; done
-    fi
+    stop_pid "$pid"
   done
   for node in $(node_dirs); do rm -f "$node/redis.pid"; done
 }
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 cli() {
   local port=$1

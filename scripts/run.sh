@@ -5,6 +5,8 @@
 # first run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/devkafka.sh
+source scripts/lib/devkafka.sh
 
 if [ ! -f internal/config/config.yaml ]; then
   cp internal/config/config.yaml.example internal/config/config.yaml
@@ -28,17 +30,12 @@ trap stop_servers EXIT
 CUSTOMER_ID_POSTGRES_URL=${CUSTOMER_ID_POSTGRES_URL:-$(scripts/postgres.sh start .local/postgres "$POSTGRES_PORT")}
 CUSTOMER_ID_REDIS_URL=${CUSTOMER_ID_REDIS_URL:-$(scripts/redis.sh start .local/redis "$REDIS_PORT")}
 if [ -z "${CUSTOMER_ID_KAFKA_BROKERS:-}" ]; then
-  # The embedded broker: librdkafka's mock cluster, real Kafka protocol.
-  rm -f .local/devkafka.bootstrap
-  # A session of its own: Ctrl-C reaches the service only, which then hands
-  # its last events to the broker; the trap stops the broker afterwards.
-  # Several partitions, events keyed by store: each store's events in order on
-  # one of them (docs/design.md, "Partitioned ledger and relays").
-  setsid "$BUILD_DIR"/devkafka --topic tastesync.customer-id.events.v1 --partitions "${KAFKA_PARTITIONS:-6}" \
-    --bootstrap-file .local/devkafka.bootstrap >/dev/null &
-  devkafka_pid=$!
-  for _ in $(seq 100); do [ -s .local/devkafka.bootstrap ] && break; sleep 0.05; done
-  CUSTOMER_ID_KAFKA_BROKERS=$(cat .local/devkafka.bootstrap)
+  # The embedded broker: librdkafka's mock cluster, real Kafka protocol; the
+  # trap stops it after the service. Several partitions, events keyed by
+  # store: each store's events in order on one of them (docs/design.md,
+  # "Partitioned ledger and relays").
+  start_devkafka "$BUILD_DIR"/devkafka .local --partitions "${KAFKA_PARTITIONS:-6}"
+  CUSTOMER_ID_KAFKA_BROKERS=$devkafka_bootstrap
 fi
 export CUSTOMER_ID_POSTGRES_URL CUSTOMER_ID_REDIS_URL CUSTOMER_ID_KAFKA_BROKERS
 echo "run: PostgreSQL at $CUSTOMER_ID_POSTGRES_URL, Redis at $CUSTOMER_ID_REDIS_URL, Kafka at $CUSTOMER_ID_KAFKA_BROKERS"

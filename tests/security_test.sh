@@ -11,6 +11,8 @@
 #
 # Run by `make test` (ctest label "security").
 set -euo pipefail
+# shellcheck source=scripts/lib/devkafka.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/devkafka.sh"
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$(cd "${1:-${repo}/build}" && pwd)"
@@ -28,24 +30,21 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/cid-security-XXXXXX")"
 # The unprivileged postgres user (when we are root) must reach its data dir.
 chmod 755 "${work}"
 server_pid=""
-kafka_pid=""
+devkafka_pid=""
 cleanup() {
   [[ -n "${server_pid}" ]] && kill "${server_pid}" 2>/dev/null && wait "${server_pid}" 2>/dev/null || true
-  [[ -n "${kafka_pid}" ]] && kill "${kafka_pid}" 2>/dev/null && wait "${kafka_pid}" 2>/dev/null || true
+  [[ -n "${devkafka_pid}" ]] && kill "${devkafka_pid}" 2>/dev/null && wait "${devkafka_pid}" 2>/dev/null || true
   "${repo}/scripts/postgres.sh" stop "${work}/postgres" >/dev/null 2>&1 || true
   "${repo}/scripts/redis.sh" stop "${work}/redis" >/dev/null 2>&1 || true
   rm -rf "${work}"
 }
 trap cleanup EXIT
 
-mkdir -p "${work}/postgres" "${work}/redis" "${work}/kafka"
+mkdir -p "${work}/postgres" "${work}/redis"
 postgres_url="$("${repo}/scripts/postgres.sh" start "${work}/postgres")"
 redis_url="$("${repo}/scripts/redis.sh" start "${work}/redis")"
-"${devkafka_bin}" --topic tastesync.customer-id.events.v1 --partitions 3 \
-  --bootstrap-file "${work}/kafka/bootstrap" >"${work}/kafka/log" 2>&1 &
-kafka_pid=$!
-for _ in $(seq 100); do [[ -s "${work}/kafka/bootstrap" ]] && break; sleep 0.1; done
-kafka="$(cat "${work}/kafka/bootstrap")"
+start_devkafka "${devkafka_bin}" "${work}/kafka" --partitions 3
+kafka="${devkafka_bootstrap}"
 
 # A retired table-QR key, whose validity window has ended: its codes are the
 # "replayed QR of an expired key" attack.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "identify_client.h"
+#include "local_stack/project_files.h"
 #include "scenarios.h"
 
 namespace {
@@ -162,7 +163,7 @@ int main(int argc, char** argv) {
     }
     scenarios = std::move(chosen);
   }
-  if (!ensure_dev_keys()) {
+  if (!tastesync::local_stack::ensure_dev_keys()) {
     std::cerr << "scripts/keys.sh failed\n";
     return 2;
   }

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "identify_client.h"
+#include "integration/local_servers.h"
 #include "settle.h"
 
 namespace tastesync::chaos {
@@ -107,25 +108,26 @@ bool has_flag(const std::string& flags, const std::string& flag) {
 }  // namespace
 
 Deployment::Deployment(const std::string& name, DeploymentOptions options)
-    : options_(std::move(options)), dir_(testing::make_server_dir("chaos-" + name)) {
+    : options_(std::move(options)),
+      stack_(std::make_unique<local_stack::LocalStack>(
+          "chaos-" + name,
+          local_stack::StackParts{.redis = !options_.redis_cluster, .redis_cluster = options_.redis_cluster})) {
   try {
-    postgres_url_ = testing::start_postgres(dir_ / "postgres");
+    std::string redis_url = stack_->redis_url();
     if (options_.redis_cluster) {
-      redis_cluster_nodes_ = testing::start_redis_cluster(dir_ / "redis-cluster");
-      options_.environment["CUSTOMER_ID_REDIS_CLUSTER_NODES"] = redis_cluster_nodes_;
-      redis_url_ = "redis://" + redis_cluster_nodes_.substr(0, redis_cluster_nodes_.find(','));  // not used
-    } else {
-      redis_url_ = testing::start_redis(dir_ / "redis");
+      options_.environment["CUSTOMER_ID_REDIS_CLUSTER_NODES"] = stack_->redis_cluster_nodes();
+      // Not used (redis.cluster_nodes wins), but the config file wants one.
+      redis_url = "redis://" + stack_->redis_cluster_nodes().substr(0, stack_->redis_cluster_nodes().find(','));
     }
-    kafka_ = testing::start_devkafka(dir_ / "kafka");
     for (int i = 0; i < options_.instances; ++i) {
-      auto server = std::make_unique<bench::ServerProcess>();
-      bench::ServerOptions server_options;
-      server_options.postgres_url = postgres_url_;
-      server_options.redis_url = redis_url_;
-      server_options.kafka_brokers = kafka_.bootstrap;
+      auto server = std::make_unique<local_stack::ServerProcess>();
+      local_stack::ServerOptions server_options;
+      server_options.postgres_url = stack_->postgres_url();
+      server_options.redis_url = redis_url;
+      server_options.kafka_brokers = stack_->kafka_bootstrap();
       server_options.environment = options_.environment;
       server_options.binary = options_.server_binary;
+      server_options.extra_config = local_stack::load_test_config();
       const std::string error = server->start(server_options);
       servers_.push_back(std::move(server));
       if (!error.empty()) throw std::runtime_error("instance " + std::to_string(i) + ": " + error);
@@ -143,16 +145,17 @@ Deployment::~Deployment() { shut_down(); }
 void Deployment::start_load_balancer() {
   std::vector<testing::HaProxyBackend> backends;
   for (const auto& server : servers_) backends.push_back({server->port(), server->http_port()});
-  proxy_ = std::make_unique<testing::HaProxy>(bench::source_dir(), bench::dev_keys_dir(), backends, dir_);
+  proxy_ = std::make_unique<testing::HaProxy>(local_stack::source_dir(), local_stack::dev_keys_dir(), backends,
+                                              stack_->dir());
   if (!proxy_->started()) throw std::runtime_error("haproxy did not start (scripts/deps.sh installs it)");
   proxy_channels_ = {tls_channel(proxy_->grpc_port())};
   // Listening, and an instance answers a read through it (nobody is in the
   // store yet: an empty answer); then its health checks have seen every
   // instance up (rise 2 x inter 500 ms).
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (!present_customers(postgres_url_, proxy_channels_.front()).empty()) {
+  while (!present_customers(stack_->postgres_url(), proxy_channels_.front()).empty()) {
     if (std::chrono::steady_clock::now() > until) {
-      throw std::runtime_error("haproxy did not pass calls on; its log: " + bench::read_text(proxy_->log_file()));
+      throw std::runtime_error("haproxy did not pass calls on; its log: " + local_stack::read_text(proxy_->log_file()));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -163,14 +166,7 @@ void Deployment::shut_down() {
   proxy_channels_.clear();
   proxy_.reset();    // stopped by its PID
   servers_.clear();  // each stops its server by PID
-  if (redis_paused_) resume_redis();
-  testing::stop_devkafka(kafka_);
-  // By the PIDs the scripts recorded in the data directories.
-  if (std::filesystem::exists(dir_ / "redis")) testing::stop_redis(dir_ / "redis");
-  if (std::filesystem::exists(dir_ / "redis-cluster")) testing::stop_redis_cluster(dir_ / "redis-cluster");
-  if (std::filesystem::exists(dir_ / "postgres" / "PG_VERSION")) testing::stop_postgres(dir_ / "postgres");
-  std::error_code ignored;
-  std::filesystem::remove_all(dir_, ignored);
+  stack_.reset();    // stops its servers by PID, removes the directory
 }
 
 void Deployment::save_logs(const std::filesystem::path& to) const {
@@ -184,13 +180,13 @@ void Deployment::save_logs(const std::filesystem::path& to) const {
     std::filesystem::copy_file(servers_[i]->log_file(), to / ("instance-" + std::to_string(i) + ".log"),
                                std::filesystem::copy_options::overwrite_existing, ignored);
   }
-  std::filesystem::copy_file(dir_ / "redis" / "redis.log", to / "redis.log",
+  std::filesystem::copy_file(stack_->redis_dir() / "redis.log", to / "redis.log",
                              std::filesystem::copy_options::overwrite_existing, ignored);
-  for (const auto& node : std::filesystem::directory_iterator(dir_ / "redis-cluster", ignored)) {
+  for (const auto& node : std::filesystem::directory_iterator(stack_->redis_cluster_dir(), ignored)) {
     std::filesystem::copy_file(node.path() / "redis.log", to / ("redis-" + node.path().filename().string() + ".log"),
                                std::filesystem::copy_options::overwrite_existing, ignored);
   }
-  std::filesystem::copy_file(dir_ / "postgres" / "server.log", to / "postgres.log",
+  std::filesystem::copy_file(stack_->postgres_dir() / "server.log", to / "postgres.log",
                              std::filesystem::copy_options::overwrite_existing, ignored);
   // The ledger itself, as CSV.
   for (const char* query :
@@ -200,7 +196,8 @@ void Deployment::save_logs(const std::filesystem::path& to) const {
     const std::string sql = std::string("SELECT * FROM ") + query;
     const std::string name =
         std::string(query).starts_with("(") ? "outbox" : std::string(query).substr(0, std::string(query).find(' '));
-    std::ofstream(to / (name + ".csv")) << testing::psql(postgres_url_, "COPY (" + sql + ") TO STDOUT WITH CSV HEADER");
+    std::ofstream(to / (name + ".csv")) << testing::psql(stack_->postgres_url(),
+                                                         "COPY (" + sql + ") TO STDOUT WITH CSV HEADER");
   }
 }
 
@@ -223,7 +220,7 @@ void Deployment::kill_instance(int i) { instance(i).kill_now(); }
 int Deployment::terminate_instance(int i) { return instance(i).stop(); }
 
 void Deployment::restart_instance(int i, const std::map<std::string, std::string>& environment) {
-  bench::ServerProcess& server = instance(i);
+  local_stack::ServerProcess& server = instance(i);
   std::string error;
   // The port was just released; another process may hold it for a moment.
   for (int attempt = 0; attempt < 5; ++attempt) {
@@ -243,7 +240,7 @@ void Deployment::revive_all() {
 int Deployment::relay_leader() {
   int client_port = 0;
   try {
-    pqxx::connection connection(postgres_url_);
+    pqxx::connection connection(stack_->postgres_url());
     pqxx::read_transaction tx(connection);
     const auto rows = tx.exec(
         "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
@@ -262,38 +259,12 @@ int Deployment::relay_leader() {
   return -1;
 }
 
-pid_t Deployment::redis_pid() const {
-  std::ifstream file(dir_ / "redis" / "redis.pid");
-  pid_t pid = -1;
-  file >> pid;
-  return pid;
-}
-
-void Deployment::stop_redis() { testing::stop_redis(dir_ / "redis"); }
-
-void Deployment::start_redis() {
-  // The same port again (scripts/redis.sh keeps it in the data directory).
-  if (testing::start_redis(dir_ / "redis") != redis_url_) throw std::runtime_error("Redis came back elsewhere");
-}
-
-void Deployment::pause_redis() {
-  const pid_t pid = redis_pid();
-  if (pid <= 0 || kill(pid, SIGSTOP) != 0) throw std::runtime_error("cannot pause Redis");
-  redis_paused_ = true;
-}
-
-void Deployment::resume_redis() {
-  const pid_t pid = redis_pid();
-  if (pid > 0) kill(pid, SIGCONT);
-  redis_paused_ = false;
-}
-
 int Deployment::kill_redis_master() {
-  if (redis_cluster_nodes_.empty()) throw std::runtime_error("no Redis Cluster in this deployment");
-  for (const int asked : node_ports(redis_cluster_nodes_)) {
+  if (stack_->redis_cluster_nodes().empty()) throw std::runtime_error("no Redis Cluster in this deployment");
+  for (const int asked : node_ports(stack_->redis_cluster_nodes())) {
     for (const ClusterNode& node : cluster_nodes(asked)) {
       if (!has_flag(node.flags, "master") || has_flag(node.flags, "fail") || !node.serves_slots) continue;
-      std::ifstream file(dir_ / "redis-cluster" / std::to_string(node.port) / "redis.pid");
+      std::ifstream file(stack_->redis_cluster_dir() / std::to_string(node.port) / "redis.pid");
       pid_t pid = -1;
       file >> pid;
       if (pid <= 0 || kill(pid, SIGKILL) != 0) throw std::runtime_error("cannot kill the Redis master's process");
@@ -305,7 +276,7 @@ int Deployment::kill_redis_master() {
 
 bool Deployment::wait_for_redis_failover(int killed_port, std::chrono::seconds timeout) {
   // Any node but the killed one sees the cluster as the clients will.
-  const std::vector<int> ports = node_ports(redis_cluster_nodes_);
+  const std::vector<int> ports = node_ports(stack_->redis_cluster_nodes());
   const auto witness =
       std::find_if(ports.begin(), ports.end(), [killed_port](int port) { return port != killed_port; });
   if (witness == ports.end()) return false;
@@ -322,15 +293,7 @@ bool Deployment::wait_for_redis_failover(int killed_port, std::chrono::seconds t
   return false;
 }
 
-void Deployment::stop_postgres() { testing::stop_postgres(dir_ / "postgres"); }
-
-void Deployment::start_postgres() {
-  if (testing::start_postgres(dir_ / "postgres") != postgres_url_) {
-    throw std::runtime_error("PostgreSQL came back elsewhere");
-  }
-}
-
-void Deployment::kafka_down() { kill(kafka_.pid, SIGUSR1); }
-void Deployment::kafka_up() { kill(kafka_.pid, SIGUSR2); }
+void Deployment::kafka_down() { kill(stack_->kafka_pid(), SIGUSR1); }
+void Deployment::kafka_up() { kill(stack_->kafka_pid(), SIGUSR2); }
 
 }  // namespace tastesync::chaos

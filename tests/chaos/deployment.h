@@ -2,9 +2,9 @@
 
 // One scenario's processes, all on free 127.0.0.1 ports, all stopped by PID
 // when it is destroyed: a PostgreSQL, a Redis and an embedded Kafka of its own
-// (fresh state for every scenario, started by the project's scripts through
-// tests/integration/local_servers) and one or two `customer-id` instances
-// (bench/server_process), optionally HAProxy in front of them with the
+// (fresh state for every scenario: a local_stack::LocalStack) and one or more
+// `customer-id` instances (local_stack::ServerProcess), optionally HAProxy in
+// front of them with the
 // project's configuration (deploy/haproxy/haproxy.cfg), plus the faults the
 // suite injects into them.
 //
@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "integration/haproxy.h"
-#include "integration/local_servers.h"
-#include "server_process.h"
+#include "local_stack/local_stack.h"
+#include "local_stack/server_process.h"
 
 namespace tastesync::chaos {
 
@@ -49,11 +49,10 @@ class Deployment {
   Deployment(const Deployment&) = delete;
   Deployment& operator=(const Deployment&) = delete;
 
-  const std::string& postgres_url() const { return postgres_url_; }
-  const std::string& redis_url() const { return redis_url_; }
-  const std::string& kafka_bootstrap() const { return kafka_.bootstrap; }
+  const std::string& postgres_url() const { return stack_->postgres_url(); }
+  const std::string& kafka_bootstrap() const { return stack_->kafka_bootstrap(); }
   int instances() const { return static_cast<int>(servers_.size()); }
-  bench::ServerProcess& instance(int i) { return *servers_.at(static_cast<std::size_t>(i)); }
+  local_stack::ServerProcess& instance(int i) { return *servers_.at(static_cast<std::size_t>(i)); }
   // One channel per instance; it survives restarts (same port).
   const std::vector<std::shared_ptr<grpc::Channel>>& channels() const { return channels_; }
   // Where the customers' traffic goes: the load balancer's one address when
@@ -83,10 +82,10 @@ class Deployment {
   int relay_leader();
 
   // ---- Redis
-  void stop_redis();  // SIGTERM: it keeps nothing (no persistence), so it restarts empty
-  void start_redis();
-  void pause_redis();  // SIGSTOP: connections stay open, nothing answers
-  void resume_redis();
+  void stop_redis() { stack_->stop_redis(); }  // SIGTERM: it keeps nothing (no persistence), so it restarts empty
+  void start_redis() { stack_->start_redis(); }
+  void pause_redis() { stack_->pause_redis(); }  // SIGSTOP: connections stay open, nothing answers
+  void resume_redis() { stack_->resume_redis(); }
 
   // ---- Redis Cluster
   // SIGKILL of a master that serves slots; its port.
@@ -97,26 +96,20 @@ class Deployment {
   bool wait_for_redis_failover(int killed_port, std::chrono::seconds timeout);
 
   // ---- PostgreSQL
-  void stop_postgres();  // fast shutdown
-  void start_postgres();
+  void stop_postgres() { stack_->stop_postgres(); }  // fast shutdown
+  void start_postgres() { stack_->start_postgres(); }
 
   // ---- Kafka (every broker of the embedded cluster)
   void kafka_down();  // SIGUSR1
   void kafka_up();    // SIGUSR2
 
  private:
-  pid_t redis_pid() const;
   void start_load_balancer();
   void shut_down();
 
   DeploymentOptions options_;
-  std::filesystem::path dir_;
-  std::string postgres_url_;
-  std::string redis_url_;
-  std::string redis_cluster_nodes_;  // 127.0.0.1:p1,...; empty: one Redis
-  testing::DevKafka kafka_;
-  bool redis_paused_ = false;
-  std::vector<std::unique_ptr<bench::ServerProcess>> servers_;
+  std::unique_ptr<local_stack::LocalStack> stack_;
+  std::vector<std::unique_ptr<local_stack::ServerProcess>> servers_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::unique_ptr<testing::HaProxy> proxy_;
   std::vector<std::shared_ptr<grpc::Channel>> proxy_channels_;

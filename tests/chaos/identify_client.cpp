@@ -8,7 +8,7 @@
 #include "auth/jwt_signer.h"
 #include "auth/key_files.h"
 #include "infrastructure/crypto/table_qr_codec.h"
-#include "server_process.h"
+#include "local_stack/project_files.h"
 
 namespace tastesync::chaos {
 namespace {
@@ -18,7 +18,7 @@ constexpr unsigned kDemoMajor = 100;
 constexpr unsigned kTables = 4;
 
 std::string mint(const std::string& subject, application::Role role) {
-  static const std::string key = bench::read_text(bench::dev_keys_dir() / "jwt-dev-1.key");
+  static const std::string key = local_stack::read_text(local_stack::dev_keys_dir() / "jwt-dev-1.key");
   auto token = auth::mint_token(key, "dev-1", "tastesync-dev", "tastesync-customer-id", subject, role, "",
                                 std::chrono::seconds(3600), std::chrono::system_clock::now());
   return token.value_or("");
@@ -28,7 +28,7 @@ std::string mint(const std::string& subject, application::Role role) {
 const std::string& signed_qr(unsigned table) {
   static const std::vector<std::string> payloads = [] {
     std::vector<std::string> signed_payloads(kTables + 1);
-    auto secret = auth::read_hex_secret_file(bench::dev_keys_dir() / "qr-dev-1.secret", 32);
+    auto secret = auth::read_hex_secret_file(local_stack::dev_keys_dir() / "qr-dev-1.secret", 32);
     if (!secret) return signed_payloads;
     infrastructure::HmacTableQrCodec codec({{"qr-dev-1", *secret}}, "qr-dev-1");
     for (unsigned t = 1; t <= kTables; ++t) signed_payloads[t] = codec.sign(kStore, zone_of_minor(t)).value_or("");
@@ -44,14 +44,9 @@ std::int64_t now_us() {
       .count();
 }
 
-bool ensure_dev_keys() {
-  const std::string command = (bench::source_dir() / "scripts/keys.sh").string() + " >/dev/null";
-  return std::system(command.c_str()) == 0;
-}
-
 std::shared_ptr<grpc::Channel> tls_channel(int port, bool own_connection) {
   grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = bench::read_text(bench::dev_keys_dir() / "ca.crt");
+  ssl.pem_root_certs = local_stack::read_text(local_stack::dev_keys_dir() / "ca.crt");
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   // Not GRPC_ARG_MIN_RECONNECT_BACKOFF_MS: gRPC also takes it as the time a

@@ -21,9 +21,6 @@ namespace v1 = ::tastesync::customer_id::v1;
 
 inline constexpr const char* kStore = "demo-bistro";
 
-// Generates the dev keys (scripts/keys.sh) if they are missing; false on failure.
-bool ensure_dev_keys();
-
 // 127.0.0.1:port over TLS with the dev CA; reconnects within ~0.5 s of the
 // server coming back (gRPC's default backoff waits up to two minutes).
 // With `own_connection`, the channel does not share its connection with

@@ -10,7 +10,7 @@
 
 #include "customer_traffic.h"
 #include "deployment.h"
-#include "server_process.h"
+#include "local_stack/server_process.h"
 #include "settle.h"
 
 namespace tastesync::chaos {
@@ -237,7 +237,7 @@ void write_calls(const std::filesystem::path& path, const std::vector<CustomerLo
 void pause_for(std::chrono::milliseconds duration) {
   const auto until = std::chrono::steady_clock::now() + duration;
   while (std::chrono::steady_clock::now() < until) {
-    if (bench::interrupted()) throw Interrupted{};
+    if (local_stack::interrupted()) throw Interrupted{};
     std::this_thread::sleep_for(
         std::min<std::chrono::steady_clock::duration>(milliseconds(100), until - std::chrono::steady_clock::now()));
   }

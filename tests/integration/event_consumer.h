@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "domain/events/events.h"
-#include "integration/local_servers.h"
+#include "local_stack/dev_kafka.h"
 
 namespace tastesync::testing {
 
@@ -41,8 +41,8 @@ struct ConsumedEvent {
 class EventConsumer {
  public:
   // Throws std::runtime_error when librdkafka refuses the configuration.
-  explicit EventConsumer(const std::string& bootstrap, const std::string& topic = kEventsTopic,
-                         int partitions = kEventsTopicPartitions);
+  explicit EventConsumer(const std::string& bootstrap, const std::string& topic = local_stack::kEventsTopic,
+                         int partitions = local_stack::kEventsTopicPartitions);
   ~EventConsumer();
   EventConsumer(const EventConsumer&) = delete;
   EventConsumer& operator=(const EventConsumer&) = delete;

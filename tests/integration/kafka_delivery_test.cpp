@@ -26,6 +26,7 @@
 #include "integration/event_consumer.h"
 #include "integration/local_servers.h"
 #include "integration/server_fixture.h"
+#include "local_stack/local_stack.h"
 
 namespace tastesync::testing {
 namespace {
@@ -51,21 +52,14 @@ std::vector<std::string> lines(const std::string& text) {
 // relay's advisory lock is not held by another test's server. Stopped by PID
 // whatever way the test ends.
 struct PrivateStack {
-  std::filesystem::path dir;
+  local_stack::LocalStack servers;
   std::string postgres;
-  DevKafka kafka;
 
-  PrivateStack(const std::string& name, bool own_kafka) : dir(make_server_dir(name)) {
-    postgres = start_postgres(dir / "postgres");
-    if (own_kafka) kafka = start_devkafka(dir / "kafka");
+  PrivateStack(const std::string& name, bool own_kafka)
+      : servers(name, {.redis = false, .kafka = own_kafka}), postgres(servers.postgres_url()) {}
+  const std::string& kafka_brokers() const {
+    return servers.kafka_pid() > 0 ? servers.kafka_bootstrap() : kafka_bootstrap();
   }
-  ~PrivateStack() {
-    stop_devkafka(kafka);
-    stop_postgres(dir / "postgres");
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
-  }
-  const std::string& kafka_brokers() const { return kafka.pid > 0 ? kafka.bootstrap : kafka_bootstrap(); }
   ServerOptions server_options() const {
     ServerOptions options;
     options.postgres_url = postgres;
@@ -243,7 +237,7 @@ TEST(KafkaDelivery, BrokersDownForThirtySecondsLosesNothing) {
       << "before the outage; last consumer error: " << consumer.last_error();
   const std::size_t before_outage = answered.size();
 
-  ASSERT_EQ(kill(stack.kafka.pid, SIGUSR1), 0);
+  ASSERT_EQ(kill(stack.servers.kafka_pid(), SIGUSR1), 0);
   const auto outage_end = std::chrono::steady_clock::now() + seconds(30);
   int moves = 0;
   int failures = 0;
@@ -274,7 +268,7 @@ TEST(KafkaDelivery, BrokersDownForThirtySecondsLosesNothing) {
     consumer.poll_for(milliseconds(500));
   }
   const std::string brokers_back_at = psql(stack.postgres, "SELECT clock_timestamp()");
-  ASSERT_EQ(kill(stack.kafka.pid, SIGUSR2), 0);
+  ASSERT_EQ(kill(stack.servers.kafka_pid(), SIGUSR2), 0);
   const auto recovery_started = std::chrono::steady_clock::now();
   // The relay waits for Kafka outside any transaction and off the request
   // pool: nothing sits idle in a transaction while the brokers are away.

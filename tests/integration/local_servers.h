@@ -1,14 +1,15 @@
 #pragma once
 
-// Real PostgreSQL and Redis servers for the integration tests, started once
-// per test binary by the project's own scripts (scripts/postgres.sh,
-// scripts/redis.sh) in a temporary directory on free loopback ports, and
-// stopped by PID when the binary exits.
+// The integration suite's servers: one PostgreSQL, Redis and embedded Kafka
+// shared by every test of a binary (a local_stack::LocalStack started on first
+// use, stopped by PID when the binary exits), and the launcher's functions for
+// tests that need servers of their own (outages).
 
-#include <filesystem>
 #include <string>
 
-#include <sys/types.h>
+#include "local_stack/data_servers.h"
+#include "local_stack/dev_kafka.h"
+#include "local_stack/project_files.h"
 
 namespace tastesync::testing {
 
@@ -16,35 +17,25 @@ namespace tastesync::testing {
 const std::string& postgres_url();
 // redis://127.0.0.1:PORT
 const std::string& redis_url();
-// 127.0.0.1:PORT of the embedded Kafka (cmd/devkafka, librdkafka's mock
-// cluster) with the events topic (kEventsTopicPartitions partitions) created.
+// 127.0.0.1:PORT of the shared embedded Kafka, with the events topic
+// (kEventsTopicPartitions partitions) created.
 const std::string& kafka_bootstrap();
-inline constexpr const char* kEventsTopic = "tastesync.customer-id.events.v1";
-// As `make run` creates it: several partitions, so tests see stores' events
-// spread over them, each store's on one.
-inline constexpr int kEventsTopicPartitions = 6;
 
-// An embedded Kafka of its own (for outage tests). SIGUSR1 takes its brokers
-// down, SIGUSR2 brings them back.
-struct DevKafka {
-  pid_t pid = -1;
-  std::string bootstrap;
-};
-DevKafka start_devkafka(const std::filesystem::path& dir);
-void stop_devkafka(DevKafka& kafka);
-
-// A server of its own (for outage tests): started in `dir`, which the caller
-// owns; stop and start it with the functions below.
-std::string start_postgres(const std::filesystem::path& dir);
-void stop_postgres(const std::filesystem::path& dir);
-std::string start_redis(const std::filesystem::path& dir);
-void stop_redis(const std::filesystem::path& dir);
-
-// A Redis Cluster of its own: 3 masters + 3 replicas (scripts/redis_cluster.sh)
-// on six free consecutive loopback ports; returns the seed list
-// (127.0.0.1:p1,...,127.0.0.1:p6). Node p's PID is in dir/<p>/redis.pid.
-std::string start_redis_cluster(const std::filesystem::path& dir);
-void stop_redis_cluster(const std::filesystem::path& dir);
+// Servers of a test's own, in a directory it makes with make_server_dir and
+// removes: stop and start again on the same directory for an outage (the same
+// port comes back). See local_stack/data_servers.h and dev_kafka.h.
+using local_stack::DevKafka;
+using local_stack::kEventsTopic;
+using local_stack::kEventsTopicPartitions;
+using local_stack::make_server_dir;
+using local_stack::start_devkafka;
+using local_stack::start_postgres;
+using local_stack::start_redis;
+using local_stack::start_redis_cluster;
+using local_stack::stop_devkafka;
+using local_stack::stop_postgres;
+using local_stack::stop_redis;
+using local_stack::stop_redis_cluster;
 
 // Runs a query with psql, the way an operator would, and returns its output
 // (rows on lines, columns separated by '|').
@@ -52,9 +43,5 @@ std::string psql(const std::string& url, const std::string& sql);
 
 // An id no other test (or earlier run) uses: prefix-pid-steady_clock-counter.
 std::string unique_customer(const std::string& prefix);
-
-// A fresh directory under the temp dir that the unprivileged postgres user
-// can traverse; removed by the caller.
-std::filesystem::path make_server_dir(const std::string& name);
 
 }  // namespace tastesync::testing

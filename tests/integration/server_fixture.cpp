@@ -1,19 +1,9 @@
 #include "integration/server_fixture.h"
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <fcntl.h>
-
 #include <grpcpp/generic/generic_stub.h>
 
 #include <condition_variable>
-#include <fstream>
 #include <mutex>
-#include <sstream>
-#include <thread>
 #include <vector>
 
 #include "auth/jwt_signer.h"
@@ -21,128 +11,30 @@
 #include "infrastructure/crypto/table_qr_codec.h"
 #include "integration/local_servers.h"
 
-extern char** environ;
-
 namespace tastesync::testing {
-
-std::filesystem::path source_dir() { return CID_SOURCE_DIR; }
-std::filesystem::path dev_keys_dir() { return source_dir() / "internal/config/keys/dev"; }
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-namespace {
-
-void ensure_dev_keys() {
-  static const bool made = [] {
-    const std::string command = (source_dir() / "scripts/keys.sh").string() + " >/dev/null";
-    return std::system(command.c_str()) == 0;
-  }();
-  ASSERT_TRUE(made) << "scripts/keys.sh failed";
-}
-
-std::filesystem::path make_work_dir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "customer-id-test-XXXXXX").string();
-  const char* dir = mkdtemp(pattern.data());
-  return dir == nullptr ? std::filesystem::path{} : std::filesystem::path(dir);
-}
-
-}  // namespace
 
 RunningServer::RunningServer(const ServerOptions& options) { start(options); }
 
+RunningServer::~RunningServer() = default;
+
 void RunningServer::start(const ServerOptions& options) {
-  ensure_dev_keys();
-  work_dir_ = make_work_dir();
-  const auto keys = dev_keys_dir();
-  std::ofstream(work_dir_ / "config.yaml")
-      << "grpc:\n  listen: 127.0.0.1:0\n  tls: true\n"
-      << "  cert_file: " << (keys / "server.crt").string() << "\n  key_file: " << (keys / "server.key").string()
-      << "\nauth:\n  public_keys: dev-1=" << (keys / "jwt-dev-1.pub").string()
-      << "\ntable_qr:\n  active_key_id: qr-dev-1\n  secrets: qr-dev-1=" << (keys / "qr-dev-1.secret").string()
-      << "\nfloor_plan:\n  file: " << (source_dir() / "internal/config/demo-store.yaml").string()
-      << "\npostgres:\n  url: " << (options.postgres_url.empty() ? postgres_url() : options.postgres_url)
-      << "\n  migrations_dir: " << (source_dir() / "migrations").string()
-      << "\nredis:\n  url: " << (options.redis_url.empty() ? redis_url() : options.redis_url)
-      << "\nkafka:\n  brokers: " << (options.kafka_brokers.empty() ? kafka_bootstrap() : options.kafka_brokers)
-      << "\npii:\n  active_key_id: pii-dev-1\n  keys: pii-dev-1=" << (keys / "pii-dev-1.key").string()
-      << "\nlogging:\n  level: info\n"
-      << "\ncustomer_code:\n  active_key_id: cc-dev-1\n  secrets: cc-dev-1=" << (keys / "cc-dev-1.secret").string()
-      << "\n"
-      << "http:\n  listen: 127.0.0.1:0\n"
-      << options.http_config << options.extra_config;
-
-  const std::string binary = CID_SERVER_BINARY;
-  const std::string config = (work_dir_ / "config.yaml").string();
-  const std::string port_file = (work_dir_ / "port").string();
-  const std::string log_file = (work_dir_ / "server.log").string();
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
-  for (const auto& [name, value] : options.environment) env_storage.push_back(name + "=" + value);
-  std::vector<char*> env;
-  for (auto& entry : env_storage) env.push_back(entry.data());
-  env.push_back(nullptr);
-  std::vector<std::string> arg_storage = {binary, "--config", config, "--port-file", port_file};
-  std::vector<char*> argv;
-  for (auto& arg : arg_storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  const int spawned = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), env.data());
-  posix_spawn_file_actions_destroy(&actions);
-  ASSERT_EQ(spawned, 0) << "cannot start " << binary;
-
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (std::filesystem::exists(port_file)) {
-      std::istringstream ports(read_text(port_file));
-      ports >> port_ >> http_port_;
-      return;
-    }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      FAIL() << "server exited during start:\n" << read_text(log_file);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  FAIL() << "server did not start within 30 s:\n" << read_text(log_file);
-}
-
-RunningServer::~RunningServer() {
-  stop();
-  std::error_code ignored;
-  std::filesystem::remove_all(work_dir_, ignored);
-}
-
-int RunningServer::stop() {
-  if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  for (int i = 0; i < 200; ++i) {
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  kill(pid_, SIGKILL);
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
-  return -1;
+  local_stack::ServerOptions server;
+  server.postgres_url = options.postgres_url.empty() ? postgres_url() : options.postgres_url;
+  server.redis_url = options.redis_url.empty() ? redis_url() : options.redis_url;
+  server.kafka_brokers = options.kafka_brokers.empty() ? kafka_bootstrap() : options.kafka_brokers;
+  server.environment = options.environment;
+  server.logging_level = "info";  // tests read the per-request lines
+  server.http_config = options.http_config;
+  server.extra_config = options.extra_config;
+  server.wind_down_on_interrupt = false;  // Ctrl-C ends the test run
+  const std::string error = process_.start(server);
+  ASSERT_TRUE(error.empty()) << error;
 }
 
 std::shared_ptr<grpc::Channel> RunningServer::channel() const {
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = read_text(dev_keys_dir() / "ca.crt");
-  return grpc::CreateChannel("localhost:" + std::to_string(port_), grpc::SslCredentials(ssl));
+  return grpc::CreateChannel("localhost:" + std::to_string(port()), grpc::SslCredentials(ssl));
 }
 
 std::string token_for(const std::string& subject, application::Role role, const std::string& store_id) {

@@ -1,8 +1,9 @@
 #pragma once
 
 // Starts the real `customer-id` binary on a free loopback port with real TLS
-// and the dev keys, and gives tests a channel and tokens. The server is
-// stopped by PID (SIGTERM) at the end of each suite.
+// and the dev keys (local_stack::ServerProcess, the suite's shared servers
+// unless a test brings its own), and gives tests a channel and tokens. The
+// server is stopped by PID (SIGTERM) at the end of each suite.
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -19,6 +20,8 @@
 #include "admin.grpc.pb.h"
 #include "application/ports/principal.h"
 #include "customer_id.grpc.pb.h"
+#include "local_stack/project_files.h"
+#include "local_stack/server_process.h"
 
 namespace tastesync::testing {
 
@@ -44,27 +47,25 @@ class RunningServer {
   RunningServer(const RunningServer&) = delete;
   RunningServer& operator=(const RunningServer&) = delete;
 
-  int port() const { return port_; }
-  int http_port() const { return http_port_; }  // the HTTPS/JSON gateway
-  pid_t pid() const { return pid_; }
-  const std::filesystem::path& work_dir() const { return work_dir_; }
+  int port() const { return process_.port(); }
+  int http_port() const { return process_.http_port(); }  // the HTTPS/JSON gateway
+  pid_t pid() const { return process_.pid(); }
+  // Its config.yaml and server.log.
+  const std::filesystem::path& work_dir() const { return process_.work_dir(); }
   std::shared_ptr<grpc::Channel> channel() const;
   // Sends SIGTERM and returns the exit status (-1 when it had to be killed).
-  int stop();
+  int stop() { return process_.stop(); }
 
  private:
   // gtest's ASSERT/FAIL need a void function, not a constructor.
   void start(const ServerOptions& options);
 
-  std::filesystem::path work_dir_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-  int http_port_ = 0;
+  local_stack::ServerProcess process_;
 };
 
-std::filesystem::path source_dir();
-std::filesystem::path dev_keys_dir();
-std::string read_text(const std::filesystem::path& path);
+using local_stack::dev_keys_dir;
+using local_stack::read_text;
+using local_stack::source_dir;
 
 // A dev-signed token.
 std::string token_for(const std::string& subject, application::Role role = application::Role::kCustomer,
