@@ -428,14 +428,17 @@ domain::Result<void> PostgresRegistry::write_fingerprints(const domain::StoreFin
 }
 
 domain::Result<void> PostgresRegistry::seed_from(const domain::FloorPlan& plan) {
-  for (const domain::Store& store : plan.stores()) {
+  // FloorPlan hands out copies: take them once for the checks and the writes.
+  const std::vector<domain::Store> stores = plan.stores();
+  const std::vector<domain::Beacon> beacons = plan.beacons();
+  for (const domain::Store& store : stores) {
     if (auto ok = check_text(store.id, kMaxIdBytes, true, "store.id"); !ok) return ok;
     if (auto ok = check_text(store.name, kMaxNameBytes, false, "store.name"); !ok) return ok;
     for (const domain::Zone& zone : store.zones) {
       if (auto ok = check_zone(zone); !ok) return ok;
     }
   }
-  for (const domain::Beacon& beacon : plan.beacons()) {
+  for (const domain::Beacon& beacon : beacons) {
     if (auto ok = check_beacon(beacon); !ok) return ok;
   }
   // Only a seed that wrote something notifies and reloads: every instance
@@ -446,7 +449,7 @@ domain::Result<void> PostgresRegistry::seed_from(const domain::FloorPlan& plan) 
   auto written = pool_.run([&](pqxx::connection& connection) -> domain::Result<void> {
     pqxx::work tx(connection);
     std::size_t rows = 0;
-    for (const domain::Store& store : plan.stores()) {
+    for (const domain::Store& store : stores) {
       rows += tx.exec_params("INSERT INTO stores (store_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", store.id,
                              store.name)
                   .affected_rows();
@@ -463,7 +466,7 @@ domain::Result<void> PostgresRegistry::seed_from(const domain::FloorPlan& plan) 
                     .affected_rows();
       }
     }
-    for (const domain::Beacon& beacon : plan.beacons()) rows += insert_beacon_if_absent(tx, beacon).affected_rows();
+    for (const domain::Beacon& beacon : beacons) rows += insert_beacon_if_absent(tx, beacon).affected_rows();
     changed = rows > 0;
     if (changed) tx.exec("NOTIFY registry_changed");
     tx.commit();
