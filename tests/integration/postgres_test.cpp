@@ -378,6 +378,62 @@ TEST_F(PostgresTest, NotifyRefreshesAnotherInstance) {
       << "the other instance did not see the retirement";
 }
 
+// Seven stores with a beacon each, read in chunks of two: four chunks.
+void seed_seven_stores(PgPool& pool) {
+  auto writer = PostgresRegistry::create(pool);
+  ASSERT_TRUE(writer.has_value()) << writer.error().message;
+  for (std::uint16_t i = 1; i <= 7; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    ASSERT_TRUE((*writer)->create_store(store_with_zones(id)).has_value());
+    ASSERT_TRUE((*writer)->register_beacon(beacon(id, i % 2 == 0 ? "table-2" : "table-1", i)).has_value());
+  }
+}
+
+void expect_seven_stores(const domain::FloorPlan& plan) {
+  EXPECT_EQ(plan.store_count(), 7u);
+  EXPECT_EQ(plan.beacon_count(), 7u);
+  for (std::uint16_t i = 1; i <= 7; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    const domain::Store* store = plan.find_store(id);
+    ASSERT_NE(store, nullptr) << id;
+    EXPECT_EQ(store->name, "Store " + id);
+    EXPECT_EQ(store->zones.size(), 3u) << id;
+    const domain::Beacon* found = plan.find_beacon(domain::BeaconKey{kUuid, 1, i});
+    ASSERT_NE(found, nullptr) << id;
+    EXPECT_EQ(found->store_id, id);
+    EXPECT_EQ(found->zone_id, i % 2 == 0 ? "table-2" : "table-1");
+  }
+}
+
+TEST_F(PostgresTest, AColdLoadOverSeveralConnectionsReadsEveryStoreOnce) {
+  seed_seven_stores(*pool_);
+  RegistryOptions options;
+  options.load_chunk_stores = 2;
+  options.load_connections = 3;  // the pool has 4
+  auto shared = PostgresRegistry::create(*pool_, options);
+  ASSERT_TRUE(shared.has_value()) << shared.error().message;
+  expect_seven_stores(*(*shared)->current());
+  EXPECT_EQ((*shared)->stores_read(), 7u);
+  // And a refresh after it reads nothing: the versions came from the same snapshot.
+  auto again = (*shared)->reload();
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_EQ(*again, 0u);
+}
+
+TEST_F(PostgresTest, AColdLoadWhoseHelpersGetNoConnectionReadsEverythingItself) {
+  seed_seven_stores(*pool_);
+  PgPoolOptions single = pool_options(url_, 1);
+  single.acquire_timeout =
+      std::chrono::milliseconds(100);  // the helpers give up quickly: the load holds the only connection
+  PgPool pool(single);
+  RegistryOptions options;
+  options.load_chunk_stores = 2;
+  options.load_connections = 3;
+  auto alone = PostgresRegistry::create(pool, options);
+  ASSERT_TRUE(alone.has_value()) << alone.error().message;
+  expect_seven_stores(*(*alone)->current());
+}
+
 TEST_F(PostgresTest, RefreshReadsOnlyTheStoresWhoseRowsChanged) {
   // Small chunks, so three stores already take two queries each.
   RegistryOptions options;

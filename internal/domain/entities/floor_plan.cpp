@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <unordered_map>
@@ -43,6 +44,13 @@ FloorPlan::Change::Change(FingerprintSettings fingerprint_settings, const ZoneMo
       zone_settings_(std::make_shared<const ZoneModelSettings>(zone_settings)) {}
 
 void FloorPlan::Change::remove(std::string store_id) { removed_.push_back(std::move(store_id)); }
+
+void FloorPlan::Change::absorb(Change other) {
+  removed_.insert(removed_.end(), std::make_move_iterator(other.removed_.begin()),
+                  std::make_move_iterator(other.removed_.end()));
+  added_.insert(added_.end(), std::make_move_iterator(other.added_.begin()),
+                std::make_move_iterator(other.added_.end()));
+}
 
 Result<void> FloorPlan::Change::add(std::vector<Store> stores, std::vector<Beacon> beacons,
                                     const std::vector<StoreFingerprints>& fingerprints) {

@@ -47,6 +47,9 @@ class FloorPlan {
     // does not have are left out, as FloorPlan::build does.
     Result<void> add(std::vector<Store> stores, std::vector<Beacon> beacons,
                      const std::vector<StoreFingerprints>& fingerprints = {});
+    // Takes `other`'s removals and additions, as if they had been made here
+    // (a load split over several database connections builds one each).
+    void absorb(Change other);
     bool empty() const { return removed_.empty() && added_.empty(); }
 
    private:

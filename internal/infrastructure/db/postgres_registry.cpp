@@ -9,6 +9,7 @@
 #include <set>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -188,6 +189,86 @@ domain::Result<void> load_stores(pqxx::transaction_base& tx, const std::string& 
   return change.add(std::move(stores), std::move(beacons), *fingerprints);
 }
 
+// The stores of `changed` (sorted), in chunks of `chunk`, read into
+// `change`: on `tx`, and on up to `extra` more connections of `pool` that
+// import `tx`'s snapshot, so every chunk sees the database exactly as `tx`
+// does. Chunks are handed out one at a time. A helper that gets no connection
+// or snapshot reads none (the others read them all); one that fails after
+// taking a chunk fails the whole load, as a failure on `tx` does.
+domain::Result<void> load_chunks(PgPool& pool, pqxx::transaction_base& tx,
+                                 const std::vector<std::pair<std::string, std::int64_t>>& changed, std::size_t chunk,
+                                 std::size_t extra, const std::atomic<bool>& stopping,
+                                 domain::FloorPlan::Change& change, const domain::ZoneModelSettings& zone_settings) {
+  const std::size_t chunks = (changed.size() + chunk - 1) / chunk;
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> give_up{false};  // a reader failed: the others stop too
+  const auto read_chunks = [&](pqxx::transaction_base& on, domain::FloorPlan::Change& into,
+                               bool& took_a_chunk) -> domain::Result<void> {
+    std::vector<std::string> ids;
+    for (std::size_t taken = next++; taken < chunks; taken = next++) {
+      took_a_chunk = true;
+      if (stopping || give_up) return fail(ErrorCode::kUnavailable, "the registry is stopping");
+      ids.clear();
+      for (std::size_t i = taken * chunk; i < std::min((taken + 1) * chunk, changed.size()); ++i) {
+        ids.push_back(changed[i].first);
+        into.remove(changed[i].first);
+      }
+      if (auto loaded = load_stores(on, sql_text_array(ids), into); !loaded) {
+        give_up = true;
+        return fail(ErrorCode::kInternal, "the registry in PostgreSQL is inconsistent: " + loaded.error().message);
+      }
+    }
+    return {};
+  };
+  extra = chunks == 0 ? 0 : std::min(extra, chunks - 1);
+  std::string snapshot;
+  if (extra > 0) snapshot = tx.exec("SELECT pg_export_snapshot()")[0][0].as<std::string>();
+  struct Helper {
+    domain::FloorPlan::Change change;
+    bool took_a_chunk = false;
+    domain::Result<void> result;
+    std::thread thread;
+  };
+  std::vector<Helper> helpers(extra);
+  const auto join_helpers = [&] {
+    for (Helper& helper : helpers) {
+      if (helper.thread.joinable()) helper.thread.join();
+    }
+  };
+  for (Helper& helper : helpers) {
+    helper.change = domain::FloorPlan::Change({}, zone_settings);
+    try {
+      helper.thread = std::thread([&] {
+        helper.result = pool.run([&](pqxx::connection& connection) -> domain::Result<void> {
+          SnapshotTransaction imported(connection);
+          imported.exec("SET TRANSACTION SNAPSHOT " + imported.quote(snapshot));
+          auto read = read_chunks(imported, helper.change, helper.took_a_chunk);
+          if (read) imported.commit();
+          return read;
+        });
+        if (!helper.result && helper.took_a_chunk) give_up = true;
+      });
+    } catch (const std::system_error&) {
+      // No thread: the others read its share.
+    }
+  }
+  domain::Result<void> outcome;
+  bool own_chunk = false;
+  try {
+    outcome = read_chunks(tx, change, own_chunk);
+  } catch (...) {
+    give_up = true;  // the helpers stop at their next chunk; then the error goes up
+    join_helpers();
+    throw;
+  }
+  join_helpers();
+  for (Helper& helper : helpers) {
+    if (outcome && !helper.result && helper.took_a_chunk) outcome = std::unexpected(helper.result.error());
+    change.absorb(std::move(helper.change));
+  }
+  return outcome;
+}
+
 // Delivered by await_notification on the listener's connection.
 class ChangeReceiver final : public pqxx::notification_receiver {
  public:
@@ -225,6 +306,17 @@ PostgresRegistry::~PostgresRegistry() {
 }
 
 domain::FloorPlanPtr PostgresRegistry::current() const { return plan_.load(); }
+
+std::size_t PostgresRegistry::extra_load_connections() const {
+  std::size_t wanted = options_.load_connections;
+  if (wanted == 0) {
+    // One per core, but never the pool's last connection: a refresh while
+    // serving must leave requests a way in.
+    wanted = std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    wanted = std::min(wanted, std::max<std::size_t>(1, pool_.size() - 1));
+  }
+  return wanted - 1;
+}
 
 domain::Result<std::size_t> PostgresRegistry::reload() {
   std::scoped_lock lock(reload_mutex_);
@@ -269,17 +361,10 @@ domain::Result<std::size_t> PostgresRegistry::reload() {
     // stores outlasted server.drain_seconds).
     std::sort(changed.begin(), changed.end());
     const std::size_t chunk = std::max<std::size_t>(1, options_.load_chunk_stores);
-    std::vector<std::string> ids;
-    for (std::size_t first = 0; first < changed.size(); first += chunk) {
-      if (stopping_) return fail(ErrorCode::kUnavailable, "the registry is stopping");
-      ids.clear();
-      for (std::size_t i = first; i < std::min(first + chunk, changed.size()); ++i) {
-        ids.push_back(changed[i].first);
-        change.remove(changed[i].first);
-      }
-      if (auto loaded = load_stores(tx, sql_text_array(ids), change); !loaded) {
-        return fail(ErrorCode::kInternal, "the registry in PostgreSQL is inconsistent: " + loaded.error().message);
-      }
+    if (auto loaded =
+            load_chunks(pool_, tx, changed, chunk, extra_load_connections(), stopping_, change, options_.zone_filter);
+        !loaded) {
+      return std::unexpected(loaded.error());
     }
     tx.commit();
     auto next = domain::FloorPlan::apply(base.get(), std::move(change));

@@ -41,6 +41,11 @@ struct RegistryOptions {
   domain::ZoneModelSettings zone_filter{};
   // Stores read per query while refreshing (bounds the rows held at once).
   std::size_t load_chunk_stores = 5000;
+  // Connections a refresh that reads more than one chunk (a cold start) uses
+  // at once, all on one snapshot of the database: PostgreSQL produces one
+  // chunk's rows while this process parses another's. 0: one per core,
+  // leaving one of the pool's connections to requests.
+  std::size_t load_connections = 0;
 };
 
 class PostgresRegistry final : public application::BeaconRegistryPort, public application::RegistryAdminPort {
@@ -77,6 +82,8 @@ class PostgresRegistry final : public application::BeaconRegistryPort, public ap
  private:
   PostgresRegistry(PgPool& pool, const RegistryOptions& options);
   void listen_loop();
+  // Connections beside the refresh's own that a load of several chunks uses.
+  std::size_t extra_load_connections() const;
   bool sleep_unless_stopping(std::chrono::milliseconds duration);
   // Runs an admin write and, once committed, reloads this instance's
   // snapshot (the others reload on the NOTIFY sent in the same transaction).

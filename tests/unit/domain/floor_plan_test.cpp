@@ -168,6 +168,44 @@ TEST(FloorPlan, ARemovedStoreTakesItsZonesAndBeaconsWithIt) {
   EXPECT_EQ(next->beacon_count(), 1u);
 }
 
+TEST(FloorPlan, ChangesBuiltApartAndAbsorbedApplyAsOne) {
+  auto base =
+      FloorPlan::build({two_zone_store("a"), two_zone_store("b")},
+                       {Beacon{key(1, 1), "a", "table-1", -59, 0.0}, Beacon{key(2, 1), "b", "table-1", -59, 0.0}});
+  ASSERT_TRUE(base.has_value());
+  // As a load over two connections builds them: each its own stores.
+  FloorPlan::Change first;
+  first.remove("a");
+  Store a = two_zone_store("a");
+  a.name = "A, renamed";
+  ASSERT_TRUE(first.add({a}, {Beacon{key(1, 1), "a", "entrance", -59, 0.0}}).has_value());
+  FloorPlan::Change second;
+  second.remove("b");
+  ASSERT_TRUE(second.add({two_zone_store("c")}, {Beacon{key(3, 1), "c", "table-1", -59, 0.0}}).has_value());
+  first.absorb(std::move(second));
+
+  auto next = FloorPlan::apply(&*base, std::move(first));
+  ASSERT_TRUE(next.has_value()) << next.error().message;
+  EXPECT_EQ(next->find_store("a")->name, "A, renamed");
+  EXPECT_EQ(next->find_beacon(key(1, 1))->zone_id, "entrance");
+  EXPECT_EQ(next->find_store("b"), nullptr) << "the absorbed change's removal counts";
+  EXPECT_EQ(next->find_beacon(key(2, 1)), nullptr);
+  ASSERT_NE(next->find_beacon(key(3, 1)), nullptr) << "the absorbed change's additions count";
+  EXPECT_EQ(next->find_beacon(key(3, 1))->store_id, "c");
+  EXPECT_EQ(next->store_count(), 2u);
+}
+
+TEST(FloorPlan, AStoreAddedByTwoAbsorbedChangesIsRefused) {
+  FloorPlan::Change first;
+  ASSERT_TRUE(first.add({two_zone_store("a")}, {}).has_value());
+  FloorPlan::Change second;
+  ASSERT_TRUE(second.add({two_zone_store("a")}, {}).has_value());
+  first.absorb(std::move(second));
+  auto plan = FloorPlan::apply(nullptr, std::move(first));
+  ASSERT_FALSE(plan.has_value());
+  EXPECT_NE(plan.error().message.find("'a' is defined twice"), std::string::npos) << plan.error().message;
+}
+
 TEST(FloorPlan, ABeaconMovedBetweenStoresIsFoundInItsNewStore) {
   auto base =
       FloorPlan::build({two_zone_store("a"), two_zone_store("b")}, {Beacon{key(1, 1), "a", "table-1", -59, 0.0}});
