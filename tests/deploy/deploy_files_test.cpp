@@ -173,13 +173,13 @@ TEST(Dockerfile, RunsAsNonRootWithAHealthCheckAndNoKeys) {
   EXPECT_NE(ignored.find("internal/config/keys"), std::string::npos) << "keys must never reach the build context";
 }
 
-TEST(Workflows, BuildRunsTestsLintAndCoverageAndDeployRollsOut) {
+TEST(Workflows, BuildRunsTestsLintAndSanitizersAndDeployRollsOut) {
   const YAML::Node build = YAML::LoadFile(kSource + "/.github/workflows/build.yml");
   std::string commands;
   for (const YAML::Node& step : build["jobs"]["test"]["steps"]) {
     if (step["run"]) commands += step["run"].as<std::string>() + "\n";
   }
-  for (const char* gate : {"make test", "make lint", "make coverage"}) {
+  for (const char* gate : {"make test", "make lint", "make sanitize"}) {
     EXPECT_NE(commands.find(gate), std::string::npos) << "build.yml does not run " << gate;
   }
   const YAML::Node deploy = YAML::LoadFile(kSource + "/.github/workflows/deploy.yml");
