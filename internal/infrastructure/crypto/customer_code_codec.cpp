@@ -33,18 +33,8 @@ std::int64_t unix_seconds(domain::Timestamp at) {
 domain::Result<std::unique_ptr<HmacCustomerCodeCodec>> HmacCustomerCodeCodec::create(HmacKeySet keys,
                                                                                      std::string active_key_id,
                                                                                      std::chrono::seconds lifetime) {
-  for (const auto& [key_id, secret] : keys) {
-    if (!is_valid_hmac_key_id(key_id)) {
-      return fail(ErrorCode::kInvalidArgument, "customer code key id '" + key_id + "' must be 1..64 of [A-Za-z0-9_-]");
-    }
-    if (secret.size() < kMinSecretBytes) {
-      return fail(ErrorCode::kInvalidArgument,
-                  "customer code key '" + key_id + "' is shorter than " + std::to_string(kMinSecretBytes) + " bytes");
-    }
-  }
-  if (!keys.contains(active_key_id)) {
-    return fail(ErrorCode::kInvalidArgument, "active customer code key '" + active_key_id + "' is not in the key set");
-  }
+  if (auto usable = check_hmac_key_set(keys, active_key_id, "customer code"); !usable)
+    return std::unexpected(usable.error());
   if (lifetime < std::chrono::seconds(1) || lifetime > std::chrono::hours(1)) {
     return fail(ErrorCode::kInvalidArgument, "customer code lifetime must be 1..3600 s");
   }

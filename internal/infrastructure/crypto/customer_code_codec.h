@@ -24,7 +24,7 @@ class HmacCustomerCodeCodec final : public application::CustomerCodePort {
  public:
   static constexpr std::string_view kPrefix = "TSCC1";
   static constexpr std::size_t kMaxCodeBytes = 512;
-  static constexpr std::size_t kMinSecretBytes = 16;
+  static constexpr std::size_t kMinSecretBytes = kMinHmacSecretBytes;
   static constexpr std::size_t kNonceBytes = 16;
   static constexpr std::size_t kMaxCustomerIdBytes = 128;
   // Tolerated disagreement between the clocks of issuing and verifying

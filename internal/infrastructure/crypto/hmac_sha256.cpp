@@ -1,5 +1,8 @@
 #include "infrastructure/crypto/hmac_sha256.h"
 
+#include <initializer_list>
+#include <string>
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -42,6 +45,23 @@ bool is_valid_hmac_key_id(std::string_view key_id) {
     if (!ok) return false;
   }
   return true;
+}
+
+domain::Result<void> check_hmac_key_set(const HmacKeySet& keys, std::string_view active_key_id, std::string_view what) {
+  const auto refuse = [](std::initializer_list<std::string_view> parts) {
+    std::string message;
+    for (const std::string_view part : parts) message.append(part);
+    return domain::fail(domain::ErrorCode::kInvalidArgument, std::move(message));
+  };
+  for (const auto& [key_id, secret] : keys) {
+    if (!is_valid_hmac_key_id(key_id)) return refuse({what, " key id '", key_id, "' must be 1..64 of [A-Za-z0-9_-]"});
+    if (secret.size() < kMinHmacSecretBytes) {
+      return refuse({what, " key '", key_id, "' is shorter than ", std::to_string(kMinHmacSecretBytes), " bytes"});
+    }
+  }
+  if (!keys.contains(active_key_id))
+    return refuse({"active ", what, " key '", active_key_id, "' is not in the key set"});
+  return {};
 }
 
 }  // namespace tastesync::infrastructure

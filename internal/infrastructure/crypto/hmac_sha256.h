@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "domain/error.h"
+
 namespace tastesync::infrastructure {
 
 inline constexpr std::size_t kHmacSha256Bytes = 32;
@@ -32,5 +34,12 @@ bool same_mac(std::string_view received, const HmacSha256& expected);
 
 // 1..64 of [A-Za-z0-9_-]: travels in the clear inside dot-separated payloads.
 bool is_valid_hmac_key_id(std::string_view key_id);
+
+inline constexpr std::size_t kMinHmacSecretBytes = 16;
+
+// The one check of a key set before a codec uses it: every id valid, every
+// secret at least kMinHmacSecretBytes, the active id present; else
+// kInvalidArgument whose message names the keys as `what` ("table QR").
+domain::Result<void> check_hmac_key_set(const HmacKeySet& keys, std::string_view active_key_id, std::string_view what);
 
 }  // namespace tastesync::infrastructure

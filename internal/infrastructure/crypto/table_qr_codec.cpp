@@ -27,18 +27,8 @@ bool HmacTableQrCodec::is_valid_key_id(std::string_view key_id) { return is_vali
 
 domain::Result<std::unique_ptr<HmacTableQrCodec>> HmacTableQrCodec::create(TableQrKeySet keys,
                                                                            std::string active_key_id) {
-  for (const auto& [key_id, secret] : keys) {
-    if (!is_valid_key_id(key_id)) {
-      return fail(ErrorCode::kInvalidArgument, "table QR key id '" + key_id + "' must be 1..64 of [A-Za-z0-9_-]");
-    }
-    if (secret.size() < kMinSecretBytes) {
-      return fail(ErrorCode::kInvalidArgument,
-                  "table QR key '" + key_id + "' is shorter than " + std::to_string(kMinSecretBytes) + " bytes");
-    }
-  }
-  if (!keys.contains(active_key_id)) {
-    return fail(ErrorCode::kInvalidArgument, "active table QR key '" + active_key_id + "' is not in the key set");
-  }
+  if (auto usable = check_hmac_key_set(keys, active_key_id, "table QR"); !usable)
+    return std::unexpected(usable.error());
   try {
     return std::make_unique<HmacTableQrCodec>(std::move(keys), std::move(active_key_id));
   } catch (const std::exception& e) {

@@ -37,7 +37,7 @@ class HmacTableQrCodec final : public application::TableQrVerifierPort, public a
  public:
   static constexpr std::string_view kPrefix = "TSQR1";
   static constexpr std::size_t kMaxPayloadBytes = 512;
-  static constexpr std::size_t kMinSecretBytes = 16;
+  static constexpr std::size_t kMinSecretBytes = kMinHmacSecretBytes;
   static constexpr std::size_t kMaxKeyIdChars = 64;
 
   // Validates the set: key ids are 1..64 of [A-Za-z0-9_-], secrets at least

@@ -1,0 +1,34 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "infrastructure/crypto/hmac_sha256.h"
+
+namespace tastesync::infrastructure {
+namespace {
+
+const std::string kSecret(kMinHmacSecretBytes, 's');
+
+std::string refusal(const HmacKeySet& keys, std::string_view active) {
+  auto checked = check_hmac_key_set(keys, active, "table QR");
+  if (checked) return "";
+  EXPECT_EQ(checked.error().code, domain::ErrorCode::kInvalidArgument);
+  return checked.error().message;
+}
+
+TEST(HmacKeySet, AUsableSetPasses) {
+  EXPECT_TRUE(check_hmac_key_set({{"k1", kSecret}, {"k-2_b", kSecret + "more"}}, "k1", "table QR").has_value());
+}
+
+TEST(HmacKeySet, EachRefusalNamesTheKeyAndWhatItIsFor) {
+  EXPECT_EQ(refusal({{"k 1", kSecret}}, "k 1"), "table QR key id 'k 1' must be 1..64 of [A-Za-z0-9_-]");
+  EXPECT_EQ(refusal({{std::string(65, 'k'), kSecret}}, std::string(65, 'k')),
+            "table QR key id '" + std::string(65, 'k') + "' must be 1..64 of [A-Za-z0-9_-]");
+  EXPECT_EQ(refusal({{"short", std::string(kMinHmacSecretBytes - 1, 's')}}, "short"),
+            "table QR key 'short' is shorter than 16 bytes");
+  EXPECT_EQ(refusal({{"k1", kSecret}}, "k2"), "active table QR key 'k2' is not in the key set");
+  EXPECT_EQ(refusal({}, ""), "active table QR key '' is not in the key set");
+}
+
+}  // namespace
+}  // namespace tastesync::infrastructure
