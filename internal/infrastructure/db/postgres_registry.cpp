@@ -235,8 +235,10 @@ domain::Result<void> load_chunks(PgPool& pool, pqxx::transaction_base& tx,
       if (helper.thread.joinable()) helper.thread.join();
     }
   };
+  // Everything that may throw before the threads start: none is left running
+  // while an exception unwinds this frame.
+  for (Helper& helper : helpers) helper.change = domain::FloorPlan::Change({}, zone_settings);
   for (Helper& helper : helpers) {
-    helper.change = domain::FloorPlan::Change({}, zone_settings);
     try {
       helper.thread = std::thread([&] {
         helper.result = pool.run([&](pqxx::connection& connection) -> domain::Result<void> {
