@@ -14,17 +14,22 @@ cp -r "$repo/internal" "$repo/pkg" "$copy/"
 failures=0
 "$check" "$copy" >/dev/null 2>&1 || { echo "check_layers_test: the tree itself does not pass"; failures=1; }
 
+# expect_caught WHAT: the check must fail on the copy as it is now.
+expect_caught() {
+  if "$check" "$copy" >/dev/null 2>&1; then
+    echo "check_layers_test: not caught: $1"
+    failures=$((failures + 1))
+  else
+    echo "check_layers_test: caught: $1"
+  fi
+}
+
 # plant FILE LINE: the check must fail with LINE at the top of FILE.
 plant() {
   local file=$1 line=$2
   cp "$copy/$file" "$copy/$file.orig"
   printf '%s\n' "$line" | cat - "$copy/$file.orig" >"$copy/$file"
-  if "$check" "$copy" >/dev/null 2>&1; then
-    echo "check_layers_test: not caught: $file <- $line"
-    failures=$((failures + 1))
-  else
-    echo "check_layers_test: caught: $file <- $line"
-  fi
+  expect_caught "$file <- $line"
   mv "$copy/$file.orig" "$copy/$file"
 }
 
@@ -48,12 +53,7 @@ plant pkg/util/hex.h '#include "customer_id.pb.h"'
 # A new adapter folder without its entry.
 mkdir -p "$copy/internal/infrastructure/newengine"
 touch "$copy/internal/infrastructure/newengine/adapter.cpp"
-if "$check" "$copy" >/dev/null 2>&1; then
-  echo "check_layers_test: not caught: an adapter folder with no may_use entry"
-  failures=$((failures + 1))
-else
-  echo "check_layers_test: caught: an adapter folder with no may_use entry"
-fi
+expect_caught "an adapter folder with no may_use entry"
 
 [ "$failures" -eq 0 ] || { echo "check_layers_test: $failures case(s) failed"; exit 1; }
 echo "check_layers_test: every planted include was caught"
