@@ -311,15 +311,21 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
       before = now;
     }
   });
-  infrastructure::grpc_adapter::IdentificationGrpcService identification(metered_identify, **verifier, &workers,
-                                                                         &rate_limits);
-  infrastructure::grpc_adapter::AdminGrpcService admin_service(admin, **verifier, &workers, &rate_limits, &store_floor,
-                                                               &store_analytics, &calibration);
-  infrastructure::grpc_adapter::BaselineGrpcService baseline(**verifier);
-  infrastructure::grpc_adapter::StoreScannerGrpcService store_scanner_service(metered_scanner, **verifier, &workers,
-                                                                              &rate_limits);
-  infrastructure::grpc_adapter::CustomerCredentialsGrpcService credentials_service(customer_credentials, **verifier,
-                                                                                   &workers, &rate_limits);
+  // The RPC table's use cases and gate, shared by both transports.
+  const infrastructure::grpc_adapter::RpcUseCases rpc_uses{.identify = &metered_identify,
+                                                           .admin = &admin,
+                                                           .scanner = &metered_scanner,
+                                                           .credentials = &customer_credentials,
+                                                           .floor = &store_floor,
+                                                           .analytics = &store_analytics,
+                                                           .calibration = &calibration};
+  const infrastructure::grpc_adapter::RpcGate rpc_gate{
+      .tokens = **verifier, .limits = &rate_limits, .workers = &workers};
+  infrastructure::grpc_adapter::IdentificationGrpcService identification(rpc_uses, rpc_gate);
+  infrastructure::grpc_adapter::AdminGrpcService admin_service(rpc_uses, rpc_gate);
+  infrastructure::grpc_adapter::BaselineGrpcService baseline(rpc_uses, rpc_gate);
+  infrastructure::grpc_adapter::StoreScannerGrpcService store_scanner_service(rpc_uses, rpc_gate);
+  infrastructure::grpc_adapter::CustomerCredentialsGrpcService credentials_service(rpc_uses, rpc_gate);
   std::vector<grpc::Service*> services{&identification, &admin_service};
   services.push_back(&store_scanner_service);
   services.push_back(&credentials_service);
@@ -350,17 +356,7 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   infrastructure::health::Readiness readiness_state;
   infrastructure::http::Router router(metrics);
   infrastructure::http::add_operations_routes(router, readiness_state, [&metrics] { return metrics.scrape(); });
-  infrastructure::http::add_json_api(router, {.identify = metered_identify,
-                                              .admin = admin,
-                                              .scanner = metered_scanner,
-                                              .credentials = customer_credentials,
-                                              .tokens = **verifier,
-                                              .workers = &workers,
-                                              .limits = &rate_limits,
-                                              .baseline = cfg->bench_baseline,
-                                              .floor = &store_floor,
-                                              .analytics = &store_analytics,
-                                              .calibration = &calibration});
+  infrastructure::http::add_json_api(router, {.uses = rpc_uses, .gate = rpc_gate, .baseline = cfg->bench_baseline});
   infrastructure::http::add_floor_page_routes(router, {.floor = store_floor,
                                                        .analytics = store_analytics,
                                                        .tokens = **verifier,

@@ -1,30 +1,17 @@
 #pragma once
 
 #include "admin.grpc.pb.h"
-#include "application/ports/rate_limiter_port.h"
-#include "application/ports/token_verifier_port.h"
-#include "application/use_cases/admin_use_cases.h"
-#include "application/use_cases/calibration_use_case.h"
-#include "application/use_cases/store_analytics_use_case.h"
-#include "application/use_cases/store_floor_use_case.h"
-#include "infrastructure/grpc/worker_pool.h"
+#include "infrastructure/grpc/rpc_table.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
 
-// The Admin service over gRPC: authenticates the caller, translates the
-// messages and maps errors. Which roles may call an RPC is rpc_roles.h's
-// table; rules that depend on the request are the use cases'.
+// The Admin service over gRPC: each method is its row of rpc_table.h, served
+// the one way (unary_call.h): on the worker pool, as all of them wait on
+// PostgreSQL.
 class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
  public:
-  // All outlive the service. Without `workers` the calls run on gRPC's
-  // threads (unit tests); `limits` is optional.
-  // `floor` and `analytics` serve the staff pages' reads, `calibration` the
-  // fingerprint RPCs; without them those RPCs answer FAILED_PRECONDITION.
-  AdminGrpcService(application::AdminUseCases& admin, const application::TokenVerifierPort& tokens,
-                   WorkerPool* workers = nullptr, application::RateLimiterPort* limits = nullptr,
-                   const application::StoreFloorUseCase* floor = nullptr,
-                   const application::StoreAnalyticsUseCase* analytics = nullptr,
-                   application::CalibrationUseCase* calibration = nullptr);
+  // What `uses` and `gate` point to outlives the service.
+  AdminGrpcService(const RpcUseCases& uses, const RpcGate& gate) : uses_(uses), gate_(gate) {}
 
   grpc::ServerUnaryReactor* CreateStore(grpc::CallbackServerContext* context,
                                         const customer_id::v1::CreateStoreRequest* request,
@@ -67,22 +54,8 @@ class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
                                               customer_id::v1::GetStoreAnalyticsResponse* response) override;
 
  private:
-  // On the worker pool: authenticates, runs `call(principal)` (a
-  // Result<void> that fills the response), logs the outcome and finishes
-  // the reactor.
-  template <typename Call>
-  grpc::ServerUnaryReactor* serve(grpc::CallbackServerContext* context, std::string_view rpc, Call call);
-  template <typename Call>
-  void finish(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, std::string_view rpc,
-              const Call& call);
-
-  application::AdminUseCases& admin_;
-  const application::TokenVerifierPort& tokens_;
-  WorkerPool* workers_;
-  application::RateLimiterPort* limits_;
-  const application::StoreFloorUseCase* floor_;
-  const application::StoreAnalyticsUseCase* analytics_;
-  application::CalibrationUseCase* calibration_;
+  RpcUseCases uses_;
+  RpcGate gate_;
 };
 
 }  // namespace tastesync::infrastructure::grpc_adapter

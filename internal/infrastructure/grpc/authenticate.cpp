@@ -6,20 +6,11 @@
 
 namespace tastesync::infrastructure::grpc_adapter {
 
-namespace {
-
 std::optional<std::string_view> authorization_of(const grpc::CallbackServerContext& context) {
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find("authorization");
   if (it == metadata.end()) return std::nullopt;
   return std::string_view(it->second.data(), it->second.size());
-}
-
-}  // namespace
-
-domain::Result<application::Principal> authenticate(const grpc::CallbackServerContext& context,
-                                                    const application::TokenVerifierPort& tokens) {
-  return authenticate(authorization_of(context), tokens);
 }
 
 domain::Result<application::Principal> authenticate(std::optional<std::string_view> authorization,
@@ -32,13 +23,6 @@ domain::Result<application::Principal> authenticate(std::optional<std::string_vi
     return domain::fail(domain::ErrorCode::kUnauthenticated, "authorization must be 'Bearer <token>'");
   }
   return tokens.verify(authorization->substr(kScheme.size()));
-}
-
-domain::Result<application::Principal> admit_caller(const grpc::CallbackServerContext& context,
-                                                    const application::TokenVerifierPort& tokens,
-                                                    application::RateLimiterPort* limits,
-                                                    std::string_view rpc_full_name) {
-  return admit_caller(authorization_of(context), tokens, limits, rpc_full_name);
 }
 
 domain::Result<application::Principal> admit_caller(std::optional<std::string_view> authorization,

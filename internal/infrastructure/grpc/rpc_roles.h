@@ -50,13 +50,13 @@ class RoleSet {
   std::uint8_t bits_ = 0;
 };
 
-// THE table of who may call what: every RPC of every service, and the roles
-// it accepts. The gRPC adapters ask it before anything else; an RPC missing
-// here is refused to everyone. Finer rules that depend on the request (a
-// customer only for itself, staff only for their own store, a scanner only
-// for its store) are the use cases' and sit behind this gate.
-// tests/unit/infrastructure/grpc/rpc_roles_test.cpp checks every RPC x every role: add a row
-// there too.
+// Who may call what: every RPC of every service and the roles it accepts, as
+// the rows of rpc_table.h give them. Both transports ask it before anything
+// else; an RPC missing here is refused to everyone. Finer rules that depend
+// on the request (a customer only for itself, staff only for their own
+// store, a scanner only for its store) are the use cases' and sit behind
+// this gate. tests/unit/infrastructure/grpc/rpc_roles_test.cpp checks every
+// RPC x every role against a matrix of its own: add a row there too.
 const std::map<std::string_view, RoleSet>& rpc_roles();
 
 // PERMISSION_DENIED naming the RPC and the role when the role may not call it.

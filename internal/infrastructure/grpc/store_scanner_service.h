@@ -1,21 +1,17 @@
 #pragma once
 
-#include "application/ports/customer_credentials_port.h"
-#include "application/ports/rate_limiter_port.h"
-#include "application/ports/store_scanner_port.h"
-#include "application/ports/token_verifier_port.h"
-#include "infrastructure/grpc/worker_pool.h"
+#include "infrastructure/grpc/rpc_table.h"
 #include "store_scanner.grpc.pb.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
 
 // StoreScanner over gRPC: store scanners report phones they hear and codes
-// they read. Requests block on PostgreSQL/Redis, so they run on `workers`
-// when given.
+// they read. Each method is its row of rpc_table.h, served the one way
+// (unary_call.h).
 class StoreScannerGrpcService final : public customer_id::v1::StoreScanner::CallbackService {
  public:
-  StoreScannerGrpcService(application::StoreScannerPort& scanner, const application::TokenVerifierPort& tokens,
-                          WorkerPool* workers = nullptr, application::RateLimiterPort* limits = nullptr);
+  // What `uses` and `gate` point to outlives the service.
+  StoreScannerGrpcService(const RpcUseCases& uses, const RpcGate& gate) : uses_(uses), gate_(gate) {}
 
   grpc::ServerUnaryReactor* ReportPhoneBeacon(grpc::CallbackServerContext* context,
                                               const customer_id::v1::ReportPhoneBeaconRequest* request,
@@ -25,19 +21,16 @@ class StoreScannerGrpcService final : public customer_id::v1::StoreScanner::Call
                                              customer_id::v1::IdentifyResponse* response) override;
 
  private:
-  application::StoreScannerPort& scanner_;
-  const application::TokenVerifierPort& tokens_;
-  WorkerPool* workers_;
-  application::RateLimiterPort* limits_;
+  RpcUseCases uses_;
+  RpcGate gate_;
 };
 
 // CustomerCredentials over gRPC: the customer's app registers its phone and
 // fetches entrance codes.
 class CustomerCredentialsGrpcService final : public customer_id::v1::CustomerCredentials::CallbackService {
  public:
-  CustomerCredentialsGrpcService(application::CustomerCredentialsPort& credentials,
-                                 const application::TokenVerifierPort& tokens, WorkerPool* workers = nullptr,
-                                 application::RateLimiterPort* limits = nullptr);
+  // What `uses` and `gate` point to outlives the service.
+  CustomerCredentialsGrpcService(const RpcUseCases& uses, const RpcGate& gate) : uses_(uses), gate_(gate) {}
 
   grpc::ServerUnaryReactor* RegisterPhone(grpc::CallbackServerContext* context,
                                           const customer_id::v1::RegisterPhoneRequest* request,
@@ -47,10 +40,8 @@ class CustomerCredentialsGrpcService final : public customer_id::v1::CustomerCre
                                               customer_id::v1::IssueEntranceCodeResponse* response) override;
 
  private:
-  application::CustomerCredentialsPort& credentials_;
-  const application::TokenVerifierPort& tokens_;
-  WorkerPool* workers_;
-  application::RateLimiterPort* limits_;
+  RpcUseCases uses_;
+  RpcGate gate_;
 };
 
 }  // namespace tastesync::infrastructure::grpc_adapter

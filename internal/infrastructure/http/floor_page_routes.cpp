@@ -26,6 +26,11 @@ using domain::Result;
 const std::string kFloorRpc(grpc_adapter::rpc::kGetStoreFloor);
 const std::string kAnalyticsRpc(grpc_adapter::rpc::kGetStoreAnalytics);
 
+void refuse(const std::string& rpc, const domain::Error& error, const Respond& respond) {
+  log_refusal(rpc.c_str(), error);
+  respond(error_response(error));
+}
+
 // The page loads only its own files and talks only to this server; the token
 // lives in the page, so nothing may frame it or learn where it came from.
 void add_page_headers(HttpResponse& response) {
@@ -170,13 +175,13 @@ void add_floor_page_routes(Router& router, const FloorPageDependencies& deps) {
              [deps](const HttpRequest& http, const PathParams& params, const Respond& respond) {
                auto task = [deps, http, params, respond] {
                  auto caller = admit_http_caller(kFloorRpc.c_str(), http, deps.tokens, deps.limits);
-                 if (!caller) return respond(error_response(kFloorRpc.c_str(), caller.error()));
+                 if (!caller) return refuse(kFloorRpc, caller.error(), respond);
                  auto pending = std::make_shared<PendingStream>();
                  auto subscription = deps.floor.watch(
                      *caller, params.at("store_id"),
                      [pending](const application::FloorChange& change) { pending->send(change_message(change)); },
                      [pending] { pending->send(kReadyMessage); });
-                 if (!subscription) return respond(error_response(kFloorRpc.c_str(), subscription.error()));
+                 if (!subscription) return refuse(kFloorRpc, subscription.error(), respond);
                  HttpResponse response;
                  response.headers.emplace_back("X-Accel-Buffering", "no");
                  std::shared_ptr<void> kept(std::move(*subscription));
@@ -193,11 +198,11 @@ void add_floor_page_routes(Router& router, const FloorPageDependencies& deps) {
              [deps](const HttpRequest& http, const PathParams& params, const Respond& respond) {
                auto task = [deps, http, params, respond] {
                  auto caller = admit_http_caller(kAnalyticsRpc.c_str(), http, deps.tokens, deps.limits);
-                 if (!caller) return respond(error_response(kAnalyticsRpc.c_str(), caller.error()));
+                 if (!caller) return refuse(kAnalyticsRpc, caller.error(), respond);
                  auto request = analytics_request(params.at("store_id"), http.query);
-                 if (!request) return respond(error_response(kAnalyticsRpc.c_str(), request.error()));
+                 if (!request) return refuse(kAnalyticsRpc, request.error(), respond);
                  auto figures = deps.analytics.analytics(*caller, *request);
-                 if (!figures) return respond(error_response(kAnalyticsRpc.c_str(), figures.error()));
+                 if (!figures) return refuse(kAnalyticsRpc, figures.error(), respond);
                  HttpResponse response;
                  response.content_type = "text/csv; charset=utf-8";
                  response.body = to_csv(*figures);

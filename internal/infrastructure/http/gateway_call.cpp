@@ -5,6 +5,7 @@
 #include <string>
 
 #include "infrastructure/grpc/authenticate.h"
+#include "infrastructure/grpc/rpc_call.h"
 #include "infrastructure/http/http_error_mapping.h"
 #include "infrastructure/logging/json_log.h"
 
@@ -18,11 +19,13 @@ domain::Result<application::Principal> admit_http_caller(const char* grpc_method
   return grpc_adapter::admit_caller(authorization, tokens, limits, grpc_method);
 }
 
-HttpResponse error_response(const char* grpc_method, const domain::Error& error) {
-  log::info("http.rejected", {{"rpc", grpc_method},
-                              {"status", domain::to_string(error.code)},
-                              {"field", error.field},
-                              {"reason", error.message}});
+void log_refusal(const char* grpc_method, const domain::Error& error) {
+  grpc_adapter::log_outcome(
+      grpc_method, /*audited=*/false, nullptr, std::unexpected(error),
+      grpc_adapter::CallScope{.arrived = std::chrono::steady_clock::now(), .started = {}, .deadline = {}});
+}
+
+HttpResponse error_response(const domain::Error& error) {
   HttpError mapped = to_http_error(error);
   HttpResponse response;
   response.status = mapped.status;
@@ -40,7 +43,7 @@ void run_pooled(grpc_adapter::WorkerPool* workers, const HttpRequest& http, std:
       task();
     } catch (const std::exception& e) {
       log::error("http.handler_failed", {{"reason", e.what()}});
-      respond(error_response("", domain::Error{domain::ErrorCode::kInternal, "internal error", {}}));
+      respond(error_response(domain::Error{domain::ErrorCode::kInternal, "internal error", {}}));
     }
   };
   if (workers == nullptr) {

@@ -1,8 +1,8 @@
 #pragma once
 
-// What every HTTPS route that stands for an RPC does around its work: admit
-// the caller by the gRPC services' own gate, run on the shared worker pool,
-// and answer errors the one way (http_error_mapping).
+// What every HTTPS route does around its work: admit the caller by the gRPC
+// services' own gate, run on the shared worker pool, and answer errors the
+// one way (http_error_mapping).
 
 #include <functional>
 
@@ -22,8 +22,11 @@ domain::Result<application::Principal> admit_http_caller(const char* grpc_method
                                                          const application::TokenVerifierPort& tokens,
                                                          application::RateLimiterPort* limits);
 
-// The error as JSON with its HTTP status (and Retry-After), logged.
-HttpResponse error_response(const char* grpc_method, const domain::Error& error);
+// The error as JSON with its HTTP status (and Retry-After). Calls of the RPC
+// table are logged on their path (grpc/rpc_call.h); the routes outside it
+// (the staff pages' streams and downloads) log theirs with log_refusal.
+HttpResponse error_response(const domain::Error& error);
+void log_refusal(const char* grpc_method, const domain::Error& error);
 
 // Runs `task` on the worker pool (see worker_pool.h) with the request's
 // deadline and a look at whether its client is still there; a refused

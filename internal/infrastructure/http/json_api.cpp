@@ -6,34 +6,19 @@
 
 #include <algorithm>
 #include <charconv>
-#include <functional>
-#include <type_traits>
+#include <optional>
 
-#include "admin.pb.h"
-#include "customer_id.pb.h"
-#include "infrastructure/grpc/admin_proto_mapping.h"
-#include "infrastructure/grpc/calibration_proto_mapping.h"
-#include "infrastructure/grpc/proto_mapping.h"
-#include "infrastructure/grpc/scanner_proto_mapping.h"
+#include "infrastructure/grpc/rpc_call.h"
+#include "infrastructure/grpc/rpc_table.h"
 #include "infrastructure/http/gateway_call.h"
-#include "store_scanner.pb.h"
 
 namespace tastesync::infrastructure::http {
 namespace {
 
-namespace v1 = ::tastesync::customer_id::v1;
 namespace protobuf = ::google::protobuf;
 using domain::ErrorCode;
 using domain::fail;
 using domain::Result;
-
-// Lets a Result<T> call fill its response and report as Result<void>.
-template <typename T, typename Fill>
-Result<void> then(Result<T> result, Fill&& fill) {
-  if (!result) return std::unexpected(result.error());
-  fill(*result);
-  return {};
-}
 
 // The field a protobuf JSON parse error is about: "(beacons.sightings[0].major):
 // invalid value ..." or "bogus: Cannot find field.". Empty when it names none.
@@ -154,202 +139,53 @@ HttpResponse json_response(const protobuf::Message& message) {
   return response;
 }
 
-Result<application::Principal> admit_for(const char* grpc_method, const HttpRequest& http,
-                                         const JsonApiDependencies& deps) {
-  return admit_http_caller(grpc_method, http, deps.tokens, deps.limits);
+// When the client stops waiting, on the clock the use cases read.
+std::optional<domain::Timestamp> deadline_of(const HttpRequest& http) {
+  if (http.deadline == std::chrono::steady_clock::time_point::max()) return std::nullopt;
+  return std::chrono::time_point_cast<domain::Clock::duration>(std::chrono::system_clock::now() +
+                                                               (http.deadline - std::chrono::steady_clock::now()));
 }
 
-// Adds one transcoded RPC. `call(caller, request, response)` is a
-// Result<void> that fills the response (a call that needs the HTTP request
-// itself, e.g. its deadline, takes it as a fourth argument); `grpc_method`
-// is the RPC the route stands for.
-template <typename Request, typename Response, typename Call>
-void add_rpc(Router& router, const JsonApiDependencies& deps, const char* method, const char* path,
-             const char* grpc_method, Call call) {
-  router.add(method, path,
-             [deps, grpc_method, call](const HttpRequest& http, const PathParams& params, const Respond& respond) {
-               auto task = [deps, grpc_method, call, http, params, respond] {
+// The route of one row of the RPC table: the body and the path and query
+// parameters become the request message, and the call takes the one path
+// both transports share (grpc/rpc_call.h).
+template <typename Request, typename Response>
+void add_route(Router& router, const JsonApiDependencies& deps, const grpc_adapter::Rpc<Request, Response>& rpc) {
+  router.add(std::string(rpc.http_verb), std::string(rpc.http_path),
+             [&rpc, uses = deps.uses, gate = deps.gate](const HttpRequest& http, const PathParams& params,
+                                                        const Respond& respond) {
+               const grpc_adapter::CallScope scope{
+                   .arrived = std::chrono::steady_clock::now(), .started = {}, .deadline = deadline_of(http)};
+               auto task = [&rpc, uses, gate, http, params, respond, scope] {
                  Request request;
                  Response response;
-                 auto caller = admit_for(grpc_method, http, deps);
-                 Result<void> result = caller ? Result<void>() : Result<void>(std::unexpected(caller.error()));
-                 if (result && http.method != "GET") result = parse_body(http.body, request);
-                 if (result) result = apply_parameters(params, http.query, request);
-                 if (result) {
-                   if constexpr (std::is_invocable_v<Call, const application::Principal&, const Request&, Response&,
-                                                     const HttpRequest&>) {
-                     result = call(*caller, request, response, http);
-                   } else {
-                     result = call(*caller, request, response);
+                 std::optional<std::string_view> authorization;
+                 if (http.authorization) authorization = *http.authorization;
+                 const auto decode = [&]() -> Result<void> {
+                   if (http.method != "GET") {
+                     if (auto parsed = parse_body(http.body, request); !parsed) return parsed;
                    }
-                 }
-                 respond(result ? json_response(response) : error_response(grpc_method, result.error()));
+                   return apply_parameters(params, http.query, request);
+                 };
+                 const auto result =
+                     grpc_adapter::answer(rpc, uses, gate, authorization, request, response, scope, decode);
+                 respond(result ? json_response(response) : error_response(result.error()));
                };
-               run_pooled(deps.workers, http, std::move(task), respond);
+               if (rpc.blocks()) {
+                 run_pooled(gate.workers, http, std::move(task), respond);
+               } else {
+                 task();
+               }
              });
-}
-
-// The calibration RPCs: each chunk of an import is one request within
-// http.max_body_bytes, as over gRPC (docs/api.md, "Calibration").
-void add_calibration_routes(Router& router, const JsonApiDependencies& deps) {
-  using grpc_adapter::from_proto;
-  using grpc_adapter::to_proto;
-  application::CalibrationUseCase& calibration = *deps.calibration;
-  add_rpc<v1::ImportFingerprintsRequest, v1::ImportFingerprintsResponse>(
-      router, deps, "POST", "/v1/stores/{store_id}/fingerprints", "/tastesync.customer_id.v1.Admin/ImportFingerprints",
-      [&calibration](const application::Principal& caller, const v1::ImportFingerprintsRequest& request,
-                     v1::ImportFingerprintsResponse& response) -> Result<void> {
-        auto command = from_proto(request);
-        if (!command) return std::unexpected(command.error());
-        return then(calibration.import_fingerprints(caller, *command),
-                    [&](const application::CalibrationUpdate& update) { to_proto(update, response); });
-      });
-  add_rpc<v1::RecordCalibrationRequest, v1::RecordCalibrationResponse>(
-      router, deps, "POST", "/v1/stores/{store_id}/zones/{zone_id}/calibration",
-      "/tastesync.customer_id.v1.Admin/RecordCalibration",
-      [&calibration](const application::Principal& caller, const v1::RecordCalibrationRequest& request,
-                     v1::RecordCalibrationResponse& response) -> Result<void> {
-        auto command = from_proto(request);
-        if (!command) return std::unexpected(command.error());
-        return then(calibration.record(caller, *command),
-                    [&](const application::CalibrationUpdate& update) { to_proto(update, response); });
-      });
-  add_rpc<v1::GetCalibrationReportRequest, v1::CalibrationReport>(
-      router, deps, "GET", "/v1/stores/{store_id}/calibration", "/tastesync.customer_id.v1.Admin/GetCalibrationReport",
-      [&calibration](const application::Principal& caller, const v1::GetCalibrationReportRequest& request,
-                     v1::CalibrationReport& response) {
-        return then(calibration.report(caller, request.store_id()),
-                    [&](const application::StoreCalibration& found) { to_proto(found, response); });
-      });
 }
 
 }  // namespace
 
 void add_json_api(Router& router, const JsonApiDependencies& deps) {
-  using grpc_adapter::from_proto;
-  using grpc_adapter::to_proto;
-  auto& identify = deps.identify;
-  auto& admin = deps.admin;
-
-  add_rpc<v1::IdentifyRequest, v1::IdentifyResponse>(
-      router, deps, "POST", "/v1/identify", "/tastesync.customer_id.v1.CustomerIdentification/Identify",
-      [&identify](const application::Principal& caller, const v1::IdentifyRequest& request,
-                  v1::IdentifyResponse& response, const HttpRequest& http) -> Result<void> {
-        auto command = from_proto(request);
-        if (!command) return std::unexpected(command.error());
-        // As over gRPC: no transition is recorded once the client stopped waiting.
-        if (http.deadline != std::chrono::steady_clock::time_point::max()) {
-          command->deadline = std::chrono::time_point_cast<domain::Clock::duration>(
-              std::chrono::system_clock::now() + (http.deadline - std::chrono::steady_clock::now()));
-        }
-        return then(identify.identify(caller, *command),
-                    [&](const application::IdentifyResponse& answer) { to_proto(answer, response); });
-      });
-  if (deps.baseline) {
-    add_rpc<v1::NoopRequest, v1::NoopResponse>(
-        router, deps, "POST", "/v1/noop", "/tastesync.customer_id.v1.Baseline/Noop",
-        [](const application::Principal&, const v1::NoopRequest& request, v1::NoopResponse& response) -> Result<void> {
-          response.set_request_id(request.request_id());
-          return {};
-        });
-  }
-  add_rpc<v1::CreateStoreRequest, v1::CreateStoreResponse>(
-      router, deps, "POST", "/v1/stores", "/tastesync.customer_id.v1.Admin/CreateStore",
-      [&admin](const application::Principal& caller, const v1::CreateStoreRequest& request, v1::CreateStoreResponse&) {
-        return admin.create_store(caller, from_proto(request));
-      });
-  add_rpc<v1::AddZoneRequest, v1::AddZoneResponse>(
-      router, deps, "POST", "/v1/stores/{store_id}/zones", "/tastesync.customer_id.v1.Admin/AddZone",
-      [&admin](const application::Principal& caller, const v1::AddZoneRequest& request, v1::AddZoneResponse&) {
-        return admin.add_zone(caller, from_proto(request));
-      });
-  add_rpc<v1::RegisterBeaconRequest, v1::RegisterBeaconResponse>(
-      router, deps, "POST", "/v1/beacons", "/tastesync.customer_id.v1.Admin/RegisterBeacon",
-      [&admin](const application::Principal& caller, const v1::RegisterBeaconRequest& request,
-               v1::RegisterBeaconResponse&) { return admin.register_beacon(caller, from_proto(request)); });
-  add_rpc<v1::RetireBeaconRequest, v1::RetireBeaconResponse>(
-      router, deps, "POST", "/v1/beacons:retire", "/tastesync.customer_id.v1.Admin/RetireBeacon",
-      [&admin](const application::Principal& caller, const v1::RetireBeaconRequest& request,
-               v1::RetireBeaconResponse&) { return admin.retire_beacon(caller, from_proto(request)); });
-  add_rpc<v1::RegisterCustomerRequest, v1::RegisterCustomerResponse>(
-      router, deps, "POST", "/v1/customers", "/tastesync.customer_id.v1.Admin/RegisterCustomer",
-      [&admin](const application::Principal& caller, const v1::RegisterCustomerRequest& request,
-               v1::RegisterCustomerResponse&) { return admin.register_customer(caller, from_proto(request)); });
-  add_rpc<v1::IssueTableQrRequest, v1::IssueTableQrResponse>(
-      router, deps, "POST", "/v1/stores/{store_id}/zones/{zone_id}/table-qr",
-      "/tastesync.customer_id.v1.Admin/IssueTableQr",
-      [&admin](const application::Principal& caller, const v1::IssueTableQrRequest& request,
-               v1::IssueTableQrResponse& response) {
-        return then(admin.issue_table_qr(caller, from_proto(request)),
-                    [&](const application::TableQrCode& code) { to_proto(code, response); });
-      });
-  add_rpc<v1::GetStorePresenceRequest, v1::GetStorePresenceResponse>(
-      router, deps, "GET", "/v1/stores/{store_id}/presence", "/tastesync.customer_id.v1.Admin/GetStorePresence",
-      [&admin](const application::Principal& caller, const v1::GetStorePresenceRequest& request,
-               v1::GetStorePresenceResponse& response) {
-        return then(admin.store_presence(caller, from_proto(request)),
-                    [&](const std::vector<application::PresentCustomer>& customers) { to_proto(customers, response); });
-      });
-  add_rpc<v1::ListCustomerVisitsRequest, v1::ListCustomerVisitsResponse>(
-      router, deps, "GET", "/v1/customers/{customer_id}/visits", "/tastesync.customer_id.v1.Admin/ListCustomerVisits",
-      [&admin](const application::Principal& caller, const v1::ListCustomerVisitsRequest& request,
-               v1::ListCustomerVisitsResponse& response) {
-        return then(admin.customer_visits(caller, from_proto(request)),
-                    [&](const std::vector<domain::Visit>& visits) { to_proto(visits, response); });
-      });
-  if (deps.calibration != nullptr) add_calibration_routes(router, deps);
-  if (deps.floor != nullptr) {
-    add_rpc<v1::GetStoreFloorRequest, v1::GetStoreFloorResponse>(
-        router, deps, "GET", "/v1/stores/{store_id}/floor", "/tastesync.customer_id.v1.Admin/GetStoreFloor",
-        [floor = deps.floor](const application::Principal& caller, const v1::GetStoreFloorRequest& request,
-                             v1::GetStoreFloorResponse& response) {
-          return then(floor->floor(caller, request.store_id()),
-                      [&](const application::StoreFloor& found) { to_proto(found, response); });
-        });
-  }
-  if (deps.analytics != nullptr) {
-    add_rpc<v1::GetStoreAnalyticsRequest, v1::GetStoreAnalyticsResponse>(
-        router, deps, "GET", "/v1/stores/{store_id}/analytics", "/tastesync.customer_id.v1.Admin/GetStoreAnalytics",
-        [analytics = deps.analytics](const application::Principal& caller, const v1::GetStoreAnalyticsRequest& request,
-                                     v1::GetStoreAnalyticsResponse& response) {
-          return then(analytics->analytics(caller, from_proto(request)),
-                      [&](const application::StoreAnalytics& figures) { to_proto(figures, response); });
-        });
-  }
-  auto& scanner = deps.scanner;
-  auto& credentials = deps.credentials;
-  add_rpc<v1::ReportPhoneBeaconRequest, v1::IdentifyResponse>(
-      router, deps, "POST", "/v1/stores/{store_id}/phone-beacons",
-      "/tastesync.customer_id.v1.StoreScanner/ReportPhoneBeacon",
-      [&scanner](const application::Principal& caller, const v1::ReportPhoneBeaconRequest& request,
-                 v1::IdentifyResponse& response) -> Result<void> {
-        auto report = from_proto(request);
-        if (!report) return std::unexpected(report.error());
-        return then(scanner.report_phone_beacon(caller, *report),
-                    [&](const application::IdentifyResponse& answer) { to_proto(answer, response); });
-      });
-  add_rpc<v1::ScanCustomerCodeRequest, v1::IdentifyResponse>(
-      router, deps, "POST", "/v1/stores/{store_id}/entrance-codes:scan",
-      "/tastesync.customer_id.v1.StoreScanner/ScanCustomerCode",
-      [&scanner](const application::Principal& caller, const v1::ScanCustomerCodeRequest& request,
-                 v1::IdentifyResponse& response) {
-        return then(scanner.scan_customer_code(caller, from_proto(request)),
-                    [&](const application::IdentifyResponse& answer) { to_proto(answer, response); });
-      });
-  add_rpc<v1::RegisterPhoneRequest, v1::RegisterPhoneResponse>(
-      router, deps, "POST", "/v1/me/phones", "/tastesync.customer_id.v1.CustomerCredentials/RegisterPhone",
-      [&credentials](const application::Principal& caller, const v1::RegisterPhoneRequest&,
-                     v1::RegisterPhoneResponse& response) {
-        return then(credentials.register_phone(caller),
-                    [&](const application::RegisteredPhone& phone) { to_proto(phone, response); });
-      });
-  add_rpc<v1::IssueEntranceCodeRequest, v1::IssueEntranceCodeResponse>(
-      router, deps, "POST", "/v1/me/entrance-codes", "/tastesync.customer_id.v1.CustomerCredentials/IssueEntranceCode",
-      [&credentials](const application::Principal& caller, const v1::IssueEntranceCodeRequest&,
-                     v1::IssueEntranceCodeResponse& response) {
-        return then(credentials.issue_entrance_code(caller),
-                    [&](const application::IssuedCustomerCode& code) { to_proto(code, response); });
-      });
+  grpc_adapter::for_each_rpc([&](const auto& rpc) {
+    if (rpc.bench_only() && !deps.baseline) return;
+    add_route(router, deps, rpc);
+  });
 }
 
 }  // namespace tastesync::infrastructure::http

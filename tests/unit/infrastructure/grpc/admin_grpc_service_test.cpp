@@ -32,7 +32,7 @@ class AdminGrpcServiceTest : public ::testing::Test {
         registry_admin_(registry_),
         codec_(TableQrKeySet{{"qr-1", std::string(32, '\x11')}}, "qr-1"),
         admin_(registry_admin_, registry_, customers_, ledger_, codec_, png_),
-        service_(admin_, tokens_) {}
+        service_(RpcUseCases{.admin = &admin_}, RpcGate{.tokens = tokens_}) {}
 
   void SetUp() override {
     GrpcServerOptions options;

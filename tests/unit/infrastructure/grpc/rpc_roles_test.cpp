@@ -140,11 +140,12 @@ class RpcRolesOverGrpcTest : public ::testing::Test {
         registry_admin_(registry_),
         codec_(TableQrKeySet{{"qr-1", std::string(32, '\x11')}}, "qr-1"),
         admin_(registry_admin_, registry_, customers_, ledger_, codec_, png_),
-        admin_service_(admin_, tokens_),
-        identification_(identify_, tokens_),
-        baseline_(tokens_),
-        scanner_service_(scanner_, tokens_),
-        credentials_service_(scanner_, tokens_) {}
+        uses_{.identify = &identify_, .admin = &admin_, .scanner = &scanner_, .credentials = &scanner_},
+        admin_service_(uses_, gate_),
+        identification_(uses_, gate_),
+        baseline_(uses_, gate_),
+        scanner_service_(uses_, gate_),
+        credentials_service_(uses_, gate_) {}
 
   void SetUp() override {
     GrpcServerOptions options;
@@ -185,10 +186,12 @@ class RpcRolesOverGrpcTest : public ::testing::Test {
   testing::FakeTokens tokens_ = testing::FakeTokens::one_per_role(kAllRoles, "bistro");
   ReachedIdentify identify_;
   application::AdminUseCases admin_;
+  ReachedScanner scanner_;
+  RpcUseCases uses_;
+  RpcGate gate_{.tokens = tokens_};
   AdminGrpcService admin_service_;
   IdentificationGrpcService identification_;
   BaselineGrpcService baseline_;
-  ReachedScanner scanner_;
   StoreScannerGrpcService scanner_service_;
   CustomerCredentialsGrpcService credentials_service_;
   std::unique_ptr<grpc::Server> server_;
