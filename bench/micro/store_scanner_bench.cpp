@@ -155,7 +155,8 @@ void BM_PhoneIndexLookup(benchmark::State& state) {
 BENCHMARK(BM_PhoneIndexLookup)->Arg(100000);
 
 void BM_CustomerCodeVerify(benchmark::State& state) {
-  auto codec = infrastructure::HmacCustomerCodeCodec::create({{"cc-1", std::string(32, 'k')}}, "cc-1", kPeriod);
+  auto codec = infrastructure::HmacCustomerCodeCodec::create(
+      infrastructure::HmacKeyRing({{"cc-1", std::string(32, 'k')}}, "cc-1"), kPeriod);
   const auto code = (*codec)->issue("alice", kStart);
   for (auto _ : state) benchmark::DoNotOptimize((*codec)->verify(code->code, kStart));
 }

@@ -29,7 +29,8 @@ int run_qr(const QrOptions& options) {
     std::cerr << "customer-idctl qr: " << secret.error().message << "\n";
     return kExitFailure;
   }
-  auto codec = infrastructure::HmacTableQrCodec::create({{options.kid, std::move(*secret)}}, options.kid);
+  auto codec = infrastructure::HmacTableQrCodec::create(
+      infrastructure::HmacKeyRing({{options.kid, std::move(*secret)}}, options.kid));
   if (!codec) {
     std::cerr << "customer-idctl qr: " << codec.error().message << "\n";
     return kExitFailure;

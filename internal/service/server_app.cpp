@@ -205,14 +205,15 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
   auto verifier = auth::JwtVerifier::create(*public_keys, cfg->auth.issuer, cfg->auth.audience, cfg->auth.clock_skew,
                                             clock, cfg->auth.token_cache_capacity);
   if (!verifier) return fail_start("auth", verifier.error());
-  auto qr_secrets = load_hmac_keys(cfg->table_qr.secrets, "table_qr.secrets");
+  auto qr_secrets = load_hmac_keys(cfg->table_qr.secrets, cfg->table_qr.active_key_id, "table_qr.secrets");
   if (!qr_secrets) return fail_start("table_qr.secrets", qr_secrets.error());
-  auto table_qr = infrastructure::HmacTableQrCodec::create(std::move(*qr_secrets), cfg->table_qr.active_key_id);
+  auto table_qr = infrastructure::HmacTableQrCodec::create(std::move(*qr_secrets));
   if (!table_qr) return fail_start("table_qr", table_qr.error());
-  auto code_secrets = load_hmac_keys(cfg->customer_code.secrets, "customer_code.secrets");
+  auto code_secrets =
+      load_hmac_keys(cfg->customer_code.secrets, cfg->customer_code.active_key_id, "customer_code.secrets");
   if (!code_secrets) return fail_start("customer_code.secrets", code_secrets.error());
-  auto customer_codes = infrastructure::HmacCustomerCodeCodec::create(
-      std::move(*code_secrets), cfg->customer_code.active_key_id, cfg->customer_code.lifetime);
+  auto customer_codes =
+      infrastructure::HmacCustomerCodeCodec::create(std::move(*code_secrets), cfg->customer_code.lifetime);
   if (!customer_codes) return fail_start("customer_code", customer_codes.error());
   if (!cfg->table_qr.key_validity.empty()) {
     std::map<std::string, infrastructure::TableQrKeyValidity, std::less<>> windows;

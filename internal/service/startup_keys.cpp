@@ -34,9 +34,9 @@ domain::Result<auth::JwtKeySet> load_jwt_keys(const config::Config::Auth& auth) 
   return keys;
 }
 
-domain::Result<infrastructure::HmacKeySet> load_hmac_keys(const std::vector<config::KeyFile>& files,
-                                                          const char* setting) {
-  infrastructure::HmacKeySet secrets;
+domain::Result<infrastructure::HmacKeyRing> load_hmac_keys(const std::vector<config::KeyFile>& files,
+                                                           const std::string& active_key_id, const char* setting) {
+  infrastructure::HmacKeyRing::Keys secrets;
   for (const auto& file : files) {
     auto secret = auth::read_hex_secret_file(file.path, 32);
     if (!secret) {
@@ -47,12 +47,11 @@ domain::Result<infrastructure::HmacKeySet> load_hmac_keys(const std::vector<conf
     }
     secrets[file.key_id] = *secret;
   }
-  return secrets;
+  return infrastructure::HmacKeyRing(std::move(secrets), active_key_id);
 }
 
 domain::Result<infrastructure::db::PiiKeyRing> load_pii_keys(const config::Config::Pii& pii) {
-  infrastructure::db::PiiKeyRing ring;
-  ring.active_key_id = pii.active_key_id;
+  infrastructure::db::PiiKeyRing::Keys keys;
   for (const auto& file : pii.keys) {
     auto content = auth::read_key_file(file.path);
     if (!content) return domain::fail(content.error().code, content.error().message, "pii.keys");
@@ -63,9 +62,9 @@ domain::Result<infrastructure::db::PiiKeyRing> load_pii_keys(const config::Confi
       return domain::fail(domain::ErrorCode::kInvalidArgument,
                           file.path + " must hold a 256-bit key: 32 raw bytes or 64 hex characters", "pii.keys");
     }
-    ring.keys[file.key_id] = *key;
+    keys[file.key_id] = *key;
   }
-  return ring;
+  return infrastructure::db::PiiKeyRing(std::move(keys), pii.active_key_id);
 }
 
 }  // namespace tastesync::service

@@ -18,9 +18,10 @@ namespace tastesync::service {
 // of the mounted folder.
 domain::Result<auth::JwtKeySet> load_jwt_keys(const config::Config::Auth& auth);
 
-// HMAC secrets (table QR codes, entrance codes): 64 hex characters each.
-domain::Result<infrastructure::HmacKeySet> load_hmac_keys(const std::vector<config::KeyFile>& files,
-                                                          const char* setting);
+// HMAC secrets (table QR codes, entrance codes): 64 hex characters each,
+// with `active_key_id` the one new codes are signed with.
+domain::Result<infrastructure::HmacKeyRing> load_hmac_keys(const std::vector<config::KeyFile>& files,
+                                                           const std::string& active_key_id, const char* setting);
 
 // AES-256 keys for personal data at rest. A key file holds either exactly 32
 // raw bytes (taken as they are: a raw key may end in any byte, newline

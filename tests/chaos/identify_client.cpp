@@ -30,7 +30,7 @@ const std::string& signed_qr(unsigned table) {
     std::vector<std::string> signed_payloads(kTables + 1);
     auto secret = auth::read_hex_secret_file(local_stack::dev_keys_dir() / "qr-dev-1.secret", 32);
     if (!secret) return signed_payloads;
-    infrastructure::HmacTableQrCodec codec({{"qr-dev-1", *secret}}, "qr-dev-1");
+    infrastructure::HmacTableQrCodec codec(infrastructure::HmacKeyRing({{"qr-dev-1", *secret}}, "qr-dev-1"));
     for (unsigned t = 1; t <= kTables; ++t) signed_payloads[t] = codec.sign(kStore, zone_of_minor(t)).value_or("");
     return signed_payloads;
   }();

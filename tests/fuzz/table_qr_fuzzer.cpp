@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using tastesync::infrastructure::HmacTableQrCodec;
   // A fixed test key: the seed corpus holds payloads signed with it, so the
   // fuzzer starts from genuine codes and mutates them.
-  static const HmacTableQrCodec codec({{"qr-fuzz-1", std::string(32, '\x5a')}}, "qr-fuzz-1");
+  static const HmacTableQrCodec codec(
+      tastesync::infrastructure::HmacKeyRing({{"qr-fuzz-1", std::string(32, '\x5a')}}, "qr-fuzz-1"));
   const std::string_view payload(reinterpret_cast<const char*>(data), size);
   const auto claim = codec.verify(payload);
   if (claim) {

@@ -131,7 +131,7 @@ std::string health_status(const RunningServer& server) {
 std::string signed_table_qr(const std::string& store_id, const std::string& zone_id) {
   auto secret = auth::read_hex_secret_file(dev_keys_dir() / "qr-dev-1.secret", 32);
   EXPECT_TRUE(secret.has_value());
-  infrastructure::HmacTableQrCodec codec({{"qr-dev-1", secret.value_or("")}}, "qr-dev-1");
+  infrastructure::HmacTableQrCodec codec(infrastructure::HmacKeyRing({{"qr-dev-1", secret.value_or("")}}, "qr-dev-1"));
   auto payload = codec.sign(store_id, zone_id);
   EXPECT_TRUE(payload.has_value());
   return payload.value_or("");

@@ -266,8 +266,8 @@ TEST_F(StoreScannerTest, RetryOfTheScanThatUsedTheCodeGetsTheFirstAnswer) {
 TEST_F(StoreScannerTest, ExpiredCodeIsRejected) {
   auto secret = auth::read_hex_secret_file(dev_keys_dir() / "cc-dev-1.secret", 32);
   ASSERT_TRUE(secret) << secret.error().message;
-  auto codec =
-      infrastructure::HmacCustomerCodeCodec::create({{"cc-dev-1", *secret}}, "cc-dev-1", std::chrono::seconds(60));
+  auto codec = infrastructure::HmacCustomerCodeCodec::create(
+      infrastructure::HmacKeyRing({{"cc-dev-1", *secret}}, "cc-dev-1"), std::chrono::seconds(60));
   ASSERT_TRUE(codec);
   auto old = (*codec)->issue(customer_, std::chrono::system_clock::now() - std::chrono::minutes(10));
   ASSERT_TRUE(old);
@@ -276,8 +276,8 @@ TEST_F(StoreScannerTest, ExpiredCodeIsRejected) {
 }
 
 TEST_F(StoreScannerTest, ForgedOrAlteredCodesAreRejected) {
-  auto forger = infrastructure::HmacCustomerCodeCodec::create({{"cc-dev-1", std::string(32, '\x07')}}, "cc-dev-1",
-                                                              std::chrono::seconds(60));
+  auto forger = infrastructure::HmacCustomerCodeCodec::create(
+      infrastructure::HmacKeyRing({{"cc-dev-1", std::string(32, '\x07')}}, "cc-dev-1"), std::chrono::seconds(60));
   ASSERT_TRUE(forger);
   auto forged = (*forger)->issue(customer_, std::chrono::system_clock::now());
   ASSERT_TRUE(forged);

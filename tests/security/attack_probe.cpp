@@ -123,7 +123,7 @@ class Probe {
     const auto file = key_id == "qr-dev-1" ? (keys_ / "qr-dev-1.secret").string() : old_qr_secret_file_;
     auto secret = auth::read_hex_secret_file(file, 32);
     if (!secret) return "no-secret";
-    infrastructure::HmacTableQrCodec codec({{key_id, *secret}}, key_id);
+    infrastructure::HmacTableQrCodec codec(infrastructure::HmacKeyRing({{key_id, *secret}}, key_id));
     return codec.sign(store, zone).value_or("cannot-sign");
   }
 

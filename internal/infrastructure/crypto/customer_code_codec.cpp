@@ -30,24 +30,21 @@ std::int64_t unix_seconds(domain::Timestamp at) {
 
 }  // namespace
 
-domain::Result<std::unique_ptr<HmacCustomerCodeCodec>> HmacCustomerCodeCodec::create(HmacKeySet keys,
-                                                                                     std::string active_key_id,
+domain::Result<std::unique_ptr<HmacCustomerCodeCodec>> HmacCustomerCodeCodec::create(HmacKeyRing keys,
                                                                                      std::chrono::seconds lifetime) {
-  if (auto usable = check_hmac_key_set(keys, active_key_id, "customer code"); !usable)
-    return std::unexpected(usable.error());
+  if (auto usable = check_hmac_key_ring(keys, "customer code"); !usable) return std::unexpected(usable.error());
   if (lifetime < std::chrono::seconds(1) || lifetime > std::chrono::hours(1)) {
     return fail(ErrorCode::kInvalidArgument, "customer code lifetime must be 1..3600 s");
   }
   try {
-    return std::unique_ptr<HmacCustomerCodeCodec>(
-        new HmacCustomerCodeCodec(std::move(keys), std::move(active_key_id), lifetime));
+    return std::unique_ptr<HmacCustomerCodeCodec>(new HmacCustomerCodeCodec(std::move(keys), lifetime));
   } catch (const std::exception& e) {
     return fail(ErrorCode::kInternal, std::string("cannot create customer code codec: ") + e.what());
   }
 }
 
-HmacCustomerCodeCodec::HmacCustomerCodeCodec(HmacKeySet keys, std::string active_key_id, std::chrono::seconds lifetime)
-    : keys_(std::move(keys)), active_key_id_(std::move(active_key_id)), lifetime_(lifetime) {}
+HmacCustomerCodeCodec::HmacCustomerCodeCodec(HmacKeyRing keys, std::chrono::seconds lifetime)
+    : keys_(std::move(keys)), lifetime_(lifetime) {}
 
 domain::Result<application::IssuedCustomerCode> HmacCustomerCodeCodec::issue(const std::string& customer_id,
                                                                              domain::Timestamp now) const {
@@ -55,9 +52,9 @@ domain::Result<application::IssuedCustomerCode> HmacCustomerCodeCodec::issue(con
     if (customer_id.empty() || customer_id.size() > kMaxCustomerIdBytes) {
       return fail(ErrorCode::kInvalidArgument, "customer id must be 1..128 bytes", "customer_id");
     }
-    const auto key = keys_.find(active_key_id_);
-    if (key == keys_.end()) {
-      return fail(ErrorCode::kFailedPrecondition, "no active customer code key '" + active_key_id_ + "'");
+    const std::string* key = keys_.active();
+    if (key == nullptr) {
+      return fail(ErrorCode::kFailedPrecondition, "no active customer code key '" + keys_.active_id() + "'");
     }
     std::array<std::uint8_t, kNonceBytes> nonce{};
     if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1) {
@@ -69,8 +66,8 @@ domain::Result<application::IssuedCustomerCode> HmacCustomerCodeCodec::issue(con
     code.append(kPrefix).append(".").append(util::base64url_encode(customer_id));
     code.append(".").append(std::to_string(unix_seconds(expires_at)));
     code.append(".").append(util::base64url_encode(std::span<const std::uint8_t>(nonce)));
-    code.append(".").append(active_key_id_);
-    const auto mac = hmac_sha256(key->second, code);
+    code.append(".").append(keys_.active_id());
+    const auto mac = hmac_sha256(*key, code);
     if (!mac) return fail(ErrorCode::kInternal, "HMAC-SHA256 failed");
     code.append(".").append(util::base64url_encode(std::span<const std::uint8_t>(*mac)));
     return application::IssuedCustomerCode{std::move(code), expires_at};
@@ -110,10 +107,10 @@ domain::Result<application::CustomerCodeClaim> HmacCustomerCodeCodec::verify(std
     const auto mac = util::base64url_decode(mac_b64);
     if (!customer_id || !nonce || !mac) return invalid("customer code is not valid base64url");
 
-    const auto key = keys_.find(key_id);
-    if (key == keys_.end()) return invalid("customer code is signed with an unknown key");
+    const std::string* key = keys_.find(key_id);
+    if (key == nullptr) return invalid("customer code is signed with an unknown key");
     const std::string_view signed_part = code.substr(0, code.size() - mac_b64.size() - 1);
-    const auto expected = hmac_sha256(key->second, signed_part);
+    const auto expected = hmac_sha256(*key, signed_part);
     if (!expected) return fail(ErrorCode::kInternal, "HMAC-SHA256 failed");
     if (!same_mac(*mac, *expected)) return invalid("customer code signature does not match");
 

@@ -32,8 +32,7 @@ class HmacCustomerCodeCodec final : public application::CustomerCodePort {
   static constexpr std::chrono::seconds kClockSkew{30};
 
   // Validates the set as HmacTableQrCodec::create does; lifetime 1 s..1 h.
-  static domain::Result<std::unique_ptr<HmacCustomerCodeCodec>> create(HmacKeySet keys, std::string active_key_id,
-                                                                       std::chrono::seconds lifetime);
+  static domain::Result<std::unique_ptr<HmacCustomerCodeCodec>> create(HmacKeyRing keys, std::chrono::seconds lifetime);
 
   domain::Result<application::IssuedCustomerCode> issue(const std::string& customer_id,
                                                         domain::Timestamp now) const override;
@@ -41,10 +40,9 @@ class HmacCustomerCodeCodec final : public application::CustomerCodePort {
   domain::Result<application::CustomerCodeClaim> verify(std::string_view code, domain::Timestamp now) const override;
 
  private:
-  HmacCustomerCodeCodec(HmacKeySet keys, std::string active_key_id, std::chrono::seconds lifetime);
+  HmacCustomerCodeCodec(HmacKeyRing keys, std::chrono::seconds lifetime);
 
-  HmacKeySet keys_;
-  std::string active_key_id_;
+  HmacKeyRing keys_;
   std::chrono::seconds lifetime_;
 };
 

@@ -47,20 +47,19 @@ bool is_valid_hmac_key_id(std::string_view key_id) {
   return true;
 }
 
-domain::Result<void> check_hmac_key_set(const HmacKeySet& keys, std::string_view active_key_id, std::string_view what) {
+domain::Result<void> check_hmac_key_ring(const HmacKeyRing& ring, std::string_view what) {
   const auto refuse = [](std::initializer_list<std::string_view> parts) {
     std::string message;
     for (const std::string_view part : parts) message.append(part);
     return domain::fail(domain::ErrorCode::kInvalidArgument, std::move(message));
   };
-  for (const auto& [key_id, secret] : keys) {
+  for (const auto& [key_id, secret] : ring.keys()) {
     if (!is_valid_hmac_key_id(key_id)) return refuse({what, " key id '", key_id, "' must be 1..64 of [A-Za-z0-9_-]"});
     if (secret.size() < kMinHmacSecretBytes) {
       return refuse({what, " key '", key_id, "' is shorter than ", std::to_string(kMinHmacSecretBytes), " bytes"});
     }
   }
-  if (!keys.contains(active_key_id))
-    return refuse({"active ", what, " key '", active_key_id, "' is not in the key set"});
+  if (ring.active() == nullptr) return refuse({"active ", what, " key '", ring.active_id(), "' is not in the key set"});
   return {};
 }
 

@@ -7,22 +7,22 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "domain/error.h"
+#include "util/key_ring.h"
 
 namespace tastesync::infrastructure {
 
 inline constexpr std::size_t kHmacSha256Bytes = 32;
 using HmacSha256 = std::array<std::uint8_t, kHmacSha256Bytes>;
 
-// key id -> raw HMAC key bytes. Several ids let keys rotate: new payloads
-// use the active one, older payloads verify while their key stays listed.
-using HmacKeySet = std::map<std::string, std::string, std::less<>>;
+// key id -> raw HMAC key bytes, one of them active (util/key_ring.h): new
+// payloads use the active one, older payloads verify while their key stays
+// listed.
+using HmacKeyRing = util::KeyRing<std::string>;
 inline constexpr std::size_t kMaxHmacKeyIdChars = 64;
 
 // nullopt only if OpenSSL fails.
@@ -37,9 +37,9 @@ bool is_valid_hmac_key_id(std::string_view key_id);
 
 inline constexpr std::size_t kMinHmacSecretBytes = 16;
 
-// The one check of a key set before a codec uses it: every id valid, every
+// The one check of a key ring before a codec uses it: every id valid, every
 // secret at least kMinHmacSecretBytes, the active id present; else
 // kInvalidArgument whose message names the keys as `what` ("table QR").
-domain::Result<void> check_hmac_key_set(const HmacKeySet& keys, std::string_view active_key_id, std::string_view what);
+domain::Result<void> check_hmac_key_ring(const HmacKeyRing& ring, std::string_view what);
 
 }  // namespace tastesync::infrastructure

@@ -25,34 +25,32 @@ std::unexpected<domain::Error> invalid(std::string message) {
 
 bool HmacTableQrCodec::is_valid_key_id(std::string_view key_id) { return is_valid_hmac_key_id(key_id); }
 
-domain::Result<std::unique_ptr<HmacTableQrCodec>> HmacTableQrCodec::create(TableQrKeySet keys,
-                                                                           std::string active_key_id) {
-  if (auto usable = check_hmac_key_set(keys, active_key_id, "table QR"); !usable)
-    return std::unexpected(usable.error());
+domain::Result<std::unique_ptr<HmacTableQrCodec>> HmacTableQrCodec::create(HmacKeyRing keys) {
+  if (auto usable = check_hmac_key_ring(keys, "table QR"); !usable) return std::unexpected(usable.error());
   try {
-    return std::make_unique<HmacTableQrCodec>(std::move(keys), std::move(active_key_id));
+    return std::make_unique<HmacTableQrCodec>(std::move(keys));
   } catch (const std::exception& e) {
     return fail(ErrorCode::kInternal, std::string("cannot create table QR codec: ") + e.what());
   }
 }
 
-HmacTableQrCodec::HmacTableQrCodec(TableQrKeySet keys, std::string active_key_id)
-    : keys_(std::move(keys)), active_key_id_(std::move(active_key_id)) {}
+HmacTableQrCodec::HmacTableQrCodec(HmacKeyRing keys) : keys_(std::move(keys)) {}
 
 domain::Result<std::string> HmacTableQrCodec::sign(const std::string& store_id, const std::string& zone_id) const {
   try {
     if (store_id.empty()) return fail(ErrorCode::kInvalidArgument, "store id must not be empty", "store_id");
     if (zone_id.empty()) return fail(ErrorCode::kInvalidArgument, "zone id must not be empty", "zone_id");
-    if (auto valid = check_window(active_key_id_); !valid) return std::unexpected(std::move(valid.error()));
-    const auto key = keys_.find(active_key_id_);
-    if (key == keys_.end() || !is_valid_key_id(active_key_id_)) {
-      return fail(ErrorCode::kFailedPrecondition, "no usable active table QR signing key '" + active_key_id_ + "'");
+    const std::string& active_key_id = keys_.active_id();
+    if (auto valid = check_window(active_key_id); !valid) return std::unexpected(std::move(valid.error()));
+    const std::string* key = keys_.active();
+    if (key == nullptr || !is_valid_key_id(active_key_id)) {
+      return fail(ErrorCode::kFailedPrecondition, "no usable active table QR signing key '" + active_key_id + "'");
     }
     std::string payload;
     payload.append(kPrefix).append(".").append(util::base64url_encode(store_id));
     payload.append(".").append(util::base64url_encode(zone_id));
-    payload.append(".").append(active_key_id_);
-    const auto mac = hmac_sha256(key->second, payload);
+    payload.append(".").append(active_key_id);
+    const auto mac = hmac_sha256(*key, payload);
     if (!mac) return fail(ErrorCode::kInternal, "HMAC-SHA256 failed");
     payload.append(".").append(util::base64url_encode(std::span<const std::uint8_t>(*mac)));
     if (payload.size() > kMaxPayloadBytes) {
@@ -90,10 +88,10 @@ domain::Result<application::TableQrClaim> HmacTableQrCodec::verify(std::string_v
     const auto mac = util::base64url_decode(mac_b64);
     if (!store_id || !zone_id || !mac) return invalid("table QR payload is not valid base64url");
 
-    const auto key = keys_.find(key_id);
-    if (key == keys_.end()) return invalid("table QR code is signed with an unknown key");
+    const std::string* key = keys_.find(key_id);
+    if (key == nullptr) return invalid("table QR code is signed with an unknown key");
     const std::string_view signed_part = payload.substr(0, payload.size() - mac_b64.size() - 1);
-    const auto expected = hmac_sha256(key->second, signed_part);
+    const auto expected = hmac_sha256(*key, signed_part);
     if (!expected) return fail(ErrorCode::kInternal, "HMAC-SHA256 failed");
     if (!same_mac(*mac, *expected)) {
       return invalid("table QR signature does not match");

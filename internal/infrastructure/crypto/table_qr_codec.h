@@ -14,9 +14,6 @@
 
 namespace tastesync::infrastructure {
 
-// key id -> raw HMAC key bytes.
-using TableQrKeySet = HmacKeySet;
-
 // When codes signed with a key are accepted (a printed batch's lifetime); an
 // absent bound is open.
 struct TableQrKeyValidity {
@@ -42,11 +39,11 @@ class HmacTableQrCodec final : public application::TableQrVerifierPort, public a
 
   // Validates the set: key ids are 1..64 of [A-Za-z0-9_-], secrets at least
   // 16 bytes, the active id present. Prefer this at startup.
-  static domain::Result<std::unique_ptr<HmacTableQrCodec>> create(TableQrKeySet keys, std::string active_key_id);
+  static domain::Result<std::unique_ptr<HmacTableQrCodec>> create(HmacKeyRing keys);
 
   // Does not validate; with an unusable active key sign() fails and a key id
   // that could never appear in a payload is simply never matched.
-  HmacTableQrCodec(TableQrKeySet keys, std::string active_key_id);
+  explicit HmacTableQrCodec(HmacKeyRing keys);
 
   // Never throws; any input bytes give a claim or kInvalidArgument on field "table_qr".
   domain::Result<application::TableQrClaim> verify(std::string_view payload) const override;
@@ -63,8 +60,7 @@ class HmacTableQrCodec final : public application::TableQrVerifierPort, public a
  private:
   domain::Result<void> check_window(std::string_view key_id) const;
 
-  TableQrKeySet keys_;
-  std::string active_key_id_;
+  HmacKeyRing keys_;
   std::map<std::string, TableQrKeyValidity, std::less<>> windows_;
   const application::ClockPort* clock_ = nullptr;
 };

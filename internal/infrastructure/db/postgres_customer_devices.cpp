@@ -21,10 +21,7 @@ constexpr std::size_t kMaxIdBytes = 128;
 
 domain::Result<std::unique_ptr<PostgresCustomerDevices>> PostgresCustomerDevices::create(PgPool& pool,
                                                                                          PiiKeyRing keys) {
-  if (!keys.keys.contains(keys.active_key_id)) {
-    return fail(ErrorCode::kInvalidArgument,
-                "the active personal-data key '" + keys.active_key_id + "' is not in the key ring", "pii_key_id");
-  }
+  if (auto usable = check_pii_key_ring(keys); !usable) return std::unexpected(usable.error());
   return std::unique_ptr<PostgresCustomerDevices>(new PostgresCustomerDevices(pool, std::move(keys)));
 }
 
@@ -41,9 +38,9 @@ domain::Result<application::CustomerDevice> PostgresCustomerDevices::add(const s
   }
   device.secret.assign(reinterpret_cast<const char*>(secret.data()), secret.size());
 
-  const std::string& key_id = keys_.active_key_id;
-  auto sealed = util::aes_gcm_seal(keys_.keys.at(key_id), device.secret,
-                                   device_secret_binding(customer_id, device.device_id, key_id));
+  const std::string& key_id = keys_.active_id();
+  auto sealed =
+      util::aes_gcm_seal(*keys_.active(), device.secret, device_secret_binding(customer_id, device.device_id, key_id));
   if (!sealed) return fail(ErrorCode::kInternal, "AES-256-GCM sealing failed (OpenSSL)");
 
   return pool_.run([&](pqxx::connection& connection) -> domain::Result<application::CustomerDevice> {
@@ -81,12 +78,12 @@ domain::Result<std::vector<application::CustomerDevice>> PostgresCustomerDevices
       device.customer_id = row[1].as<std::string>();
       device.device_id = row[2].as<std::string>();
       const std::string key_id = row[4].as<std::string>();
-      const auto key = keys_.keys.find(key_id);
-      if (key == keys_.keys.end()) {
+      const util::AesGcmKey* key = keys_.find(key_id);
+      if (key == nullptr) {
         return fail(ErrorCode::kInternal, "phone '" + device.device_id + "' is sealed with key '" + key_id +
                                               "', which is not in the configured key ring");
       }
-      auto secret = util::aes_gcm_open(key->second, pqxx::binarystring(row[3]).str(),
+      auto secret = util::aes_gcm_open(*key, pqxx::binarystring(row[3]).str(),
                                        device_secret_binding(device.customer_id, device.device_id, key_id));
       if (!secret) {
         return fail(ErrorCode::kInternal, "the stored secret of phone '" + device.device_id +

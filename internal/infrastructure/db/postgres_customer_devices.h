@@ -11,7 +11,7 @@
 
 #include "application/ports/customer_device_port.h"
 #include "infrastructure/db/pg_pool.h"
-#include "infrastructure/db/postgres_customer_directory.h"
+#include "infrastructure/db/pii_key_ring.h"
 
 namespace tastesync::infrastructure::db {
 

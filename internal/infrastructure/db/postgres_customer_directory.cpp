@@ -12,7 +12,6 @@ using domain::ErrorCode;
 using domain::fail;
 
 constexpr std::size_t kMaxIdBytes = 128;
-constexpr std::size_t kMaxKeyIdBytes = 64;
 constexpr std::size_t kMaxNameBytes = 200;
 constexpr std::size_t kMaxPhoneBytes = 32;
 constexpr std::size_t kMaxEmailBytes = 254;  // RFC 5321's path limit
@@ -39,13 +38,7 @@ domain::Result<std::string> open(const util::AesGcmKey& key, const std::string& 
 
 domain::Result<std::unique_ptr<PostgresCustomerDirectory>> PostgresCustomerDirectory::create(PgPool& pool,
                                                                                              PiiKeyRing keys) {
-  for (const auto& [key_id, key] : keys.keys) {
-    if (auto ok = check_text(key_id, kMaxKeyIdBytes, true, "pii_key_id"); !ok) return std::unexpected(ok.error());
-  }
-  if (!keys.keys.contains(keys.active_key_id)) {
-    return fail(ErrorCode::kInvalidArgument,
-                "the active personal-data key '" + keys.active_key_id + "' is not in the key ring", "pii_key_id");
-  }
+  if (auto usable = check_pii_key_ring(keys); !usable) return std::unexpected(usable.error());
   return std::unique_ptr<PostgresCustomerDirectory>(new PostgresCustomerDirectory(pool, std::move(keys)));
 }
 
@@ -58,8 +51,8 @@ domain::Result<void> PostgresCustomerDirectory::add(const domain::Customer& cust
   if (auto ok = check_text(customer.phone, kMaxPhoneBytes, false, "phone"); !ok) return ok;
   if (auto ok = check_text(customer.email, kMaxEmailBytes, false, "email"); !ok) return ok;
 
-  const std::string& key_id = keys_.active_key_id;
-  const util::AesGcmKey& key = keys_.keys.at(key_id);
+  const std::string& key_id = keys_.active_id();
+  const util::AesGcmKey& key = *keys_.active();
   auto name = seal(key, customer.id, key_id, "display_name", customer.display_name);
   if (!name) return std::unexpected(name.error());
   auto phone = seal(key, customer.id, key_id, "phone", customer.phone);
@@ -90,18 +83,18 @@ domain::Result<std::optional<domain::Customer>> PostgresCustomerDirectory::find(
     if (rows.empty()) return std::optional<domain::Customer>{};
     const auto& row = rows[0];
     const std::string key_id = row[3].as<std::string>();
-    const auto key = keys_.keys.find(key_id);
-    if (key == keys_.keys.end()) {
+    const util::AesGcmKey* key = keys_.find(key_id);
+    if (key == nullptr) {
       return fail(ErrorCode::kInternal, "customer '" + customer_id + "' is sealed with key '" + key_id +
                                             "', which is not in the configured key ring");
     }
     domain::Customer customer;
     customer.id = customer_id;
-    auto name = open(key->second, customer_id, key_id, "display_name", row[0]);
+    auto name = open(*key, customer_id, key_id, "display_name", row[0]);
     if (!name) return std::unexpected(name.error());
-    auto phone = open(key->second, customer_id, key_id, "phone", row[1]);
+    auto phone = open(*key, customer_id, key_id, "phone", row[1]);
     if (!phone) return std::unexpected(phone.error());
-    auto email = open(key->second, customer_id, key_id, "email", row[2]);
+    auto email = open(*key, customer_id, key_id, "email", row[2]);
     if (!email) return std::unexpected(email.error());
     customer.display_name = std::move(*name);
     customer.phone = std::move(*phone);

@@ -11,21 +11,13 @@
 
 #include "application/ports/customer_directory_port.h"
 #include "infrastructure/db/pg_pool.h"
-#include "util/aes_gcm.h"
+#include "infrastructure/db/pii_key_ring.h"
 
 namespace tastesync::infrastructure::db {
 
-// Keys come from configuration / a mounted secret, never from the database
-// or the repository.
-struct PiiKeyRing {
-  std::map<std::string, util::AesGcmKey> keys;  // key id → key
-  std::string active_key_id;                    // seals new rows
-};
-
 class PostgresCustomerDirectory final : public application::CustomerDirectoryPort {
  public:
-  // kInvalidArgument when the active key id is not in the ring (or a key id
-  // is empty). `pool` must outlive the directory.
+  // kInvalidArgument for a ring check_pii_key_ring refuses. `pool` must outlive the directory.
   static domain::Result<std::unique_ptr<PostgresCustomerDirectory>> create(PgPool& pool, PiiKeyRing keys);
 
   domain::Result<std::optional<domain::Customer>> find(const std::string& customer_id) const override;

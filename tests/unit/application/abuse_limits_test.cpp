@@ -171,7 +171,8 @@ TEST_F(PlausibilityTest, TheSameJumpAfterEnoughTimeIsAccepted) {
 
 TEST(TableQrValidityTest, CodesOfAKeyOutsideItsWindowAreRefused) {
   testing::FakeClock clock;
-  infrastructure::HmacTableQrCodec codec({{"old", std::string(32, 'a')}, {"new", std::string(32, 'b')}}, "old");
+  infrastructure::HmacTableQrCodec codec(
+      infrastructure::HmacKeyRing({{"old", std::string(32, 'a')}, {"new", std::string(32, 'b')}}, "old"));
   auto old_code = codec.sign("bistro", "table-2");
   ASSERT_TRUE(old_code);
   codec.limit_validity({{"old", {std::nullopt, clock.now() + 1h}}, {"new", {clock.now() + 30min, std::nullopt}}},
@@ -188,7 +189,7 @@ TEST(TableQrValidityTest, CodesOfAKeyOutsideItsWindowAreRefused) {
 
 TEST(TableQrValidityTest, KeyNotYetValidIsRefused) {
   testing::FakeClock clock;
-  infrastructure::HmacTableQrCodec codec({{"new", std::string(32, 'b')}}, "new");
+  infrastructure::HmacTableQrCodec codec(infrastructure::HmacKeyRing({{"new", std::string(32, 'b')}}, "new"));
   auto code = codec.sign("bistro", "table-2");
   ASSERT_TRUE(code);
   codec.limit_validity({{"new", {clock.now() + 1h, std::nullopt}}}, clock);

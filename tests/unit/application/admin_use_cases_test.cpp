@@ -57,7 +57,7 @@ class AdminUseCasesTest : public ::testing::Test {
   AdminUseCasesTest()
       : registry_(starting_plan()),
         registry_admin_(registry_),
-        codec_(infrastructure::TableQrKeySet{{"qr-1", std::string(32, '\x11')}}, "qr-1"),
+        codec_(infrastructure::HmacKeyRing({{"qr-1", std::string(32, '\x11')}}, "qr-1")),
         admin_(registry_admin_, registry_, customers_, ledger_, codec_, qr_image_) {}
 
   // Asserts the call failed with `code` (and `field`, when given) and that

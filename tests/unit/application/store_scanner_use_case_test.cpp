@@ -44,8 +44,8 @@ class StoreScannerUseCaseTest : public ::testing::Test {
         identify_(IdentifyDependencies{registry_, presence_, ledger_, events_, idempotency_, request_state_, table_qr_,
                                        clock_, ids_},
                   domain::ResolverSettings{}, IdentifyLimits{}),
-        codes_(std::move(*infrastructure::HmacCustomerCodeCodec::create({{"cc-1", std::string(32, 'k')}}, "cc-1",
-                                                                        std::chrono::seconds(60)))),
+        codes_(std::move(*infrastructure::HmacCustomerCodeCodec::create(
+            infrastructure::HmacKeyRing({{"cc-1", std::string(32, 'k')}}, "cc-1"), std::chrono::seconds(60)))),
         index_(devices_, kPeriod, std::chrono::seconds(5)),
         scanner_(StoreScannerDependencies{identify_, index_, *codes_, claims_, clock_},
                  StoreScannerSettings{kPeriod, std::chrono::seconds(60), IdentifyLimits{}}),

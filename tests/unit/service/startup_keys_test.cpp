@@ -36,8 +36,8 @@ TEST_F(StartupKeysTest, ARawKeyIsTakenAsItIsWhateverItsLastByte) {
     pii.keys = {{"k1", write("raw.key", raw)}};
     auto ring = load_pii_keys(pii);
     ASSERT_TRUE(ring.has_value()) << ring.error().message;
-    EXPECT_EQ(ring->keys.at("k1")[31], static_cast<std::uint8_t>(last));
-    EXPECT_EQ(ring->keys.at("k1")[0], 0x5a);
+    EXPECT_EQ(ring->keys().at("k1")[31], static_cast<std::uint8_t>(last));
+    EXPECT_EQ(ring->keys().at("k1")[0], 0x5a);
   }
 }
 
@@ -46,7 +46,7 @@ TEST_F(StartupKeysTest, AHexKeyMayEndWithANewline) {
   pii.keys = {{"k1", write("hex.key", std::string(64, 'f') + "\n")}};
   auto ring = load_pii_keys(pii);
   ASSERT_TRUE(ring.has_value()) << ring.error().message;
-  EXPECT_EQ(ring->keys.at("k1")[0], 0xff);
+  EXPECT_EQ(ring->keys().at("k1")[0], 0xff);
 }
 
 TEST_F(StartupKeysTest, AnythingElseIsRefusedNamingTheFileAndTheSetting) {
@@ -61,10 +61,11 @@ TEST_F(StartupKeysTest, AnythingElseIsRefusedNamingTheFileAndTheSetting) {
 }
 
 TEST_F(StartupKeysTest, HmacSecretsWantSixtyFourHexCharacters) {
-  auto good = load_hmac_keys({{"qr-1", write("qr.secret", std::string(64, '0') + "\n")}}, "table_qr.secrets");
+  auto good = load_hmac_keys({{"qr-1", write("qr.secret", std::string(64, '0') + "\n")}}, "qr-1", "table_qr.secrets");
   ASSERT_TRUE(good.has_value()) << good.error().message;
-  EXPECT_EQ(good->at("qr-1").size(), 32u);
-  auto raw = load_hmac_keys({{"qr-1", write("raw.secret", std::string(32, 'z'))}}, "table_qr.secrets");
+  ASSERT_NE(good->active(), nullptr);
+  EXPECT_EQ(good->active()->size(), 32u);
+  auto raw = load_hmac_keys({{"qr-1", write("raw.secret", std::string(32, 'z'))}}, "qr-1", "table_qr.secrets");
   ASSERT_FALSE(raw.has_value());
   EXPECT_EQ(raw.error().field, "table_qr.secrets");
   EXPECT_NE(raw.error().message.find("64 hex characters"), std::string::npos) << raw.error().message;

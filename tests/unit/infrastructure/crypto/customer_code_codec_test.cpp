@@ -39,7 +39,8 @@ std::string join(const std::vector<std::string>& parts) {
 class CustomerCodeCodecTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto created = HmacCustomerCodeCodec::create(HmacKeySet{{"cc-1", kSecret1}, {"cc-2", kSecret2}}, "cc-1", kLifetime);
+    auto created =
+        HmacCustomerCodeCodec::create(HmacKeyRing({{"cc-1", kSecret1}, {"cc-2", kSecret2}}, "cc-1"), kLifetime);
     ASSERT_TRUE(created) << created.error().message;
     codec_ = std::move(*created);
   }
@@ -99,7 +100,7 @@ TEST_F(CustomerCodeCodecTest, ExtendedExpiryIsRejected) {
 }
 
 TEST_F(CustomerCodeCodecTest, ForgedWithAnotherSecretIsRejected) {
-  auto forger = HmacCustomerCodeCodec::create(HmacKeySet{{"cc-1", std::string(32, '\x66')}}, "cc-1", kLifetime);
+  auto forger = HmacCustomerCodeCodec::create(HmacKeyRing({{"cc-1", std::string(32, '\x66')}}, "cc-1"), kLifetime);
   ASSERT_TRUE(forger);
   auto forged = (*forger)->issue("alice", kNow);
   ASSERT_TRUE(forged);
@@ -117,7 +118,7 @@ TEST_F(CustomerCodeCodecTest, WrongOrUnknownKeyIdIsRejected) {
 }
 
 TEST_F(CustomerCodeCodecTest, RotatedKeysStillVerifyOldCodes) {
-  auto old_issuer = HmacCustomerCodeCodec::create(HmacKeySet{{"cc-2", kSecret2}}, "cc-2", kLifetime);
+  auto old_issuer = HmacCustomerCodeCodec::create(HmacKeyRing({{"cc-2", kSecret2}}, "cc-2"), kLifetime);
   ASSERT_TRUE(old_issuer);
   auto code = (*old_issuer)->issue("bob", kNow);
   ASSERT_TRUE(code);
@@ -127,7 +128,7 @@ TEST_F(CustomerCodeCodecTest, RotatedKeysStillVerifyOldCodes) {
 }
 
 TEST_F(CustomerCodeCodecTest, CodeValidForLongerThanIssuedIsRejected) {
-  auto generous = HmacCustomerCodeCodec::create(HmacKeySet{{"cc-1", kSecret1}}, "cc-1", std::chrono::hours(1));
+  auto generous = HmacCustomerCodeCodec::create(HmacKeyRing({{"cc-1", kSecret1}}, "cc-1"), std::chrono::hours(1));
   ASSERT_TRUE(generous);
   auto code = (*generous)->issue("alice", kNow);
   ASSERT_TRUE(code);
@@ -167,10 +168,10 @@ TEST_F(CustomerCodeCodecTest, RandomBytesNeverCrash) {
 }
 
 TEST(CustomerCodeCodecCreate, RejectsUnusableKeys) {
-  EXPECT_FALSE(HmacCustomerCodeCodec::create(HmacKeySet{{"cc-1", "short"}}, "cc-1", kLifetime));
-  EXPECT_FALSE(HmacCustomerCodeCodec::create(HmacKeySet{{"cc-1", kSecret1}}, "cc-2", kLifetime));
-  EXPECT_FALSE(HmacCustomerCodeCodec::create(HmacKeySet{{"bad id", kSecret1}}, "bad id", kLifetime));
-  EXPECT_FALSE(HmacCustomerCodeCodec::create(HmacKeySet{{"cc-1", kSecret1}}, "cc-1", std::chrono::seconds(0)));
+  EXPECT_FALSE(HmacCustomerCodeCodec::create(HmacKeyRing({{"cc-1", "short"}}, "cc-1"), kLifetime));
+  EXPECT_FALSE(HmacCustomerCodeCodec::create(HmacKeyRing({{"cc-1", kSecret1}}, "cc-2"), kLifetime));
+  EXPECT_FALSE(HmacCustomerCodeCodec::create(HmacKeyRing({{"bad id", kSecret1}}, "bad id"), kLifetime));
+  EXPECT_FALSE(HmacCustomerCodeCodec::create(HmacKeyRing({{"cc-1", kSecret1}}, "cc-1"), std::chrono::seconds(0)));
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ std::string join(const std::vector<std::string>& parts) {
 class TableQrCodecTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto created = HmacTableQrCodec::create(TableQrKeySet{{"qr-1", kSecret1}}, "qr-1");
+    auto created = HmacTableQrCodec::create(HmacKeyRing({{"qr-1", kSecret1}}, "qr-1"));
     ASSERT_TRUE(created) << created.error().message;
     codec_ = std::move(*created);
   }
@@ -119,7 +119,7 @@ TEST_F(TableQrCodecTest, AlteredKeyIdIsRejected) {
 }
 
 TEST_F(TableQrCodecTest, UnknownKeyIsRejected) {
-  auto other = HmacTableQrCodec::create(TableQrKeySet{{"qr-9", kSecret2}}, "qr-9");
+  auto other = HmacTableQrCodec::create(HmacKeyRing({{"qr-9", kSecret2}}, "qr-9"));
   ASSERT_TRUE(other);
   auto payload = (*other)->sign("store-1", "table-12");
   ASSERT_TRUE(payload);
@@ -127,7 +127,7 @@ TEST_F(TableQrCodecTest, UnknownKeyIsRejected) {
 }
 
 TEST_F(TableQrCodecTest, SameKeyIdDifferentSecretIsRejected) {
-  auto forger = HmacTableQrCodec::create(TableQrKeySet{{"qr-1", kSecret2}}, "qr-1");
+  auto forger = HmacTableQrCodec::create(HmacKeyRing({{"qr-1", kSecret2}}, "qr-1"));
   ASSERT_TRUE(forger);
   auto payload = (*forger)->sign("store-1", "table-12");
   ASSERT_TRUE(payload);
@@ -136,7 +136,7 @@ TEST_F(TableQrCodecTest, SameKeyIdDifferentSecretIsRejected) {
 
 TEST_F(TableQrCodecTest, OldKeyStillVerifiesAfterRotation) {
   const std::string old_payload = sign("store-1", "table-1");
-  auto rotated = HmacTableQrCodec::create(TableQrKeySet{{"qr-1", kSecret1}, {"qr-2", kSecret2}}, "qr-2");
+  auto rotated = HmacTableQrCodec::create(HmacKeyRing({{"qr-1", kSecret1}, {"qr-2", kSecret2}}, "qr-2"));
   ASSERT_TRUE(rotated);
   auto new_payload = (*rotated)->sign("store-1", "table-2");
   ASSERT_TRUE(new_payload);
@@ -209,11 +209,11 @@ TEST_F(TableQrCodecTest, OversizedIdsAreRefusedAtSigning) {
 }
 
 TEST(TableQrCodecCreateTest, ValidatesKeySet) {
-  EXPECT_FALSE(HmacTableQrCodec::create(TableQrKeySet{{"qr-1", kSecret1}}, "qr-2"));
-  EXPECT_FALSE(HmacTableQrCodec::create(TableQrKeySet{{"qr-1", "short"}}, "qr-1"));
-  EXPECT_FALSE(HmacTableQrCodec::create(TableQrKeySet{{"qr.1", kSecret1}}, "qr.1"));
-  EXPECT_FALSE(HmacTableQrCodec::create(TableQrKeySet{}, ""));
-  HmacTableQrCodec unusable(TableQrKeySet{}, "nope");
+  EXPECT_FALSE(HmacTableQrCodec::create(HmacKeyRing({{"qr-1", kSecret1}}, "qr-2")));
+  EXPECT_FALSE(HmacTableQrCodec::create(HmacKeyRing({{"qr-1", "short"}}, "qr-1")));
+  EXPECT_FALSE(HmacTableQrCodec::create(HmacKeyRing({{"qr.1", kSecret1}}, "qr.1")));
+  EXPECT_FALSE(HmacTableQrCodec::create(HmacKeyRing({}, "")));
+  HmacTableQrCodec unusable(HmacKeyRing({}, "nope"));
   auto payload = unusable.sign("s", "z");
   ASSERT_FALSE(payload);
   EXPECT_EQ(payload.error().code, ErrorCode::kFailedPrecondition);

@@ -30,7 +30,7 @@ class AdminGrpcServiceTest : public ::testing::Test {
   AdminGrpcServiceTest()
       : registry_(empty_plan()),
         registry_admin_(registry_),
-        codec_(TableQrKeySet{{"qr-1", std::string(32, '\x11')}}, "qr-1"),
+        codec_(HmacKeyRing({{"qr-1", std::string(32, '\x11')}}, "qr-1")),
         admin_(registry_admin_, registry_, customers_, ledger_, codec_, png_),
         service_(RpcUseCases{.admin = &admin_}, RpcGate{.tokens = tokens_}) {}
 

@@ -138,7 +138,7 @@ class RpcRolesOverGrpcTest : public ::testing::Test {
   RpcRolesOverGrpcTest()
       : registry_(*domain::FloorPlan::build({}, {})),
         registry_admin_(registry_),
-        codec_(TableQrKeySet{{"qr-1", std::string(32, '\x11')}}, "qr-1"),
+        codec_(HmacKeyRing({{"qr-1", std::string(32, '\x11')}}, "qr-1")),
         admin_(registry_admin_, registry_, customers_, ledger_, codec_, png_),
         uses_{.identify = &identify_, .admin = &admin_, .scanner = &scanner_, .credentials = &scanner_},
         admin_service_(uses_, gate_),
