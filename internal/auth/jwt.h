@@ -17,14 +17,17 @@
 #include "application/ports/principal.h"
 #include "application/ports/token_verifier_port.h"
 #include "domain/error.h"
+#include "util/key_ring.h"
 
 struct evp_md_st;    // OpenSSL's EVP_MD, kept out of this header
 struct evp_pkey_st;  // and its EVP_PKEY
 
 namespace tastesync::auth {
 
-// kid -> RSA public key (SubjectPublicKeyInfo PEM, "-----BEGIN PUBLIC KEY-----").
-using JwtKeySet = std::map<std::string, std::string, std::less<>>;
+// kid -> RSA public key (SubjectPublicKeyInfo PEM, "-----BEGIN PUBLIC KEY-----"):
+// the keys of a util::KeyRing without an active one, as this service only
+// verifies tokens (the identity provider signs them).
+using JwtKeySet = util::KeyRing<std::string>::Keys;
 
 // Verifies RS256 bearer tokens (signature with OpenSSL against keys parsed
 // once, claims against the injected clock) and remembers tokens that verified.
