@@ -52,12 +52,9 @@ Seen observe(const domain::ZoneModel& model, const domain::ResolverState& state,
     p.push_back(std::exp(-static_cast<double>(w) / 256.0));
     total += p.back();
   }
-  constexpr std::size_t k = domain::kStatesPerZone;  // walking in, walking out, settled
-  for (std::size_t z = 0; k * z + k - 1 < p.size(); ++z) {
-    double walking = 0.0;
-    for (std::size_t i = 0; i + 1 < k; ++i) walking += p[k * z + i];
-    seen.passing.push_back(walking / total);
-    seen.settled.push_back(p[k * z + k - 1] / total);
+  for (std::size_t z = 0; 2 * z + 1 < p.size(); ++z) {
+    seen.passing.push_back(p[2 * z] / total);
+    seen.settled.push_back(p[2 * z + 1] / total);
   }
   seen.answered = answered;
   return seen;

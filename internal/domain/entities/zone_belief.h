@@ -4,7 +4,6 @@
 // store, stored compactly because it travels in the customer's presence
 // record on every sighting. See services/zone_filter.h.
 
-#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -12,18 +11,14 @@
 
 namespace tastesync::domain {
 
-// Hidden states per zone: a walker arriving (first half of crossing the zone),
-// a walker leaving (second half), settled there (waiting, seated).
-inline constexpr std::size_t kStatesPerZone = 5;
-
 struct ZoneBelief {
   // Which zone list the weights belong to (a hash of the store's zone ids in
   // order); a floor plan edited since makes the belief start over.
   std::uint32_t layout = 0;
-  // Per hidden state, kStatesPerZone per zone in the store's zone order:
-  // -ln(p / p_max) in 1/256 units, capped at 65535 (p / p_max down to about
-  // 1e-111); the most probable state holds 0. Ten bytes per zone: a 30-zone
-  // store's belief is 300 bytes (+ 12).
+  // Per hidden state, two per zone in the store's zone order (passing
+  // through, settled): -ln(p / p_max) in 1/256 units, capped at 65535
+  // (p / p_max down to about 1e-111); the most probable state holds 0. Four
+  // bytes per zone: a 30-zone store's belief is 120 bytes (+ 12).
   std::vector<std::uint16_t> weights;
   Timestamp updated_at{};  // the report last folded in
 

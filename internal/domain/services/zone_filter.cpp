@@ -21,7 +21,7 @@ std::vector<double> probabilities(const ZoneBelief& belief) {
 }
 
 // Stores per-state log-probabilities (any offset) as weights; returns the
-// zone most probable over all its states, and that probability.
+// zone most probable over both its states, and that probability.
 ZoneEstimate store(ZoneBelief& belief, const std::vector<double>& log_p) {
   const double top = *std::max_element(log_p.begin(), log_p.end());
   double total = 0.0;
@@ -34,81 +34,40 @@ ZoneEstimate store(ZoneBelief& belief, const std::vector<double>& log_p) {
     belief.weights[i] = static_cast<std::uint16_t>(std::min(kMaxWeight, std::round(drop * kWeightScale)));
   }
   ZoneEstimate best{0, -1.0};
-  for (std::size_t z = 0; kStatesPerZone * (z + 1) <= p.size(); ++z) {
-    double zone = 0.0;
-    for (std::size_t k = 0; k < kStatesPerZone; ++k) zone += p[kStatesPerZone * z + k];
-    zone /= total;
+  for (std::size_t z = 0; 2 * z + 1 < p.size(); ++z) {
+    const double zone = (p[2 * z] + p[2 * z + 1]) / total;
     if (zone > best.probability) best = ZoneEstimate{z, zone};
   }
   return best;
 }
 
-// A zone's states: a walker going in or out (Heading), in the first or the
-// second half of crossing the zone, and settled there.
-constexpr std::size_t kSettled = 4;
-std::size_t state(std::size_t zone, std::size_t which) { return kStatesPerZone * zone + which; }
-std::size_t walker(std::size_t zone, Heading heading, std::size_t phase) {
-  return state(zone, 2 * static_cast<std::size_t>(heading) + phase);
-}
-constexpr Heading kHeadings[] = {Heading::kIn, Heading::kOut};
-
-// How a walker's mass moves over `seconds`: crossing a zone takes two phases
-// (an Erlang-2 time of mean passing_mean_stay), so a walker is not in and out
-// of a zone in an instant, and one still "passing" long after the crossing
-// takes is improbable.
-struct Crossing {
-  double stay_phase = 0.0;  // a phase's mass still in that phase
-  double next_phase = 0.0;  // first-phase mass now in the second
-  double first_out = 0.0;   // first-phase mass through both, out of the zone
-  double second_out = 0.0;  // second-phase mass out of the zone
-};
-
-Crossing crossing(const ZoneModelSettings& s, double seconds) {
-  const double rate = 2.0 / static_cast<double>(s.passing_mean_stay.count());  // per phase
-  Crossing c;
-  c.stay_phase = std::exp(-rate * seconds);
-  c.next_phase = rate * seconds * c.stay_phase;
-  c.first_out = std::max(0.0, 1.0 - c.stay_phase - c.next_phase);
-  c.second_out = -std::expm1(-rate * seconds);
-  return c;
-}
-
-// The transition step over `seconds`. A walker who has crossed a zone
-// settles there (settle_share) or walks on keeping their heading
-// (zone_transitions.h, walks_on; jump_share of them anywhere). Settled mass
-// leaves at the zone's rate: a walker on the way out of the zone, either way.
+// The transition step over `seconds` (states: 2z passing, 2z + 1 settled).
+// Passing mass leaves at the passing rate: settle_share settles here, the
+// rest walks to the neighbours (jump_share of it anywhere). Settled mass
+// leaves at the zone's rate and is passing through here again.
 void predict(const ZoneModel& model, std::vector<double>& p, double seconds) {
   const std::size_t n = model.zones();
   if (seconds <= 0.0) return;
   const ZoneModelSettings& s = model.settings();
-  const Crossing c = crossing(s, seconds);
+  const double passing_leaves = -std::expm1(-seconds / static_cast<double>(s.passing_mean_stay.count()));
   std::vector<double> next(p.size(), 0.0);
-  double jumping = 0.0;  // spread evenly over every observable zone's arriving walkers
+  double jumping = 0.0;  // spread evenly over every observable zone's passing state
   for (std::size_t z = 0; z < n; ++z) {
-    const double settled = p[state(z, kSettled)];
+    const double passing = p[2 * z];
+    const double settled = p[2 * z + 1];
+    const double walking_off = passing * passing_leaves;
     const double getting_up = settled * -std::expm1(-model.leave_rate(z) * seconds);
-    next[state(z, kSettled)] += settled - getting_up;
-    for (const Heading heading : kHeadings) {
-      const double first = p[walker(z, heading, 0)];
-      const double second = p[walker(z, heading, 1)];
-      const double out = first * c.first_out + second * c.second_out;
-      next[walker(z, heading, 0)] += first * c.stay_phase;
-      next[walker(z, heading, 1)] += first * c.next_phase + second * c.stay_phase + getting_up / 2.0;
-      next[state(z, kSettled)] += out * s.settle_share;
-      const double walking = out * (1.0 - s.settle_share);
-      const WalkOn& on = model.walk_on(z, heading);
-      const double to_neighbours = on.to.empty() ? 0.0 : walking * (1.0 - s.jump_share);
-      for (const std::uint16_t to : on.to)
-        next[walker(to, on.heading, 0)] += to_neighbours / static_cast<double>(on.to.size());
-      jumping += walking - to_neighbours;
-    }
+    next[2 * z] += passing - walking_off + getting_up;
+    next[2 * z + 1] += settled - getting_up + walking_off * s.settle_share;
+    const double walking = walking_off * (1.0 - s.settle_share);
+    const auto& neighbours = model.neighbours(z);
+    const double to_neighbours = neighbours.empty() ? 0.0 : walking * (1.0 - s.jump_share);
+    for (const std::uint16_t to : neighbours) next[2 * to] += to_neighbours / static_cast<double>(neighbours.size());
+    jumping += walking - to_neighbours;
   }
-  const double per_walker = jumping / static_cast<double>(2 * model.observable_zones());
-  for (std::size_t z = 0; z < n; ++z) {
-    if (!model.observable(z)) continue;
-    for (const Heading heading : kHeadings) next[walker(z, heading, 0)] += per_walker;
-  }
-  p.swap(next);
+  const double per_zone = jumping / static_cast<double>(model.observable_zones());
+  for (std::size_t z = 0; z < n; ++z) p[2 * z] = next[2 * z] + (model.observable(z) ? per_zone : 0.0);
+  for (std::size_t z = 0; z < n; ++z) p[2 * z + 1] = next[2 * z + 1];
 }
 
 // The same step backwards: for each state, the expected likelihood `b` of
@@ -117,31 +76,23 @@ void look_ahead(const ZoneModel& model, std::vector<double>& b, double seconds) 
   const std::size_t n = model.zones();
   if (seconds <= 0.0) return;
   const ZoneModelSettings& s = model.settings();
-  const Crossing c = crossing(s, seconds);
+  const double passing_leaves = -std::expm1(-seconds / static_cast<double>(s.passing_mean_stay.count()));
   double anywhere = 0.0;
-  for (std::size_t z = 0; z < n; ++z) {
-    if (model.observable(z)) anywhere += b[walker(z, Heading::kIn, 0)] + b[walker(z, Heading::kOut, 0)];
-  }
-  anywhere /= static_cast<double>(2 * model.observable_zones());
+  for (std::size_t z = 0; z < n; ++z) anywhere += model.observable(z) ? b[2 * z] : 0.0;
+  anywhere /= static_cast<double>(model.observable_zones());
   std::vector<double> before(b.size());
   for (std::size_t z = 0; z < n; ++z) {
-    for (const Heading heading : kHeadings) {
-      const WalkOn& on = model.walk_on(z, heading);
-      double walk = anywhere;
-      if (!on.to.empty()) {
-        double next_door = 0.0;
-        for (const std::uint16_t to : on.to) next_door += b[walker(to, on.heading, 0)];
-        walk = (1.0 - s.jump_share) * next_door / static_cast<double>(on.to.size()) + s.jump_share * anywhere;
-      }
-      const double out = s.settle_share * b[state(z, kSettled)] + (1.0 - s.settle_share) * walk;
-      const double second = b[walker(z, heading, 1)];
-      before[walker(z, heading, 0)] =
-          c.stay_phase * b[walker(z, heading, 0)] + c.next_phase * second + c.first_out * out;
-      before[walker(z, heading, 1)] = c.stay_phase * second + c.second_out * out;
+    const auto& neighbours = model.neighbours(z);
+    double walk = anywhere;
+    if (!neighbours.empty()) {
+      double next_door = 0.0;
+      for (const std::uint16_t to : neighbours) next_door += b[2 * to];
+      walk = (1.0 - s.jump_share) * next_door / static_cast<double>(neighbours.size()) + s.jump_share * anywhere;
     }
+    before[2 * z] = (1.0 - passing_leaves) * b[2 * z] +
+                    passing_leaves * (s.settle_share * b[2 * z + 1] + (1.0 - s.settle_share) * walk);
     const double getting_up = -std::expm1(-model.leave_rate(z) * seconds);
-    before[state(z, kSettled)] = (1.0 - getting_up) * b[state(z, kSettled)] +
-                                 getting_up * (b[walker(z, Heading::kIn, 1)] + b[walker(z, Heading::kOut, 1)]) / 2.0;
+    before[2 * z + 1] = (1.0 - getting_up) * b[2 * z + 1] + getting_up * b[2 * z];
   }
   b.swap(before);
 }
@@ -182,19 +133,19 @@ std::vector<double> zone_log_likelihoods(const ZoneModel& model, std::span<const
 }
 
 bool belief_fits(const ZoneModel& model, const ZoneBelief& belief) {
-  return belief.layout == model.layout() && belief.weights.size() == kStatesPerZone * model.zones();
+  return belief.layout == model.layout() && belief.weights.size() == 2 * model.zones();
 }
 
 void start_belief(const ZoneModel& model, ZoneBelief& belief, std::optional<std::size_t> zone, Timestamp now) {
   // Placed from outside: settled there. Otherwise passing through, wherever
   // the prior says.
   constexpr double kNever = -std::numeric_limits<double>::infinity();
-  std::vector<double> log_p(kStatesPerZone * model.zones(), kNever);
+  std::vector<double> log_p(2 * model.zones(), kNever);
   for (std::size_t z = 0; z < model.zones(); ++z) {
     if (zone) {
-      if (z == *zone) log_p[state(z, kSettled)] = 0.0;
+      if (z == *zone) log_p[2 * z + 1] = 0.0;
     } else {
-      log_p[walker(z, Heading::kIn, 0)] = std::log(model.first_sighting_prior()[z]);
+      log_p[2 * z] = std::log(model.first_sighting_prior()[z]);
     }
   }
   belief.layout = model.layout();
@@ -223,8 +174,8 @@ ZoneStep fold_report(const ZoneModel& model, ZoneBelief& belief, std::span<const
   std::vector<double> per_zone = zone_log_likelihoods(model, report);
   for (double& l : per_zone) l *= model.settings().report_weight;
   std::vector<double> log_likelihood(p.size());
-  // Every state of a zone hears the same.
-  for (std::size_t i = 0; i < p.size(); ++i) log_likelihood[i] = per_zone[i / kStatesPerZone];
+  // Both states of a zone hear the same.
+  for (std::size_t z = 0; z < model.zones(); ++z) log_likelihood[2 * z] = log_likelihood[2 * z + 1] = per_zone[z];
   std::vector<double> log_p(p.size());
   for (std::size_t i = 0; i < p.size(); ++i) log_p[i] = std::log(p[i]) + log_likelihood[i];
   ZoneStep step;

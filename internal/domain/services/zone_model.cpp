@@ -108,10 +108,6 @@ Result<ZoneModel> ZoneModel::build(const Store& store, const std::vector<const B
     std::erase_if(neighbours, [&model](std::uint16_t to) { return !model.observable_[to]; });
   }
   model.layout_ = zone_layout(model.zones_);
-  std::vector<char> is_entrance(zone_count, 0);
-  for (std::size_t z = 0; z < zone_count; ++z)
-    is_entrance[z] = model.zones_[z].kind == ZoneKind::kEntrance && model.observable_[z] ? 1 : 0;
-  model.walks_ = walks_on(model.neighbours_, is_entrance);
 
   const std::size_t n = model.zones_.size();
   model.leave_rates_.resize(n);

@@ -40,7 +40,6 @@
 #include "domain/error.h"
 #include "domain/services/zone_emissions.h"
 #include "domain/services/zone_recordings.h"
-#include "domain/services/zone_transitions.h"
 
 namespace tastesync::domain {
 
@@ -79,10 +78,6 @@ class ZoneModel {
   std::size_t observable_zones() const { return observable_count_; }
   // The zones a customer in `zone` moves to first (observable ones).
   const std::vector<std::uint16_t>& neighbours(std::size_t zone) const { return neighbours_[zone]; }
-  // Where a walker leaving `zone` with `heading` goes on to (zone_transitions.h).
-  const WalkOn& walk_on(std::size_t zone, Heading heading) const {
-    return walks_[2 * zone + static_cast<std::size_t>(heading)];
-  }
   // 1 / the zone's mean settled stay (per second).
   double leave_rate(std::size_t zone) const { return leave_rates_[zone]; }
   std::uint32_t layout() const { return layout_; }
@@ -106,7 +101,6 @@ class ZoneModel {
   std::vector<char> observable_;
   std::size_t observable_count_ = 0;
   std::vector<std::vector<std::uint16_t>> neighbours_;
-  std::vector<WalkOn> walks_;
   std::vector<double> leave_rates_;
   std::vector<double> prior_;
   double log_outlier_ = 0.0;

@@ -22,8 +22,8 @@ constexpr char kMagic = 'P';
 // only read format 1 keep reading them during a rolling upgrade.
 constexpr std::uint8_t kFormatWithoutBelief = 1;
 constexpr std::uint8_t kFormatWithBelief = 2;
-// A belief has kStatesPerZone weights per zone and a store at most 500 zones.
-constexpr std::uint32_t kMaxBeliefWeights = domain::kStatesPerZone * 500;
+// A belief has two weights per zone and a store at most 500 zones.
+constexpr std::uint32_t kMaxBeliefWeights = 1000;
 // The fewest bytes a track can take (empty zone id), to reject a track
 // count the value cannot hold before reserving memory for it.
 constexpr std::size_t kMinTrackSize = 16 + 2 + 2 + 4 + 8 + 4 + 8 + 8 + 4 + 1;

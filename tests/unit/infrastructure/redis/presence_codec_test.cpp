@@ -183,7 +183,7 @@ TEST(PresenceCodec, RejectsBeliefsTheValueCannotHold) {
   expect_corrupt(encoded.substr(0, encoded.size() - 1));
 
   domain::PresenceRecord huge = record_with_belief();
-  huge.resolver.belief.weights.assign(domain::kStatesPerZone * 500 + 1, 0);  // a store has at most 500 zones
+  huge.resolver.belief.weights.assign(1001, 0);
   EXPECT_FALSE(encode_presence(huge));
 }
 
