@@ -4,7 +4,8 @@
 // Markdown table (see the README's "Zone accuracy" section).
 //
 //   accuracy_report [--customers N] [--seed S] [--config FILE] [--dataset DIR]
-//                   [--body-shadow-db DB] [--drop P] [--trace-flaps SIGMA_DB]
+//                   [--body-shadow-db DB] [--drop P]
+//                   [--trace-flaps SIGMA_DB | --trace-slow-arrivals SIGMA_DB]
 
 #include <charconv>
 #include <chrono>
@@ -40,12 +41,13 @@ struct Options {
   double body_shadow_db = 6.0;
   double drop_probability = 0.1;
   std::optional<double> trace_flaps_sigma;  // --trace-flaps: print the flaps at this noise instead
+  Traced traced = Traced::kFlaps;           // --trace-slow-arrivals: the arrivals missed instead
 };
 
 [[noreturn]] void usage(const std::string& problem) {
   std::cerr << "accuracy_report: " << problem
             << "\nusage: accuracy_report [--customers N] [--seed S] [--config FILE] [--dataset DIR]"
-               " [--body-shadow-db DB] [--drop P] [--trace-flaps SIGMA_DB]\n";
+               " [--body-shadow-db DB] [--drop P] [--trace-flaps SIGMA_DB | --trace-slow-arrivals SIGMA_DB]\n";
   std::exit(2);
 }
 
@@ -80,6 +82,9 @@ Options parse_options(int argc, char** argv) {
       if (options.drop_probability < 0.0 || options.drop_probability >= 1.0) usage("--drop must be in [0, 1)");
     } else if (flag == "--trace-flaps") {
       options.trace_flaps_sigma = parse_number<double>(flag, value);
+    } else if (flag == "--trace-slow-arrivals") {
+      options.trace_flaps_sigma = parse_number<double>(flag, value);
+      options.traced = Traced::kSlowArrivals;
     } else {
       usage("unknown option " + std::string(flag));
     }
@@ -265,7 +270,7 @@ int main(int argc, char** argv) {
       const domain::FloorPlan plan = bench::simulated_plan(options, service, settings, calibrated);
       std::cout << (calibrated ? "## calibrated\n" : "## path loss\n")
                 << bench::trace_flaps(settings, domain::ZoneResolver(service.resolver),
-                                      *plan.find_zone_model(settings.store.store_id), 6);
+                                      *plan.find_zone_model(settings.store.store_id), 6, options.traced);
     }
     return 0;
   }

@@ -4,8 +4,11 @@
 // simulated column through the zone filter while recording, per report, what
 // the phone heard, each zone's (tempered) log-likelihood and the belief over
 // the zones' two states afterwards; then prints every flap (a change of
-// answer during a seating, once placed) with the reports around it. For
-// diagnosing the filter, not a measurement.
+// answer during a seating, once placed) with the reports around it.
+// `--trace-slow-arrivals SIGMA` prints instead every seating not placed
+// within 2 sightings (the arrival target's misses), saying whether it was the
+// customer's first table or a change of table. For diagnosing the filter, not
+// a measurement.
 
 #include <string>
 
@@ -15,8 +18,10 @@
 
 namespace tastesync::bench {
 
-// `context`: reports shown before each flap (and one after).
+enum class Traced { kFlaps, kSlowArrivals };
+
+// `context`: reports shown before each flap or slow arrival (and one after).
 std::string trace_flaps(const testing::SimulationSettings& settings, const domain::ZoneResolver& resolver,
-                        const domain::ZoneModel& model, std::size_t context);
+                        const domain::ZoneModel& model, std::size_t context, Traced traced = Traced::kFlaps);
 
 }  // namespace tastesync::bench
