@@ -34,7 +34,7 @@ using application::Role;
 constexpr Role kAllRoles[] = {Role::kCustomer, Role::kScanner, Role::kStaff, Role::kAdmin, Role::kService};
 
 // Expected: RPC -> the roles that get past the gate. Add the rows of a new
-// service here and in rpc_roles.cpp.
+// service here and in rpc_table.cpp.
 const std::map<std::string, std::set<Role>>& expected_matrix() {
   static const std::map<std::string, std::set<Role>> matrix = {
       {"/tastesync.customer_id.v1.CustomerIdentification/Identify", {Role::kCustomer}},
