@@ -104,6 +104,30 @@ std::optional<WrkResult> run_wrk(const std::filesystem::path& script, int port, 
   return result;
 }
 
+// Why the server answered calls with an error, from its /metrics (the bench
+// logs only warnings, and a shed call is not logged at all): the shed counts
+// by reason, the rate-limited calls, and the HTTP requests by route and
+// status other than 200.
+std::string refusals(int http_port) {
+  const std::string command =
+      "curl -sk --max-time 5 https://127.0.0.1:" + std::to_string(http_port) + "/metrics 2>/dev/null";
+  std::string out = "  the server's counts so far (/metrics):\n";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out + "    (cannot run curl)\n";
+  char line[4096];
+  while (std::fgets(line, sizeof line, pipe) != nullptr) {
+    const std::string text(line);
+    if (text.starts_with('#')) continue;
+    const bool shed = text.find("requests_shed_total") != std::string::npos;
+    const bool failed_http = text.starts_with("customer_id_requests_total") &&
+                             text.find("transport=\"http\"") != std::string::npos &&
+                             text.find("code=\"200\"") == std::string::npos;
+    if (shed || failed_http || text.starts_with("customer_id_rate_limited_total")) out += "    " + text;
+  }
+  pclose(pipe);
+  return out;
+}
+
 int run() {
   if (std::system("command -v wrk >/dev/null 2>&1") != 0) {
     std::cout << "https_load: wrk is not installed (scripts/deps.sh installs it); skipped\n";
@@ -146,6 +170,7 @@ int run() {
   struct Row {
     std::string cache, target;
     WrkResult result;
+    std::string refused;  // the server's counts, read when the run had errors
   };
   std::vector<Row> results;
   int pass = 0;
@@ -169,14 +194,18 @@ int run() {
           std::filesystem::remove_all(dir);
           return 1;
         }
-        if (seconds == kSeconds) results.push_back({cache, target, *result});
+        if (seconds == kSeconds) {
+          // Read now: the cold pass restarts the server, and its counts with it.
+          std::string refused = result->non_2xx > 0 ? refusals(server.http_port()) : std::string();
+          results.push_back({cache, target, *result, std::move(refused)});
+        }
       }
     }
   }
   std::filesystem::remove_all(dir);
 
   std::printf("\n%-16s %5s %10s %10s %10s %8s\n", "HTTPS/JSON", "cache", "req/s", "p50", "p99", "non-2xx");
-  for (const auto& [cache, target, r] : results) {
+  for (const auto& [cache, target, r, refused] : results) {
     std::printf("%-16s %5s %10.0f %10s %10s %8ld\n", ("POST /v1/" + target).c_str(), cache.c_str(), r.per_second,
                 r.p50.c_str(), r.p99.c_str(), r.non_2xx);
   }
@@ -188,9 +217,10 @@ int run() {
                 results[i].cache.c_str(), kConnections, ratio, results[i].cache == "warm" ? "0.70" : "0.50");
   }
   int exit_code = 0;
-  for (const auto& [cache, target, r] : results) {
+  for (const auto& [cache, target, r, refused] : results) {
     if (r.non_2xx > 0) {
-      std::printf("FAILED: %ld non-2xx answers from /v1/%s (%s)\n", r.non_2xx, target.c_str(), cache.c_str());
+      std::printf("FAILED: %ld non-2xx answers from /v1/%s (%s)\n%s", r.non_2xx, target.c_str(), cache.c_str(),
+                  refused.c_str());
       exit_code = 1;
     }
   }
