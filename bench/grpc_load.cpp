@@ -10,8 +10,12 @@
 // the next request from the same slot. Client and server share the cores, so
 // the client does as little per request as it can: requests, tokens and
 // metadata strings are built once, and the only per-request work is the
-// request id, the ClientContext and the call itself.
+// request id, the ClientContext and the call itself. One pass is paced
+// instead: Identify offered half the throughput it reached warm, to see its
+// tail latency below saturation (the slots issue on a schedule, and latency
+// counts from when a request was due).
 
+#include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -94,6 +98,10 @@ struct PassConfig {
   // > 0: not timed; ends once this many requests were answered (the seating
   // pass that gets every customer to their table before anything is timed).
   std::int64_t requests = 0;
+  // > 0: paced instead of closed loop. Each slot issues on a schedule, the
+  // slots together at this rate; a request's latency counts from when it was
+  // due, so a late answer that delays the next request is counted too.
+  double paced_per_second = 0;
 };
 
 struct PassResult {
@@ -120,6 +128,7 @@ struct Shared {
   std::atomic<int> outstanding{0};
   std::int64_t budget = 0;  // PassConfig::requests
   std::atomic<std::int64_t> issued{0};
+  std::int64_t pace_ns = 0;  // paced: each slot's interval between requests
 };
 
 // Written only by one completion thread; merged after the pass.
@@ -220,13 +229,29 @@ class Slot {
     context_.emplace();
     context_->AddMetadata("authorization", bearers[customer]);
     context_->set_deadline(std::chrono::system_clock::now() + kRequestDeadline);
-    started_ns_ = now_ns();
+    // Paced: from when it was due (it may be issued late); else from now.
+    started_ns_ = shared_.pace_ns > 0 ? due_ns_ : now_ns();
     reader_ = prepare(stub_, &*context_, request_, &cq_);
     reader_->StartCall();
     reader_->Finish(&response_, &status_, this);
   }
 
+  // Paced: the first request is due at `first_due_ns`.
+  void start(std::int64_t first_due_ns) {
+    due_ns_ = first_due_ns;
+    wait_or_issue();
+  }
+
   void on_complete() {
+    if (waiting_) {  // the alarm of a paced slot: its next request is due
+      waiting_ = false;
+      if (shared_.stopping.load(std::memory_order_relaxed)) {
+        shared_.outstanding.fetch_sub(1, std::memory_order_acq_rel);
+      } else {
+        issue();
+      }
+      return;
+    }
     const std::int64_t finished = now_ns();
     ++stats_.completed;
     if (const char* wrong = status_.ok() ? wrong_answer(request_, response_) : nullptr) {
@@ -246,12 +271,27 @@ class Slot {
     const bool spent = shared_.budget > 0 && shared_.issued.fetch_add(1, std::memory_order_relaxed) >= shared_.budget;
     if (spent || shared_.stopping.load(std::memory_order_relaxed)) {
       shared_.outstanding.fetch_sub(1, std::memory_order_acq_rel);
+    } else if (shared_.pace_ns > 0) {
+      due_ns_ += shared_.pace_ns;
+      wait_or_issue();
     } else {
       issue();
     }
   }
 
  private:
+  // Issues now when the next request is due (or overdue), else sets an alarm
+  // on the completion queue for when it is.
+  void wait_or_issue() {
+    const std::int64_t early_ns = due_ns_ - now_ns();
+    if (early_ns <= 0) {
+      issue();
+      return;
+    }
+    waiting_ = true;
+    alarm_.Set(&cq_, std::chrono::system_clock::now() + std::chrono::nanoseconds(early_ns), this);
+  }
+
   typename Service::Stub& stub_;
   grpc::CompletionQueue& cq_;
   Shared& shared_;
@@ -267,6 +307,9 @@ class Slot {
   std::optional<grpc::ClientContext> context_;
   std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader_;
   std::int64_t started_ns_ = 0;
+  std::int64_t due_ns_ = 0;  // paced: when the next request is due
+  bool waiting_ = false;     // paced: the alarm is set, no call is open
+  grpc::Alarm alarm_;
 };
 
 // Nearest-rank percentile of sorted values.
@@ -319,6 +362,9 @@ PassResult run_pass(const PassConfig& config, int pass, pid_t server_pid, int po
   Shared shared;
   shared.bearers = &bearers;
   shared.budget = config.requests;
+  if (config.paced_per_second > 0) {
+    shared.pace_ns = static_cast<std::int64_t>(1e9 * config.in_flight / config.paced_per_second);
+  }
   shared.issued.store(config.in_flight);
   using SlotT = Slot<Service, Request, Response>;
   std::vector<std::unique_ptr<SlotT>> slots;
@@ -339,7 +385,15 @@ PassResult run_pass(const PassConfig& config, int pass, pid_t server_pid, int po
   }
 
   shared.outstanding.store(config.in_flight);
-  for (auto& slot : slots) slot->issue();
+  if (shared.pace_ns > 0) {
+    // Staggered over one interval, so the rate is even from the start.
+    const std::int64_t begin = now_ns();
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      slots[i]->start(begin + shared.pace_ns * static_cast<std::int64_t>(i) / config.in_flight);
+    }
+  } else {
+    for (auto& slot : slots) slot->issue();
+  }
   if (config.requests > 0) {
     const auto until = Clock::now() + std::chrono::minutes(2);
     while (!interrupted() && shared.outstanding.load() > 0 && Clock::now() < until) {
@@ -613,6 +667,15 @@ int run(const Options& options) {
     results.emplace_back(run_one(pass, "warm"), "warm");
   }
 
+  // The issue's latency target: Identify offered half of what it just
+  // reached at this concurrency, paced; p99 should stay within 5 ms.
+  std::optional<PassResult> half_load;
+  if (results.size() >= 2 && results[1].first.per_second > 0 && !interrupted()) {
+    PassConfig pass = at(Target::kIdentify, options.in_flight, options.seconds);
+    pass.paced_per_second = results[1].first.per_second / 2;
+    half_load = run_one(pass, "warm, paced at half its throughput");
+  }
+
   // Latency against throughput, 1 ... 256 in flight, both targets (warm).
   std::vector<Measured> sweep;
   for (int in_flight = 1; options.sweep_seconds > 0 && in_flight <= 256 && !interrupted(); in_flight *= 2) {
@@ -671,6 +734,13 @@ int run(const Options& options) {
         results[i + 1].second, noop.config.in_flight, throughput, targets[std::min<std::size_t>(i / 2, 2)],
         identify.p50_us, noop.p50_us, identify.p99_us, noop.p99_us, p99, i / 2 == 1 ? "" : ", target <= 2",
         identify.server_cpu_us, noop.server_cpu_us);
+  }
+  if (half_load) {
+    std::printf(
+        "warm Identify paced at half its throughput (%.0f req/s offered, %.0f answered, %d slots): p50 %.0f µs, "
+        "p99 %.0f µs (target <= 5000 µs), %llu errors; server CPU %.1f µs per request\n",
+        half_load->config.paced_per_second, half_load->per_second, half_load->config.in_flight, half_load->p50_us,
+        half_load->p99_us, static_cast<unsigned long long>(half_load->errors), half_load->server_cpu_us);
   }
   std::printf(
       "\n%u cores on this machine, shared by this client and the server: both targets pay the same client\n"
