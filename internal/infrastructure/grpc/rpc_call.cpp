@@ -1,15 +1,11 @@
 #include "infrastructure/grpc/rpc_call.h"
 
-#include <chrono>
-
 namespace tastesync::infrastructure::grpc_adapter {
 
 void log_outcome(std::string_view rpc, bool audited, const application::Principal* caller,
                  const domain::Result<void>& result, const CallScope& scope) {
   if (result && !audited) return;
-  nlohmann::json fields = {
-      {"rpc", rpc},
-      {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - scope.arrived).count()}};
+  nlohmann::json fields = {{"rpc", rpc}, {"ms", scope.ms()}};
   if (caller != nullptr) {
     fields["subject"] = caller->subject;
     fields["role"] = application::to_string(caller->role);

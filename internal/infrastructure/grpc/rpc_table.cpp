@@ -15,10 +15,6 @@ using application::Principal;
 using application::Role;
 using domain::Result;
 
-double ms_since(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
-}
-
 // Lets a Result<T> call fill its response and report as Result<void>.
 template <typename T, typename Fill>
 Result<void> then(Result<T> result, Fill&& fill) {
@@ -45,21 +41,18 @@ Result<void> identify(const RpcUseCases& uses, const Principal& caller, const v1
   to_proto(*answer, response);
   // A move is worth a line (the chaos suite reads them); a repeat only at debug.
   if (answer->replayed) {
-    log::info(
-        "identify.replayed",
-        {{"customer_id", answer->customer_id}, {"zone_id", answer->location.zone_id}, {"ms", ms_since(scope.arrived)}});
+    log::info("identify.replayed",
+              {{"customer_id", answer->customer_id}, {"zone_id", answer->location.zone_id}, {"ms", scope.ms()}});
   } else if (answer->location_changed) {
-    log::info("identify.moved",
-              {{"customer_id", answer->customer_id},
-               {"store_id", answer->location.store_id},
-               {"zone_id", answer->location.zone_id},
-               {"events", answer->event_ids.size()},
-               {"ms", ms_since(scope.arrived)},
-               {"wait_ms", std::chrono::duration<double, std::milli>(scope.started - scope.arrived).count()}});
+    log::info("identify.moved", {{"customer_id", answer->customer_id},
+                                 {"store_id", answer->location.store_id},
+                                 {"zone_id", answer->location.zone_id},
+                                 {"events", answer->event_ids.size()},
+                                 {"ms", scope.ms()},
+                                 {"wait_ms", scope.wait_ms()}});
   } else if (log::debug_enabled()) {
-    log::debug(
-        "identify",
-        {{"customer_id", answer->customer_id}, {"zone_id", answer->location.zone_id}, {"ms", ms_since(scope.arrived)}});
+    log::debug("identify",
+               {{"customer_id", answer->customer_id}, {"zone_id", answer->location.zone_id}, {"ms", scope.ms()}});
   }
   return {};
 }

@@ -60,6 +60,16 @@ struct CallScope {
   std::chrono::steady_clock::time_point started;
   // When the caller stops waiting, if it said (gRPC deadline, HTTP timeout).
   std::optional<domain::Timestamp> deadline;
+
+  // Milliseconds since the call arrived (the `ms` of its log lines), and the
+  // part of them it waited for a worker (`wait_ms`).
+  double ms() const { return milliseconds(std::chrono::steady_clock::now() - arrived); }
+  double wait_ms() const { return milliseconds(started - arrived); }
+
+ private:
+  static double milliseconds(std::chrono::steady_clock::duration span) {
+    return std::chrono::duration<double, std::milli>(span).count();
+  }
 };
 
 // What sets an RPC apart from the common case, which blocks (it waits on
