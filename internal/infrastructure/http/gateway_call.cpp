@@ -11,12 +11,15 @@
 
 namespace tastesync::infrastructure::http {
 
+std::optional<std::string_view> authorization_of(const HttpRequest& http) {
+  if (!http.authorization) return std::nullopt;
+  return std::string_view(*http.authorization);
+}
+
 domain::Result<application::Principal> admit_http_caller(const char* grpc_method, const HttpRequest& http,
                                                          const application::TokenVerifierPort& tokens,
                                                          application::RateLimiterPort* limits) {
-  std::optional<std::string_view> authorization;
-  if (http.authorization) authorization = *http.authorization;
-  return grpc_adapter::admit_caller(authorization, tokens, limits, grpc_method);
+  return grpc_adapter::admit_caller(authorization_of(http), tokens, limits, grpc_method);
 }
 
 void log_refusal(const char* grpc_method, const domain::Error& error) {

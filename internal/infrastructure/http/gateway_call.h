@@ -5,6 +5,8 @@
 // one way (http_error_mapping).
 
 #include <functional>
+#include <optional>
+#include <string_view>
 
 #include "application/ports/principal.h"
 #include "application/ports/rate_limiter_port.h"
@@ -15,9 +17,14 @@
 
 namespace tastesync::infrastructure::http {
 
-// The one place the gateway decides who the caller is and whether they may
-// call, per gRPC method: the token, the role table, the rate limits; the use
-// cases then apply the same per-request rules. `limits` may be nullptr.
+// The request's `Authorization` header, if sent: what the gate admits by
+// (grpc/authenticate.h), as a gRPC call's `authorization` metadata.
+std::optional<std::string_view> authorization_of(const HttpRequest& http);
+
+// For the routes outside the RPC table (the staff pages' streams and
+// downloads): admits the caller as the gRPC method the route reads for, by
+// the same gate as every RPC (the token, the role table, the rate limits);
+// the use cases then apply their per-request rules. `limits` may be nullptr.
 domain::Result<application::Principal> admit_http_caller(const char* grpc_method, const HttpRequest& http,
                                                          const application::TokenVerifierPort& tokens,
                                                          application::RateLimiterPort* limits);

@@ -159,8 +159,6 @@ void add_route(Router& router, const JsonApiDependencies& deps, const grpc_adapt
                auto task = [&rpc, uses, gate, http, params, respond, scope] {
                  Request request;
                  Response response;
-                 std::optional<std::string_view> authorization;
-                 if (http.authorization) authorization = *http.authorization;
                  const auto decode = [&]() -> Result<void> {
                    if (http.method != "GET") {
                      if (auto parsed = parse_body(http.body, request); !parsed) return parsed;
@@ -168,7 +166,7 @@ void add_route(Router& router, const JsonApiDependencies& deps, const grpc_adapt
                    return apply_parameters(params, http.query, request);
                  };
                  const auto result =
-                     grpc_adapter::answer(rpc, uses, gate, authorization, request, response, scope, decode);
+                     grpc_adapter::answer(rpc, uses, gate, authorization_of(http), request, response, scope, decode);
                  respond(result ? json_response(response) : error_response(result.error()));
                };
                if (rpc.blocks()) {
