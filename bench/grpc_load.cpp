@@ -669,11 +669,16 @@ int run(const Options& options) {
 
   // The latency target: Identify offered half of what it just
   // reached at this concurrency, paced; p99 should stay within 5 ms.
+  // Noop offered the same rate is the machine's own tail at that load (the
+  // client, TLS, the scheduler), so what Identify adds is the difference.
   std::optional<PassResult> half_load;
+  std::optional<PassResult> half_load_noop;
   if (results.size() >= 2 && results[1].first.per_second > 0 && !interrupted()) {
     PassConfig pass = at(Target::kIdentify, options.in_flight, options.seconds);
     pass.paced_per_second = results[1].first.per_second / 2;
     half_load = run_one(pass, "warm, paced at half its throughput");
+    pass.target = Target::kNoop;
+    if (!interrupted()) half_load_noop = run_one(pass, "paced at the same rate");
   }
 
   // Latency against throughput, 1 ... 256 in flight, both targets (warm).
@@ -741,6 +746,11 @@ int run(const Options& options) {
         "p99 %.0f µs (target <= 5000 µs), %llu errors; server CPU %.1f µs per request\n",
         half_load->config.paced_per_second, half_load->per_second, half_load->config.in_flight, half_load->p50_us,
         half_load->p99_us, static_cast<unsigned long long>(half_load->errors), half_load->server_cpu_us);
+  }
+  if (half_load_noop) {
+    std::printf("Baseline/Noop paced at the same rate (%.0f req/s answered): p50 %.0f µs, p99 %.0f µs, %llu errors\n",
+                half_load_noop->per_second, half_load_noop->p50_us, half_load_noop->p99_us,
+                static_cast<unsigned long long>(half_load_noop->errors));
   }
   std::printf(
       "\n%u cores on this machine, shared by this client and the server: both targets pay the same client\n"
