@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -77,6 +78,91 @@ TEST(RedisPipelineTest, ConcurrentCallersEachGetTheirOwnRepliesInOrder) {
   EXPECT_LE(connection.writes(), static_cast<std::uint64_t>(kWaiters * kCalls + 1));
 }
 
+// Replies of calls that do not wait, as they arrive.
+struct Deliveries {
+  std::mutex mutex;
+  std::vector<std::string> echoed;  // in delivery order
+  std::vector<domain::Error> errors;
+  std::vector<std::thread::id> threads;
+  std::size_t count() {
+    std::scoped_lock lock(mutex);
+    return echoed.size() + errors.size();
+  }
+  RedisPipeline::Delivery to_note() {
+    return [this](domain::Result<std::vector<RedisReply>> replies) {
+      std::scoped_lock lock(mutex);
+      threads.push_back(std::this_thread::get_id());
+      if (!replies) {
+        errors.push_back(replies.error());
+      } else {
+        echoed.push_back(replies->at(0).str + "|" + replies->at(1).str);
+      }
+    };
+  }
+};
+
+bool send_later(RedisPipeline& connection, const std::string& word, Deliveries& into) {
+  const std::array<std::string_view, 2> echo{"ECHO", word};
+  const std::array<std::string_view, 2> echo_again{"ECHO", word};
+  const std::array<std::span<const std::string_view>, 2> commands{echo, echo_again};
+  return connection.send_later(commands, "ECHO+ECHO", into.to_note());
+}
+
+TEST(RedisPipelineTest, CallsThatDoNotWaitGetTheirRepliesInOrderOnAnotherThreadBesideWaitingCallers) {
+  RedisPipeline connection(parse_redis_url(testing::redis_url()).value(), 1000ms, 2000ms);
+  Deliveries deliveries;
+  constexpr int kLater = 500;
+  std::atomic<int> waiting_failures{0};
+  // Callers that wait share the connection meanwhile (and may drive it).
+  std::thread waiter([&] {
+    for (int call = 0; call < 200; ++call) {
+      auto replies = send(connection, {"ECHO", "waiter-" + std::to_string(call)});
+      if (!replies || replies->at(0).str != "waiter-" + std::to_string(call)) ++waiting_failures;
+    }
+  });
+  for (int call = 0; call < kLater; ++call) {
+    ASSERT_TRUE(send_later(connection, "course-" + std::to_string(call), deliveries));
+  }
+  waiter.join();
+  ASSERT_TRUE(eventually([&] { return deliveries.count() == kLater; }));
+  EXPECT_EQ(waiting_failures.load(), 0);
+  std::scoped_lock lock(deliveries.mutex);
+  EXPECT_TRUE(deliveries.errors.empty());
+  ASSERT_EQ(deliveries.echoed.size(), static_cast<std::size_t>(kLater));
+  for (int call = 0; call < kLater; ++call) {
+    const std::string word = "course-" + std::to_string(call);
+    EXPECT_EQ(deliveries.echoed[static_cast<std::size_t>(call)], word + "|" + word);
+  }
+  // Never on the thread that sent them: that one must not block.
+  for (const std::thread::id thread : deliveries.threads) EXPECT_NE(thread, std::this_thread::get_id());
+  EXPECT_EQ(connection.waiting(), 0u);
+}
+
+TEST(RedisPipelineTest, CallsThatDoNotWaitAreRefusedBeyondTheirBound) {
+  RedisPipeline connection(parse_redis_url(testing::redis_url()).value(), 1000ms, 2000ms, 0);
+  Deliveries deliveries;
+  EXPECT_FALSE(send_later(connection, "one too many", deliveries));
+  // Refused means never delivered; the waiting path still works.
+  auto replies = send(connection, {"ECHO", "still open"});
+  ASSERT_TRUE(replies) << replies.error().message;
+  EXPECT_EQ(deliveries.count(), 0u);
+}
+
+TEST(RedisPipelineTest, CallsThatDoNotWaitLearnThatRedisIsUnreachable) {
+  // Nothing listens on the discard port of loopback.
+  RedisPipeline connection(parse_redis_url("redis://127.0.0.1:9").value(), 200ms, 200ms);
+  Deliveries deliveries;
+  ASSERT_TRUE(send_later(connection, "anyone there", deliveries));
+  ASSERT_TRUE(send_later(connection, "hello", deliveries));
+  ASSERT_TRUE(eventually([&] { return deliveries.count() == 2; }));
+  std::scoped_lock lock(deliveries.mutex);
+  ASSERT_EQ(deliveries.errors.size(), 2u);
+  for (const domain::Error& error : deliveries.errors) {
+    EXPECT_EQ(error.code, ErrorCode::kUnavailable);
+    EXPECT_NE(error.message.find("ECHO+ECHO"), std::string::npos) << error.message;
+  }
+}
+
 class RedisPipelineDropTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -140,6 +226,34 @@ TEST_F(RedisPipelineDropTest, CallersQueuedBehindABusyConnectionShareOneWriteAnd
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ((*again)[0].str, "welcome back");
   EXPECT_GE(connection.connections(), 2u);
+}
+
+TEST_F(RedisPipelineDropTest, CallsThatDoNotWaitFailWhenTheConnectionDropsUnderThem) {
+  RedisPipeline connection(parse_redis_url(url_).value(), 1000ms, 10'000ms);
+  // A waiting caller holds the connection in BLPOP; calls that do not wait
+  // queue behind it.
+  domain::Result<std::vector<RedisReply>> held;
+  std::thread host([&] { held = send(connection, {"BLPOP", "cid:test:pass", "5"}); });
+  ASSERT_TRUE(eventually([&] { return connection.waiting() == 1 && connection.writes() == 1; }));
+  Deliveries deliveries;
+  for (int call = 0; call < 5; ++call) ASSERT_TRUE(send_later(connection, "plate-" + std::to_string(call), deliveries));
+  testing::stop_redis(dir_);
+  host.join();
+  ASSERT_TRUE(eventually([&] { return deliveries.count() == 5; }));
+  {
+    std::scoped_lock lock(deliveries.mutex);
+    EXPECT_EQ(deliveries.errors.size(), 5u);
+    for (const domain::Error& error : deliveries.errors) EXPECT_EQ(error.code, ErrorCode::kUnavailable);
+  }
+  EXPECT_EQ(connection.waiting(), 0u);
+  // Back: a call that does not wait connects again.
+  ASSERT_EQ(testing::start_redis(dir_), url_);
+  Deliveries after;
+  ASSERT_TRUE(send_later(connection, "welcome back", after));
+  ASSERT_TRUE(eventually([&] { return after.count() == 1; }));
+  std::scoped_lock lock(after.mutex);
+  ASSERT_EQ(after.echoed.size(), 1u);
+  EXPECT_EQ(after.echoed[0], "welcome back|welcome back");
 }
 
 }  // namespace

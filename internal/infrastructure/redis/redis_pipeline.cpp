@@ -65,6 +65,28 @@ int send_all(int fd, std::string_view bytes) {
   return 0;
 }
 
+// The protocol bytes of every command, in order.
+domain::Result<std::string> format_commands(std::span<const std::span<const std::string_view>> commands) {
+  std::string formatted;
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const auto& command : commands) {
+    if (command.empty()) return fail(ErrorCode::kInternal, "redis: empty command");
+    argv.clear();
+    lengths.clear();
+    for (const std::string_view arg : command) {
+      argv.push_back(arg.data());
+      lengths.push_back(arg.size());
+    }
+    char* bytes = nullptr;
+    const int size = redisFormatCommandArgv(&bytes, static_cast<int>(argv.size()), argv.data(), lengths.data());
+    if (size < 0 || bytes == nullptr) return fail(ErrorCode::kInternal, "redis: cannot format a command");
+    formatted.append(bytes, static_cast<std::size_t>(size));
+    redisFreeCommand(bytes);
+  }
+  return formatted;
+}
+
 }  // namespace
 
 struct RedisPipeline::Caller {
@@ -75,13 +97,42 @@ struct RedisPipeline::Caller {
   bool stale = false;  // failed on a connection found closed after serving: one retry
   std::string detail;
   std::condition_variable wake;
+  // send_later only: what to call instead of waking, and what a retry sends.
+  Delivery delivery;
+  std::string formatted;
+  std::string names;
+  bool retried = false;
 };
 
 RedisPipeline::RedisPipeline(RedisEndpoint endpoint, std::chrono::milliseconds connect_timeout,
-                             std::chrono::milliseconds command_timeout)
-    : endpoint_(std::move(endpoint)), connect_timeout_(connect_timeout), command_timeout_(command_timeout) {}
+                             std::chrono::milliseconds command_timeout, std::size_t max_later)
+    : endpoint_(std::move(endpoint)),
+      connect_timeout_(connect_timeout),
+      command_timeout_(command_timeout),
+      max_later_(max_later) {}
 
 RedisPipeline::~RedisPipeline() {
+  std::vector<Caller*> orphans;
+  {
+    std::scoped_lock lock(mutex_);
+    stopping_ = true;
+  }
+  later_driver_wake_.notify_all();
+  if (later_driver_.joinable()) later_driver_.join();
+  {
+    // Only send_later callers can still be here (exchange() callers keep
+    // the object alive by waiting inside it).
+    std::scoped_lock lock(mutex_);
+    orphans.assign(written_.begin(), written_.end());
+    orphans.insert(orphans.end(), queued_.begin(), queued_.end());
+    written_.clear();
+    queued_.clear();
+  }
+  for (Caller* caller : orphans) {
+    caller->failed = true;
+    caller->detail = "the connection was closed (shutting down)";
+    deliver(caller);
+  }
   if (context_ != nullptr) redisFree(context_);
 }
 
@@ -134,23 +185,9 @@ domain::Result<std::vector<RedisReply>> RedisPipeline::exchange(
     std::span<const std::span<const std::string_view>> commands, std::string_view names) {
   if (commands.empty()) return std::vector<RedisReply>{};
   // Formatted before taking the lock: the protocol bytes of every command.
-  std::string formatted;
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  for (const auto& command : commands) {
-    if (command.empty()) return fail(ErrorCode::kInternal, "redis: empty command");
-    argv.clear();
-    lengths.clear();
-    for (const std::string_view arg : command) {
-      argv.push_back(arg.data());
-      lengths.push_back(arg.size());
-    }
-    char* bytes = nullptr;
-    const int size = redisFormatCommandArgv(&bytes, static_cast<int>(argv.size()), argv.data(), lengths.data());
-    if (size < 0 || bytes == nullptr) return fail(ErrorCode::kInternal, "redis: cannot format a command");
-    formatted.append(bytes, static_cast<std::size_t>(size));
-    redisFreeCommand(bytes);
-  }
+  auto bytes = format_commands(commands);
+  if (!bytes) return std::unexpected(bytes.error());
+  const std::string& formatted = *bytes;
 
   for (int attempt = 1;; ++attempt) {
     Caller me;
@@ -163,7 +200,7 @@ domain::Result<std::vector<RedisReply>> RedisPipeline::exchange(
       while (!me.done) {
         if (!driving_) {
           driving_ = true;
-          drive(lock, me);
+          drive(lock, &me);
           break;
         }
         me.wake.wait(lock);
@@ -171,15 +208,84 @@ domain::Result<std::vector<RedisReply>> RedisPipeline::exchange(
     }
     if (!me.failed) return std::move(me.replies);
     if (me.stale && attempt == 1) continue;
-    std::string message = "redis ";
-    message.append(endpoint_.host).append(":").append(std::to_string(endpoint_.port));
-    message.append(" ").append(names).append(": ").append(me.detail);
-    return fail(ErrorCode::kUnavailable, std::move(message));
+    return fail(ErrorCode::kUnavailable, describe(names, me.detail));
   }
 }
 
-void RedisPipeline::drive(std::unique_lock<std::mutex>& lock, Caller& me) {
-  while (!me.done) {
+std::string RedisPipeline::describe(std::string_view names, const std::string& detail) const {
+  std::string message = "redis ";
+  message.append(endpoint_.host).append(":").append(std::to_string(endpoint_.port));
+  message.append(" ").append(names).append(": ").append(detail);
+  return message;
+}
+
+bool RedisPipeline::send_later(std::span<const std::span<const std::string_view>> commands, std::string_view names,
+                               Delivery done) {
+  if (commands.empty() || !done) return false;
+  auto bytes = format_commands(commands);
+  if (!bytes) return false;
+  auto caller = std::make_unique<Caller>();
+  caller->expected = commands.size();
+  caller->replies.reserve(commands.size());
+  caller->delivery = std::move(done);
+  caller->formatted = std::move(*bytes);
+  caller->names = names;
+  std::unique_lock lock(mutex_);
+  if (stopping_ || later_waiting_ >= max_later_) return false;
+  ++later_waiting_;
+  outgoing_ += caller->formatted;
+  queued_.push_back(caller.release());
+  if (!driving_) {
+    // Nobody drives: the connection's thread does, so this one never blocks.
+    if (!later_driver_.joinable()) later_driver_ = std::thread([this] { drive_later_calls(); });
+    later_driver_wanted_ = true;
+    lock.unlock();
+    later_driver_wake_.notify_one();
+  }
+  return true;
+}
+
+void RedisPipeline::drive_later_calls() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    later_driver_wake_.wait(lock, [this] { return stopping_ || (later_driver_wanted_ && !driving_); });
+    if (stopping_) return;
+    later_driver_wanted_ = false;
+    if (written_.empty() && queued_.empty()) continue;
+    driving_ = true;
+    drive(lock, nullptr);
+  }
+}
+
+void RedisPipeline::deliver(Caller* caller) {
+  const std::unique_ptr<Caller> owned(caller);
+  if (caller->failed) {
+    caller->delivery(fail(ErrorCode::kUnavailable, describe(caller->names, caller->detail)));
+  } else {
+    caller->delivery(std::move(caller->replies));
+  }
+}
+
+void RedisPipeline::hand_over() {
+  Caller* next = nullptr;
+  if (!written_.empty()) {
+    next = written_.front();
+  } else if (!queued_.empty()) {
+    next = queued_.front();
+  }
+  if (next == nullptr) return;
+  if (next->delivery) {
+    later_driver_wanted_ = true;
+    later_driver_wake_.notify_one();
+  } else {
+    next->wake.notify_one();
+  }
+}
+
+void RedisPipeline::drive(std::unique_lock<std::mutex>& lock, Caller* me) {
+  std::vector<Caller*> failed;
+  const auto more = [&] { return me != nullptr ? !me->done : !(written_.empty() && queued_.empty()); };
+  while (more()) {
     if (context_ == nullptr) {
       lock.unlock();
       auto connected = connect();
@@ -187,7 +293,7 @@ void RedisPipeline::drive(std::unique_lock<std::mutex>& lock, Caller& me) {
       if (!connected) {
         // Nothing can be sent: everyone waiting learns it now, not one
         // connect timeout after another.
-        fail_connection(connected.error().message, false, true);
+        failed = fail_connection(connected.error().message, false, true);
         break;
       }
       context_ = *connected;
@@ -234,7 +340,7 @@ void RedisPipeline::drive(std::unique_lock<std::mutex>& lock, Caller& me) {
         detail = context->err != 0 ? std::string(context->errstr) : std::string("no reply");
       }
       const bool closed = (send_error == 0 && context->err == REDIS_ERR_EOF) || cause == EPIPE || cause == ECONNRESET;
-      fail_connection(detail, closed && served_, false);
+      failed = fail_connection(detail, closed && served_, false);
       break;
     }
     served_ = true;
@@ -243,24 +349,51 @@ void RedisPipeline::drive(std::unique_lock<std::mutex>& lock, Caller& me) {
     if (front->replies.size() == front->expected) {
       written_.pop_front();
       front->done = true;
-      if (front != &me) front->wake.notify_one();
+      if (front->delivery) {
+        // Its caller does not wait: the driver runs what comes next for it.
+        --later_waiting_;
+        lock.unlock();
+        deliver(front);
+        lock.lock();
+      } else if (front != me) {
+        front->wake.notify_one();
+      }
     }
+  }
+  if (!failed.empty()) {
+    later_waiting_ -= failed.size();
+    lock.unlock();
+    for (Caller* caller : failed) deliver(caller);
+    lock.lock();
   }
   driving_ = false;
   // Someone still waits: the oldest takes the connection over.
-  if (!written_.empty()) {
-    written_.front()->wake.notify_one();
-  } else if (!queued_.empty()) {
-    queued_.front()->wake.notify_one();
-  }
+  hand_over();
 }
 
-void RedisPipeline::fail_connection(const std::string& detail, bool stale, bool queued_too) {
+std::vector<RedisPipeline::Caller*> RedisPipeline::fail_connection(const std::string& detail, bool stale,
+                                                                  bool queued_too) {
+  std::vector<Caller*> later;
+  std::vector<Caller*> again;
   const auto fail_caller = [&](Caller* caller) {
+    caller->replies.clear();
+    if (caller->delivery) {
+      // As exchange() retries once on a fresh connection: the commands
+      // here are safe to send twice.
+      if (stale && !caller->retried) {
+        caller->retried = true;
+        again.push_back(caller);
+        return;
+      }
+      caller->failed = true;
+      caller->detail = detail;
+      caller->done = true;
+      later.push_back(caller);
+      return;
+    }
     caller->failed = true;
     caller->stale = stale;
     caller->detail = detail;
-    caller->replies.clear();
     caller->done = true;
     caller->wake.notify_one();
   };
@@ -273,9 +406,15 @@ void RedisPipeline::fail_connection(const std::string& detail, bool stale, bool 
     queued_.clear();
     outgoing_.clear();
   }
+  // The retried go out first on the next connection, in their order.
+  std::string resend;
+  for (Caller* caller : again) resend += caller->formatted;
+  outgoing_.insert(0, resend);
+  queued_.insert(queued_.begin(), again.begin(), again.end());
   if (context_ != nullptr) redisFree(context_);
   context_ = nullptr;
   served_ = false;
+  return later;
 }
 
 }  // namespace tastesync::infrastructure::redis

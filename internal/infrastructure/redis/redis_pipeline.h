@@ -8,11 +8,16 @@
 // wake-up of the caller); shared, it is paid once per batch instead of once
 // per request, by Redis as well as by us.
 //
-// No I/O thread: the caller whose commands are oldest drives the connection
-// (writes what is queued, reads replies and hands each to its caller, in
-// order); when its own replies are in, it passes the connection to the next
-// waiting caller. Replies are matched to callers by order, which Redis
-// keeps per connection.
+// The caller whose commands are oldest drives the connection (writes what
+// is queued, reads replies and hands each to its caller, in order); when its
+// own replies are in, it passes the connection to the next waiting caller.
+// Replies are matched to callers by order, which Redis keeps per connection.
+//
+// A caller that must not block (send_later: Identify's common case, started
+// on gRPC's own thread) leaves its commands and a function to call with the
+// replies. Whoever drives calls it, so nobody is woken per reply; when only
+// such callers wait, the connection's own thread drives (started on the
+// first send_later), woken once per batch, not per command.
 //
 // A connection that fails (closed, reset, no reply within the command
 // timeout) fails every caller whose commands were on it with kUnavailable;
@@ -25,10 +30,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "domain/error.h"
@@ -40,8 +47,9 @@ namespace tastesync::infrastructure::redis {
 
 class RedisPipeline {
  public:
+  // At most `max_later` send_later calls wait at once.
   RedisPipeline(RedisEndpoint endpoint, std::chrono::milliseconds connect_timeout,
-                std::chrono::milliseconds command_timeout);
+                std::chrono::milliseconds command_timeout, std::size_t max_later = 1024);
   ~RedisPipeline();
   RedisPipeline(const RedisPipeline&) = delete;
   RedisPipeline& operator=(const RedisPipeline&) = delete;
@@ -52,6 +60,15 @@ class RedisPipeline {
   domain::Result<std::vector<RedisReply>> exchange(std::span<const std::span<const std::string_view>> commands,
                                                    std::string_view names);
 
+  // The replies of a send_later, or the error exchange() would return.
+  using Delivery = std::function<void(domain::Result<std::vector<RedisReply>>)>;
+  // exchange() without waiting: `done` is called once, on the thread that
+  // reads the replies (never this one), with what exchange() would have
+  // returned. false, and `done` is not called, when the commands cannot be
+  // formatted or `max_later` calls are already waiting: the caller then
+  // uses exchange().
+  bool send_later(std::span<const std::span<const std::string_view>> commands, std::string_view names, Delivery done);
+
   // For tests and the performance notes: connections opened, and writes
   // made (a write may carry many callers' commands).
   std::uint64_t connections() const;
@@ -61,12 +78,23 @@ class RedisPipeline {
 
  private:
   struct Caller;
-  // Runs with `lock` held on entry and exit; drops it around I/O.
-  void drive(std::unique_lock<std::mutex>& lock, Caller& me);
+  // Runs with `lock` held on entry and exit; drops it around I/O and around
+  // deliveries. Drives until `me` is done, or with no `me` (the connection's
+  // thread) until nobody waits.
+  void drive(std::unique_lock<std::mutex>& lock, Caller* me);
   domain::Result<redisContext*> connect() const;
   // Fails the callers whose commands were written (and, when nothing can be
-  // sent at all, the queued ones too), then forgets the connection.
-  void fail_connection(const std::string& detail, bool stale, bool queued_too);
+  // sent at all, the queued ones too), then forgets the connection. Returns
+  // the send_later callers it failed, to be delivered without the lock; a
+  // send_later caller that meets a stale connection is queued again instead,
+  // once, as exchange() retries.
+  std::vector<Caller*> fail_connection(const std::string& detail, bool stale, bool queued_too);
+  // After a driver stops: the next waiting caller takes the connection over.
+  void hand_over();
+  // Calls a send_later caller's function (without the lock) and frees it.
+  void deliver(Caller* caller);
+  void drive_later_calls();  // the connection's thread
+  std::string describe(std::string_view names, const std::string& detail) const;
 
   const RedisEndpoint endpoint_;
   const std::chrono::milliseconds connect_timeout_;
@@ -81,6 +109,13 @@ class RedisPipeline {
   bool served_ = false;              // this connection has delivered a reply
   std::uint64_t connections_ = 0;
   std::uint64_t writes_ = 0;
+
+  const std::size_t max_later_;
+  std::size_t later_waiting_ = 0;       // send_later calls not delivered yet
+  bool later_driver_wanted_ = false;    // only send_later callers wait, nobody drives
+  bool stopping_ = false;
+  std::condition_variable later_driver_wake_;
+  std::thread later_driver_;            // started on the first send_later
 };
 
 }  // namespace tastesync::infrastructure::redis
