@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,32 @@ class RequestStatePort {
   // for the key is kept.
   virtual domain::Result<void> commit(const std::string& customer_id, const domain::PresenceRecord& record,
                                       const std::string& idempotency_key, const RememberedReply& reply) = 0;
+
+  // For a caller on a thread that must not block (Identify's common case on
+  // the transport's own thread), without a round trip: what begin() would
+  // return, from this instance's own copy of the record, or nothing (then
+  // begin(), on a thread that may block). Lending takes the copy: unless
+  // commit_later() or commit() writes the record back, the next begin()
+  // reads the store. The default lends nothing.
+  virtual std::optional<RequestState> lend(const std::string& customer_id, const std::string& idempotency_key) {
+    (void)customer_id;
+    (void)idempotency_key;
+    return std::nullopt;
+  }
+  // What commit() returns, for commit_later().
+  using CommitOutcome = std::function<void(domain::Result<void>)>;
+  // commit() without waiting: `done` is called once, on another thread, with
+  // what commit() would have returned. false, and `done` is never called,
+  // when this adapter cannot (then commit()). The default cannot.
+  virtual bool commit_later(const std::string& customer_id, const domain::PresenceRecord& record,
+                            const std::string& idempotency_key, const RememberedReply& reply, CommitOutcome done) {
+    (void)customer_id;
+    (void)record;
+    (void)idempotency_key;
+    (void)reply;
+    (void)done;
+    return false;
+  }
 };
 
 }  // namespace tastesync::application

@@ -54,7 +54,35 @@ domain::Result<void> CachedRequestState::commit(const std::string& customer_id, 
   const std::uint64_t outages = gate_.outages();
   const auto read_from =
       cache_.lent(customer_id) ? RedisRequestState::ReadFrom::kLocalCopy : RedisRequestState::ReadFrom::kRedis;
-  auto committed = redis_.commit_from(customer_id, record, idempotency_key, reply, read_from);
+  return settle(customer_id, record, read_from, outages,
+                redis_.commit_from(customer_id, record, idempotency_key, reply, read_from));
+}
+
+std::optional<application::RequestState> CachedRequestState::lend(const std::string& customer_id,
+                                                                  const std::string& idempotency_key) {
+  (void)idempotency_key;  // the copy's write checks for an answer (kLocalCopy)
+  if (gate_.degraded() || !redis_.commits_later()) return std::nullopt;
+  auto copy = cache_.take(customer_id, gate_.outages());
+  if (!copy) return std::nullopt;
+  return application::RequestState{std::nullopt, std::move(*copy)};
+}
+
+bool CachedRequestState::commit_later(const std::string& customer_id, const domain::PresenceRecord& record,
+                                      const std::string& idempotency_key, const application::RememberedReply& reply,
+                                      CommitOutcome done) {
+  const std::uint64_t outages = gate_.outages();
+  (void)cache_.lent(customer_id);  // this write knows where its record came from
+  constexpr auto kCopy = RedisRequestState::ReadFrom::kLocalCopy;
+  return redis_.commit_later_from(
+      customer_id, record, idempotency_key, reply, kCopy,
+      [this, customer_id, record, outages, done = std::move(done)](domain::Result<RedisRequestState::Committed> got) {
+        done(settle(customer_id, record, kCopy, outages, std::move(got)));
+      });
+}
+
+domain::Result<void> CachedRequestState::settle(const std::string& customer_id, const domain::PresenceRecord& record,
+                                                RedisRequestState::ReadFrom read_from, std::uint64_t outages,
+                                                domain::Result<RedisRequestState::Committed> committed) {
   if (!committed) {
     if (read_from == RedisRequestState::ReadFrom::kLocalCopy && committed.error().code == ErrorCode::kUnavailable) {
       // The copy was only as good as the write that checks it, and that

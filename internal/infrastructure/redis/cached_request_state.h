@@ -23,6 +23,8 @@
 // state and the ledger. Copies are not lent while the gate is degraded nor
 // after an outage that began since they were kept.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "application/ports/request_state_port.h"
@@ -41,8 +43,22 @@ class CachedRequestState final : public application::RequestStatePort {
                                                   const std::string& idempotency_key) override;
   domain::Result<void> commit(const std::string& customer_id, const domain::PresenceRecord& record,
                               const std::string& idempotency_key, const application::RememberedReply& reply) override;
+  // The copy alone (nothing while the gate is degraded, or on a cluster,
+  // where commit_later cannot be).
+  std::optional<application::RequestState> lend(const std::string& customer_id,
+                                                const std::string& idempotency_key) override;
+  // Always checked as a copy (kLocalCopy): the record comes from lend(), and
+  // the copy's checks are a superset of what a record read from Redis needs.
+  bool commit_later(const std::string& customer_id, const domain::PresenceRecord& record,
+                    const std::string& idempotency_key, const application::RememberedReply& reply,
+                    CommitOutcome done) override;
 
  private:
+  // What a commit's outcome means here (the copy kept, an outage reported).
+  domain::Result<void> settle(const std::string& customer_id, const domain::PresenceRecord& record,
+                              RedisRequestState::ReadFrom read_from, std::uint64_t outages,
+                              domain::Result<RedisRequestState::Committed> committed);
+
   RedisRequestState& redis_;
   PresenceCache& cache_;
   OutageGate& gate_;

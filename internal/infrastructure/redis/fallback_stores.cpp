@@ -183,4 +183,27 @@ domain::Result<void> FallbackRequestState::commit(const std::string& customer_id
   return degraded_.commit(customer_id, record, idempotency_key, reply);
 }
 
+std::optional<application::RequestState> FallbackRequestState::lend(const std::string& customer_id,
+                                                                    const std::string& idempotency_key) {
+  if (gate_->degraded()) return std::nullopt;
+  const std::uint64_t ticket = fence_->ticket();
+  auto lent = primary_.lend(customer_id, idempotency_key);
+  if (!lent) return std::nullopt;
+  if (!fence_->settled(ticket)) lent->record.confirmed = false;
+  auto local = idempotency_.find_after_primary_miss(customer_id, idempotency_key);
+  if (!local || *local) return std::nullopt;
+  return lent;
+}
+
+bool FallbackRequestState::commit_later(const std::string& customer_id, const domain::PresenceRecord& record,
+                                        const std::string& idempotency_key,
+                                        const application::RememberedReply& reply, CommitOutcome done) {
+  const bool read_locally = (record.version & FallbackPresenceStore::kLocalVersionBit) != 0;
+  if (read_locally || gate_->degraded()) return false;
+  // An outage is reported by the primary (a copy's write that finds Redis
+  // away starts over, see CachedRequestState); a success closes nothing
+  // here, since the gate was not degraded when this began.
+  return primary_.commit_later(customer_id, record, idempotency_key, reply, std::move(done));
+}
+
 }  // namespace tastesync::infrastructure::redis

@@ -151,6 +151,14 @@ class FallbackRequestState final : public application::RequestStatePort {
                                                   const std::string& idempotency_key) override;
   domain::Result<void> commit(const std::string& customer_id, const domain::PresenceRecord& record,
                               const std::string& idempotency_key, const application::RememberedReply& reply) override;
+  // Only while Redis is in use (never to probe it): the primary's copy, with
+  // begin()'s fence and outage checks; a request answered during an outage
+  // lends nothing (begin() answers it).
+  std::optional<application::RequestState> lend(const std::string& customer_id,
+                                                const std::string& idempotency_key) override;
+  bool commit_later(const std::string& customer_id, const domain::PresenceRecord& record,
+                    const std::string& idempotency_key, const application::RememberedReply& reply,
+                    CommitOutcome done) override;
 
  private:
   application::RequestStatePort& primary_;

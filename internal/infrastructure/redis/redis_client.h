@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -103,6 +104,17 @@ class RedisClient {
   // script reads them. Error replies are values, as with raw().
   domain::Result<RedisReply> eval(const RedisScript& script, std::span<const std::string_view> keys,
                                   std::span<const std::string_view> args);
+
+  // EVALSHA without waiting (RedisPipeline::send_later): `done` gets the
+  // reply, or the connection's error, on another thread. A Redis that has
+  // forgotten the script answers NOSCRIPT here (no EVAL follows): the caller
+  // then uses eval(), which loads it. false, and `done` is not called, on a
+  // cluster or when too many such calls wait.
+  using EvalDelivery = std::function<void(domain::Result<RedisReply>)>;
+  bool eval_later(const RedisScript& script, std::span<const std::string_view> keys,
+                  std::span<const std::string_view> args, EvalDelivery done);
+  // Whether eval_later can be used at all (a single Redis).
+  bool evaluates_later() const { return cluster_ == nullptr; }
 
   domain::Result<void> ping();
   // For readiness probes.

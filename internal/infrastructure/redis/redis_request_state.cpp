@@ -87,33 +87,21 @@ domain::Result<void> RedisRequestState::commit(const std::string& customer_id, c
   return {};
 }
 
-domain::Result<RedisRequestState::Committed> RedisRequestState::commit_from(const std::string& customer_id,
-                                                                            const domain::PresenceRecord& record,
-                                                                            const std::string& idempotency_key,
-                                                                            const application::RememberedReply& reply,
-                                                                            ReadFrom read_from) {
-  auto presence = RedisPresenceStore::save_arguments(record);
-  if (!presence) return std::unexpected(presence.error());
-  auto value = codec::encode_reply(reply);
-  if (!value) return std::unexpected(value.error());
-  const std::string presence_key = RedisPresenceStore::key_for(customer_id);
-  const std::string last_seen_key = keys::last_seen_of(customer_id);
-  const std::string epoch_key = keys::epoch_of(customer_id);
-  const std::string answer_key = RedisIdempotencyStore::key_for(customer_id, idempotency_key);
-  const std::array<std::string_view, 4> script_keys{presence_key, last_seen_key, epoch_key, answer_key};
-  const std::array<std::string_view, 12> args{presence->expected_version,
-                                              presence->next_version,
-                                              presence->value,
-                                              presence_ttl_ms_,
-                                              presence->last_seen_ms,
-                                              customer_id,
-                                              presence->confirm,
-                                              presence->epoch_seen,
-                                              presence->hold_until_ms,
-                                              *value,
-                                              reply_ttl_seconds_,
-                                              read_from == ReadFrom::kLocalCopy ? "1" : "0"};
-  auto result = client_->eval(commit_script(), script_keys, args);
+struct RedisRequestState::CommitCall {
+  RedisPresenceStore::SaveArguments presence;
+  std::string value;
+  std::string presence_key;
+  std::string last_seen_key;
+  std::string epoch_key;
+  std::string answer_key;
+  std::array<std::string_view, 4> keys() const { return {presence_key, last_seen_key, epoch_key, answer_key}; }
+};
+
+namespace {
+
+// What the commit script's reply means.
+domain::Result<RedisRequestState::Committed> committed_from(domain::Result<RedisReply> result) {
+  using Committed = RedisRequestState::Committed;
   if (!result) return std::unexpected(result.error());
   if (result->is_error()) return std::unexpected(error_from_reply(*result, "identify commit"));
   if (result->type != RedisReply::Type::kInteger) {
@@ -126,6 +114,68 @@ domain::Result<RedisRequestState::Committed> RedisRequestState::commit_from(cons
     case 3: return Committed::kStoredUnconfirmed;
     default: return fail(ErrorCode::kInternal, "redis identify commit: unexpected reply");
   }
+}
+
+}  // namespace
+
+domain::Result<RedisRequestState::CommitCall> RedisRequestState::commit_call(
+    const std::string& customer_id, const domain::PresenceRecord& record, const std::string& idempotency_key,
+    const application::RememberedReply& reply) {
+  auto presence = RedisPresenceStore::save_arguments(record);
+  if (!presence) return std::unexpected(presence.error());
+  auto value = codec::encode_reply(reply);
+  if (!value) return std::unexpected(value.error());
+  return CommitCall{std::move(*presence),
+                    std::move(*value),
+                    RedisPresenceStore::key_for(customer_id),
+                    keys::last_seen_of(customer_id),
+                    keys::epoch_of(customer_id),
+                    RedisIdempotencyStore::key_for(customer_id, idempotency_key)};
+}
+
+std::array<std::string_view, 12> RedisRequestState::script_arguments(const CommitCall& call,
+                                                                      const std::string& customer_id,
+                                                                      ReadFrom read_from) const {
+  return {call.presence.expected_version,
+          call.presence.next_version,
+          call.presence.value,
+          presence_ttl_ms_,
+          call.presence.last_seen_ms,
+          customer_id,
+          call.presence.confirm,
+          call.presence.epoch_seen,
+          call.presence.hold_until_ms,
+          call.value,
+          reply_ttl_seconds_,
+          read_from == ReadFrom::kLocalCopy ? "1" : "0"};
+}
+
+domain::Result<RedisRequestState::Committed> RedisRequestState::commit_from(const std::string& customer_id,
+                                                                            const domain::PresenceRecord& record,
+                                                                            const std::string& idempotency_key,
+                                                                            const application::RememberedReply& reply,
+                                                                            ReadFrom read_from) {
+  auto call = commit_call(customer_id, record, idempotency_key, reply);
+  if (!call) return std::unexpected(call.error());
+  const auto script_keys = call->keys();
+  const auto args = script_arguments(*call, customer_id, read_from);
+  return committed_from(client_->eval(commit_script(), script_keys, args));
+}
+
+bool RedisRequestState::commit_later_from(const std::string& customer_id, const domain::PresenceRecord& record,
+                                          const std::string& idempotency_key,
+                                          const application::RememberedReply& reply, ReadFrom read_from,
+                                          CommittedOutcome done) {
+  auto call = commit_call(customer_id, record, idempotency_key, reply);
+  if (!call) return false;
+  const auto script_keys = call->keys();
+  const auto args = script_arguments(*call, customer_id, read_from);
+  // The command is formatted before eval_later returns, so the views may
+  // end with this call.
+  return client_->eval_later(commit_script(), script_keys, args,
+                             [done = std::move(done)](domain::Result<RedisReply> result) {
+                               done(committed_from(std::move(result)));
+                             });
 }
 
 }  // namespace tastesync::infrastructure::redis

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <array>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "application/ports/request_state_port.h"
 #include "infrastructure/redis/redis_client.h"
@@ -57,8 +60,27 @@ class RedisRequestState final : public application::RequestStatePort {
   domain::Result<Committed> commit_from(const std::string& customer_id, const domain::PresenceRecord& record,
                                         const std::string& idempotency_key, const application::RememberedReply& reply,
                                         ReadFrom read_from);
+  // commit_from() without waiting (RedisClient::eval_later): `done` gets
+  // its outcome on another thread. false, and `done` is not called, when
+  // that cannot be (a cluster, too many waiting, a record that cannot be
+  // encoded): then commit_from(). A script Redis has forgotten comes back
+  // as kUnavailable here; commit_from() loads it.
+  using CommittedOutcome = std::function<void(domain::Result<Committed>)>;
+  bool commit_later_from(const std::string& customer_id, const domain::PresenceRecord& record,
+                         const std::string& idempotency_key, const application::RememberedReply& reply,
+                         ReadFrom read_from, CommittedOutcome done);
+  // Whether commit_later_from() can be used at all.
+  bool commits_later() const { return client_->evaluates_later(); }
 
  private:
+  // The commit script's keys and arguments, and the strings they view.
+  struct CommitCall;
+  static domain::Result<CommitCall> commit_call(const std::string& customer_id, const domain::PresenceRecord& record,
+                                                const std::string& idempotency_key,
+                                                const application::RememberedReply& reply);
+  std::array<std::string_view, 12> script_arguments(const CommitCall& call, const std::string& customer_id,
+                                                    ReadFrom read_from) const;
+
   RedisClientPtr client_;
   std::string presence_ttl_ms_;
   std::string reply_ttl_seconds_;
