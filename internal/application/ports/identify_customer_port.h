@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,19 @@ class IdentifyCustomerPort {
  public:
   virtual ~IdentifyCustomerPort() = default;
   virtual domain::Result<IdentifyResponse> identify(const Principal& caller, const IdentifyRequest& request) = 0;
+
+  // An answer of identify(), or nothing: then identify() must run.
+  using LaterAnswer = std::function<void(std::optional<domain::Result<IdentifyResponse>>)>;
+  // identify()'s common case without blocking the calling thread (the
+  // transport's own): `done` is called exactly once, on this thread or
+  // another, with the answer identify() would give, or with nothing, and
+  // then the caller runs identify() on a thread that may block. The default
+  // always answers nothing, at once.
+  virtual void identify_without_waiting(const Principal& caller, const IdentifyRequest& request, LaterAnswer done) {
+    (void)caller;
+    (void)request;
+    done(std::nullopt);
+  }
 };
 
 }  // namespace tastesync::application

@@ -89,6 +89,52 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify(const Princip
       request.deadline);
 }
 
+void IdentifyCustomerUseCase::identify_without_waiting(const Principal& caller, const IdentifyRequest& request,
+                                                       LaterAnswer done) {
+  const bool plain_sighting = caller.role == Role::kCustomer && request.table_qr.empty() &&
+                              !request.sightings.empty() && validate_request_id(request.request_id, limits_);
+  if (!plain_sighting) return done(std::nullopt);
+  const std::string& customer_id = caller.subject;
+  const std::string idempotency_key = customer_id + '\n' + request.request_id;
+  auto state = deps_.request_state.lend(customer_id, idempotency_key);
+  if (!state || state->remembered) return done(std::nullopt);
+  domain::PresenceRecord record = std::move(state->record);
+  const domain::Timestamp now = deps_.clock.now();
+  // Unconfirmed (the ledger must be asked) or held (a writer is changing
+  // the ledger entry): both need the ledger, which blocks.
+  if (!record.confirmed || record.ledger_hold_until > now) return done(std::nullopt);
+  const domain::FloorPlanPtr plan = deps_.registry.current();
+  auto placement = place_by_beacons(*plan, request, record.resolver, now);
+  if (!placement || !check_travel(*plan, record.presence, placement->zone->store_id, now)) return done(std::nullopt);
+  const Transition transition = decide(customer_id, record.presence, *placement, now);
+  if (transition.moved) return done(std::nullopt);  // the ledger records moves
+  IdentifyResponse response = answer_for(customer_id, *placement, transition);
+  const RememberedReply reply{fingerprint(request), response};
+  record.presence = transition.after;
+  record.confirmed = true;
+  record.ledger_hold_until = {};
+  // A lost compare-and-set, an answer already kept for the request_id, an
+  // outage: identify() starts over from the store, as try_place's next try.
+  const bool sent = deps_.request_state.commit_later(
+      customer_id, record, idempotency_key, reply,
+      [done, response = std::move(response)](domain::Result<void> committed) mutable {
+        if (committed) return done(domain::Result<IdentifyResponse>(std::move(response)));
+        done(std::nullopt);
+      });
+  if (!sent) done(std::nullopt);
+}
+
+IdentifyResponse IdentifyCustomerUseCase::answer_for(const std::string& customer_id, const Placement& placement,
+                                                     const Transition& transition) {
+  IdentifyResponse response;
+  response.customer_id = customer_id;
+  response.location = location_of(*placement.zone);
+  response.confidence = placement.confidence;
+  response.location_changed = transition.moved;
+  for (const domain::DomainEvent& event : transition.events) response.event_ids.push_back(event.event_id);
+  return response;
+}
+
 domain::Result<IdentifyResponse> IdentifyCustomerUseCase::place_customer(const std::string& customer_id,
                                                                          const std::string& idempotency_key,
                                                                          const std::string& digest,
@@ -140,18 +186,12 @@ domain::Result<std::optional<IdentifyResponse>> IdentifyCustomerUseCase::try_pla
   const domain::FloorPlanPtr plan = deps_.registry.current();
   auto placement = locate(*plan, record, now);
   if (!placement) return std::unexpected(placement.error());
-  const domain::Zone& zone = *placement->zone;
-  if (auto plausible = check_travel(*plan, record.presence, zone.store_id, now); !plausible) {
+  if (auto plausible = check_travel(*plan, record.presence, placement->zone->store_id, now); !plausible) {
     return std::unexpected(std::move(plausible.error()));
   }
 
   const Transition transition = decide(customer_id, record.presence, *placement, now);
-  IdentifyResponse response;
-  response.customer_id = customer_id;
-  response.location = location_of(zone);
-  response.confidence = placement->confidence;
-  response.location_changed = transition.moved;
-  for (const domain::DomainEvent& event : transition.events) response.event_ids.push_back(event.event_id);
+  IdentifyResponse response = answer_for(customer_id, *placement, transition);
   const RememberedReply reply{digest, response};
   if (transition.moved) {
     return record_transition(customer_id, std::move(record), transition, idempotency_key, reply, deadline);

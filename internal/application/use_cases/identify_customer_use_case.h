@@ -56,6 +56,13 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
                           const IdentifyLimits& limits);
 
   domain::Result<IdentifyResponse> identify(const Principal& caller, const IdentifyRequest& request) override;
+  // The sighting that changes nothing, for a customer whose record this
+  // instance wrote last (RequestStatePort::lend), decided here and written
+  // with commit_later: what try_place does in that case, the same checks by
+  // the same write, with no thread blocked on the round trip. Everything
+  // else, every error included, is left to identify(), which decides it from
+  // the store's current record.
+  void identify_without_waiting(const Principal& caller, const IdentifyRequest& request, LaterAnswer done) override;
 
   // Where a signal puts the customer, and how surely.
   struct Placement {
@@ -96,6 +103,8 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
   // The transition `placement` makes from `before` (nothing recorded yet).
   Transition decide(const std::string& customer_id, const std::optional<domain::Presence>& before,
                     const Placement& placement, domain::Timestamp now);
+  static IdentifyResponse answer_for(const std::string& customer_id, const Placement& placement,
+                                     const Transition& transition);
   // Records a transition: announces it in the cache (a hold), records it
   // with the answer in the ledger, then writes the cache back confirmed.
   domain::Result<std::optional<IdentifyResponse>> record_transition(

@@ -14,6 +14,23 @@ domain::Result<IdentifyResponse> MeteredIdentifyCustomer::identify(const Princip
   return result;
 }
 
+void MeteredIdentifyCustomer::identify_without_waiting(const Principal& caller, const IdentifyRequest& request,
+                                                       LaterAnswer done) {
+  const char* signal = request.table_qr.empty() ? "beacons" : "table_qr";
+  inner_.identify_without_waiting(
+      caller, request,
+      [this, signal, done = std::move(done)](std::optional<domain::Result<IdentifyResponse>> answer) {
+        if (answer) {
+          if (*answer) {
+            count_answer(metrics_, signal, **answer);
+          } else {
+            metrics_.identification(signal, domain::to_string(answer->error().code));
+          }
+        }
+        done(std::move(answer));
+      });
+}
+
 void count_answer(MetricsPort& metrics, const char* signal, const IdentifyResponse& answer) {
   if (answer.replayed) {
     // The first answer again: its transition was counted when it happened.

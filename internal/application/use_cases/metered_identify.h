@@ -18,6 +18,8 @@ class MeteredIdentifyCustomer final : public IdentifyCustomerPort {
   MeteredIdentifyCustomer(IdentifyCustomerPort& inner, MetricsPort& metrics) : inner_(inner), metrics_(metrics) {}
 
   domain::Result<IdentifyResponse> identify(const Principal& caller, const IdentifyRequest& request) override;
+  // Counts answers only: "nothing" is counted by the identify() that follows.
+  void identify_without_waiting(const Principal& caller, const IdentifyRequest& request, LaterAnswer done) override;
 
  private:
   IdentifyCustomerPort& inner_;
