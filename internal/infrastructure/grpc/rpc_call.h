@@ -22,6 +22,13 @@ namespace tastesync::infrastructure::grpc_adapter {
 void log_outcome(std::string_view rpc, bool audited, const application::Principal* caller,
                  const domain::Result<void>& result, const CallScope& scope);
 
+// The request id (bounded, so a hostile one cannot bloat the logs) that
+// tags every line a call writes, on the thread that writes them.
+template <typename Request>
+void tag_lines(std::optional<log::RequestScope>& tagged, const Request& request) {
+  if constexpr (requires { request.request_id(); }) tagged.emplace(request.request_id().substr(0, 128));
+}
+
 // Admits the caller by its `authorization` value (token, the row's roles, the
 // caller's rate limits), then `decode()` (the HTTPS gateway's body and
 // parameters, after admission so a stranger learns nothing of the fields;
@@ -34,12 +41,23 @@ domain::Result<void> answer(const Rpc<Request, Response>& rpc, const RpcUseCases
   scope.started = std::chrono::steady_clock::now();
   auto caller = admit_caller(authorization, gate.tokens, rpc.rate_limited() ? gate.limits : nullptr, rpc.method);
   domain::Result<void> result = caller ? decode() : domain::Result<void>(std::unexpected(caller.error()));
-  // The client's request id (bounded, so a hostile one cannot bloat the
-  // logs) tags every line the call writes.
   std::optional<log::RequestScope> tagged;
-  if constexpr (requires { request.request_id(); }) tagged.emplace(request.request_id().substr(0, 128));
+  tag_lines(tagged, request);
   if (result) result = rpc.call(uses, *caller, request, response, scope);
   log_outcome(rpc.method, rpc.audited(), caller ? &*caller : nullptr, result, scope);
+  return result;
+}
+
+// The row's call for a caller admitted already (after its `start` left the
+// call to it), logged as answer() logs.
+template <typename Request, typename Response>
+domain::Result<void> answer_admitted(const Rpc<Request, Response>& rpc, const RpcUseCases& uses,
+                                     const application::Principal& caller, const Request& request, Response& response,
+                                     const CallScope& scope) {
+  std::optional<log::RequestScope> tagged;
+  tag_lines(tagged, request);
+  domain::Result<void> result = rpc.call(uses, caller, request, response, scope);
+  log_outcome(rpc.method, rpc.audited(), &caller, result, scope);
   return result;
 }
 

@@ -29,6 +29,24 @@ Result<void> not_served(std::string_view rpc) {
 
 // ---- CustomerIdentification and Baseline
 
+// A move is worth a line (the chaos suite reads them); a repeat only at debug.
+void log_answer(const application::IdentifyResponse& answer, const CallScope& scope) {
+  if (answer.replayed) {
+    log::info("identify.replayed",
+              {{"customer_id", answer.customer_id}, {"zone_id", answer.location.zone_id}, {"ms", scope.ms()}});
+  } else if (answer.location_changed) {
+    log::info("identify.moved", {{"customer_id", answer.customer_id},
+                                 {"store_id", answer.location.store_id},
+                                 {"zone_id", answer.location.zone_id},
+                                 {"events", answer.event_ids.size()},
+                                 {"ms", scope.ms()},
+                                 {"wait_ms", scope.wait_ms()}});
+  } else if (log::debug_enabled()) {
+    log::debug("identify",
+               {{"customer_id", answer.customer_id}, {"zone_id", answer.location.zone_id}, {"ms", scope.ms()}});
+  }
+}
+
 Result<void> identify(const RpcUseCases& uses, const Principal& caller, const v1::IdentifyRequest& request,
                       v1::IdentifyResponse& response, const CallScope& scope) {
   if (uses.identify == nullptr) return not_served(rpc::kIdentify);
@@ -39,22 +57,30 @@ Result<void> identify(const RpcUseCases& uses, const Principal& caller, const v1
   auto answer = uses.identify->identify(caller, *command);
   if (!answer) return std::unexpected(answer.error());
   to_proto(*answer, response);
-  // A move is worth a line (the chaos suite reads them); a repeat only at debug.
-  if (answer->replayed) {
-    log::info("identify.replayed",
-              {{"customer_id", answer->customer_id}, {"zone_id", answer->location.zone_id}, {"ms", scope.ms()}});
-  } else if (answer->location_changed) {
-    log::info("identify.moved", {{"customer_id", answer->customer_id},
-                                 {"store_id", answer->location.store_id},
-                                 {"zone_id", answer->location.zone_id},
-                                 {"events", answer->event_ids.size()},
-                                 {"ms", scope.ms()},
-                                 {"wait_ms", scope.wait_ms()}});
-  } else if (log::debug_enabled()) {
-    log::debug("identify",
-               {{"customer_id", answer->customer_id}, {"zone_id", answer->location.zone_id}, {"ms", scope.ms()}});
-  }
+  log_answer(*answer, scope);
   return {};
+}
+
+// The sighting that changes nothing, without a thread waiting on Redis
+// (IdentifyCustomerPort::identify_without_waiting); anything else, errors
+// included, goes to identify() above.
+void start_identify(const RpcUseCases& uses, const Principal& caller, const v1::IdentifyRequest& request,
+                    v1::IdentifyResponse& response, const CallScope& scope,
+                    Rpc<v1::IdentifyRequest, v1::IdentifyResponse>::Finish finish) {
+  if (uses.identify == nullptr) return finish(std::nullopt);
+  auto command = from_proto(request);
+  if (!command) return finish(std::nullopt);
+  command->deadline = scope.deadline;
+  // `response` is the call's, valid until it is finished.
+  uses.identify->identify_without_waiting(
+      caller, *command,
+      [&response, scope, finish = std::move(finish)](std::optional<Result<application::IdentifyResponse>> answer) {
+        if (!answer) return finish(std::nullopt);
+        if (!*answer) return finish(Result<void>(std::unexpected(answer->error())));
+        to_proto(**answer, response);
+        log_answer(**answer, scope);
+        finish(Result<void>());
+      });
 }
 
 Result<void> noop(const RpcUseCases&, const Principal&, const v1::NoopRequest& request, v1::NoopResponse& response,
@@ -216,8 +242,8 @@ using enum RpcTraits;
 // the proto's google.api.http option), the call, and what sets it apart.
 
 // The customer's phone reports what it sees; the customer is the token's subject.
-constinit const Rpc<v1::IdentifyRequest, v1::IdentifyResponse> kIdentify{rpc::kIdentify, {Role::kCustomer}, "POST",
-                                                                         "/v1/identify", identify,          kCommon};
+constinit const Rpc<v1::IdentifyRequest, v1::IdentifyResponse> kIdentify{
+    rpc::kIdentify, {Role::kCustomer}, "POST", "/v1/identify", identify, kCommon, start_identify};
 // Checks the token like every RPC and does nothing else: what `make bench`
 // measures Identify against.
 constinit const Rpc<v1::NoopRequest, v1::NoopResponse> kNoop{rpc::kNoop, kEveryRole, "POST",

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -95,12 +96,23 @@ struct Rpc {
   using Call = domain::Result<void> (*)(const RpcUseCases&, const application::Principal&, const Request&, Response&,
                                         const CallScope&);
 
+  // The outcome of a call begun by `start`: what `call` would return, or
+  // nothing, and then `call` must run (on a worker: it blocks).
+  using Finish = std::function<void(std::optional<domain::Result<void>>)>;
+  // The common case of a blocking RPC begun without blocking, on the
+  // transport's own thread; `finish` is called exactly once, on this thread
+  // or another. Identify's sighting that changes nothing (its write to
+  // Redis goes out, and the answer is sent when the reply is read).
+  using Start = void (*)(const RpcUseCases&, const application::Principal&, const Request&, Response&,
+                         const CallScope&, Finish);
+
   std::string_view method;     // full gRPC name, as on the wire (rpc_roles.h)
   RoleSet roles;               // who may call it; finer, per-request rules are the use case's
   std::string_view http_verb;  // "GET" or "POST": the route of the proto's google.api.http option
   std::string_view http_path;
   Call call;
   RpcTraits traits;
+  Start start = nullptr;  // gRPC only, so far
 
   constexpr bool has(RpcTraits trait) const {
     return (static_cast<std::uint8_t>(traits) & static_cast<std::uint8_t>(trait)) != 0;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <memory>
 #include <optional>
 
 #include "infrastructure/grpc/rpc_call.h"
@@ -146,6 +147,57 @@ std::optional<domain::Timestamp> deadline_of(const HttpRequest& http) {
                                                                (http.deadline - std::chrono::steady_clock::now()));
 }
 
+// The body and the path and query parameters, into the request message.
+template <typename Request>
+Result<void> decode_into(Request& request, const HttpRequest& http, const PathParams& params) {
+  if (http.method != "GET") {
+    if (auto parsed = parse_body(http.body, request); !parsed) return parsed;
+  }
+  return apply_parameters(params, http.query, request);
+}
+
+// A row with a `start` (Identify): admitted, decoded and begun on the HTTPS
+// server's own thread; answered where the start's outcome arrives, or, when
+// the row's call must run after all, on the worker pool like any blocking
+// call (grpc/unary_call.h does the same for gRPC).
+template <typename Request, typename Response>
+void start_route(const grpc_adapter::Rpc<Request, Response>& rpc, const grpc_adapter::RpcUseCases& uses,
+                 const grpc_adapter::RpcGate& gate, const HttpRequest& http, const PathParams& params,
+                 const Respond& respond, grpc_adapter::CallScope scope) {
+  scope.started = std::chrono::steady_clock::now();
+  auto caller = grpc_adapter::admit_caller(authorization_of(http), gate.tokens,
+                                           rpc.rate_limited() ? gate.limits : nullptr, rpc.method);
+  // Both outlive this call: the outcome may arrive on another thread.
+  auto request = std::make_shared<Request>();
+  auto response = std::make_shared<Response>();
+  Result<void> admitted = caller ? decode_into(*request, http, params) : Result<void>(std::unexpected(caller.error()));
+  std::optional<log::RequestScope> tagged;
+  grpc_adapter::tag_lines(tagged, *request);
+  if (!admitted) {
+    grpc_adapter::log_outcome(rpc.method, rpc.audited(), caller ? &*caller : nullptr, admitted, scope);
+    respond(error_response(admitted.error()));
+    return;
+  }
+  rpc.start(uses, *caller, *request, *response, scope,
+            [&rpc, uses, gate, http, request, response, respond, scope,
+             who = *caller](std::optional<Result<void>> outcome) {
+              if (outcome) {
+                std::optional<log::RequestScope> tagged_here;
+                grpc_adapter::tag_lines(tagged_here, *request);
+                grpc_adapter::log_outcome(rpc.method, rpc.audited(), &who, *outcome, scope);
+                respond(*outcome ? json_response(*response) : error_response(outcome->error()));
+                return;
+              }
+              run_pooled(
+                  gate.workers, http,
+                  [&rpc, uses, request, response, respond, scope, who] {
+                    const auto result = grpc_adapter::answer_admitted(rpc, uses, who, *request, *response, scope);
+                    respond(result ? json_response(*response) : error_response(result.error()));
+                  },
+                  respond);
+            });
+}
+
 // The route of one row of the RPC table: the body and the path and query
 // parameters become the request message, and the call takes the one path
 // both transports share (grpc/rpc_call.h).
@@ -156,15 +208,14 @@ void add_route(Router& router, const JsonApiDependencies& deps, const grpc_adapt
                                                         const Respond& respond) {
                const grpc_adapter::CallScope scope{
                    .arrived = std::chrono::steady_clock::now(), .started = {}, .deadline = deadline_of(http)};
+               if (rpc.start != nullptr) {
+                 start_route(rpc, uses, gate, http, params, respond, scope);
+                 return;
+               }
                auto task = [&rpc, uses, gate, http, params, respond, scope] {
                  Request request;
                  Response response;
-                 const auto decode = [&]() -> Result<void> {
-                   if (http.method != "GET") {
-                     if (auto parsed = parse_body(http.body, request); !parsed) return parsed;
-                   }
-                   return apply_parameters(params, http.query, request);
-                 };
+                 const auto decode = [&]() -> Result<void> { return decode_into(request, http, params); };
                  const auto result =
                      grpc_adapter::answer(rpc, uses, gate, authorization_of(http), request, response, scope, decode);
                  respond(result ? json_response(response) : error_response(result.error()));
