@@ -235,9 +235,11 @@ bool RedisPipeline::send_later(std::span<const std::span<const std::string_view>
   ++later_waiting_;
   outgoing_ += caller->formatted;
   queued_.push_back(caller.release());
+  // Started before it is needed: a driver that stops with only such calls
+  // left hands the connection to this thread (hand_over).
+  if (!later_driver_.joinable()) later_driver_ = std::thread([this] { drive_later_calls(); });
   if (!driving_) {
     // Nobody drives: the connection's thread does, so this one never blocks.
-    if (!later_driver_.joinable()) later_driver_ = std::thread([this] { drive_later_calls(); });
     later_driver_wanted_ = true;
     lock.unlock();
     later_driver_wake_.notify_one();
