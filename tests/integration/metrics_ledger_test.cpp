@@ -139,5 +139,33 @@ TEST_F(MetricsLedgerTest, EveryCounterMatchesTheLedgerAndTheAnswers) {
   }
 }
 
+TEST_F(MetricsLedgerTest, SightingsThatChangeNothingWaitForNoWorkerAndRetriesStillGetTheirFirstAnswer) {
+  // Seated by a table QR at table 3; then the phone keeps hearing table 3's
+  // beacon loudest: nothing moves, so each answer needs one Redis write and
+  // no worker (the common case runs on gRPC's own thread, docs/life-of-an-identify.md).
+  v1::IdentifyResponse response;
+  ASSERT_TRUE(table_qr("m-still", 3, "m-still-qr", response).ok());
+  const auto pooled = [&] { return metric("customer_id_request_queue_wait_seconds_count", {}); };
+  const double pooled_before = pooled();
+  constexpr int kSightings = 10;
+  for (int i = 0; i < kSightings; ++i) {
+    const grpc::Status status = beacons("m-still", 3, "m-still-" + std::to_string(i), response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.location().zone_id(), "table-3");
+    EXPECT_FALSE(response.location_changed());
+  }
+  EXPECT_EQ(pooled(), pooled_before) << "sightings that change nothing waited for a worker";
+  EXPECT_EQ(metric("customer_id_identifications_total", {R"(signal="beacons")", R"(outcome="identified")"}),
+            kSightings);
+  // A retry of one of them: its first answer, replayed (the retry itself goes
+  // the blocking way, as the write finds the answer kept).
+  v1::IdentifyResponse retried;
+  const grpc::Status status = beacons("m-still", 3, "m-still-4", retried);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(retried.location().zone_id(), "table-3");
+  EXPECT_EQ(metric("customer_id_identifications_total", {R"(signal="beacons")", R"(outcome="replayed")"}), 1);
+  EXPECT_EQ(ledger_transitions_into("table"), 1);
+}
+
 }  // namespace
 }  // namespace tastesync::testing
