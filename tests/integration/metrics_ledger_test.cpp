@@ -165,6 +165,26 @@ TEST_F(MetricsLedgerTest, SightingsThatChangeNothingWaitForNoWorkerAndRetriesSti
   EXPECT_EQ(retried.location().zone_id(), "table-3");
   EXPECT_EQ(metric("customer_id_identifications_total", {R"(signal="beacons")", R"(outcome="replayed")"}), 1);
   EXPECT_EQ(ledger_transitions_into("table"), 1);
+
+  // The same over HTTPS/JSON, for another customer (each has a rate limit):
+  // the route begins the same way.
+  ASSERT_TRUE(table_qr("m-still-https", 3, "m-still-https-qr", response).ok());
+  HttpsClient client(server_->http_port());
+  const double pooled_before_https = pooled();
+  for (int i = 0; i < kSightings; ++i) {
+    std::string sightings;
+    for (unsigned minor = 0; minor <= 4; ++minor) {
+      if (!sightings.empty()) sightings += ',';
+      sightings += R"({"uuid":")" + std::string(kDemoUuid) + R"(","major":)" + std::to_string(kDemoMajor) +
+                   R"(,"minor":)" + std::to_string(minor) + R"(,"rssi":)" + (minor == 3 ? "-50" : "-85") + "}";
+    }
+    const std::string body =
+        R"({"requestId":"m-still-https-)" + std::to_string(i) + R"(","beacons":{"sightings":[)" + sightings + "]}}";
+    const HttpAnswer answer = client.post("/v1/identify", body, token_for("m-still-https"));
+    ASSERT_EQ(answer.status, 200) << answer.body << answer.error;
+    EXPECT_NE(answer.body.find(R"("zoneId":"table-3")"), std::string::npos) << answer.body;
+  }
+  EXPECT_EQ(pooled(), pooled_before_https) << "sightings that change nothing waited for a worker over HTTPS";
 }
 
 }  // namespace
