@@ -51,8 +51,8 @@ class LendingRequestState final : public application::RequestStatePort {
   }
 
   infrastructure::CompositeRequestState inner;
-  bool lending = true;    // false: no copy to lend
-  bool accepting = true;  // false: commit_later refuses
+  bool lending = true;                          // false: no copy to lend
+  bool accepting = true;                        // false: commit_later refuses
   std::optional<domain::Result<void>> outcome;  // set: every delivered commit ends so, unwritten
   std::vector<std::function<void()>> waiting;
   int lends = 0;

@@ -67,9 +67,9 @@ class IdentifyCustomerPort {
   // another, with the answer identify() would give, or with nothing, and
   // then the caller runs identify() on a thread that may block. The default
   // always answers nothing, at once.
-  virtual void identify_without_waiting(const Principal& caller, const IdentifyRequest& request, LaterAnswer done) {
-    (void)caller;
-    (void)request;
+  // By value: an overrider keeps `done` until the write's outcome arrives.
+  virtual void identify_without_waiting(const Principal& /*caller*/, const IdentifyRequest& /*request*/,
+                                        LaterAnswer done) {  // NOLINT(performance-unnecessary-value-param)
     done(std::nullopt);
   }
 };

@@ -41,23 +41,18 @@ class RequestStatePort {
   // begin(), on a thread that may block). Lending takes the copy: unless
   // commit_later() or commit() writes the record back, the next begin()
   // reads the store. The default lends nothing.
-  virtual std::optional<RequestState> lend(const std::string& customer_id, const std::string& idempotency_key) {
-    (void)customer_id;
-    (void)idempotency_key;
+  virtual std::optional<RequestState> lend(const std::string& /*customer_id*/, const std::string& /*idempotency_key*/) {
     return std::nullopt;
   }
   // What commit() returns, for commit_later().
   using CommitOutcome = std::function<void(domain::Result<void>)>;
   // commit() without waiting: `done` is called once, on another thread, with
   // what commit() would have returned. false, and `done` is never called,
-  // when this adapter cannot (then commit()). The default cannot.
-  virtual bool commit_later(const std::string& customer_id, const domain::PresenceRecord& record,
-                            const std::string& idempotency_key, const RememberedReply& reply, CommitOutcome done) {
-    (void)customer_id;
-    (void)record;
-    (void)idempotency_key;
-    (void)reply;
-    (void)done;
+  // when this adapter cannot (then commit()). The default cannot. By value:
+  // an overrider keeps `done` until the write's outcome arrives.
+  virtual bool commit_later(const std::string& /*customer_id*/, const domain::PresenceRecord& /*record*/,
+                            const std::string& /*idempotency_key*/, const RememberedReply& /*reply*/,
+                            CommitOutcome /*done*/) {  // NOLINT(performance-unnecessary-value-param)
     return false;
   }
 };

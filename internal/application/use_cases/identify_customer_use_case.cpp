@@ -115,12 +115,13 @@ void IdentifyCustomerUseCase::identify_without_waiting(const Principal& caller, 
   record.ledger_hold_until = {};
   // A lost compare-and-set, an answer already kept for the request_id, an
   // outage: identify() starts over from the store, as try_place's next try.
-  const bool sent = deps_.request_state.commit_later(
-      customer_id, record, idempotency_key, reply,
-      [done, response = std::move(response)](domain::Result<void> committed) mutable {
-        if (committed) return done(domain::Result<IdentifyResponse>(std::move(response)));
-        done(std::nullopt);
-      });
+  const bool sent =
+      deps_.request_state.commit_later(customer_id, record, idempotency_key, reply,
+                                       [done, response = std::move(response)](domain::Result<void> committed) mutable {
+                                         if (committed)
+                                           return done(domain::Result<IdentifyResponse>(std::move(response)));
+                                         done(std::nullopt);
+                                       });
   if (!sent) done(std::nullopt);
 }
 

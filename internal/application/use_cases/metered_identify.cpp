@@ -18,8 +18,7 @@ void MeteredIdentifyCustomer::identify_without_waiting(const Principal& caller, 
                                                        LaterAnswer done) {
   const char* signal = request.table_qr.empty() ? "beacons" : "table_qr";
   inner_.identify_without_waiting(
-      caller, request,
-      [this, signal, done = std::move(done)](std::optional<domain::Result<IdentifyResponse>> answer) {
+      caller, request, [this, signal, done = std::move(done)](std::optional<domain::Result<IdentifyResponse>> answer) {
         if (answer) {
           if (*answer) {
             count_answer(metrics_, signal, **answer);

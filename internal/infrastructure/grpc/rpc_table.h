@@ -103,8 +103,8 @@ struct Rpc {
   // transport's own thread; `finish` is called exactly once, on this thread
   // or another. Identify's sighting that changes nothing (its write to
   // Redis goes out, and the answer is sent when the reply is read).
-  using Start = void (*)(const RpcUseCases&, const application::Principal&, const Request&, Response&,
-                         const CallScope&, Finish);
+  using Start = void (*)(const RpcUseCases&, const application::Principal&, const Request&, Response&, const CallScope&,
+                         Finish);
 
   std::string_view method;     // full gRPC name, as on the wire (rpc_roles.h)
   RoleSet roles;               // who may call it; finer, per-request rules are the use case's

@@ -178,24 +178,24 @@ void start_route(const grpc_adapter::Rpc<Request, Response>& rpc, const grpc_ada
     respond(error_response(admitted.error()));
     return;
   }
-  rpc.start(uses, *caller, *request, *response, scope,
-            [&rpc, uses, gate, http, request, response, respond, scope,
-             who = *caller](std::optional<Result<void>> outcome) {
-              if (outcome) {
-                std::optional<log::RequestScope> tagged_here;
-                grpc_adapter::tag_lines(tagged_here, *request);
-                grpc_adapter::log_outcome(rpc.method, rpc.audited(), &who, *outcome, scope);
-                respond(*outcome ? json_response(*response) : error_response(outcome->error()));
-                return;
-              }
-              run_pooled(
-                  gate.workers, http,
-                  [&rpc, uses, request, response, respond, scope, who] {
-                    const auto result = grpc_adapter::answer_admitted(rpc, uses, who, *request, *response, scope);
-                    respond(result ? json_response(*response) : error_response(result.error()));
-                  },
-                  respond);
-            });
+  rpc.start(
+      uses, *caller, *request, *response, scope,
+      [&rpc, uses, gate, http, request, response, respond, scope, who = *caller](std::optional<Result<void>> outcome) {
+        if (outcome) {
+          std::optional<log::RequestScope> tagged_here;
+          grpc_adapter::tag_lines(tagged_here, *request);
+          grpc_adapter::log_outcome(rpc.method, rpc.audited(), &who, *outcome, scope);
+          respond(*outcome ? json_response(*response) : error_response(outcome->error()));
+          return;
+        }
+        run_pooled(
+            gate.workers, http,
+            [&rpc, uses, request, response, respond, scope, who] {
+              const auto result = grpc_adapter::answer_admitted(rpc, uses, who, *request, *response, scope);
+              respond(result ? json_response(*response) : error_response(result.error()));
+            },
+            respond);
+      });
 }
 
 // The route of one row of the RPC table: the body and the path and query

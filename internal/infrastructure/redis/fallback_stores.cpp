@@ -196,8 +196,8 @@ std::optional<application::RequestState> FallbackRequestState::lend(const std::s
 }
 
 bool FallbackRequestState::commit_later(const std::string& customer_id, const domain::PresenceRecord& record,
-                                        const std::string& idempotency_key,
-                                        const application::RememberedReply& reply, CommitOutcome done) {
+                                        const std::string& idempotency_key, const application::RememberedReply& reply,
+                                        CommitOutcome done) {
   const bool read_locally = (record.version & FallbackPresenceStore::kLocalVersionBit) != 0;
   if (read_locally || gate_->degraded()) return false;
   // An outage is reported by the primary (a copy's write that finds Redis

@@ -212,10 +212,11 @@ bool RedisClient::eval_later(const RedisScript& script, std::span<const std::str
   // All on one connection: its thread then reads more replies per wake-up
   // (measured: four connections, one thread each, cost more CPU per call).
   RedisPipeline& connection = *connections_.front();
-  return connection.send_later(one, "EVALSHA", [done = std::move(done)](domain::Result<std::vector<RedisReply>> replies) {
-    if (!replies) return done(std::unexpected(replies.error()));
-    done(std::move(replies->front()));
-  });
+  return connection.send_later(one, "EVALSHA",
+                               [done = std::move(done)](domain::Result<std::vector<RedisReply>> replies) {
+                                 if (!replies) return done(std::unexpected(replies.error()));
+                                 done(std::move(replies->front()));
+                               });
 }
 
 RedisScript::RedisScript(std::string_view source) : source_(source) {

@@ -374,7 +374,7 @@ void RedisPipeline::drive(std::unique_lock<std::mutex>& lock, Caller* me) {
 }
 
 std::vector<RedisPipeline::Caller*> RedisPipeline::fail_connection(const std::string& detail, bool stale,
-                                                                  bool queued_too) {
+                                                                   bool queued_too) {
   std::vector<Caller*> later;
   std::vector<Caller*> again;
   const auto fail_caller = [&](Caller* caller) {

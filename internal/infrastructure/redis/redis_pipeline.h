@@ -111,11 +111,11 @@ class RedisPipeline {
   std::uint64_t writes_ = 0;
 
   const std::size_t max_later_;
-  std::size_t later_waiting_ = 0;       // send_later calls not delivered yet
-  bool later_driver_wanted_ = false;    // only send_later callers wait, nobody drives
+  std::size_t later_waiting_ = 0;     // send_later calls not delivered yet
+  bool later_driver_wanted_ = false;  // only send_later callers wait, nobody drives
   bool stopping_ = false;
   std::condition_variable later_driver_wake_;
-  std::thread later_driver_;            // started on the first send_later
+  std::thread later_driver_;  // started on the first send_later
 };
 
 }  // namespace tastesync::infrastructure::redis

@@ -134,8 +134,8 @@ domain::Result<RedisRequestState::CommitCall> RedisRequestState::commit_call(
 }
 
 std::array<std::string_view, 12> RedisRequestState::script_arguments(const CommitCall& call,
-                                                                      const std::string& customer_id,
-                                                                      ReadFrom read_from) const {
+                                                                     const std::string& customer_id,
+                                                                     ReadFrom read_from) const {
   return {call.presence.expected_version,
           call.presence.next_version,
           call.presence.value,
@@ -163,19 +163,17 @@ domain::Result<RedisRequestState::Committed> RedisRequestState::commit_from(cons
 }
 
 bool RedisRequestState::commit_later_from(const std::string& customer_id, const domain::PresenceRecord& record,
-                                          const std::string& idempotency_key,
-                                          const application::RememberedReply& reply, ReadFrom read_from,
-                                          CommittedOutcome done) {
+                                          const std::string& idempotency_key, const application::RememberedReply& reply,
+                                          ReadFrom read_from, CommittedOutcome done) {
   auto call = commit_call(customer_id, record, idempotency_key, reply);
   if (!call) return false;
   const auto script_keys = call->keys();
   const auto args = script_arguments(*call, customer_id, read_from);
   // The command is formatted before eval_later returns, so the views may
   // end with this call.
-  return client_->eval_later(commit_script(), script_keys, args,
-                             [done = std::move(done)](domain::Result<RedisReply> result) {
-                               done(committed_from(std::move(result)));
-                             });
+  return client_->eval_later(
+      commit_script(), script_keys, args,
+      [done = std::move(done)](domain::Result<RedisReply> result) { done(committed_from(std::move(result))); });
 }
 
 }  // namespace tastesync::infrastructure::redis
