@@ -50,12 +50,10 @@ void start_call(const Rpc<Request, Response>& rpc, const RpcUseCases& uses, cons
                 reactor->Finish(*outcome ? grpc::Status::OK : to_grpc_status(outcome->error()));
                 return;
               }
-              run_pooled(gate.workers, context, reactor,
-                         [&rpc, &uses, context, request, response, reactor, scope, who] {
-                           (void)context;
-                           const auto result = answer_admitted(rpc, uses, who, *request, *response, scope);
-                           reactor->Finish(result ? grpc::Status::OK : to_grpc_status(result.error()));
-                         });
+              run_pooled(gate.workers, context, reactor, [&rpc, &uses, request, response, reactor, scope, who] {
+                const auto result = answer_admitted(rpc, uses, who, *request, *response, scope);
+                reactor->Finish(result ? grpc::Status::OK : to_grpc_status(result.error()));
+              });
             });
 }
 
