@@ -5,6 +5,7 @@
 // caller, decode what the transport still has to, run the row's use-case
 // call (rpc_table.h), log the outcome.
 
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -59,6 +60,43 @@ domain::Result<void> answer_admitted(const Rpc<Request, Response>& rpc, const Rp
   domain::Result<void> result = rpc.call(uses, caller, request, response, scope);
   log_outcome(rpc.method, rpc.audited(), &caller, result, scope);
   return result;
+}
+
+// answer() for a row with a `start` (Identify's common case), without
+// blocking this thread: admission and `decode` as answer(), then the row's
+// start. `reply` gets the outcome, logged, once, from whichever thread has
+// it. When the row's call must run after all, `elsewhere` is handed the job
+// that runs it (the caller is admitted already) and replies, to run where
+// blocking is allowed. `request` and `response` must stay valid until
+// `reply` has been called.
+template <typename Request, typename Response, typename Decode, typename Reply, typename Elsewhere>
+void begin_answer(const Rpc<Request, Response>& rpc, const RpcUseCases& uses, const RpcGate& gate,
+                  std::optional<std::string_view> authorization, const Request& request, Response& response,
+                  CallScope scope, Decode&& decode, Reply reply, Elsewhere elsewhere) {
+  scope.started = std::chrono::steady_clock::now();
+  auto caller = admit_caller(authorization, gate.tokens, rpc.rate_limited() ? gate.limits : nullptr, rpc.method);
+  const domain::Result<void> admitted = caller ? decode() : domain::Result<void>(std::unexpected(caller.error()));
+  std::optional<log::RequestScope> tagged;
+  tag_lines(tagged, request);
+  if (!admitted) {
+    log_outcome(rpc.method, rpc.audited(), caller ? &*caller : nullptr, admitted, scope);
+    reply(admitted);
+    return;
+  }
+  rpc.start(uses, *caller, request, response, scope,
+            [&rpc, uses, &request, &response, scope, who = *caller, reply = std::move(reply),
+             elsewhere = std::move(elsewhere)](std::optional<domain::Result<void>> outcome) {
+              if (outcome) {
+                std::optional<log::RequestScope> tagged_here;
+                tag_lines(tagged_here, request);
+                log_outcome(rpc.method, rpc.audited(), &who, *outcome, scope);
+                reply(*outcome);
+                return;
+              }
+              elsewhere(std::function<void()>([&rpc, uses, &request, &response, scope, who, reply] {
+                reply(answer_admitted(rpc, uses, who, request, response, scope));
+              }));
+            });
 }
 
 }  // namespace tastesync::infrastructure::grpc_adapter

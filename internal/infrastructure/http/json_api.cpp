@@ -157,44 +157,22 @@ Result<void> decode_into(Request& request, const HttpRequest& http, const PathPa
 }
 
 // A row with a `start` (Identify): admitted, decoded and begun on the HTTPS
-// server's own thread; answered where the start's outcome arrives, or, when
-// the row's call must run after all, on the worker pool like any blocking
-// call (grpc/unary_call.h does the same for gRPC).
+// server's own thread (grpc_adapter::begin_answer, as over gRPC).
 template <typename Request, typename Response>
 void start_route(const grpc_adapter::Rpc<Request, Response>& rpc, const grpc_adapter::RpcUseCases& uses,
                  const grpc_adapter::RpcGate& gate, const HttpRequest& http, const PathParams& params,
-                 const Respond& respond, grpc_adapter::CallScope scope) {
-  scope.started = std::chrono::steady_clock::now();
-  auto caller = grpc_adapter::admit_caller(authorization_of(http), gate.tokens,
-                                           rpc.rate_limited() ? gate.limits : nullptr, rpc.method);
+                 const Respond& respond, const grpc_adapter::CallScope& scope) {
   // Both outlive this call: the outcome may arrive on another thread.
   auto request = std::make_shared<Request>();
   auto response = std::make_shared<Response>();
-  Result<void> admitted = caller ? decode_into(*request, http, params) : Result<void>(std::unexpected(caller.error()));
-  std::optional<log::RequestScope> tagged;
-  grpc_adapter::tag_lines(tagged, *request);
-  if (!admitted) {
-    grpc_adapter::log_outcome(rpc.method, rpc.audited(), caller ? &*caller : nullptr, admitted, scope);
-    respond(error_response(admitted.error()));
-    return;
-  }
-  rpc.start(
-      uses, *caller, *request, *response, scope,
-      [&rpc, uses, gate, http, request, response, respond, scope, who = *caller](std::optional<Result<void>> outcome) {
-        if (outcome) {
-          std::optional<log::RequestScope> tagged_here;
-          grpc_adapter::tag_lines(tagged_here, *request);
-          grpc_adapter::log_outcome(rpc.method, rpc.audited(), &who, *outcome, scope);
-          respond(*outcome ? json_response(*response) : error_response(outcome->error()));
-          return;
-        }
-        run_pooled(
-            gate.workers, http,
-            [&rpc, uses, request, response, respond, scope, who] {
-              const auto result = grpc_adapter::answer_admitted(rpc, uses, who, *request, *response, scope);
-              respond(result ? json_response(*response) : error_response(result.error()));
-            },
-            respond);
+  grpc_adapter::begin_answer(
+      rpc, uses, gate, authorization_of(http), *request, *response, scope,
+      [&] { return decode_into(*request, http, params); },
+      [request, response, respond](const Result<void>& result) {
+        respond(result ? json_response(*response) : error_response(result.error()));
+      },
+      [workers = gate.workers, http, respond](std::function<void()> job) {
+        run_pooled(workers, http, std::move(job), respond);
       });
 }
 
