@@ -55,6 +55,11 @@ void adopt_ledger(domain::PresenceRecord& record, const std::optional<domain::Pr
   record.resolver.incumbent_zone_id = ledger->zone_id;
 }
 
+// Scoped by caller: two customers may pick the same request_id.
+std::string idempotency_key_of(const std::string& customer_id, const std::string& request_id) {
+  return customer_id + '\n' + request_id;
+}
+
 }  // namespace
 
 IdentifyCustomerUseCase::IdentifyCustomerUseCase(const IdentifyDependencies& deps,
@@ -77,8 +82,7 @@ domain::Result<IdentifyResponse> IdentifyCustomerUseCase::identify(const Princip
     return fail(ErrorCode::kInvalidArgument, "send either sightings or table_qr, not both", "table_qr");
   }
 
-  // Scoped by caller: two customers may pick the same request_id.
-  const std::string idempotency_key = caller.subject + '\n' + request.request_id;
+  const std::string idempotency_key = idempotency_key_of(caller.subject, request.request_id);
   return place_customer(
       caller.subject, idempotency_key, fingerprint(request),
       [this, &request](const domain::FloorPlan& plan, domain::PresenceRecord& record,
@@ -95,7 +99,7 @@ void IdentifyCustomerUseCase::identify_without_waiting(const Principal& caller, 
                               !request.sightings.empty() && validate_request_id(request.request_id, limits_);
   if (!plain_sighting) return done(std::nullopt);
   const std::string& customer_id = caller.subject;
-  const std::string idempotency_key = customer_id + '\n' + request.request_id;
+  const std::string idempotency_key = idempotency_key_of(customer_id, request.request_id);
   auto state = deps_.request_state.lend(customer_id, idempotency_key);
   if (!state || state->remembered) return done(std::nullopt);
   domain::PresenceRecord record = std::move(state->record);
