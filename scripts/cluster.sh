@@ -10,24 +10,27 @@
 #   scripts/cluster.sh --check    start, make the README's call through HAProxy, stop;
 #                                 exits 0 only if the call was answered
 #
-# Ports (all 127.0.0.1, override with the variables): HAProxy gRPC 51443 and
-# HTTPS/JSON 9443; instance k gRPC 5144(3+k), HTTPS 944(3+k); PostgreSQL
-# 55433; the Redis Cluster's six nodes 46381-46386 (one Redis: 56380). Data in
-# .local/cluster/.
+# Ports (all 127.0.0.1, override with the variables): HAProxy gRPC 21443 and
+# HTTPS/JSON 9443; instance k gRPC 2144(3+k), HTTPS 944(3+k); PostgreSQL
+# 25433; the Redis Cluster's six nodes 16381-16386 and their bus ports
+# 26381-26386 (one Redis: 16380). Data in .local/cluster/.
+# Every default lies below Linux's ephemeral range (32768-60999): a port there
+# may be held at any moment by an outgoing connection or by a server another
+# program started on port 0, and the start would then fail at random.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/devkafka.sh
 source scripts/lib/devkafka.sh
 
 BUILD_DIR=${BUILD_DIR:-build}
-LB_GRPC_PORT=${LB_GRPC_PORT:-51443}
+LB_GRPC_PORT=${LB_GRPC_PORT:-21443}
 LB_HTTPS_PORT=${LB_HTTPS_PORT:-9443}
-INSTANCE_GRPC_BASE=${INSTANCE_GRPC_BASE:-51443}
+INSTANCE_GRPC_BASE=${INSTANCE_GRPC_BASE:-21443}
 INSTANCE_HTTPS_BASE=${INSTANCE_HTTPS_BASE:-9443}
-POSTGRES_PORT=${POSTGRES_PORT:-55433}
-REDIS_PORT=${REDIS_PORT:-56380}
+POSTGRES_PORT=${POSTGRES_PORT:-25433}
+REDIS_PORT=${REDIS_PORT:-16380}
 # Six nodes from here; each also listens on its port + 10000 (the cluster bus).
-REDIS_CLUSTER_PORT=${REDIS_CLUSTER_PORT:-46381}
+REDIS_CLUSTER_PORT=${REDIS_CLUSTER_PORT:-16381}
 INSTANCES=3
 DIR=.local/cluster
 KEYS=internal/config/keys/dev
@@ -41,6 +44,20 @@ case "${1:-}" in
 esac
 
 say() { echo "cluster: $*" >&2; }
+
+# Before anything starts: each port this script's own servers will listen on
+# must be free, so a clash is named up front instead of as one instance's
+# failed start halfway through. (PostgreSQL and Redis check their own.)
+# shellcheck source=scripts/lib/server_pids.sh
+source scripts/lib/server_pids.sh
+for port in "$LB_GRPC_PORT" "$LB_HTTPS_PORT" \
+  $(seq $((INSTANCE_GRPC_BASE + 1)) $((INSTANCE_GRPC_BASE + INSTANCES))) \
+  $(seq $((INSTANCE_HTTPS_BASE + 1)) $((INSTANCE_HTTPS_BASE + INSTANCES))); do
+  if port_in_use "$port"; then
+    say "port $port on 127.0.0.1 is in use by another process (choose others: LB_GRPC_PORT, LB_HTTPS_PORT, INSTANCE_GRPC_BASE, INSTANCE_HTTPS_BASE)"
+    exit 1
+  fi
+done
 
 if [ ! -f internal/config/config.yaml ]; then
   cp internal/config/config.yaml.example internal/config/config.yaml
