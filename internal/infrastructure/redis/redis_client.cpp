@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -61,6 +62,16 @@ std::vector<std::string_view> evalsha_command(const RedisScript& script, const s
   command.insert(command.end(), keys.begin(), keys.end());
   command.insert(command.end(), args.begin(), args.end());
   return command;
+}
+
+// "GET+HMGET+...": what a pipeline's error messages call it.
+std::string names_of(std::span<const std::span<const std::string_view>> commands) {
+  std::string names;
+  for (const auto& command : commands) {
+    if (!names.empty()) names += '+';
+    names += command.front();
+  }
+  return names;
 }
 
 }  // namespace
@@ -161,12 +172,10 @@ domain::Result<RedisReply> RedisClient::raw(std::span<const std::string_view> ar
 domain::Result<std::vector<RedisReply>> RedisClient::pipeline(
     std::span<const std::span<const std::string_view>> commands) {
   if (commands.empty()) return std::vector<RedisReply>{};
-  std::string names;  // for error messages
-  for (const auto& command : commands) {
-    if (command.empty()) return fail(ErrorCode::kInternal, "redis: empty command");
-    if (!names.empty()) names += '+';
-    names += command.front();
+  if (std::ranges::any_of(commands, [](const auto& command) { return command.empty(); })) {
+    return fail(ErrorCode::kInternal, "redis: empty command");
   }
+  const std::string names = names_of(commands);
   if (cluster_) return cluster_->exchange(commands, names);
   // Callers spread over the connections; on each, concurrent callers'
   // commands share writes and reads (redis_pipeline.h).
@@ -203,20 +212,21 @@ domain::Result<RedisReply> RedisClient::eval(const RedisScript& script, std::spa
   return reply;
 }
 
+bool RedisClient::pipeline_later(std::span<const std::span<const std::string_view>> commands, PipelineDelivery done) {
+  if (cluster_ || commands.empty()) return false;
+  if (std::ranges::any_of(commands, [](const auto& command) { return command.empty(); })) return false;
+  return connections_.front()->send_later(commands, names_of(commands), std::move(done));
+}
+
 bool RedisClient::eval_later(const RedisScript& script, std::span<const std::string_view> keys,
                              std::span<const std::string_view> args, EvalDelivery done) {
-  if (cluster_) return false;
   const std::string key_count = std::to_string(keys.size());
   const std::vector<std::string_view> command = evalsha_command(script, key_count, keys, args);
   const std::span<const std::string_view> one[] = {command};
-  // All on one connection: its thread then reads more replies per wake-up
-  // (measured: four connections, one thread each, cost more CPU per call).
-  RedisPipeline& connection = *connections_.front();
-  return connection.send_later(one, "EVALSHA",
-                               [done = std::move(done)](domain::Result<std::vector<RedisReply>> replies) {
-                                 if (!replies) return done(std::unexpected(replies.error()));
-                                 done(std::move(replies->front()));
-                               });
+  return pipeline_later(one, [done = std::move(done)](domain::Result<std::vector<RedisReply>> replies) {
+    if (!replies) return done(std::unexpected(replies.error()));
+    done(std::move(replies->front()));
+  });
 }
 
 RedisScript::RedisScript(std::string_view source) : source_(source) {
