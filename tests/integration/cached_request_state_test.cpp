@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <string>
 
 #include "infrastructure/local/presence_cache.h"
@@ -100,6 +101,51 @@ TEST_F(CachedRequestStateTest, TheNextSightingStartsFromTheCopyExactlyAsRedisHas
   EXPECT_EQ(replay->remembered->request_fingerprint, "r2");
 }
 
+TEST_F(CachedRequestStateTest, WithoutACopyTheReadAndTheWriteGoWithoutWaitingAndTheCopyIsKept) {
+  const std::string customer = unique_id("cold");
+  ASSERT_TRUE(sighting(customer, "r1", 1));
+  // A restart: this instance holds no copy of the customer.
+  ASSERT_TRUE(state_.lend(customer, customer + "\nr2"));
+  EXPECT_FALSE(state_.lend(customer, customer + "\nr2"));
+
+  std::promise<domain::Result<application::RequestState>> read;
+  auto read_done = read.get_future();
+  ASSERT_TRUE(state_.begin_later(customer, customer + "\nr2", [&](domain::Result<application::RequestState> got) {
+    read.set_value(std::move(got));
+  }));
+  ASSERT_EQ(read_done.wait_for(5s), std::future_status::ready);
+  auto begun = read_done.get();
+  ASSERT_TRUE(begun) << begun.error().message;
+  ASSERT_FALSE(begun->remembered);
+  EXPECT_TRUE(begun->record.confirmed);
+
+  domain::PresenceRecord next = seated_at(begun->record, "table-3", 2);
+  next.confirmed = true;
+  std::promise<domain::Result<void>> write;
+  auto write_done = write.get_future();
+  ASSERT_TRUE(state_.commit_later(customer, next, customer + "\nr2", answer("r2", "table-3"),
+                                  [&](domain::Result<void> got) { write.set_value(std::move(got)); }));
+  ASSERT_EQ(write_done.wait_for(5s), std::future_status::ready);
+  auto written = write_done.get();
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(presence_.load(customer)->version, begun->record.version + 1);
+  // The written record is this instance's copy again.
+  auto lent = state_.lend(customer, customer + "\nr3");
+  ASSERT_TRUE(lent);
+  EXPECT_EQ(lent->record.version, begun->record.version + 1);
+  // And a retry read without waiting finds the first answer.
+  std::promise<domain::Result<application::RequestState>> retry;
+  auto retry_done = retry.get_future();
+  ASSERT_TRUE(state_.begin_later(customer, customer + "\nr2", [&](domain::Result<application::RequestState> got) {
+    retry.set_value(std::move(got));
+  }));
+  ASSERT_EQ(retry_done.wait_for(5s), std::future_status::ready);
+  auto retried = retry_done.get();
+  ASSERT_TRUE(retried) << retried.error().message;
+  ASSERT_TRUE(retried->remembered);
+  EXPECT_EQ(retried->remembered->request_fingerprint, "r2");
+}
+
 TEST_F(CachedRequestStateTest, AnotherWritersSaveIsCaughtByTheWriteAndTheNextTryReadsRedis) {
   const std::string customer = unique_id("overtaken");
   ASSERT_TRUE(sighting(customer, "r1", 1));
@@ -172,6 +218,11 @@ TEST_F(CachedRequestStateTest, NoCopyIsLentWhileRedisIsAwayNorAfterAnOutage) {
   ASSERT_TRUE(sighting(customer, "r1", 1));
   gate_.primary_failed(domain::Error{ErrorCode::kUnavailable, "redis down (test)", {}}, "test");
   ASSERT_TRUE(gate_.degraded());
+  EXPECT_FALSE(state_.lend(customer, customer + "\nr2"));
+  // Nor is anything read without waiting: the blocking path decides an outage.
+  bool called = false;
+  EXPECT_FALSE(state_.begin_later(customer, customer + "\nr2", [&](auto) { called = true; }));
+  EXPECT_FALSE(called);
   ASSERT_TRUE(state_.begin(customer, customer + "\nr2"));
   EXPECT_EQ(copies_.hits(), 0u);
   gate_.primary_succeeded();

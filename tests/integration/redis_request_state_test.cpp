@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <string>
+#include <thread>
 
 #include "infrastructure/redis/key_layout.h"
 #include "infrastructure/redis/redis_client.h"
@@ -105,6 +107,46 @@ TEST_F(RedisRequestStateTest, BeginSeesWhatCommitWroteWithTtlsAndTheLastSeenInde
   ASSERT_TRUE(state_.commit(customer, gone, customer + "\nrequest-2", reply_for("fp-2", "entrance")));
   EXPECT_TRUE(command({"ZSCORE", keys::last_seen_of(customer), customer}).is_nil());
   EXPECT_EQ(presence_.load(customer)->version, 2u);
+}
+
+TEST_F(RedisRequestStateTest, BeginLaterReadsWhatBeginReadsOnAnotherThread) {
+  const std::string customer = unique_id("later");
+  const std::string key = customer + "\nrequest-1";
+  auto empty = state_.begin(customer, key);
+  ASSERT_TRUE(empty) << empty.error().message;
+  ASSERT_TRUE(state_.commit(customer, at_zone(empty->record, "table-3"), key, reply_for("fp-1", "table-3")));
+
+  const auto read_later = [&](const std::string& idempotency_key) {
+    std::promise<domain::Result<application::RequestState>> read;
+    auto got = read.get_future();
+    const auto caller = std::this_thread::get_id();
+    std::atomic<bool> elsewhere{false};
+    EXPECT_TRUE(state_.begin_later(customer, idempotency_key, [&](domain::Result<application::RequestState> state) {
+      elsewhere = std::this_thread::get_id() != caller;
+      read.set_value(std::move(state));
+    }));
+    EXPECT_EQ(got.wait_for(5s), std::future_status::ready);
+    EXPECT_TRUE(elsewhere) << "delivered on the caller's thread";
+    return got.get();
+  };
+  // The same request: its answer, as begin() reads it.
+  auto retry = read_later(key);
+  ASSERT_TRUE(retry) << retry.error().message;
+  ASSERT_TRUE(retry->remembered);
+  EXPECT_EQ(retry->remembered->request_fingerprint, "fp-1");
+  // A new request: the record, exactly as begin() reads it.
+  auto next = read_later(customer + "\nrequest-2");
+  auto blocking = state_.begin(customer, customer + "\nrequest-2");
+  ASSERT_TRUE(next) << next.error().message;
+  ASSERT_TRUE(blocking) << blocking.error().message;
+  EXPECT_FALSE(next->remembered);
+  EXPECT_EQ(next->record.version, blocking->record.version);
+  EXPECT_EQ(next->record.version, 1u);
+  EXPECT_EQ(next->record.confirmed, blocking->record.confirmed);
+  EXPECT_EQ(next->record.cache_epoch, blocking->record.cache_epoch);
+  ASSERT_TRUE(next->record.presence);
+  EXPECT_EQ(next->record.presence->zone_id, "table-3");
+  EXPECT_EQ(next->record.presence->last_seen, blocking->record.presence->last_seen);
 }
 
 TEST_F(RedisRequestStateTest, ALostCompareAndSetWritesNothing) {

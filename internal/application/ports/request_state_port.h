@@ -44,6 +44,17 @@ class RequestStatePort {
   virtual std::optional<RequestState> lend(const std::string& /*customer_id*/, const std::string& /*idempotency_key*/) {
     return std::nullopt;
   }
+  // What begin() returns, for begin_later().
+  using BeginOutcome = std::function<void(domain::Result<RequestState>)>;
+  // begin() without waiting, for the same caller when nothing is lent (a
+  // customer new to this instance, a restart, a copy lent to the customer's
+  // other call still under way): `done` is called once, on another thread,
+  // with what begin() would have returned. false, and `done` is never
+  // called, when this adapter cannot (then begin()). The default cannot.
+  virtual bool begin_later(const std::string& /*customer_id*/, const std::string& /*idempotency_key*/,
+                           BeginOutcome /*done*/) {  // NOLINT(performance-unnecessary-value-param)
+    return false;
+  }
   // What commit() returns, for commit_later().
   using CommitOutcome = std::function<void(domain::Result<void>)>;
   // commit() without waiting: `done` is called once, on another thread, with

@@ -67,6 +67,12 @@ std::optional<application::RequestState> CachedRequestState::lend(const std::str
   return application::RequestState{std::nullopt, std::move(*copy)};
 }
 
+bool CachedRequestState::begin_later(const std::string& customer_id, const std::string& idempotency_key,
+                                     BeginOutcome done) {
+  if (gate_.degraded() || !redis_.commits_later()) return false;
+  return redis_.begin_later(customer_id, idempotency_key, std::move(done));
+}
+
 bool CachedRequestState::commit_later(const std::string& customer_id, const domain::PresenceRecord& record,
                                       const std::string& idempotency_key, const application::RememberedReply& reply,
                                       CommitOutcome done) {

@@ -47,8 +47,13 @@ class CachedRequestState final : public application::RequestStatePort {
   // where commit_later cannot be).
   std::optional<application::RequestState> lend(const std::string& customer_id,
                                                 const std::string& idempotency_key) override;
-  // Always checked as a copy (kLocalCopy): the record comes from lend(), and
-  // the copy's checks are a superset of what a record read from Redis needs.
+  // Redis's begin_later, when commit_later can follow (not while the gate
+  // is degraded, nor on a cluster). The record read is not a copy: it is
+  // kept as one only once its commit is acknowledged, as after begin().
+  bool begin_later(const std::string& customer_id, const std::string& idempotency_key, BeginOutcome done) override;
+  // Always checked as a copy (kLocalCopy): the record comes from lend() or
+  // begin_later(), and the copy's checks are a superset of what a record
+  // read from Redis needs.
   bool commit_later(const std::string& customer_id, const domain::PresenceRecord& record,
                     const std::string& idempotency_key, const application::RememberedReply& reply,
                     CommitOutcome done) override;

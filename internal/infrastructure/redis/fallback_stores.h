@@ -156,11 +156,24 @@ class FallbackRequestState final : public application::RequestStatePort {
   // lends nothing (begin() answers it).
   std::optional<application::RequestState> lend(const std::string& customer_id,
                                                 const std::string& idempotency_key) override;
+  // The primary's begin_later, with what begin() adds to a primary's read
+  // (an answer kept locally during an outage, a record unconfirmed when an
+  // outage's fence is not settled); nothing while the gate is degraded. A
+  // failed read is passed on as it is: the caller then uses begin(), which
+  // reports an outage.
+  bool begin_later(const std::string& customer_id, const std::string& idempotency_key, BeginOutcome done) override;
   bool commit_later(const std::string& customer_id, const domain::PresenceRecord& record,
                     const std::string& idempotency_key, const application::RememberedReply& reply,
                     CommitOutcome done) override;
 
  private:
+  // What the primary read, with what only this instance knows: an answer
+  // kept locally during an outage, and whether that outage's fence
+  // (`ticket`, taken before the read) is settled.
+  domain::Result<application::RequestState> with_local_state(const std::string& customer_id,
+                                                             const std::string& idempotency_key, std::uint64_t ticket,
+                                                             application::RequestState begun);
+
   application::RequestStatePort& primary_;
   FallbackIdempotencyStore& idempotency_;
   OutageGatePtr gate_;

@@ -50,23 +50,38 @@ RedisRequestState::RedisRequestState(RedisClientPtr client, const RedisPresenceS
                                      const RedisIdempotencyStore& idempotency)
     : client_(std::move(client)), presence_ttl_ms_(presence.ttl_ms()), reply_ttl_seconds_(idempotency.ttl_seconds()) {}
 
-domain::Result<application::RequestState> RedisRequestState::begin(const std::string& customer_id,
-                                                                   const std::string& idempotency_key) {
-  // The answer, wherever it came from (this script, a copy back from the
-  // ledger, a failed commit), is kept with the customer's keys. An answer
-  // kept alone by a version before that is read too, so retries keep their
-  // answers through a rolling upgrade (keys::answer_kept_alone). On a
-  // cluster the pipeline is split by node; reads need no atomicity.
-  const std::string answer_key = RedisIdempotencyStore::key_for(customer_id, idempotency_key);
-  const std::string reply_key = keys::answer_kept_alone(idempotency_key);
-  const std::string presence_key = RedisPresenceStore::key_for(customer_id);
-  const std::string epoch_key = keys::epoch_of(customer_id);
-  const std::array<std::string_view, 2> get_answer{"GET", answer_key};
-  const std::array<std::string_view, 2> get_reply{"GET", reply_key};
-  const auto hmget = RedisPresenceStore::hmget_command(presence_key);
-  const auto epoch = RedisPresenceStore::epoch_command(epoch_key);
-  const std::array<std::span<const std::string_view>, 4> commands{get_reply, get_answer, hmget, epoch};
-  auto replies = client_->pipeline(commands);
+// begin()'s four reads: GET of the answer kept with the customer's keys and
+// of one kept alone by a version before that (so retries keep their
+// answers through a rolling upgrade, keys::answer_kept_alone), HMGET of the
+// presence and GET of the cache generation. Holds the strings the commands
+// view. On a cluster the pipeline is split by node; reads need no atomicity.
+struct RedisRequestState::BeginCall {
+  BeginCall(const std::string& customer_id, const std::string& idempotency_key)
+      : answer_key(RedisIdempotencyStore::key_for(customer_id, idempotency_key)),
+        reply_key(keys::answer_kept_alone(idempotency_key)),
+        presence_key(RedisPresenceStore::key_for(customer_id)),
+        epoch_key(keys::epoch_of(customer_id)),
+        get_answer{"GET", answer_key},
+        get_reply{"GET", reply_key},
+        hmget(RedisPresenceStore::hmget_command(presence_key)),
+        epoch(RedisPresenceStore::epoch_command(epoch_key)),
+        commands{get_reply, get_answer, hmget, epoch} {}
+  BeginCall(const BeginCall&) = delete;
+  BeginCall& operator=(const BeginCall&) = delete;
+
+  const std::string answer_key;
+  const std::string reply_key;
+  const std::string presence_key;
+  const std::string epoch_key;
+  const std::array<std::string_view, 2> get_answer;
+  const std::array<std::string_view, 2> get_reply;
+  const std::array<std::string_view, 6> hmget;
+  const std::array<std::string_view, 2> epoch;
+  const std::array<std::span<const std::string_view>, 4> commands;
+};
+
+domain::Result<application::RequestState> RedisRequestState::state_from(
+    const std::string& customer_id, domain::Result<std::vector<RedisReply>> replies) {
   if (!replies) return std::unexpected(replies.error());
   if (replies->size() != 4) return fail(ErrorCode::kInternal, "redis GET+GET+HMGET+GET: unexpected number of replies");
   for (std::size_t i = 0; i < 2; ++i) {
@@ -77,6 +92,23 @@ domain::Result<application::RequestState> RedisRequestState::begin(const std::st
   auto record = RedisPresenceStore::record_from_reply(customer_id, (*replies)[2], (*replies)[3]);
   if (!record) return std::unexpected(record.error());
   return application::RequestState{std::nullopt, std::move(*record)};
+}
+
+domain::Result<application::RequestState> RedisRequestState::begin(const std::string& customer_id,
+                                                                   const std::string& idempotency_key) {
+  const BeginCall call(customer_id, idempotency_key);
+  return state_from(customer_id, client_->pipeline(call.commands));
+}
+
+bool RedisRequestState::begin_later(const std::string& customer_id, const std::string& idempotency_key,
+                                    BeginOutcome done) {
+  const BeginCall call(customer_id, idempotency_key);
+  // The commands are formatted before pipeline_later returns, so `call` may
+  // end with this function.
+  return client_->pipeline_later(
+      call.commands, [customer_id, done = std::move(done)](domain::Result<std::vector<RedisReply>> replies) {
+        done(state_from(customer_id, std::move(replies)));
+      });
 }
 
 domain::Result<void> RedisRequestState::commit(const std::string& customer_id, const domain::PresenceRecord& record,

@@ -19,8 +19,8 @@ namespace tastesync::infrastructure::redis {
 // time; the four an Identify made through the separate stores were most of
 // its cost.
 //  - begin: GET of the remembered reply, HMGET of the presence and GET of
-//    the cache generation,
-//    pipelined on one connection.
+//    the cache generation, pipelined on one connection (begin_later: the
+//    same, without waiting).
 //  - commit: one script doing the presence store's compare-and-set save
 //    (hash, TTL, last-seen index) and, only if that succeeded, the
 //    idempotency store's SET NX EX; a lost compare-and-set writes nothing.
@@ -39,6 +39,9 @@ class RedisRequestState final : public application::RequestStatePort {
                                                   const std::string& idempotency_key) override;
   domain::Result<void> commit(const std::string& customer_id, const domain::PresenceRecord& record,
                               const std::string& idempotency_key, const application::RememberedReply& reply) override;
+  // begin() without waiting (RedisClient::pipeline_later): false on a
+  // cluster or when too many such calls wait, and `done` is not called.
+  bool begin_later(const std::string& customer_id, const std::string& idempotency_key, BeginOutcome done) override;
 
   // Where the record a commit writes was read.
   enum class ReadFrom {
@@ -73,6 +76,11 @@ class RedisRequestState final : public application::RequestStatePort {
   bool commits_later() const { return client_->evaluates_later(); }
 
  private:
+  // begin()'s commands, and the strings they view.
+  struct BeginCall;
+  // What begin()'s replies say.
+  static domain::Result<application::RequestState> state_from(const std::string& customer_id,
+                                                              domain::Result<std::vector<RedisReply>> replies);
   // The commit script's keys and arguments, and the strings they view.
   struct CommitCall;
   static domain::Result<CommitCall> commit_call(const std::string& customer_id, const domain::PresenceRecord& record,
