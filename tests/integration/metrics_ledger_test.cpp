@@ -187,5 +187,37 @@ TEST_F(MetricsLedgerTest, SightingsThatChangeNothingWaitForNoWorkerAndRetriesSti
   EXPECT_EQ(pooled(), pooled_before_https) << "sightings that change nothing waited for a worker over HTTPS";
 }
 
+TEST_F(MetricsLedgerTest, WithoutThisInstancesCopySightingsThatChangeNothingStillWaitForNoWorker) {
+  // Seated, then a restart on a server that keeps no copies
+  // (redis.presence_cache_capacity 0): every sighting is of a customer this
+  // instance holds nothing of, as after a restart or a reroute. The record
+  // is read and written without a waiting thread all the same.
+  v1::IdentifyResponse response;
+  ASSERT_TRUE(table_qr("m-cold", 3, "m-cold-qr", response).ok());
+  server_.reset();
+  options_.environment["CUSTOMER_ID_REDIS_PRESENCE_CACHE_CAPACITY"] = "0";
+  server_ = std::make_unique<RunningServer>(options_);
+  identify_ = v1::CustomerIdentification::NewStub(server_->channel());
+  // The first may have to ask the ledger (a new instance vouches for no
+  // record it has not confirmed itself).
+  ASSERT_TRUE(beacons("m-cold", 3, "m-cold-0", response).ok());
+  const auto pooled = [&] { return metric("customer_id_request_queue_wait_seconds_count", {}); };
+  const double pooled_before = pooled();
+  constexpr int kSightings = 10;
+  for (int i = 1; i <= kSightings; ++i) {
+    const grpc::Status status = beacons("m-cold", 3, "m-cold-" + std::to_string(i), response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.location().zone_id(), "table-3");
+    EXPECT_FALSE(response.location_changed());
+  }
+  EXPECT_EQ(pooled(), pooled_before) << "sightings read from Redis waited for a worker";
+  // A retry gets its first answer (read without waiting, replayed the blocking way).
+  v1::IdentifyResponse retried;
+  ASSERT_TRUE(beacons("m-cold", 3, "m-cold-4", retried).ok());
+  EXPECT_EQ(retried.location().zone_id(), "table-3");
+  EXPECT_EQ(metric("customer_id_identifications_total", {R"(signal="beacons")", R"(outcome="replayed")"}), 1);
+  EXPECT_EQ(ledger_transitions_into("table"), 1);
+}
+
 }  // namespace
 }  // namespace tastesync::testing

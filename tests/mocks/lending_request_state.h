@@ -1,9 +1,9 @@
 #pragma once
 
-// A RequestStatePort that lends (what begin() reads, as a copy would be)
-// and commits later: the commits wait until the test delivers them, as a
-// Redis connection's thread would, so a test sees what happens before and
-// after the write's outcome arrives.
+// A RequestStatePort that lends (what begin() reads, as a copy would be),
+// reads later and commits later: the reads and commits wait until the test
+// delivers them, as a Redis connection's thread would, so a test sees what
+// happens before and after each outcome arrives.
 
 #include <functional>
 #include <optional>
@@ -35,6 +35,13 @@ class LendingRequestState final : public application::RequestStatePort {
     if (!begun) return std::nullopt;
     return std::move(*begun);
   }
+  bool begin_later(const std::string& id, const std::string& key, BeginOutcome done) override {
+    if (!reading_later) return false;
+    waiting.push_back([this, id, key, done = std::move(done)] {
+      done(read_error ? domain::Result<application::RequestState>(std::unexpected(*read_error)) : inner.begin(id, key));
+    });
+    return true;
+  }
   bool commit_later(const std::string& id, const domain::PresenceRecord& record, const std::string& key,
                     const application::RememberedReply& reply, CommitOutcome done) override {
     if (!accepting) return false;
@@ -43,7 +50,8 @@ class LendingRequestState final : public application::RequestStatePort {
     });
     return true;
   }
-  // The waiting commits reach the store, and their outcomes their callers.
+  // The waiting reads and commits reach the store, and their outcomes their
+  // callers (a commit sent by a read's caller waits for the next delivery).
   void deliver() {
     auto now = std::move(waiting);
     waiting.clear();
@@ -52,6 +60,8 @@ class LendingRequestState final : public application::RequestStatePort {
 
   infrastructure::CompositeRequestState inner;
   bool lending = true;                          // false: no copy to lend
+  bool reading_later = true;                    // false: begin_later refuses
+  std::optional<domain::Error> read_error;      // set: every delivered read fails so
   bool accepting = true;                        // false: commit_later refuses
   std::optional<domain::Result<void>> outcome;  // set: every delivered commit ends so, unwritten
   std::vector<std::function<void()>> waiting;

@@ -65,8 +65,9 @@ class IdentifyCustomerPort {
   // identify()'s common case without blocking the calling thread (the
   // transport's own): `done` is called exactly once, on this thread or
   // another, with the answer identify() would give, or with nothing, and
-  // then the caller runs identify() on a thread that may block. The default
-  // always answers nothing, at once.
+  // then the caller runs identify() on a thread that may block. Neither
+  // `caller` nor `request` need outlive the call. The default always
+  // answers nothing, at once.
   // By value: an overrider keeps `done` until the write's outcome arrives.
   virtual void identify_without_waiting(const Principal& /*caller*/, const IdentifyRequest& /*request*/,
                                         LaterAnswer done) {  // NOLINT(performance-unnecessary-value-param)

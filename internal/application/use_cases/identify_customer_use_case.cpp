@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <utility>
 
 #include "domain/aggregates/customer_identity.h"
@@ -98,11 +99,36 @@ void IdentifyCustomerUseCase::identify_without_waiting(const Principal& caller, 
   const bool plain_sighting = caller.role == Role::kCustomer && request.table_qr.empty() &&
                               !request.sightings.empty() && validate_request_id(request.request_id, limits_);
   if (!plain_sighting) return done(std::nullopt);
+  // Neither `caller` nor `request` outlives this call (the port's contract).
   const std::string& customer_id = caller.subject;
-  const std::string idempotency_key = idempotency_key_of(customer_id, request.request_id);
-  auto state = deps_.request_state.lend(customer_id, idempotency_key);
-  if (!state || state->remembered) return done(std::nullopt);
-  domain::PresenceRecord record = std::move(state->record);
+  std::string idempotency_key = idempotency_key_of(customer_id, request.request_id);
+  if (auto lent = deps_.request_state.lend(customer_id, idempotency_key)) {
+    return decide_without_waiting(customer_id, idempotency_key, request, std::move(*lent), std::move(done));
+  }
+  // Nothing lent (a customer new to this instance, its copy lent to the
+  // customer's other call still under way): the read, without waiting. Its
+  // continuation keeps a copy of the request; `done` is called here instead
+  // if the read is not sent.
+  struct Pending {
+    IdentifyRequest request;
+    LaterAnswer done;
+  };
+  auto pending = std::make_shared<Pending>(Pending{request, std::move(done)});
+  const bool reading = deps_.request_state.begin_later(
+      customer_id, idempotency_key, [this, customer_id, idempotency_key, pending](domain::Result<RequestState> state) {
+        if (!state) return pending->done(std::nullopt);
+        decide_without_waiting(customer_id, idempotency_key, pending->request, std::move(*state),
+                               std::move(pending->done));
+      });
+  if (!reading) pending->done(std::nullopt);
+}
+
+void IdentifyCustomerUseCase::decide_without_waiting(const std::string& customer_id, const std::string& idempotency_key,
+                                                     const IdentifyRequest& request, RequestState state,
+                                                     LaterAnswer done) {
+  // A retry of an answered request is replayed by identify().
+  if (state.remembered) return done(std::nullopt);
+  domain::PresenceRecord record = std::move(state.record);
   const domain::Timestamp now = deps_.clock.now();
   // Unconfirmed (the ledger must be asked) or held (a writer is changing
   // the ledger entry): both need the ledger, which blocks.
@@ -119,14 +145,15 @@ void IdentifyCustomerUseCase::identify_without_waiting(const Principal& caller, 
   record.ledger_hold_until = {};
   // A lost compare-and-set, an answer already kept for the request_id, an
   // outage: identify() starts over from the store, as try_place's next try.
-  const bool sent =
-      deps_.request_state.commit_later(customer_id, record, idempotency_key, reply,
-                                       [done, response = std::move(response)](domain::Result<void> committed) mutable {
-                                         if (committed)
-                                           return done(domain::Result<IdentifyResponse>(std::move(response)));
-                                         done(std::nullopt);
-                                       });
-  if (!sent) done(std::nullopt);
+  // `done` moves into the write's continuation only if the write is sent.
+  auto shared_done = std::make_shared<LaterAnswer>(std::move(done));
+  const bool sent = deps_.request_state.commit_later(
+      customer_id, record, idempotency_key, reply,
+      [shared_done, response = std::move(response)](domain::Result<void> committed) mutable {
+        if (committed) return (*shared_done)(domain::Result<IdentifyResponse>(std::move(response)));
+        (*shared_done)(std::nullopt);
+      });
+  if (!sent) (*shared_done)(std::nullopt);
 }
 
 IdentifyResponse IdentifyCustomerUseCase::answer_for(const std::string& customer_id, const Placement& placement,

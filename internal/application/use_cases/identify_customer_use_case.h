@@ -56,12 +56,12 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
                           const IdentifyLimits& limits);
 
   domain::Result<IdentifyResponse> identify(const Principal& caller, const IdentifyRequest& request) override;
-  // The sighting that changes nothing, for a customer whose record this
-  // instance wrote last (RequestStatePort::lend), decided here and written
-  // with commit_later: what try_place does in that case, the same checks by
-  // the same write, with no thread blocked on the round trip. Everything
-  // else, every error included, is left to identify(), which decides it from
-  // the store's current record.
+  // The sighting that changes nothing, for a confirmed record: this
+  // instance's copy (RequestStatePort::lend) or, without one, the store's
+  // (begin_later); decided here and written with commit_later: what
+  // try_place does in that case, the same checks by the same write, with no
+  // thread blocked on a round trip. Everything else, every error included,
+  // is left to identify(), which decides it from the store's current record.
   void identify_without_waiting(const Principal& caller, const IdentifyRequest& request, LaterAnswer done) override;
 
   // Where a signal puts the customer, and how surely.
@@ -93,6 +93,9 @@ class IdentifyCustomerUseCase final : public IdentifyCustomerPort {
     bool moved = false;  // store, visit or zone changed
   };
 
+  // identify_without_waiting once the record is in hand.
+  void decide_without_waiting(const std::string& customer_id, const std::string& idempotency_key,
+                              const IdentifyRequest& request, RequestState state, LaterAnswer done);
   // One try at placing the customer; nullopt when a concurrent writer (on
   // another instance, or the leave sweep) got in between and the request
   // must start over. Nothing durable is written before a try succeeds.

@@ -1,6 +1,7 @@
 // IdentifyCustomerUseCase::identify_without_waiting: a sighting that changes
-// nothing is answered from a lent copy once its write is acknowledged, with
-// the answer identify() would give; anything else is left to identify().
+// nothing is answered from a lent copy, or without one from a read that does
+// not wait, once its write is acknowledged, with the answer identify() would
+// give; anything else is left to identify().
 
 #include <gtest/gtest.h>
 
@@ -139,13 +140,70 @@ TEST_F(IdentifyWithoutWaitingTest, AMoveIsLeftToIdentifyAndNothingIsWritten) {
   EXPECT_TRUE(moved->location_changed);
 }
 
-TEST_F(IdentifyWithoutWaitingTest, NoCopyToLendMeansIdentify) {
+TEST_F(IdentifyWithoutWaitingTest, WithoutACopyTheRecordIsReadWithoutWaitingThenWritten) {
   seat_at_table_3();
   request_state_.lending = false;
+  const auto version_before = presence_.load("alice")->version;
+  // The request ends with the call (as a transport's translated one does):
+  // the read's continuation must not need it.
+  Outcome outcome = start(at(3), alice_);
+  // First the read, then the write: nothing is answered before both.
+  EXPECT_FALSE(outcome.called);
+  ASSERT_EQ(request_state_.waiting.size(), 1u);
+  request_state_.deliver();
+  EXPECT_FALSE(outcome.called) << "answered before the write";
+  ASSERT_EQ(request_state_.waiting.size(), 1u);
+  request_state_.deliver();
+  ASSERT_TRUE(outcome.called);
+  ASSERT_TRUE(outcome.answer.has_value()) << "the common case was left to identify()";
+  ASSERT_TRUE(*outcome.answer) << outcome.answer->error().message;
+  EXPECT_EQ((*outcome.answer)->location.zone_id, "table-3");
+  EXPECT_FALSE((*outcome.answer)->location_changed);
+  EXPECT_GT(presence_.load("alice")->version, version_before);
+  EXPECT_EQ(ledger_.size(), 3u);
+}
+
+TEST_F(IdentifyWithoutWaitingTest, NoCopyAndNoReadWithoutWaitingMeansIdentify) {
+  seat_at_table_3();
+  request_state_.lending = false;
+  request_state_.reading_later = false;
   const Outcome outcome = start(at(3), alice_);
   ASSERT_TRUE(outcome.called);
   EXPECT_FALSE(outcome.answer.has_value());
   EXPECT_TRUE(request_state_.waiting.empty());
+}
+
+TEST_F(IdentifyWithoutWaitingTest, AReadThatFailsIsLeftToIdentifyAndWritesNothing) {
+  seat_at_table_3();
+  request_state_.lending = false;
+  request_state_.read_error = domain::Error{ErrorCode::kUnavailable, "redis: no reply within 100 ms", ""};
+  const auto version_before = presence_.load("alice")->version;
+  const IdentifyRequest request = at(3);
+  Outcome outcome = start(request, alice_);
+  EXPECT_FALSE(outcome.called);
+  request_state_.deliver();
+  ASSERT_TRUE(outcome.called);
+  EXPECT_FALSE(outcome.answer.has_value());
+  EXPECT_TRUE(request_state_.waiting.empty());
+  EXPECT_EQ(presence_.load("alice")->version, version_before);
+}
+
+TEST_F(IdentifyWithoutWaitingTest, ARetryOfAnAnsweredRequestReadWithoutWaitingIsReplayedByIdentify) {
+  seat_at_table_3();
+  const IdentifyRequest request = at(3);
+  auto first = use_case_.identify(alice_, request);
+  ASSERT_TRUE(first) << first.error().message;
+  request_state_.lending = false;
+  const auto version_before = presence_.load("alice")->version;
+  Outcome outcome = start(request, alice_);
+  request_state_.deliver();
+  ASSERT_TRUE(outcome.called);
+  EXPECT_FALSE(outcome.answer.has_value()) << "a retry was answered anew";
+  EXPECT_TRUE(request_state_.waiting.empty());
+  EXPECT_EQ(presence_.load("alice")->version, version_before);
+  auto replayed = use_case_.identify(alice_, request);
+  ASSERT_TRUE(replayed) << replayed.error().message;
+  EXPECT_TRUE(replayed->replayed);
 }
 
 TEST_F(IdentifyWithoutWaitingTest, AWriteThatLosesItsCompareAndSetIsLeftToIdentify) {
@@ -180,6 +238,14 @@ TEST_F(IdentifyWithoutWaitingTest, ACustomerNeverSeenIsLeftToIdentify) {
   ASSERT_TRUE(outcome.called);
   // Lent a version-0 record, unconfirmed: the ledger must be asked.
   EXPECT_FALSE(outcome.answer.has_value());
+  EXPECT_TRUE(request_state_.waiting.empty());
+  // The same when the record is read without waiting.
+  request_state_.lending = false;
+  const IdentifyRequest request = at(3);
+  Outcome read = start(request, alice_);
+  request_state_.deliver();
+  ASSERT_TRUE(read.called);
+  EXPECT_FALSE(read.answer.has_value());
   EXPECT_TRUE(request_state_.waiting.empty());
 }
 
