@@ -196,7 +196,9 @@ int run() {
         }
         if (seconds == kSeconds) {
           // Read now: the cold pass restarts the server, and its counts with it.
-          std::string refused = result->non_2xx > 0 ? refusals(server.http_port()) : std::string();
+          std::string refused = result->non_2xx > 0
+                                    ? refusals(server.http_port()) + "  its log (warnings and errors):\n" + server.log()
+                                    : std::string();
           results.push_back({cache, target, *result, std::move(refused)});
         }
       }
