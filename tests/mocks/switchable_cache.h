@@ -6,8 +6,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "application/ports/clock_port.h"
 #include "application/ports/idempotency_store_port.h"
@@ -84,7 +86,14 @@ class SwitchableRequestState final : public application::RequestStatePort {
     if (auto broken = check(); !broken) return std::unexpected(broken.error());
     return inner_.commit(customer_id, record, key, reply);
   }
+  // Reads later: each waits in `later` until the test runs it (as a Redis
+  // connection's thread would deliver it), and reads "Redis" as it is then.
+  bool begin_later(const std::string& customer_id, const std::string& key, BeginOutcome done) override {
+    later.push_back([this, customer_id, key, done = std::move(done)] { done(begin(customer_id, key)); });
+    return true;
+  }
   std::atomic<int> calls{0};
+  std::vector<std::function<void()>> later;
 
  private:
   domain::Result<void> check() const {

@@ -155,7 +155,7 @@ domain::Result<application::RequestState> FallbackRequestState::begin(const std:
     if (begun || !is_outage(begun.error())) {
       if (!begun) return begun;
       gate_->primary_succeeded();
-      return with_local_state(customer_id, idempotency_key, ticket, std::move(*begun));
+      return with_local_state(customer_id, idempotency_key, fence_->settled(ticket), std::move(*begun));
     }
     gate_->primary_failed(begun.error(), "request_state.begin");
   }
@@ -183,7 +183,8 @@ std::optional<application::RequestState> FallbackRequestState::lend(const std::s
   const std::uint64_t ticket = fence_->ticket();
   auto lent = primary_.lend(customer_id, idempotency_key);
   if (!lent) return std::nullopt;
-  auto state = with_local_state(customer_id, idempotency_key, ticket, std::move(*lent));
+  // Not fenced here: lend() must not block (settled() may make a round trip).
+  auto state = with_local_state(customer_id, idempotency_key, fence_->settled_already(ticket), std::move(*lent));
   if (!state || state->remembered) return std::nullopt;  // begin() answers it
   return std::move(*state);
 }
@@ -192,20 +193,21 @@ bool FallbackRequestState::begin_later(const std::string& customer_id, const std
                                        BeginOutcome done) {
   if (gate_->degraded()) return false;
   const std::uint64_t ticket = fence_->ticket();
-  return primary_.begin_later(customer_id, idempotency_key,
-                              [this, customer_id, idempotency_key, ticket,
-                               done = std::move(done)](domain::Result<application::RequestState> begun) {
-                                if (!begun) return done(std::move(begun));
-                                done(with_local_state(customer_id, idempotency_key, ticket, std::move(*begun)));
-                              });
+  return primary_.begin_later(
+      customer_id, idempotency_key,
+      [this, customer_id, idempotency_key, ticket,
+       done = std::move(done)](domain::Result<application::RequestState> begun) {
+        if (!begun) return done(std::move(begun));
+        done(with_local_state(customer_id, idempotency_key, fence_->settled_already(ticket), std::move(*begun)));
+      });
 }
 
 domain::Result<application::RequestState> FallbackRequestState::with_local_state(const std::string& customer_id,
                                                                                  const std::string& idempotency_key,
-                                                                                 std::uint64_t ticket,
+                                                                                 bool settled,
                                                                                  application::RequestState begun) {
   if (begun.remembered) return begun;
-  if (!fence_->settled(ticket)) begun.record.confirmed = false;
+  if (!settled) begun.record.confirmed = false;
   auto local = idempotency_.find_after_primary_miss(customer_id, idempotency_key);
   if (!local) return std::unexpected(local.error());
   // Answered during the outage: the record is not needed (see the port).

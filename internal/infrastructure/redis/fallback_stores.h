@@ -64,6 +64,11 @@ class CacheFence {
   // advancing the generation while this read, sent before the increments,
   // is still on its way, and the record it brings is then the old one.
   bool settled(std::uint64_t ticket);
+  // settled() without fencing, for a caller that must not block (it runs on
+  // a Redis connection's own thread, where fencing's round trip would wait
+  // for the very thread making it): false also when nobody has fenced yet,
+  // and then a blocking caller's settled() fences.
+  bool settled_already(std::uint64_t ticket) const { return ticket == gate_->outages(); }
 
  private:
   OutageGatePtr gate_;
@@ -158,9 +163,10 @@ class FallbackRequestState final : public application::RequestStatePort {
                                                 const std::string& idempotency_key) override;
   // The primary's begin_later, with what begin() adds to a primary's read
   // (an answer kept locally during an outage, a record unconfirmed when an
-  // outage's fence is not settled); nothing while the gate is degraded. A
-  // failed read is passed on as it is: the caller then uses begin(), which
-  // reports an outage.
+  // outage's fence is not settled: never fenced here, as the outcome
+  // arrives on a Redis connection's thread); nothing while the gate is
+  // degraded. A failed read is passed on as it is: the caller then uses
+  // begin(), which reports an outage.
   bool begin_later(const std::string& customer_id, const std::string& idempotency_key, BeginOutcome done) override;
   bool commit_later(const std::string& customer_id, const domain::PresenceRecord& record,
                     const std::string& idempotency_key, const application::RememberedReply& reply,
@@ -168,10 +174,10 @@ class FallbackRequestState final : public application::RequestStatePort {
 
  private:
   // What the primary read, with what only this instance knows: an answer
-  // kept locally during an outage, and whether that outage's fence
-  // (`ticket`, taken before the read) is settled.
+  // kept locally during an outage, and whether every outage was fenced
+  // before the read began (`settled`, from CacheFence; unconfirmed if not).
   domain::Result<application::RequestState> with_local_state(const std::string& customer_id,
-                                                             const std::string& idempotency_key, std::uint64_t ticket,
+                                                             const std::string& idempotency_key, bool settled,
                                                              application::RequestState begun);
 
   application::RequestStatePort& primary_;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "infrastructure/local/composite_request_state.h"
@@ -409,6 +410,46 @@ TEST_F(FallbackRequestStateTest, ARecordReadFromRedisIsCommittedLocallyWhenItGoe
   EXPECT_TRUE(gate_->degraded());
   EXPECT_EQ(zone_of(presence_.load("c1").value()), "table-1");
   EXPECT_EQ(state_.begin("c1", "k1")->remembered->request_fingerprint, "fp-table-1");
+}
+
+TEST_F(FallbackRequestStateTest, AReadWithoutWaitingNeverFencesAndTrustsRedisOnlyOnceAFenceHas) {
+  domain::PresenceRecord seated = at_zone({}, "table-1");
+  seated.confirmed = true;
+  ASSERT_TRUE(presence_primary_.store.save("c1", seated));
+  // While Redis is away, nothing is read without waiting.
+  set_redis(Mode::kDown);
+  ASSERT_TRUE(state_.begin("c1", "k0"));
+  ASSERT_TRUE(gate_->degraded());
+  EXPECT_FALSE(state_.begin_later("c1", "k1", [](auto) { ADD_FAILURE() << "called although refused"; }));
+  EXPECT_TRUE(primary_.later.empty());
+  // Back (a write finds it), but nobody has fenced the outage off yet.
+  set_redis(Mode::kUp);
+  clock_.advance(1500ms);
+  ASSERT_TRUE(state_.commit("c9", at_zone({}, "table-9"), "k9", reply("table-9")));
+  ASSERT_FALSE(gate_->degraded());
+  ASSERT_EQ(advances_, 0);
+  // The outcome of a read without waiting arrives on a Redis connection's
+  // thread, where fencing (a round trip) could wait for that very thread:
+  // so it does not fence, and the record is not vouched for.
+  std::optional<domain::Result<application::RequestState>> read;
+  ASSERT_TRUE(state_.begin_later("c1", "k1", [&](domain::Result<application::RequestState> got) { read = got; }));
+  ASSERT_EQ(primary_.later.size(), 1u);
+  primary_.later.front()();
+  primary_.later.clear();
+  ASSERT_TRUE(read && *read) << (read ? read->error().message : "not delivered");
+  EXPECT_EQ(advances_, 0) << "fenced on the thread that delivers";
+  EXPECT_FALSE((*read)->record.confirmed);
+  // A blocking read fences; from then on, reads without waiting trust Redis.
+  auto blocking = state_.begin("c1", "k2");
+  ASSERT_TRUE(blocking);
+  EXPECT_EQ(advances_, 1);
+  EXPECT_FALSE(blocking->record.confirmed);  // its read began before the fence
+  read.reset();
+  ASSERT_TRUE(state_.begin_later("c1", "k3", [&](domain::Result<application::RequestState> got) { read = got; }));
+  primary_.later.front()();
+  ASSERT_TRUE(read && *read);
+  EXPECT_TRUE((*read)->record.confirmed);
+  EXPECT_EQ(zone_of((*read)->record), "table-1");
 }
 
 TEST_F(FallbackRequestStateTest, AfterRecoveryALocalRecordIsWrittenOverRedisAndOutageAnswersAreKept) {
