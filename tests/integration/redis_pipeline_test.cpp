@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -136,6 +137,29 @@ TEST(RedisPipelineTest, CallsThatDoNotWaitGetTheirRepliesInOrderOnAnotherThreadB
   // Never on the thread that sent them: that one must not block.
   for (const std::thread::id thread : deliveries.threads) EXPECT_NE(thread, std::this_thread::get_id());
   EXPECT_EQ(connection.waiting(), 0u);
+}
+
+TEST(RedisPipelineTest, ADeliveryThatWouldWaitForItsOwnConnectionFailsAtOnceInsteadOfHanging) {
+  RedisPipeline connection(parse_redis_url(testing::redis_url()).value(), 1000ms, 2000ms);
+  std::promise<domain::Result<std::vector<RedisReply>>> inner;
+  auto inner_done = inner.get_future();
+  const std::array<std::string_view, 2> echo{"ECHO", "outer"};
+  const std::array<std::span<const std::string_view>, 1> commands{echo};
+  ASSERT_TRUE(connection.send_later(commands, "ECHO", [&](domain::Result<std::vector<RedisReply>> outer) {
+    EXPECT_TRUE(outer) << outer.error().message;
+    // Blocking on the connection this delivery is being driven by.
+    inner.set_value(send(connection, {"ECHO", "inner"}));
+  }));
+  ASSERT_EQ(inner_done.wait_for(5s), std::future_status::ready) << "the delivery waited for itself";
+  const auto refused = inner_done.get();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInternal);
+  EXPECT_NE(refused.error().message.find("a blocking call from a delivery"), std::string::npos)
+      << refused.error().message;
+  // The connection still serves, on other threads as before.
+  auto after = send(connection, {"ECHO", "after"});
+  ASSERT_TRUE(after) << after.error().message;
+  EXPECT_EQ(after->at(0).str, "after");
 }
 
 TEST(RedisPipelineTest, CallsThatDoNotWaitAreRefusedBeyondTheirBound) {

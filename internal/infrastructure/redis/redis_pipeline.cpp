@@ -11,6 +11,11 @@
 namespace tastesync::infrastructure::redis {
 namespace {
 
+// The connection whose send_later delivery this thread is running, if any.
+// A blocking exchange() on that connection from inside the delivery would
+// wait for the driver, which is this very thread: it is refused instead.
+thread_local const RedisPipeline* delivering_on = nullptr;
+
 using domain::ErrorCode;
 using domain::fail;
 
@@ -184,6 +189,9 @@ domain::Result<redisContext*> RedisPipeline::connect() const {
 domain::Result<std::vector<RedisReply>> RedisPipeline::exchange(
     std::span<const std::span<const std::string_view>> commands, std::string_view names) {
   if (commands.empty()) return std::vector<RedisReply>{};
+  if (delivering_on == this) {
+    return fail(ErrorCode::kInternal, describe(names, "a blocking call from a delivery of the same connection"));
+  }
   // Formatted before taking the lock: the protocol bytes of every command.
   auto bytes = format_commands(commands);
   if (!bytes) return std::unexpected(bytes.error());
@@ -261,11 +269,14 @@ void RedisPipeline::drive_later_calls() {
 
 void RedisPipeline::deliver(Caller* caller) {
   const std::unique_ptr<Caller> owned(caller);
+  const RedisPipeline* const outer = delivering_on;
+  delivering_on = this;
   if (caller->failed) {
     caller->delivery(fail(ErrorCode::kUnavailable, describe(caller->names, caller->detail)));
   } else {
     caller->delivery(std::move(caller->replies));
   }
+  delivering_on = outer;
 }
 
 void RedisPipeline::hand_over() {

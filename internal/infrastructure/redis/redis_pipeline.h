@@ -64,9 +64,9 @@ class RedisPipeline {
   using Delivery = std::function<void(domain::Result<std::vector<RedisReply>>)>;
   // exchange() without waiting: `done` is called once, on the thread that
   // reads the replies (never this one), with what exchange() would have
-  // returned. false, and `done` is not called, when the commands cannot be
-  // formatted or `max_later` calls are already waiting: the caller then
-  // uses exchange().
+  // returned. `done` must not block: an exchange() on this connection from
+  // inside it fails at once (kInternal) rather than wait for itself. false, and `done` is not called, when the commands
+  // cannot be formatted or `max_later` calls are already waiting: the caller then uses exchange().
   bool send_later(std::span<const std::span<const std::string_view>> commands, std::string_view names, Delivery done);
 
   // For tests and the performance notes: connections opened, and writes
