@@ -136,6 +136,37 @@ TEST_F(RedisStoresTest, AConcurrentSaveIsAborted) {
   EXPECT_EQ(fresh.error().code, ErrorCode::kAborted);
 }
 
+TEST_F(RedisStoresTest, ADistrustedRecordIsUnconfirmedHeldAndItsReadersCannotConfirmIt) {
+  RedisPresenceStore store(client_);
+  const std::string customer = unique_id("distrust");
+  // Confirmed under the current cache generation (read with the record).
+  domain::PresenceRecord seated = at_zone(store.load(customer).value(), "table-3");
+  seated.confirmed = true;
+  ASSERT_TRUE(store.save(customer, seated));
+  const auto read_before = store.load(customer).value();
+  ASSERT_TRUE(read_before.confirmed);
+
+  const domain::Timestamp hold_until{std::chrono::milliseconds(1'900'000'000'000)};
+  ASSERT_TRUE(store.distrust(customer, hold_until));
+  const auto after = store.load(customer).value();
+  EXPECT_FALSE(after.confirmed);
+  EXPECT_EQ(after.ledger_hold_until, hold_until);
+  EXPECT_EQ(after.version, read_before.version + 1);
+  EXPECT_EQ(zone_of(after), "table-3");
+  // A writer that read before cannot write its confirmed record back.
+  auto stale = store.save(customer, read_before);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kAborted);
+  // An earlier hold never shortens a later one.
+  ASSERT_TRUE(store.distrust(customer, hold_until - std::chrono::seconds(5)));
+  EXPECT_EQ(store.load(customer).value().ledger_hold_until, hold_until);
+  // A customer Redis does not hold stays absent.
+  const std::string unknown = unique_id("distrust-none");
+  ASSERT_TRUE(store.distrust(unknown, hold_until));
+  EXPECT_EQ(store.load(unknown).value().version, 0u);
+  EXPECT_EQ(integer_reply(*client_, {"EXISTS", RedisPresenceStore::key_for(unknown)}), 0);
+}
+
 TEST_F(RedisStoresTest, SavesAfterRedisForgotTheScript) {
   RedisPresenceStore store(client_);
   const std::string customer = unique_id("noscript");

@@ -4,6 +4,7 @@
 // test can switch off (kUnavailable, as a dead Redis answers) or make
 // return corrupt data (kInternal), counting the calls that reached them.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -35,9 +36,22 @@ class SwitchablePresence final : public application::PresenceStorePort {
     if (auto broken = check(); !broken) return std::unexpected(broken.error());
     return store.save(customer_id, record);
   }
+  // As Redis does it: whatever the version, unconfirmed, held, version moved.
+  domain::Result<void> distrust(const std::string& customer_id, domain::Timestamp hold_until) override {
+    ++calls;
+    ++distrusts;
+    if (auto broken = check(); !broken) return std::unexpected(broken.error());
+    auto record = store.load(customer_id);
+    if (!record) return std::unexpected(record.error());
+    if (record->version == 0) return {};
+    record->confirmed = false;
+    record->ledger_hold_until = std::max(record->ledger_hold_until, hold_until);
+    return store.save(customer_id, *record);
+  }
 
   std::atomic<Mode> mode{Mode::kUp};
   std::atomic<int> calls{0};
+  std::atomic<int> distrusts{0};
   infrastructure::InMemoryPresenceStore store;
 
  private:

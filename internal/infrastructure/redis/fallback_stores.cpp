@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "infrastructure/logging/json_log.h"
+
 namespace tastesync::infrastructure::redis {
 namespace {
 
@@ -91,10 +93,25 @@ domain::Result<void> FallbackPresenceStore::save(const std::string& customer_id,
   }
   fallbacks_.fetch_add(1, std::memory_order_relaxed);
   const std::shared_ptr<InMemoryPresenceStore> local = local_for_outage();
-  if (!read_locally) return save_over(*local, customer_id, record);
-  domain::PresenceRecord local_record = record;
-  local_record.version &= ~kLocalVersionBit;
-  return local->save(customer_id, local_record);
+  domain::Result<void> saved;
+  if (read_locally) {
+    domain::PresenceRecord local_record = record;
+    local_record.version &= ~kLocalVersionBit;
+    saved = local->save(customer_id, local_record);
+  } else {
+    saved = save_over(*local, customer_id, record);
+  }
+  // A hold kept only here announces a ledger change other instances cannot
+  // see: Redis may well be out of reach from here alone (a reply that came
+  // late), and they would go on trusting the record it holds. So Redis is
+  // told once, whatever its version; if it cannot be (out of reach for
+  // everyone), every instance is in this mode and fences on recovery.
+  if (saved && !record.confirmed && record.ledger_hold_until != domain::Timestamp{}) {
+    if (auto told = primary_.distrust(customer_id, record.ledger_hold_until); !told) {
+      log::warn("redis.distrust_failed", {{"error", told.error().message}});
+    }
+  }
+  return saved;
 }
 
 FallbackIdempotencyStore::FallbackIdempotencyStore(application::IdempotencyStorePort& primary, OutageGatePtr gate,

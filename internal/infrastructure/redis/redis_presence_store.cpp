@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -20,6 +21,22 @@ using domain::fail;
 
 const RedisScript& save_script() {
   static const RedisScript script(std::string(kPresenceCasLua) + "return 1\n");
+  return script;
+}
+
+// KEYS[1] the presence hash, ARGV[1] the hold's end (ms since the epoch).
+constexpr std::string_view kDistrustLua = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('HSET', KEYS[1], 'e', '')
+if tonumber(redis.call('HGET', KEYS[1], 'h') or '0') < tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'h', ARGV[1])
+end
+return 1
+)lua";
+
+const RedisScript& distrust_script() {
+  static const RedisScript script{kDistrustLua};
   return script;
 }
 
@@ -172,6 +189,18 @@ domain::Result<void> RedisPresenceStore::save(const std::string& customer_id, co
   if (reply->integer == 0) {
     return fail(ErrorCode::kAborted, "presence of customer changed concurrently; retry");
   }
+  return {};
+}
+
+domain::Result<void> RedisPresenceStore::distrust(const std::string& customer_id, domain::Timestamp hold_until) {
+  const std::string key = key_for(customer_id);
+  const std::string until = std::to_string(std::max<std::int64_t>(
+      0, std::chrono::duration_cast<std::chrono::milliseconds>(hold_until.time_since_epoch()).count()));
+  const std::array<std::string_view, 1> script_keys{key};
+  const std::array<std::string_view, 1> args{until};
+  auto reply = client_->eval(distrust_script(), script_keys, args);
+  if (!reply) return std::unexpected(reply.error());
+  if (reply->is_error()) return std::unexpected(error_from_reply(*reply, "presence distrust"));
   return {};
 }
 

@@ -69,6 +69,9 @@ class RedisPresenceStore final : public application::PresenceStorePort {
 
   domain::Result<domain::PresenceRecord> load(const std::string& customer_id) override;
   domain::Result<void> save(const std::string& customer_id, const domain::PresenceRecord& record) override;
+  // One script on the presence hash: "v" incremented, "e" emptied, "h"
+  // raised to `hold_until` (kept if later); a missing hash stays missing.
+  domain::Result<void> distrust(const std::string& customer_id, domain::Timestamp hold_until) override;
 
   // Every record confirmed so far becomes unconfirmed (INCR of every
   // bucket's generation, one pipeline per node; an error leaves some

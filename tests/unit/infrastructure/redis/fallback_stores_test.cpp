@@ -156,6 +156,43 @@ TEST_F(FallbackPresenceStoreTest, AbortedAndInternalErrorsAreNotOutages) {
   EXPECT_EQ(store_.fallbacks(), 0u);
 }
 
+TEST_F(FallbackPresenceStoreTest, AHoldKeptLocallyIsAnnouncedToRedisSoOtherInstancesStopTrustingIt) {
+  // Another instance confirmed the customer at table-3 in Redis.
+  domain::PresenceRecord seated = at_zone({}, "table-3");
+  seated.confirmed = true;
+  ASSERT_TRUE(primary_.store.save("c1", seated));
+  // A reply came late here: this instance goes local, though Redis is fine
+  // for the others.
+  primary_.mode = Mode::kDown;
+  auto loaded = store_.load("c1");
+  ASSERT_TRUE(loaded);
+  ASSERT_TRUE(gate_->degraded());
+  primary_.mode = Mode::kUp;
+  // A sighting that changes nothing, saved locally, tells Redis nothing.
+  ASSERT_TRUE(store_.save("c1", at_zone(*loaded, "table-3")));
+  EXPECT_EQ(primary_.distrusts, 0);
+  // A hold (a ledger change is next) does: Redis's record is no longer
+  // trusted by anyone, whatever its version.
+  const domain::Timestamp hold_until = clock_.now() + 2s;
+  domain::PresenceRecord hold = store_.load("c1").value();
+  hold.confirmed = false;
+  hold.ledger_hold_until = hold_until;
+  ASSERT_TRUE(store_.save("c1", hold));
+  EXPECT_EQ(primary_.distrusts, 1);
+  EXPECT_TRUE(gate_->degraded()) << "telling Redis is not a probe";
+  const domain::PresenceRecord in_redis = primary_.store.load("c1").value();
+  EXPECT_FALSE(in_redis.confirmed);
+  EXPECT_EQ(in_redis.ledger_hold_until, hold_until);
+  EXPECT_EQ(in_redis.version, 2u);  // a writer that read version 1 cannot confirm it
+  EXPECT_EQ(zone_of(in_redis), "table-3");
+  // Redis away for everyone: the hold stays local, and the save still works.
+  primary_.mode = Mode::kDown;
+  hold = store_.load("c1").value();
+  hold.ledger_hold_until = hold_until + 1s;
+  ASSERT_TRUE(store_.save("c1", hold));
+  EXPECT_EQ(primary_.distrusts, 2);
+}
+
 TEST_F(FallbackPresenceStoreTest, ServesLocallyAndBacksOffDuringAnOutage) {
   primary_.mode = Mode::kDown;
   auto loaded = store_.load("c1");
