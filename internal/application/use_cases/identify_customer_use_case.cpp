@@ -134,6 +134,12 @@ void IdentifyCustomerUseCase::decide_without_waiting(const std::string& customer
   // the ledger entry): both need the ledger, which blocks.
   if (!record.confirmed || record.ledger_hold_until > now) return done(std::nullopt);
   const domain::FloorPlanPtr plan = deps_.registry.current();
+  // A store's first sighting since its plan or calibration changed builds its
+  // zone model, which may take seconds: not on this thread (the transport's,
+  // or the one reading Redis's replies for every caller).
+  if (record.resolver.store_id.empty() || !plan->zone_model_built(record.resolver.store_id)) {
+    return done(std::nullopt);
+  }
   auto placement = place_by_beacons(*plan, request, record.resolver, now);
   if (!placement || !check_travel(*plan, record.presence, placement->zone->store_id, now)) return done(std::nullopt);
   const Transition transition = decide(customer_id, record.presence, *placement, now);

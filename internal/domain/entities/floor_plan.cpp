@@ -1,6 +1,7 @@
 #include "domain/entities/floor_plan.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <iterator>
 #include <limits>
@@ -19,6 +20,7 @@ struct FloorPlan::StoreBlock {
   std::shared_ptr<const ZoneModelSettings> zone_settings;
   mutable std::once_flag model_once;
   mutable std::unique_ptr<const ZoneModel> model;  // null until built, and for a store without zones
+  mutable std::atomic<bool> model_built{false};    // set once `model` is final
 };
 
 namespace {
@@ -246,8 +248,14 @@ const ZoneModel* FloorPlan::find_zone_model(const std::string& store_id) const {
     auto model = ZoneModel::build(block->store, beacons, block->calibration.get(), *block->zone_settings);
     // A store without zones has nowhere to place anyone: no model.
     if (model) block->model = std::make_unique<const ZoneModel>(std::move(*model));
+    block->model_built.store(true, std::memory_order_release);
   });
   return block->model.get();
+}
+
+bool FloorPlan::zone_model_built(const std::string& store_id) const {
+  const StoreBlock* block = find_block(store_id);
+  return block == nullptr || block->model_built.load(std::memory_order_acquire);
 }
 
 std::vector<Store> FloorPlan::stores() const {

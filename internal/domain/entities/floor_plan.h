@@ -93,6 +93,11 @@ class FloorPlan {
   // path-loss model elsewhere), or nullptr for a store without zones. Built
   // on the store's first call and kept; safe from any number of threads.
   const ZoneModel* find_zone_model(const std::string& store_id) const;
+  // Whether find_zone_model() would answer at once: false while the store's
+  // model is not built yet (a calibrated store's takes seconds), so a caller
+  // on a thread that must not block can leave the first call to one that may.
+  // True for an unknown store (nothing to build).
+  bool zone_model_built(const std::string& store_id) const;
   // The store's calibration samples, or nullptr when it has none.
   const StoreFingerprints* store_fingerprints(const std::string& store_id) const;
   // What the zone models were built with (the calibration report uses the same).

@@ -163,6 +163,32 @@ TEST_F(IdentifyWithoutWaitingTest, WithoutACopyTheRecordIsReadWithoutWaitingThen
   EXPECT_EQ(ledger_.size(), 3u);
 }
 
+TEST_F(IdentifyWithoutWaitingTest, AStoreWhoseZoneModelIsNotBuiltYetIsLeftToIdentify) {
+  seat_at_table_3();
+  // The plan changed (a new calibration, a zone added): its models are built
+  // on first use, which can take seconds, so not on a thread that must not block.
+  registry_.replace(testing::test_floor_plan());
+  ASSERT_FALSE(registry_.current()->zone_model_built(presence_.load("alice")->resolver.store_id));
+  for (const bool lent : {true, false}) {
+    request_state_.lending = lent;
+    const Outcome outcome = start(at(3), alice_);
+    if (!outcome.called) request_state_.deliver();
+    ASSERT_TRUE(outcome.called);
+    EXPECT_FALSE(outcome.answer.has_value()) << (lent ? "from the copy" : "read without waiting");
+    EXPECT_TRUE(request_state_.waiting.empty());
+  }
+  // identify() builds it; after that the path is open again.
+  clock_.advance(std::chrono::seconds(1));
+  ASSERT_TRUE(use_case_.identify(alice_, at(3)));
+  request_state_.lending = true;
+  const IdentifyRequest request = at(3);
+  Outcome outcome = start(request, alice_);
+  request_state_.deliver();
+  ASSERT_TRUE(outcome.called);
+  ASSERT_TRUE(outcome.answer.has_value());
+  EXPECT_TRUE(*outcome.answer);
+}
+
 TEST_F(IdentifyWithoutWaitingTest, NoCopyAndNoReadWithoutWaitingMeansIdentify) {
   seat_at_table_3();
   request_state_.lending = false;

@@ -97,6 +97,8 @@ TEST(FloorPlan, BuildsAStoresZoneModelOnFirstUseEqualToOneBuiltAtOnce) {
   auto eager = ZoneModel::build(store, beacons, &calibration, settings);
   ASSERT_TRUE(eager.has_value()) << eager.error().message;
 
+  // Not built until asked for; a caller that must not block can tell.
+  EXPECT_FALSE(plan->zone_model_built(config.store_id));
   // Asked for from several threads at once: one model, built once.
   std::vector<const ZoneModel*> seen(4, nullptr);
   std::vector<std::thread> threads;
@@ -107,7 +109,9 @@ TEST(FloorPlan, BuildsAStoresZoneModelOnFirstUseEqualToOneBuiltAtOnce) {
   ASSERT_NE(seen[0], nullptr);
   for (const ZoneModel* model : seen) EXPECT_EQ(model, seen[0]);
   expect_same_model(*seen[0], *eager);
+  EXPECT_TRUE(plan->zone_model_built(config.store_id));
   EXPECT_EQ(plan->find_zone_model("no-such-store"), nullptr);
+  EXPECT_TRUE(plan->zone_model_built("no-such-store"));  // nothing to build
 }
 
 TEST(FloorPlan, AStoreWithoutZonesHasNoModel) {
