@@ -35,6 +35,12 @@ end
 return 1
 )lua";
 
+// The "h" field: a hold's end in ms since the epoch, "0" for none.
+std::string hold_field(domain::Timestamp hold_until) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(hold_until.time_since_epoch()).count();
+  return std::to_string(std::max<std::int64_t>(0, ms));
+}
+
 const RedisScript& distrust_script() {
   static const RedisScript script{kDistrustLua};
   return script;
@@ -158,9 +164,7 @@ domain::Result<RedisPresenceStore::SaveArguments> RedisPresenceStore::save_argum
   }
   out.confirm = record.confirmed ? "1" : "0";
   out.epoch_seen = record.cache_epoch;
-  const auto hold_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(record.ledger_hold_until.time_since_epoch()).count();
-  out.hold_until_ms = std::to_string(std::max<long long>(0, hold_ms));
+  out.hold_until_ms = hold_field(record.ledger_hold_until);
   return out;
 }
 
@@ -194,8 +198,7 @@ domain::Result<void> RedisPresenceStore::save(const std::string& customer_id, co
 
 domain::Result<void> RedisPresenceStore::distrust(const std::string& customer_id, domain::Timestamp hold_until) {
   const std::string key = key_for(customer_id);
-  const std::string until = std::to_string(std::max<std::int64_t>(
-      0, std::chrono::duration_cast<std::chrono::milliseconds>(hold_until.time_since_epoch()).count()));
+  const std::string until = hold_field(hold_until);
   const std::array<std::string_view, 1> script_keys{key};
   const std::array<std::string_view, 1> args{until};
   auto reply = client_->eval(distrust_script(), script_keys, args);
