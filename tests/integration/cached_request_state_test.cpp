@@ -10,6 +10,8 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "infrastructure/local/presence_cache.h"
@@ -72,6 +74,21 @@ class CachedRequestStateTest : public ::testing::Test {
     record.confirmed = true;
     return state_.commit(customer, record, customer + "\n" + request, answer(request, "table-3"));
   }
+
+  // begin_later's delivery, waited for on this thread (not the connection's).
+  // nullopt when the call was refused or its reply did not come within 5 s;
+  // the promise is shared so that a late delivery finds it alive.
+  std::optional<domain::Result<application::RequestState>> read_later(const std::string& customer,
+                                                                      const std::string& key) {
+    auto read = std::make_shared<std::promise<domain::Result<application::RequestState>>>();
+    auto delivered = read->get_future();
+    if (!state_.begin_later(customer, key,
+                            [read](domain::Result<application::RequestState> got) { read->set_value(std::move(got)); })) {
+      return std::nullopt;
+    }
+    if (delivered.wait_for(5s) != std::future_status::ready) return std::nullopt;
+    return delivered.get();
+  }
 };
 
 TEST_F(CachedRequestStateTest, TheNextSightingStartsFromTheCopyExactlyAsRedisHasIt) {
@@ -108,13 +125,9 @@ TEST_F(CachedRequestStateTest, WithoutACopyTheReadAndTheWriteGoWithoutWaitingAnd
   ASSERT_TRUE(state_.lend(customer, customer + "\nr2"));
   EXPECT_FALSE(state_.lend(customer, customer + "\nr2"));
 
-  std::promise<domain::Result<application::RequestState>> read;
-  auto read_done = read.get_future();
-  ASSERT_TRUE(state_.begin_later(customer, customer + "\nr2", [&](domain::Result<application::RequestState> got) {
-    read.set_value(std::move(got));
-  }));
-  ASSERT_EQ(read_done.wait_for(5s), std::future_status::ready);
-  auto begun = read_done.get();
+  auto read = read_later(customer, customer + "\nr2");
+  ASSERT_TRUE(read) << "begin_later refused, or its reply did not come";
+  auto& begun = *read;
   ASSERT_TRUE(begun) << begun.error().message;
   ASSERT_FALSE(begun->remembered);
   EXPECT_TRUE(begun->record.confirmed);
@@ -134,13 +147,9 @@ TEST_F(CachedRequestStateTest, WithoutACopyTheReadAndTheWriteGoWithoutWaitingAnd
   ASSERT_TRUE(lent);
   EXPECT_EQ(lent->record.version, begun->record.version + 1);
   // And a retry read without waiting finds the first answer.
-  std::promise<domain::Result<application::RequestState>> retry;
-  auto retry_done = retry.get_future();
-  ASSERT_TRUE(state_.begin_later(customer, customer + "\nr2", [&](domain::Result<application::RequestState> got) {
-    retry.set_value(std::move(got));
-  }));
-  ASSERT_EQ(retry_done.wait_for(5s), std::future_status::ready);
-  auto retried = retry_done.get();
+  auto retry = read_later(customer, customer + "\nr2");
+  ASSERT_TRUE(retry) << "begin_later refused, or its reply did not come";
+  auto& retried = *retry;
   ASSERT_TRUE(retried) << retried.error().message;
   ASSERT_TRUE(retried->remembered);
   EXPECT_EQ(retried->remembered->request_fingerprint, "r2");
