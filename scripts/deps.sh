@@ -17,7 +17,7 @@ BUILD_PACKAGES=(
   libssl-dev libcpp-jwt-dev libboost-dev libboost-system-dev
   libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev prometheus-cpp-dev
   librdkafka-dev libpqxx-dev libpq-dev libhiredis-dev libqrencode-dev libpng-dev
-  libgtest-dev libgmock-dev googletest libbenchmark-dev libcurl4-openssl-dev libcli11-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev libcurl4-openssl-dev libcli11-dev libjemalloc-dev
 )
 # Servers and clients the local run, the tests and the benchmarks start.
 SERVER_PACKAGES=(postgresql redis-server haproxy kcat wrk nghttp2-client curl)
