@@ -194,13 +194,13 @@ void add_simulated_rows(ReportTable& table, const std::vector<Column>& columns) 
   });
 }
 
-// The leave-one-out calibration report over every scan of the data set.
+// The cross-validated calibration report over every scan of the data set.
 std::string calibration_report_text(const LabeledDataset& dataset, const domain::ZoneModelSettings& settings) {
   std::vector<const domain::Beacon*> beacons;
   for (const domain::Beacon& beacon : dataset.beacons) beacons.push_back(&beacon);
   domain::StoreFingerprints calibration{"labeled-dataset", {}};
   for (const LabeledScan& scan : dataset.scans) calibration.samples.push_back(scan.sample);
-  auto report = domain::leave_one_out_report(grid_store(dataset), beacons, calibration, settings);
+  auto report = domain::cross_validated_report(grid_store(dataset), beacons, calibration, settings);
   if (!report) return "Calibration report skipped: " + report.error().message + "\n";
   std::size_t samples = 0;
   std::size_t right = 0;
@@ -208,8 +208,9 @@ std::string calibration_report_text(const LabeledDataset& dataset, const domain:
     samples += zone.samples;
     right += zone.placed_right;
   }
-  std::string text = "Calibration report (leave-one-out over all " + std::to_string(samples) + " scans, " +
-                     std::to_string(report->zones.size()) + " zones, one scan at a time): " +
+  std::string text = "Calibration report (all " + std::to_string(samples) + " scans, " +
+                     std::to_string(report->zones.size()) +
+                     " zones, each left out with the fifth of its zone's scans recorded around it): " +
                      percent(samples == 0 ? 0.0 : static_cast<double>(right) / static_cast<double>(samples)) +
                      " placed back in their zone; " + std::to_string(report->confusable.size()) +
                      " confusable pairs (at least 25% of their scans placed in the other)";

@@ -74,7 +74,7 @@ v1::CalibrationMode to_proto(domain::CalibrationMode mode) {
 // with few samples, the pairs too similar to tell apart.
 void print_report(const v1::CalibrationReport& report) {
   std::cout << "calibration report: " << static_cast<int>(std::lround(report.placed_right() * 100.0))
-            << "% of the samples, each left out, placed back in their zone\n";
+            << "% of the samples, each left out with the scans recorded around it, placed back in their zone\n";
   for (const v1::ZoneCalibration& zone : report.zones()) {
     if (zone.samples() == 0) std::cout << "  zone " << zone.zone_id() << ": no samples (placed by distance)\n";
   }

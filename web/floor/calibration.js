@@ -1,6 +1,6 @@
 // The floor page's Calibration tab, for the owner: how many calibration
 // samples each zone has and how well they tell the zones apart (the
-// leave-one-out report of GET /v1/stores/{store_id}/calibration). Its own
+// cross-validated report of GET /v1/stores/{store_id}/calibration). Its own
 // file so the floor and analytics parts of app.js stay as they are; it uses
 // app.js's page state (`state`, `api`, `$`) and shows itself when its tab is
 // chosen.
@@ -17,7 +17,7 @@ function drawCalibration(report) {
   const zones = report.zones || [];
   const pct = (n, d) => (d ? Math.round((100 * n) / d) + ' %' : '—');
   $('calibration-summary').textContent = report.samples
-    ? `${report.samples} samples; ${Math.round(report.placedRight * 100)} % of them, each left out, placed back in their zone.`
+    ? `${report.samples} samples; ${Math.round(report.placedRight * 100)} % of them, each left out with the scans recorded around it, placed back in their zone.`
     : 'No calibration yet: every zone is placed by its distance to the beacons.';
 
   // Samples per zone, and where the misplaced ones went.

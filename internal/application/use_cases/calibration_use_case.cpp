@@ -40,7 +40,7 @@ domain::Result<StoreCalibration> calibration_of(const domain::FloorPlan& plan, c
   for (const domain::Beacon& beacon : plan.store_beacons(store.id)) beacons.push_back(&beacon);
   const domain::StoreFingerprints none{store.id, {}};
   auto report =
-      domain::leave_one_out_report(store, beacons, samples != nullptr ? *samples : none, plan.zone_settings());
+      domain::cross_validated_report(store, beacons, samples != nullptr ? *samples : none, plan.zone_settings());
   if (!report) return std::unexpected(report.error());
   calibration.report = std::move(*report);
   return calibration;

@@ -10,7 +10,7 @@ namespace tastesync::application {
 
 // A store's fingerprint calibration: imports (admins, in chunks of any
 // number), learn-mode recordings (staff standing in one zone of their own
-// store, or admins) and the leave-one-out report that says how well the
+// store, or admins) and the cross-validated report that says how well the
 // samples tell the zones apart. Each request checks who may call it, then
 // every sample, and only then writes, all or nothing; the answer carries the
 // report of the store as it now is.

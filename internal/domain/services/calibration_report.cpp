@@ -5,8 +5,10 @@
 #include <limits>
 #include <optional>
 #include <span>
+#include <utility>
 
 #include "domain/services/zone_emissions.h"
+#include "domain/services/zone_recordings.h"
 
 namespace tastesync::domain {
 namespace {
@@ -35,22 +37,22 @@ HeldOut levels_of(const ZoneModel& model, const FingerprintSample& sample) {
 // ln P(sample | zone) as the zone filter weighs it (zone_filter.cpp,
 // zone_log_likelihoods): for a calibrated zone the mixture of its per-beacon
 // `emissions` and the kernel density over its recordings, without the kept
-// scan `skip` (the held-out sample itself).
+// scans [skip.first, skip.second) (the held-out block).
 double mixed_log_likelihood(const ZoneModel& model, std::size_t zone, std::span<const BeaconEmission> emissions,
-                            const HeldOut& held, std::optional<std::size_t> skip) {
+                            const HeldOut& held, std::pair<std::size_t, std::size_t> skip) {
   const double per_beacon = report_log_likelihood(emissions, held.counts, held.sums, model.log_outlier());
   const double w = model.kernel_weight();
   const std::size_t kept = model.recordings().scans(zone);
-  if (!(w > 0.0) || kept == 0 || (skip && kept < 2)) return per_beacon;
-  const double kernel = model.recordings().log_likelihood(zone, held.counts, held.sums, emissions,
-                                                          skip.value_or(static_cast<std::size_t>(-1)));
+  if (!(w > 0.0) || kept <= skip.second - skip.first) return per_beacon;
+  const double kernel =
+      model.recordings().log_likelihood(zone, held.counts, held.sums, emissions, skip.first, skip.second);
   const double top = std::max(kernel, per_beacon);
   return top + std::log(w * std::exp(kernel - top) + (1.0 - w) * std::exp(per_beacon - top));
 }
 
 }  // namespace
 
-Result<CalibrationReport> leave_one_out_report(const Store& store, const std::vector<const Beacon*>& beacons,
+Result<CalibrationReport> cross_validated_report(const Store& store, const std::vector<const Beacon*>& beacons,
                                                const StoreFingerprints& fingerprints, const ZoneModelSettings& settings,
                                                double confusable_share) {
   if (!(confusable_share > 0.0 && confusable_share <= 1.0))
@@ -80,21 +82,31 @@ Result<CalibrationReport> leave_one_out_report(const Store& store, const std::ve
     result.zones[z].zone_id = zones[z].id;
     result.zones[z].placed.assign(n, 0);
   }
-  std::vector<BeaconEmission> row(width);
-  std::vector<double> log_likelihood(n);
+  const CalibrationBlocks blocks(zones, columns, fingerprints);
+  // Each zone's emissions without one of its blocks, learned when first
+  // needed, and whether it is still calibrated without it.
+  std::vector<std::vector<BeaconEmission>> without_block(n * kCalibrationFolds);
+  std::vector<char> calibrated_without_block(n * kCalibrationFolds, 0);
   for (std::size_t sample_index = 0; sample_index < fingerprints.samples.size(); ++sample_index) {
     const FingerprintSample& sample = fingerprints.samples[sample_index];
     const auto truth = full->zone_index(sample.zone_id);
     if (!truth) continue;
     ++result.zones[*truth].recorded;
+    if (!blocks.zone_of(sample_index)) continue;  // a scan of nothing is not calibration
     const HeldOut held = levels_of(*full, sample);
-    if (!held.heard_any) continue;  // a scan of nothing is not calibration
-    const auto rest =
-        tallies_without(std::span<const EmissionTally>(tallies.cells).subspan(*truth * width, width), columns, sample);
-    const bool still_calibrated = zone_emissions(*truth, rest, tallies, zones, columns, settings, row);
-    // The sample's own recording, if the zone kept it, is left out of the
-    // zone's kernel too; a zone whose only kept scan it was has no kernel left.
-    const std::optional<std::size_t> skip = full->recordings().kept_as(*truth, sample_index);
+    const std::span<const std::size_t> block = blocks.block_of(sample_index);
+    const std::size_t cell = *truth * kCalibrationFolds + blocks.fold_of(sample_index);
+    std::vector<BeaconEmission>& row = without_block[cell];
+    if (row.empty()) {
+      row.resize(width);
+      const auto rest = tallies_without(std::span<const EmissionTally>(tallies.cells).subspan(*truth * width, width),
+                                        columns, fingerprints, block);
+      calibrated_without_block[cell] = zone_emissions(*truth, rest, tallies, zones, columns, settings, row) ? 1 : 0;
+    }
+    const bool still_calibrated = calibrated_without_block[cell] != 0;
+    // The block's recordings the zone kept are left out of its kernel too; a
+    // zone that kept nothing else has no kernel left.
+    const auto skip = full->recordings().kept_within(*truth, block.front(), block.back());
     std::optional<std::size_t> placed;
     double best = -std::numeric_limits<double>::infinity();
     for (std::size_t z = 0; z < n; ++z) {
@@ -103,7 +115,8 @@ Result<CalibrationReport> leave_one_out_report(const Store& store, const std::ve
       if (!observable) continue;
       const std::span<const BeaconEmission> emissions =
           own ? std::span<const BeaconEmission>(row) : full->emission_row(z);
-      const double ll = mixed_log_likelihood(*full, z, emissions, held, own ? skip : std::optional<std::size_t>{});
+      const double ll =
+          mixed_log_likelihood(*full, z, emissions, held, own ? skip : std::pair<std::size_t, std::size_t>{0, 0});
       if (!placed || ll > best) {
         best = ll;
         placed = z;

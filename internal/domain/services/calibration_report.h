@@ -1,24 +1,26 @@
 #pragma once
 
 // How well a store's calibration tells its zones apart: each sample is left
-// out in turn and placed by the zone filter's emission model alone (one scan,
-// no prior), learned without it. It is the model the filter weighs reports
-// with: for a calibrated zone the mixture of the per-beacon model and the
-// kernel density over the zone's recordings (the sample's own recording left
-// out), so the zones named are the ones the filter confuses. Per zone: how
-// many samples staff recorded there, where each was placed (a row of the
-// confusion table), and where the misplaced ones went most; zones that take a
-// large share of each other's samples are named as confusable, so staff can
-// record more there or the owner can merge them.
+// out, with the block of its zone's scans recorded around it (CalibrationBlocks,
+// zone_recordings.h: a phone held still records nearly the same scan twice in
+// a row, and a scan predicted by its own repeats would make every zone look
+// distinct), and placed by the zone filter's emission model alone (one scan,
+// no prior), learned without that block. It is the model the filter weighs
+// reports with: for a calibrated zone the mixture of the per-beacon model and
+// the kernel density over the zone's recordings, so the zones named are the
+// ones the filter confuses. Per zone: how many samples staff recorded there,
+// where each was placed (a row of the confusion table), and where the
+// misplaced ones went most; zones that take a large share of each other's
+// samples are named as confusable, so staff can record more there or the
+// owner can merge them.
 //
-// Leaving a sample out changes only its own zone's tallies and recordings:
-// that zone's emissions are re-learned from its tallies minus the sample and
-// its kernel skips the sample's recording, the other zones' are the full
-// model's. The store-wide figures (pooled spread, the faintest level heard,
-// the kernel's bandwidth and mixture weight) are learned once from every
-// sample; one sample moves them by about 1 / samples. So the report costs
-// O(samples x zones x kept scans x beacons) and is cheap enough to run after
-// every import or recording.
+// Leaving a block out changes only its own zone's tallies and recordings:
+// that zone's emissions are re-learned from its tallies minus the block (once
+// per block) and its kernel skips the block's recordings, the other zones'
+// are the full model's. The store-wide figures (pooled spread, the faintest
+// level heard, the kernel's bandwidth and mixture weight) are learned once
+// from every sample. So the report costs O(samples x zones x kept scans x
+// beacons) and is cheap enough to run after every import or recording.
 
 #include <string>
 #include <vector>
@@ -57,7 +59,7 @@ struct CalibrationReport {
 // `confusable_share`: a pair is named when at least this share of the two
 // zones' samples were placed in the other one. Samples of zones the store
 // lacks are left out.
-Result<CalibrationReport> leave_one_out_report(const Store& store, const std::vector<const Beacon*>& beacons,
+Result<CalibrationReport> cross_validated_report(const Store& store, const std::vector<const Beacon*>& beacons,
                                                const StoreFingerprints& fingerprints,
                                                const ZoneModelSettings& settings = {}, double confusable_share = 0.25);
 

@@ -192,19 +192,23 @@ bool zone_emissions(std::size_t zone, std::span<const EmissionTally> row, const 
 }
 
 std::vector<EmissionTally> tallies_without(std::span<const EmissionTally> row,
-                                           const std::vector<const Beacon*>& columns, const FingerprintSample& sample) {
+                                           const std::vector<const Beacon*>& columns,
+                                           const StoreFingerprints& fingerprints,
+                                           std::span<const std::size_t> samples) {
   std::vector<EmissionTally> rest(row.begin(), row.end());
-  for (EmissionTally& t : rest) --t.scans;
-  for (const FingerprintReading& reading : sample.readings) {
-    const auto c = static_cast<std::size_t>(
-        std::find_if(columns.begin(), columns.end(), [&](const Beacon* b) { return b->key == reading.beacon; }) -
-        columns.begin());
-    if (c == columns.size() || reading.rssi <= kNotHeardRssi) continue;
-    const double level = level_of(*columns[c], reading.rssi);
-    EmissionTally& t = rest[c];
-    --t.heard;
-    t.sum -= level;
-    t.sum_squares -= level * level;
+  for (const std::size_t index : samples) {
+    for (EmissionTally& t : rest) --t.scans;
+    for (const FingerprintReading& reading : fingerprints.samples[index].readings) {
+      const auto c = static_cast<std::size_t>(
+          std::find_if(columns.begin(), columns.end(), [&](const Beacon* b) { return b->key == reading.beacon; }) -
+          columns.begin());
+      if (c == columns.size() || reading.rssi <= kNotHeardRssi) continue;
+      const double level = level_of(*columns[c], reading.rssi);
+      EmissionTally& t = rest[c];
+      --t.heard;
+      t.sum -= level;
+      t.sum_squares -= level * level;
+    }
   }
   return rest;
 }

@@ -125,10 +125,13 @@ bool zone_emissions(std::size_t zone, std::span<const EmissionTally> row, const 
                     const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
                     const ZoneModelSettings& settings, std::span<BeaconEmission> out);
 
-// A zone's tallies without one of its samples (what tally_calibration added
-// for it, taken away again): for leave-one-out checks of the calibration.
+// A zone's tallies without some of its samples (indices into `fingerprints`;
+// what tally_calibration added for them, taken away again): for
+// cross-validation of the calibration.
 std::vector<EmissionTally> tallies_without(std::span<const EmissionTally> row,
-                                           const std::vector<const Beacon*>& columns, const FingerprintSample& sample);
+                                           const std::vector<const Beacon*>& columns,
+                                           const StoreFingerprints& fingerprints,
+                                           std::span<const std::size_t> samples);
 
 // `columns`: the store's beacons, never null. `fingerprints` may be null.
 EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,

@@ -78,17 +78,19 @@ ZoneRecordings ZoneRecordings::keep(const std::vector<Zone>& zones, const std::v
   return kept;
 }
 
-std::optional<std::size_t> ZoneRecordings::kept_as(std::size_t zone, std::size_t sample) const {
-  if (!has(zone)) return std::nullopt;
+std::pair<std::size_t, std::size_t> ZoneRecordings::kept_within(std::size_t zone, std::size_t first_sample,
+                                                                std::size_t last_sample) const {
+  if (!has(zone)) return {0, 0};
   const auto first = source_.begin() + begin_[zone];
   const auto last = source_.begin() + begin_[zone + 1];
-  const auto found = std::lower_bound(first, last, sample);  // kept in calibration order
-  if (found == last || *found != sample) return std::nullopt;
-  return static_cast<std::size_t>(found - first);
+  const auto from = std::lower_bound(first, last, first_sample);  // kept in calibration order
+  const auto to = std::upper_bound(from, last, last_sample);
+  return {static_cast<std::size_t>(from - first), static_cast<std::size_t>(to - first)};
 }
 
 double ZoneRecordings::log_likelihood(std::size_t zone, std::span<const int> counts, std::span<const double> sums,
-                                      std::span<const BeaconEmission> row, std::size_t skip) const {
+                                      std::span<const BeaconEmission> row, std::size_t skip_from,
+                                      std::size_t skip_to) const {
   // Columns calibration never heard: the zone's per-beacon emission, the
   // same for every scan.
   double outside = 0.0;
@@ -130,17 +132,59 @@ double ZoneRecordings::log_likelihood(std::size_t zone, std::span<const int> cou
   // (e^-40: nothing a mean of at most a thousand scans can notice) costs no exp.
   constexpr double kNegligible = 40.0;
   double top = -std::numeric_limits<double>::infinity();
+  const auto skipped = [skip_from, skip_to](std::size_t s) { return s >= skip_from && s < skip_to; };
   for (std::size_t s = 0; s < n; ++s) {
-    if (s != skip) top = std::max(top, scan_sums[s]);
+    if (!skipped(s)) top = std::max(top, scan_sums[s]);
   }
   double total = 0.0;
   std::size_t used = 0;
   for (std::size_t s = 0; s < n; ++s) {
-    if (s == skip) continue;
+    if (skipped(s)) continue;
     ++used;
     if (scan_sums[s] - top > -kNegligible) total += std::exp(scan_sums[s] - top);
   }
   return outside + top + std::log(total / static_cast<double>(used));
+}
+
+CalibrationBlocks::CalibrationBlocks(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                                     const StoreFingerprints& fingerprints)
+    : by_zone_(zones.size()), zone_of_(fingerprints.samples.size(), zones.size()) {
+  for (std::size_t index = 0; index < fingerprints.samples.size(); ++index) {
+    const FingerprintSample& sample = fingerprints.samples[index];
+    const auto zone = std::find_if(zones.begin(), zones.end(), [&](const Zone& z) { return z.id == sample.zone_id; });
+    const bool heard_any = std::any_of(sample.readings.begin(), sample.readings.end(), [&](const auto& r) {
+      return r.rssi > kNotHeardRssi &&
+             std::any_of(columns.begin(), columns.end(), [&r](const Beacon* b) { return b->key == r.beacon; });
+    });
+    if (zone == zones.end() || !heard_any) continue;
+    zone_of_[index] = static_cast<std::size_t>(zone - zones.begin());
+    by_zone_[zone_of_[index]].push_back(index);
+  }
+}
+
+std::optional<std::size_t> CalibrationBlocks::zone_of(std::size_t sample) const {
+  if (sample >= zone_of_.size() || zone_of_[sample] == by_zone_.size()) return std::nullopt;
+  return zone_of_[sample];
+}
+
+std::size_t CalibrationBlocks::fold_of(std::size_t sample) const {
+  const std::vector<std::size_t>& scans = by_zone_[zone_of_[sample]];
+  const auto position = static_cast<std::size_t>(std::lower_bound(scans.begin(), scans.end(), sample) - scans.begin());
+  return position * kCalibrationFolds / scans.size();
+}
+
+// Positions [lo, hi) of the zone's scans: those whose position p has
+// p * kCalibrationFolds / n == fold.
+std::pair<std::size_t, std::size_t> CalibrationBlocks::bounds(std::size_t zone, std::size_t fold) const {
+  const std::size_t n = by_zone_[zone].size();
+  return {(fold * n + kCalibrationFolds - 1) / kCalibrationFolds,
+          ((fold + 1) * n + kCalibrationFolds - 1) / kCalibrationFolds};
+}
+
+std::span<const std::size_t> CalibrationBlocks::block_of(std::size_t sample) const {
+  const std::size_t zone = zone_of_[sample];
+  const auto [lo, hi] = bounds(zone, fold_of(sample));
+  return std::span<const std::size_t>(by_zone_[zone]).subspan(lo, hi - lo);
 }
 
 double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
@@ -152,9 +196,7 @@ double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::
   std::vector<double> score(kSteps + 1, 0.0);
   std::vector<int> counts(width);
   std::vector<double> sums(width);
-  std::vector<BeaconEmission> row(width);
   const double log_outlier = log_outlier_density(settings);
-  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   // Every zone's per-beacon emissions as learned from all samples.
   std::vector<BeaconEmission> learned(zones.size() * width);
   const std::span<const EmissionTally> all_tallies(tallies.cells);
@@ -163,6 +205,10 @@ double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::
                    std::span<BeaconEmission>(learned).subspan(z * width, width));
   }
   const std::span<const BeaconEmission> all_rows(learned);
+  const CalibrationBlocks blocks(zones, columns, *fingerprints);
+  // A zone's per-beacon emissions learned without one block of its scans,
+  // computed when first needed.
+  std::vector<std::vector<BeaconEmission>> without_block(zones.size() * kCalibrationFolds);
   // At most kMaxChecked samples are checked (evenly spread): enough to choose
   // one weight, and a 50,000-sample import stays quick.
   constexpr std::size_t kMaxChecked = 2000;
@@ -171,14 +217,16 @@ double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::
   bool any = false;
   for (std::size_t index = 0; index < total_samples; index += stride) {
     const FingerprintSample& sample = fingerprints->samples[index];
-    const auto zone = std::find_if(zones.begin(), zones.end(), [&](const Zone& z) { return z.id == sample.zone_id; });
-    if (zone == zones.end()) continue;
-    const auto z = static_cast<std::size_t>(zone - zones.begin());
-    // A zone of one scan has nothing left to predict it with.
-    if (recordings.scans(z) < 2) continue;
+    const std::optional<std::size_t> zone = blocks.zone_of(index);
+    if (!zone) continue;  // not a zone of the store, or a scan of nothing
+    const std::size_t z = *zone;
+    const std::size_t fold = blocks.fold_of(index);
+    const std::span<const std::size_t> block = blocks.block_of(index);
+    const auto [skip_from, skip_to] = recordings.kept_within(z, block.front(), block.back());
+    // A zone with nothing kept outside the block has nothing to predict it with.
+    if (recordings.scans(z) <= skip_to - skip_from) continue;
     std::fill(counts.begin(), counts.end(), 0);
     std::fill(sums.begin(), sums.end(), 0.0);
-    bool heard_any = false;
     for (const FingerprintReading& reading : sample.readings) {
       const auto c = static_cast<std::size_t>(
           std::find_if(columns.begin(), columns.end(), [&](const Beacon* b) { return b->key == reading.beacon; }) -
@@ -186,23 +234,23 @@ double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::
       if (c == width || reading.rssi <= kNotHeardRssi) continue;
       ++counts[c];
       sums[c] += level_of(*columns[c], reading.rssi);
-      heard_any = true;
     }
-    if (!heard_any) continue;
-    // Every zone's likelihood of the scan, its own learned without it.
-    const auto rest =
-        tallies_without(std::span<const EmissionTally>(tallies.cells).subspan(z * width, width), columns, sample);
-    zone_emissions(z, rest, tallies, zones, columns, settings, row);
-    const auto skip = recordings.kept_as(z, index);
+    // Every zone's likelihood of the scan, its own learned without the block.
+    std::vector<BeaconEmission>& row = without_block[z * kCalibrationFolds + fold];
+    if (row.empty()) {
+      const auto rest = tallies_without(all_tallies.subspan(z * width, width), columns, *fingerprints, block);
+      row.resize(width);
+      zone_emissions(z, rest, tallies, zones, columns, settings, row);
+    }
     std::vector<double> per_beacon(zones.size());
     std::vector<double> kernel(zones.size());
     for (std::size_t other = 0; other < zones.size(); ++other) {
       const std::span<const BeaconEmission> emissions =
           other == z ? std::span<const BeaconEmission>(row) : all_rows.subspan(other * width, width);
       per_beacon[other] = report_log_likelihood(emissions, counts, sums, log_outlier);
-      kernel[other] = recordings.has(other) ? recordings.log_likelihood(other, counts, sums, emissions,
-                                                                        other == z ? skip.value_or(kNone) : kNone)
-                                            : per_beacon[other];
+      kernel[other] = !recordings.has(other) ? per_beacon[other]
+                      : other == z ? recordings.log_likelihood(other, counts, sums, emissions, skip_from, skip_to)
+                                   : recordings.log_likelihood(other, counts, sums, emissions);
     }
     // How surely the mixture places the scan in its own zone (log posterior,
     // equal priors): the score of a classifier, which is what the filter is.

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "domain/entities/beacon.h"
@@ -42,13 +43,15 @@ class ZoneRecordings {
   // of each scan's kernel. `counts`/`sums` per column as report_log_likelihood
   // takes them; `row` is the zone's per-beacon emission, used for the columns
   // calibration never heard anywhere (a beacon added afterwards).
-  // `skip`: a scan of the zone left out (its index among the zone's kept
-  // scans); the zone must keep another.
+  // [skip_from, skip_to): scans of the zone left out (indices among the
+  // zone's kept scans); the zone must keep another.
   double log_likelihood(std::size_t zone, std::span<const int> counts, std::span<const double> sums,
-                        std::span<const BeaconEmission> row, std::size_t skip = static_cast<std::size_t>(-1)) const;
-  // The kept scan of `zone` that is sample `sample` of the calibration, if
-  // it was kept.
-  std::optional<std::size_t> kept_as(std::size_t zone, std::size_t sample) const;
+                        std::span<const BeaconEmission> row, std::size_t skip_from = 0,
+                        std::size_t skip_to = 0) const;
+  // The kept scans of `zone` that are samples `first_sample` to `last_sample`
+  // (inclusive) of the calibration: [from, to) among the zone's kept scans.
+  std::pair<std::size_t, std::size_t> kept_within(std::size_t zone, std::size_t first_sample,
+                                                  std::size_t last_sample) const;
 
  private:
   std::size_t width_ = 0;
@@ -69,10 +72,40 @@ class ZoneRecordings {
 // How much of a calibrated zone's emission is the kernel density (the rest is
 // the per-beacon model, zone_emissions.h): the weight w of the mixture
 // w * kernel + (1 - w) * per-beacon that best predicts each recorded scan from
-// the zone's other scans (leave-one-out log-likelihood, w in steps of 0.1).
+// the zone's scans recorded at other times (blocked cross-validation: each
+// zone's scans, in the order recorded, fall into kCalibrationFolds
+// consecutive blocks and a scan's own block is left out with it; log
+// posterior, w in steps of 0.1). A phone held still records nearly the same
+// scan twice in a row, so a scan left out alone is still predicted by its
+// neighbours in time, which flatters the kernel; a customer is heard later
+// than the calibration was recorded.
 // Per-beacon readings that really are independent (one Gaussian per beacon
 // describes them) get a low weight, scans whose beacons come and go together
 // a high one: the store's own recordings choose. 0 without calibration.
+inline constexpr std::size_t kCalibrationFolds = 5;
+
+// The blocks that cross-validation leaves out (the kernel weight here, the
+// calibration report): each zone's scans that heard a beacon of the store
+// (those the tallies and the recordings hold), in the order recorded, in
+// kCalibrationFolds consecutive blocks.
+class CalibrationBlocks {
+ public:
+  CalibrationBlocks(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                    const StoreFingerprints& fingerprints);
+  // The zone (index in `zones`) sample `sample` calibrates; nullopt for a
+  // zone the store lacks or a scan of nothing.
+  std::optional<std::size_t> zone_of(std::size_t sample) const;
+  // For a sample with a zone: which of the zone's blocks it is in, and that
+  // block's samples (indices into the calibration, in order).
+  std::size_t fold_of(std::size_t sample) const;
+  std::span<const std::size_t> block_of(std::size_t sample) const;
+
+ private:
+  std::pair<std::size_t, std::size_t> bounds(std::size_t zone, std::size_t fold) const;
+  std::vector<std::vector<std::size_t>> by_zone_;
+  std::vector<std::size_t> zone_of_;  // per sample; by_zone_.size(): none
+};
+
 double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
                                      const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
                                      const ZoneRecordings& recordings, const ZoneModelSettings& settings);
