@@ -100,32 +100,36 @@ double ZoneRecordings::log_likelihood(std::size_t zone, std::span<const int> cou
   // Every scan starts from what it heard or missed of the columns the report
   // did not hear (unheard_base_); each column the report heard then adds its
   // kernel to every scan, a column's recordings side by side in memory.
+  // In float: the sweep below is the filter's hot loop (zones x kept scans x
+  // beacons heard per report), and in float the compiler runs it four or
+  // eight scans at a time; a kernel's log is far from needing double's digits.
   const std::size_t n = scans(zone);
-  std::array<double, 64> inline_sums{};
-  std::vector<double> more_sums;
-  double* scan_sums = inline_sums.data();
+  std::array<float, 64> inline_sums{};
+  std::vector<float> more_sums;
+  float* scan_sums = inline_sums.data();
   if (n > inline_sums.size()) {
     more_sums.resize(n);
     scan_sums = more_sums.data();
   }
-  for (std::size_t s = 0; s < n; ++s) scan_sums[s] = unheard_base_[begin_[zone] + s];
-  const double hp = half_precision_[zone];
-  const double heard_peak = log_kept_ + log_norm_[zone] - log_missed_;
+  for (std::size_t s = 0; s < n; ++s) scan_sums[s] = static_cast<float>(unheard_base_[begin_[zone] + s]);
+  const auto hp = static_cast<float>(half_precision_[zone]);
+  const auto heard_peak = static_cast<float>(log_kept_ + log_norm_[zone] - log_missed_);
   // Heard now, not in the recording: as likely as a miss, at any level.
-  const double heard_elsewhere = log_missed_ + log_outlier_ - log_kept_;
+  const auto heard_elsewhere = static_cast<float>(log_missed_ + log_outlier_ - log_kept_);
   // A fade (far fainter than recorded) is floored as the per-beacon emission
   // floors it; a far louder reading is not.
-  const double fade_floor = log_fade_floor_ - log_missed_;
+  const auto fade_floor = static_cast<float>(log_fade_floor_ - log_missed_);
   const float* block = levels_.data() + static_cast<std::size_t>(begin_[zone]) * width_;
   for (std::size_t c = 0; c < width_; ++c) {
     if (counts[c] == 0 || !kernel_column_[c]) continue;
-    const double level = sums[c] / counts[c];
+    const auto level = static_cast<float>(sums[c] / counts[c]);
     const float* recorded = block + c * n;
     for (std::size_t s = 0; s < n; ++s) {
-      const double d = level - static_cast<double>(recorded[s]);
-      const double kernel = heard_peak - hp * d * d;
-      const double term = d < 0.0 ? std::max(kernel, fade_floor) : kernel;
-      scan_sums[s] += std::isnan(recorded[s]) ? heard_elsewhere : term;
+      const float r = recorded[s];
+      const float d = level - r;
+      const float kernel = heard_peak - hp * d * d;
+      const float term = d < 0.0F ? std::max(kernel, fade_floor) : kernel;
+      scan_sums[s] += std::isnan(r) ? heard_elsewhere : term;
     }
   }
   // The mean of the scans' kernels (log-sum-exp); a scan far below the best
@@ -134,7 +138,7 @@ double ZoneRecordings::log_likelihood(std::size_t zone, std::span<const int> cou
   double top = -std::numeric_limits<double>::infinity();
   const auto skipped = [skip_from, skip_to](std::size_t s) { return s >= skip_from && s < skip_to; };
   for (std::size_t s = 0; s < n; ++s) {
-    if (!skipped(s)) top = std::max(top, scan_sums[s]);
+    if (!skipped(s)) top = std::max(top, static_cast<double>(scan_sums[s]));
   }
   double total = 0.0;
   std::size_t used = 0;
