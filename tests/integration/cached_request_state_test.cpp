@@ -82,8 +82,9 @@ class CachedRequestStateTest : public ::testing::Test {
                                                                       const std::string& key) {
     auto read = std::make_shared<std::promise<domain::Result<application::RequestState>>>();
     auto delivered = read->get_future();
-    if (!state_.begin_later(customer, key,
-                            [read](domain::Result<application::RequestState> got) { read->set_value(std::move(got)); })) {
+    if (!state_.begin_later(customer, key, [read](domain::Result<application::RequestState> got) {
+          read->set_value(std::move(got));
+        })) {
       return std::nullopt;
     }
     if (delivered.wait_for(5s) != std::future_status::ready) return std::nullopt;

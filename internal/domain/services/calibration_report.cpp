@@ -53,8 +53,8 @@ double mixed_log_likelihood(const ZoneModel& model, std::size_t zone, std::span<
 }  // namespace
 
 Result<CalibrationReport> cross_validated_report(const Store& store, const std::vector<const Beacon*>& beacons,
-                                               const StoreFingerprints& fingerprints, const ZoneModelSettings& settings,
-                                               double confusable_share) {
+                                                 const StoreFingerprints& fingerprints,
+                                                 const ZoneModelSettings& settings, double confusable_share) {
   if (!(confusable_share > 0.0 && confusable_share <= 1.0))
     return fail(ErrorCode::kInvalidArgument, "the confusable share must be in (0, 1]", "confusable_share");
   auto full = ZoneModel::build(store, beacons, &fingerprints, settings);

@@ -60,7 +60,8 @@ struct CalibrationReport {
 // zones' samples were placed in the other one. Samples of zones the store
 // lacks are left out.
 Result<CalibrationReport> cross_validated_report(const Store& store, const std::vector<const Beacon*>& beacons,
-                                               const StoreFingerprints& fingerprints,
-                                               const ZoneModelSettings& settings = {}, double confusable_share = 0.25);
+                                                 const StoreFingerprints& fingerprints,
+                                                 const ZoneModelSettings& settings = {},
+                                                 double confusable_share = 0.25);
 
 }  // namespace tastesync::domain

@@ -130,8 +130,7 @@ bool zone_emissions(std::size_t zone, std::span<const EmissionTally> row, const 
 // cross-validation of the calibration.
 std::vector<EmissionTally> tallies_without(std::span<const EmissionTally> row,
                                            const std::vector<const Beacon*>& columns,
-                                           const StoreFingerprints& fingerprints,
-                                           std::span<const std::size_t> samples);
+                                           const StoreFingerprints& fingerprints, std::span<const std::size_t> samples);
 
 // `columns`: the store's beacons, never null. `fingerprints` may be null.
 EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,

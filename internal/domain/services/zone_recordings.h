@@ -46,8 +46,7 @@ class ZoneRecordings {
   // [skip_from, skip_to): scans of the zone left out (indices among the
   // zone's kept scans); the zone must keep another.
   double log_likelihood(std::size_t zone, std::span<const int> counts, std::span<const double> sums,
-                        std::span<const BeaconEmission> row, std::size_t skip_from = 0,
-                        std::size_t skip_to = 0) const;
+                        std::span<const BeaconEmission> row, std::size_t skip_from = 0, std::size_t skip_to = 0) const;
   // The kept scans of `zone` that are samples `first_sample` to `last_sample`
   // (inclusive) of the calibration: [from, to) among the zone's kept scans.
   std::pair<std::size_t, std::size_t> kept_within(std::size_t zone, std::size_t first_sample,
