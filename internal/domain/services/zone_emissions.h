@@ -40,7 +40,7 @@ struct ZoneModelSettings {
   std::size_t max_kernel_scans = 64;
   // Share of a calibrated zone's emission that is that kernel density, the
   // rest the per-beacon model; negative: chosen from the calibration itself
-  // (cross_validated_kernel_weight, zone_recordings.h).
+  // (cross_validated_kernel, zone_recordings.h).
   double kernel_weight = -1.0;
   // How much one report counts, as a power of its likelihood (0..1]. A
   // phone's reports are not independent draws: the same body, the same

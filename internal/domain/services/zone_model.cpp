@@ -80,12 +80,10 @@ Result<ZoneModel> ZoneModel::build(const Store& store, const std::vector<const B
   // Calibrated zones also keep their recorded scans; how much the emission
   // leans on them is chosen by how well they predict each other.
   const CalibrationTallies tallies = tally_calibration(model.zones_, model.columns_, fingerprints, settings);
-  model.recordings_ = ZoneRecordings::keep(model.zones_, model.columns_, fingerprints, tallies, settings);
-  // A configured weight (>= 0) is taken as it is; a negative one is chosen.
-  model.kernel_weight_ = settings.kernel_weight >= 0.0
-                             ? settings.kernel_weight
-                             : cross_validated_kernel_weight(model.zones_, model.columns_, fingerprints, tallies,
-                                                             model.recordings_, settings);
+  ChosenKernel kernel = cross_validated_kernel(model.zones_, model.columns_, fingerprints, tallies, settings);
+  model.recordings_ = std::move(kernel.recordings);
+  model.kernel_weight_ = kernel.weight;
+  model.kernel_bandwidth_scale_ = kernel.bandwidth_scale;
   model.log_outlier_ = log_outlier_density(settings);
   // A zone the filter cannot hear (no calibration, no position, no beacon of
   // its own) tells no report apart from any other: the filter never moves a

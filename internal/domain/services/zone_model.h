@@ -70,8 +70,11 @@ class ZoneModel {
   // The calibrated zones' recorded scans (their emission).
   const ZoneRecordings& recordings() const { return recordings_; }
   // Share of a calibrated zone's emission that is the kernel density over
-  // its recordings (cross_validated_kernel_weight).
+  // its recordings (cross_validated_kernel).
   double kernel_weight() const { return kernel_weight_; }
+  // ... and the kernel's spread as a factor on Silverman's rule
+  // (cross_validated_kernel).
+  double kernel_bandwidth_scale() const { return kernel_bandwidth_scale_; }
   // Whether reports can point at the zone (it has calibration, a position or
   // a beacon of its own); walks and first sightings only go to these.
   bool observable(std::size_t zone) const { return observable_[zone] != 0; }
@@ -98,6 +101,7 @@ class ZoneModel {
   std::vector<char> calibrated_;
   ZoneRecordings recordings_;
   double kernel_weight_ = 0.0;
+  double kernel_bandwidth_scale_ = 1.0;
   std::vector<char> observable_;
   std::size_t observable_count_ = 0;
   std::vector<std::vector<std::uint16_t>> neighbours_;

@@ -16,7 +16,7 @@ double kernel_bandwidth(double sigma_db, std::size_t scans, double min_sigma_db)
 
 ZoneRecordings ZoneRecordings::keep(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
                                     const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
-                                    const ZoneModelSettings& settings) {
+                                    const ZoneModelSettings& settings, double bandwidth_scale) {
   ZoneRecordings kept;
   const std::size_t width = columns.size();
   kept.width_ = width;
@@ -44,7 +44,8 @@ ZoneRecordings ZoneRecordings::keep(const std::vector<Zone>& zones, const std::v
   for (std::size_t z = 0; z < zones.size(); ++z) {
     const auto& scans = by_zone[z];
     const std::size_t count = std::min(scans.size(), settings.max_kernel_scans);
-    const double h = kernel_bandwidth(sigma, scans.size(), settings.min_sigma_db);
+    const double h =
+        std::max(settings.min_sigma_db, bandwidth_scale * kernel_bandwidth(sigma, scans.size(), settings.min_sigma_db));
     kept.half_precision_.push_back(1.0 / (2.0 * h * h));
     kept.log_norm_.push_back(-std::log(h * std::sqrt(2.0 * std::numbers::pi)));
     std::vector<float> rows;  // the zone's kept scans, row by row
@@ -191,10 +192,15 @@ std::span<const std::size_t> CalibrationBlocks::block_of(std::size_t sample) con
   return std::span<const std::size_t>(by_zone_[zone]).subspan(lo, hi - lo);
 }
 
-double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
-                                     const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
-                                     const ZoneRecordings& recordings, const ZoneModelSettings& settings) {
-  if (fingerprints == nullptr) return 0.0;
+namespace {
+
+// Each weight's score (0, 0.1, ..., 1): the held-out scans' summed log
+// posterior of their own zone. Empty when no scan could be checked.
+std::vector<double> kernel_weight_scores(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                                         const StoreFingerprints& calibration, const CalibrationTallies& tallies,
+                                         const ZoneRecordings& recordings, const CalibrationBlocks& blocks,
+                                         const ZoneModelSettings& settings) {
+  const StoreFingerprints* fingerprints = &calibration;
   const std::size_t width = columns.size();
   constexpr int kSteps = 10;
   std::vector<double> score(kSteps + 1, 0.0);
@@ -209,7 +215,6 @@ double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::
                    std::span<BeaconEmission>(learned).subspan(z * width, width));
   }
   const std::span<const BeaconEmission> all_rows(learned);
-  const CalibrationBlocks blocks(zones, columns, *fingerprints);
   // A zone's per-beacon emissions learned without one block of its scans,
   // computed when first needed.
   std::vector<std::vector<BeaconEmission>> without_block(zones.size() * kCalibrationFolds);
@@ -273,9 +278,40 @@ double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::
     }
     any = true;
   }
-  if (!any) return 0.0;
-  const auto best = std::max_element(score.begin(), score.end()) - score.begin();
-  return static_cast<double>(best) / kSteps;
+  if (!any) return {};
+  return score;
+}
+
+}  // namespace
+
+ChosenKernel cross_validated_kernel(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                                    const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
+                                    const ZoneModelSettings& settings) {
+  ChosenKernel chosen{ZoneRecordings::keep(zones, columns, fingerprints, tallies, settings), 0.0, 1.0};
+  if (settings.kernel_weight >= 0.0) {
+    chosen.weight = settings.kernel_weight;
+    return chosen;
+  }
+  if (fingerprints == nullptr) return chosen;
+  const CalibrationBlocks blocks(zones, columns, *fingerprints);
+  double best = -std::numeric_limits<double>::infinity();
+  // Silverman's spread first: another must predict strictly better.
+  for (const double scale : kBandwidthScales) {
+    ZoneRecordings recordings = scale == 1.0
+                                    ? ZoneRecordings(chosen.recordings)
+                                    : ZoneRecordings::keep(zones, columns, fingerprints, tallies, settings, scale);
+    const std::vector<double> scores =
+        kernel_weight_scores(zones, columns, *fingerprints, tallies, recordings, blocks, settings);
+    if (scores.empty()) return chosen;
+    const auto step = static_cast<std::size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+    if (scores[step] > best) {
+      best = scores[step];
+      chosen.weight = static_cast<double>(step) / static_cast<double>(scores.size() - 1);
+      chosen.bandwidth_scale = scale;
+      if (scale != 1.0) chosen.recordings = std::move(recordings);
+    }
+  }
+  return chosen;
 }
 
 }  // namespace tastesync::domain

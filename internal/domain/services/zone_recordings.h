@@ -10,6 +10,7 @@
 // average, and a per-beacon model places single scans worse than even the
 // nearest recorded scan does). See docs/accuracy.md.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -32,9 +33,10 @@ class ZoneRecordings {
   // recordings, in order), on the level scale of level_of. `kernel_sigma_db`
   // per zone: the spread of the kernel around each scan (kernel_bandwidth).
   // Zones without scans keep none.
+  // `bandwidth_scale` multiplies the spread (never below min_sigma_db).
   static ZoneRecordings keep(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
                              const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
-                             const ZoneModelSettings& settings);
+                             const ZoneModelSettings& settings, double bandwidth_scale = 1.0);
 
   bool has(std::size_t zone) const { return zone + 1 < begin_.size() && begin_[zone + 1] > begin_[zone]; }
   std::size_t scans(std::size_t zone) const { return has(zone) ? begin_[zone + 1] - begin_[zone] : 0; }
@@ -68,25 +70,15 @@ class ZoneRecordings {
   double log_fade_floor_ = 0.0;         // a reading far fainter than recorded
 };
 
-// How much of a calibrated zone's emission is the kernel density (the rest is
-// the per-beacon model, zone_emissions.h): the weight w of the mixture
-// w * kernel + (1 - w) * per-beacon that best predicts each recorded scan from
-// the zone's scans recorded at other times (blocked cross-validation: each
-// zone's scans, in the order recorded, fall into kCalibrationFolds
-// consecutive blocks and a scan's own block is left out with it; log
-// posterior, w in steps of 0.1). A phone held still records nearly the same
-// scan twice in a row, so a scan left out alone is still predicted by its
-// neighbours in time, which flatters the kernel; a customer is heard later
-// than the calibration was recorded.
-// Per-beacon readings that really are independent (one Gaussian per beacon
-// describes them) get a low weight, scans whose beacons come and go together
-// a high one: the store's own recordings choose. 0 without calibration.
 inline constexpr std::size_t kCalibrationFolds = 5;
 
-// The blocks that cross-validation leaves out (the kernel weight here, the
+// The blocks that cross-validation leaves out (the kernel here, the
 // calibration report): each zone's scans that heard a beacon of the store
 // (those the tallies and the recordings hold), in the order recorded, in
-// kCalibrationFolds consecutive blocks.
+// kCalibrationFolds consecutive blocks. A phone held still records nearly
+// the same scan twice in a row, so a scan left out alone is still predicted
+// by its neighbours in time, which flatters the kernel; a customer is heard
+// later than the calibration was recorded.
 class CalibrationBlocks {
  public:
   CalibrationBlocks(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
@@ -105,9 +97,28 @@ class CalibrationBlocks {
   std::vector<std::size_t> zone_of_;  // per sample; by_zone_.size(): none
 };
 
-double cross_validated_kernel_weight(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
-                                     const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
-                                     const ZoneRecordings& recordings, const ZoneModelSettings& settings);
+// How a calibrated zone's emission uses its recordings, chosen by how well
+// the recordings predict each other: the weight w of the mixture
+// w * kernel + (1 - w) * per-beacon (zone_emissions.h), and the kernel's
+// spread as a factor on Silverman's rule (kBandwidthScales), the pair whose
+// mixture best predicts each recorded scan from the zone's scans recorded at
+// other times (blocked cross-validation, CalibrationBlocks; summed log
+// posterior over at most 2,000 scans; w in steps of 0.1). Per-beacon readings
+// that really are independent (one Gaussian per beacon describes them) get a
+// low weight, scans whose beacons come and go together a high one; Silverman's
+// rule assumes Gaussian scans and smooths scans that cluster too much. The
+// store's own recordings choose. A configured weight (zone_filter.
+// kernel_weight >= 0) is taken as it is, with Silverman's spread. Without
+// calibration: weight 0.
+inline constexpr std::array<double, 4> kBandwidthScales = {1.0, 0.5, 0.7, 1.4};
+struct ChosenKernel {
+  ZoneRecordings recordings;
+  double weight = 0.0;
+  double bandwidth_scale = 1.0;
+};
+ChosenKernel cross_validated_kernel(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                                    const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
+                                    const ZoneModelSettings& settings);
 
 // The kernel's spread for a zone with `scans` recordings when a reading
 // varies by `sigma_db` around its zone's mean: Silverman's rule of thumb,

@@ -87,7 +87,7 @@ TEST(ZoneRecordings, ScansRepeatedByAPhoneHeldStillDoNotFlatterTheKernel) {
   // (a phone that did not move between scans). Left out one at a time, every
   // scan would be predicted by its own repeats, and the kernel would look
   // perfect; left out with its neighbours in time, it is predicted as a later
-  // visit would be, and the per-beacon model still describes it.
+  // visit would be.
   testing::SyntheticStoreConfig config;
   config.noise_sigma_db = 6.0;
   SyntheticStore store(config);
@@ -97,7 +97,12 @@ TEST(ZoneRecordings, ScansRepeatedByAPhoneHeldStillDoNotFlatterTheKernel) {
     for (int i = 0; i < 4; ++i) repeated.samples.push_back(sample);
   }
   const ZoneModel model = ZoneModel::build(store.store(), columns_of(store), &repeated).value();
-  EXPECT_LE(model.kernel_weight(), 0.3);
+  const ZoneModel recorded_once = ZoneModel::build(store.store(), columns_of(store), &once).value();
+  // One scan at a time, the repeats chose w = 1. By blocks, about what the
+  // same scans recorded once choose (the kernel's spread still narrows with
+  // the number of scans, so not exactly).
+  EXPECT_LE(model.kernel_weight(), recorded_once.kernel_weight() + 0.2);
+  EXPECT_LE(recorded_once.kernel_weight(), 0.3);
 }
 
 TEST(ZoneRecordings, OneFadedReadingDoesNotRuleOutTheZone) {
