@@ -102,8 +102,8 @@ double ZoneRecordings::log_likelihood(std::size_t zone, std::span<const int> cou
   // did not hear (unheard_base_); each column the report heard then adds its
   // kernel to every scan, a column's recordings side by side in memory.
   // In float: the sweep below is the filter's hot loop (zones x kept scans x
-  // beacons heard per report), and in float the compiler runs it four or
-  // eight scans at a time; a kernel's log is far from needing double's digits.
+  // beacons heard per report), and in float the compiler runs it four scans
+  // at a time; a kernel's log is far from needing double's digits.
   const std::size_t n = scans(zone);
   std::array<float, 64> inline_sums{};
   std::vector<float> more_sums;
