@@ -15,8 +15,9 @@ double kernel_bandwidth(double sigma_db, std::size_t scans, double min_sigma_db)
 }
 
 ZoneRecordings ZoneRecordings::keep(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
-                                    const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
-                                    const ZoneModelSettings& settings, double bandwidth_scale) {
+                                    const StoreFingerprints* fingerprints, const CalibrationBlocks& blocks,
+                                    const CalibrationTallies& tallies, const ZoneModelSettings& settings,
+                                    double bandwidth_scale) {
   ZoneRecordings kept;
   const std::size_t width = columns.size();
   kept.width_ = width;
@@ -26,23 +27,11 @@ ZoneRecordings ZoneRecordings::keep(const std::vector<Zone>& zones, const std::v
   kept.log_outlier_ = -std::log(settings.outlier_range_db);
   kept.log_outlier_density_ = log_outlier_density(settings);
   kept.log_fade_floor_ = kept.log_kept_ + kept.log_outlier_density_;
-  // Each zone's scans that heard any of the store's beacons (as tallied).
-  std::vector<std::vector<std::size_t>> by_zone(zones.size());
-  if (fingerprints != nullptr) {
-    for (std::size_t index = 0; index < fingerprints->samples.size(); ++index) {
-      const FingerprintSample& sample = fingerprints->samples[index];
-      const auto zone = std::find_if(zones.begin(), zones.end(), [&](const Zone& z) { return z.id == sample.zone_id; });
-      const bool heard_any = std::any_of(sample.readings.begin(), sample.readings.end(), [&](const auto& r) {
-        return r.rssi > kNotHeardRssi &&
-               std::any_of(columns.begin(), columns.end(), [&r](const Beacon* b) { return b->key == r.beacon; });
-      });
-      if (zone != zones.end() && heard_any) by_zone[static_cast<std::size_t>(zone - zones.begin())].push_back(index);
-    }
-  }
   const double sigma = std::sqrt(tallies.pooled_variance);
   kept.begin_.push_back(0);
   for (std::size_t z = 0; z < zones.size(); ++z) {
-    const auto& scans = by_zone[z];
+    // The zone's scans that heard any of the store's beacons (as tallied).
+    const std::span<const std::size_t> scans = blocks.scans_of(z);
     const std::size_t count = std::min(scans.size(), settings.max_kernel_scans);
     const double h =
         std::max(settings.min_sigma_db, bandwidth_scale * kernel_bandwidth(sigma, scans.size(), settings.min_sigma_db));
@@ -194,38 +183,49 @@ std::span<const std::size_t> CalibrationBlocks::block_of(std::size_t sample) con
 
 namespace {
 
+// Every zone's per-beacon emissions as learned from all samples, and each
+// zone's without one block of its scans (learned when first needed): the
+// same whatever the kernel's spread.
+struct PerBeaconRows {
+  std::vector<BeaconEmission> learned;
+  std::vector<std::vector<BeaconEmission>> without_block;  // zone x fold
+};
+
+PerBeaconRows learned_rows(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                           const CalibrationTallies& tallies, const ZoneModelSettings& settings) {
+  const std::size_t width = columns.size();
+  PerBeaconRows rows{std::vector<BeaconEmission>(zones.size() * width),
+                     std::vector<std::vector<BeaconEmission>>(zones.size() * kCalibrationFolds)};
+  const std::span<const EmissionTally> all_tallies(tallies.cells);
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    zone_emissions(z, all_tallies.subspan(z * width, width), tallies, zones, columns, settings,
+                   std::span<BeaconEmission>(rows.learned).subspan(z * width, width));
+  }
+  return rows;
+}
+
 // Each weight's score (0, 0.1, ..., 1): the held-out scans' summed log
 // posterior of their own zone. Empty when no scan could be checked.
 std::vector<double> kernel_weight_scores(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
                                          const StoreFingerprints& calibration, const CalibrationTallies& tallies,
                                          const ZoneRecordings& recordings, const CalibrationBlocks& blocks,
-                                         const ZoneModelSettings& settings) {
-  const StoreFingerprints* fingerprints = &calibration;
+                                         PerBeaconRows& rows, const ZoneModelSettings& settings) {
   const std::size_t width = columns.size();
   constexpr int kSteps = 10;
   std::vector<double> score(kSteps + 1, 0.0);
   std::vector<int> counts(width);
   std::vector<double> sums(width);
   const double log_outlier = log_outlier_density(settings);
-  // Every zone's per-beacon emissions as learned from all samples.
-  std::vector<BeaconEmission> learned(zones.size() * width);
   const std::span<const EmissionTally> all_tallies(tallies.cells);
-  for (std::size_t z = 0; z < zones.size(); ++z) {
-    zone_emissions(z, all_tallies.subspan(z * width, width), tallies, zones, columns, settings,
-                   std::span<BeaconEmission>(learned).subspan(z * width, width));
-  }
-  const std::span<const BeaconEmission> all_rows(learned);
-  // A zone's per-beacon emissions learned without one block of its scans,
-  // computed when first needed.
-  std::vector<std::vector<BeaconEmission>> without_block(zones.size() * kCalibrationFolds);
+  const std::span<const BeaconEmission> all_rows(rows.learned);
   // At most kMaxChecked samples are checked (evenly spread): enough to choose
   // one weight, and a 50,000-sample import stays quick.
   constexpr std::size_t kMaxChecked = 2000;
-  const std::size_t total_samples = fingerprints->samples.size();
+  const std::size_t total_samples = calibration.samples.size();
   const std::size_t stride = std::max<std::size_t>(1, total_samples / kMaxChecked);
   bool any = false;
   for (std::size_t index = 0; index < total_samples; index += stride) {
-    const FingerprintSample& sample = fingerprints->samples[index];
+    const FingerprintSample& sample = calibration.samples[index];
     const std::optional<std::size_t> zone = blocks.zone_of(index);
     if (!zone) continue;  // not a zone of the store, or a scan of nothing
     const std::size_t z = *zone;
@@ -245,9 +245,9 @@ std::vector<double> kernel_weight_scores(const std::vector<Zone>& zones, const s
       sums[c] += level_of(*columns[c], reading.rssi);
     }
     // Every zone's likelihood of the scan, its own learned without the block.
-    std::vector<BeaconEmission>& row = without_block[z * kCalibrationFolds + fold];
+    std::vector<BeaconEmission>& row = rows.without_block[z * kCalibrationFolds + fold];
     if (row.empty()) {
-      const auto rest = tallies_without(all_tallies.subspan(z * width, width), columns, *fingerprints, block);
+      const auto rest = tallies_without(all_tallies.subspan(z * width, width), columns, calibration, block);
       row.resize(width);
       zone_emissions(z, rest, tallies, zones, columns, settings, row);
     }
@@ -287,30 +287,33 @@ std::vector<double> kernel_weight_scores(const std::vector<Zone>& zones, const s
 ChosenKernel cross_validated_kernel(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
                                     const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
                                     const ZoneModelSettings& settings) {
-  ChosenKernel chosen{ZoneRecordings::keep(zones, columns, fingerprints, tallies, settings), 0.0, 1.0};
+  const StoreFingerprints none;
+  const CalibrationBlocks blocks(zones, columns, fingerprints != nullptr ? *fingerprints : none);
+  ChosenKernel chosen{ZoneRecordings::keep(zones, columns, fingerprints, blocks, tallies, settings), 0.0, 1.0};
   if (settings.kernel_weight >= 0.0) {
     chosen.weight = settings.kernel_weight;
     return chosen;
   }
   if (fingerprints == nullptr) return chosen;
-  const CalibrationBlocks blocks(zones, columns, *fingerprints);
+  PerBeaconRows rows = learned_rows(zones, columns, tallies, settings);
   double best = -std::numeric_limits<double>::infinity();
+  std::optional<ZoneRecordings> rescaled;  // the best spread's recordings, when not Silverman's
   // Silverman's spread first: another must predict strictly better.
   for (const double scale : kBandwidthScales) {
-    ZoneRecordings recordings = scale == 1.0
-                                    ? ZoneRecordings(chosen.recordings)
-                                    : ZoneRecordings::keep(zones, columns, fingerprints, tallies, settings, scale);
-    const std::vector<double> scores =
-        kernel_weight_scores(zones, columns, *fingerprints, tallies, recordings, blocks, settings);
+    std::optional<ZoneRecordings> candidate;
+    if (scale != 1.0) candidate = ZoneRecordings::keep(zones, columns, fingerprints, blocks, tallies, settings, scale);
+    const std::vector<double> scores = kernel_weight_scores(
+        zones, columns, *fingerprints, tallies, candidate ? *candidate : chosen.recordings, blocks, rows, settings);
     if (scores.empty()) return chosen;
     const auto step = static_cast<std::size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
     if (scores[step] > best) {
       best = scores[step];
       chosen.weight = static_cast<double>(step) / static_cast<double>(scores.size() - 1);
       chosen.bandwidth_scale = scale;
-      if (scale != 1.0) chosen.recordings = std::move(recordings);
+      rescaled = std::move(candidate);
     }
   }
+  if (rescaled) chosen.recordings = std::move(*rescaled);
   return chosen;
 }
 

@@ -25,6 +25,35 @@
 
 namespace tastesync::domain {
 
+inline constexpr std::size_t kCalibrationFolds = 5;
+
+// The blocks that cross-validation leaves out (the kernel here, the
+// calibration report): each zone's scans that heard a beacon of the store
+// (those the tallies and the recordings hold), in the order recorded, in
+// kCalibrationFolds consecutive blocks. A phone held still records nearly
+// the same scan twice in a row, so a scan left out alone is still predicted
+// by its neighbours in time, which flatters the kernel; a customer is heard
+// later than the calibration was recorded.
+class CalibrationBlocks {
+ public:
+  CalibrationBlocks(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                    const StoreFingerprints& fingerprints);
+  // The zone (index in `zones`) sample `sample` calibrates; nullopt for a
+  // zone the store lacks or a scan of nothing.
+  std::optional<std::size_t> zone_of(std::size_t sample) const;
+  // For a sample with a zone: which of the zone's blocks it is in, and that
+  // block's samples (indices into the calibration, in order).
+  std::size_t fold_of(std::size_t sample) const;
+  std::span<const std::size_t> block_of(std::size_t sample) const;
+  // A zone's scans (indices into the calibration, in order).
+  std::span<const std::size_t> scans_of(std::size_t zone) const { return by_zone_[zone]; }
+
+ private:
+  std::pair<std::size_t, std::size_t> bounds(std::size_t zone, std::size_t fold) const;
+  std::vector<std::vector<std::size_t>> by_zone_;
+  std::vector<std::size_t> zone_of_;  // per sample; by_zone_.size(): none
+};
+
 class ZoneRecordings {
  public:
   ZoneRecordings() = default;
@@ -34,9 +63,11 @@ class ZoneRecordings {
   // per zone: the spread of the kernel around each scan (kernel_bandwidth).
   // Zones without scans keep none.
   // `bandwidth_scale` multiplies the spread (never below min_sigma_db).
+  // `blocks` are `fingerprints`' (null: no calibration, every zone keeps none).
   static ZoneRecordings keep(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
-                             const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
-                             const ZoneModelSettings& settings, double bandwidth_scale = 1.0);
+                             const StoreFingerprints* fingerprints, const CalibrationBlocks& blocks,
+                             const CalibrationTallies& tallies, const ZoneModelSettings& settings,
+                             double bandwidth_scale = 1.0);
 
   bool has(std::size_t zone) const { return zone + 1 < begin_.size() && begin_[zone + 1] > begin_[zone]; }
   std::size_t scans(std::size_t zone) const { return has(zone) ? begin_[zone + 1] - begin_[zone] : 0; }
@@ -68,33 +99,6 @@ class ZoneRecordings {
   double log_outlier_ = 0.0;            // a level where the scan heard nothing
   double log_outlier_density_ = 0.0;    // the per-beacon model's floor
   double log_fade_floor_ = 0.0;         // a reading far fainter than recorded
-};
-
-inline constexpr std::size_t kCalibrationFolds = 5;
-
-// The blocks that cross-validation leaves out (the kernel here, the
-// calibration report): each zone's scans that heard a beacon of the store
-// (those the tallies and the recordings hold), in the order recorded, in
-// kCalibrationFolds consecutive blocks. A phone held still records nearly
-// the same scan twice in a row, so a scan left out alone is still predicted
-// by its neighbours in time, which flatters the kernel; a customer is heard
-// later than the calibration was recorded.
-class CalibrationBlocks {
- public:
-  CalibrationBlocks(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
-                    const StoreFingerprints& fingerprints);
-  // The zone (index in `zones`) sample `sample` calibrates; nullopt for a
-  // zone the store lacks or a scan of nothing.
-  std::optional<std::size_t> zone_of(std::size_t sample) const;
-  // For a sample with a zone: which of the zone's blocks it is in, and that
-  // block's samples (indices into the calibration, in order).
-  std::size_t fold_of(std::size_t sample) const;
-  std::span<const std::size_t> block_of(std::size_t sample) const;
-
- private:
-  std::pair<std::size_t, std::size_t> bounds(std::size_t zone, std::size_t fold) const;
-  std::vector<std::vector<std::size_t>> by_zone_;
-  std::vector<std::size_t> zone_of_;  // per sample; by_zone_.size(): none
 };
 
 // How a calibrated zone's emission uses its recordings, chosen by how well
