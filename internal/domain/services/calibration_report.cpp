@@ -83,10 +83,7 @@ Result<CalibrationReport> cross_validated_report(const Store& store, const std::
     result.zones[z].placed.assign(n, 0);
   }
   const CalibrationBlocks blocks(zones, columns, fingerprints);
-  // Each zone's emissions without one of its blocks, learned when first
-  // needed, and whether it is still calibrated without it.
-  std::vector<std::vector<BeaconEmission>> without_block(n * kCalibrationFolds);
-  std::vector<char> calibrated_without_block(n * kCalibrationFolds, 0);
+  EmissionsWithoutBlock without_block(zones, columns, fingerprints, blocks, tallies, settings);
   for (std::size_t sample_index = 0; sample_index < fingerprints.samples.size(); ++sample_index) {
     const FingerprintSample& sample = fingerprints.samples[sample_index];
     const auto truth = full->zone_index(sample.zone_id);
@@ -95,15 +92,7 @@ Result<CalibrationReport> cross_validated_report(const Store& store, const std::
     if (!blocks.zone_of(sample_index)) continue;  // a scan of nothing is not calibration
     const HeldOut held = levels_of(*full, sample);
     const std::span<const std::size_t> block = blocks.block_of(sample_index);
-    const std::size_t cell = *truth * kCalibrationFolds + blocks.fold_of(sample_index);
-    std::vector<BeaconEmission>& row = without_block[cell];
-    if (row.empty()) {
-      row.resize(width);
-      const auto rest = tallies_without(std::span<const EmissionTally>(tallies.cells).subspan(*truth * width, width),
-                                        columns, fingerprints, block);
-      calibrated_without_block[cell] = zone_emissions(*truth, rest, tallies, zones, columns, settings, row) ? 1 : 0;
-    }
-    const bool still_calibrated = calibrated_without_block[cell] != 0;
+    const auto [row, still_calibrated] = without_block.of(sample_index);
     // The block's recordings the zone kept are left out of its kernel too; a
     // zone that kept nothing else has no kernel left.
     const auto skip = full->recordings().kept_within(*truth, block.front(), block.back());
@@ -113,8 +102,7 @@ Result<CalibrationReport> cross_validated_report(const Store& store, const std::
       const bool own = z == *truth;
       const bool observable = own ? still_calibrated || heard_without_samples[z] != 0 : full->observable(z);
       if (!observable) continue;
-      const std::span<const BeaconEmission> emissions =
-          own ? std::span<const BeaconEmission>(row) : full->emission_row(z);
+      const std::span<const BeaconEmission> emissions = own ? row : full->emission_row(z);
       const double ll =
           mixed_log_likelihood(*full, z, emissions, held, own ? skip : std::pair<std::size_t, std::size_t>{0, 0});
       if (!placed || ll > best) {

@@ -181,42 +181,66 @@ std::span<const std::size_t> CalibrationBlocks::block_of(std::size_t sample) con
   return std::span<const std::size_t>(by_zone_[zone]).subspan(lo, hi - lo);
 }
 
+EmissionsWithoutBlock::EmissionsWithoutBlock(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                                             const StoreFingerprints& fingerprints, const CalibrationBlocks& blocks,
+                                             const CalibrationTallies& tallies, const ZoneModelSettings& settings)
+    : zones_(zones),
+      columns_(columns),
+      fingerprints_(fingerprints),
+      blocks_(blocks),
+      tallies_(tallies),
+      settings_(settings),
+      rows_(zones.size() * kCalibrationFolds),
+      calibrated_(zones.size() * kCalibrationFolds, 0) {}
+
+EmissionsWithoutBlock::Row EmissionsWithoutBlock::of(std::size_t sample) {
+  const std::size_t zone = *blocks_.zone_of(sample);
+  const std::size_t cell = zone * kCalibrationFolds + blocks_.fold_of(sample);
+  std::vector<BeaconEmission>& row = rows_[cell];
+  if (row.empty()) {
+    const std::size_t width = columns_.size();
+    const auto rest = tallies_without(std::span<const EmissionTally>(tallies_.cells).subspan(zone * width, width),
+                                      columns_, fingerprints_, blocks_.block_of(sample));
+    row.resize(width);
+    calibrated_[cell] = zone_emissions(zone, rest, tallies_, zones_, columns_, settings_, row) ? 1 : 0;
+  }
+  return {row, calibrated_[cell] != 0};
+}
+
 namespace {
 
 // Every zone's per-beacon emissions as learned from all samples, and each
-// zone's without one block of its scans (learned when first needed): the
-// same whatever the kernel's spread.
+// zone's without one block of its scans: the same whatever the kernel's
+// spread.
 struct PerBeaconRows {
   std::vector<BeaconEmission> learned;
-  std::vector<std::vector<BeaconEmission>> without_block;  // zone x fold
+  EmissionsWithoutBlock without_block;
 };
 
-PerBeaconRows learned_rows(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
-                           const CalibrationTallies& tallies, const ZoneModelSettings& settings) {
+std::vector<BeaconEmission> learned_rows(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                                         const CalibrationTallies& tallies, const ZoneModelSettings& settings) {
   const std::size_t width = columns.size();
-  PerBeaconRows rows{std::vector<BeaconEmission>(zones.size() * width),
-                     std::vector<std::vector<BeaconEmission>>(zones.size() * kCalibrationFolds)};
+  std::vector<BeaconEmission> learned(zones.size() * width);
   const std::span<const EmissionTally> all_tallies(tallies.cells);
   for (std::size_t z = 0; z < zones.size(); ++z) {
     zone_emissions(z, all_tallies.subspan(z * width, width), tallies, zones, columns, settings,
-                   std::span<BeaconEmission>(rows.learned).subspan(z * width, width));
+                   std::span<BeaconEmission>(learned).subspan(z * width, width));
   }
-  return rows;
+  return learned;
 }
 
 // Each weight's score (0, 0.1, ..., 1): the held-out scans' summed log
 // posterior of their own zone. Empty when no scan could be checked.
 std::vector<double> kernel_weight_scores(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
-                                         const StoreFingerprints& calibration, const CalibrationTallies& tallies,
-                                         const ZoneRecordings& recordings, const CalibrationBlocks& blocks,
-                                         PerBeaconRows& rows, const ZoneModelSettings& settings) {
+                                         const StoreFingerprints& calibration, const ZoneRecordings& recordings,
+                                         const CalibrationBlocks& blocks, PerBeaconRows& rows,
+                                         const ZoneModelSettings& settings) {
   const std::size_t width = columns.size();
   constexpr int kSteps = 10;
   std::vector<double> score(kSteps + 1, 0.0);
   std::vector<int> counts(width);
   std::vector<double> sums(width);
   const double log_outlier = log_outlier_density(settings);
-  const std::span<const EmissionTally> all_tallies(tallies.cells);
   const std::span<const BeaconEmission> all_rows(rows.learned);
   // At most kMaxChecked samples are checked (evenly spread): enough to choose
   // one weight, and a 50,000-sample import stays quick.
@@ -229,7 +253,6 @@ std::vector<double> kernel_weight_scores(const std::vector<Zone>& zones, const s
     const std::optional<std::size_t> zone = blocks.zone_of(index);
     if (!zone) continue;  // not a zone of the store, or a scan of nothing
     const std::size_t z = *zone;
-    const std::size_t fold = blocks.fold_of(index);
     const std::span<const std::size_t> block = blocks.block_of(index);
     const auto [skip_from, skip_to] = recordings.kept_within(z, block.front(), block.back());
     // A zone with nothing kept outside the block has nothing to predict it with.
@@ -245,17 +268,11 @@ std::vector<double> kernel_weight_scores(const std::vector<Zone>& zones, const s
       sums[c] += level_of(*columns[c], reading.rssi);
     }
     // Every zone's likelihood of the scan, its own learned without the block.
-    std::vector<BeaconEmission>& row = rows.without_block[z * kCalibrationFolds + fold];
-    if (row.empty()) {
-      const auto rest = tallies_without(all_tallies.subspan(z * width, width), columns, calibration, block);
-      row.resize(width);
-      zone_emissions(z, rest, tallies, zones, columns, settings, row);
-    }
+    const std::span<const BeaconEmission> row = rows.without_block.of(index).emissions;
     std::vector<double> per_beacon(zones.size());
     std::vector<double> kernel(zones.size());
     for (std::size_t other = 0; other < zones.size(); ++other) {
-      const std::span<const BeaconEmission> emissions =
-          other == z ? std::span<const BeaconEmission>(row) : all_rows.subspan(other * width, width);
+      const std::span<const BeaconEmission> emissions = other == z ? row : all_rows.subspan(other * width, width);
       per_beacon[other] = report_log_likelihood(emissions, counts, sums, log_outlier);
       kernel[other] = !recordings.has(other) ? per_beacon[other]
                       : other == z ? recordings.log_likelihood(other, counts, sums, emissions, skip_from, skip_to)
@@ -295,7 +312,8 @@ ChosenKernel cross_validated_kernel(const std::vector<Zone>& zones, const std::v
     return chosen;
   }
   if (fingerprints == nullptr) return chosen;
-  PerBeaconRows rows = learned_rows(zones, columns, tallies, settings);
+  PerBeaconRows rows{learned_rows(zones, columns, tallies, settings),
+                     EmissionsWithoutBlock(zones, columns, *fingerprints, blocks, tallies, settings)};
   double best = -std::numeric_limits<double>::infinity();
   std::optional<ZoneRecordings> rescaled;  // the best spread's recordings, when not Silverman's
   // Silverman's spread first: another must predict strictly better.
@@ -303,7 +321,7 @@ ChosenKernel cross_validated_kernel(const std::vector<Zone>& zones, const std::v
     std::optional<ZoneRecordings> candidate;
     if (scale != 1.0) candidate = ZoneRecordings::keep(zones, columns, fingerprints, blocks, tallies, settings, scale);
     const std::vector<double> scores = kernel_weight_scores(
-        zones, columns, *fingerprints, tallies, candidate ? *candidate : chosen.recordings, blocks, rows, settings);
+        zones, columns, *fingerprints, candidate ? *candidate : chosen.recordings, blocks, rows, settings);
     if (scores.empty()) return chosen;
     const auto step = static_cast<std::size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
     if (scores[step] > best) {

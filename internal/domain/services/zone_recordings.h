@@ -54,6 +54,33 @@ class CalibrationBlocks {
   std::vector<std::size_t> zone_of_;  // per sample; by_zone_.size(): none
 };
 
+// A zone's per-beacon emissions learned without one block of its scans
+// (zone_emissions from its tallies minus the block), learned the first time
+// a scan of that block is held out: what cross-validation weighs a held-out
+// scan's own zone with. The arguments must outlive it.
+class EmissionsWithoutBlock {
+ public:
+  EmissionsWithoutBlock(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
+                        const StoreFingerprints& fingerprints, const CalibrationBlocks& blocks,
+                        const CalibrationTallies& tallies, const ZoneModelSettings& settings);
+  struct Row {
+    std::span<const BeaconEmission> emissions;
+    bool calibrated = false;  // the zone still has calibration without the block
+  };
+  // For a sample with a zone (CalibrationBlocks::zone_of).
+  Row of(std::size_t sample);
+
+ private:
+  const std::vector<Zone>& zones_;
+  const std::vector<const Beacon*>& columns_;
+  const StoreFingerprints& fingerprints_;
+  const CalibrationBlocks& blocks_;
+  const CalibrationTallies& tallies_;
+  const ZoneModelSettings& settings_;
+  std::vector<std::vector<BeaconEmission>> rows_;  // zone x fold
+  std::vector<char> calibrated_;
+};
+
 class ZoneRecordings {
  public:
   ZoneRecordings() = default;
