@@ -1,7 +1,9 @@
 #include "accuracy/sequence_replay.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -55,68 +57,133 @@ domain::Store grid_store(const LabeledDataset& dataset) {
   return store;
 }
 
+namespace {
+
+// One calibration's filter and baselines, replaying customers against it.
+class Replay {
+ public:
+  Replay(const LabeledDataset& dataset, std::size_t from_report, const domain::ZoneModelSettings& settings,
+         const std::vector<const LabeledScan*>& calibration_scans)
+      : dataset_(dataset), from_report_(from_report), strongest_(calibration_scans) {
+    std::vector<const domain::Beacon*> beacons;
+    for (const domain::Beacon& beacon : dataset.beacons) beacons.push_back(&beacon);
+    domain::StoreFingerprints calibration{kStore, {}};
+    for (const LabeledScan* scan : calibration_scans) {
+      calibration.samples.push_back(scan->sample);
+      calibrated_cells_.insert(scan->sample.zone_id);
+    }
+    auto beacon_of = [this](const domain::BeaconKey& key) { return this->beacon_of(key); };
+    auto model = domain::ZoneModel::build(grid_store(dataset), beacons, &calibration, settings);
+    auto knn3 = domain::FingerprintClassifier::build(calibration, beacon_of, domain::FingerprintSettings{.k = 3});
+    auto knn1 = domain::FingerprintClassifier::build(calibration, beacon_of, domain::FingerprintSettings{.k = 1});
+    if (model && knn3 && knn1) {
+      model_.emplace(std::move(*model));
+      knn3_.emplace(std::move(*knn3));
+      knn1_.emplace(std::move(*knn1));
+    }
+  }
+
+  bool ready() const { return model_.has_value(); }
+
+  // One customer standing at `cell`, reporting `scans` in order at `times`.
+  void customer(SequenceResult& result, const std::string& cell, const std::vector<const LabeledScan*>& scans,
+                const std::vector<domain::Timestamp>& times) const {
+    ++result.customers;
+    domain::ResolverState state;
+    std::string answer;
+    for (std::size_t i = 0; i < scans.size(); ++i) {
+      const LabeledScan& scan = *scans[i];
+      std::vector<domain::KnownSighting> report;
+      for (const auto& reading : scan.sample.readings) {
+        if (const domain::Beacon* beacon = beacon_of(reading.beacon))
+          report.push_back(domain::KnownSighting{beacon, reading.rssi, std::nullopt, times[i]});
+      }
+      // A phone that heard nothing sends nothing: the last answer stands.
+      if (!report.empty()) answer = resolver_.resolve(state, report, times[i], &*model_).zone_id;
+      const bool scored = i + 1 >= from_report_ || (scans.size() < from_report_ && i + 1 == scans.size());
+      if (!scored) continue;
+      ++result.answers;
+      if (!calibrated_cells_.contains(cell)) ++result.unseen_cells;
+      score(result.filter, answer, cell);
+      score(result.knn3, knn(*knn3_, dataset_.beacons, scan.sample), cell);
+      score(result.knn1, knn(*knn1_, dataset_.beacons, scan.sample), cell);
+      score(result.strongest, strongest_.classify(scan.sample), cell);
+    }
+  }
+
+ private:
+  const domain::Beacon* beacon_of(const domain::BeaconKey& key) const {
+    const auto it = std::find_if(dataset_.beacons.begin(), dataset_.beacons.end(),
+                                 [&key](const domain::Beacon& b) { return b.key == key; });
+    return it == dataset_.beacons.end() ? nullptr : &*it;
+  }
+
+  const LabeledDataset& dataset_;
+  std::size_t from_report_;
+  const domain::ZoneResolver resolver_;
+  std::set<std::string> calibrated_cells_;
+  std::optional<domain::ZoneModel> model_;
+  std::optional<domain::FingerprintClassifier> knn3_;
+  std::optional<domain::FingerprintClassifier> knn1_;
+  StrongestBeacon strongest_;
+};
+
+bool recorded_earlier(const LabeledScan* a, const LabeledScan* b) {
+  return a->day != b->day ? a->day < b->day : a->second_of_day < b->second_of_day;
+}
+
+}  // namespace
+
 SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_report,
                                 const domain::ZoneModelSettings& settings) {
-  const domain::Store store = grid_store(dataset);
-  std::vector<const domain::Beacon*> beacons;
-  for (const domain::Beacon& beacon : dataset.beacons) beacons.push_back(&beacon);
-  auto beacon_of = [&dataset](const domain::BeaconKey& key) -> const domain::Beacon* {
-    const auto it = std::find_if(dataset.beacons.begin(), dataset.beacons.end(),
-                                 [&key](const domain::Beacon& b) { return b.key == key; });
-    return it == dataset.beacons.end() ? nullptr : &*it;
-  };
-  const domain::ZoneResolver resolver;
-
   std::set<std::string> days;
   for (const LabeledScan& scan : dataset.scans) days.insert(scan.day);
   SequenceResult result;
   result.days = days.size();
   for (const std::string& day : days) {
-    domain::StoreFingerprints calibration{kStore, {}};
-    std::vector<const LabeledScan*> calibration_scans;
-    std::set<std::string> calibrated_cells;
+    std::vector<const LabeledScan*> calibration;
     std::map<std::string, std::vector<const LabeledScan*>> customers;  // cell -> that day's scans
     for (const LabeledScan& scan : dataset.scans) {
       if (scan.day == day) {
         customers[scan.sample.zone_id].push_back(&scan);
-        continue;
+      } else {
+        calibration.push_back(&scan);
       }
-      calibration.samples.push_back(scan.sample);
-      calibration_scans.push_back(&scan);
-      calibrated_cells.insert(scan.sample.zone_id);
     }
-    auto model = domain::ZoneModel::build(store, beacons, &calibration, settings);
-    auto knn3 = domain::FingerprintClassifier::build(calibration, beacon_of, domain::FingerprintSettings{.k = 3});
-    auto knn1 = domain::FingerprintClassifier::build(calibration, beacon_of, domain::FingerprintSettings{.k = 1});
-    if (!model || !knn3 || !knn1) continue;
-    const StrongestBeacon strongest(calibration_scans);
-
+    const Replay replay(dataset, from_report, settings, calibration);
+    if (!replay.ready()) continue;
     for (auto& [cell, scans] : customers) {
-      ++result.customers;
-      std::stable_sort(scans.begin(), scans.end(),
-                       [](const LabeledScan* a, const LabeledScan* b) { return a->second_of_day < b->second_of_day; });
-      domain::ResolverState state;
-      std::string answer;
-      for (std::size_t i = 0; i < scans.size(); ++i) {
-        const LabeledScan& scan = *scans[i];
-        const domain::Timestamp at = kDayStart + std::chrono::seconds{scan.second_of_day};
-        std::vector<domain::KnownSighting> report;
-        for (const auto& reading : scan.sample.readings) {
-          if (const domain::Beacon* beacon = beacon_of(reading.beacon))
-            report.push_back(domain::KnownSighting{beacon, reading.rssi, std::nullopt, at});
-        }
-        // A phone that heard nothing sends nothing: the last answer stands.
-        if (!report.empty()) answer = resolver.resolve(state, report, at, &*model).zone_id;
-        const bool scored = i + 1 >= from_report || (scans.size() < from_report && i + 1 == scans.size());
-        if (!scored) continue;
-        ++result.answers;
-        if (!calibrated_cells.contains(cell)) ++result.unseen_cells;
-        score(result.filter, answer, cell);
-        score(result.knn3, knn(*knn3, dataset.beacons, scan.sample), cell);
-        score(result.knn1, knn(*knn1, dataset.beacons, scan.sample), cell);
-        score(result.strongest, strongest.classify(scan.sample), cell);
-      }
+      std::stable_sort(scans.begin(), scans.end(), recorded_earlier);
+      std::vector<domain::Timestamp> times;
+      for (const LabeledScan* scan : scans) times.push_back(kDayStart + std::chrono::seconds{scan->second_of_day});
+      replay.customer(result, cell, scans, times);
     }
+  }
+  return result;
+}
+
+SequenceResult replay_halves(const LabeledDataset& dataset, std::size_t from_report,
+                             const domain::ZoneModelSettings& settings) {
+  std::map<std::string, std::vector<const LabeledScan*>> by_cell;
+  for (const LabeledScan& scan : dataset.scans) by_cell[scan.sample.zone_id].push_back(&scan);
+  std::vector<const LabeledScan*> calibration;
+  std::map<std::string, std::vector<const LabeledScan*>> customers;
+  for (auto& [cell, scans] : by_cell) {
+    std::stable_sort(scans.begin(), scans.end(), recorded_earlier);
+    // A cell of one scan is calibrated and never replayed (no second half).
+    const std::size_t half = (scans.size() + 1) / 2;
+    calibration.insert(calibration.end(), scans.begin(), scans.begin() + static_cast<std::ptrdiff_t>(half));
+    if (half < scans.size()) customers[cell].assign(scans.begin() + static_cast<std::ptrdiff_t>(half), scans.end());
+  }
+  SequenceResult result;
+  result.days = 1;
+  const Replay replay(dataset, from_report, settings, calibration);
+  if (!replay.ready()) return result;
+  for (const auto& [cell, scans] : customers) {
+    // Replayed as a phone held still reports: one scan a second.
+    std::vector<domain::Timestamp> times;
+    for (std::size_t i = 0; i < scans.size(); ++i) times.push_back(kDayStart + std::chrono::seconds{i});
+    replay.customer(result, cell, scans, times);
   }
   return result;
 }

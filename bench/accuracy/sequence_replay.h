@@ -41,4 +41,12 @@ domain::Store grid_store(const LabeledDataset& dataset);
 SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_report,
                                 const domain::ZoneModelSettings& settings = {});
 
+// The owners' protocol instead: each cell's scans in the order recorded, the
+// first half (rounded up) calibrates, the second half is one customer
+// standing there, reporting a scan a second. Consecutive scans of a session
+// sit on both sides of the split, as when staff record a zone and a customer
+// sits there the same day.
+SequenceResult replay_halves(const LabeledDataset& dataset, std::size_t from_report,
+                             const domain::ZoneModelSettings& settings = {});
+
 }  // namespace tastesync::bench
