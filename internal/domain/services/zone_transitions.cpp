@@ -5,6 +5,12 @@
 #include <limits>
 
 namespace tastesync::domain {
+namespace {
+
+// Positions closer than this are one spot (positions are in metres).
+constexpr double kSameSpotM = 0.01;
+
+}  // namespace
 
 std::vector<std::vector<std::uint16_t>> neighbouring_zones(const std::vector<Zone>& zones, double slack) {
   const std::size_t n = zones.size();
@@ -17,12 +23,16 @@ std::vector<std::vector<std::uint16_t>> neighbouring_zones(const std::vector<Zon
       for (std::size_t b = 0; b < n; ++b) linked[a][b] = linked[b][a] = 1;
       continue;
     }
+    // Nearest at a distance: a zone on the same spot (one above the other on
+    // two floors, two zones a plan put on one point) would make it 0, and
+    // then the zone's only neighbours would be the ones on that spot.
     double nearest = std::numeric_limits<double>::infinity();
     for (std::size_t b = 0; b < n; ++b) {
-      if (b != a && zones[b].position) nearest = std::min(nearest, distance(a, b));
+      if (b != a && zones[b].position && distance(a, b) > kSameSpotM) nearest = std::min(nearest, distance(a, b));
     }
     for (std::size_t b = 0; b < n; ++b) {
-      if (b != a && zones[b].position && distance(a, b) <= slack * nearest) linked[a][b] = linked[b][a] = 1;
+      if (b != a && zones[b].position && (distance(a, b) <= kSameSpotM || distance(a, b) <= slack * nearest))
+        linked[a][b] = linked[b][a] = 1;
     }
   }
   std::vector<std::vector<std::uint16_t>> neighbours(n);

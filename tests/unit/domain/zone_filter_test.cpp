@@ -228,6 +228,26 @@ TEST(ZoneTransitions, NeighboursComeFromPositionsOrAreEveryone) {
   EXPECT_EQ(anywhere[3].size(), 6u);
 }
 
+TEST(ZoneTransitions, ZonesOnOneSpotStillNeighbourTheZonesAroundThem) {
+  // Two floors with the same layout: each ground-floor zone has one upstairs
+  // directly above it. Measured from 0 m, a zone's only neighbour was the
+  // one above it, and nobody could walk along a floor.
+  Store two_floors{"two-floors", "Two floors", {}};
+  for (const char* floor : {"ground", "upstairs"}) {
+    for (int i = 0; i < 4; ++i) {
+      Zone zone{std::string(floor) + "-" + std::to_string(i), two_floors.id, ZoneKind::kTable, "Zone"};
+      zone.position = FloorPosition{2.0 * i, 0.0};
+      two_floors.zones.push_back(std::move(zone));
+    }
+  }
+  const auto neighbours = neighbouring_zones(two_floors.zones, 1.5);
+  // ground-1 (index 1): ground-0 and ground-2 beside it, upstairs-1 above, and
+  // the zones above its neighbours (as near as they).
+  EXPECT_EQ(neighbours[1], (std::vector<std::uint16_t>{0, 2, 4, 5, 6}));
+  EXPECT_EQ(neighbours[5], (std::vector<std::uint16_t>{0, 1, 2, 4, 6}));
+  EXPECT_EQ(neighbours[3], (std::vector<std::uint16_t>{2, 6, 7}));
+}
+
 TEST(ZoneModel, RejectsWhatItCannotModelWithAClearError) {
   SyntheticStore store;
   std::vector<const Beacon*> beacons;
