@@ -88,6 +88,12 @@ double level_of(const Beacon& beacon, int rssi) {
   return static_cast<double>(rssi) + beacon.calibration_offset_db - static_cast<double>(beacon.tx_power_1m);
 }
 
+std::size_t column_of(const std::vector<const Beacon*>& columns, const BeaconKey& key) {
+  return static_cast<std::size_t>(
+      std::find_if(columns.begin(), columns.end(), [&key](const Beacon* b) { return b->key == key; }) -
+      columns.begin());
+}
+
 double beacon_log_likelihood(const BeaconEmission& e, int count, double sum, double log_outlier) {
   if (count == 0) return e.log_unheard;
   // Radio fades (a body, a wall, a deep multipath null) make a reading far
@@ -117,22 +123,17 @@ CalibrationTallies tally_calibration(const std::vector<Zone>& zones, const std::
     return static_cast<std::size_t>(
         std::find_if(zones.begin(), zones.end(), [&id](const Zone& z) { return z.id == id; }) - zones.begin());
   };
-  auto column_of = [&columns](const BeaconKey& key) {
-    return static_cast<std::size_t>(
-        std::find_if(columns.begin(), columns.end(), [&key](const Beacon* b) { return b->key == key; }) -
-        columns.begin());
-  };
   if (fingerprints != nullptr) {
     for (const FingerprintSample& sample : fingerprints->samples) {
       const std::size_t z = zone_of(sample.zone_id);
       // A scan of nothing tells nothing about its zone (as for the kNN).
       const bool heard_any = std::any_of(sample.readings.begin(), sample.readings.end(), [&](const auto& r) {
-        return r.rssi > kNotHeardRssi && column_of(r.beacon) < width;
+        return r.rssi > kNotHeardRssi && column_of(columns, r.beacon) < width;
       });
       if (z == zones.size() || !heard_any) continue;
       for (std::size_t c = 0; c < width; ++c) ++tallies.cells[z * width + c].scans;
       for (const FingerprintReading& reading : sample.readings) {
-        const std::size_t c = column_of(reading.beacon);
+        const std::size_t c = column_of(columns, reading.beacon);
         if (c == width || reading.rssi <= kNotHeardRssi) continue;
         const double level = level_of(*columns[c], reading.rssi);
         EmissionTally& t = tallies.cells[z * width + c];
@@ -199,9 +200,7 @@ std::vector<EmissionTally> tallies_without(std::span<const EmissionTally> row,
   for (const std::size_t index : samples) {
     for (EmissionTally& t : rest) --t.scans;
     for (const FingerprintReading& reading : fingerprints.samples[index].readings) {
-      const auto c = static_cast<std::size_t>(
-          std::find_if(columns.begin(), columns.end(), [&](const Beacon* b) { return b->key == reading.beacon; }) -
-          columns.begin());
+      const std::size_t c = column_of(columns, reading.beacon);
       if (c == columns.size() || reading.rssi <= kNotHeardRssi) continue;
       const double level = level_of(*columns[c], reading.rssi);
       EmissionTally& t = rest[c];

@@ -112,6 +112,11 @@ struct CalibrationTallies {
 // The level a reading stands for (dB relative to the beacon's 1 m power).
 double level_of(const Beacon& beacon, int rssi);
 
+// The column of the beacon `key` among `columns` (a model's beacons in
+// column order), or columns.size() when it is none of them. Building a model
+// looks beacons up this way; a built model has ZoneModel::column.
+std::size_t column_of(const std::vector<const Beacon*>& columns, const BeaconKey& key);
+
 // `columns`: the store's beacons, never null. `fingerprints` may be null.
 CalibrationTallies tally_calibration(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
                                      const StoreFingerprints* fingerprints, const ZoneModelSettings& settings);

@@ -45,9 +45,7 @@ ZoneRecordings ZoneRecordings::keep(const std::vector<Zone>& zones, const std::v
       kept.source_.push_back(index);
       std::vector<float> row(width, std::numeric_limits<float>::quiet_NaN());
       for (const FingerprintReading& reading : sample.readings) {
-        const auto c = static_cast<std::size_t>(
-            std::find_if(columns.begin(), columns.end(), [&](const Beacon* b) { return b->key == reading.beacon; }) -
-            columns.begin());
+        const std::size_t c = column_of(columns, reading.beacon);
         if (c == width || reading.rssi <= kNotHeardRssi) continue;
         row[c] = static_cast<float>(level_of(*columns[c], reading.rssi));  // several readings: the last counts
       }
@@ -147,8 +145,7 @@ CalibrationBlocks::CalibrationBlocks(const std::vector<Zone>& zones, const std::
     const FingerprintSample& sample = fingerprints.samples[index];
     const auto zone = std::find_if(zones.begin(), zones.end(), [&](const Zone& z) { return z.id == sample.zone_id; });
     const bool heard_any = std::any_of(sample.readings.begin(), sample.readings.end(), [&](const auto& r) {
-      return r.rssi > kNotHeardRssi &&
-             std::any_of(columns.begin(), columns.end(), [&r](const Beacon* b) { return b->key == r.beacon; });
+      return r.rssi > kNotHeardRssi && column_of(columns, r.beacon) < columns.size();
     });
     if (zone == zones.end() || !heard_any) continue;
     zone_of_[index] = static_cast<std::size_t>(zone - zones.begin());
@@ -260,9 +257,7 @@ std::vector<double> kernel_weight_scores(const std::vector<Zone>& zones, const s
     std::fill(counts.begin(), counts.end(), 0);
     std::fill(sums.begin(), sums.end(), 0.0);
     for (const FingerprintReading& reading : sample.readings) {
-      const auto c = static_cast<std::size_t>(
-          std::find_if(columns.begin(), columns.end(), [&](const Beacon* b) { return b->key == reading.beacon; }) -
-          columns.begin());
+      const std::size_t c = column_of(columns, reading.beacon);
       if (c == width || reading.rssi <= kNotHeardRssi) continue;
       ++counts[c];
       sums[c] += level_of(*columns[c], reading.rssi);
