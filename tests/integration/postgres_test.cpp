@@ -622,6 +622,54 @@ TEST_F(PostgresTest, LedgerKeepsVisitsAndZoneStays) {
             1);
 }
 
+// A visit's writes are one statement (TransitionWrites), whose clauses run in
+// no set order; closing an open visit and opening the next at the same store
+// must still see the first closed before the second opens (one open visit
+// per customer and store), and the outbox keeps the events' order.
+TEST_F(PostgresTest, LedgerClosesTheOpenVisitBeforeOpeningTheNextAtTheSameStore) {
+  PostgresVisitLedger ledger(*pool_);
+  const std::string customer = "cust-" + random_suffix();
+  const auto seated = presence("v1", "s1", "table-1", domain::ZoneKind::kTable, 0, 0);
+  ASSERT_TRUE(ledger
+                  .record(customer, std::nullopt, seated,
+                          {event(domain::EventType::kCustomerIdentified, seated, customer),
+                           event(domain::EventType::kCustomerEnteredStore, seated, customer),
+                           event(domain::EventType::kCustomerSeated, seated, customer)},
+                          std::nullopt)
+                  .has_value());
+  // Back after a long silence the leave sweep has not closed yet: a new visit.
+  const auto back = presence("v3", "s1", "entrance", domain::ZoneKind::kEntrance, 4000, 4000);
+  std::vector<domain::DomainEvent> events{event(domain::EventType::kCustomerLeftStore, back, customer),
+                                          event(domain::EventType::kCustomerEnteredStore, back, customer)};
+  events[0].visit_id = "v1";
+  ASSERT_TRUE(ledger.record(customer, seated, back, events, std::nullopt).has_value());
+
+  auto history = ledger.visits(customer, 10);
+  ASSERT_TRUE(history.has_value());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].visit_id, "v3");
+  EXPECT_FALSE((*history)[0].left_at.has_value());
+  EXPECT_EQ((*history)[1].visit_id, "v1");
+  EXPECT_EQ((*history)[1].left_at, at_seconds(4000));  // when the next visit began
+  EXPECT_EQ(count(url_,
+                  "SELECT count(*) FROM zone_transitions WHERE visit_id = 'v1' AND to_zone_id IS NULL "
+                  "AND at = timestamptz 'epoch' + interval '1700004000 seconds'"),
+            1);
+  EXPECT_EQ(count(url_,
+                  "SELECT count(*) FROM zone_transitions WHERE visit_id = 'v3' AND from_zone_id IS NULL "
+                  "AND to_zone_id = 'entrance'"),
+            1);
+  // The outbox in the events' order, one row each.
+  std::vector<std::string> types;
+  {
+    pqxx::connection connection(url_);
+    pqxx::nontransaction tx(connection);
+    for (const auto& row : tx.exec("SELECT event_type FROM outbox ORDER BY seq")) types.push_back(row[0].c_str());
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"CustomerIdentified", "CustomerEnteredStore", "CustomerSeated",
+                                             "CustomerLeftStore", "CustomerEnteredStore"}));
+}
+
 TEST_F(PostgresTest, LedgerLetsExactlyOneOfTwoRacingTransitionsWin) {
   PostgresVisitLedger ledger(*pool_);
   for (const bool starting : {true, false}) {

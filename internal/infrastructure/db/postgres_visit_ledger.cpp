@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "infrastructure/codec/reply_codec.h"
-#include "infrastructure/db/outbox_payload.h"
 #include "infrastructure/db/pg_values.h"
+#include "infrastructure/db/transition_writes.h"
 
 namespace tastesync::infrastructure::db {
 namespace {
@@ -57,65 +57,16 @@ domain::Result<void> check_presence(const domain::Presence& presence) {
   return check_text(presence.zone_id, kMaxIdBytes, true, "presence.zone_id");
 }
 
-// Ends the open visit; a leave is also a transition (to no zone), kept for
-// the audit trail. It ended when the next visit began or, without one, when
-// the CustomerLeftStore event says (the time the silence was noticed);
-// last_seen only moves on zone changes, so it is the fallback of last resort.
-void close_visit(pqxx::work& tx, const OpenVisit& open, const std::optional<domain::Presence>& next,
-                 const std::vector<domain::DomainEvent>& events) {
-  std::optional<domain::Timestamp> ended;
-  if (next) ended = next->visit_started_at;
+// When the open visit ended: when the next visit began or, without one,
+// when the CustomerLeftStore event says (the time the silence was noticed);
+// nullopt: its last_seen (TransitionWrites::close_visit).
+std::optional<domain::Timestamp> visit_ended(const std::optional<domain::Presence>& next,
+                                             const std::vector<domain::DomainEvent>& events) {
+  if (next) return next->visit_started_at;
   for (const domain::DomainEvent& event : events) {
-    if (!ended && event.type == domain::EventType::kCustomerLeftStore) ended = event.occurred_at;
+    if (event.type == domain::EventType::kCustomerLeftStore) return event.occurred_at;
   }
-  if (ended) {
-    tx.exec_params(
-        "UPDATE visits SET left_at = " CID_SQL_TIMESTAMP_PARAM("$3") " WHERE visit_id = $1 AND store_id = $2",
-        open.visit_id, open.store_id, to_micros(*ended));
-  } else {
-    tx.exec_params("UPDATE visits SET left_at = last_seen WHERE visit_id = $1 AND store_id = $2", open.visit_id,
-                   open.store_id);
-  }
-  // The store in every statement: visits are partitioned by it, so each
-  // statement touches one partition.
-  tx.exec_params(
-      "INSERT INTO zone_transitions (visit_id, customer_id, store_id, from_zone_id, to_zone_id, at) "
-      "SELECT visit_id, customer_id, store_id, current_zone_id, NULL, left_at FROM visits "
-      "WHERE visit_id = $1 AND store_id = $2",
-      open.visit_id, open.store_id);
-}
-
-// false when another instance opened a visit for the customer first.
-bool open_visit(pqxx::work& tx, const std::string& customer_id, const domain::Presence& after) {
-  const bool seated = after.zone_kind == domain::ZoneKind::kTable;
-  return !tx.exec_params(
-                "INSERT INTO visits (visit_id, customer_id, store_id, entered_at, seated_at, current_zone_id, "
-                "current_zone_kind, zone_since, last_seen) VALUES ($1, $2, $3, " CID_SQL_TIMESTAMP_PARAM("$4") ", "
-                "CASE WHEN $5 THEN " CID_SQL_TIMESTAMP_PARAM("$7") " END, $6, $8, " CID_SQL_TIMESTAMP_PARAM("$7") ", "
-                CID_SQL_TIMESTAMP_PARAM("$9") ") "
-                "ON CONFLICT (customer_id, store_id) WHERE left_at IS NULL DO NOTHING RETURNING 1",
-                after.visit_id, customer_id, after.store_id, to_micros(after.visit_started_at), seated, after.zone_id,
-                to_micros(after.zone_since), zone_kind_to_sql(after.zone_kind), to_micros(after.last_seen))
-              .empty();
-}
-
-void move_within_visit(pqxx::work& tx, const domain::Presence& after) {
-  const bool seated = after.zone_kind == domain::ZoneKind::kTable;
-  tx.exec_params(
-      "UPDATE visits SET current_zone_id = $2, current_zone_kind = $3, zone_since = " CID_SQL_TIMESTAMP_PARAM("$4")
-      ", last_seen = " CID_SQL_TIMESTAMP_PARAM("$5") ", "
-      "seated_at = COALESCE(seated_at, CASE WHEN $6 THEN " CID_SQL_TIMESTAMP_PARAM("$4") " END) "
-      "WHERE visit_id = $1 AND store_id = $7",
-      after.visit_id, after.zone_id, zone_kind_to_sql(after.zone_kind), to_micros(after.zone_since),
-      to_micros(after.last_seen), seated, after.store_id);
-}
-
-void insert_outbox(pqxx::work& tx, const std::string& customer_id, const domain::DomainEvent& event) {
-  tx.exec_params(
-      "INSERT INTO outbox (event_id, store_id, customer_id, event_type, payload, occurred_at) "
-      "VALUES ($1::uuid, $2, $3, $4, $5, " CID_SQL_TIMESTAMP_PARAM("$6") ")",
-      event.event_id, event.store_id, event.customer_id.empty() ? customer_id : event.customer_id,
-      domain::to_string(event.type), pqxx::binarystring(outbox_payload(event)), to_micros(event.occurred_at));
+  return std::nullopt;
 }
 
 }  // namespace
@@ -194,25 +145,33 @@ domain::Result<void> PostgresVisitLedger::record(const std::string& customer_id,
     if (stored && stored->last_seen_micros > to_micros(before->last_seen)) {
       return fail(ErrorCode::kAborted, "customer was seen after this decision was taken; retry");
     }
-    if (stored && (!after || after->visit_id != stored->visit_id)) close_visit(tx, *stored, after, events);
+    // The writes, one statement (TransitionWrites); a visit closed and one
+    // opened at the same store take two.
+    TransitionWrites writes;
+    if (stored && (!after || after->visit_id != stored->visit_id)) {
+      writes.close_visit(stored->visit_id, stored->store_id, visit_ended(after, events));
+      if (after && after->store_id == stored->store_id) {
+        writes.run(tx);
+        writes = TransitionWrites{};
+      }
+    }
     if (after) {
       std::optional<std::string> from_zone;
       if (stored && stored->visit_id == after->visit_id) {
-        move_within_visit(tx, *after);
+        writes.move_within_visit(*after);
         from_zone = stored->zone_id;
-      } else if (!open_visit(tx, customer_id, *after)) {
-        // Nobody was there when we looked, yet an open visit at this store
-        // exists: written past the customer lock (by hand, or an instance
-        // older than the partitioned ledger).
-        return fail(ErrorCode::kAborted, "customer's visit was started concurrently; retry");
+      } else {
+        writes.open_visit(customer_id, *after);
       }
-      tx.exec_params(
-          "INSERT INTO zone_transitions (visit_id, customer_id, store_id, from_zone_id, to_zone_id, at) "
-          "VALUES ($1, $2, $3, $4, $5, " CID_SQL_TIMESTAMP_PARAM("$6") ")",
-          after->visit_id, customer_id, after->store_id, from_zone ? from_zone->c_str() : nullptr, after->zone_id,
-          to_micros(after->zone_since));
+      writes.transition(customer_id, *after, from_zone);
     }
-    for (const domain::DomainEvent& event : events) insert_outbox(tx, customer_id, event);
+    writes.outbox(customer_id, events);
+    if (!writes.run(tx)) {
+      // Nobody was there when we looked, yet an open visit at this store
+      // exists: written past the customer lock (by hand, or an instance
+      // older than the partitioned ledger).
+      return fail(ErrorCode::kAborted, "customer's visit was started concurrently; retry");
+    }
     // Last check before the commit: a caller that has stopped waiting would
     // be told "deadline exceeded" about a move that happened anyway.
     if (answer && answer->commit_by && domain::Clock::now() > *answer->commit_by) {
