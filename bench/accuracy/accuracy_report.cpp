@@ -225,22 +225,27 @@ std::string calibration_report_text(const LabeledDataset& dataset, const domain:
 // Answers are scored from a customer's 3rd report on.
 constexpr std::size_t kScoredFromReport = 3;
 
-// The same data under the owners' protocol (replay_halves).
-std::string halves_table(const LabeledDataset& dataset, const domain::ZoneModelSettings& settings) {
-  const SequenceResult r = replay_halves(dataset, kScoredFromReport, settings);
+// The filter against the per-scan baselines: exact and within-one-cell
+// shares of the scored answers, under the rows' labels.
+std::string sequence_table(const SequenceResult& r, const std::string& exact, const std::string& near) {
   auto share = [&r](std::size_t n) {
     return percent(r.answers == 0 ? 0.0 : static_cast<double>(n) / static_cast<double>(r.answers));
   };
   ReportTable table(
       {"zone filter (sequences)", "kNN k = 3 (per scan)", "kNN k = 1 (per scan)", "strongest beacon (per scan)"});
-  table.add_row("exact cell",
-                {share(r.filter.exact), share(r.knn3.exact), share(r.knn1.exact), share(r.strongest.exact)});
-  table.add_row("that cell or a neighbouring one",
-                {share(r.filter.near), share(r.knn3.near), share(r.knn1.near), share(r.strongest.near)});
+  table.add_row(exact, {share(r.filter.exact), share(r.knn3.exact), share(r.knn1.exact), share(r.strongest.exact)});
+  table.add_row(near, {share(r.filter.near), share(r.knn3.near), share(r.knn1.near), share(r.strongest.near)});
+  return table.markdown();
+}
+
+// The same data under the owners' protocol (replay_halves).
+std::string halves_table(const LabeledDataset& dataset, const domain::ZoneModelSettings& settings) {
+  const SequenceResult r = replay_halves(dataset, kScoredFromReport, settings);
   return "The same data split as the owners' test does: each cell's scans in the order recorded, the first half "
          "calibrates, the second half is one customer reporting a scan a second (" +
          std::to_string(r.customers) + " customers, " + std::to_string(r.answers) +
-         " answers scored from the 3rd report on).\n\n" + table.markdown();
+         " answers scored from the 3rd report on).\n\n" +
+         sequence_table(r, "exact cell", "that cell or a neighbouring one");
 }
 
 std::string real_data_note(const SequenceResult& r, const std::filesystem::path& csv);
@@ -255,17 +260,9 @@ std::string real_data_table(const Options& options, const config::Config& servic
   auto dataset = read_labeled_dataset(csv.string());
   if (!dataset) return "Real data skipped: " + dataset.error().message + "\n";
   const SequenceResult r = replay_sequences(*dataset, kScoredFromReport, service.zone_filter);
-  auto share = [&r](std::size_t n) {
-    return percent(r.answers == 0 ? 0.0 : static_cast<double>(n) / static_cast<double>(r.answers));
-  };
-  ReportTable table(
-      {"zone filter (sequences)", "kNN k = 3 (per scan)", "kNN k = 1 (per scan)", "strongest beacon (per scan)"});
-  table.add_row("exact cell (target ≥ 50%)",
-                {share(r.filter.exact), share(r.knn3.exact), share(r.knn1.exact), share(r.strongest.exact)});
-  table.add_row("that cell or a neighbouring one (target ≥ 70%)",
-                {share(r.filter.near), share(r.knn3.near), share(r.knn1.near), share(r.strongest.near)});
-  return real_data_note(r, csv) + table.markdown() + "\n" + halves_table(*dataset, service.zone_filter) + "\n" +
-         calibration_report_text(*dataset, service.zone_filter);
+  return real_data_note(r, csv) +
+         sequence_table(r, "exact cell (target ≥ 50%)", "that cell or a neighbouring one (target ≥ 70%)") + "\n" +
+         halves_table(*dataset, service.zone_filter) + "\n" + calibration_report_text(*dataset, service.zone_filter);
 }
 
 std::string real_data_note(const SequenceResult& r, const std::filesystem::path& csv) {
