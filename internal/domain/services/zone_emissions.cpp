@@ -213,8 +213,7 @@ std::vector<EmissionTally> tallies_without(std::span<const EmissionTally> row,
 }
 
 EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
-                              const StoreFingerprints* fingerprints, const ZoneModelSettings& settings) {
-  const CalibrationTallies tallies = tally_calibration(zones, columns, fingerprints, settings);
+                              const CalibrationTallies& tallies, const ZoneModelSettings& settings) {
   const std::size_t width = columns.size();
   EmissionTable table;
   table.cells.resize(zones.size() * width);

@@ -137,9 +137,10 @@ std::vector<EmissionTally> tallies_without(std::span<const EmissionTally> row,
                                            const std::vector<const Beacon*>& columns,
                                            const StoreFingerprints& fingerprints, std::span<const std::size_t> samples);
 
-// `columns`: the store's beacons, never null. `fingerprints` may be null.
+// `columns`: the store's beacons, never null; `tallies` theirs
+// (tally_calibration).
 EmissionTable learn_emissions(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
-                              const StoreFingerprints* fingerprints, const ZoneModelSettings& settings);
+                              const CalibrationTallies& tallies, const ZoneModelSettings& settings);
 
 // ln P(report | zone) for one zone whose emissions are `row`: `counts` and
 // `sums` give per column how many readings the report has and their sum (0:

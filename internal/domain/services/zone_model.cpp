@@ -74,13 +74,14 @@ Result<ZoneModel> ZoneModel::build(const Store& store, const std::vector<const B
     if (model.column_index_.emplace(beacon->key, static_cast<int>(model.columns_.size())).second)
       model.columns_.push_back(beacon);
   }
-  EmissionTable table = learn_emissions(model.zones_, model.columns_, fingerprints, settings);
+  const CalibrationTallies tallies = tally_calibration(model.zones_, model.columns_, fingerprints, settings);
+  EmissionTable table = learn_emissions(model.zones_, model.columns_, tallies, settings);
   model.emissions_ = std::move(table.cells);
   model.calibrated_ = std::move(table.calibrated);
   // Calibrated zones also keep their recorded scans; how much the emission
   // leans on them is chosen by how well they predict each other.
-  const CalibrationTallies tallies = tally_calibration(model.zones_, model.columns_, fingerprints, settings);
-  ChosenKernel kernel = cross_validated_kernel(model.zones_, model.columns_, fingerprints, tallies, settings);
+  ChosenKernel kernel =
+      cross_validated_kernel(model.zones_, model.columns_, fingerprints, tallies, model.emissions_, settings);
   model.recordings_ = std::move(kernel.recordings);
   model.kernel_weight_ = kernel.weight;
   model.kernel_bandwidth_scale_ = kernel.bandwidth_scale;

@@ -210,21 +210,9 @@ namespace {
 // zone's without one block of its scans: the same whatever the kernel's
 // spread.
 struct PerBeaconRows {
-  std::vector<BeaconEmission> learned;
+  std::span<const BeaconEmission> learned;
   EmissionsWithoutBlock without_block;
 };
-
-std::vector<BeaconEmission> learned_rows(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
-                                         const CalibrationTallies& tallies, const ZoneModelSettings& settings) {
-  const std::size_t width = columns.size();
-  std::vector<BeaconEmission> learned(zones.size() * width);
-  const std::span<const EmissionTally> all_tallies(tallies.cells);
-  for (std::size_t z = 0; z < zones.size(); ++z) {
-    zone_emissions(z, all_tallies.subspan(z * width, width), tallies, zones, columns, settings,
-                   std::span<BeaconEmission>(learned).subspan(z * width, width));
-  }
-  return learned;
-}
 
 // Each weight's score (0, 0.1, ..., 1): the held-out scans' summed log
 // posterior of their own zone. Empty when no scan could be checked.
@@ -238,7 +226,7 @@ std::vector<double> kernel_weight_scores(const std::vector<Zone>& zones, const s
   std::vector<int> counts(width);
   std::vector<double> sums(width);
   const double log_outlier = log_outlier_density(settings);
-  const std::span<const BeaconEmission> all_rows(rows.learned);
+  const std::span<const BeaconEmission> all_rows = rows.learned;
   // At most kMaxChecked samples are checked (evenly spread): enough to choose
   // one weight, and a 50,000-sample import stays quick.
   constexpr std::size_t kMaxChecked = 2000;
@@ -298,7 +286,7 @@ std::vector<double> kernel_weight_scores(const std::vector<Zone>& zones, const s
 
 ChosenKernel cross_validated_kernel(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
                                     const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
-                                    const ZoneModelSettings& settings) {
+                                    std::span<const BeaconEmission> emissions, const ZoneModelSettings& settings) {
   const StoreFingerprints none;
   const CalibrationBlocks blocks(zones, columns, fingerprints != nullptr ? *fingerprints : none);
   ChosenKernel chosen{ZoneRecordings::keep(zones, columns, fingerprints, blocks, tallies, settings), 0.0, 1.0};
@@ -307,8 +295,7 @@ ChosenKernel cross_validated_kernel(const std::vector<Zone>& zones, const std::v
     return chosen;
   }
   if (fingerprints == nullptr) return chosen;
-  PerBeaconRows rows{learned_rows(zones, columns, tallies, settings),
-                     EmissionsWithoutBlock(zones, columns, *fingerprints, blocks, tallies, settings)};
+  PerBeaconRows rows{emissions, EmissionsWithoutBlock(zones, columns, *fingerprints, blocks, tallies, settings)};
   double best = -std::numeric_limits<double>::infinity();
   std::optional<ZoneRecordings> rescaled;  // the best spread's recordings, when not Silverman's
   // Silverman's spread first: another must predict strictly better.

@@ -147,9 +147,11 @@ struct ChosenKernel {
   double weight = 0.0;
   double bandwidth_scale = 1.0;
 };
+// `emissions`: every zone's per-beacon emissions learned from `tallies`
+// (learn_emissions' cells).
 ChosenKernel cross_validated_kernel(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,
                                     const StoreFingerprints* fingerprints, const CalibrationTallies& tallies,
-                                    const ZoneModelSettings& settings);
+                                    std::span<const BeaconEmission> emissions, const ZoneModelSettings& settings);
 
 // The kernel's spread for a zone with `scans` recordings when a reading
 // varies by `sigma_db` around its zone's mean: Silverman's rule of thumb,
