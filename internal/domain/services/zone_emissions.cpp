@@ -94,6 +94,16 @@ std::size_t column_of(const std::vector<const Beacon*>& columns, const BeaconKey
       columns.begin());
 }
 
+std::optional<std::size_t> calibrated_zone_of(const FingerprintSample& sample, const std::vector<Zone>& zones,
+                                              const std::vector<const Beacon*>& columns) {
+  const auto zone = std::find_if(zones.begin(), zones.end(), [&](const Zone& z) { return z.id == sample.zone_id; });
+  const bool heard_any = std::any_of(sample.readings.begin(), sample.readings.end(), [&](const auto& r) {
+    return r.rssi > kNotHeardRssi && column_of(columns, r.beacon) < columns.size();
+  });
+  if (zone == zones.end() || !heard_any) return std::nullopt;
+  return static_cast<std::size_t>(zone - zones.begin());
+}
+
 double beacon_log_likelihood(const BeaconEmission& e, int count, double sum, double log_outlier) {
   if (count == 0) return e.log_unheard;
   // Radio fades (a body, a wall, a deep multipath null) make a reading far
@@ -119,18 +129,11 @@ CalibrationTallies tally_calibration(const std::vector<Zone>& zones, const std::
   tallies.cells.resize(zones.size() * width);
   tallies.column_heard.assign(width, 0);
   tallies.weakest.assign(width, 0.0);
-  auto zone_of = [&zones](const std::string& id) {
-    return static_cast<std::size_t>(
-        std::find_if(zones.begin(), zones.end(), [&id](const Zone& z) { return z.id == id; }) - zones.begin());
-  };
   if (fingerprints != nullptr) {
     for (const FingerprintSample& sample : fingerprints->samples) {
-      const std::size_t z = zone_of(sample.zone_id);
-      // A scan of nothing tells nothing about its zone (as for the kNN).
-      const bool heard_any = std::any_of(sample.readings.begin(), sample.readings.end(), [&](const auto& r) {
-        return r.rssi > kNotHeardRssi && column_of(columns, r.beacon) < width;
-      });
-      if (z == zones.size() || !heard_any) continue;
+      const std::optional<std::size_t> zone = calibrated_zone_of(sample, zones, columns);
+      if (!zone) continue;
+      const std::size_t z = *zone;
       for (std::size_t c = 0; c < width; ++c) ++tallies.cells[z * width + c].scans;
       for (const FingerprintReading& reading : sample.readings) {
         const std::size_t c = column_of(columns, reading.beacon);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -116,6 +117,13 @@ double level_of(const Beacon& beacon, int rssi);
 // column order), or columns.size() when it is none of them. Building a model
 // looks beacons up this way; a built model has ZoneModel::column.
 std::size_t column_of(const std::vector<const Beacon*>& columns, const BeaconKey& key);
+
+// The zone (index in `zones`) a calibration scan counts for: its own, when
+// the store has that zone and the scan heard one of `columns` (a scan of
+// nothing tells nothing about its zone, as for the kNN); nullopt otherwise.
+// The tallies and the cross-validation's blocks hold the same scans.
+std::optional<std::size_t> calibrated_zone_of(const FingerprintSample& sample, const std::vector<Zone>& zones,
+                                              const std::vector<const Beacon*>& columns);
 
 // `columns`: the store's beacons, never null. `fingerprints` may be null.
 CalibrationTallies tally_calibration(const std::vector<Zone>& zones, const std::vector<const Beacon*>& columns,

@@ -142,14 +142,10 @@ CalibrationBlocks::CalibrationBlocks(const std::vector<Zone>& zones, const std::
                                      const StoreFingerprints& fingerprints)
     : by_zone_(zones.size()), zone_of_(fingerprints.samples.size(), zones.size()) {
   for (std::size_t index = 0; index < fingerprints.samples.size(); ++index) {
-    const FingerprintSample& sample = fingerprints.samples[index];
-    const auto zone = std::find_if(zones.begin(), zones.end(), [&](const Zone& z) { return z.id == sample.zone_id; });
-    const bool heard_any = std::any_of(sample.readings.begin(), sample.readings.end(), [&](const auto& r) {
-      return r.rssi > kNotHeardRssi && column_of(columns, r.beacon) < columns.size();
-    });
-    if (zone == zones.end() || !heard_any) continue;
-    zone_of_[index] = static_cast<std::size_t>(zone - zones.begin());
-    by_zone_[zone_of_[index]].push_back(index);
+    const std::optional<std::size_t> zone = calibrated_zone_of(fingerprints.samples[index], zones, columns);
+    if (!zone) continue;
+    zone_of_[index] = *zone;
+    by_zone_[*zone].push_back(index);
   }
 }
 
