@@ -9,9 +9,11 @@
 namespace tastesync::infrastructure::db {
 namespace {
 
-// CID_SQL_TIMESTAMP_PARAM for a placeholder known only at run time.
+// CID_SQL_TIMESTAMP_PARAM for a placeholder known only at run time: the
+// macro's own text, `?` replaced.
 std::string timestamp_of(const std::string& placeholder) {
-  return "(timestamptz 'epoch' + (" + placeholder + ")::bigint * interval '1 microsecond')";
+  std::string sql = CID_SQL_TIMESTAMP_PARAM("?");
+  return sql.replace(sql.find('?'), 1, placeholder);
 }
 
 }  // namespace

@@ -38,7 +38,6 @@ class TransitionWrites {
                   const std::optional<std::string>& from_zone);
   void outbox(const std::string& customer_id, const std::vector<domain::DomainEvent>& events);
 
-  bool empty() const { return clauses_.empty(); }
   // Runs the statement. false when open_visit() was asked and no visit was
   // opened (an open visit of the customer at that store exists).
   bool run(pqxx::work& tx) const;
@@ -52,7 +51,6 @@ class TransitionWrites {
   std::vector<const char*> parameters_;
   std::vector<std::string> clauses_;
   bool opens_ = false;
-  std::vector<std::string> outbox_rows_;
 };
 
 }  // namespace tastesync::infrastructure::db
