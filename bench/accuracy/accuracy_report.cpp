@@ -23,6 +23,7 @@
 #include "accuracy/leave_probe.h"
 #include "accuracy/report_table.h"
 #include "accuracy/sequence_replay.h"
+#include "accuracy/two_floor_building.h"
 #include "config/config.h"
 #include "domain/entities/floor_plan.h"
 #include "domain/services/calibration_report.h"
@@ -231,16 +232,18 @@ std::string sequence_table(const SequenceResult& r, const std::string& exact, co
   auto share = [&r](std::size_t n) {
     return percent(r.answers == 0 ? 0.0 : static_cast<double>(n) / static_cast<double>(r.answers));
   };
-  ReportTable table(
-      {"zone filter (sequences)", "kNN k = 3 (per scan)", "kNN k = 1 (per scan)", "strongest beacon (per scan)"});
-  table.add_row(exact, {share(r.filter.exact), share(r.knn3.exact), share(r.knn1.exact), share(r.strongest.exact)});
-  table.add_row(near, {share(r.filter.near), share(r.knn3.near), share(r.knn1.near), share(r.strongest.near)});
+  ReportTable table({"zone filter (sequences)", "sticky HMM (sequences)", "kNN k = 3 (per scan)",
+                     "kNN k = 1 (per scan)", "strongest beacon (per scan)"});
+  table.add_row(exact, {share(r.filter.exact), share(r.sticky_hmm.exact), share(r.knn3.exact), share(r.knn1.exact),
+                        share(r.strongest.exact)});
+  table.add_row(near, {share(r.filter.near), share(r.sticky_hmm.near), share(r.knn3.near), share(r.knn1.near),
+                       share(r.strongest.near)});
   return table.markdown();
 }
 
 // The same data under the owners' protocol (replay_halves).
 std::string halves_table(const LabeledDataset& dataset, const domain::ZoneModelSettings& settings) {
-  const SequenceResult r = replay_halves(dataset, kScoredFromReport, settings);
+  const SequenceResult r = replay_halves(dataset, grid_store(dataset), kScoredFromReport, settings);
   return "The same data split as the owners' test does: each cell's scans in the order recorded, the first half "
          "calibrates, the second half is one customer reporting a scan a second (" +
          std::to_string(r.customers) + " customers, " + std::to_string(r.answers) +
@@ -249,6 +252,36 @@ std::string halves_table(const LabeledDataset& dataset, const domain::ZoneModelS
 }
 
 std::string real_data_note(const SequenceResult& r, const std::filesystem::path& csv);
+
+// The simulated two-floor building (two_floor_building.h) under the owners'
+// protocol, at their three transmit powers: exact zone per method.
+std::string building_table(const Options& options, const domain::ZoneModelSettings& settings) {
+  const std::vector<double> powers{0.0, -4.0, -8.0};
+  std::vector<std::string> titles;
+  std::vector<SequenceResult> results;
+  for (const double power : powers) {
+    const TwoFloorBuilding building = two_floor_building(power, options.seed);
+    results.push_back(replay_halves(building.scans, building.store, kScoredFromReport, settings));
+    titles.push_back("Tx " + number(power, 0) + " dBm");
+  }
+  ReportTable table(titles);
+  auto row = [&](const std::string& method, auto hits) {
+    std::vector<std::string> cells;
+    for (const SequenceResult& r : results) {
+      cells.push_back(percent(r.answers == 0 ? 0.0 : static_cast<double>(hits(r)) / static_cast<double>(r.answers)));
+    }
+    table.add_row(method, std::move(cells));
+  };
+  row("zone filter (sequences), exact zone", [](const SequenceResult& r) { return r.filter.exact; });
+  row("sticky HMM (sequences), exact zone", [](const SequenceResult& r) { return r.sticky_hmm.exact; });
+  row("kNN k = 3 (per scan), exact zone", [](const SequenceResult& r) { return r.knn3.exact; });
+  row("kNN k = 1 (per scan), exact zone", [](const SequenceResult& r) { return r.knn1.exact; });
+  row("strongest beacon (per scan), exact zone", [](const SequenceResult& r) { return r.strongest.exact; });
+  return "Simulated two-floor building (28 zones, 6 beacons, 100 scans a zone; the first half calibrates, the "
+         "second half is one customer; " +
+         std::to_string(results.front().answers) + " answers a column from the 3rd report on), seed " +
+         std::to_string(options.seed) + ".\n\n" + table.markdown();
+}
 
 // The real-data table, or why it is missing.
 std::string real_data_table(const Options& options, const config::Config& service) {
@@ -314,7 +347,8 @@ int main(int argc, char** argv) {
             << " customers per column (wait 3-10 s, 1 h at a table, 30% move to another for 10 min, leave), seed "
             << options.seed << ".\n\n"
             << table.markdown() << "\n"
-            << real_data << "\n";
+            << real_data << "\n"
+            << bench::building_table(options, service.zone_filter) << "\n";
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cout << "\n(" << bench::number(took, 1) << " s)\n";
   return 0;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "accuracy/sticky_hmm.h"
 #include "domain/services/fingerprint_classifier.h"
 #include "domain/services/zone_model.h"
 #include "domain/services/zone_resolver.h"
@@ -59,21 +60,30 @@ domain::Store grid_store(const LabeledDataset& dataset) {
 
 namespace {
 
+std::vector<const domain::FingerprintSample*> samples_of(const std::vector<const LabeledScan*>& scans) {
+  std::vector<const domain::FingerprintSample*> samples;
+  for (const LabeledScan* scan : scans) samples.push_back(&scan->sample);
+  return samples;
+}
+
 // One calibration's filter and baselines, replaying customers against it.
 class Replay {
  public:
-  Replay(const LabeledDataset& dataset, std::size_t from_report, const domain::ZoneModelSettings& settings,
-         const std::vector<const LabeledScan*>& calibration_scans)
-      : dataset_(dataset), from_report_(from_report), strongest_(calibration_scans) {
+  Replay(const LabeledDataset& dataset, const domain::Store& store, std::size_t from_report,
+         const domain::ZoneModelSettings& settings, const std::vector<const LabeledScan*>& calibration_scans)
+      : dataset_(dataset),
+        from_report_(from_report),
+        strongest_(calibration_scans),
+        sticky_hmm_(dataset.beacons, samples_of(calibration_scans)) {
     std::vector<const domain::Beacon*> beacons;
     for (const domain::Beacon& beacon : dataset.beacons) beacons.push_back(&beacon);
-    domain::StoreFingerprints calibration{kStore, {}};
+    domain::StoreFingerprints calibration{store.id, {}};
     for (const LabeledScan* scan : calibration_scans) {
       calibration.samples.push_back(scan->sample);
       calibrated_cells_.insert(scan->sample.zone_id);
     }
     auto beacon_of = [this](const domain::BeaconKey& key) { return this->beacon_of(key); };
-    auto model = domain::ZoneModel::build(grid_store(dataset), beacons, &calibration, settings);
+    auto model = domain::ZoneModel::build(store, beacons, &calibration, settings);
     auto knn3 = domain::FingerprintClassifier::build(calibration, beacon_of, domain::FingerprintSettings{.k = 3});
     auto knn1 = domain::FingerprintClassifier::build(calibration, beacon_of, domain::FingerprintSettings{.k = 1});
     if (model && knn3 && knn1) {
@@ -91,6 +101,8 @@ class Replay {
     ++result.customers;
     domain::ResolverState state;
     std::string answer;
+    StickyHmm::Customer hmm(sticky_hmm_);
+    std::string hmm_answer;
     for (std::size_t i = 0; i < scans.size(); ++i) {
       const LabeledScan& scan = *scans[i];
       std::vector<domain::KnownSighting> report;
@@ -99,12 +111,16 @@ class Replay {
           report.push_back(domain::KnownSighting{beacon, reading.rssi, std::nullopt, times[i]});
       }
       // A phone that heard nothing sends nothing: the last answer stands.
-      if (!report.empty()) answer = resolver_.resolve(state, report, times[i], &*model_).zone_id;
+      if (!report.empty()) {
+        answer = resolver_.resolve(state, report, times[i], &*model_).zone_id;
+        hmm_answer = hmm.report(scan.sample);
+      }
       const bool scored = i + 1 >= from_report_ || (scans.size() < from_report_ && i + 1 == scans.size());
       if (!scored) continue;
       ++result.answers;
       if (!calibrated_cells_.contains(cell)) ++result.unseen_cells;
       score(result.filter, answer, cell);
+      score(result.sticky_hmm, hmm_answer, cell);
       score(result.knn3, knn(*knn3_, dataset_.beacons, scan.sample), cell);
       score(result.knn1, knn(*knn1_, dataset_.beacons, scan.sample), cell);
       score(result.strongest, strongest_.classify(scan.sample), cell);
@@ -126,6 +142,7 @@ class Replay {
   std::optional<domain::FingerprintClassifier> knn3_;
   std::optional<domain::FingerprintClassifier> knn1_;
   StrongestBeacon strongest_;
+  StickyHmm sticky_hmm_;
 };
 
 bool recorded_earlier(const LabeledScan* a, const LabeledScan* b) {
@@ -140,6 +157,7 @@ SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_
   for (const LabeledScan& scan : dataset.scans) days.insert(scan.day);
   SequenceResult result;
   result.days = days.size();
+  const domain::Store store = grid_store(dataset);
   for (const std::string& day : days) {
     std::vector<const LabeledScan*> calibration;
     std::map<std::string, std::vector<const LabeledScan*>> customers;  // cell -> that day's scans
@@ -150,7 +168,7 @@ SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_
         calibration.push_back(&scan);
       }
     }
-    const Replay replay(dataset, from_report, settings, calibration);
+    const Replay replay(dataset, store, from_report, settings, calibration);
     if (!replay.ready()) continue;
     for (auto& [cell, scans] : customers) {
       std::stable_sort(scans.begin(), scans.end(), recorded_earlier);
@@ -162,7 +180,7 @@ SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_
   return result;
 }
 
-SequenceResult replay_halves(const LabeledDataset& dataset, std::size_t from_report,
+SequenceResult replay_halves(const LabeledDataset& dataset, const domain::Store& store, std::size_t from_report,
                              const domain::ZoneModelSettings& settings) {
   std::map<std::string, std::vector<const LabeledScan*>> by_cell;
   for (const LabeledScan& scan : dataset.scans) by_cell[scan.sample.zone_id].push_back(&scan);
@@ -177,7 +195,7 @@ SequenceResult replay_halves(const LabeledDataset& dataset, std::size_t from_rep
   }
   SequenceResult result;
   result.days = 1;
-  const Replay replay(dataset, from_report, settings, calibration);
+  const Replay replay(dataset, store, from_report, settings, calibration);
   if (!replay.ready()) return result;
   for (const auto& [cell, scans] : customers) {
     // Replayed as a phone held still reports: one scan a second.

@@ -6,7 +6,8 @@
 // every other day (leave-one-day-out, so near-identical consecutive scans of
 // one session never sit on both sides). The same answers are scored for the
 // per-scan baselines: kNN on the calibration (k = 3, the service's earlier
-// default, and k = 1) and the strongest beacon.
+// default, and k = 1) and the strongest beacon; and the sequences for the
+// sticky HMM the owners measured their data set with (sticky_hmm.h).
 
 #include <cstddef>
 
@@ -28,6 +29,7 @@ struct SequenceResult {
   std::size_t answers = 0;       // scored answers
   std::size_t unseen_cells = 0;  // scored answers of cells no other day recorded
   Hits filter;
+  Hits sticky_hmm;
   Hits knn3;
   Hits knn1;
   Hits strongest;
@@ -45,8 +47,9 @@ SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_
 // first half (rounded up) calibrates, the second half is one customer
 // standing there, reporting a scan a second. Consecutive scans of a session
 // sit on both sides of the split, as when staff record a zone and a customer
-// sits there the same day.
-SequenceResult replay_halves(const LabeledDataset& dataset, std::size_t from_report,
+// sits there the same day. `store`: the dataset's zones (grid_store, or a
+// simulated building's own).
+SequenceResult replay_halves(const LabeledDataset& dataset, const domain::Store& store, std::size_t from_report,
                              const domain::ZoneModelSettings& settings = {});
 
 }  // namespace tastesync::bench

@@ -1,0 +1,126 @@
+#include "accuracy/two_floor_building.h"
+
+#include <cmath>
+#include <random>
+#include <string>
+
+namespace tastesync::bench {
+namespace {
+
+constexpr const char* kStore = "labeled-dataset";
+constexpr int kFloors = 2;
+constexpr int kColumns = 7;
+constexpr int kRows = 2;
+constexpr double kSpacingM = 3.0;
+constexpr double kFloorHeightM = 4.0;
+constexpr double kFloorLossDb = 15.0;
+constexpr double kPathLossExponent = 2.5;
+constexpr double kMultipathSigmaDb = 5.0;
+constexpr double kFadeCorrelation = 0.9;  // per second
+constexpr double kFadeSigmaDb = 3.0;
+constexpr double kNoiseSigmaDb = 2.5;
+constexpr double kSensitivityDbm = -100.0;
+constexpr double kDropShare = 0.1;
+constexpr int kScansPerZone = 100;
+constexpr int kConfiguredPower1m = -59;
+
+struct Spot {
+  double x = 0.0;
+  double y = 0.0;
+  int floor = 0;
+};
+
+// Beacons along each floor's long walls, the first at the entrance.
+constexpr Spot kBeaconSpots[] = {{0.0, 0.0, 0}, {10.5, 6.0, 0}, {21.0, 0.0, 0},
+                                 {0.0, 6.0, 1}, {10.5, 0.0, 1}, {21.0, 6.0, 1}};
+constexpr Spot kEntranceSpot{-1.5, 1.5, 0};
+
+Spot zone_spot(int floor, int column, int row) { return {kSpacingM * (column + 0.5), kSpacingM * (row + 0.5), floor}; }
+
+std::string zone_name(int floor, int column, int row) {
+  const int number = 1 + row + floor * 10;
+  return std::string(1, static_cast<char>('A' + column)) + (number < 10 ? "0" : "") + std::to_string(number);
+}
+
+double distance(const Spot& a, const Spot& b) {
+  return std::sqrt((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y) +
+                   std::pow(kFloorHeightM * (a.floor - b.floor), 2.0));
+}
+
+domain::BeaconKey beacon_key(int index) {
+  static const domain::BeaconUuid uuid = *domain::BeaconUuid::parse("00000000-0000-4000-8000-000000006000");
+  return domain::BeaconKey{uuid, 1, static_cast<std::uint16_t>(index + 1)};
+}
+
+}  // namespace
+
+TwoFloorBuilding two_floor_building(double tx_power_dbm, std::uint64_t seed) {
+  std::mt19937_64 random(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+
+  TwoFloorBuilding building;
+  building.store = domain::Store{kStore, "Two-floor building", {}};
+  domain::Zone entrance{"ENTRANCE", kStore, domain::ZoneKind::kEntrance, "Entrance"};
+  entrance.position = domain::FloorPosition{kEntranceSpot.x, kEntranceSpot.y};
+  building.store.zones.push_back(entrance);
+  std::vector<Spot> spots;
+  std::vector<std::string> names;
+  for (int floor = 0; floor < kFloors; ++floor) {
+    for (int row = 0; row < kRows; ++row) {
+      for (int column = 0; column < kColumns; ++column) {
+        const Spot spot = zone_spot(floor, column, row);
+        spots.push_back(spot);
+        names.push_back(zone_name(floor, column, row));
+        domain::Zone zone{names.back(), kStore, domain::ZoneKind::kTable, names.back()};
+        // One plan for both floors, as a floor page draws them side by side.
+        zone.position = domain::FloorPosition{spot.x, spot.y + floor * (kRows * kSpacingM + kFloorHeightM)};
+        building.store.zones.push_back(std::move(zone));
+      }
+    }
+  }
+  // Each beacon belongs to the zone nearest it; the first to the entrance.
+  for (int b = 0; b < static_cast<int>(std::size(kBeaconSpots)); ++b) {
+    std::string home = "ENTRANCE";
+    if (b > 0) {
+      double nearest = 1e9;
+      for (std::size_t z = 0; z < spots.size(); ++z) {
+        if (distance(spots[z], kBeaconSpots[b]) < nearest) {
+          nearest = distance(spots[z], kBeaconSpots[b]);
+          home = names[z];
+        }
+      }
+    }
+    building.scans.beacons.push_back(domain::Beacon{beacon_key(b), kStore, home, kConfiguredPower1m, 0.0});
+  }
+  const double power_1m = kConfiguredPower1m + tx_power_dbm;
+  const std::size_t beacons = building.scans.beacons.size();
+  for (std::size_t z = 0; z < spots.size(); ++z) {
+    std::vector<double> mean(beacons);
+    std::vector<double> fade(beacons);
+    for (std::size_t b = 0; b < beacons; ++b) {
+      const Spot& at = kBeaconSpots[b];
+      mean[b] = power_1m - 10.0 * kPathLossExponent * std::log10(std::max(0.5, distance(spots[z], at))) -
+                kFloorLossDb * std::abs(spots[z].floor - at.floor) + kMultipathSigmaDb * normal(random);
+      fade[b] = kFadeSigmaDb * normal(random);
+    }
+    for (int scan = 0; scan < kScansPerZone; ++scan) {
+      LabeledScan labeled;
+      labeled.day = "simulated";
+      labeled.second_of_day = static_cast<int>(z) * kScansPerZone + scan;
+      labeled.sample.zone_id = names[z];
+      for (std::size_t b = 0; b < beacons; ++b) {
+        fade[b] = kFadeCorrelation * fade[b] +
+                  std::sqrt(1.0 - kFadeCorrelation * kFadeCorrelation) * kFadeSigmaDb * normal(random);
+        const double level = std::round(mean[b] + fade[b] + kNoiseSigmaDb * normal(random));
+        if (level >= kSensitivityDbm && uniform(random) >= kDropShare) {
+          labeled.sample.readings.push_back({building.scans.beacons[b].key, static_cast<int>(level)});
+        }
+      }
+      building.scans.scans.push_back(std::move(labeled));
+    }
+  }
+  return building;
+}
+
+}  // namespace tastesync::bench
