@@ -175,6 +175,14 @@ int run_import_fingerprints(const ImportOptions& options) {
             << std::set<std::string>(zones.begin(), zones.end()).size() << " zones imported (" << chunks.size()
             << (chunks.size() == 1 ? " request" : " requests") << "); the store now has " << response.store_samples()
             << "\n";
+  if (!csv->unheard_lines.empty()) {
+    std::cout << csv->unheard_lines.size() << (csv->unheard_lines.size() == 1 ? " scan" : " scans")
+              << " heard no beacon and " << (csv->unheard_lines.size() == 1 ? "was" : "were") << " left out (line";
+    constexpr std::size_t kShown = 10;
+    for (std::size_t i = 0; i < std::min(kShown, csv->unheard_lines.size()); ++i)
+      std::cout << (i == 0 ? (csv->unheard_lines.size() == 1 ? " " : "s ") : ", ") << csv->unheard_lines[i];
+    std::cout << (csv->unheard_lines.size() > kShown ? ", ...)\n" : ")\n");
+  }
   print_report(response.report());
   return kExitOk;
 }
@@ -191,7 +199,8 @@ calibration report: how well the scans tell the zones apart.
 
 FILE is CSV. The header names one column `zone` and one column per beacon,
 written uuid:major:minor; every other line is one scan: the zone's id and
-the RSSI (dBm) of each beacon, empty or -200 where it was not heard:
+the RSSI (dBm) of each beacon, empty or -200 where it was not heard (a
+scan that heard none is left out, and its line named):
 
   zone,f7826da6-4fa2-4e98-8024-bc5b71e0893e:100:1,f7826da6-4fa2-4e98-8024-bc5b71e0893e:100:2
   table-1,-61,-78

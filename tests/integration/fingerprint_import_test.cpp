@@ -4,10 +4,7 @@
 // that has no beacon of its own, which only the fingerprints can do.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -21,11 +18,6 @@ namespace tastesync::testing {
 namespace {
 
 using application::Role;
-
-struct CtlRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
 
 class FingerprintImportTest : public ::testing::Test {
  protected:
@@ -61,18 +53,7 @@ class FingerprintImportTest : public ::testing::Test {
   CtlRun import(const std::string& rows) {
     const auto path = server_->work_dir() / (store_ + ".csv");
     std::ofstream(path) << "zone," << beacon_column(1) << "," << beacon_column(2) << "\n" << rows;
-    const std::string command = std::string(CID_CTL_BINARY) + " import-fingerprints " + path.string() + " --store " +
-                                store_ + " --token " + token_for("ops", Role::kAdmin) +
-                                " --server 127.0.0.1:" + std::to_string(server_->port()) + " --ca " +
-                                (dev_keys_dir() / "ca.crt").string() + " 2>&1";
-    CtlRun run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return run;
-    std::array<char, 512> buffer{};
-    while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) run.output += buffer.data();
-    const int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+    return import_fingerprints_with_ctl(*server_, path, store_);
   }
 
   // Without `rssi_entrance` the entrance beacon is not heard.
@@ -136,11 +117,19 @@ TEST_F(FingerprintImportTest, BadCalibrationFilesAreRejectedNamingTheLine) {
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.output.find("line 2"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("'loud' is not a whole number"), std::string::npos) << run.output;
-  // A row where nothing was heard.
-  run = import("table-1,-70,-72\ntable-1,,-200\n");
+  // Nothing but rows where nothing was heard.
+  run = import("table-1,,\ntable-1,,-200\n");
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_NE(run.output.find("no beacon heard"), std::string::npos) << run.output;
-  EXPECT_NE(run.output.find("line 3"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("no scan in the file heard any of its beacons"), std::string::npos) << run.output;
+}
+
+TEST_F(FingerprintImportTest, ScansThatHeardNothingAreLeftOutAndNamed) {
+  // A scanning app's export where the phone missed a round of
+  // advertisements: the rest of the file is imported, the row named.
+  const CtlRun run = import("table-1,-70,-72\ntable-1,,-200\ntable-2,-75,-64\n");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("2 fingerprint samples over 2 zones imported"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("1 scan heard no beacon and was left out (line 3)"), std::string::npos) << run.output;
 }
 
 TEST_F(FingerprintImportTest, UnknownBeaconsAndNonAdminsAreRejected) {

@@ -5,9 +5,7 @@
 // write and on its own, for that store's staff only.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -134,17 +132,9 @@ TEST_F(LargeCalibrationTest, TenThousandSamplesImportOverGrpcWithTheCtl) {
       csv << "\n";
     }
   }
-  const std::string command = std::string(CID_CTL_BINARY) + " import-fingerprints " + path.string() + " --store " +
-                              store_ + " --token " + token_for("ops", Role::kAdmin) +
-                              " --server 127.0.0.1:" + std::to_string(server_->port()) + " --ca " +
-                              (dev_keys_dir() / "ca.crt").string() + " 2>&1";
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::array<char, 512> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = pclose(pipe);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output;
+  const CtlRun run = import_fingerprints_with_ctl(*server_, path, store_);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::string& output = run.output;
   std::printf("%s", output.c_str());  // what the ctl says of a 10,000-sample calibration (docs/api.md)
   EXPECT_NE(output.find("10000 fingerprint samples over 6 zones imported"), std::string::npos) << output;
   EXPECT_NE(output.find("the store now has 10000"), std::string::npos) << output;

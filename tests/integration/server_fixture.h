@@ -106,6 +106,16 @@ grpc::Status create_test_store(v1::Admin::Stub& admin, const std::string& admin_
                                const std::string& name, const std::vector<std::string>& zones, unsigned major,
                                const std::vector<TestBeacon>& beacons);
 
+// What `customer-idctl import-fingerprints CSV --store S` printed and how it
+// exited, run against `server` with an admin token and the dev CA, as staff
+// run it.
+struct CtlRun {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+CtlRun import_fingerprints_with_ctl(const RunningServer& server, const std::filesystem::path& csv,
+                                    const std::string& store_id);
+
 // A customer's phone talking to one server: its own token, request ids no
 // other caller uses (a reused id would rightly be answered from the
 // idempotency store).

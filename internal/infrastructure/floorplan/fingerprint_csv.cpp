@@ -149,11 +149,21 @@ domain::Result<FingerprintCsv> parse_fingerprint_csv(std::string_view text) {
       }
       sample.readings.push_back({beacons[c]->uuid, beacons[c]->major, beacons[c]->minor, *rssi});
     }
+    // A scan that heard no beacon says nothing about its zone (the zone
+    // filter would leave it out too); a scanning app's export has them where
+    // the phone missed a round of advertisements.
+    if (sample.readings.empty()) {
+      csv.unheard_lines.push_back(line);
+      continue;
+    }
     csv.samples.push_back(std::move(sample));
     csv.lines.push_back(line);
   }
   if (csv.samples.empty()) {
-    return fail(ErrorCode::kInvalidArgument, "the file has a header but no scans", "file");
+    return fail(ErrorCode::kInvalidArgument,
+                csv.unheard_lines.empty() ? "the file has a header but no scans"
+                                          : "no scan in the file heard any of its beacons",
+                "file");
   }
   return csv;
 }

@@ -39,6 +39,22 @@ TEST(FingerprintCsv, ReadsScansWithMissingBeacons) {
   ASSERT_EQ(csv->samples[2].readings.size(), 1u);
 }
 
+TEST(FingerprintCsv, ScansThatHeardNoBeaconAreLeftOutAndNamed) {
+  // A scanning app's export where the phone missed a round: the row tells
+  // nothing about its zone, and must not cost the whole file.
+  const std::string text =
+      "zone," + kB1 + "," + kB2 + "\ntable-1,-61,-78\ntable-1,,\ntable-2,-200,-200\ntable-2,,-63\n";
+  auto csv = parse_fingerprint_csv(text);
+  ASSERT_TRUE(csv.has_value()) << csv.error().message;
+  ASSERT_EQ(csv->samples.size(), 2u);
+  EXPECT_EQ(csv->lines, (std::vector<int>{2, 5}));
+  EXPECT_EQ(csv->unheard_lines, (std::vector<int>{3, 4}));
+  EXPECT_EQ(csv->samples[1].zone_id, "table-2");
+  // A file of nothing but such scans has nothing to import.
+  EXPECT_NE(error_of("zone," + kB1 + "\ntable-1,\ntable-2,-200\n").find("no scan in the file heard any of its beacons"),
+            std::string::npos);
+}
+
 TEST(FingerprintCsv, BadFilesAreRejectedWithLineAndColumn) {
   EXPECT_NE(error_of("").find("empty"), std::string::npos);
   EXPECT_NE(error_of(kB1 + "\n-60\n").find("no 'zone' column"), std::string::npos);
