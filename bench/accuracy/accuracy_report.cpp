@@ -23,13 +23,13 @@
 #include "accuracy/leave_probe.h"
 #include "accuracy/report_table.h"
 #include "accuracy/sequence_replay.h"
-#include "accuracy/two_floor_building.h"
 #include "config/config.h"
 #include "domain/entities/floor_plan.h"
 #include "domain/services/calibration_report.h"
 #include "domain/services/zone_resolver.h"
 #include "support/accuracy_metrics.h"
 #include "support/store_simulator.h"
+#include "support/two_floor_building.h"
 
 namespace tastesync::bench {
 namespace {
@@ -253,15 +253,27 @@ std::string halves_table(const LabeledDataset& dataset, const domain::ZoneModelS
 
 std::string real_data_note(const SequenceResult& r, const std::filesystem::path& csv);
 
-// The simulated two-floor building (two_floor_building.h) under the owners'
+// The building's scans as a labeled dataset of one day, each zone's a second
+// apart.
+LabeledDataset as_labeled_dataset(const testing::TwoFloorBuilding& building) {
+  LabeledDataset dataset{building.beacons, {}};
+  int second = 0;
+  for (const auto& zone : building.scans) {
+    for (const domain::FingerprintSample& sample : zone)
+      dataset.scans.push_back(LabeledScan{"simulated", second++, sample});
+  }
+  return dataset;
+}
+
+// The simulated two-floor building (support/two_floor_building.h) under the owners'
 // protocol, at their three transmit powers: exact zone per method.
 std::string building_table(const Options& options, const domain::ZoneModelSettings& settings) {
   const std::vector<double> powers{0.0, -4.0, -8.0};
   std::vector<std::string> titles;
   std::vector<SequenceResult> results;
   for (const double power : powers) {
-    const TwoFloorBuilding building = two_floor_building(power, options.seed);
-    results.push_back(replay_halves(building.scans, building.store, kScoredFromReport, settings));
+    const testing::TwoFloorBuilding building = testing::two_floor_building(power, options.seed);
+    results.push_back(replay_halves(as_labeled_dataset(building), building.store, kScoredFromReport, settings));
     titles.push_back("Tx " + number(power, 0) + " dBm");
   }
   ReportTable table(titles);

@@ -1,13 +1,12 @@
-#include "accuracy/two_floor_building.h"
+#include "support/two_floor_building.h"
 
 #include <cmath>
 #include <random>
 #include <string>
 
-namespace tastesync::bench {
+namespace tastesync::testing {
 namespace {
 
-constexpr const char* kStore = "labeled-dataset";
 constexpr int kFloors = 2;
 constexpr int kColumns = 7;
 constexpr int kRows = 2;
@@ -47,32 +46,29 @@ double distance(const Spot& a, const Spot& b) {
                    std::pow(kFloorHeightM * (a.floor - b.floor), 2.0));
 }
 
-domain::BeaconKey beacon_key(int index) {
-  static const domain::BeaconUuid uuid = *domain::BeaconUuid::parse("00000000-0000-4000-8000-000000006000");
-  return domain::BeaconKey{uuid, 1, static_cast<std::uint16_t>(index + 1)};
-}
-
 }  // namespace
 
-TwoFloorBuilding two_floor_building(double tx_power_dbm, std::uint64_t seed) {
+TwoFloorBuilding two_floor_building(double tx_power_dbm, std::uint64_t seed, const BuildingNames& names) {
   std::mt19937_64 random(seed);
   std::normal_distribution<double> normal(0.0, 1.0);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
 
   TwoFloorBuilding building;
-  building.store = domain::Store{kStore, "Two-floor building", {}};
-  domain::Zone entrance{"ENTRANCE", kStore, domain::ZoneKind::kEntrance, "Entrance"};
+  const std::string& store_id = names.store_id;
+  const domain::BeaconUuid uuid = *domain::BeaconUuid::parse(names.uuid);
+  building.store = domain::Store{store_id, "Two-floor building", {}};
+  domain::Zone entrance{"entrance", store_id, domain::ZoneKind::kEntrance, "Entrance"};
   entrance.position = domain::FloorPosition{kEntranceSpot.x, kEntranceSpot.y};
   building.store.zones.push_back(entrance);
   std::vector<Spot> spots;
-  std::vector<std::string> names;
+  std::vector<std::string> zone_ids;
   for (int floor = 0; floor < kFloors; ++floor) {
     for (int row = 0; row < kRows; ++row) {
       for (int column = 0; column < kColumns; ++column) {
         const Spot spot = zone_spot(floor, column, row);
         spots.push_back(spot);
-        names.push_back(zone_name(floor, column, row));
-        domain::Zone zone{names.back(), kStore, domain::ZoneKind::kTable, names.back()};
+        zone_ids.push_back(zone_name(floor, column, row));
+        domain::Zone zone{zone_ids.back(), store_id, domain::ZoneKind::kTable, zone_ids.back()};
         // One plan for both floors, as a floor page draws them side by side.
         zone.position = domain::FloorPosition{spot.x, spot.y + floor * (kRows * kSpacingM + kFloorHeightM)};
         building.store.zones.push_back(std::move(zone));
@@ -81,20 +77,21 @@ TwoFloorBuilding two_floor_building(double tx_power_dbm, std::uint64_t seed) {
   }
   // Each beacon belongs to the zone nearest it; the first to the entrance.
   for (int b = 0; b < static_cast<int>(std::size(kBeaconSpots)); ++b) {
-    std::string home = "ENTRANCE";
+    std::string home = "entrance";
     if (b > 0) {
       double nearest = 1e9;
       for (std::size_t z = 0; z < spots.size(); ++z) {
         if (distance(spots[z], kBeaconSpots[b]) < nearest) {
           nearest = distance(spots[z], kBeaconSpots[b]);
-          home = names[z];
+          home = zone_ids[z];
         }
       }
     }
-    building.scans.beacons.push_back(domain::Beacon{beacon_key(b), kStore, home, kConfiguredPower1m, 0.0});
+    building.beacons.push_back(domain::Beacon{domain::BeaconKey{uuid, names.major, static_cast<std::uint16_t>(b + 1)},
+                                              store_id, home, kConfiguredPower1m, 0.0});
   }
   const double power_1m = kConfiguredPower1m + tx_power_dbm;
-  const std::size_t beacons = building.scans.beacons.size();
+  const std::size_t beacons = building.beacons.size();
   for (std::size_t z = 0; z < spots.size(); ++z) {
     std::vector<double> mean(beacons);
     std::vector<double> fade(beacons);
@@ -104,23 +101,21 @@ TwoFloorBuilding two_floor_building(double tx_power_dbm, std::uint64_t seed) {
                 kFloorLossDb * std::abs(spots[z].floor - at.floor) + kMultipathSigmaDb * normal(random);
       fade[b] = kFadeSigmaDb * normal(random);
     }
+    std::vector<domain::FingerprintSample>& recorded = building.scans.emplace_back();
     for (int scan = 0; scan < kScansPerZone; ++scan) {
-      LabeledScan labeled;
-      labeled.day = "simulated";
-      labeled.second_of_day = static_cast<int>(z) * kScansPerZone + scan;
-      labeled.sample.zone_id = names[z];
+      domain::FingerprintSample& sample = recorded.emplace_back();
+      sample.zone_id = zone_ids[z];
       for (std::size_t b = 0; b < beacons; ++b) {
         fade[b] = kFadeCorrelation * fade[b] +
                   std::sqrt(1.0 - kFadeCorrelation * kFadeCorrelation) * kFadeSigmaDb * normal(random);
         const double level = std::round(mean[b] + fade[b] + kNoiseSigmaDb * normal(random));
         if (level >= kSensitivityDbm && uniform(random) >= kDropShare) {
-          labeled.sample.readings.push_back({building.scans.beacons[b].key, static_cast<int>(level)});
+          sample.readings.push_back({building.beacons[b].key, static_cast<int>(level)});
         }
       }
-      building.scans.scans.push_back(std::move(labeled));
     }
   }
   return building;
 }
 
-}  // namespace tastesync::bench
+}  // namespace tastesync::testing

@@ -14,20 +14,37 @@
 // 1 m) while the store's beacons keep the -59 dBm the owner configured.
 //
 // The zones are named as grid cells (floor 1 rows 1-2, floor 2 rows 11-12),
-// so labeled_dataset.h's neighbours() reads "the same floor, next to it".
+// so a grid reading of the names says "the same floor, next to it"; the
+// entrance is "entrance".
+//
+// make accuracy replays it (bench/accuracy); an integration test replays it
+// through the running service's public interfaces.
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
-#include "accuracy/labeled_dataset.h"
+#include "domain/entities/beacon.h"
+#include "domain/entities/fingerprint.h"
 #include "domain/entities/zone.h"
 
-namespace tastesync::bench {
+namespace tastesync::testing {
 
-struct TwoFloorBuilding {
-  LabeledDataset scans;  // one "day"; each zone's 100 scans a second apart
-  domain::Store store;   // the 28 zones and the entrance, with floor positions
+// What the building is called and how its beacons advertise.
+struct BuildingNames {
+  std::string store_id = "two-floor-building";
+  std::string uuid = "00000000-0000-4000-8000-000000006000";
+  std::uint16_t major = 1;
 };
 
-TwoFloorBuilding two_floor_building(double tx_power_dbm, std::uint64_t seed);
+struct TwoFloorBuilding {
+  domain::Store store;                  // the entrance, then the 28 zones, with floor positions
+  std::vector<domain::Beacon> beacons;  // minors 1-6, the first the entrance's
+  // Per zone (the store's zones after the entrance, in order): its scans,
+  // one a second, in the order recorded.
+  std::vector<std::vector<domain::FingerprintSample>> scans;
+};
 
-}  // namespace tastesync::bench
+TwoFloorBuilding two_floor_building(double tx_power_dbm, std::uint64_t seed, const BuildingNames& names = {});
+
+}  // namespace tastesync::testing

@@ -1,0 +1,203 @@
+// The owners' accuracy test, end to end through the service's public
+// interfaces: a store created over the Admin API (zones with their floor-page
+// layouts, beacons), calibrated with `customer-idctl import-fingerprints`
+// from the first half of each zone's scans, then the second half replayed
+// over HTTPS Identify as one customer per zone. Every answer must be the one
+// the domain's zone filter gives for the same reports (make accuracy's
+// figures are the domain's): nothing between the phone and the filter (the
+// CSV, the import in chunks, the registry's reload, the presence record in
+// Redis, the JSON gateway) may change where a customer is placed.
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "admin.grpc.pb.h"
+#include "domain/services/zone_model.h"
+#include "domain/services/zone_resolver.h"
+#include "integration/https_client.h"
+#include "integration/local_servers.h"
+#include "integration/server_fixture.h"
+#include "support/two_floor_building.h"
+
+namespace tastesync::testing {
+namespace {
+
+using application::Role;
+using nlohmann::json;
+
+constexpr std::uint64_t kSeed = 1;
+constexpr double kTxPowerDbm = -4.0;
+// Answers are scored from a customer's 3rd report on (the owners' rule).
+constexpr std::size_t kScoredFrom = 3;
+
+// The floor page's rectangle around a zone's spot (2 m square), shifted so
+// every corner is on the plan (the entrance lies left of the first column).
+domain::ZoneLayout layout_around(const domain::FloorPosition& at) {
+  constexpr double kShiftM = 3.0;
+  return domain::ZoneLayout{at.x_m + kShiftM - 1.0, at.y_m - 1.0, 2.0, 2.0};
+}
+
+class OwnersProtocolTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ServerOptions options;
+    // 28 customers replayed in turns report far faster than phones do.
+    options.extra_config = "rate_limit:\n  customer_per_second: 0\n";
+    server_ = new RunningServer(options);
+  }
+  static void TearDownTestSuite() {
+    EXPECT_EQ(server_->stop(), 0);
+    delete server_;
+  }
+
+  // The building as the Admin API creates it: layouts, no positions.
+  static TwoFloorBuilding building_for(const std::string& store_id, unsigned major) {
+    TwoFloorBuilding building =
+        two_floor_building(kTxPowerDbm, kSeed, BuildingNames{store_id, kDemoUuid, static_cast<std::uint16_t>(major)});
+    for (domain::Zone& zone : building.store.zones) {
+      zone.layout = layout_around(*zone.position);
+      zone.position.reset();
+    }
+    return building;
+  }
+
+  static grpc::Status create(v1::Admin::Stub& admin, const TwoFloorBuilding& building) {
+    const std::string token = token_for("ops", Role::kAdmin);
+    v1::CreateStoreRequest store;
+    store.set_store_id(building.store.id);
+    store.set_name(building.store.name);
+    v1::CreateStoreResponse created;
+    if (auto status = admin.CreateStore(authorized(token).get(), store, &created); !status.ok()) return status;
+    for (const domain::Zone& zone : building.store.zones) {
+      v1::AddZoneRequest add;
+      add.set_store_id(building.store.id);
+      add.set_zone_id(zone.id);
+      add.set_kind(zone.kind == domain::ZoneKind::kEntrance ? v1::ENTRANCE : v1::TABLE);
+      add.set_label(zone.label);
+      add.mutable_layout()->set_x(zone.layout->x);
+      add.mutable_layout()->set_y(zone.layout->y);
+      add.mutable_layout()->set_width(zone.layout->width);
+      add.mutable_layout()->set_height(zone.layout->height);
+      v1::AddZoneResponse added;
+      if (auto status = admin.AddZone(authorized(token).get(), add, &added); !status.ok()) return status;
+    }
+    for (const domain::Beacon& beacon : building.beacons) {
+      v1::RegisterBeaconRequest request;
+      request.set_uuid(kDemoUuid);
+      request.set_major(beacon.key.major);
+      request.set_minor(beacon.key.minor);
+      request.set_store_id(building.store.id);
+      request.set_zone_id(beacon.zone_id);
+      request.set_tx_power(beacon.tx_power_1m);
+      v1::RegisterBeaconResponse registered;
+      if (auto status = admin.RegisterBeacon(authorized(token).get(), request, &registered); !status.ok()) {
+        return status;
+      }
+    }
+    return grpc::Status::OK;
+  }
+
+  // The first half of each zone's scans, as staff would write the CSV: a
+  // column per beacon, an empty cell where it was not heard.
+  static std::filesystem::path write_calibration(const TwoFloorBuilding& building) {
+    const auto path = server_->work_dir() / (building.store.id + ".csv");
+    std::ofstream csv(path);
+    csv << "zone";
+    for (const domain::Beacon& beacon : building.beacons)
+      csv << "," << kDemoUuid << ":" << beacon.key.major << ":" << beacon.key.minor;
+    csv << "\n";
+    for (const auto& zone : building.scans) {
+      for (std::size_t i = 0; i < zone.size() / 2; ++i) {
+        csv << zone[i].zone_id;
+        for (const domain::Beacon& beacon : building.beacons) {
+          csv << ",";
+          for (const domain::FingerprintReading& reading : zone[i].readings)
+            if (reading.beacon == beacon.key) csv << reading.rssi;
+        }
+        csv << "\n";
+      }
+    }
+    return path;
+  }
+
+  static RunningServer* server_;
+};
+
+RunningServer* OwnersProtocolTest::server_ = nullptr;
+
+TEST_F(OwnersProtocolTest, TheServiceAnswersWhatTheZoneFilterAnswersForTheSameReports) {
+  const std::string store_id = unique_customer("owners");
+  const auto major = static_cast<unsigned>(std::hash<std::string>{}(store_id) % 60000 + 1000);
+  const TwoFloorBuilding building = building_for(store_id, major);
+  auto admin = v1::Admin::NewStub(server_->channel());
+  const grpc::Status created = create(*admin, building);
+  ASSERT_TRUE(created.ok()) << created.error_message();
+  const CtlRun imported = import_fingerprints_with_ctl(*server_, write_calibration(building), store_id);
+  ASSERT_EQ(imported.exit_code, 0) << imported.output;
+
+  // The domain's filter on the same store, calibration and reports.
+  std::vector<const domain::Beacon*> beacons;
+  for (const domain::Beacon& beacon : building.beacons) beacons.push_back(&beacon);
+  domain::StoreFingerprints calibration{store_id, {}};
+  for (const auto& zone : building.scans)
+    calibration.samples.insert(calibration.samples.end(), zone.begin(), zone.begin() + zone.size() / 2);
+  const domain::ZoneModel model = domain::ZoneModel::build(building.store, beacons, &calibration).value();
+  const domain::ZoneResolver resolver;
+
+  // The customers take turns, a report each a round, as 28 phones would.
+  HttpsClient client(server_->http_port());
+  const std::size_t zones = building.scans.size();
+  std::vector<std::string> customers;
+  std::vector<domain::ResolverState> states(zones);
+  for (std::size_t z = 0; z < zones; ++z) customers.push_back(unique_customer("guest"));
+  const domain::Timestamp start{std::chrono::seconds{1'800'000'000}};
+  std::size_t answers = 0;
+  std::size_t same = 0;
+  std::size_t service_right = 0;
+  std::size_t filter_right = 0;
+  const std::size_t half = building.scans.front().size() / 2;
+  for (std::size_t i = half; i < building.scans.front().size(); ++i) {
+    for (std::size_t z = 0; z < zones; ++z) {
+      const domain::FingerprintSample& scan = building.scans[z][i];
+      if (scan.readings.empty()) continue;  // a phone that heard nothing sends nothing
+      json sightings = json::array();
+      std::vector<domain::KnownSighting> report;
+      const domain::Timestamp at = start + std::chrono::seconds{i - half};
+      for (const domain::FingerprintReading& reading : scan.readings) {
+        sightings.push_back(
+            {{"uuid", kDemoUuid}, {"major", major}, {"minor", reading.beacon.minor}, {"rssi", reading.rssi}});
+        const auto beacon = std::find_if(building.beacons.begin(), building.beacons.end(),
+                                         [&](const domain::Beacon& b) { return b.key == reading.beacon; });
+        report.push_back(domain::KnownSighting{&*beacon, reading.rssi, std::nullopt, at});
+      }
+      const json body{{"requestId", unique_customer("scan")}, {"beacons", {{"sightings", sightings}}}};
+      const HttpAnswer answer = client.post("/v1/identify", body.dump(), token_for(customers[z]));
+      ASSERT_EQ(answer.status, 200) << answer.body << answer.error;
+      const std::string served = json::parse(answer.body)["location"].value("zoneId", "");
+      const std::string filtered = resolver.resolve(states[z], report, at, &model).zone_id;
+      if (i - half + 1 < kScoredFrom) continue;
+      ++answers;
+      same += served == filtered ? 1 : 0;
+      service_right += served == scan.zone_id ? 1 : 0;
+      filter_right += filtered == scan.zone_id ? 1 : 0;
+    }
+  }
+  const auto share = [&answers](std::size_t n) {
+    return 100.0 * static_cast<double>(n) / static_cast<double>(answers);
+  };
+  std::printf("owners' protocol, %zu answers: service %.1f %% right, zone filter %.1f %%, the same answer %.1f %%\n",
+              answers, share(service_right), share(filter_right), share(same));
+  ASSERT_GT(answers, zones * 40);
+  // The service's belief travels in the presence record at 1/256 nat a
+  // state; a near-tie may round the other way now and then, never more.
+  EXPECT_GE(share(same), 99.0);
+  EXPECT_NEAR(share(service_right), share(filter_right), 1.0);
+}
+
+}  // namespace
+}  // namespace tastesync::testing
