@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "accuracy/sticky_hmm.h"
@@ -36,9 +37,10 @@ std::string knn(const domain::FingerprintClassifier& classifier, const std::vect
   return classifier.rank(levels).front().zone_id;
 }
 
-void score(Hits& hits, const std::string& answer, const std::string& truth) {
+void score(Hits& hits, const std::string& answer, const std::string& truth, const FloorOf& floor_of) {
   hits.exact += answer == truth ? 1 : 0;
   hits.near += !answer.empty() && neighbours(answer, truth) ? 1 : 0;
+  hits.floor += floor_of && !answer.empty() && floor_of(answer) == floor_of(truth) ? 1 : 0;
 }
 
 }  // namespace
@@ -70,8 +72,10 @@ std::vector<const domain::FingerprintSample*> samples_of(const std::vector<const
 class Replay {
  public:
   Replay(const LabeledDataset& dataset, const domain::Store& store, std::size_t from_report,
-         const domain::ZoneModelSettings& settings, const std::vector<const LabeledScan*>& calibration_scans)
+         const domain::ZoneModelSettings& settings, const std::vector<const LabeledScan*>& calibration_scans,
+         FloorOf floor_of = nullptr)
       : dataset_(dataset),
+        floor_of_(std::move(floor_of)),
         from_report_(from_report),
         strongest_(calibration_scans),
         sticky_hmm_(dataset.beacons, samples_of(calibration_scans)) {
@@ -119,11 +123,11 @@ class Replay {
       if (!scored) continue;
       ++result.answers;
       if (!calibrated_cells_.contains(cell)) ++result.unseen_cells;
-      score(result.filter, answer, cell);
-      score(result.sticky_hmm, hmm_answer, cell);
-      score(result.knn3, knn(*knn3_, dataset_.beacons, scan.sample), cell);
-      score(result.knn1, knn(*knn1_, dataset_.beacons, scan.sample), cell);
-      score(result.strongest, strongest_.classify(scan.sample), cell);
+      score(result.filter, answer, cell, floor_of_);
+      score(result.sticky_hmm, hmm_answer, cell, floor_of_);
+      score(result.knn3, knn(*knn3_, dataset_.beacons, scan.sample), cell, floor_of_);
+      score(result.knn1, knn(*knn1_, dataset_.beacons, scan.sample), cell, floor_of_);
+      score(result.strongest, strongest_.classify(scan.sample), cell, floor_of_);
     }
   }
 
@@ -135,6 +139,7 @@ class Replay {
   }
 
   const LabeledDataset& dataset_;
+  FloorOf floor_of_;
   std::size_t from_report_;
   const domain::ZoneResolver resolver_;
   std::set<std::string> calibrated_cells_;
@@ -181,7 +186,7 @@ SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_
 }
 
 SequenceResult replay_halves(const LabeledDataset& dataset, const domain::Store& store, std::size_t from_report,
-                             const domain::ZoneModelSettings& settings) {
+                             const domain::ZoneModelSettings& settings, const FloorOf& floor_of) {
   std::map<std::string, std::vector<const LabeledScan*>> by_cell;
   for (const LabeledScan& scan : dataset.scans) by_cell[scan.sample.zone_id].push_back(&scan);
   std::vector<const LabeledScan*> calibration;
@@ -195,7 +200,7 @@ SequenceResult replay_halves(const LabeledDataset& dataset, const domain::Store&
   }
   SequenceResult result;
   result.days = 1;
-  const Replay replay(dataset, store, from_report, settings, calibration);
+  const Replay replay(dataset, store, from_report, settings, calibration, floor_of);
   if (!replay.ready()) return result;
   for (const auto& [cell, scans] : customers) {
     // Replayed as a phone held still reports: one scan a second.

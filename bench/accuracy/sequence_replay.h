@@ -10,6 +10,8 @@
 // sticky HMM the owners measured their data set with (sticky_hmm.h).
 
 #include <cstddef>
+#include <functional>
+#include <string>
 
 #include "accuracy/labeled_dataset.h"
 #include "domain/entities/zone.h"
@@ -18,10 +20,15 @@
 namespace tastesync::bench {
 
 // Right answers: exact cell, and that cell or one of its 8 neighbours.
+// And, where the data has floors, answers on the right floor.
 struct Hits {
   std::size_t exact = 0;
   std::size_t near = 0;
+  std::size_t floor = 0;
 };
+
+// The floor a zone is on (replay_halves' `floor_of`).
+using FloorOf = std::function<int(const std::string& zone_id)>;
 
 struct SequenceResult {
   std::size_t days = 0;          // folds
@@ -49,7 +56,8 @@ SequenceResult replay_sequences(const LabeledDataset& dataset, std::size_t from_
 // sit on both sides of the split, as when staff record a zone and a customer
 // sits there the same day. `store`: the dataset's zones (grid_store, or a
 // simulated building's own).
+// `floor_of`: scores Hits::floor when given.
 SequenceResult replay_halves(const LabeledDataset& dataset, const domain::Store& store, std::size_t from_report,
-                             const domain::ZoneModelSettings& settings = {});
+                             const domain::ZoneModelSettings& settings = {}, const FloorOf& floor_of = nullptr);
 
 }  // namespace tastesync::bench

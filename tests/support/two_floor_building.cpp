@@ -1,5 +1,6 @@
 #include "support/two_floor_building.h"
 
+#include <charconv>
 #include <cmath>
 #include <random>
 #include <string>
@@ -36,8 +37,10 @@ constexpr Spot kEntranceSpot{-1.5, 1.5, 0};
 
 Spot zone_spot(int floor, int column, int row) { return {kSpacingM * (column + 0.5), kSpacingM * (row + 0.5), floor}; }
 
+constexpr int kRowsPerFloor = 10;  // in the zone names: floor 1 rows 1-2, floor 2 rows 11-12
+
 std::string zone_name(int floor, int column, int row) {
-  const int number = 1 + row + floor * 10;
+  const int number = 1 + row + floor * kRowsPerFloor;
   return std::string(1, static_cast<char>('A' + column)) + (number < 10 ? "0" : "") + std::to_string(number);
 }
 
@@ -47,6 +50,13 @@ double distance(const Spot& a, const Spot& b) {
 }
 
 }  // namespace
+
+int building_floor(const std::string& zone_id) {
+  int row = 0;
+  if (zone_id.size() < 2 || std::from_chars(zone_id.data() + 1, zone_id.data() + zone_id.size(), row).ec != std::errc{})
+    return 0;
+  return row > kRowsPerFloor ? 1 : 0;
+}
 
 TwoFloorBuilding two_floor_building(double tx_power_dbm, std::uint64_t seed, const BuildingNames& names) {
   std::mt19937_64 random(seed);

@@ -47,4 +47,7 @@ struct TwoFloorBuilding {
 
 TwoFloorBuilding two_floor_building(double tx_power_dbm, std::uint64_t seed, const BuildingNames& names = {});
 
+// The floor (0 or 1) of one of the building's zone ids; the entrance is on 0.
+int building_floor(const std::string& zone_id);
+
 }  // namespace tastesync::testing
