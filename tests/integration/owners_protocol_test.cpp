@@ -31,7 +31,6 @@ using application::Role;
 using nlohmann::json;
 
 constexpr std::uint64_t kSeed = 1;
-constexpr double kTxPowerDbm = -4.0;
 // Answers are scored from a customer's 3rd report on (the owners' rule).
 constexpr std::size_t kScoredFrom = 3;
 
@@ -42,7 +41,8 @@ domain::ZoneLayout layout_around(const domain::FloorPosition& at) {
   return domain::ZoneLayout{at.x_m + kShiftM - 1.0, at.y_m - 1.0, 2.0, 2.0};
 }
 
-class OwnersProtocolTest : public ::testing::Test {
+// The owners' three transmit powers (dBm).
+class OwnersProtocolTest : public ::testing::TestWithParam<double> {
  protected:
   static void SetUpTestSuite() {
     ServerOptions options;
@@ -58,7 +58,7 @@ class OwnersProtocolTest : public ::testing::Test {
   // The building as the Admin API creates it: layouts, no positions.
   static TwoFloorBuilding building_for(const std::string& store_id, unsigned major) {
     TwoFloorBuilding building =
-        two_floor_building(kTxPowerDbm, kSeed, BuildingNames{store_id, kDemoUuid, static_cast<std::uint16_t>(major)});
+        two_floor_building(GetParam(), kSeed, BuildingNames{store_id, kDemoUuid, static_cast<std::uint16_t>(major)});
     for (domain::Zone& zone : building.store.zones) {
       zone.layout = layout_around(*zone.position);
       zone.position.reset();
@@ -130,7 +130,7 @@ class OwnersProtocolTest : public ::testing::Test {
 
 RunningServer* OwnersProtocolTest::server_ = nullptr;
 
-TEST_F(OwnersProtocolTest, TheServiceAnswersWhatTheZoneFilterAnswersForTheSameReports) {
+TEST_P(OwnersProtocolTest, TheServiceAnswersWhatTheZoneFilterAnswersForTheSameReports) {
   const std::string store_id = unique_customer("owners");
   const auto major = static_cast<unsigned>(std::hash<std::string>{}(store_id) % 60000 + 1000);
   const TwoFloorBuilding building = building_for(store_id, major);
@@ -190,14 +190,18 @@ TEST_F(OwnersProtocolTest, TheServiceAnswersWhatTheZoneFilterAnswersForTheSameRe
   const auto share = [&answers](std::size_t n) {
     return 100.0 * static_cast<double>(n) / static_cast<double>(answers);
   };
-  std::printf("owners' protocol, %zu answers: service %.1f %% right, zone filter %.1f %%, the same answer %.1f %%\n",
-              answers, share(service_right), share(filter_right), share(same));
+  std::printf(
+      "owners' protocol at %.0f dBm, %zu answers: service %.1f %% right, zone filter %.1f %%, the same answer %.1f "
+      "%%\n",
+      GetParam(), answers, share(service_right), share(filter_right), share(same));
   ASSERT_GT(answers, zones * 40);
   // The service's belief travels in the presence record at 1/256 nat a
   // state; a near-tie may round the other way now and then, never more.
   EXPECT_GE(share(same), 99.0);
   EXPECT_NEAR(share(service_right), share(filter_right), 1.0);
 }
+
+INSTANTIATE_TEST_SUITE_P(TransmitPowers, OwnersProtocolTest, ::testing::Values(0.0, -4.0, -8.0));
 
 }  // namespace
 }  // namespace tastesync::testing
