@@ -126,26 +126,29 @@ testing::SimulationSettings simulation_settings(const Options& options, double s
   return settings;
 }
 
-// The simulated store's floor plan (and so its zone model), calibrated or not.
+// The simulated store's floor plan (and so its zone model), calibrated or not,
+// with its zones' floor positions or, as the service's stores are, without.
 domain::FloorPlan simulated_plan(const Options& options, const config::Config& service,
-                                 const testing::SimulationSettings& settings, bool calibrated) {
+                                 const testing::SimulationSettings& settings, bool calibrated,
+                                 bool with_positions = true) {
   const testing::SyntheticStore store(settings.store);
   std::vector<domain::StoreFingerprints> calibration;
   if (calibrated) {
     calibration.push_back(testing::calibration_walk(settings.store, kCalibrationScansPerZone, options.seed + 1000));
   }
-  auto plan = domain::FloorPlan::build({store.store()}, store.beacons(), calibration, {}, service.zone_filter);
+  auto plan =
+      domain::FloorPlan::build({store.store(with_positions)}, store.beacons(), calibration, {}, service.zone_filter);
   if (!plan || plan->find_zone_model(settings.store.store_id) == nullptr)
     usage("the simulated store produced no zone model");
   return std::move(*plan);
 }
 
 Column simulate(const Options& options, const config::Config& service, double sigma_db, bool calibrated,
-                const std::vector<int>& beacon_tables = {}) {
+                const std::vector<int>& beacon_tables = {}, bool with_positions = true) {
   const testing::SimulationSettings settings = simulation_settings(options, sigma_db, beacon_tables);
   testing::StoreSimulator simulator(settings);
   const domain::ZoneResolver resolver(service.resolver);
-  const domain::FloorPlan plan = simulated_plan(options, service, settings, calibrated);
+  const domain::FloorPlan plan = simulated_plan(options, service, settings, calibrated, with_positions);
   const domain::ZoneModel* model = plan.find_zone_model(settings.store.store_id);
   const std::vector<testing::CustomerTrack> tracks = simulator.run(testing::zone_filter_resolver(resolver, *model));
 
@@ -155,6 +158,7 @@ Column simulate(const Options& options, const config::Config& service, double si
     column.title += ", " + std::to_string(simulator.store().beacons().size()) + " beacons / " +
                     std::to_string(settings.store.tables) + " tables";
   }
+  if (!with_positions) column.title += ", no positions (as in the service)";
   column.metrics = testing::measure(tracks);
   column.customers = tracks.size();
   column.leave_delays = leave_delays(tracks, settings.store.store_id,
@@ -348,6 +352,12 @@ int main(int argc, char** argv) {
   }
   columns.push_back(bench::simulate(options, service, 6.0, false, bench::kFewBeaconTables));
   columns.push_back(bench::simulate(options, service, 6.0, true, bench::kFewBeaconTables));
+  // The service's stores carry no floor positions (docs/accuracy.md): the
+  // same customers as the filter there places them.
+  for (const double sigma : {6.0, 8.0}) {
+    columns.push_back(bench::simulate(options, service, sigma, false, {}, false));
+    columns.push_back(bench::simulate(options, service, sigma, true, {}, false));
+  }
 
   std::vector<std::string> titles;
   for (const bench::Column& column : columns) titles.push_back(column.title);
