@@ -1,6 +1,6 @@
 // The owners' accuracy test, end to end through the service's public
-// interfaces: a store created over the Admin API (zones with their floor-page
-// layouts, beacons), calibrated with `customer-idctl import-fingerprints`
+// interfaces: a store created over the Admin API (its zones and beacons),
+// calibrated with `customer-idctl import-fingerprints`
 // from the first half of each zone's scans, then the second half replayed
 // over HTTPS Identify as one customer per zone. Every answer must be the one
 // the domain's zone filter gives for the same reports (make accuracy's
@@ -34,14 +34,6 @@ constexpr std::uint64_t kSeed = 1;
 // Answers are scored from a customer's 3rd report on (the owners' rule).
 constexpr std::size_t kScoredFrom = 3;
 
-// The floor page's rectangle around a zone's spot (2 m square), shifted so
-// every corner is on the plan (the entrance lies left of the first column).
-domain::ZoneLayout layout_around(const domain::FloorPosition& at) {
-  constexpr double kShiftM = 3.0;
-  return domain::ZoneLayout{at.x_m + kShiftM - 1.0, at.y_m - 1.0, 2.0, 2.0};
-}
-
-// The owners' three transmit powers (dBm).
 class OwnersProtocolTest : public ::testing::TestWithParam<double> {
  protected:
   static void SetUpTestSuite() {
@@ -55,51 +47,22 @@ class OwnersProtocolTest : public ::testing::TestWithParam<double> {
     delete server_;
   }
 
-  // The building as the Admin API creates it: layouts, no positions.
+  // The building as the Admin API creates it: zones without positions.
   static TwoFloorBuilding building_for(const std::string& store_id, unsigned major) {
     TwoFloorBuilding building =
         two_floor_building(GetParam(), kSeed, BuildingNames{store_id, kDemoUuid, static_cast<std::uint16_t>(major)});
-    for (domain::Zone& zone : building.store.zones) {
-      zone.layout = layout_around(*zone.position);
-      zone.position.reset();
-    }
+    for (domain::Zone& zone : building.store.zones) zone.position.reset();
     return building;
   }
 
-  static grpc::Status create(v1::Admin::Stub& admin, const TwoFloorBuilding& building) {
-    const std::string token = token_for("ops", Role::kAdmin);
-    v1::CreateStoreRequest store;
-    store.set_store_id(building.store.id);
-    store.set_name(building.store.name);
-    v1::CreateStoreResponse created;
-    if (auto status = admin.CreateStore(authorized(token).get(), store, &created); !status.ok()) return status;
-    for (const domain::Zone& zone : building.store.zones) {
-      v1::AddZoneRequest add;
-      add.set_store_id(building.store.id);
-      add.set_zone_id(zone.id);
-      add.set_kind(zone.kind == domain::ZoneKind::kEntrance ? v1::ENTRANCE : v1::TABLE);
-      add.set_label(zone.label);
-      add.mutable_layout()->set_x(zone.layout->x);
-      add.mutable_layout()->set_y(zone.layout->y);
-      add.mutable_layout()->set_width(zone.layout->width);
-      add.mutable_layout()->set_height(zone.layout->height);
-      v1::AddZoneResponse added;
-      if (auto status = admin.AddZone(authorized(token).get(), add, &added); !status.ok()) return status;
-    }
-    for (const domain::Beacon& beacon : building.beacons) {
-      v1::RegisterBeaconRequest request;
-      request.set_uuid(kDemoUuid);
-      request.set_major(beacon.key.major);
-      request.set_minor(beacon.key.minor);
-      request.set_store_id(building.store.id);
-      request.set_zone_id(beacon.zone_id);
-      request.set_tx_power(beacon.tx_power_1m);
-      v1::RegisterBeaconResponse registered;
-      if (auto status = admin.RegisterBeacon(authorized(token).get(), request, &registered); !status.ok()) {
-        return status;
-      }
-    }
-    return grpc::Status::OK;
+  static grpc::Status create(v1::Admin::Stub& admin, const TwoFloorBuilding& building, unsigned major) {
+    std::vector<std::string> zones;
+    for (const domain::Zone& zone : building.store.zones) zones.push_back(zone.id);
+    std::vector<TestBeacon> beacons;
+    for (const domain::Beacon& beacon : building.beacons)
+      beacons.push_back({beacon.key.minor, beacon.zone_id, beacon.tx_power_1m});
+    return create_test_store(admin, token_for("ops", Role::kAdmin), building.store.id, building.store.name, zones,
+                             major, beacons);
   }
 
   // The first half of each zone's scans, as staff would write the CSV: a
@@ -135,7 +98,7 @@ TEST_P(OwnersProtocolTest, TheServiceAnswersWhatTheZoneFilterAnswersForTheSameRe
   const auto major = static_cast<unsigned>(std::hash<std::string>{}(store_id) % 60000 + 1000);
   const TwoFloorBuilding building = building_for(store_id, major);
   auto admin = v1::Admin::NewStub(server_->channel());
-  const grpc::Status created = create(*admin, building);
+  const grpc::Status created = create(*admin, building, major);
   ASSERT_TRUE(created.ok()) << created.error_message();
   const CtlRun imported = import_fingerprints_with_ctl(*server_, write_calibration(building), store_id);
   ASSERT_EQ(imported.exit_code, 0) << imported.output;
