@@ -230,12 +230,15 @@ std::string calibration_report_text(const LabeledDataset& dataset, const domain:
 // Answers are scored from a customer's 3rd report on.
 constexpr std::size_t kScoredFromReport = 3;
 
+// `n` of a replay's scored answers, as a percentage.
+std::string share_of(const SequenceResult& r, std::size_t n) {
+  return percent(r.answers == 0 ? 0.0 : static_cast<double>(n) / static_cast<double>(r.answers));
+}
+
 // The filter against the per-scan baselines: exact and within-one-cell
 // shares of the scored answers, under the rows' labels.
 std::string sequence_table(const SequenceResult& r, const std::string& exact, const std::string& near) {
-  auto share = [&r](std::size_t n) {
-    return percent(r.answers == 0 ? 0.0 : static_cast<double>(n) / static_cast<double>(r.answers));
-  };
+  auto share = [&r](std::size_t n) { return share_of(r, n); };
   ReportTable table({"zone filter (sequences)", "sticky HMM (sequences)", "kNN k = 3 (per scan)",
                      "kNN k = 1 (per scan)", "strongest beacon (per scan)"});
   table.add_row(exact, {share(r.filter.exact), share(r.sticky_hmm.exact), share(r.knn3.exact), share(r.knn1.exact),
@@ -284,9 +287,7 @@ std::string building_table(const Options& options, const domain::ZoneModelSettin
   ReportTable table(titles);
   auto row = [&](const std::string& method, auto hits) {
     std::vector<std::string> cells;
-    for (const SequenceResult& r : results) {
-      cells.push_back(percent(r.answers == 0 ? 0.0 : static_cast<double>(hits(r)) / static_cast<double>(r.answers)));
-    }
+    for (const SequenceResult& r : results) cells.push_back(share_of(r, hits(r)));
     table.add_row(method, std::move(cells));
   };
   row("zone filter (sequences), exact zone", [](const SequenceResult& r) { return r.filter.exact; });
