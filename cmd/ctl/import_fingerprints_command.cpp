@@ -175,13 +175,14 @@ int run_import_fingerprints(const ImportOptions& options) {
             << std::set<std::string>(zones.begin(), zones.end()).size() << " zones imported (" << chunks.size()
             << (chunks.size() == 1 ? " request" : " requests") << "); the store now has " << response.store_samples()
             << "\n";
-  if (!csv->unheard_lines.empty()) {
-    std::cout << csv->unheard_lines.size() << (csv->unheard_lines.size() == 1 ? " scan" : " scans")
-              << " heard no beacon and " << (csv->unheard_lines.size() == 1 ? "was" : "were") << " left out (line";
+  if (const std::vector<int>& unheard = csv->unheard_lines; !unheard.empty()) {
+    const bool one = unheard.size() == 1;
+    std::cout << unheard.size()
+              << (one ? " scan heard no beacon and was left out (line "
+                      : " scans heard no beacon and were left out (lines ");
     constexpr std::size_t kShown = 10;
-    for (std::size_t i = 0; i < std::min(kShown, csv->unheard_lines.size()); ++i)
-      std::cout << (i == 0 ? (csv->unheard_lines.size() == 1 ? " " : "s ") : ", ") << csv->unheard_lines[i];
-    std::cout << (csv->unheard_lines.size() > kShown ? ", ...)\n" : ")\n");
+    for (std::size_t i = 0; i < std::min(kShown, unheard.size()); ++i) std::cout << (i == 0 ? "" : ", ") << unheard[i];
+    std::cout << (unheard.size() > kShown ? ", ...)\n" : ")\n");
   }
   print_report(response.report());
   return kExitOk;
