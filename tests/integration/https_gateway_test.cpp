@@ -7,7 +7,9 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "admin.grpc.pb.h"
 #include "integration/https_client.h"
@@ -178,6 +180,50 @@ TEST_F(HttpsGatewayTest, AdminBuildsAStoreAndSeesWhoIsPresent) {
   ASSERT_EQ(visits.status, 200) << visits.body;
   ASSERT_EQ(parse(visits)["visits"].size(), 1U) << visits.body;
   EXPECT_EQ(parse(visits)["visits"][0]["storeId"], store);
+}
+
+TEST_F(HttpsGatewayTest, AZonesPositionIsKeptAndShownAndABadOneIsRefusedByName) {
+  const std::string admin = token_for("ops", Role::kAdmin);
+  const std::string store = unique_customer("placed-store");
+  ASSERT_EQ(client_->post("/v1/stores", json{{"storeId", store}, {"name", "Placed"}}.dump(), admin).status, 200);
+  const json table = {{"zoneId", "table-1"},
+                      {"kind", "TABLE"},
+                      {"label", "Table 1"},
+                      {"layout", {{"x", 0.5}, {"y", 0.5}, {"width", 1.4}, {"height", 1.4}}},
+                      {"position", {{"x", 1.2}, {"y", 1.5}}}};
+  const HttpAnswer added = client_->post("/v1/stores/" + store + "/zones", table.dump(), admin);
+  ASSERT_EQ(added.status, 200) << added.body;
+  const json unplaced = {{"zoneId", "table-2"}, {"kind", "TABLE"}, {"label", "Table 2"}};
+  ASSERT_EQ(client_->post("/v1/stores/" + store + "/zones", unplaced.dump(), admin).status, 200);
+
+  const auto refused = [&](const json& position, const char* field) {
+    json zone = {{"zoneId", "table-9"}, {"kind", "TABLE"}, {"label", "Table 9"}, {"position", position}};
+    const HttpAnswer answer = client_->post("/v1/stores/" + store + "/zones", zone.dump(), admin);
+    expect_error(answer, 400, "INVALID_ARGUMENT", field);
+    return parse(answer).value("field", "");
+  };
+  EXPECT_EQ(refused({{"x", -1.0}, {"y", 2.0}}, "position.x"), "position.x");
+  EXPECT_EQ(refused({{"x", 1.0}, {"y", 1001.0}}, "position.y"), "position.y");
+  refused({{"x", 1.0}, {"y", "far"}}, "position");
+
+  // The registry reloads in the background; the floor shows what was kept.
+  json zones;
+  for (int attempt = 0; attempt < 100 && zones.size() < 2; ++attempt) {
+    const HttpAnswer floor = client_->get("/v1/stores/" + store + "/floor", admin);
+    ASSERT_EQ(floor.status, 200) << floor.body;
+    zones = parse(floor)["zones"];
+    if (zones.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(zones.size(), 2U) << zones.dump() << ": table-9 was never added";
+  for (const json& zone : zones) {
+    if (zone["zoneId"] == "table-1") {
+      EXPECT_DOUBLE_EQ(zone["position"]["x"].get<double>(), 1.2) << zone.dump();
+      EXPECT_DOUBLE_EQ(zone["position"]["y"].get<double>(), 1.5) << zone.dump();
+      EXPECT_DOUBLE_EQ(zone["layout"]["width"].get<double>(), 1.4) << zone.dump();
+    } else {
+      EXPECT_FALSE(zone.contains("position")) << zone.dump();
+    }
+  }
 }
 
 TEST_F(HttpsGatewayTest, AdminRegistersAndRetiresABeaconAndACustomer) {

@@ -547,6 +547,54 @@ TEST_F(PostgresTest, SeedingIsIdempotent) {
   EXPECT_EQ(reg->current()->beacons().size(), 2u);
 }
 
+TEST_F(PostgresTest, ZonePositionsAreKeptAndAFloorPlanFileReplacesOnlyWhatItGives) {
+  auto reg = registry();
+  ASSERT_NE(reg, nullptr);
+  domain::Store store = store_with_zones("placed");
+  store.zones[1].position = domain::FloorPosition{2.5, 1.0};
+  ASSERT_TRUE(reg->create_store(store).has_value());
+  domain::Zone added{"table-3", "placed", domain::ZoneKind::kTable, "Table 3"};
+  added.position = domain::FloorPosition{4.5, 1.0};
+  ASSERT_TRUE(reg->add_zone(added).has_value());
+
+  const auto position_of = [](const domain::FloorPlan& plan, const char* zone) {
+    const domain::Zone* found = plan.find_zone("placed", zone);
+    return found != nullptr ? found->position : std::nullopt;
+  };
+  auto restarted = registry();
+  ASSERT_NE(restarted, nullptr);
+  ASSERT_TRUE(position_of(*restarted->current(), "table-1"));
+  EXPECT_DOUBLE_EQ(position_of(*restarted->current(), "table-1")->x_m, 2.5);
+  EXPECT_DOUBLE_EQ(position_of(*restarted->current(), "table-3")->x_m, 4.5);
+  EXPECT_FALSE(position_of(*restarted->current(), "table-2"));
+
+  // A floor-plan file that places table-2 and moves table-1 but says nothing
+  // of table-3's position: table-3 keeps the one it had.
+  domain::Store file = store_with_zones("placed");
+  file.zones[1].position = domain::FloorPosition{3.0, 1.5};
+  file.zones[2].position = domain::FloorPosition{6.0, 1.0};
+  file.zones.push_back(domain::Zone{"table-3", "placed", domain::ZoneKind::kTable, "Table 3"});
+  auto plan = domain::FloorPlan::build({file}, {});
+  ASSERT_TRUE(plan.has_value());
+  ASSERT_TRUE(reg->seed_from(*plan).has_value());
+  const domain::FloorPlanPtr seeded = reg->current();
+  EXPECT_DOUBLE_EQ(position_of(*seeded, "table-1")->y_m, 1.5);
+  ASSERT_TRUE(position_of(*seeded, "table-2"));
+  EXPECT_DOUBLE_EQ(position_of(*seeded, "table-2")->x_m, 6.0);
+  ASSERT_TRUE(position_of(*seeded, "table-3"));
+  EXPECT_DOUBLE_EQ(position_of(*seeded, "table-3")->x_m, 4.5);
+  EXPECT_FALSE(position_of(*seeded, "entrance"));
+
+  // Half a position cannot be stored, whoever writes.
+  const auto half = pool_->run([](pqxx::connection& c) -> domain::Result<void> {
+    pqxx::work tx(c);
+    tx.exec("UPDATE zones SET position_y = NULL WHERE store_id = 'placed' AND zone_id = 'table-1'");
+    tx.commit();
+    return {};
+  });
+  EXPECT_FALSE(half.has_value()) << "the zones_position_whole check let half a position in";
+}
+
 TEST_F(PostgresTest, LedgerKeepsVisitsAndZoneStays) {
   PostgresVisitLedger ledger(*pool_);
   const std::string customer = "cust-" + random_suffix();

@@ -28,6 +28,8 @@ struct AddZoneRequest {
   std::optional<domain::ZoneKind> kind;  // nullopt: the client left it unspecified
   std::string label;
   std::optional<domain::ZoneLayout> layout = std::nullopt;  // where the floor page draws it
+  // Where a customer in it is (the zone filter's neighbours and distances).
+  std::optional<domain::FloorPosition> position = std::nullopt;
 };
 
 struct RegisterBeaconRequest {

@@ -70,12 +70,16 @@ domain::Result<void> AdminUseCases::add_zone(const Principal& caller, const AddZ
                               [&]() -> domain::Result<void> {
                                 if (!request.layout) return {};
                                 return domain::check_layout(*request.layout, "layout");
+                              },
+                              [&]() -> domain::Result<void> {
+                                if (!request.position) return {};
+                                return domain::check_position(*request.position, "position");
                               });
       !ok) {
     return ok;
   }
   return registry_admin_.add_zone(
-      domain::Zone{request.zone_id, request.store_id, *request.kind, request.label, request.layout});
+      domain::Zone{request.zone_id, request.store_id, *request.kind, request.label, request.layout, request.position});
 }
 
 domain::Result<void> AdminUseCases::register_beacon(const Principal& caller, const RegisterBeaconRequest& request) {

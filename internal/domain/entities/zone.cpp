@@ -1,6 +1,7 @@
 #include "domain/entities/zone.h"
 
 #include <cmath>
+#include <initializer_list>
 
 namespace tastesync::domain {
 
@@ -9,16 +10,14 @@ namespace {
 // A restaurant is not a kilometre long: larger numbers are a unit mistake.
 constexpr double kMaxMetres = 1000.0;
 
-}  // namespace
+struct Metres {
+  const char* name;
+  double value;
+  bool positive;  // a size (above 0) rather than a coordinate (0 or more)
+};
 
-Result<void> check_layout(const ZoneLayout& layout, const std::string& field) {
-  const struct {
-    const char* name;
-    double value;
-    bool positive;
-  } parts[] = {
-      {"x", layout.x, false}, {"y", layout.y, false}, {"width", layout.width, true}, {"height", layout.height, true}};
-  for (const auto& part : parts) {
+Result<void> check_metres(std::initializer_list<Metres> parts, const std::string& field) {
+  for (const Metres& part : parts) {
     const bool in_range =
         std::isfinite(part.value) && part.value <= kMaxMetres && (part.positive ? part.value > 0.0 : part.value >= 0.0);
     if (!in_range) {
@@ -28,6 +27,18 @@ Result<void> check_layout(const ZoneLayout& layout, const std::string& field) {
     }
   }
   return {};
+}
+
+}  // namespace
+
+Result<void> check_layout(const ZoneLayout& layout, const std::string& field) {
+  return check_metres(
+      {{"x", layout.x, false}, {"y", layout.y, false}, {"width", layout.width, true}, {"height", layout.height, true}},
+      field);
+}
+
+Result<void> check_position(const FloorPosition& position, const std::string& field) {
+  return check_metres({{"x", position.x_m, false}, {"y", position.y_m, false}}, field);
 }
 
 const char* to_string(ZoneKind kind) { return kind == ZoneKind::kEntrance ? "ENTRANCE" : "TABLE"; }

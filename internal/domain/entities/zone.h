@@ -20,12 +20,14 @@ struct ZoneLayout {
   double height = 0.0;
 };
 
-// Where a zone lies on the store's floor plan (metres, any fixed origin). Only
-// distances between zones matter: they decide which zones are neighbours (a
-// customer walks to the next table, not across the room in one report) and
-// how loud another zone's beacon should be there. Not stored yet (the
-// simulator and the accuracy replay set it); the layout's centre is the
-// natural source once stores carry layouts.
+// Where a customer in the zone is, on the store's floor plan: metres from the
+// plan's top-left corner, the frame the layout is drawn in. Only distances
+// between zones matter: they decide which zones are neighbours (a customer
+// walks to the next table, not across the room in one report) and how loud
+// another zone's beacon should be there. Given by the owner (AddZone, the
+// floor-plan file), never derived from the layout: a drawing need not be to
+// scale, and a wrong distance misleads the filter more than none
+// (docs/accuracy.md).
 struct FloorPosition {
   double x_m = 0.0;
   double y_m = 0.0;
@@ -46,6 +48,10 @@ struct Zone {
 // kInvalidArgument naming `field`.x|y|width|height when a value is not a
 // finite number in range (x, y 0..1000; width, height above 0, at most 1000).
 Result<void> check_layout(const ZoneLayout& layout, const std::string& field);
+
+// kInvalidArgument naming `field`.x|y when a value is not a finite number
+// from 0 to 1000 (metres, like the layout).
+Result<void> check_position(const FloorPosition& position, const std::string& field);
 
 struct Store {
   std::string id;

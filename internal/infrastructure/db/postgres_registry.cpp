@@ -62,15 +62,22 @@ std::optional<double> layout_part(const domain::Zone& zone, double domain::ZoneL
   return (*zone.layout).*part;
 }
 
+// The position's two columns: both NULL when the zone has none.
+std::optional<double> position_part(const domain::Zone& zone, double domain::FloorPosition::*part) {
+  if (!zone.position) return std::nullopt;
+  return (*zone.position).*part;
+}
+
 #define ZONE_INSERT_SQL                                                                                  \
-  "INSERT INTO zones (store_id, zone_id, kind, label, layout_x, layout_y, layout_width, layout_height) " \
-  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+  "INSERT INTO zones (store_id, zone_id, kind, label, layout_x, layout_y, layout_width, layout_height, " \
+  "position_x, position_y) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
 
 pqxx::result write_zone(pqxx::work& tx, const domain::Zone& zone, const char* on_conflict) {
-  return tx.exec_params(std::string(ZONE_INSERT_SQL) + on_conflict, zone.store_id, zone.id, zone_kind_to_sql(zone.kind),
-                        zone.label, layout_part(zone, &domain::ZoneLayout::x),
-                        layout_part(zone, &domain::ZoneLayout::y), layout_part(zone, &domain::ZoneLayout::width),
-                        layout_part(zone, &domain::ZoneLayout::height));
+  return tx.exec_params(
+      std::string(ZONE_INSERT_SQL) + on_conflict, zone.store_id, zone.id, zone_kind_to_sql(zone.kind), zone.label,
+      layout_part(zone, &domain::ZoneLayout::x), layout_part(zone, &domain::ZoneLayout::y),
+      layout_part(zone, &domain::ZoneLayout::width), layout_part(zone, &domain::ZoneLayout::height),
+      position_part(zone, &domain::FloorPosition::x_m), position_part(zone, &domain::FloorPosition::y_m));
 }
 
 domain::Result<void> insert_zone(pqxx::work& tx, const domain::Zone& zone) {
@@ -155,8 +162,9 @@ domain::Result<void> load_stores(pqxx::transaction_base& tx, const std::string& 
     }
   }
   for (const auto& row : tx.exec_params(
-           "SELECT store_id, zone_id, kind, label, layout_x, layout_y, layout_width, layout_height "
-           "FROM zones WHERE store_id = ANY($1::text[]) ORDER BY store_id COLLATE \"C\", created_at, zone_id",
+           "SELECT store_id, zone_id, kind, label, layout_x, layout_y, layout_width, layout_height, position_x, "
+           "position_y FROM zones WHERE store_id = ANY($1::text[]) ORDER BY store_id COLLATE \"C\", created_at, "
+           "zone_id",
            ids)) {
     const auto it = store_at.find(row[0].as<std::string>());
     if (it == store_at.end()) continue;  // the foreign key makes this impossible
@@ -166,6 +174,9 @@ domain::Result<void> load_stores(pqxx::transaction_base& tx, const std::string& 
     if (!row[4].is_null()) {
       stores[it->second].zones.back().layout =
           domain::ZoneLayout{row[4].as<double>(), row[5].as<double>(), row[6].as<double>(), row[7].as<double>()};
+    }
+    if (!row[8].is_null()) {
+      stores[it->second].zones.back().position = domain::FloorPosition{row[8].as<double>(), row[9].as<double>()};
     }
   }
   std::vector<domain::Beacon> beacons;
@@ -542,14 +553,23 @@ domain::Result<void> PostgresRegistry::seed_from(const domain::FloorPlan& plan) 
                   .affected_rows();
       for (domain::Zone zone : store.zones) {
         zone.store_id = store.id;
-        // The file is where a store's drawing is kept: a layout given there
-        // replaces the stored one; nothing else of an existing zone changes.
-        rows += write_zone(tx, zone,
-                           "ON CONFLICT (store_id, zone_id) DO UPDATE SET layout_x = EXCLUDED.layout_x, "
-                           "layout_y = EXCLUDED.layout_y, layout_width = EXCLUDED.layout_width, "
-                           "layout_height = EXCLUDED.layout_height WHERE EXCLUDED.layout_x IS NOT NULL AND "
-                           "(zones.layout_x, zones.layout_y, zones.layout_width, zones.layout_height) IS DISTINCT "
-                           "FROM (EXCLUDED.layout_x, EXCLUDED.layout_y, EXCLUDED.layout_width, EXCLUDED.layout_height)")
+        // The file is where a store's drawing is kept: a layout or position
+        // given there replaces the stored one (each group's columns are all
+        // set or all NULL, so COALESCE keeps an absent group whole); nothing
+        // else of an existing zone changes.
+        rows += write_zone(
+                    tx, zone,
+                    "ON CONFLICT (store_id, zone_id) DO UPDATE SET "
+                    "layout_x = COALESCE(EXCLUDED.layout_x, zones.layout_x), "
+                    "layout_y = COALESCE(EXCLUDED.layout_y, zones.layout_y), "
+                    "layout_width = COALESCE(EXCLUDED.layout_width, zones.layout_width), "
+                    "layout_height = COALESCE(EXCLUDED.layout_height, zones.layout_height), "
+                    "position_x = COALESCE(EXCLUDED.position_x, zones.position_x), "
+                    "position_y = COALESCE(EXCLUDED.position_y, zones.position_y) "
+                    "WHERE (EXCLUDED.layout_x IS NOT NULL AND (zones.layout_x, zones.layout_y, zones.layout_width, "
+                    "zones.layout_height) IS DISTINCT FROM (EXCLUDED.layout_x, EXCLUDED.layout_y, "
+                    "EXCLUDED.layout_width, EXCLUDED.layout_height)) OR (EXCLUDED.position_x IS NOT NULL AND "
+                    "(zones.position_x, zones.position_y) IS DISTINCT FROM (EXCLUDED.position_x, EXCLUDED.position_y))")
                     .affected_rows();
       }
     }

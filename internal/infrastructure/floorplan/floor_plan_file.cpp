@@ -3,7 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
+#include <utility>
 
 namespace tastesync::infrastructure {
 namespace {
@@ -19,25 +21,47 @@ domain::Result<std::string> required_text(const YAML::Node& node, const std::str
   return value.Scalar();
 }
 
-// `layout: {x: 1, y: 0.5, width: 1.2, height: 0.8}`, metres; all four or
-// no layout at all.
-domain::Result<std::optional<domain::ZoneLayout>> read_layout(const YAML::Node& node, const std::string& where) {
-  const YAML::Node layout = node["layout"];
-  if (!layout) return std::optional<domain::ZoneLayout>{};
-  const std::string field = where + ".layout";
-  if (!layout.IsMap()) return fail(ErrorCode::kInvalidArgument, "must be a map of x, y, width, height", field);
-  domain::ZoneLayout out;
-  for (auto [key, target] : {std::pair{"x", &out.x}, std::pair{"y", &out.y}, std::pair{"width", &out.width},
-                             std::pair{"height", &out.height}}) {
+using MetresField = std::pair<const char*, double*>;
+
+// A map of numbers in metres under `field`, every one of `parts` required;
+// false when the map is absent.
+domain::Result<bool> read_metres(const YAML::Node& map, const std::string& field, const char* shape,
+                                 std::initializer_list<MetresField> parts) {
+  if (!map) return false;
+  if (!map.IsMap()) return fail(ErrorCode::kInvalidArgument, std::string("must be a map of ") + shape, field);
+  for (auto [key, target] : parts) {
     try {
-      if (!layout[key]) return fail(ErrorCode::kInvalidArgument, "is required", field + "." + key);
-      *target = layout[key].as<double>();
+      if (!map[key]) return fail(ErrorCode::kInvalidArgument, "is required", field + "." + key);
+      *target = map[key].as<double>();
     } catch (const YAML::Exception&) {
       return fail(ErrorCode::kInvalidArgument, "must be a number (metres)", field + "." + key);
     }
   }
+  return true;
+}
+
+// `layout: {x: 1, y: 0.5, width: 1.2, height: 0.8}`, metres; all four or
+// no layout at all.
+domain::Result<std::optional<domain::ZoneLayout>> read_layout(const YAML::Node& node, const std::string& where) {
+  const std::string field = where + ".layout";
+  domain::ZoneLayout out;
+  auto present = read_metres(node["layout"], field, "x, y, width, height",
+                             {{"x", &out.x}, {"y", &out.y}, {"width", &out.width}, {"height", &out.height}});
+  if (!present) return std::unexpected(present.error());
+  if (!*present) return std::optional<domain::ZoneLayout>{};
   if (auto ok = domain::check_layout(out, field); !ok) return std::unexpected(ok.error());
   return std::optional<domain::ZoneLayout>{out};
+}
+
+// `position: {x: 2.1, y: 1.2}`, metres in the layout's frame; both or none.
+domain::Result<std::optional<domain::FloorPosition>> read_position(const YAML::Node& node, const std::string& where) {
+  const std::string field = where + ".position";
+  domain::FloorPosition out;
+  auto present = read_metres(node["position"], field, "x, y", {{"x", &out.x_m}, {"y", &out.y_m}});
+  if (!present) return std::unexpected(present.error());
+  if (!*present) return std::optional<domain::FloorPosition>{};
+  if (auto ok = domain::check_position(out, field); !ok) return std::unexpected(ok.error());
+  return std::optional<domain::FloorPosition>{out};
 }
 
 domain::Result<domain::Zone> read_zone(const YAML::Node& node, const std::string& where) {
@@ -58,6 +82,9 @@ domain::Result<domain::Zone> read_zone(const YAML::Node& node, const std::string
   auto layout = read_layout(node, "zone '" + zone.id + "'");
   if (!layout) return std::unexpected(layout.error());
   zone.layout = *layout;
+  auto position = read_position(node, "zone '" + zone.id + "'");
+  if (!position) return std::unexpected(position.error());
+  zone.position = *position;
   return zone;
 }
 
@@ -129,7 +156,14 @@ domain::Result<domain::FloorPlan> load_floor_plan(const std::string& path) {
   std::stringstream text;
   text << file.rdbuf();
   auto plan = parse_floor_plan(text.str());
-  if (!plan) plan.error().message = path + ": " + plan.error().message;
+  if (!plan) {
+    // A reader of the file's error sees no field column: name the value
+    // ("zone 't'.position.x: must be ...") unless the message already does.
+    domain::Error& error = plan.error();
+    if (!error.field.empty() && error.message.find(error.field) == std::string::npos)
+      error.message = error.field + ": " + error.message;
+    error.message = path + ": " + error.message;
+  }
   return plan;
 }
 

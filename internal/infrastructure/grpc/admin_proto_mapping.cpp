@@ -35,6 +35,7 @@ application::AddZoneRequest from_proto(const admin_v1::AddZoneRequest& request) 
     const auto& layout = request.layout();
     out.layout = domain::ZoneLayout{layout.x(), layout.y(), layout.width(), layout.height()};
   }
+  if (request.has_position()) out.position = domain::FloorPosition{request.position().x(), request.position().y()};
   return out;
 }
 
@@ -128,6 +129,10 @@ void to_proto(const application::StoreFloor& floor, admin_v1::GetStoreFloorRespo
       entry->mutable_layout()->set_y(zone.layout->y);
       entry->mutable_layout()->set_width(zone.layout->width);
       entry->mutable_layout()->set_height(zone.layout->height);
+    }
+    if (zone.position) {
+      entry->mutable_position()->set_x(zone.position->x_m);
+      entry->mutable_position()->set_y(zone.position->y_m);
     }
   }
   for (const application::FloorCustomer& customer : floor.customers) to_proto(customer, *out.add_customers());
