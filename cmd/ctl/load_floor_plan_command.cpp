@@ -97,6 +97,16 @@ void load_store(Loader& loader, const domain::FloorPlan& plan, const domain::Sto
     add.set_zone_id(zone.id);
     add.set_kind(to_proto(zone.kind));
     add.set_label(zone.label);
+    if (zone.layout) {
+      add.mutable_layout()->set_x(zone.layout->x);
+      add.mutable_layout()->set_y(zone.layout->y);
+      add.mutable_layout()->set_width(zone.layout->width);
+      add.mutable_layout()->set_height(zone.layout->height);
+    }
+    if (zone.position) {
+      add.mutable_position()->set_x(zone.position->x_m);
+      add.mutable_position()->set_y(zone.position->y_m);
+    }
     loader.call("zone " + store.id + "/" + zone.id, "added", [&](auto& stub, auto& context) {
       v1::AddZoneResponse response;
       return stub.AddZone(&context, add, &response);

@@ -1,5 +1,7 @@
 // The owners' accuracy test, end to end through the service's public
-// interfaces: a store created over the Admin API (its zones and beacons),
+// interfaces: a store created over the Admin API (its zones and beacons;
+// with floor positions, from a floor-plan file by
+// `customer-idctl load-floor-plan`, as an owner with a plan would),
 // calibrated with `customer-idctl import-fingerprints`
 // from the first half of each zone's scans, then the second half replayed
 // over HTTPS Identify as one customer per zone. Every answer must be the one
@@ -10,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -34,7 +38,12 @@ constexpr std::uint64_t kSeed = 1;
 // Answers are scored from a customer's 3rd report on (the owners' rule).
 constexpr std::size_t kScoredFrom = 3;
 
-class OwnersProtocolTest : public ::testing::TestWithParam<double> {
+struct Protocol {
+  double tx_power_dbm = 0.0;
+  bool positions = true;  // the zones' floor positions given to the service
+};
+
+class OwnersProtocolTest : public ::testing::TestWithParam<Protocol> {
  protected:
   static void SetUpTestSuite() {
     ServerOptions options;
@@ -47,12 +56,40 @@ class OwnersProtocolTest : public ::testing::TestWithParam<double> {
     delete server_;
   }
 
-  // The building as the Admin API creates it: zones without positions.
+  // The building as this run gives it to the service.
   static TwoFloorBuilding building_for(const std::string& store_id, unsigned major) {
-    TwoFloorBuilding building =
-        two_floor_building(GetParam(), kSeed, BuildingNames{store_id, kDemoUuid, static_cast<std::uint16_t>(major)});
-    for (domain::Zone& zone : building.store.zones) zone.position.reset();
+    TwoFloorBuilding building = two_floor_building(
+        GetParam().tx_power_dbm, kSeed, BuildingNames{store_id, kDemoUuid, static_cast<std::uint16_t>(major)});
+    if (!GetParam().positions)
+      for (domain::Zone& zone : building.store.zones) zone.position.reset();
     return building;
+  }
+
+  // The building as a floor-plan file (internal/config/demo-store.yaml's
+  // format), loaded by customer-idctl.
+  static CtlRun load_floor_plan(const TwoFloorBuilding& building) {
+    const auto path = server_->work_dir() / (building.store.id + ".yaml");
+    std::ofstream yaml(path);
+    yaml << "stores:\n  - id: " << building.store.id << "\n    name: " << building.store.name << "\n    zones:\n";
+    // A plan's coordinates start at its top-left corner; the building's
+    // entrance lies left of its grid, so everything moves right (distances,
+    // all the filter reads, stay the same).
+    double left = 0.0;
+    for (const domain::Zone& zone : building.store.zones) left = std::min(left, zone.position->x_m);
+    for (const domain::Zone& zone : building.store.zones) {
+      yaml << "      - {id: " << zone.id
+           << ", kind: " << (zone.kind == domain::ZoneKind::kEntrance ? "entrance" : "table")
+           << ", label: " << zone.label << ", position: {x: " << zone.position->x_m - left
+           << ", y: " << zone.position->y_m << "}}\n";
+    }
+    yaml << "    beacons:\n";
+    for (const domain::Beacon& beacon : building.beacons) {
+      yaml << "      - {uuid: " << kDemoUuid << ", major: " << beacon.key.major << ", minor: " << beacon.key.minor
+           << ", zone: " << beacon.zone_id << ", tx_power: " << beacon.tx_power_1m << "}\n";
+    }
+    yaml.close();
+    return run_ctl_as_admin(*server_,
+                            "load-floor-plan " + path.string() + " --out-dir " + (server_->work_dir() / "qr").string());
   }
 
   static grpc::Status create(v1::Admin::Stub& admin, const TwoFloorBuilding& building, unsigned major) {
@@ -98,8 +135,13 @@ TEST_P(OwnersProtocolTest, TheServiceAnswersWhatTheZoneFilterAnswersForTheSameRe
   const auto major = static_cast<unsigned>(std::hash<std::string>{}(store_id) % 60000 + 1000);
   const TwoFloorBuilding building = building_for(store_id, major);
   auto admin = v1::Admin::NewStub(server_->channel());
-  const grpc::Status created = create(*admin, building, major);
-  ASSERT_TRUE(created.ok()) << created.error_message();
+  if (GetParam().positions) {
+    const CtlRun loaded = load_floor_plan(building);
+    ASSERT_EQ(loaded.exit_code, 0) << loaded.output;
+  } else {
+    const grpc::Status created = create(*admin, building, major);
+    ASSERT_TRUE(created.ok()) << created.error_message();
+  }
   const CtlRun imported = import_fingerprints_with_ctl(*server_, write_calibration(building), store_id);
   ASSERT_EQ(imported.exit_code, 0) << imported.output;
 
@@ -154,9 +196,10 @@ TEST_P(OwnersProtocolTest, TheServiceAnswersWhatTheZoneFilterAnswersForTheSameRe
     return 100.0 * static_cast<double>(n) / static_cast<double>(answers);
   };
   std::printf(
-      "owners' protocol at %.0f dBm, %zu answers: service %.1f %% right, zone filter %.1f %%, the same answer %.1f "
-      "%%\n",
-      GetParam(), answers, share(service_right), share(filter_right), share(same));
+      "owners' protocol at %.0f dBm, %s positions, %zu answers: service %.1f %% right, zone filter %.1f %%, the same "
+      "answer %.1f %%\n",
+      GetParam().tx_power_dbm, GetParam().positions ? "with" : "without", answers, share(service_right),
+      share(filter_right), share(same));
   ASSERT_GT(answers, zones * 40);
   // The service's belief travels in the presence record at 1/256 nat a
   // state; a near-tie may round the other way now and then, never more.
@@ -182,7 +225,14 @@ TEST_P(OwnersProtocolTest, TheServiceAnswersWhatTheZoneFilterAnswersForTheSameRe
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
-INSTANTIATE_TEST_SUITE_P(TransmitPowers, OwnersProtocolTest, ::testing::Values(0.0, -4.0, -8.0));
+INSTANTIATE_TEST_SUITE_P(TransmitPowers, OwnersProtocolTest,
+                         ::testing::Values(Protocol{0.0, true}, Protocol{-4.0, true}, Protocol{-8.0, true},
+                                           Protocol{0.0, false}),
+                         [](const ::testing::TestParamInfo<Protocol>& run) {
+                           return (run.param.tx_power_dbm < 0 ? "minus" : "") +
+                                  std::to_string(static_cast<int>(std::abs(run.param.tx_power_dbm))) + "dBm" +
+                                  (run.param.positions ? "WithPositions" : "WithoutPositions");
+                         });
 
 }  // namespace
 }  // namespace tastesync::testing
