@@ -127,7 +127,7 @@ testing::SimulationSettings simulation_settings(const Options& options, double s
 }
 
 // The simulated store's floor plan (and so its zone model), calibrated or not,
-// with its zones' floor positions or, as the service's stores are, without.
+// with its zones' floor positions or, as a store that gives none, without.
 domain::FloorPlan simulated_plan(const Options& options, const config::Config& service,
                                  const testing::SimulationSettings& settings, bool calibrated,
                                  bool with_positions = true) {
@@ -158,7 +158,7 @@ Column simulate(const Options& options, const config::Config& service, double si
     column.title += ", " + std::to_string(simulator.store().beacons().size()) + " beacons / " +
                     std::to_string(settings.store.tables) + " tables";
   }
-  if (!with_positions) column.title += ", no positions (as in the service)";
+  if (!with_positions) column.title += ", no floor positions";
   column.metrics = testing::measure(tracks);
   column.customers = tracks.size();
   column.leave_delays = leave_delays(tracks, settings.store.store_id,
@@ -353,8 +353,8 @@ int main(int argc, char** argv) {
   }
   columns.push_back(bench::simulate(options, service, 6.0, false, bench::kFewBeaconTables));
   columns.push_back(bench::simulate(options, service, 6.0, true, bench::kFewBeaconTables));
-  // The service's stores carry no floor positions (docs/accuracy.md): the
-  // same customers as the filter there places them.
+  // A store that gives its zones no floor positions (the demo store; any
+  // store its owner has not measured, docs/accuracy.md): the same customers.
   for (const double sigma : {6.0, 8.0}) {
     columns.push_back(bench::simulate(options, service, sigma, false, {}, false));
     columns.push_back(bench::simulate(options, service, sigma, true, {}, false));
