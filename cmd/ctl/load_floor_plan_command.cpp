@@ -16,6 +16,7 @@
 #include "command.h"
 #include "grpc_channel.h"
 #include "infrastructure/floorplan/floor_plan_file.h"
+#include "infrastructure/grpc/admin_proto_mapping.h"
 
 namespace tastesync::ctl {
 namespace {
@@ -71,8 +72,6 @@ class Loader {
   int failures_ = 0;
 };
 
-v1::ZoneKind to_proto(domain::ZoneKind kind) { return kind == domain::ZoneKind::kEntrance ? v1::ENTRANCE : v1::TABLE; }
-
 bool write_file(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -93,20 +92,7 @@ void load_store(Loader& loader, const domain::FloorPlan& plan, const domain::Sto
 
   for (const domain::Zone& zone : store.zones) {
     v1::AddZoneRequest add;
-    add.set_store_id(store.id);
-    add.set_zone_id(zone.id);
-    add.set_kind(to_proto(zone.kind));
-    add.set_label(zone.label);
-    if (zone.layout) {
-      add.mutable_layout()->set_x(zone.layout->x);
-      add.mutable_layout()->set_y(zone.layout->y);
-      add.mutable_layout()->set_width(zone.layout->width);
-      add.mutable_layout()->set_height(zone.layout->height);
-    }
-    if (zone.position) {
-      add.mutable_position()->set_x(zone.position->x_m);
-      add.mutable_position()->set_y(zone.position->y_m);
-    }
+    infrastructure::grpc_adapter::to_proto(zone, add);
     loader.call("zone " + store.id + "/" + zone.id, "added", [&](auto& stub, auto& context) {
       v1::AddZoneResponse response;
       return stub.AddZone(&context, add, &response);

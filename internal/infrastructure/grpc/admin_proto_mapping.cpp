@@ -13,6 +13,22 @@ void to_proto(domain::Timestamp at, google::protobuf::Timestamp& out) {
       static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count()));
 }
 
+// A zone's optional layout and position, into a message that has both
+// (FloorZone, AddZoneRequest).
+template <typename Message>
+void place(const domain::Zone& zone, Message& out) {
+  if (zone.layout) {
+    out.mutable_layout()->set_x(zone.layout->x);
+    out.mutable_layout()->set_y(zone.layout->y);
+    out.mutable_layout()->set_width(zone.layout->width);
+    out.mutable_layout()->set_height(zone.layout->height);
+  }
+  if (zone.position) {
+    out.mutable_position()->set_x(zone.position->x_m);
+    out.mutable_position()->set_y(zone.position->y_m);
+  }
+}
+
 admin_v1::ZoneKind to_proto(domain::ZoneKind kind) {
   return kind == domain::ZoneKind::kEntrance ? admin_v1::ENTRANCE : admin_v1::TABLE;
 }
@@ -37,6 +53,14 @@ application::AddZoneRequest from_proto(const admin_v1::AddZoneRequest& request) 
   }
   if (request.has_position()) out.position = domain::FloorPosition{request.position().x(), request.position().y()};
   return out;
+}
+
+void to_proto(const domain::Zone& zone, admin_v1::AddZoneRequest& out) {
+  out.set_store_id(zone.store_id);
+  out.set_zone_id(zone.id);
+  out.set_kind(to_proto(zone.kind));
+  out.set_label(zone.label);
+  place(zone, out);
 }
 
 application::RegisterBeaconRequest from_proto(const admin_v1::RegisterBeaconRequest& request) {
@@ -124,16 +148,7 @@ void to_proto(const application::StoreFloor& floor, admin_v1::GetStoreFloorRespo
     entry->set_zone_id(zone.id);
     entry->set_kind(to_proto(zone.kind));
     entry->set_label(zone.label);
-    if (zone.layout) {
-      entry->mutable_layout()->set_x(zone.layout->x);
-      entry->mutable_layout()->set_y(zone.layout->y);
-      entry->mutable_layout()->set_width(zone.layout->width);
-      entry->mutable_layout()->set_height(zone.layout->height);
-    }
-    if (zone.position) {
-      entry->mutable_position()->set_x(zone.position->x_m);
-      entry->mutable_position()->set_y(zone.position->y_m);
-    }
+    place(zone, *entry);
   }
   for (const application::FloorCustomer& customer : floor.customers) to_proto(customer, *out.add_customers());
 }

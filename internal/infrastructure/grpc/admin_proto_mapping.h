@@ -26,6 +26,9 @@ application::GetStorePresenceRequest from_proto(const admin_v1::GetStorePresence
 application::ListCustomerVisitsRequest from_proto(const admin_v1::ListCustomerVisitsRequest& request);
 application::StoreAnalyticsRequest from_proto(const admin_v1::GetStoreAnalyticsRequest& request);
 
+// The request that adds `zone` as it stands (what customer-idctl sends for a
+// floor-plan file's zone).
+void to_proto(const domain::Zone& zone, admin_v1::AddZoneRequest& out);
 void to_proto(const application::TableQrCode& code, admin_v1::IssueTableQrResponse& out);
 void to_proto(const std::vector<application::PresentCustomer>& customers, admin_v1::GetStorePresenceResponse& out);
 void to_proto(const std::vector<domain::Visit>& visits, admin_v1::ListCustomerVisitsResponse& out);
