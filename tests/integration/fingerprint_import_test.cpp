@@ -11,6 +11,7 @@
 #include <string>
 
 #include "admin.grpc.pb.h"
+#include "integration/ctl_run.h"
 #include "integration/local_servers.h"
 #include "integration/server_fixture.h"
 

@@ -14,6 +14,7 @@
 
 #include "admin.grpc.pb.h"
 #include "infrastructure/floorplan/fingerprint_chunks.h"
+#include "integration/ctl_run.h"
 #include "integration/https_client.h"
 #include "integration/local_servers.h"
 #include "integration/server_fixture.h"

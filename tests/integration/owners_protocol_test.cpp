@@ -23,6 +23,7 @@
 #include "admin.grpc.pb.h"
 #include "domain/services/zone_model.h"
 #include "domain/services/zone_resolver.h"
+#include "integration/ctl_run.h"
 #include "integration/https_client.h"
 #include "integration/local_servers.h"
 #include "integration/server_fixture.h"

@@ -106,18 +106,6 @@ grpc::Status create_test_store(v1::Admin::Stub& admin, const std::string& admin_
                                const std::string& name, const std::vector<std::string>& zones, unsigned major,
                                const std::vector<TestBeacon>& beacons);
 
-// What a customer-idctl run printed and how it exited.
-struct CtlRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-// customer-idctl `arguments` against `server` with an admin token and the
-// dev CA, as staff run it (the arguments reach the shell as they are).
-CtlRun run_ctl_as_admin(const RunningServer& server, const std::string& arguments);
-// `customer-idctl import-fingerprints CSV --store S`.
-CtlRun import_fingerprints_with_ctl(const RunningServer& server, const std::filesystem::path& csv,
-                                    const std::string& store_id);
-
 // A customer's phone talking to one server: its own token, request ids no
 // other caller uses (a reused id would rightly be answered from the
 // idempotency store).
