@@ -72,16 +72,11 @@ class OwnersProtocolTest : public ::testing::TestWithParam<Protocol> {
     const auto path = server_->work_dir() / (building.store.id + ".yaml");
     std::ofstream yaml(path);
     yaml << "stores:\n  - id: " << building.store.id << "\n    name: " << building.store.name << "\n    zones:\n";
-    // A plan's coordinates start at its top-left corner; the building's
-    // entrance lies left of its grid, so everything moves right (distances,
-    // all the filter reads, stay the same).
-    double left = 0.0;
-    for (const domain::Zone& zone : building.store.zones) left = std::min(left, zone.position->x_m);
     for (const domain::Zone& zone : building.store.zones) {
       yaml << "      - {id: " << zone.id
            << ", kind: " << (zone.kind == domain::ZoneKind::kEntrance ? "entrance" : "table")
-           << ", label: " << zone.label << ", position: {x: " << zone.position->x_m - left
-           << ", y: " << zone.position->y_m << "}}\n";
+           << ", label: " << zone.label << ", position: {x: " << zone.position->x_m << ", y: " << zone.position->y_m
+           << "}}\n";
     }
     yaml << "    beacons:\n";
     for (const domain::Beacon& beacon : building.beacons) {

@@ -30,12 +30,18 @@ struct Spot {
   int floor = 0;
 };
 
-// Beacons along each floor's long walls, the first at the entrance.
-constexpr Spot kBeaconSpots[] = {{0.0, 0.0, 0}, {10.5, 6.0, 0}, {21.0, 0.0, 0},
-                                 {0.0, 6.0, 1}, {10.5, 0.0, 1}, {21.0, 6.0, 1}};
-constexpr Spot kEntranceSpot{-1.5, 1.5, 0};
+// Metres from the plan's top-left corner (where a floor plan's coordinates
+// start): the entrance on its left edge, the grid of zones to its right.
+constexpr double kGridLeftM = 1.5;
 
-Spot zone_spot(int floor, int column, int row) { return {kSpacingM * (column + 0.5), kSpacingM * (row + 0.5), floor}; }
+// Beacons along each floor's long walls, the first at the entrance.
+constexpr Spot kBeaconSpots[] = {{kGridLeftM, 0.0, 0}, {kGridLeftM + 10.5, 6.0, 0}, {kGridLeftM + 21.0, 0.0, 0},
+                                 {kGridLeftM, 6.0, 1}, {kGridLeftM + 10.5, 0.0, 1}, {kGridLeftM + 21.0, 6.0, 1}};
+constexpr Spot kEntranceSpot{0.0, 1.5, 0};
+
+Spot zone_spot(int floor, int column, int row) {
+  return {kGridLeftM + kSpacingM * (column + 0.5), kSpacingM * (row + 0.5), floor};
+}
 
 constexpr int kRowsPerFloor = 10;  // in the zone names: floor 1 rows 1-2, floor 2 rows 11-12
 
