@@ -18,4 +18,8 @@ const char* to_string(ErrorCode code) {
   return "INTERNAL";
 }
 
+std::string describe(const Error& error) {
+  return error.field.empty() ? error.message : error.field + ": " + error.message;
+}
+
 }  // namespace tastesync::domain

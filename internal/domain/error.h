@@ -45,4 +45,9 @@ inline std::unexpected<Error> fail(ErrorCode code, std::string message, std::str
 
 const char* to_string(ErrorCode code);
 
+// The error as one line: "field: message", or the message when no field is
+// named. What API clients read (gRPC status, HTTPS body) and what a file's
+// reader is told.
+std::string describe(const Error& error);
+
 }  // namespace tastesync::domain

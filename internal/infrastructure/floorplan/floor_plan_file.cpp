@@ -156,14 +156,9 @@ domain::Result<domain::FloorPlan> load_floor_plan(const std::string& path) {
   std::stringstream text;
   text << file.rdbuf();
   auto plan = parse_floor_plan(text.str());
-  if (!plan) {
-    // A reader of the file's error sees no field column: name the value
-    // ("zone 't'.position.x: must be ...") unless the message already does.
-    domain::Error& error = plan.error();
-    if (!error.field.empty() && error.message.find(error.field) == std::string::npos)
-      error.message = error.field + ": " + error.message;
-    error.message = path + ": " + error.message;
-  }
+  // Read as a line ("FILE: zone 't'.position.x: must be ..."): the field
+  // goes into the message, as API clients see it.
+  if (!plan) plan.error().message = path + ": " + domain::describe(plan.error());
   return plan;
 }
 

@@ -26,7 +26,7 @@ grpc::StatusCode to_grpc_code(domain::ErrorCode code) {
 
 grpc::Status to_grpc_status(const domain::Error& error) {
   const grpc::StatusCode code = to_grpc_code(error.code);
-  const std::string message = error.field.empty() ? error.message : error.field + ": " + error.message;
+  const std::string message = domain::describe(error);
   const bool bad_field = error.code == domain::ErrorCode::kInvalidArgument && !error.field.empty();
   const bool retry_hint = error.retry_after.count() > 0;
   if (!bad_field && !retry_hint) return {code, message};

@@ -32,7 +32,7 @@ unsigned to_http_status(domain::ErrorCode code) {
 HttpError to_http_error(const domain::Error& error) {
   nlohmann::json body = {
       {"code", domain::to_string(error.code)},
-      {"message", error.field.empty() ? error.message : error.field + ": " + error.message},
+      {"message", domain::describe(error)},
   };
   if (!error.field.empty()) body["field"] = error.field;
   // A message may quote what the client sent: ill-formed UTF-8 in it is
