@@ -89,6 +89,7 @@ bench: build keys deps-bench
 	$(BUILD_DIR)/bench/https_load
 	$(BUILD_DIR)/bench/analytics_query
 	$(BUILD_DIR)/bench/redis_cluster_load
+	$(BUILD_DIR)/bench/redis_commit_cost
 
 # One instance against scale data beside the demo store alone, in one run
 # (docs/capacity.md). SCALE_ARGS e.g. "--stores 10000 --customers 100000

@@ -147,7 +147,9 @@ int run_server(const ServerArguments& args, const sigset_t& shutdown_signals) {
                           ? redis::RedisClient::create(cfg->redis.url, redis_options)
                           : redis::RedisClient::create_cluster(cfg->redis.cluster_nodes, redis_options);
   if (!redis_client) return fail_start("redis", redis_client.error());
-  redis::RedisPresenceStore redis_presence(*redis_client, cfg->redis.presence_ttl);
+  redis::RedisPresenceStore redis_presence(
+      *redis_client, cfg->redis.presence_ttl,
+      redis::RedisPresenceStore::index_step_for(cfg->presence.leave_after, cfg->redis.presence_ttl));
   redis::RedisIdempotencyStore redis_idempotency(*redis_client, cfg->idempotency_ttl);
   auto redis_gate = std::make_shared<redis::OutageGate>(clock, std::chrono::seconds(1));
   auto cache_fence =

@@ -171,6 +171,70 @@ TEST_F(RedisRequestStateTest, ALostCompareAndSetWritesNothing) {
   EXPECT_LE(command({"PTTL", RedisPresenceStore::key_for(customer)}).integer, ttl_before);
 }
 
+// With an index step, a save re-scores the last-seen index and renews the
+// TTL only when the index is a step or more behind it (or ahead of it):
+// the index never runs ahead of the record and lags it by less than a step.
+TEST(RedisIndexStep, TheIndexAndTheTtlAreRenewedAStepApartAndNeverAheadOfTheRecord) {
+  RedisClientPtr client = RedisClient::create(testing::redis_url()).value();
+  RedisPresenceStore presence{client, 1800s, 10s};
+  RedisIdempotencyStore idempotency{client, 600s};
+  RedisRequestState state{client, presence, idempotency};
+  const auto command = [&](std::initializer_list<std::string_view> args) {
+    auto reply = client->command(args);
+    EXPECT_TRUE(reply) << reply.error().message;
+    return reply ? *reply : RedisReply{};
+  };
+  const std::string customer = unique_id("step");
+  const std::string key = RedisPresenceStore::key_for(customer);
+  const auto index = [&] { return command({"ZSCORE", keys::last_seen_of(customer), customer}); };
+  int request = 0;
+  // One commit through begin, at last_seen t0 + `after`; the TTL is lowered
+  // first so that a renewal shows.
+  const auto seen_after = [&](std::chrono::milliseconds after, bool here = true) {
+    const std::string idempotency_key = customer + "\nrequest-" + std::to_string(++request);
+    auto begun = state.begin(customer, idempotency_key);
+    ASSERT_TRUE(begun) << begun.error().message;
+    domain::PresenceRecord record = at_zone(begun->record, "table-3");
+    record.presence->last_seen += after;
+    if (!here) record.presence.reset();
+    command({"PEXPIRE", key, "5000"});
+    ASSERT_TRUE(state.commit(customer, record, idempotency_key, reply_for("fp", "table-3")));
+  };
+  const auto renewed = [&] { return command({"PTTL", key}).integer > 1'790'000; };
+
+  seen_after(0ms);
+  EXPECT_EQ(index().str, "1700000123456");
+  EXPECT_TRUE(renewed());
+  seen_after(9'999ms);  // within the step: the record moves, the index and the TTL do not
+  EXPECT_EQ(index().str, "1700000123456");
+  EXPECT_FALSE(renewed());
+  EXPECT_EQ(presence.load(customer)->presence->last_seen.time_since_epoch(), 1'700'000'133'455ms);
+  seen_after(10'000ms);  // a step behind: both renewed
+  EXPECT_EQ(index().str, "1700000133456");
+  EXPECT_TRUE(renewed());
+  seen_after(4'000ms);  // a record older than the index (a late report) is indexed as it is
+  EXPECT_EQ(index().str, "1700000127456");
+  EXPECT_TRUE(renewed());
+  seen_after(5'000ms, false);  // no presence: out of the index
+  EXPECT_TRUE(index().is_nil());
+  EXPECT_TRUE(renewed());
+  seen_after(5'500ms);  // back: indexed at once, whatever the step
+  EXPECT_EQ(index().str, "1700000128956");
+  // The presence store's save is the same script.
+  domain::PresenceRecord record = presence.load(customer).value();
+  record.presence->last_seen += 20s;
+  command({"PEXPIRE", key, "5000"});
+  ASSERT_TRUE(presence.save(customer, record));
+  EXPECT_EQ(index().str, "1700000148956");
+  EXPECT_TRUE(renewed());
+}
+
+TEST(RedisIndexStep, IsATwentiethOfTheShorterOfLeaveAfterAndTheTtl) {
+  EXPECT_EQ(RedisPresenceStore::index_step_for(600s, 3600s), 30s);
+  EXPECT_EQ(RedisPresenceStore::index_step_for(5s, 3600s), 250ms);
+  EXPECT_EQ(RedisPresenceStore::index_step_for(7200s, 60s), 3s);
+}
+
 TEST_F(RedisRequestStateTest, TheFirstAnswerWinsAndAForgottenScriptIsSentAgain) {
   const std::string customer = unique_id("nx");
   const std::string key = customer + "\nrequest-1";

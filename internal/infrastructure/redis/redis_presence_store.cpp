@@ -56,11 +56,18 @@ bool parse_version(const std::string& text, std::uint64_t& version) {
 
 }  // namespace
 
-RedisPresenceStore::RedisPresenceStore(RedisClientPtr client, std::chrono::seconds ttl)
+RedisPresenceStore::RedisPresenceStore(RedisClientPtr client, std::chrono::seconds ttl,
+                                       std::chrono::milliseconds index_step)
     : client_(std::move(client)),
       ttl_ms_(std::to_string(
           std::chrono::duration_cast<std::chrono::milliseconds>(ttl.count() > 0 ? ttl : std::chrono::seconds(1))
-              .count())) {}
+              .count())),
+      index_step_ms_(std::to_string(std::max<std::chrono::milliseconds::rep>(0, index_step.count()))) {}
+
+std::chrono::milliseconds RedisPresenceStore::index_step_for(std::chrono::seconds leave_after,
+                                                             std::chrono::seconds ttl) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::min(leave_after, ttl)) / 20;
+}
 
 domain::Result<domain::PresenceRecord> RedisPresenceStore::load(const std::string& customer_id) {
   const std::string key = key_for(customer_id);
@@ -175,15 +182,16 @@ domain::Result<void> RedisPresenceStore::save(const std::string& customer_id, co
   const std::string last_seen_key = keys::last_seen_of(customer_id);
   const std::string epoch_key = keys::epoch_of(customer_id);
   const std::array<std::string_view, 3> script_keys{key, last_seen_key, epoch_key};
-  const std::array<std::string_view, 9> args{arguments->expected_version,
-                                             arguments->next_version,
-                                             arguments->value,
-                                             ttl_ms_,
-                                             arguments->last_seen_ms,
-                                             customer_id,
-                                             arguments->confirm,
-                                             arguments->epoch_seen,
-                                             arguments->hold_until_ms};
+  const std::array<std::string_view, 10> args{arguments->expected_version,
+                                              arguments->next_version,
+                                              arguments->value,
+                                              ttl_ms_,
+                                              arguments->last_seen_ms,
+                                              customer_id,
+                                              arguments->confirm,
+                                              arguments->epoch_seen,
+                                              arguments->hold_until_ms,
+                                              index_step_ms_};
   auto reply = client_->eval(save_script(), script_keys, args);
   if (!reply) return std::unexpected(reply.error());
   if (reply->is_error()) return std::unexpected(error_from_reply(*reply, "presence save"));

@@ -17,24 +17,44 @@ namespace tastesync::infrastructure::redis {
 // ARGV: expected version, new version, value, TTL in ms, last seen in ms
 // since the epoch ("" when the record has no presence), customer id,
 // "1" to confirm the record ("0" not), the generation the writer read, the
-// ledger hold's end in ms ("0": none). Versions are compared as strings, so
-// Lua's doubles never round them; a missing key is version 0, like a
-// customer never seen. A record is stored confirmed (field "e" = the
-// generation) only if the generation has not moved since the writer read
-// it. The index is written by the same script so it costs no extra round
-// trip. Shared by RedisPresenceStore::save and RedisRequestState::commit,
-// which write the same keys and must agree.
+// ledger hold's end in ms ("0": none), the index step in ms (below).
+// Versions are compared as strings, so Lua's doubles never round them; a
+// missing key is version 0, like a customer never seen. A record is stored
+// confirmed (field "e" = the generation) only if the generation has not
+// moved since the writer read it. The index is written by the same script
+// so it costs no extra round trip. Shared by RedisPresenceStore::save and
+// RedisRequestState::commit, which write the same keys and must agree.
+//
+// The index step: a seated customer's phone reports every second or two, and
+// re-scoring the index and renewing the TTL on every report was a third of
+// the script's time in Redis (docs/capacity.md). So both are renewed only
+// when the last-seen time the index holds for the customer (field "i", set
+// with them) is the step or more behind this save's, or ahead of it, or
+// unknown. The index then lags the record by less than a step and is never
+// ahead of it: the leave sweep, which reads the record before it leaves
+// anyone (LeaveDetectionUseCase::leave_if_silent), meets such a customer at
+// most a step early and keeps them; nobody is missed. The TTL counts from
+// the last renewal, so a record outlives its last save by between TTL - step
+// and TTL. Step 0 renews on every save.
 inline constexpr std::string_view kPresenceCasLua = R"lua(
-local current = redis.call('HGET', KEYS[1], 'v') or '0'
-if current ~= ARGV[1] then return 0 end
+local stored = redis.call('HMGET', KEYS[1], 'v', 'i')
+if (stored[1] or '0') ~= ARGV[1] then return 0 end
 local generation = ''
 if ARGV[7] == '1' and (redis.call('GET', KEYS[3]) or '0') == ARGV[8] then generation = ARGV[8] end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3], 'e', generation, 'h', ARGV[9])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
 if ARGV[5] == '' then
+  redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3], 'e', generation, 'h', ARGV[9], 'i', '')
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
   redis.call('ZREM', KEYS[2], ARGV[6])
 else
-  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
+  local indexed = tonumber(stored[2] or '')
+  local seen = tonumber(ARGV[5])
+  if indexed == nil or seen < indexed or seen - indexed >= tonumber(ARGV[10]) then
+    redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3], 'e', generation, 'h', ARGV[9], 'i', ARGV[5])
+    redis.call('PEXPIRE', KEYS[1], ARGV[4])
+    redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
+  else
+    redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3], 'e', generation, 'h', ARGV[9])
+  end
 end
 )lua";
 
@@ -48,8 +68,9 @@ end
 // from then on, since writes made while Redis was out of reach went to the
 // ledger alone. Saves
 // are a compare-and-set on "v" in a Lua script, so instances sharing Redis
-// never overwrite each other's newer state; each save renews the TTL, so a
-// customer not seen for `ttl` is forgotten (the visit ledger in PostgreSQL
+// never overwrite each other's newer state; saves renew the TTL (at most an
+// index step apart, see kPresenceCasLua), so a customer not seen for `ttl` is
+// forgotten (the visit ledger in PostgreSQL
 // remains the record of what happened).
 //
 // The same script maintains the last-seen index (application/ports/
@@ -65,7 +86,15 @@ class RedisPresenceStore final : public application::PresenceStorePort {
  public:
   static constexpr std::chrono::seconds kDefaultTtl{3600};  // the original README's policy
 
-  explicit RedisPresenceStore(RedisClientPtr client, std::chrono::seconds ttl = kDefaultTtl);
+  // `index_step`: see kPresenceCasLua (0, the default, renews the index and
+  // the TTL on every save). The server gives it index_step_for().
+  explicit RedisPresenceStore(RedisClientPtr client, std::chrono::seconds ttl = kDefaultTtl,
+                              std::chrono::milliseconds index_step = std::chrono::milliseconds{0});
+
+  // A twentieth of the shorter of the time after which a silent customer
+  // has left and the record's TTL: the sweep meets a customer at most 5 %
+  // of leave_after early, and a record lives at least 95 % of its TTL.
+  static std::chrono::milliseconds index_step_for(std::chrono::seconds leave_after, std::chrono::seconds ttl);
 
   domain::Result<domain::PresenceRecord> load(const std::string& customer_id) override;
   domain::Result<void> save(const std::string& customer_id, const domain::PresenceRecord& record) override;
@@ -100,10 +129,12 @@ class RedisPresenceStore final : public application::PresenceStorePort {
   };
   static domain::Result<SaveArguments> save_arguments(const domain::PresenceRecord& record);
   const std::string& ttl_ms() const { return ttl_ms_; }
+  const std::string& index_step_ms() const { return index_step_ms_; }
 
  private:
   RedisClientPtr client_;
   std::string ttl_ms_;
+  std::string index_step_ms_;
 };
 
 }  // namespace tastesync::infrastructure::redis

@@ -15,7 +15,7 @@ using domain::ErrorCode;
 using domain::fail;
 
 // Before the compare-and-set, for a record from this instance's copy
-// (ARGV[12] = "1"): what begin() checks for a record read from Redis. An
+// (ARGV[13] = "1"): what begin() checks for a record read from Redis. An
 // answer already kept for the request_id wins (2: nothing written); a record
 // to be confirmed (ARGV[7]) under a generation that has moved since it was
 // confirmed (ARGV[8]) is not written (0, as a lost compare-and-set).
@@ -23,17 +23,17 @@ using domain::fail;
 // from the ledger or stored after a failed commit, so a retry answered once
 // from the ledger is never answered anew from the copy, on a cluster too.
 constexpr std::string_view kLocalCopyLua = R"lua(
-if ARGV[12] == '1' then
+if ARGV[13] == '1' then
   if redis.call('EXISTS', KEYS[4]) == 1 then return 2 end
   if ARGV[7] == '1' and (redis.call('GET', KEYS[3]) or '0') ~= ARGV[8] then return 0 end
 end
 )lua";
 
-// kPresenceCasLua (KEYS[1..3], ARGV[1..9]), then the reply: KEYS[4] its key,
-// ARGV[10] the encoded reply, ARGV[11] its TTL in seconds (first writer
+// kPresenceCasLua (KEYS[1..3], ARGV[1..10]), then the reply: KEYS[4] its key,
+// ARGV[11] the encoded reply, ARGV[12] its TTL in seconds (first writer
 // wins). 1: stored as asked; 3: asked to confirm, stored unconfirmed.
 constexpr std::string_view kRememberReplyLua = R"lua(
-redis.call('SET', KEYS[4], ARGV[10], 'NX', 'EX', ARGV[11])
+redis.call('SET', KEYS[4], ARGV[11], 'NX', 'EX', ARGV[12])
 if ARGV[7] == '1' and generation == '' then return 3 end
 return 1
 )lua";
@@ -48,7 +48,10 @@ const RedisScript& commit_script() {
 
 RedisRequestState::RedisRequestState(RedisClientPtr client, const RedisPresenceStore& presence,
                                      const RedisIdempotencyStore& idempotency)
-    : client_(std::move(client)), presence_ttl_ms_(presence.ttl_ms()), reply_ttl_seconds_(idempotency.ttl_seconds()) {}
+    : client_(std::move(client)),
+      presence_ttl_ms_(presence.ttl_ms()),
+      index_step_ms_(presence.index_step_ms()),
+      reply_ttl_seconds_(idempotency.ttl_seconds()) {}
 
 // begin()'s four reads: GET of the answer kept with the customer's keys and
 // of one kept alone by a version before that (so retries keep their
@@ -165,7 +168,7 @@ domain::Result<RedisRequestState::CommitCall> RedisRequestState::commit_call(
                     RedisIdempotencyStore::key_for(customer_id, idempotency_key)};
 }
 
-std::array<std::string_view, 12> RedisRequestState::script_arguments(const CommitCall& call,
+std::array<std::string_view, 13> RedisRequestState::script_arguments(const CommitCall& call,
                                                                      const std::string& customer_id,
                                                                      ReadFrom read_from) const {
   return {call.presence.expected_version,
@@ -177,6 +180,7 @@ std::array<std::string_view, 12> RedisRequestState::script_arguments(const Commi
           call.presence.confirm,
           call.presence.epoch_seen,
           call.presence.hold_until_ms,
+          index_step_ms_,
           call.value,
           reply_ttl_seconds_,
           read_from == ReadFrom::kLocalCopy ? "1" : "0"};

@@ -86,11 +86,12 @@ class RedisRequestState final : public application::RequestStatePort {
   static domain::Result<CommitCall> commit_call(const std::string& customer_id, const domain::PresenceRecord& record,
                                                 const std::string& idempotency_key,
                                                 const application::RememberedReply& reply);
-  std::array<std::string_view, 12> script_arguments(const CommitCall& call, const std::string& customer_id,
+  std::array<std::string_view, 13> script_arguments(const CommitCall& call, const std::string& customer_id,
                                                     ReadFrom read_from) const;
 
   RedisClientPtr client_;
   std::string presence_ttl_ms_;
+  std::string index_step_ms_;
   std::string reply_ttl_seconds_;
 };
 
