@@ -19,7 +19,9 @@ const char* to_string(ErrorCode code) {
 }
 
 std::string describe(const Error& error) {
-  return error.field.empty() ? error.message : error.field + ": " + error.message;
+  const bool says_its_field = error.message.starts_with(error.field) && error.message.size() > error.field.size() &&
+                              error.message[error.field.size()] == ' ';
+  return error.field.empty() || says_its_field ? error.message : error.field + ": " + error.message;
 }
 
 }  // namespace tastesync::domain

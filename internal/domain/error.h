@@ -45,9 +45,10 @@ inline std::unexpected<Error> fail(ErrorCode code, std::string message, std::str
 
 const char* to_string(ErrorCode code);
 
-// The error as one line: "field: message", or the message when no field is
-// named. What API clients read (gRPC status, HTTPS body) and what a file's
-// reader is told.
+// The error as one line: "field: message"; the message alone when no field
+// is named or when the message's sentence begins with its field ("store_id
+// is required"), so the field is said once. What API clients read (gRPC
+// status, HTTPS body) and what a file's reader is told.
 std::string describe(const Error& error);
 
 }  // namespace tastesync::domain

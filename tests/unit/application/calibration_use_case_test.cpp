@@ -61,6 +61,12 @@ class CalibrationUseCaseTest : public ::testing::Test {
   template <typename T>
   void expect_rejected(const domain::Result<T>& result, ErrorCode code, const std::string& field = {}) {
     testing::expect_rejected_unchanged(result, code, field, registry_.current(), plan_before_);
+    // What the API shows names the sample ("samples[3]") once.
+    const std::string at = field.substr(0, field.find(']') + 1);
+    if (!result && !at.empty()) {
+      const std::string shown = domain::describe(result.error());
+      EXPECT_EQ(shown.find(at, shown.find(at) + 1), std::string::npos) << shown;
+    }
   }
 
   std::size_t stored(const std::string& zone) const {
