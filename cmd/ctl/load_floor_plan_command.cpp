@@ -91,11 +91,21 @@ void load_store(Loader& loader, const domain::FloorPlan& plan, const domain::Sto
   if (created == Outcome::kFailed) return;
 
   for (const domain::Zone& zone : store.zones) {
+    const std::string what = "zone " + store.id + "/" + zone.id;
     v1::AddZoneRequest add;
     infrastructure::grpc_adapter::to_proto(zone, add);
-    loader.call("zone " + store.id + "/" + zone.id, "added", [&](auto& stub, auto& context) {
+    const Outcome added = loader.call(what, "added", [&](auto& stub, auto& context) {
       v1::AddZoneResponse response;
       return stub.AddZone(&context, add, &response);
+    });
+    // A zone the store has (a re-run, or a store made before positions):
+    // the layout and position the file gives replace the stored ones, as the
+    // server's own floor_plan.file does; its label and kind stay.
+    v1::UpdateZoneRequest update;
+    if (added != Outcome::kAlreadyThere || !infrastructure::grpc_adapter::to_proto(zone, update)) continue;
+    loader.call(what, "layout and position updated", [&](auto& stub, auto& context) {
+      v1::UpdateZoneResponse response;
+      return stub.UpdateZone(&context, update, &response);
     });
   }
 

@@ -224,6 +224,34 @@ TEST_F(HttpsGatewayTest, AZonesPositionIsKeptAndShownAndABadOneIsRefusedByName) 
       EXPECT_FALSE(zone.contains("position")) << zone.dump();
     }
   }
+
+  // The zone made without a position gets one, and keeps its label.
+  const std::string table_2 = "/v1/stores/" + store + "/zones/table-2";
+  const HttpAnswer placed =
+      client_->request("PATCH", table_2, json{{"position", {{"x", 3.2}, {"y", 1.5}}}}.dump(), admin);
+  ASSERT_EQ(placed.status, 200) << placed.body;
+  expect_error(client_->request("PATCH", table_2, json{{"position", {{"x", 3.2}, {"y", -2}}}}.dump(), admin), 400,
+               "INVALID_ARGUMENT", "position.y");
+  expect_error(client_->request("PATCH", table_2, json::object().dump(), admin), 400, "INVALID_ARGUMENT",
+               "nothing to change");
+  expect_error(client_->request("PATCH", "/v1/stores/" + store + "/zones/table-7", json{{"label", "7"}}.dump(), admin),
+               404, "NOT_FOUND", "zone_id");
+  expect_error(
+      client_->request("PATCH", table_2, json{{"label", "Two"}}.dump(), token_for("waiter", Role::kStaff, store)), 403,
+      "PERMISSION_DENIED", "");
+  json placed_zone;
+  for (int attempt = 0; attempt < 100 && !placed_zone.contains("position"); ++attempt) {
+    const HttpAnswer floor = client_->get("/v1/stores/" + store + "/floor", admin);
+    ASSERT_EQ(floor.status, 200) << floor.body;
+    const json shown = parse(floor);
+    for (const json& zone : shown["zones"]) {
+      if (zone["zoneId"] == "table-2") placed_zone = zone;
+    }
+    if (!placed_zone.contains("position")) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(placed_zone.contains("position")) << placed_zone.dump() << ": the position was never shown";
+  EXPECT_DOUBLE_EQ(placed_zone["position"]["x"].get<double>(), 3.2) << placed_zone.dump();
+  EXPECT_EQ(placed_zone["label"], "Table 2") << placed_zone.dump();
 }
 
 TEST_F(HttpsGatewayTest, AdminRegistersAndRetiresABeaconAndACustomer) {

@@ -585,6 +585,27 @@ TEST_F(PostgresTest, ZonePositionsAreKeptAndAFloorPlanFileReplacesOnlyWhatItGive
   EXPECT_DOUBLE_EQ(position_of(*seeded, "table-3")->x_m, 4.5);
   EXPECT_FALSE(position_of(*seeded, "entrance"));
 
+  // UpdateZone: what it gives replaces, the rest stays, and the snapshot
+  // sees it at once (this instance) as a restart does.
+  ASSERT_TRUE(reg->update_zone({"placed", "entrance", std::nullopt, std::nullopt, domain::FloorPosition{0.5, 0.5}})
+                  .has_value());
+  ASSERT_TRUE(reg->update_zone({"placed", "table-3", "Window", std::nullopt, std::nullopt}).has_value());
+  for (const domain::FloorPlanPtr& now : {reg->current(), registry()->current()}) {
+    ASSERT_TRUE(position_of(*now, "entrance"));
+    EXPECT_DOUBLE_EQ(position_of(*now, "entrance")->y_m, 0.5);
+    EXPECT_EQ(now->find_zone("placed", "entrance")->label, store.zones[0].label);
+    EXPECT_EQ(now->find_zone("placed", "table-3")->label, "Window");
+    ASSERT_TRUE(position_of(*now, "table-3"));
+    EXPECT_DOUBLE_EQ(position_of(*now, "table-3")->x_m, 4.5);
+  }
+  const auto unknown_zone = reg->update_zone({"placed", "table-9", "Nine", std::nullopt, std::nullopt});
+  ASSERT_FALSE(unknown_zone);
+  EXPECT_EQ(unknown_zone.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(unknown_zone.error().field, "zone_id");
+  const auto unknown_store = reg->update_zone({"nowhere", "table-3", "Three", std::nullopt, std::nullopt});
+  ASSERT_FALSE(unknown_store);
+  EXPECT_EQ(unknown_store.error().field, "store_id");
+
   // Half a position cannot be stored, whoever writes.
   const auto half = pool_->run([](pqxx::connection& c) -> domain::Result<void> {
     pqxx::work tx(c);

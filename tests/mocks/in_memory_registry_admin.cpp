@@ -51,6 +51,29 @@ domain::Result<void> InMemoryRegistryAdmin::add_zone(const domain::Zone& zone) {
   return publish(std::move(stores), plan->beacons());
 }
 
+domain::Result<void> InMemoryRegistryAdmin::update_zone(const application::ZoneChange& change) {
+  std::scoped_lock lock(mutex_);
+  const domain::FloorPlanPtr plan = registry_.current();
+  if (plan->find_store(change.store_id) == nullptr) {
+    return fail(ErrorCode::kNotFound, "store '" + change.store_id + "' does not exist", "store_id");
+  }
+  if (plan->find_zone(change.store_id, change.zone_id) == nullptr) {
+    return fail(ErrorCode::kNotFound, "store '" + change.store_id + "' has no zone '" + change.zone_id + "'",
+                "zone_id");
+  }
+  std::vector<domain::Store> stores = plan->stores();
+  for (domain::Store& store : stores) {
+    if (store.id != change.store_id) continue;
+    for (domain::Zone& zone : store.zones) {
+      if (zone.id != change.zone_id) continue;
+      if (change.label) zone.label = *change.label;
+      if (change.layout) zone.layout = change.layout;
+      if (change.position) zone.position = change.position;
+    }
+  }
+  return publish(std::move(stores), plan->beacons());
+}
+
 domain::Result<void> InMemoryRegistryAdmin::register_beacon(const domain::Beacon& beacon) {
   std::scoped_lock lock(mutex_);
   const domain::FloorPlanPtr plan = registry_.current();

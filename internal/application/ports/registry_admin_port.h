@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "domain/entities/beacon.h"
@@ -8,6 +9,16 @@
 #include "domain/error.h"
 
 namespace tastesync::application {
+
+// An owner's correction of a zone (UpdateZone): each value given replaces the
+// stored one, each nullopt keeps it.
+struct ZoneChange {
+  std::string store_id;
+  std::string zone_id;
+  std::optional<std::string> label;
+  std::optional<domain::ZoneLayout> layout;
+  std::optional<domain::FloorPosition> position;
+};
 
 // Changes to the stores' floor plans. The adapter behind it also serves
 // BeaconRegistryPort and refreshes every instance's snapshot after a change.
@@ -18,6 +29,9 @@ class RegistryAdminPort {
   virtual domain::Result<void> create_store(const domain::Store& store) = 0;
   // kNotFound for an unknown store; kAlreadyExists for a zone id taken in it.
   virtual domain::Result<void> add_zone(const domain::Zone& zone) = 0;
+  // Replaces what `change` gives of a zone, keeps the rest; kNotFound for a
+  // zone the store does not have.
+  virtual domain::Result<void> update_zone(const ZoneChange& change) = 0;
   // kNotFound for an unknown store or a zone of another store;
   // kAlreadyExists when (uuid, major, minor) is registered (and not retired).
   virtual domain::Result<void> register_beacon(const domain::Beacon& beacon) = 0;

@@ -32,6 +32,15 @@ struct AddZoneRequest {
   std::optional<domain::FloorPosition> position = std::nullopt;
 };
 
+// What is given replaces the zone's stored value; nullopt keeps it.
+struct UpdateZoneRequest {
+  std::string store_id;
+  std::string zone_id;
+  std::optional<std::string> label = std::nullopt;
+  std::optional<domain::ZoneLayout> layout = std::nullopt;
+  std::optional<domain::FloorPosition> position = std::nullopt;
+};
+
 struct RegisterBeaconRequest {
   std::string uuid;
   std::int64_t major = 0;

@@ -82,6 +82,34 @@ domain::Result<void> AdminUseCases::add_zone(const Principal& caller, const AddZ
       domain::Zone{request.zone_id, request.store_id, *request.kind, request.label, request.layout, request.position});
 }
 
+domain::Result<void> AdminUseCases::update_zone(const Principal& caller, const UpdateZoneRequest& request) {
+  if (auto ok = first_failure([&] { return require_admin(caller, "UpdateZone"); },
+                              [&] { return validate_id(request.store_id, "store_id"); },
+                              [&] { return validate_id(request.zone_id, "zone_id"); },
+                              [&]() -> domain::Result<void> {
+                                if (request.label || request.layout || request.position) return {};
+                                return fail(ErrorCode::kInvalidArgument,
+                                            "nothing to change: give a label, a layout or a position");
+                              },
+                              [&]() -> domain::Result<void> {
+                                if (!request.label) return {};
+                                return validate_name(*request.label, "label");
+                              },
+                              [&]() -> domain::Result<void> {
+                                if (!request.layout) return {};
+                                return domain::check_layout(*request.layout, "layout");
+                              },
+                              [&]() -> domain::Result<void> {
+                                if (!request.position) return {};
+                                return domain::check_position(*request.position, "position");
+                              });
+      !ok) {
+    return ok;
+  }
+  return registry_admin_.update_zone(
+      ZoneChange{request.store_id, request.zone_id, request.label, request.layout, request.position});
+}
+
 domain::Result<void> AdminUseCases::register_beacon(const Principal& caller, const RegisterBeaconRequest& request) {
   if (auto ok = first_failure([&] { return require_admin(caller, "RegisterBeacon"); },
                               [&] { return validate_id(request.store_id, "store_id"); },

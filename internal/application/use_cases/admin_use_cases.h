@@ -26,6 +26,7 @@ class AdminUseCases final {
 
   domain::Result<void> create_store(const Principal& caller, const CreateStoreRequest& request);
   domain::Result<void> add_zone(const Principal& caller, const AddZoneRequest& request);
+  domain::Result<void> update_zone(const Principal& caller, const UpdateZoneRequest& request);
   domain::Result<void> register_beacon(const Principal& caller, const RegisterBeaconRequest& request);
   domain::Result<void> retire_beacon(const Principal& caller, const RetireBeaconRequest& request);
   domain::Result<void> register_customer(const Principal& caller, const RegisterCustomerRequest& request);

@@ -457,6 +457,40 @@ domain::Result<void> PostgresRegistry::add_zone(const domain::Zone& zone) {
   });
 }
 
+domain::Result<void> PostgresRegistry::update_zone(const application::ZoneChange& change) {
+  if (auto ok = check_text(change.zone_id, kMaxIdBytes, true, "zone.id"); !ok) return ok;
+  if (auto ok = check_text(change.store_id, kMaxIdBytes, true, "zone.store_id"); !ok) return ok;
+  if (change.label) {
+    if (auto ok = check_text(*change.label, kMaxNameBytes, false, "zone.label"); !ok) return ok;
+  }
+  // The layout's and position's columns, as an insert writes them.
+  domain::Zone given;
+  given.layout = change.layout;
+  given.position = change.position;
+  return write_and_notify([&](pqxx::work& tx) -> domain::Result<void> {
+    // Each group's columns are all given or all NULL, so COALESCE keeps an
+    // absent group whole (and the positions' both-or-neither CHECK holds).
+    const bool updated =
+        !tx.exec_params(
+               "UPDATE zones SET label = COALESCE($3, label), "
+               "layout_x = COALESCE($4, layout_x), layout_y = COALESCE($5, layout_y), "
+               "layout_width = COALESCE($6, layout_width), layout_height = COALESCE($7, layout_height), "
+               "position_x = COALESCE($8, position_x), position_y = COALESCE($9, position_y) "
+               "WHERE store_id = $1 AND zone_id = $2 RETURNING 1",
+               change.store_id, change.zone_id, change.label, layout_part(given, &domain::ZoneLayout::x),
+               layout_part(given, &domain::ZoneLayout::y), layout_part(given, &domain::ZoneLayout::width),
+               layout_part(given, &domain::ZoneLayout::height), position_part(given, &domain::FloorPosition::x_m),
+               position_part(given, &domain::FloorPosition::y_m))
+             .empty();
+    if (updated) return {};
+    if (!store_exists(tx, change.store_id)) {
+      return fail(ErrorCode::kNotFound, "store '" + change.store_id + "' does not exist", "store_id");
+    }
+    return fail(ErrorCode::kNotFound, "store '" + change.store_id + "' has no zone '" + change.zone_id + "'",
+                "zone_id");
+  });
+}
+
 domain::Result<void> PostgresRegistry::register_beacon(const domain::Beacon& beacon) {
   if (auto ok = check_beacon(beacon); !ok) return ok;
   return write_and_notify([&](pqxx::work& tx) -> domain::Result<void> {

@@ -61,6 +61,7 @@ class PostgresRegistry final : public application::BeaconRegistryPort, public ap
 
   domain::Result<void> create_store(const domain::Store& store) override;
   domain::Result<void> add_zone(const domain::Zone& zone) override;
+  domain::Result<void> update_zone(const application::ZoneChange& change) override;
   domain::Result<void> register_beacon(const domain::Beacon& beacon) override;
   domain::Result<void> retire_beacon(const domain::BeaconKey& key) override;
   domain::Result<void> write_fingerprints(const domain::StoreFingerprints& fingerprints,

@@ -1,6 +1,7 @@
 #include "infrastructure/grpc/admin_proto_mapping.h"
 
 #include <chrono>
+#include <limits>
 
 namespace tastesync::infrastructure::grpc_adapter {
 namespace {
@@ -14,7 +15,7 @@ void to_proto(domain::Timestamp at, google::protobuf::Timestamp& out) {
 }
 
 // A zone's optional layout and position, into a message that has both
-// (FloorZone, AddZoneRequest).
+// (FloorZone, AddZoneRequest, UpdateZoneRequest).
 template <typename Message>
 void place(const domain::Zone& zone, Message& out) {
   if (zone.layout) {
@@ -42,16 +43,43 @@ application::CreateStoreRequest from_proto(const admin_v1::CreateStoreRequest& r
   return out;
 }
 
+namespace {
+
+// The layout and position of an AddZone or UpdateZone request, when given
+// (the inverse of place()).
+template <typename Request, typename Out>
+void read_placement(const Request& request, Out& out) {
+  if (request.has_layout()) {
+    const auto& layout = request.layout();
+    out.layout = domain::ZoneLayout{layout.x(), layout.y(), layout.width(), layout.height()};
+  }
+  if (request.has_position()) {
+    // A coordinate left out is not 0 (the plan's edge): NaN, which the use
+    // case refuses naming position.x or position.y.
+    const auto coordinate = [](bool given, double value) {
+      return given ? value : std::numeric_limits<double>::quiet_NaN();
+    };
+    const auto& position = request.position();
+    out.position =
+        domain::FloorPosition{coordinate(position.has_x(), position.x()), coordinate(position.has_y(), position.y())};
+  }
+}
+
+}  // namespace
+
 application::AddZoneRequest from_proto(const admin_v1::AddZoneRequest& request) {
   application::AddZoneRequest out{request.store_id(), request.zone_id(), std::nullopt, request.label()};
   // UNSPECIFIED and unknown enum numbers stay nullopt: the use case says why.
   if (request.kind() == admin_v1::ENTRANCE) out.kind = domain::ZoneKind::kEntrance;
   if (request.kind() == admin_v1::TABLE) out.kind = domain::ZoneKind::kTable;
-  if (request.has_layout()) {
-    const auto& layout = request.layout();
-    out.layout = domain::ZoneLayout{layout.x(), layout.y(), layout.width(), layout.height()};
-  }
-  if (request.has_position()) out.position = domain::FloorPosition{request.position().x(), request.position().y()};
+  read_placement(request, out);
+  return out;
+}
+
+application::UpdateZoneRequest from_proto(const admin_v1::UpdateZoneRequest& request) {
+  application::UpdateZoneRequest out{request.store_id(), request.zone_id()};
+  if (request.has_label()) out.label = request.label();
+  read_placement(request, out);
   return out;
 }
 
@@ -61,6 +89,13 @@ void to_proto(const domain::Zone& zone, admin_v1::AddZoneRequest& out) {
   out.set_kind(to_proto(zone.kind));
   out.set_label(zone.label);
   place(zone, out);
+}
+
+bool to_proto(const domain::Zone& zone, admin_v1::UpdateZoneRequest& out) {
+  out.set_store_id(zone.store_id);
+  out.set_zone_id(zone.id);
+  place(zone, out);
+  return zone.layout || zone.position;
 }
 
 application::RegisterBeaconRequest from_proto(const admin_v1::RegisterBeaconRequest& request) {

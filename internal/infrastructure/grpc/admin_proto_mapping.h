@@ -18,6 +18,7 @@ namespace admin_v1 = ::tastesync::customer_id::v1;
 
 application::CreateStoreRequest from_proto(const admin_v1::CreateStoreRequest& request);
 application::AddZoneRequest from_proto(const admin_v1::AddZoneRequest& request);
+application::UpdateZoneRequest from_proto(const admin_v1::UpdateZoneRequest& request);
 application::RegisterBeaconRequest from_proto(const admin_v1::RegisterBeaconRequest& request);
 application::RetireBeaconRequest from_proto(const admin_v1::RetireBeaconRequest& request);
 application::RegisterCustomerRequest from_proto(const admin_v1::RegisterCustomerRequest& request);
@@ -29,6 +30,10 @@ application::StoreAnalyticsRequest from_proto(const admin_v1::GetStoreAnalyticsR
 // The request that adds `zone` as it stands (what customer-idctl sends for a
 // floor-plan file's zone).
 void to_proto(const domain::Zone& zone, admin_v1::AddZoneRequest& out);
+// The request that sets `zone`'s layout and position as it has them (what
+// customer-idctl sends for a file's zone the store has already); false
+// when it has neither, so there is nothing to send.
+bool to_proto(const domain::Zone& zone, admin_v1::UpdateZoneRequest& out);
 void to_proto(const application::TableQrCode& code, admin_v1::IssueTableQrResponse& out);
 void to_proto(const std::vector<application::PresentCustomer>& customers, admin_v1::GetStorePresenceResponse& out);
 void to_proto(const std::vector<domain::Visit>& visits, admin_v1::ListCustomerVisitsResponse& out);

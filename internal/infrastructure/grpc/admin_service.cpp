@@ -17,6 +17,12 @@ grpc::ServerUnaryReactor* AdminGrpcService::AddZone(grpc::CallbackServerContext*
   return serve(rpcs::kAddZone, uses_, gate_, context, request, response);
 }
 
+grpc::ServerUnaryReactor* AdminGrpcService::UpdateZone(grpc::CallbackServerContext* context,
+                                                       const v1::UpdateZoneRequest* request,
+                                                       v1::UpdateZoneResponse* response) {
+  return serve(rpcs::kUpdateZone, uses_, gate_, context, request, response);
+}
+
 grpc::ServerUnaryReactor* AdminGrpcService::RegisterBeacon(grpc::CallbackServerContext* context,
                                                            const v1::RegisterBeaconRequest* request,
                                                            v1::RegisterBeaconResponse* response) {

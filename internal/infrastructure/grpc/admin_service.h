@@ -19,6 +19,9 @@ class AdminGrpcService final : public customer_id::v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* AddZone(grpc::CallbackServerContext* context,
                                     const customer_id::v1::AddZoneRequest* request,
                                     customer_id::v1::AddZoneResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateZone(grpc::CallbackServerContext* context,
+                                       const customer_id::v1::UpdateZoneRequest* request,
+                                       customer_id::v1::UpdateZoneResponse* response) override;
   grpc::ServerUnaryReactor* RegisterBeacon(grpc::CallbackServerContext* context,
                                            const customer_id::v1::RegisterBeaconRequest* request,
                                            customer_id::v1::RegisterBeaconResponse* response) override;

@@ -16,6 +16,7 @@ inline constexpr std::string_view kIdentify = "/tastesync.customer_id.v1.Custome
 inline constexpr std::string_view kNoop = "/tastesync.customer_id.v1.Baseline/Noop";
 inline constexpr std::string_view kCreateStore = "/tastesync.customer_id.v1.Admin/CreateStore";
 inline constexpr std::string_view kAddZone = "/tastesync.customer_id.v1.Admin/AddZone";
+inline constexpr std::string_view kUpdateZone = "/tastesync.customer_id.v1.Admin/UpdateZone";
 inline constexpr std::string_view kRegisterBeacon = "/tastesync.customer_id.v1.Admin/RegisterBeacon";
 inline constexpr std::string_view kRetireBeacon = "/tastesync.customer_id.v1.Admin/RetireBeacon";
 inline constexpr std::string_view kRegisterCustomer = "/tastesync.customer_id.v1.Admin/RegisterCustomer";

@@ -103,6 +103,12 @@ Result<void> add_zone(const RpcUseCases& uses, const Principal& caller, const v1
   return uses.admin->add_zone(caller, from_proto(request));
 }
 
+Result<void> update_zone(const RpcUseCases& uses, const Principal& caller, const v1::UpdateZoneRequest& request,
+                         v1::UpdateZoneResponse&, const CallScope&) {
+  if (uses.admin == nullptr) return not_served(rpc::kUpdateZone);
+  return uses.admin->update_zone(caller, from_proto(request));
+}
+
 Result<void> register_beacon(const RpcUseCases& uses, const Principal& caller, const v1::RegisterBeaconRequest& request,
                              v1::RegisterBeaconResponse&, const CallScope&) {
   if (uses.admin == nullptr) return not_served(rpc::kRegisterBeacon);
@@ -254,6 +260,8 @@ constinit const Rpc<v1::CreateStoreRequest, v1::CreateStoreResponse> kCreateStor
     rpc::kCreateStore, kAdminOnly, "POST", "/v1/stores", create_store, kAudited};
 constinit const Rpc<v1::AddZoneRequest, v1::AddZoneResponse> kAddZone{
     rpc::kAddZone, kAdminOnly, "POST", "/v1/stores/{store_id}/zones", add_zone, kAudited};
+constinit const Rpc<v1::UpdateZoneRequest, v1::UpdateZoneResponse> kUpdateZone{
+    rpc::kUpdateZone, kAdminOnly, "PATCH", "/v1/stores/{store_id}/zones/{zone_id}", update_zone, kAudited};
 constinit const Rpc<v1::RegisterBeaconRequest, v1::RegisterBeaconResponse> kRegisterBeacon{
     rpc::kRegisterBeacon, kAdminOnly, "POST", "/v1/beacons", register_beacon, kAudited};
 constinit const Rpc<v1::RetireBeaconRequest, v1::RetireBeaconResponse> kRetireBeacon{

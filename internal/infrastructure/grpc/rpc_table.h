@@ -130,6 +130,7 @@ extern const Rpc<v1::IdentifyRequest, v1::IdentifyResponse> kIdentify;
 extern const Rpc<v1::NoopRequest, v1::NoopResponse> kNoop;
 extern const Rpc<v1::CreateStoreRequest, v1::CreateStoreResponse> kCreateStore;
 extern const Rpc<v1::AddZoneRequest, v1::AddZoneResponse> kAddZone;
+extern const Rpc<v1::UpdateZoneRequest, v1::UpdateZoneResponse> kUpdateZone;
 extern const Rpc<v1::RegisterBeaconRequest, v1::RegisterBeaconResponse> kRegisterBeacon;
 extern const Rpc<v1::RetireBeaconRequest, v1::RetireBeaconResponse> kRetireBeacon;
 extern const Rpc<v1::RegisterCustomerRequest, v1::RegisterCustomerResponse> kRegisterCustomer;
@@ -154,6 +155,7 @@ void for_each_rpc(Visit&& visit) {
   visit(rpcs::kNoop);
   visit(rpcs::kCreateStore);
   visit(rpcs::kAddZone);
+  visit(rpcs::kUpdateZone);
   visit(rpcs::kRegisterBeacon);
   visit(rpcs::kRetireBeacon);
   visit(rpcs::kRegisterCustomer);

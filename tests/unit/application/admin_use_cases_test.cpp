@@ -103,6 +103,7 @@ TEST_F(AdminUseCasesTest, RegistryCustomerAndQrOperationsNeedAnAdmin) {
     expect_rejected(admin_.create_store(caller, {"new", "New"}), ErrorCode::kPermissionDenied);
     expect_rejected(admin_.add_zone(caller, {"bistro", "table-2", domain::ZoneKind::kTable, "Table 2"}),
                     ErrorCode::kPermissionDenied);
+    expect_rejected(admin_.update_zone(caller, {"bistro", "table-1", "Window table"}), ErrorCode::kPermissionDenied);
     expect_rejected(admin_.register_beacon(caller, beacon(7)), ErrorCode::kPermissionDenied);
     expect_rejected(admin_.retire_beacon(caller, {kUuid, 100, 1}), ErrorCode::kPermissionDenied);
     expect_rejected(admin_.register_customer(caller, {"carol", "Carol", "", ""}), ErrorCode::kPermissionDenied);
@@ -272,6 +273,38 @@ TEST_F(AdminUseCasesTest, StoresAndZonesAreCreatedOnceAndOnlyInKnownStores) {
   expect_rejected(admin_.add_zone(kAdmin, {"deli", "t", std::nullopt, "T"}), ErrorCode::kInvalidArgument, "kind");
   // The same zone id in another store is a different zone.
   EXPECT_TRUE(admin_.add_zone(kAdmin, {"cafe", "door", domain::ZoneKind::kEntrance, "Door"}).has_value());
+}
+
+TEST_F(AdminUseCasesTest, AnUpdateReplacesWhatItGivesOfAZoneAndKeepsTheRest) {
+  const domain::ZoneLayout drawn{1, 2, 1.5, 1.5};
+  ASSERT_TRUE(admin_.add_zone(kAdmin, {"bistro", "table-2", domain::ZoneKind::kTable, "Table 2", drawn}).has_value());
+  const auto zone = [&] { return *registry_.current()->find_zone("bistro", "table-2"); };
+
+  // A position for a zone made without one: label and layout stay.
+  ASSERT_TRUE(admin_.update_zone(kAdmin, {"bistro", "table-2", std::nullopt, std::nullopt, {{4.5, 2.0}}}).has_value());
+  ASSERT_TRUE(zone().position);
+  EXPECT_DOUBLE_EQ(zone().position->x_m, 4.5);
+  EXPECT_DOUBLE_EQ(zone().position->y_m, 2.0);
+  EXPECT_EQ(zone().label, "Table 2");
+  ASSERT_TRUE(zone().layout);
+  EXPECT_DOUBLE_EQ(zone().layout->width, 1.5);
+  // A new label: the position stays.
+  ASSERT_TRUE(admin_.update_zone(kAdmin, {"bistro", "table-2", "Window table"}).has_value());
+  EXPECT_EQ(zone().label, "Window table");
+  ASSERT_TRUE(zone().position);
+  EXPECT_DOUBLE_EQ(zone().position->x_m, 4.5);
+  EXPECT_EQ(zone().kind, domain::ZoneKind::kTable);
+
+  remember_plan();
+  expect_rejected(admin_.update_zone(kAdmin, {"bistro", "table-2"}), ErrorCode::kInvalidArgument);
+  expect_rejected(admin_.update_zone(kAdmin, {"bistro", "table-9", "Nine"}), ErrorCode::kNotFound, "zone_id");
+  expect_rejected(admin_.update_zone(kAdmin, {"nowhere", "table-2", "Two"}), ErrorCode::kNotFound, "store_id");
+  expect_rejected(admin_.update_zone(kAdmin, {"bistro", "table 2", "Two"}), ErrorCode::kInvalidArgument, "zone_id");
+  expect_rejected(admin_.update_zone(kAdmin, {"bistro", "table-2", ""}), ErrorCode::kInvalidArgument, "label");
+  expect_rejected(admin_.update_zone(kAdmin, {"bistro", "table-2", std::nullopt, std::nullopt, {{-1, 2}}}),
+                  ErrorCode::kInvalidArgument, "position.x");
+  expect_rejected(admin_.update_zone(kAdmin, {"bistro", "table-2", std::nullopt, {{1, 2, 0, 1}}}),
+                  ErrorCode::kInvalidArgument, "layout.width");
 }
 
 TEST_F(AdminUseCasesTest, BeaconsAreRegisteredOnceInAZoneOfTheirStore) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace tastesync::infrastructure::grpc_adapter {
 namespace {
 
@@ -30,6 +32,29 @@ TEST(AdminProtoMapping, AZoneWithoutLayoutOrPositionSendsNeither) {
   EXPECT_EQ(request.kind(), admin_v1::ENTRANCE);
   EXPECT_FALSE(request.has_layout());
   EXPECT_FALSE(request.has_position());
+}
+
+TEST(AdminProtoMapping, AnUpdateCarriesWhatItGivesAndACoordinateLeftOutIsNotZero) {
+  domain::Zone zone{"table-3", "bistro", domain::ZoneKind::kTable, "Table 3"};
+  admin_v1::UpdateZoneRequest request;
+  EXPECT_FALSE(to_proto(zone, request)) << "nothing to send for a zone without layout or position";
+  zone.position = domain::FloorPosition{0.0, 1.1};  // at the plan's left edge: 0 is sent, and kept
+  ASSERT_TRUE(to_proto(zone, request));
+  application::UpdateZoneRequest back = from_proto(request);
+  EXPECT_FALSE(back.label);
+  EXPECT_FALSE(back.layout);
+  ASSERT_TRUE(back.position);
+  EXPECT_EQ(back.position->x_m, 0.0);
+
+  request.mutable_position()->clear_x();
+  request.set_label("Window");
+  back = from_proto(request);
+  EXPECT_EQ(back.label, "Window");
+  ASSERT_TRUE(back.position);
+  EXPECT_TRUE(std::isnan(back.position->x_m));
+  const auto refused = domain::check_position(*back.position, "position");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().field, "position.x");
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ const std::map<std::string, std::set<Role>>& expected_matrix() {
        {Role::kCustomer, Role::kScanner, Role::kStaff, Role::kAdmin, Role::kService}},
       {"/tastesync.customer_id.v1.Admin/CreateStore", {Role::kAdmin}},
       {"/tastesync.customer_id.v1.Admin/AddZone", {Role::kAdmin}},
+      {"/tastesync.customer_id.v1.Admin/UpdateZone", {Role::kAdmin}},
       {"/tastesync.customer_id.v1.Admin/RegisterBeacon", {Role::kAdmin}},
       {"/tastesync.customer_id.v1.Admin/RetireBeacon", {Role::kAdmin}},
       {"/tastesync.customer_id.v1.Admin/RegisterCustomer", {Role::kAdmin}},
@@ -214,7 +215,7 @@ TEST_F(RpcRolesOverGrpcTest, EveryRpcTimesEveryRoleGetsTheTablesAnswer) {
       EXPECT_NE(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << method;
     }
   }
-  EXPECT_EQ(calls, 19 * 5);
+  EXPECT_EQ(calls, 20 * 5);
 }
 
 }  // namespace

@@ -36,6 +36,7 @@ Route declared_route(const google::protobuf::MethodDescriptor& method) {
   const auto& rule = method.options().GetExtension(google::api::http);
   if (!rule.post().empty()) return {"POST", rule.post()};
   if (!rule.get().empty()) return {"GET", rule.get()};
+  if (!rule.patch().empty()) return {"PATCH", rule.patch()};
   return {};
 }
 
@@ -53,7 +54,7 @@ TEST(RpcTableTest, EveryRowMatchesItsProtoMethodTypesAndRoute) {
     EXPECT_EQ(route.path, rpc.http_path) << rpc.method;
     EXPECT_NE(rpc.call, nullptr) << rpc.method;
   });
-  EXPECT_EQ(rows, 19);
+  EXPECT_EQ(rows, 20);
 }
 
 TEST(RpcTableTest, EveryDeclaredMethodHasExactlyOneRow) {

@@ -43,6 +43,7 @@ std::map<std::string, std::string> http_rules() {
         switch (rule.pattern_case()) {
           case google::api::HttpRule::kGet: rules[name] = "GET " + rule.get(); break;
           case google::api::HttpRule::kPost: rules[name] = "POST " + rule.post(); break;
+          case google::api::HttpRule::kPatch: rules[name] = "PATCH " + rule.patch(); break;
           default: rules[name] = "other";
         }
       }
@@ -72,6 +73,7 @@ TEST(HttpRulesTest, EveryRpcCarriesTheRouteTheGatewayServes) {
       {"tastesync.customer_id.v1.Baseline/Noop", "POST /v1/noop"},
       {"tastesync.customer_id.v1.Admin/CreateStore", "POST /v1/stores"},
       {"tastesync.customer_id.v1.Admin/AddZone", "POST /v1/stores/{store_id}/zones"},
+      {"tastesync.customer_id.v1.Admin/UpdateZone", "PATCH /v1/stores/{store_id}/zones/{zone_id}"},
       {"tastesync.customer_id.v1.Admin/RegisterBeacon", "POST /v1/beacons"},
       {"tastesync.customer_id.v1.Admin/RetireBeacon", "POST /v1/beacons:retire"},
       {"tastesync.customer_id.v1.Admin/RegisterCustomer", "POST /v1/customers"},

@@ -80,7 +80,7 @@ TEST_F(JsonApiTest, EveryRowIsARouteThatAdmitsByTheRowsRolesAndEndsInItsCall) {
       }
     }
   });
-  EXPECT_EQ(rows, 19);
+  EXPECT_EQ(rows, 20);
 }
 
 TEST_F(JsonApiTest, TheEmptyHandlerIsServedOnlyForTheBench) {
