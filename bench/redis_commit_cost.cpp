@@ -32,7 +32,6 @@
 namespace {
 
 namespace redis = tastesync::infrastructure::redis;
-using namespace std::chrono_literals;
 using tastesync::domain::PresenceRecord;
 constexpr int kThreads = 16;
 
@@ -60,7 +59,7 @@ PresenceRecord seated(int customer) {
   presence.store_id = "bench-bistro";
   presence.zone_id = "table-" + std::to_string(customer % 12);
   presence.zone_kind = tastesync::domain::ZoneKind::kTable;
-  presence.last_seen = tastesync::domain::Timestamp(1'765'000'000'000ms);
+  presence.last_seen = tastesync::domain::Timestamp(std::chrono::milliseconds{1'765'000'000'000});
   record.presence = presence;
   record.resolver.store_id = "bench-bistro";
   return record;
@@ -75,8 +74,8 @@ struct Cost {
 // Seats `customers` new customers (prefix `tag`), then times `rounds` rounds of one report each.
 Cost measure(const redis::RedisClientPtr& client, std::chrono::milliseconds step, const std::string& tag, int customers,
              int rounds) {
-  redis::RedisPresenceStore presence(client, 3600s, step);
-  redis::RedisIdempotencyStore idempotency(client, 600s);
+  redis::RedisPresenceStore presence(client, std::chrono::seconds{3600}, step);
+  redis::RedisIdempotencyStore idempotency(client, std::chrono::seconds{600});
   redis::RedisRequestState state(client, presence, idempotency);
   std::vector<PresenceRecord> records;
   records.reserve(static_cast<std::size_t>(customers));
@@ -92,7 +91,7 @@ Cost measure(const redis::RedisClientPtr& client, std::chrono::milliseconds step
           const std::string customer = tag + std::to_string(c);
           const std::string key = customer + "\n" + std::to_string(round);
           PresenceRecord& record = records[static_cast<std::size_t>(c)];
-          record.presence->last_seen += 1s;
+          record.presence->last_seen += std::chrono::seconds{1};
           reply.request_fingerprint = key;
           auto done = state.commit_from(customer, record, key, reply, redis::RedisRequestState::ReadFrom::kLocalCopy);
           if (done) {
@@ -142,8 +141,9 @@ int main(int argc, char** argv) {
     Cost every{};
     Cost stepped{};
     for (int pass = 0; pass < 2; ++pass) {  // alternated, so drift on a shared machine hits both
-      const Cost a = measure(client, 0ms, "every-" + std::to_string(pass) + "-", customers, rounds);
-      const Cost b = measure(client, 30s, "step-" + std::to_string(pass) + "-", customers, rounds);
+      const Cost a =
+          measure(client, std::chrono::milliseconds{0}, "every-" + std::to_string(pass) + "-", customers, rounds);
+      const Cost b = measure(client, std::chrono::seconds{30}, "step-" + std::to_string(pass) + "-", customers, rounds);
       std::printf("pass %d: renewed every save %.2f µs in the script, %.2f µs Redis CPU; a step apart %.2f / %.2f µs\n",
                   pass + 1, a.usec_in_script, a.cpu_usec, b.usec_in_script, b.cpu_usec);
       every.usec_in_script += a.usec_in_script / 2;

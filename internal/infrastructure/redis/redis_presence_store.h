@@ -26,8 +26,8 @@ namespace tastesync::infrastructure::redis {
 // RedisRequestState::commit, which write the same keys and must agree.
 //
 // The index step: a seated customer's phone reports every second or two, and
-// re-scoring the index and renewing the TTL on every report was a third of
-// the script's time in Redis (docs/capacity.md). So both are renewed only
+// re-scoring the index and renewing the TTL on every report was a fifth to a
+// third of the script's time in Redis (docs/performance.md). So both are renewed only
 // when the last-seen time the index holds for the customer (field "i", set
 // with them) is the step or more behind this save's, or ahead of it, or
 // unknown. The index then lags the record by less than a step and is never
