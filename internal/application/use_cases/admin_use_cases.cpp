@@ -1,6 +1,7 @@
 #include "application/use_cases/admin_use_cases.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <tuple>
 
@@ -31,6 +32,16 @@ domain::Result<void> first_failure(Checks&&... checks) {
   domain::Result<void> result;
   (void)((result = checks(), result.has_value()) && ...);
   return result;
+}
+
+// A zone's layout and position, each checked when given (AddZone, UpdateZone).
+domain::Result<void> check_placement(const std::optional<domain::ZoneLayout>& layout,
+                                     const std::optional<domain::FloorPosition>& position) {
+  if (layout) {
+    if (auto ok = domain::check_layout(*layout, "layout"); !ok) return ok;
+  }
+  if (position) return domain::check_position(*position, "position");
+  return {};
 }
 
 }  // namespace
@@ -67,14 +78,7 @@ domain::Result<void> AdminUseCases::add_zone(const Principal& caller, const AddZ
                                 return fail(ErrorCode::kInvalidArgument, "kind must be ENTRANCE or TABLE", "kind");
                               },
                               [&] { return validate_name(request.label, "label"); },
-                              [&]() -> domain::Result<void> {
-                                if (!request.layout) return {};
-                                return domain::check_layout(*request.layout, "layout");
-                              },
-                              [&]() -> domain::Result<void> {
-                                if (!request.position) return {};
-                                return domain::check_position(*request.position, "position");
-                              });
+                              [&] { return check_placement(request.layout, request.position); });
       !ok) {
     return ok;
   }
@@ -95,14 +99,7 @@ domain::Result<void> AdminUseCases::update_zone(const Principal& caller, const U
                                 if (!request.label) return {};
                                 return validate_name(*request.label, "label");
                               },
-                              [&]() -> domain::Result<void> {
-                                if (!request.layout) return {};
-                                return domain::check_layout(*request.layout, "layout");
-                              },
-                              [&]() -> domain::Result<void> {
-                                if (!request.position) return {};
-                                return domain::check_position(*request.position, "position");
-                              });
+                              [&] { return check_placement(request.layout, request.position); });
       !ok) {
     return ok;
   }
