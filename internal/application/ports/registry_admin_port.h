@@ -15,9 +15,9 @@ namespace tastesync::application {
 struct ZoneChange {
   std::string store_id;
   std::string zone_id;
-  std::optional<std::string> label;
-  std::optional<domain::ZoneLayout> layout;
-  std::optional<domain::FloorPosition> position;
+  std::optional<std::string> label = std::nullopt;
+  std::optional<domain::ZoneLayout> layout = std::nullopt;
+  std::optional<domain::FloorPosition> position = std::nullopt;
 };
 
 // Changes to the stores' floor plans. The adapter behind it also serves

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "application/ports/registry_admin_port.h"
 #include "domain/entities/sighting.h"
 #include "domain/entities/zone.h"
 
@@ -32,14 +33,9 @@ struct AddZoneRequest {
   std::optional<domain::FloorPosition> position = std::nullopt;
 };
 
-// What is given replaces the zone's stored value; nullopt keeps it.
-struct UpdateZoneRequest {
-  std::string store_id;
-  std::string zone_id;
-  std::optional<std::string> label = std::nullopt;
-  std::optional<domain::ZoneLayout> layout = std::nullopt;
-  std::optional<domain::FloorPosition> position = std::nullopt;
-};
+// What is given replaces the zone's stored value; nullopt keeps it. The
+// request is the change the registry is asked to make.
+using UpdateZoneRequest = ZoneChange;
 
 struct RegisterBeaconRequest {
   std::string uuid;

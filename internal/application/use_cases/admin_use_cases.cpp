@@ -103,8 +103,7 @@ domain::Result<void> AdminUseCases::update_zone(const Principal& caller, const U
       !ok) {
     return ok;
   }
-  return registry_admin_.update_zone(
-      ZoneChange{request.store_id, request.zone_id, request.label, request.layout, request.position});
+  return registry_admin_.update_zone(request);
 }
 
 domain::Result<void> AdminUseCases::register_beacon(const Principal& caller, const RegisterBeaconRequest& request) {

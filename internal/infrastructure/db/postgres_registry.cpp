@@ -458,15 +458,11 @@ domain::Result<void> PostgresRegistry::add_zone(const domain::Zone& zone) {
 }
 
 domain::Result<void> PostgresRegistry::update_zone(const application::ZoneChange& change) {
-  if (auto ok = check_text(change.zone_id, kMaxIdBytes, true, "zone.id"); !ok) return ok;
-  if (auto ok = check_text(change.store_id, kMaxIdBytes, true, "zone.store_id"); !ok) return ok;
-  if (change.label) {
-    if (auto ok = check_text(*change.label, kMaxNameBytes, false, "zone.label"); !ok) return ok;
-  }
-  // The layout's and position's columns, as an insert writes them.
-  domain::Zone given;
-  given.layout = change.layout;
-  given.position = change.position;
+  // The zone as the change gives it (no label: ""), checked as an insert is
+  // and written through the same column helpers.
+  const domain::Zone given{change.zone_id, change.store_id, domain::ZoneKind::kTable, change.label.value_or(""),
+                           change.layout,  change.position};
+  if (auto ok = check_zone(given); !ok) return ok;
   return write_and_notify([&](pqxx::work& tx) -> domain::Result<void> {
     // Each group's columns are all given or all NULL, so COALESCE keeps an
     // absent group whole (and the positions' both-or-neither CHECK holds).
