@@ -10,6 +10,7 @@
 #include "auth/key_files.h"
 #include "infrastructure/crypto/table_qr_codec.h"
 #include "integration/local_servers.h"
+#include "support/grpc_released_at_exit.h"
 
 namespace tastesync::testing {
 

@@ -35,6 +35,7 @@
 #include "auth/key_files.h"
 #include "customer_id.grpc.pb.h"
 #include "infrastructure/crypto/table_qr_codec.h"
+#include "infrastructure/grpc/grpc_released.h"
 #include "infrastructure/grpc/status_names.h"
 #include "store_scanner.grpc.pb.h"
 #include "util/base64url.h"
@@ -626,7 +627,11 @@ int main(int argc, char** argv) {
     std::cerr << "usage: attack_probe --port PORT --keys DIR --phase setup|attacks|health [--old-qr-secret FILE]\n";
     return 2;
   }
-  const Probe probe(port, keys, old_qr_secret);
-  if (phase == "health") return health(probe);
-  return phase == "setup" ? setup(probe) : run_attacks(probe);
+  int code = 0;
+  {
+    const Probe probe(port, keys, old_qr_secret);
+    code = phase == "health" ? health(probe) : phase == "setup" ? setup(probe) : run_attacks(probe);
+  }
+  infrastructure::grpc_adapter::wait_for_grpc_released();
+  return code;
 }

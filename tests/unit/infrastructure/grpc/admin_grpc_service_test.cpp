@@ -15,6 +15,7 @@
 #include "mocks/in_memory_ports.h"
 #include "mocks/in_memory_registry_admin.h"
 #include "status.pb.h"
+#include "support/grpc_released_at_exit.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
 namespace {

@@ -24,6 +24,7 @@
 #include "mocks/fake_tokens.h"
 #include "mocks/in_memory_ports.h"
 #include "mocks/in_memory_registry_admin.h"
+#include "support/grpc_released_at_exit.h"
 
 namespace tastesync::infrastructure::grpc_adapter {
 namespace {
