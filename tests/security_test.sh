@@ -92,13 +92,13 @@ echo "security_test: server on 127.0.0.1:${port} (PostgreSQL ${postgres_url##*@}
 
 # The probe is the attacker, not the service under test. Under the sanitizer
 # tree a leak report at its exit is printed but does not fail the suite
-# (exitcode=0; abort_on_error only acts when a report would end the process):
+# (exitcode=0; abort_on_error only acts when a report would end the process).
 # CI once saw OpenSSL objects reported at the probe's exit (3 of 328 bytes, no
 # stack past libcrypto), which about 400 local runs (80 in the same gcov+ASan
-# tree) did not reproduce. The probe now
-# waits for gRPC's own clean-up before it exits (grpc_released.h), and full
-# allocation stacks (fast_unwind_on_malloc=0) make a report name whose objects
-# they are. The server's own leaks are judged where it stops cleanly:
+# tree) did not reproduce. The probe now waits for gRPC's own clean-up before
+# it exits (grpc_released.h), and full allocation stacks
+# (fast_unwind_on_malloc=0) make a report name whose objects they are. The
+# server's own leaks are judged where it stops cleanly:
 # tests/integration/drain_test.cpp expects its exit code 0.
 probe=(env "ASAN_OPTIONS=${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0" "LSAN_OPTIONS=${LSAN_OPTIONS:-}:exitcode=0"
   "${probe_bin}" --port "${port}" --keys "${keys}" --old-qr-secret "${work}/qr-old.secret")
